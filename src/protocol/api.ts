@@ -1,0 +1,139 @@
+// The JSON API served on the collector's HTTP port (`/api/...`), used by the extension,
+// the webviews and scripts. Pure types: no Node, no vscode. Times are epoch milliseconds
+// (fractional, microsecond precision).
+
+import type { Attributes, ChatMessage, MessagePart, SpanCategory, SpanEvent, SpanLink } from '../core/model';
+
+export type TraceStatus = 'ok' | 'error' | 'unset';
+
+export interface TraceSummary {
+  traceId: string;
+  startTime: number;
+  durationMs: number;
+  spanCount: number;
+  llmCallCount: number;
+  errorCount: number;
+  costUsd: number;
+  costEstimated: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  status: TraceStatus;
+  rootName: string | null;
+  serviceName: string | null;
+  models: string[];
+  sessionId: string | null;
+}
+
+export interface TraceListQuery {
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+  service?: string;
+  model?: string;
+  status?: TraceStatus;
+  /** Full-text search over message content, span names and ids. */
+  text?: string;
+  limit?: number;
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface TraceListPage {
+  traces: TraceSummary[];
+  nextCursor: string | null;
+}
+
+export interface LlmCallDto {
+  convention: string;
+  operation: string;
+  provider: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  responseId: string | null;
+  params: Attributes;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedInputTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+  costEstimated: boolean;
+  ttftMs: number | null;
+  finishReasons: string[];
+  systemInstructions: MessagePart[];
+  inputMessages: ChatMessage[];
+  outputMessages: ChatMessage[];
+  toolDefinitions: unknown[];
+  conversationId: string | null;
+  promptName: string | null;
+  promptVersion: string | null;
+  errorType: string | null;
+  /** Proxy captures only: the exact request for replay, and the HTTP status. */
+  request?: { method: string; path: string; body: string } | null;
+  httpStatus?: number | null;
+}
+
+export interface SpanDto {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: number;
+  category: SpanCategory;
+  startTime: number;
+  endTime: number;
+  durationMs: number;
+  status: TraceStatus;
+  statusMessage: string;
+  serviceName: string | null;
+  scopeName: string | null;
+  attributes: Attributes;
+  resource: Attributes;
+  events: SpanEvent[];
+  links: SpanLink[];
+  llm: LlmCallDto | null;
+}
+
+export interface TraceDetail {
+  trace: TraceSummary;
+  spans: SpanDto[];
+}
+
+export interface StatsQuery {
+  from?: number;
+  to?: number;
+  service?: string;
+  model?: string;
+}
+
+export interface ModelStats {
+  model: string;
+  provider: string | null;
+  calls: number;
+  errors: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+}
+
+export interface StatsDto {
+  from: number | null;
+  to: number | null;
+  calls: number;
+  errors: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  ttftMs: { p50: number | null; p95: number | null; p99: number | null };
+  byModel: ModelStats[];
+}
+
+export interface ApiError {
+  error: string;
+  detail?: string;
+}
