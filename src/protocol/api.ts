@@ -137,3 +137,29 @@ export interface ApiError {
   error: string;
   detail?: string;
 }
+
+/** Server-sent events on `GET /api/events` (one JSON object per `data:` line). */
+export type CollectorEvent =
+  | { type: 'hello'; version: string; httpPort: number; grpcPort: number | null; dbPath: string }
+  | { type: 'traces-changed'; traceIds: string[]; spans: number; llmCalls: number; at: number }
+  | { type: 'cleared'; at: number };
+
+/** `GET /api/health`: who owns the ports, so other windows can find and share one collector. */
+export interface HealthDto {
+  ok: true;
+  app: 'spyglass';
+  version: string;
+  pid: number;
+  httpPort: number;
+  grpcPort: number | null;
+  dbPath: string;
+  startedAt: number;
+}
+
+/** `GET /api/summary/today`: what the status bar shows. */
+export interface TodaySummaryDto {
+  calls: number;
+  costUsd: number;
+  errors: number;
+  guardrailHits: number;
+}
