@@ -1,0 +1,28 @@
+// Messages between the VS Code extension host and the collector child process it forks
+// (`dist/cli.js serve --ipc ...`). Reads go over the collector's HTTP JSON API instead, so a
+// window that does not own the ports reads the same way as the one that does.
+
+export interface CollectorStartOptions {
+  httpPort: number;
+  grpcPort: number | null; // null: no gRPC listener
+  dbPath: string;
+  /** name → base URL; overrides the built-in proxy upstreams. */
+  upstreams: Record<string, string>;
+  /** Upstream OTLP/HTTP endpoint to forward everything to, or null. */
+  forwardEndpoint: string | null;
+  storeContent: boolean;
+  retentionDays: number | null;
+  retentionMaxMb: number | null;
+  /** Raw price overrides from settings; validated in the collector. */
+  priceOverrides: unknown;
+  maxBodyBytes: number;
+}
+
+export type HostToCollector =
+  | { type: 'shutdown' }
+  | { type: 'clear' };
+
+export type CollectorToHost =
+  | { type: 'listening'; httpPort: number; grpcPort: number | null; dbPath: string }
+  | { type: 'start-failed'; code: 'EADDRINUSE' | 'EACCES' | 'DB' | 'OTHER'; port: number | null; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
