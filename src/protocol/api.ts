@@ -163,3 +163,32 @@ export interface TodaySummaryDto {
   errors: number;
   guardrailHits: number;
 }
+
+/** `GET /api/stats/series?from&to&bucketMs&service&model`: cost and calls per time bucket and model. */
+export interface StatsSeriesQuery {
+  from?: number;
+  to?: number;
+  /** Bucket width in ms; buckets start at `from + k * bucketMs`. */
+  bucketMs?: number;
+  service?: string;
+  model?: string;
+}
+
+/** One (bucket, model) cell; empty cells are left out. */
+export interface StatsSeriesPoint {
+  /** Epoch ms where the bucket starts. */
+  bucketStart: number;
+  model: string;
+  calls: number;
+  errors: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface StatsSeriesDto {
+  from: number;
+  to: number;
+  bucketMs: number;
+  points: StatsSeriesPoint[];
+}
