@@ -1,0 +1,268 @@
+// In-memory deltas for one write transaction: per-trace summary changes and per-minute
+// rollup changes, applied to the tables once per batch instead of once per span.
+
+import type Database from 'better-sqlite3';
+import { addToHistogram, mergeHistogram, type SparseHistogram } from '../core/histogram';
+import type { IngestSpan, PricedCall } from '../core/model';
+
+export const MINUTE_US = 60_000_000;
+
+interface TraceDelta {
+  startUs: number;
+  endUs: number;
+  spans: number;
+  llmCalls: number;
+  errors: number;
+  costUsd: number;
+  costEstimated: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  rootName: string | null;
+  rootRank: number;
+  serviceName: string | null;
+  models: Set<string>;
+  sessionId: string | null;
+}
+
+interface RollupDelta {
+  minuteUs: number;
+  model: string;
+  provider: string;
+  service: string;
+  calls: number;
+  errors: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  latency: SparseHistogram;
+  ttft: SparseHistogram;
+}
+
+/** What one stored LLM call contributes to its trace and its rollup row. */
+export interface CallFacts {
+  traceId: string;
+  startUs: number;
+  durationUs: number;
+  model: string;
+  provider: string | null;
+  service: string | null;
+  isError: boolean;
+  call: PricedCall;
+}
+
+export function callModel(call: { responseModel: string | null; requestModel: string | null }): string {
+  return call.responseModel ?? call.requestModel ?? 'unknown';
+}
+
+/** Root names win by rank: a span without a parent beats the earliest orphan seen so far. */
+function rootRank(span: IngestSpan): number {
+  return span.parentSpanId === null ? 2 : 1;
+}
+
+export class BatchAggregates {
+  private traces = new Map<string, TraceDelta>();
+  private rollups = new Map<string, RollupDelta>();
+
+  private trace(traceId: string, startUs: number, endUs: number): TraceDelta {
+    let d = this.traces.get(traceId);
+    if (!d) {
+      d = {
+        startUs, endUs, spans: 0, llmCalls: 0, errors: 0, costUsd: 0, costEstimated: false,
+        inputTokens: 0, outputTokens: 0, rootName: null, rootRank: 0, serviceName: null,
+        models: new Set(), sessionId: null,
+      };
+      this.traces.set(traceId, d);
+    }
+    return d;
+  }
+
+  addSpan(span: IngestSpan, serviceName: string | null, sessionId: string | null): void {
+    const d = this.trace(span.traceId, span.startUs, span.endUs);
+    d.startUs = Math.min(d.startUs, span.startUs);
+    d.endUs = Math.max(d.endUs, span.endUs);
+    d.spans += 1;
+    if (span.statusCode === 2) d.errors += 1;
+    const rank = rootRank(span);
+    if (rank > d.rootRank) {
+      d.rootRank = rank;
+      d.rootName = span.name;
+      d.serviceName = serviceName;
+    }
+    if (!d.serviceName) d.serviceName = serviceName;
+    if (sessionId && !d.sessionId) d.sessionId = sessionId;
+  }
+
+  /** sign -1 takes back a call that is being replaced by a better reading of the same span. */
+  addCall(f: CallFacts, sign: 1 | -1 = 1): void {
+    const d = this.trace(f.traceId, f.startUs, f.startUs + f.durationUs);
+    d.llmCalls += sign;
+    d.costUsd += sign * (f.call.costUsd ?? 0);
+    if (sign > 0 && f.call.costEstimated) d.costEstimated = true;
+    d.inputTokens += sign * (f.call.inputTokens ?? 0);
+    d.outputTokens += sign * (f.call.outputTokens ?? 0);
+    if (sign > 0) d.models.add(f.model);
+    if (sign > 0 && f.call.conversationId && !d.sessionId) d.sessionId = f.call.conversationId;
+
+    const minuteUs = Math.floor(f.startUs / MINUTE_US) * MINUTE_US;
+    const provider = f.provider ?? '';
+    const service = f.service ?? '';
+    const key = `${minuteUs}\u0000${f.model}\u0000${provider}\u0000${service}`;
+    let r = this.rollups.get(key);
+    if (!r) {
+      r = {
+        minuteUs, model: f.model, provider, service, calls: 0, errors: 0, costUsd: 0, inputTokens: 0,
+        outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, latency: {}, ttft: {},
+      };
+      this.rollups.set(key, r);
+    }
+    r.calls += sign;
+    r.errors += sign * (f.isError ? 1 : 0);
+    r.costUsd += sign * (f.call.costUsd ?? 0);
+    r.inputTokens += sign * (f.call.inputTokens ?? 0);
+    r.outputTokens += sign * (f.call.outputTokens ?? 0);
+    r.cachedInputTokens += sign * (f.call.cachedInputTokens ?? 0);
+    r.reasoningTokens += sign * (f.call.reasoningTokens ?? 0);
+    addToHistogram(r.latency, f.durationUs / 1000, sign);
+    if (f.call.ttftMs !== null) addToHistogram(r.ttft, f.call.ttftMs, sign);
+  }
+
+  get touchedTraceIds(): string[] {
+    return [...this.traces.keys()];
+  }
+
+  flush(db: Database.Database, stmts: AggregateStatements): void {
+    for (const [traceId, d] of this.traces) {
+      const old = stmts.getTrace.get(traceId) as TraceRow | undefined;
+      const models = new Set(old ? splitModels(old.models) : []);
+      for (const m of d.models) models.add(m);
+      const row: TraceRow = old
+        ? {
+            trace_id: traceId,
+            start_us: Math.min(old.start_us, d.startUs),
+            end_us: Math.max(old.end_us, d.endUs),
+            span_count: old.span_count + d.spans,
+            llm_call_count: old.llm_call_count + d.llmCalls,
+            error_count: old.error_count + d.errors,
+            cost_usd: old.cost_usd + d.costUsd,
+            cost_estimated: old.cost_estimated || d.costEstimated ? 1 : 0,
+            input_tokens: old.input_tokens + d.inputTokens,
+            output_tokens: old.output_tokens + d.outputTokens,
+            root_name: d.rootRank > old.root_rank ? d.rootName : old.root_name,
+            root_rank: Math.max(d.rootRank, old.root_rank),
+            service_name: d.rootRank > old.root_rank && d.serviceName ? d.serviceName : (old.service_name ?? d.serviceName),
+            models: joinModels(models),
+            session_id: old.session_id ?? d.sessionId,
+          }
+        : {
+            trace_id: traceId,
+            start_us: d.startUs,
+            end_us: d.endUs,
+            span_count: d.spans,
+            llm_call_count: d.llmCalls,
+            error_count: d.errors,
+            cost_usd: d.costUsd,
+            cost_estimated: d.costEstimated ? 1 : 0,
+            input_tokens: d.inputTokens,
+            output_tokens: d.outputTokens,
+            root_name: d.rootName,
+            root_rank: d.rootRank,
+            service_name: d.serviceName,
+            models: joinModels(models),
+            session_id: d.sessionId,
+          };
+      stmts.putTrace.run(row);
+    }
+    for (const r of this.rollups.values()) {
+      const old = stmts.getRollup.get(r.minuteUs, r.model, r.provider, r.service) as RollupRow | undefined;
+      const latency: SparseHistogram = old ? JSON.parse(old.latency_hist) : {};
+      const ttft: SparseHistogram = old ? JSON.parse(old.ttft_hist) : {};
+      mergeHistogram(latency, r.latency);
+      mergeHistogram(ttft, r.ttft);
+      stmts.putRollup.run({
+        minute_us: r.minuteUs,
+        model: r.model,
+        provider: r.provider,
+        service_name: r.service,
+        calls: (old?.calls ?? 0) + r.calls,
+        errors: (old?.errors ?? 0) + r.errors,
+        cost_usd: (old?.cost_usd ?? 0) + r.costUsd,
+        input_tokens: (old?.input_tokens ?? 0) + r.inputTokens,
+        output_tokens: (old?.output_tokens ?? 0) + r.outputTokens,
+        cached_input_tokens: (old?.cached_input_tokens ?? 0) + r.cachedInputTokens,
+        reasoning_tokens: (old?.reasoning_tokens ?? 0) + r.reasoningTokens,
+        latency_hist: JSON.stringify(latency),
+        ttft_hist: JSON.stringify(ttft),
+      });
+    }
+    this.traces.clear();
+    this.rollups.clear();
+  }
+}
+
+export interface TraceRow {
+  trace_id: string;
+  start_us: number;
+  end_us: number;
+  span_count: number;
+  llm_call_count: number;
+  error_count: number;
+  cost_usd: number;
+  cost_estimated: number;
+  input_tokens: number;
+  output_tokens: number;
+  root_name: string | null;
+  root_rank: number;
+  service_name: string | null;
+  models: string;
+  session_id: string | null;
+}
+
+export interface RollupRow {
+  minute_us: number;
+  model: string;
+  provider: string;
+  service_name: string;
+  calls: number;
+  errors: number;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  reasoning_tokens: number;
+  latency_hist: string;
+  ttft_hist: string;
+}
+
+/** Models are kept as `|a|b|` so a filter is one instr() and needs no join. */
+export function joinModels(models: Iterable<string>): string {
+  const list = [...models];
+  return list.length ? `|${list.join('|')}|` : '';
+}
+
+export function splitModels(models: string): string[] {
+  return models.split('|').filter(Boolean);
+}
+
+export interface AggregateStatements {
+  getTrace: Database.Statement;
+  putTrace: Database.Statement;
+  getRollup: Database.Statement;
+  putRollup: Database.Statement;
+}
+
+export function prepareAggregateStatements(db: Database.Database): AggregateStatements {
+  return {
+    getTrace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
+    putTrace: db.prepare(`INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, span_count, llm_call_count, error_count,
+      cost_usd, cost_estimated, input_tokens, output_tokens, root_name, root_rank, service_name, models, session_id)
+      VALUES (@trace_id, @start_us, @end_us, @span_count, @llm_call_count, @error_count, @cost_usd, @cost_estimated,
+      @input_tokens, @output_tokens, @root_name, @root_rank, @service_name, @models, @session_id)`),
+    getRollup: db.prepare('SELECT * FROM llm_rollup WHERE minute_us = ? AND model = ? AND provider = ? AND service_name = ?'),
+    putRollup: db.prepare(`INSERT OR REPLACE INTO llm_rollup (minute_us, model, provider, service_name, calls, errors, cost_usd,
+      input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, latency_hist, ttft_hist)
+      VALUES (@minute_us, @model, @provider, @service_name, @calls, @errors, @cost_usd, @input_tokens, @output_tokens,
+      @cached_input_tokens, @reasoning_tokens, @latency_hist, @ttft_hist)`),
+  };
+}

@@ -1,0 +1,13 @@
+// What the writer needs to understand a span: injected so the store depends on the
+// conventions and pricing only through these four functions (and tests can swap them).
+
+import type { IngestLogRecord, IngestSpan, LlmCall, SpanCategory } from '../core/model';
+
+export interface Analyzer {
+  categorize(span: IngestSpan): SpanCategory;
+  /** The span as an LLM call, or null. `logs` are the log records tied to this span. */
+  normalize(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null;
+  price(call: LlmCall): { costUsd: number | null; costEstimated: boolean; call?: LlmCall };
+  /** Text indexed for full-text search (span name, messages). */
+  searchText(span: IngestSpan, call: LlmCall | null): string;
+}

@@ -1,0 +1,28 @@
+// Opens the one SQLite file: WAL so a second process (another window, the CLI) reads while
+// the collector writes; a busy timeout so short write locks never surface as errors.
+
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrate } from './schema';
+
+export interface OpenOptions {
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Database.Database {
+  if (!opts.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
+    // the last transactions, which is the right trade for a local trace store.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = OFF');
+    migrate(db);
+  }
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  return db;
+}

@@ -1,0 +1,343 @@
+// The read side: trace list, one trace, aggregates. Every query here is shaped for an index
+// (see schema.ts); the API and the extension read only through these.
+
+import type Database from 'better-sqlite3';
+import { addToHistogram, mergeHistogram, quantiles, type SparseHistogram } from '../core/histogram';
+import type { PricedCall, SpanCategory } from '../core/model';
+import type {
+  LlmCallDto, ModelStats, SpanDto, StatsDto, StatsQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
+  TraceStatus, TraceSummary,
+} from '../protocol/api';
+import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
+
+const MAX_PAGE = 500;
+
+export function traceSummaryFromRow(r: TraceRow): TraceSummary {
+  return {
+    traceId: r.trace_id,
+    startTime: r.start_us / 1000,
+    durationMs: (r.end_us - r.start_us) / 1000,
+    spanCount: r.span_count,
+    llmCallCount: r.llm_call_count,
+    errorCount: r.error_count,
+    costUsd: roundCost(r.cost_usd),
+    costEstimated: r.cost_estimated === 1,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    status: r.error_count > 0 ? 'error' : 'ok',
+    rootName: r.root_name,
+    serviceName: r.service_name,
+    models: splitModels(r.models),
+    sessionId: r.session_id,
+  };
+}
+
+/** Float sums drift (0.1 + 0.2); costs are shown to the micro-dollar at most. */
+function roundCost(v: number): number {
+  return Math.round(v * 1e9) / 1e9;
+}
+
+/** FTS5 query from free text: each word a quoted prefix term, so user input can't inject syntax. */
+export function ftsQuery(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}_]+/gu);
+  if (!words || words.length === 0) return null;
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+export class TraceQueries {
+  private readonly stmts;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
+      spans: db.prepare(`SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
+        s.status_code, s.status_message, s.service_name, s.scope_name, s.attributes, s.events, s.links, r.attributes AS resource,
+        c.call, x.method, x.path, x.request_body, x.http_status
+        FROM spans s LEFT JOIN resources r ON r.id = s.resource_id LEFT JOIN llm_calls c ON c.span_row = s.id
+        LEFT JOIN proxy_exchanges x ON x.span_row = s.id
+        WHERE s.trace_id = ? ORDER BY s.start_us, s.id`),
+      rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
+      edgeCalls: db.prepare(`SELECT model, provider, service_name, is_error, duration_us, ttft_ms, cost_usd, input_tokens,
+        output_tokens, cached_input_tokens, reasoning_tokens FROM llm_calls WHERE start_us >= ? AND start_us < ?`),
+      timeBounds: db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup'),
+    };
+  }
+
+  listTraces(q: TraceListQuery = {}): TraceListPage {
+    const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 50)), MAX_PAGE);
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.from !== undefined) {
+      where.push('t.start_us >= ?');
+      args.push(Math.floor(q.from * 1000));
+    }
+    if (q.to !== undefined) {
+      where.push('t.start_us < ?');
+      args.push(Math.floor(q.to * 1000));
+    }
+    if (q.service) {
+      where.push('t.service_name = ?');
+      args.push(q.service);
+    }
+    if (q.model) {
+      where.push("instr(t.models, '|' || ? || '|') > 0");
+      args.push(q.model);
+    }
+    if (q.status === 'error') where.push('t.error_count > 0');
+    else if (q.status === 'ok') where.push('t.error_count = 0');
+    if (q.cursor) {
+      const [startUs, traceId] = decodeCursor(q.cursor);
+      where.push('(t.start_us < ? OR (t.start_us = ? AND t.trace_id < ?))');
+      args.push(startUs, startUs, traceId);
+    }
+    if (q.text && q.text.trim()) {
+      const text = q.text.trim();
+      const fts = ftsQuery(text);
+      const idLike = /^[0-9a-f]{4,32}$/i.test(text) ? text.toLowerCase() : null;
+      const alternatives: string[] = [];
+      if (fts) {
+        alternatives.push('t.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)');
+        args.push(fts);
+      }
+      if (idLike) {
+        alternatives.push("t.trace_id LIKE ? || '%'");
+        args.push(idLike);
+      }
+      if (alternatives.length === 0) return { traces: [], nextCursor: null };
+      where.push(`(${alternatives.join(' OR ')})`);
+    }
+    const sql = `SELECT t.* FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY t.start_us DESC, t.trace_id DESC LIMIT ${limit + 1}`;
+    const rows = this.db.prepare(sql).all(...args) as TraceRow[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      traces: page.map(traceSummaryFromRow),
+      nextCursor: more && last ? encodeCursor(last.start_us, last.trace_id) : null,
+    };
+  }
+
+  getTrace(traceId: string): TraceDetail | null {
+    const row = this.stmts.trace.get(traceId) as TraceRow | undefined;
+    if (!row) return null;
+    const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map(spanDtoFromRow);
+    return { trace: traceSummaryFromRow(row), spans };
+  }
+
+  stats(q: StatsQuery = {}): StatsDto {
+    const fromUs = q.from !== undefined ? Math.floor(q.from * 1000) : null;
+    const toUs = q.to !== undefined ? Math.floor(q.to * 1000) : null;
+    const acc = new StatsAccumulator(q);
+    const bounds = this.stmts.timeBounds.get() as { lo: number | null; hi: number | null };
+    if (bounds.lo !== null && bounds.hi !== null) {
+      const lo = fromUs ?? bounds.lo;
+      const hi = toUs ?? bounds.hi + MINUTE_US;
+      // Whole minutes come from the rollups; the partial minutes at either edge from the calls.
+      const firstWhole = Math.ceil(lo / MINUTE_US) * MINUTE_US;
+      const lastWhole = Math.floor(hi / MINUTE_US) * MINUTE_US;
+      if (firstWhole < lastWhole) {
+        for (const r of this.stmts.rollups.iterate(firstWhole, lastWhole) as IterableIterator<RollupRow>) acc.addRollup(r);
+        if (lo < firstWhole) for (const c of this.stmts.edgeCalls.iterate(lo, firstWhole) as IterableIterator<EdgeCallRow>) acc.addCall(c);
+        if (lastWhole < hi) for (const c of this.stmts.edgeCalls.iterate(lastWhole, hi) as IterableIterator<EdgeCallRow>) acc.addCall(c);
+      } else {
+        for (const c of this.stmts.edgeCalls.iterate(lo, hi) as IterableIterator<EdgeCallRow>) acc.addCall(c);
+      }
+    }
+    return acc.result(q.from ?? null, q.to ?? null);
+  }
+
+  todaySummary(now = Date.now()): TodaySummaryDto {
+    const start = new Date(now);
+    start.setHours(0, 0, 0, 0);
+    const s = this.stats({ from: start.getTime(), to: now + 1 });
+    return { calls: s.calls, costUsd: s.costUsd, errors: s.errors, guardrailHits: 0 };
+  }
+}
+
+interface EdgeCallRow {
+  model: string;
+  provider: string | null;
+  service_name: string | null;
+  is_error: number;
+  duration_us: number;
+  ttft_ms: number | null;
+  cost_usd: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_input_tokens: number | null;
+  reasoning_tokens: number | null;
+}
+
+interface ModelAcc {
+  model: string;
+  provider: string | null;
+  calls: number;
+  errors: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  latency: SparseHistogram;
+}
+
+class StatsAccumulator {
+  private calls = 0;
+  private errors = 0;
+  private cost = 0;
+  private input = 0;
+  private output = 0;
+  private cached = 0;
+  private reasoning = 0;
+  private latency: SparseHistogram = {};
+  private ttft: SparseHistogram = {};
+  private byModel = new Map<string, ModelAcc>();
+
+  constructor(private readonly q: StatsQuery) {}
+
+  private accepts(model: string, service: string | null): boolean {
+    if (this.q.model && this.q.model !== model) return false;
+    if (this.q.service && this.q.service !== (service ?? '')) return false;
+    return true;
+  }
+
+  private model(model: string, provider: string | null): ModelAcc {
+    let m = this.byModel.get(model);
+    if (!m) {
+      m = { model, provider, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, latency: {} };
+      this.byModel.set(model, m);
+    }
+    return m;
+  }
+
+  addRollup(r: RollupRow): void {
+    if (r.calls <= 0) return;
+    this.add(r, JSON.parse(r.latency_hist) as SparseHistogram, JSON.parse(r.ttft_hist) as SparseHistogram);
+  }
+
+  addCall(c: EdgeCallRow): void {
+    const latency: SparseHistogram = {};
+    addToHistogram(latency, c.duration_us / 1000);
+    const ttft: SparseHistogram = {};
+    if (c.ttft_ms !== null) addToHistogram(ttft, c.ttft_ms);
+    this.add(
+      {
+        model: c.model, provider: c.provider ?? '', service_name: c.service_name ?? '', calls: 1, errors: c.is_error,
+        cost_usd: c.cost_usd ?? 0, input_tokens: c.input_tokens ?? 0, output_tokens: c.output_tokens ?? 0,
+        cached_input_tokens: c.cached_input_tokens ?? 0, reasoning_tokens: c.reasoning_tokens ?? 0,
+      },
+      latency,
+      ttft,
+    );
+  }
+
+  private add(r: Omit<RollupRow, 'minute_us' | 'latency_hist' | 'ttft_hist'>, latency: SparseHistogram, ttft: SparseHistogram): void {
+    if (!this.accepts(r.model, r.service_name)) return;
+    this.calls += r.calls;
+    this.errors += r.errors;
+    this.cost += r.cost_usd;
+    this.input += r.input_tokens;
+    this.output += r.output_tokens;
+    this.cached += r.cached_input_tokens;
+    this.reasoning += r.reasoning_tokens;
+    mergeHistogram(this.latency, latency);
+    mergeHistogram(this.ttft, ttft);
+    const m = this.model(r.model, r.provider || null);
+    m.calls += r.calls;
+    m.errors += r.errors;
+    m.costUsd += r.cost_usd;
+    m.inputTokens += r.input_tokens;
+    m.outputTokens += r.output_tokens;
+    mergeHistogram(m.latency, latency);
+  }
+
+  result(from: number | null, to: number | null): StatsDto {
+    const [l50, l95, l99] = quantiles(this.latency, [0.5, 0.95, 0.99]);
+    const [t50, t95, t99] = quantiles(this.ttft, [0.5, 0.95, 0.99]);
+    const byModel: ModelStats[] = [...this.byModel.values()]
+      .map((m) => {
+        const [p50, p95, p99] = quantiles(m.latency, [0.5, 0.95, 0.99]);
+        return {
+          model: m.model, provider: m.provider, calls: m.calls, errors: m.errors, costUsd: roundCost(m.costUsd),
+          inputTokens: m.inputTokens, outputTokens: m.outputTokens, latencyMs: { p50: p50!, p95: p95!, p99: p99! },
+        };
+      })
+      .sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls);
+    return {
+      from, to, calls: this.calls, errors: this.errors, costUsd: roundCost(this.cost), inputTokens: this.input,
+      outputTokens: this.output, cachedInputTokens: this.cached, reasoningTokens: this.reasoning,
+      latencyMs: { p50: l50!, p95: l95!, p99: l99! }, ttftMs: { p50: t50!, p95: t95!, p99: t99! }, byModel,
+    };
+  }
+}
+
+interface SpanJoinRow {
+  id: number;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  kind: number;
+  category: string;
+  start_us: number;
+  end_us: number;
+  status_code: number;
+  status_message: string;
+  service_name: string | null;
+  scope_name: string | null;
+  attributes: string;
+  events: string | null;
+  links: string | null;
+  resource: string | null;
+  call: string | null;
+  method: string | null;
+  path: string | null;
+  request_body: string | null;
+  http_status: number | null;
+}
+
+function statusOf(code: number): TraceStatus {
+  return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
+}
+
+function spanDtoFromRow(r: SpanJoinRow): SpanDto {
+  let llm: LlmCallDto | null = null;
+  if (r.call) {
+    const c = JSON.parse(r.call) as PricedCall;
+    llm = { ...c, params: c.params };
+    if (r.method !== null) {
+      llm.request = { method: r.method, path: r.path ?? '', body: r.request_body ?? '' };
+      llm.httpStatus = r.http_status;
+    }
+  }
+  return {
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    parentSpanId: r.parent_span_id,
+    name: r.name,
+    kind: r.kind,
+    category: r.category as SpanCategory,
+    startTime: r.start_us / 1000,
+    endTime: r.end_us / 1000,
+    durationMs: (r.end_us - r.start_us) / 1000,
+    status: statusOf(r.status_code),
+    statusMessage: r.status_message,
+    serviceName: r.service_name,
+    scopeName: r.scope_name,
+    attributes: JSON.parse(r.attributes),
+    resource: r.resource ? JSON.parse(r.resource) : {},
+    events: r.events ? JSON.parse(r.events) : [],
+    links: r.links ? JSON.parse(r.links) : [],
+    llm,
+  };
+}
+
+function encodeCursor(startUs: number, traceId: string): string {
+  return Buffer.from(`${startUs}:${traceId}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  const [a, b] = Buffer.from(cursor, 'base64url').toString().split(':');
+  const startUs = Number(a);
+  if (!Number.isFinite(startUs) || !b || !/^[0-9a-f]{32}$/.test(b)) throw new RangeError('invalid cursor');
+  return [startUs, b];
+}

@@ -1,0 +1,145 @@
+// Migrations from an empty file. PRAGMA user_version holds how many have run.
+// Index choices follow the three hot reads: the trace list (traces by start time), one
+// trace's spans (the (trace_id, span_id) key), and time-window aggregates (minute rollups).
+
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: string[] = [
+  /* 1: first schema */ `
+  CREATE TABLE resources (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    service_name TEXT,
+    attributes TEXT NOT NULL
+  );
+
+  CREATE TABLE spans (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT,
+    name TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    status_code INTEGER NOT NULL,
+    status_message TEXT NOT NULL,
+    service_name TEXT,
+    resource_id INTEGER,
+    scope_name TEXT,
+    scope_version TEXT,
+    attributes TEXT NOT NULL,
+    events TEXT,
+    links TEXT,
+    UNIQUE (trace_id, span_id)
+  );
+
+  CREATE TABLE llm_calls (
+    span_row INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    start_us INTEGER NOT NULL,
+    duration_us INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT,
+    service_name TEXT,
+    operation TEXT NOT NULL,
+    is_error INTEGER NOT NULL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cached_input_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    cost_usd REAL,
+    cost_estimated INTEGER NOT NULL,
+    ttft_ms REAL,
+    conversation_id TEXT,
+    prompt_name TEXT,
+    prompt_version TEXT,
+    call TEXT NOT NULL
+  );
+  CREATE INDEX llm_calls_by_trace ON llm_calls (trace_id);
+  CREATE INDEX llm_calls_by_time ON llm_calls (start_us);
+
+  CREATE TABLE proxy_exchanges (
+    span_row INTEGER PRIMARY KEY,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    request_body TEXT NOT NULL,
+    response_body TEXT NOT NULL,
+    http_status INTEGER,
+    outcome TEXT NOT NULL,
+    warnings TEXT NOT NULL
+  );
+
+  CREATE TABLE traces (
+    trace_id TEXT PRIMARY KEY,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    span_count INTEGER NOT NULL,
+    llm_call_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    cost_estimated INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    root_name TEXT,
+    root_rank INTEGER NOT NULL,
+    service_name TEXT,
+    models TEXT NOT NULL,
+    session_id TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX traces_by_start ON traces (start_us DESC, trace_id DESC);
+
+  CREATE TABLE logs (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT,
+    span_id TEXT,
+    time_us INTEGER NOT NULL,
+    event_name TEXT,
+    severity_number INTEGER NOT NULL,
+    severity_text TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    resource_id INTEGER,
+    scope_name TEXT
+  );
+  CREATE INDEX logs_by_span ON logs (trace_id, span_id) WHERE trace_id IS NOT NULL;
+
+  CREATE TABLE llm_rollup (
+    minute_us INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    latency_hist TEXT NOT NULL,
+    ttft_hist TEXT NOT NULL,
+    PRIMARY KEY (minute_us, model, provider, service_name)
+  ) WITHOUT ROWID;
+
+  CREATE VIRTUAL TABLE search USING fts5 (content, tokenize = 'unicode61 remove_diacritics 2');
+
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`database schema ${current} is newer than this Spyglass understands (${SCHEMA_VERSION}); update Spyglass`);
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,117 @@
+// The store: one SQLite file, a batched writer, the read queries, retention and export.
+
+import type Database from 'better-sqlite3';
+import fs from 'node:fs';
+import type { IngestSpan } from '../core/model';
+import type { Analyzer } from './analyzer';
+import { openDatabase } from './database';
+import { TraceQueries } from './queries';
+import { SpanWriter, spanFromRow } from './writer';
+
+export interface StoreOptions {
+  readonly?: boolean;
+  storeContent?: boolean;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  readonly queries: TraceQueries;
+  private writerInstance: SpanWriter | null = null;
+
+  constructor(
+    readonly file: string,
+    private readonly analyzer: Analyzer | null,
+    private readonly opts: StoreOptions = {},
+  ) {
+    this.db = openDatabase(file, { readonly: opts.readonly });
+    this.queries = new TraceQueries(this.db);
+  }
+
+  get writer(): SpanWriter {
+    if (!this.writerInstance) {
+      if (this.opts.readonly || !this.analyzer) throw new Error('store opened read-only');
+      this.writerInstance = new SpanWriter(this.db, this.analyzer, { storeContent: this.opts.storeContent });
+    }
+    return this.writerInstance;
+  }
+
+  /** Removes every trace, span, call and log. */
+  clear(): void {
+    this.db.transaction(() => {
+      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', 'llm_rollup', 'search', 'resources']) {
+        this.db.exec(`DELETE FROM ${t}`);
+      }
+    })();
+    this.writerInstance?.resetCaches();
+  }
+
+  /**
+   * Drops whole traces, oldest first: those that started before `olderThanMs`, then more
+   * until the file is under `maxBytes`. Returns how many traces went.
+   */
+  prune(opts: { olderThanMs?: number | null; maxBytes?: number | null }): number {
+    let removed = 0;
+    if (opts.olderThanMs != null) {
+      const ids = this.db.prepare('SELECT trace_id FROM traces WHERE start_us < ?').pluck().all(opts.olderThanMs * 1000) as string[];
+      removed += this.deleteTraces(ids);
+    }
+    if (opts.maxBytes != null) {
+      for (let round = 0; round < 50 && this.sizeBytes() > opts.maxBytes; round++) {
+        const total = this.db.prepare('SELECT count(*) FROM traces').pluck().get() as number;
+        if (total === 0) break;
+        const ids = this.db
+          .prepare('SELECT trace_id FROM traces ORDER BY start_us LIMIT ?')
+          .pluck()
+          .all(Math.max(1, Math.ceil(total / 10))) as string[];
+        removed += this.deleteTraces(ids);
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+        this.db.exec('VACUUM');
+      }
+    }
+    return removed;
+  }
+
+  private deleteTraces(ids: string[]): number {
+    if (ids.length === 0) return 0;
+    const del = {
+      search: this.db.prepare('DELETE FROM search WHERE rowid IN (SELECT id FROM spans WHERE trace_id = ?)'),
+      exchanges: this.db.prepare('DELETE FROM proxy_exchanges WHERE span_row IN (SELECT id FROM spans WHERE trace_id = ?)'),
+      calls: this.db.prepare('DELETE FROM llm_calls WHERE trace_id = ?'),
+      spans: this.db.prepare('DELETE FROM spans WHERE trace_id = ?'),
+      logs: this.db.prepare('DELETE FROM logs WHERE trace_id = ?'),
+      trace: this.db.prepare('DELETE FROM traces WHERE trace_id = ?'),
+    };
+    this.db.transaction(() => {
+      for (const id of ids) for (const stmt of Object.values(del)) stmt.run(id);
+      // Pruning goes oldest first, so the rollups to drop are those before the oldest call left.
+      this.db.exec(`DELETE FROM llm_rollup WHERE minute_us < coalesce((SELECT min(start_us) FROM llm_calls), 9e18) / 60000000 * 60000000`);
+    })();
+    return ids.length;
+  }
+
+  sizeBytes(): number {
+    if (this.file === ':memory:') return 0;
+    let size = 0;
+    for (const suffix of ['', '-wal']) {
+      try {
+        size += fs.statSync(this.file + suffix).size;
+      } catch {
+        // no WAL file yet
+      }
+    }
+    return size;
+  }
+
+  /** Spans as ingested, for export (all, or one trace). */
+  *iterateSpans(traceId?: string): Generator<IngestSpan> {
+    const sql = `SELECT s.*, r.attributes AS resource FROM spans s LEFT JOIN resources r ON r.id = s.resource_id
+      ${traceId ? 'WHERE s.trace_id = ?' : ''} ORDER BY s.trace_id, s.start_us`;
+    const stmt = this.db.prepare(sql);
+    const rows = (traceId ? stmt.iterate(traceId) : stmt.iterate()) as IterableIterator<Parameters<typeof spanFromRow>[0]>;
+    for (const row of rows) yield spanFromRow(row);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

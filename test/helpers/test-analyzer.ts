@@ -1,0 +1,25 @@
+// A deliberately tiny analyzer for store tests: an LLM call is a span with gen_ai.request.model;
+// a log record named gen_ai.user.message adds an input message. Real conventions are tested elsewhere.
+import type { IngestLogRecord, IngestSpan, LlmCall } from '../../src/core/model';
+import type { Analyzer } from '../../src/store/analyzer';
+
+export const testAnalyzer: Analyzer = {
+  categorize: (s) => (typeof s.attributes['gen_ai.request.model'] === 'string' ? 'llm' : 'other'),
+  normalize(s: IngestSpan, logs: IngestLogRecord[]): LlmCall | null {
+    const model = s.attributes['gen_ai.request.model'];
+    if (typeof model !== 'string') return null;
+    const num = (k: string) => (typeof s.attributes[k] === 'number' ? (s.attributes[k] as number) : null);
+    return {
+      convention: 'genai', operation: 'chat', provider: 'openai', requestModel: model, responseModel: model, responseId: null,
+      params: {}, inputTokens: num('gen_ai.usage.input_tokens'), outputTokens: num('gen_ai.usage.output_tokens'),
+      cachedInputTokens: null, cacheWriteTokens: null, reasoningTokens: null, ttftMs: null, finishReasons: [],
+      systemInstructions: [],
+      inputMessages: logs
+        .filter((l) => l.eventName === 'gen_ai.user.message')
+        .map((l) => ({ role: 'user', parts: [{ type: 'text' as const, content: String((l.body as { content?: string })?.content) }] })),
+      outputMessages: [], toolDefinitions: [], conversationId: null, promptName: null, promptVersion: null, errorType: null,
+    };
+  },
+  price: (c) => ({ costUsd: ((c.inputTokens ?? 0) + (c.outputTokens ?? 0)) * 1e-6, costEstimated: false }),
+  searchText: (s, c) => [s.name, ...(c?.inputMessages ?? []).flatMap((m) => m.parts.map((p) => ('content' in p ? String(p.content) : '')))].join('\n'),
+};
