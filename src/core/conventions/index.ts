@@ -1,0 +1,83 @@
+// Entry point of the normalizer: which conventions a span speaks, and the LLM call they describe.
+//
+// Every convention reader classifies the span cheaply. If any reader recognises it as NOT a model
+// call (an outer Vercel AI SDK span, an agent or tool span), it is not one: those spans repeat the
+// usage of the calls beneath them, and counting them would double tokens and cost. Otherwise each
+// reader that recognises a call reads it, the most complete reading becomes the base, and the
+// others fill what it lacks (a Vercel span also carries gen_ai.*; OpenLLMetry spans carry GenAI
+// messages plus Traceloop's session and prompt attributes). The span's attributes themselves are
+// stored untouched by the store, so nothing unmapped is lost.
+
+import type { IngestLogRecord, IngestSpan, LlmCall, SpanCategory } from '../model';
+import { StatusCode } from '../model';
+import { completeness, fillGaps } from './call';
+import { categoryFromVerdict, fallbackCategory } from './categorize';
+import { genai } from './genai';
+import { genaiDeprecated } from './genai-deprecated';
+import { logfire } from './logfire';
+import { openinference } from './openinference';
+import { openllmetry } from './openllmetry';
+import type { ConventionReader, Verdict } from './reader';
+import { str } from './values';
+import { vercelAi } from './vercel-ai';
+
+export { messagesToText, partsToText, partText, callToText, systemText } from './text';
+
+/** Most specific first: on equal completeness the earlier reader's reading is the base. */
+export const READERS: readonly ConventionReader[] = [vercelAi, openinference, logfire, openllmetry, genaiDeprecated, genai];
+
+function verdicts(span: IngestSpan, logs: IngestLogRecord[]): Array<{ reader: ConventionReader; verdict: Verdict }> {
+  return READERS.map((reader) => {
+    try {
+      return { reader, verdict: reader.classify(span, logs) };
+    } catch {
+      return { reader, verdict: { kind: 'unknown' } as Verdict };
+    }
+  });
+}
+
+export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null {
+  const vs = verdicts(span, logs);
+  if (vs.some((v) => v.verdict.kind === 'not-call')) return null;
+  const readings: LlmCall[] = [];
+  for (const { reader, verdict } of vs) {
+    if (verdict.kind !== 'call') continue;
+    try {
+      readings.push(reader.read(span, logs));
+    } catch {
+      // A reader choking on odd input must not cost the call the other readings.
+    }
+  }
+  if (readings.length === 0) return null;
+  const ranked = readings.map((r, i) => ({ r, i, s: completeness(r) })).sort((a, b) => b.s - a.s || a.i - b.i);
+  const call = fillGaps(ranked[0]!.r, ranked.slice(1).map((x) => x.r));
+  finishCommon(call, span);
+  return call;
+}
+
+export function categorizeSpan(span: IngestSpan): SpanCategory {
+  const vs = verdicts(span, []);
+  for (const { verdict } of vs) if (verdict.kind === 'not-call') return verdict.category;
+  for (const { verdict } of vs) {
+    const c = categoryFromVerdict(verdict);
+    if (c) return c;
+  }
+  return fallbackCategory(span);
+}
+
+const FIRST_CHUNK_EVENT = /first[_ .-]?(chunk|token)/i;
+
+/** What every convention shares: error type from the span status, time to first token from an event. */
+function finishCommon(call: LlmCall, span: IngestSpan): void {
+  if (call.errorType === null) {
+    call.errorType = str(span.attributes['error.type']);
+    if (call.errorType === null && span.statusCode === StatusCode.ERROR) {
+      const exc = span.events.find((e) => e.name === 'exception');
+      call.errorType = str(exc?.attributes['exception.type']) ?? 'error';
+    }
+  }
+  if (call.ttftMs === null) {
+    const ev = span.events.find((e) => FIRST_CHUNK_EVENT.test(e.name));
+    if (ev && ev.timeUs >= span.startUs) call.ttftMs = (ev.timeUs - span.startUs) / 1000;
+  }
+}
