@@ -7,7 +7,7 @@
 // `ready` message; the host holds back everything it sends until then, because a message
 // posted to a webview whose script has not started yet is lost.
 
-import type { StatsDto, StatsSeriesDto, TraceDetail } from './api';
+import type { StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from './api';
 
 // ---------------------------------------------------------------------------------------------
 // Declaring a direction
@@ -413,6 +413,8 @@ export interface DashboardState {
   series: StatsSeriesDto | null;
   /** Where the series came from: the collector's series endpoint, or bucketed from the trace list. */
   seriesSource: 'api' | 'trace-list' | null;
+  /** The costliest traces of the range (from the newest page of the trace list). */
+  topTraces: TraceSummary[];
   error: string | null;
   loadedAt: number | null;
 }
