@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { addToHistogram, mergeHistogram, quantiles, type SparseHistogram } from '../core/histogram';
 import type { PricedCall, SpanCategory } from '../core/model';
 import type {
-  LlmCallDto, ModelStats, SpanDto, StatsDto, StatsQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
+  LlmCallDto, ModelStats, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
   TraceStatus, TraceSummary,
 } from '../protocol/api';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
@@ -145,6 +145,35 @@ export class TraceQueries {
       }
     }
     return acc.result(q.from ?? null, q.to ?? null);
+  }
+
+  /** Cost and calls per time bucket and model, from the minute rollups (bucket ≥ 1 minute). */
+  series(q: StatsSeriesQuery = {}): StatsSeriesDto {
+    const to = q.to ?? Date.now();
+    const from = q.from ?? to - 24 * 3_600_000;
+    const minuteMs = MINUTE_US / 1000;
+    const bucketMs = Math.max(minuteMs, Math.round((q.bucketMs ?? (to - from) / 60) / minuteMs) * minuteMs);
+    const cells = new Map<string, StatsSeriesPoint>();
+    const lo = Math.floor(from / minuteMs) * MINUTE_US;
+    for (const r of this.stmts.rollups.iterate(lo, to * 1000) as IterableIterator<RollupRow>) {
+      if (r.calls <= 0 || (q.model && q.model !== r.model) || (q.service && q.service !== r.service_name)) continue;
+      const bucketStart = from + Math.floor((r.minute_us / 1000 - from) / bucketMs) * bucketMs;
+      const key = `${bucketStart}|${r.model}`;
+      let cell = cells.get(key);
+      if (!cell) {
+        cell = { bucketStart, model: r.model, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 };
+        cells.set(key, cell);
+      }
+      cell.calls += r.calls;
+      cell.errors += r.errors;
+      cell.costUsd += r.cost_usd;
+      cell.inputTokens += r.input_tokens;
+      cell.outputTokens += r.output_tokens;
+    }
+    const points = [...cells.values()]
+      .map((c) => ({ ...c, costUsd: roundCost(c.costUsd) }))
+      .sort((a, b) => a.bucketStart - b.bucketStart || a.model.localeCompare(b.model));
+    return { from, to, bucketMs, points };
   }
 
   todaySummary(now = Date.now()): TodaySummaryDto {

@@ -6,11 +6,12 @@ import type { IngestSpan } from '../core/model';
 import type { Analyzer } from './analyzer';
 import { openDatabase } from './database';
 import { TraceQueries } from './queries';
-import { SpanWriter, spanFromRow } from './writer';
+import { SpanWriter, spanFromRow, type WriterOptions } from './writer';
 
 export interface StoreOptions {
   readonly?: boolean;
   storeContent?: boolean;
+  onCall?: WriterOptions['onCall'];
 }
 
 export class Store {
@@ -30,7 +31,7 @@ export class Store {
   get writer(): SpanWriter {
     if (!this.writerInstance) {
       if (this.opts.readonly || !this.analyzer) throw new Error('store opened read-only');
-      this.writerInstance = new SpanWriter(this.db, this.analyzer, { storeContent: this.opts.storeContent });
+      this.writerInstance = new SpanWriter(this.db, this.analyzer, { storeContent: this.opts.storeContent, onCall: this.opts.onCall });
     }
     return this.writerInstance;
   }

@@ -34,6 +34,8 @@ export interface ForcedCall {
 export interface WriterOptions {
   /** When false, message content is dropped before storing (privacy setting). */
   storeContent?: boolean;
+  /** Told of every newly stored LLM call (metrics). */
+  onCall?: (facts: CallFacts) => void;
 }
 
 interface SpanRow {
@@ -60,6 +62,7 @@ export class SpanWriter {
   private readonly agg: AggregateStatements;
   private readonly resourceIds = new Map<string, number>();
   private storeContent: boolean;
+  private readonly onCall?: (facts: CallFacts) => void;
 
   constructor(
     private readonly db: Database.Database,
@@ -67,6 +70,7 @@ export class SpanWriter {
     opts: WriterOptions = {},
   ) {
     this.storeContent = opts.storeContent ?? true;
+    this.onCall = opts.onCall;
     this.agg = prepareAggregateStatements(db);
     this.stmts = {
       insertSpan: db.prepare(`INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, category, start_us,
@@ -175,7 +179,9 @@ export class SpanWriter {
     agg.addSpan(span, serviceName, sessionId);
     if (call) {
       this.putCall(row, span, serviceName, call);
-      agg.addCall(facts(span, serviceName, call));
+      const f = facts(span, serviceName, call);
+      agg.addCall(f);
+      this.onCall?.(f);
     }
     const text = this.analyzer.searchText(span, this.storeContent ? call : null);
     if (text) this.stmts.insertSearch.run(row, text);

@@ -1,0 +1,25 @@
+// The production analyzer: the convention normalizer, the price table (with the user's
+// overrides) and the search text, as the store's writer needs them.
+
+import { categorizeSpan, normalizeSpan } from '../core/conventions';
+import { messagesToText } from '../core/conventions/text';
+import { parsePriceOverrides, priceCall } from '../core/pricing';
+import type { Analyzer } from '../store/analyzer';
+
+export function createAnalyzer(rawOverrides: unknown): { analyzer: Analyzer; warnings: string[] } {
+  const { overrides, errors } = parsePriceOverrides(rawOverrides ?? []);
+  const analyzer: Analyzer = {
+    categorize: categorizeSpan,
+    normalize: normalizeSpan,
+    price: (call) => priceCall(call, { overrides }),
+    searchText: (span, call) => {
+      const parts = [span.name];
+      if (call) {
+        if (call.requestModel) parts.push(call.requestModel);
+        parts.push(messagesToText([{ role: 'system', parts: call.systemInstructions }, ...call.inputMessages, ...call.outputMessages]));
+      }
+      return parts.join('\n');
+    },
+  };
+  return { analyzer, warnings: errors };
+}

@@ -1,0 +1,179 @@
+// `spyglass` — the headless collector: serve, import, export. Also the process the
+// extension forks (`serve --ipc`), so the CLI and the editor run the very same collector.
+
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../protocol/collector-ipc';
+import { Collector, CollectorStartError, DEFAULT_OPTIONS, VERSION, type CollectorOptions } from './collector';
+
+const USAGE = `spyglass ${VERSION} — local LLM trace capture
+
+Usage:
+  spyglass serve [options]          run the collector (OTLP HTTP + gRPC, provider proxy, JSON API)
+  spyglass import <file> [--db F]   import OTLP/JSON (one request, or JSONL)
+  spyglass export [--db F] [--trace ID] [--out FILE]   write OTLP/JSON
+
+Serve options:
+  --port N               OTLP/HTTP, proxy and API port (default 4318; 0 = any free port)
+  --grpc-port N|none     OTLP/gRPC port (default 4317; 0 = any free port; none = no gRPC)
+  --db FILE              SQLite database (default ~/.spyglass/spyglass.db)
+  --upstream NAME=URL    proxy route /proxy/NAME/… to URL (repeatable; overrides built-ins)
+  --forward URL          also forward everything received to this OTLP/HTTP endpoint
+  --prices FILE          JSON array of price overrides
+  --no-content           do not store message content
+  --retention-days N     drop traces older than N days
+  --retention-mb N       keep the database under N MB (oldest traces go first)
+  --max-body-mb N        largest accepted request body (default 32)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`spyglass: ${message}\n`);
+  process.exit(2);
+}
+
+function intOption(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) fail(`${name} expects a whole number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function parseServeOptions(args: string[]): { options: Partial<CollectorOptions>; ipc: boolean } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      'grpc-port': { type: 'string' },
+      db: { type: 'string' },
+      upstream: { type: 'string', multiple: true },
+      forward: { type: 'string' },
+      prices: { type: 'string' },
+      'no-content': { type: 'boolean' },
+      'retention-days': { type: 'string' },
+      'retention-mb': { type: 'string' },
+      'max-body-mb': { type: 'string' },
+      ipc: { type: 'boolean' },
+      'options-json': { type: 'string' },
+    },
+    strict: true,
+  });
+  const fromJson: Partial<CollectorStartOptions> = values['options-json'] ? JSON.parse(values['options-json']) : {};
+  const upstreams: Record<string, string> = { ...(fromJson.upstreams ?? {}) };
+  for (const u of values.upstream ?? []) {
+    const eq = u.indexOf('=');
+    if (eq <= 0) fail(`--upstream expects NAME=URL, got ${JSON.stringify(u)}`);
+    const url = u.slice(eq + 1);
+    try {
+      new URL(url);
+    } catch {
+      fail(`--upstream ${u.slice(0, eq)}: not a URL: ${JSON.stringify(url)}`);
+    }
+    upstreams[u.slice(0, eq)] = url;
+  }
+  const grpc = values['grpc-port'];
+  const options: Partial<CollectorOptions> = { ...fromJson, upstreams };
+  const port = intOption(values.port, '--port');
+  if (port !== undefined) options.httpPort = port;
+  if (grpc === 'none') options.grpcPort = null;
+  else if (grpc !== undefined) options.grpcPort = intOption(grpc, '--grpc-port')!;
+  if (values.db) options.dbPath = values.db;
+  if (values.forward) options.forwardEndpoint = values.forward;
+  if (values.prices) options.priceOverrides = JSON.parse(fs.readFileSync(values.prices, 'utf8'));
+  if (values['no-content']) options.storeContent = false;
+  const days = intOption(values['retention-days'], '--retention-days');
+  if (days !== undefined) options.retentionDays = days;
+  const mb = intOption(values['retention-mb'], '--retention-mb');
+  if (mb !== undefined) options.retentionMaxMb = mb;
+  const bodyMb = intOption(values['max-body-mb'], '--max-body-mb');
+  if (bodyMb !== undefined) options.maxBodyBytes = bodyMb * 1024 * 1024;
+  return { options, ipc: values.ipc ?? false };
+}
+
+function send(msg: CollectorToHost): void {
+  process.send?.(msg);
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { options, ipc } = parseServeOptions(args);
+  let collector: Collector;
+  try {
+    collector = await Collector.start(options);
+  } catch (err) {
+    const e = err instanceof CollectorStartError ? err : new CollectorStartError('OTHER', null, (err as Error).message);
+    if (ipc) send({ type: 'start-failed', code: e.code, port: e.port, message: e.message });
+    process.stderr.write(`spyglass: ${e.message}\n`);
+    process.exitCode = 2;
+    if (ipc) process.disconnect?.();
+    return;
+  }
+  process.stdout.write(`listening http=${collector.httpPort} grpc=${collector.grpcPort ?? 'none'}\n`);
+  process.stdout.write(`database ${collector.options.dbPath}\n`);
+  for (const w of collector.priceWarnings) process.stderr.write(`spyglass: price override ignored: ${w}\n`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await collector.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  if (ipc) {
+    send({ type: 'listening', httpPort: collector.httpPort, grpcPort: collector.grpcPort, dbPath: collector.options.dbPath });
+    process.on('message', (msg: HostToCollector) => {
+      if (msg.type === 'shutdown') void stop();
+      else if (msg.type === 'clear') collector.clear();
+    });
+    // The window that forked us is gone: free the ports so another window can take over.
+    process.on('disconnect', stop);
+  }
+}
+
+async function importFile(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { db: { type: 'string' } }, allowPositionals: true });
+  const file = positionals[0] ?? fail('import needs a file');
+  const collector = await Collector.start({ dbPath: values.db ?? DEFAULT_OPTIONS.dbPath, httpPort: 0, grpcPort: null });
+  try {
+    const n = await collector.importOtlpJson(fs.readFileSync(file, 'utf8'));
+    process.stdout.write(`imported ${n} spans\n`);
+  } finally {
+    await collector.stop();
+  }
+}
+
+async function exportFile(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { db: { type: 'string' }, trace: { type: 'string' }, out: { type: 'string' } } });
+  const collector = await Collector.start({ dbPath: values.db ?? DEFAULT_OPTIONS.dbPath, httpPort: 0, grpcPort: null });
+  try {
+    const text = JSON.stringify(collector.exportOtlpJson(values.trace));
+    if (values.out) fs.writeFileSync(values.out, text);
+    else process.stdout.write(text + '\n');
+  } finally {
+    await collector.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'import':
+      return importFile(rest);
+    case 'export':
+      return exportFile(rest);
+    case '--version':
+      process.stdout.write(`${VERSION}\n`);
+      return;
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: Error) => fail(err.message));

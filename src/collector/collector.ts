@@ -1,0 +1,223 @@
+// The collector: one HTTP listener (OTLP, proxy, API, metrics), one gRPC listener, the store
+// and its group-commit writer. The CLI runs it directly; the extension runs it in a child
+// process so decoding and writing never touch the extension host's thread.
+
+import path from 'node:path';
+import { startGrpcServer } from '../capture/grpc-server';
+import { createForwarder } from '../capture/forward';
+import { startHttpServer, type Route, type RunningHttpServer } from '../capture/http-server';
+import { decodeTracesJson, otlpHttpRoutes } from '../capture/otlp';
+import { proxyRoutes } from '../capture/proxy';
+import { createMetrics } from '../core/metrics';
+import type { HealthDto } from '../protocol/api';
+import type { CollectorStartOptions } from '../protocol/collector-ipc';
+import { Store } from '../store/store';
+import { createAnalyzer } from './analyzer';
+import { apiRoutes } from './api-routes';
+import { EventHub } from './events';
+import { toOtlpJson } from './otlp-export';
+import { WriteQueue } from './write-queue';
+
+export const VERSION = '0.1.0';
+
+export type CollectorOptions = CollectorStartOptions & { host?: string };
+
+export const DEFAULT_OPTIONS: CollectorOptions = {
+  httpPort: 4318,
+  grpcPort: 4317,
+  dbPath: path.join(process.env.HOME ?? '.', '.spyglass', 'spyglass.db'),
+  upstreams: {},
+  forwardEndpoint: null,
+  storeContent: true,
+  retentionDays: null,
+  retentionMaxMb: null,
+  priceOverrides: [],
+  maxBodyBytes: 32 * 1024 * 1024,
+};
+
+/** A listener could not start; `code` says why (EADDRINUSE: the port belongs to another program). */
+export class CollectorStartError extends Error {
+  constructor(
+    readonly code: 'EADDRINUSE' | 'EACCES' | 'DB' | 'OTHER',
+    readonly port: number | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RETENTION_EVERY_MS = 10 * 60_000;
+
+export class Collector {
+  readonly store: Store;
+  readonly events: EventHub;
+  private readonly queue: WriteQueue;
+  private readonly metrics = createMetrics();
+  private http: RunningHttpServer | null = null;
+  private grpc: { port: number; close(): Promise<void> } | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+  readonly priceWarnings: string[];
+
+  private constructor(readonly options: CollectorOptions) {
+    const { analyzer, warnings } = createAnalyzer(options.priceOverrides);
+    this.priceWarnings = warnings;
+    try {
+      this.store = new Store(options.dbPath, analyzer, {
+        storeContent: options.storeContent,
+        onCall: (f) =>
+          this.metrics.observeCall({
+            model: f.model,
+            provider: f.provider,
+            service: f.service,
+            status: f.isError ? 'error' : 'ok',
+            durationMs: f.durationUs / 1000,
+            ttftMs: f.call.ttftMs,
+            inputTokens: f.call.inputTokens,
+            outputTokens: f.call.outputTokens,
+            cachedInputTokens: f.call.cachedInputTokens,
+            reasoningTokens: f.call.reasoningTokens,
+            costUsd: f.call.costUsd,
+          }),
+      });
+    } catch (err) {
+      throw new CollectorStartError('DB', null, `cannot open the database at ${options.dbPath}: ${(err as Error).message}`);
+    }
+    this.events = new EventHub(() => ({
+      type: 'hello',
+      version: VERSION,
+      httpPort: this.httpPort,
+      grpcPort: this.grpcPort,
+      dbPath: this.options.dbPath,
+    }));
+    this.queue = new WriteQueue(
+      () => this.store.writer,
+      (r) => {
+        this.metrics.observeSpans('all', r.stored);
+        if (r.stored > 0 || r.logs > 0) this.events.tracesChanged(r.touchedTraceIds, r.stored, r.llmCalls);
+      },
+    );
+  }
+
+  static async start(opts: Partial<CollectorOptions> = {}): Promise<Collector> {
+    const c = new Collector({ ...DEFAULT_OPTIONS, ...opts });
+    try {
+      await c.listen();
+    } catch (err) {
+      await c.stop();
+      throw err;
+    }
+    return c;
+  }
+
+  get httpPort(): number {
+    return this.http?.port ?? this.options.httpPort;
+  }
+
+  get grpcPort(): number | null {
+    return this.grpc?.port ?? null;
+  }
+
+  health(): HealthDto {
+    return {
+      ok: true,
+      app: 'spyglass',
+      version: VERSION,
+      pid: process.pid,
+      httpPort: this.httpPort,
+      grpcPort: this.grpcPort,
+      dbPath: this.options.dbPath,
+      startedAt: this.startedAt,
+    };
+  }
+
+  /** Imports OTLP/JSON: one ExportTraceServiceRequest, or JSONL with one per line. */
+  async importOtlpJson(text: string): Promise<number> {
+    const trimmed = text.trim();
+    const docs = trimmed.startsWith('{') && !/\}\s*\n\s*\{/.test(trimmed) ? [trimmed] : trimmed.split(/\r?\n/).filter((l) => l.trim());
+    let accepted = 0;
+    for (const doc of docs) {
+      const result = decodeTracesJson(Buffer.from(doc, 'utf8'));
+      const r = await this.queue.ingest(result.batch);
+      accepted += r.acceptedSpans;
+    }
+    return accepted;
+  }
+
+  exportOtlpJson(traceId?: string): unknown {
+    return toOtlpJson(this.store.iterateSpans(traceId));
+  }
+
+  clear(): void {
+    this.queue.flush();
+    this.store.clear();
+    this.events.broadcast({ type: 'cleared', at: Date.now() });
+  }
+
+  private routes(): Route[] {
+    const forwarder = this.options.forwardEndpoint ? createForwarder({ endpoint: this.options.forwardEndpoint }) : undefined;
+    return [
+      ...otlpHttpRoutes(this.queue, { maxBodyBytes: this.options.maxBodyBytes, forwarder }),
+      ...proxyRoutes(this.queue, { upstreams: this.options.upstreams }),
+      ...apiRoutes({
+        store: this.store,
+        events: this.events,
+        health: () => this.health(),
+        metricsText: () => this.metrics.render(),
+        importOtlpJson: (t) => this.importOtlpJson(t),
+        exportOtlpJson: (id) => this.exportOtlpJson(id),
+        clear: () => this.clear(),
+        maxImportBytes: this.options.maxBodyBytes * 4,
+      }),
+    ];
+  }
+
+  private async listen(): Promise<void> {
+    const host = this.options.host ?? '127.0.0.1';
+    try {
+      this.http = await startHttpServer({ host, port: this.options.httpPort, routes: this.routes() });
+    } catch (err) {
+      throw listenError(err, this.options.httpPort);
+    }
+    if (this.options.grpcPort !== null) {
+      try {
+        this.grpc = await startGrpcServer({
+          host,
+          port: this.options.grpcPort,
+          sink: this.queue,
+          maxMessageBytes: this.options.maxBodyBytes,
+        });
+      } catch (err) {
+        throw listenError(err, this.options.grpcPort);
+      }
+    }
+    if (this.options.retentionDays || this.options.retentionMaxMb) {
+      this.applyRetention();
+      this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
+      this.retentionTimer.unref();
+    }
+  }
+
+  applyRetention(): number {
+    this.queue.flush();
+    return this.store.prune({
+      olderThanMs: this.options.retentionDays ? Date.now() - this.options.retentionDays * 86_400_000 : null,
+      maxBytes: this.options.retentionMaxMb ? this.options.retentionMaxMb * 1024 * 1024 : null,
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.events.close();
+    await Promise.all([this.http?.close(), this.grpc?.close()]);
+    this.queue.flush();
+    this.store.close();
+  }
+}
+
+function listenError(err: unknown, port: number): CollectorStartError {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') return new CollectorStartError('EADDRINUSE', port, `port ${port} is already in use`);
+  if (e.code === 'EACCES') return new CollectorStartError('EACCES', port, `not allowed to listen on port ${port}`);
+  return new CollectorStartError('OTHER', port, e.message ?? String(err));
+}
