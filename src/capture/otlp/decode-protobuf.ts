@@ -95,9 +95,16 @@ class Utf8CheckingReader extends protobuf.BufferReader {
     if (end > this.len) throw new RangeError(`index out of range: ${start} + ${len} > ${this.len}`);
     this.pos = end;
     const buf = this.buf as NodeBuffer;
-    // ASCII-only strings (the common case) are valid by construction; isUtf8 is SIMD-fast anyway.
-    if (len > 0 && !isUtf8(buf.subarray(start, end))) this.invalidUtf8++;
-    return buf.utf8Slice(start, end);
+    if (len === 0) return '';
+    if (isUtf8(buf.subarray(start, end))) return buf.utf8Slice(start, end);
+    // utf8Slice throws on invalid input in current Node; toString replaces bad sequences.
+    this.invalidUtf8++;
+    return buf.toString('utf8', start, end);
+  }
+
+  /** proto3 strings are read through this one (utf8_validation = VERIFY); same lenient policy. */
+  override stringVerify(): string {
+    return this.string();
   }
 }
 
