@@ -3,7 +3,7 @@
 
 import { categorizeSpan, normalizeSpan } from '../core/conventions';
 import { messagesToText } from '../core/conventions/text';
-import { parsePriceOverrides, priceCall } from '../core/pricing';
+import { parsePriceOverrides, pricedCall } from '../core/pricing';
 import type { Analyzer } from '../store/analyzer';
 
 export function createAnalyzer(rawOverrides: unknown): { analyzer: Analyzer; warnings: string[] } {
@@ -11,7 +11,11 @@ export function createAnalyzer(rawOverrides: unknown): { analyzer: Analyzer; war
   const analyzer: Analyzer = {
     categorize: categorizeSpan,
     normalize: normalizeSpan,
-    price: (call) => priceCall(call, { overrides }),
+    price: (call) => {
+      // pricedCall also fills in token counts it had to estimate, so the stored call shows them.
+      const priced = pricedCall(call, { overrides });
+      return { costUsd: priced.costUsd, costEstimated: priced.costEstimated, call: priced };
+    },
     searchText: (span, call) => {
       const parts = [span.name];
       if (call) {
