@@ -1,0 +1,132 @@
+// OTLP/gRPC on loopback: TraceService/Export and LogsService/Export. Requests are taken as raw
+// bytes and decoded by the same protobufjs schema and validation as OTLP/HTTP (so both paths give
+// identical batches, and the raw body can be forwarded untouched); no .proto file is read at run
+// time. grpc-js undoes gzip/deflate message compression and enforces the size cap on the
+// decompressed message (RESOURCE_EXHAUSTED), so a compressed bomb cannot fill memory.
+
+import * as grpc from '@grpc/grpc-js';
+import { type DecodeOptions, decodeLogsProtobuf, decodeTracesProtobuf, type DecodeResult, OtlpDecodeError, type OtlpSignal } from './otlp';
+import type { OtlpForwardTarget } from './otlp/http-routes';
+import { encodeExportResponseProto, partialSuccessOf } from './otlp/responses';
+import { LOGS_EXPORT_PATH, TRACE_EXPORT_PATH } from './otlp/schema';
+import type { SpanSink } from './sink';
+
+export interface GrpcServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Default 127.0.0.1: capture never listens beyond this machine. */
+  host?: string;
+  sink: SpanSink;
+  /** Cap on one message after decompression, in bytes. Default 32 MiB. */
+  maxMessageBytes?: number;
+  /** Longest string value kept; see DecodeOptions. */
+  maxStringChars?: number;
+  /** When given, every decodable request is also sent upstream as OTLP/HTTP protobuf. */
+  forwarder?: OtlpForwardTarget;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+const identity = (b: Buffer): Buffer => b;
+const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function exportMethod(path: string): grpc.MethodDefinition<Buffer, Uint8Array> {
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: toBuffer,
+    responseDeserialize: identity,
+    originalName: 'export',
+  };
+}
+
+type Decoder = (body: Uint8Array, opts?: DecodeOptions) => DecodeResult;
+
+function exportHandler(signal: OtlpSignal, decode: Decoder, opts: GrpcServerOptions): grpc.handleUnaryCall<Buffer, Uint8Array> {
+  return (call, callback) => {
+    const body = call.request;
+    let decoded: DecodeResult;
+    try {
+      decoded = decode(body, { maxStringChars: opts.maxStringChars });
+    } catch (err) {
+      const invalid = err instanceof OtlpDecodeError;
+      callback({
+        code: invalid ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
+        details: (err as Error)?.message ?? String(err),
+      });
+      return;
+    }
+    opts.forwarder?.forward(signal, body, 'application/x-protobuf');
+    const { batch } = decoded;
+    const rejectedHere = signal === 'traces' ? decoded.rejectedSpans : decoded.rejectedLogs;
+    const answer = (rejectedBySink: number, sinkErrors: string[]): void => {
+      const partial = partialSuccessOf(rejectedHere + rejectedBySink, [...decoded.errors, ...sinkErrors], decoded.warnings);
+      callback(null, encodeExportResponseProto(signal, partial));
+    };
+    if (batch.spans.length === 0 && batch.logs.length === 0) {
+      answer(0, []);
+      return;
+    }
+    opts.sink.ingest(batch).then(
+      (r) => answer(signal === 'traces' ? r.rejectedSpans : r.rejectedLogs, r.errors),
+      (err: unknown) =>
+        // UNAVAILABLE is retryable for OTLP exporters: the data is not lost, it comes again.
+        callback({ code: grpc.status.UNAVAILABLE, details: `could not store the data, retry later: ${(err as Error)?.message ?? String(err)}` }),
+    );
+  };
+}
+
+function bindAddress(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Starts the gRPC receiver; resolves with the bound port. A taken port rejects with code EADDRINUSE. */
+export function startGrpcServer(opts: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const maxMessageBytes = opts.maxMessageBytes ?? 32 * 1024 * 1024;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': 1024 * 1024,
+  });
+  server.addService(
+    { Export: exportMethod(TRACE_EXPORT_PATH) } as grpc.ServiceDefinition,
+    { Export: exportHandler('traces', decodeTracesProtobuf, opts) } as grpc.UntypedServiceImplementation,
+  );
+  server.addService(
+    { Export: exportMethod(LOGS_EXPORT_PATH) } as grpc.ServiceDefinition,
+    { Export: exportHandler('logs', decodeLogsProtobuf, opts) } as grpc.UntypedServiceImplementation,
+  );
+  const host = opts.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    server.bindAsync(bindAddress(host, opts.port), grpc.ServerCredentials.createInsecure(), (err, port) => {
+      if (err) {
+        server.forceShutdown();
+        const e = new Error(`cannot listen for gRPC on ${bindAddress(host, opts.port)}: ${err.message}`) as NodeJS.ErrnoException;
+        if (/EADDRINUSE|address already in use/i.test(err.message)) e.code = 'EADDRINUSE';
+        else if (/EACCES|permission denied/i.test(err.message)) e.code = 'EACCES';
+        reject(e);
+        return;
+      }
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            // Give in-flight exports a moment to be answered, then cut what is left.
+            const timer = setTimeout(() => {
+              server.forceShutdown();
+              done();
+            }, 2_000);
+            server.tryShutdown(() => {
+              clearTimeout(timer);
+              done();
+            });
+          }),
+      });
+    });
+  });
+}
