@@ -1,0 +1,219 @@
+// The headless collector as a user runs it: `dist/cli.js serve`, fed by the real OpenTelemetry
+// SDK exporters (HTTP protobuf, HTTP JSON, gRPC), read back through the JSON API.
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pricedCall } from '../../src/core/pricing';
+import type { CollectorEvent, StatsDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
+import { CLI, getJson, startCli, type RunningCli } from '../helpers/cli-process';
+
+let dir: string;
+let cli: RunningCli;
+let dbPath: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-cli-'));
+  dbPath = path.join(dir, 'spyglass.db');
+  cli = await startCli(['--db', dbPath]);
+});
+
+afterAll(async () => {
+  await cli?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function sendTrace(exporter: SpanExporter, service: string, model: string): Promise<string> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer: Tracer = provider.getTracer('collector-cli-test');
+  let traceId = '';
+  tracer.startActiveSpan('answer question', (root) => {
+    traceId = root.spanContext().traceId;
+    const llm = tracer.startSpan(`chat ${model}`, {
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': model,
+        'gen_ai.response.model': model,
+        'gen_ai.usage.input_tokens': 1200,
+        'gen_ai.usage.output_tokens': 300,
+        'gen_ai.response.finish_reasons': ['stop'],
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `What is the capital of France? (${service})` }] }]),
+        'gen_ai.output.messages': JSON.stringify([
+          { role: 'assistant', parts: [{ type: 'text', content: 'Paris.' }], finish_reason: 'stop' },
+        ]),
+      },
+    });
+    llm.end();
+    const tool = tracer.startSpan('execute_tool lookup', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup' } });
+    tool.setStatus({ code: SpanStatusCode.ERROR, message: 'lookup failed' });
+    tool.end();
+    root.end();
+  });
+  await provider.forceFlush();
+  await provider.shutdown();
+  return traceId;
+}
+
+describe('headless collector (dist/cli.js serve)', () => {
+  const traces: Record<string, string> = {};
+
+  it('stores traces from the SDK exporters over HTTP protobuf, HTTP JSON and gRPC', async () => {
+    traces.proto = await sendTrace(new ProtoExporter({ url: `${cli.base}/v1/traces` }), 'svc-proto', 'gpt-4o');
+    traces.json = await sendTrace(new JsonExporter({ url: `${cli.base}/v1/traces` }), 'svc-json', 'gpt-4o-mini');
+    traces.grpc = await sendTrace(new GrpcExporter({ url: `http://127.0.0.1:${cli.grpcPort}` }), 'svc-grpc', 'gpt-4o');
+    // Answers are sent only after the data is committed, so it is readable right away.
+    const page = await getJson<TraceListPage>(`${cli.base}/api/traces`);
+    expect(page.traces.map((t) => t.traceId).sort()).toEqual(Object.values(traces).sort());
+    for (const t of page.traces) {
+      expect(t).toMatchObject({ spanCount: 3, llmCallCount: 1, inputTokens: 1200, outputTokens: 300, status: 'error', rootName: 'answer question' });
+    }
+  });
+
+  it('returns the normalized LLM call with tokens, messages and the table price', async () => {
+    const detail = await getJson<TraceDetail>(`${cli.base}/api/traces/${traces.proto}`);
+    const llm = detail.spans.find((s) => s.llm)!;
+    expect(llm.category).toBe('llm');
+    expect(llm.llm).toMatchObject({
+      provider: 'openai',
+      requestModel: 'gpt-4o',
+      inputTokens: 1200,
+      outputTokens: 300,
+      finishReasons: ['stop'],
+      inputMessages: [{ role: 'user', parts: [{ type: 'text', content: 'What is the capital of France? (svc-proto)' }] }],
+      outputMessages: [{ role: 'assistant', parts: [{ type: 'text', content: 'Paris.' }] }],
+      costEstimated: false,
+    });
+    const expected = pricedCall({ ...llm.llm!, convention: 'genai' } as never).costUsd!;
+    expect(expected).toBeGreaterThan(0);
+    expect(llm.llm!.costUsd).toBeCloseTo(expected, 12);
+    expect(detail.trace.costUsd).toBeCloseTo(expected, 12);
+    const tool = detail.spans.find((s) => s.name === 'execute_tool lookup')!;
+    expect(tool).toMatchObject({ category: 'tool', status: 'error', statusMessage: 'lookup failed', llm: null });
+    expect(tool.parentSpanId).toBe(detail.spans.find((s) => s.name === 'answer question')!.spanId);
+  });
+
+  it('filters the trace list by service, model and text', async () => {
+    const ids = async (q: string) => (await getJson<TraceListPage>(`${cli.base}/api/traces?${q}`)).traces.map((t) => t.traceId);
+    expect(await ids('service=svc-json')).toEqual([traces.json]);
+    expect((await ids('model=gpt-4o')).sort()).toEqual([traces.proto, traces.grpc].sort());
+    expect(await ids('text=capital%20svc-grpc')).toEqual([traces.grpc]);
+    expect(await ids('text=nothing-like-this')).toEqual([]);
+    const bad = await fetch(`${cli.base}/api/traces?limit=abc`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid limit' });
+  });
+
+  it('stores a re-delivered export once', async () => {
+    const body = JSON.stringify({
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'retry-app' } }] },
+        scopeSpans: [{ scope: { name: 'manual' }, spans: [{
+          traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'retried',
+          kind: 1, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000500000000',
+        }] }],
+      }],
+    });
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${cli.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(200);
+    }
+    const detail = await getJson<TraceDetail>(`${cli.base}/api/traces/5b8efff798038103d269b633813fc60c`);
+    expect(detail.trace.spanCount).toBe(1);
+    expect(detail.spans).toHaveLength(1);
+  });
+
+  it('aggregates stats and exposes Prometheus metrics', async () => {
+    const stats = await getJson<StatsDto>(`${cli.base}/api/stats`);
+    expect(stats.calls).toBe(3);
+    expect(stats.inputTokens).toBe(3600);
+    expect(stats.byModel.map((m) => m.model).sort()).toEqual(['gpt-4o', 'gpt-4o-mini']);
+    expect(stats.latencyMs.p50).not.toBeNull();
+    const metrics = await (await fetch(`${cli.base}/metrics`)).text();
+    expect(metrics).toMatch(/spyglass_llm_calls_total\{[^}]*model="gpt-4o"[^}]*\} 2/);
+    expect(metrics).toContain('spyglass_llm_call_duration_seconds_bucket');
+    expect(metrics).not.toContain(traces.proto);
+  });
+
+  it('streams change events to a live view', async () => {
+    const ctrl = new AbortController();
+    const res = await fetch(`${cli.base}/api/events`, { signal: ctrl.signal });
+    const reader = res.body!.getReader();
+    const events: CollectorEvent[] = [];
+    let buffer = '';
+    const next = async (): Promise<CollectorEvent> => {
+      for (;;) {
+        const idx = buffer.indexOf('\n\n');
+        if (idx >= 0) {
+          const chunk = buffer.slice(0, idx);
+          buffer = buffer.slice(idx + 2);
+          return JSON.parse(chunk.replace(/^data: /, '')) as CollectorEvent;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('event stream ended');
+        buffer += new TextDecoder().decode(value);
+      }
+    };
+    events.push(await next());
+    expect(events[0]).toMatchObject({ type: 'hello', httpPort: cli.httpPort });
+    const id = await sendTrace(new ProtoExporter({ url: `${cli.base}/v1/traces` }), 'svc-live', 'gpt-4o');
+    const changed = await next();
+    expect(changed).toMatchObject({ type: 'traces-changed', spans: 3, llmCalls: 1 });
+    expect(changed.type === 'traces-changed' && changed.traceIds).toContain(id);
+    ctrl.abort();
+  });
+
+  it('lets another process read the database while the collector runs', () => {
+    const script = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const db = new D(${JSON.stringify(dbPath)}, { readonly: true, fileMustExist: true });
+      process.stdout.write(String(db.prepare('SELECT count(*) FROM traces').pluck().get()));`;
+    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(Number(out.stdout)).toBe(5);
+  });
+
+  it('exports OTLP JSON that imports into another database unchanged', async () => {
+    const exported = await (await fetch(`${cli.base}/api/export?traceId=${traces.json}`)).text();
+    const file = path.join(dir, 'export.json');
+    fs.writeFileSync(file, exported);
+    const other = path.join(dir, 'other.db');
+    const out = execFileSync(process.execPath, [CLI, 'import', file, '--db', other], { encoding: 'utf8' });
+    expect(out).toContain('imported 3 spans');
+    const back = execFileSync(process.execPath, [CLI, 'export', '--db', other], { encoding: 'utf8' });
+    expect(JSON.parse(back)).toEqual(JSON.parse(exported));
+  });
+
+  it('answers garbage with a clear error and keeps running', async () => {
+    const res = await fetch(`${cli.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans": [' });
+    expect(res.status).toBe(400);
+    const health = await getJson<{ ok: boolean; app: string }>(`${cli.base}/api/health`);
+    expect(health).toMatchObject({ ok: true, app: 'spyglass' });
+    const foreignHost = await fetch(`${cli.base}/api/health`, { headers: { host: 'evil.example:4318' } });
+    expect(foreignHost.status).toBe(403);
+    expect(foreignHost.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('CLI arguments', () => {
+  it('refuses a port that is taken, saying so', async () => {
+    const again = spawnSync(process.execPath, [CLI, 'serve', '--port', String(cli.httpPort), '--grpc-port', 'none', '--db', path.join(dir, 'x.db')], { encoding: 'utf8' });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain(`port ${cli.httpPort} is already in use`);
+  });
+
+  it('rejects a malformed --upstream', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--upstream', 'nourl'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--upstream expects NAME=URL');
+  });
+});
