@@ -1,0 +1,243 @@
+// The palette and tree commands. Handlers stay thin: pure parts live in *-model.ts, file
+// import/export in data-commands.ts (loaded when first used).
+
+import * as vscode from 'vscode';
+import { appEnvironment, defaultShell, formatEnvSnippet, SHELL_LABELS, upstreamBaseUrl, type ShellKind } from './env-model';
+import type { SpyglassHost } from './spyglass-host';
+import { readStartOptions, updateSetting } from './settings';
+import { tracePickItems } from './trace-tree-model';
+import type { TracesTreeNode } from './traces-tree';
+
+/** A trace id from a command argument: a string, or the tree node the menu was opened on. */
+export function traceIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg !== '') return arg;
+  if (typeof arg === 'object' && arg !== null) {
+    const node = arg as Partial<TracesTreeNode>;
+    if (node.kind === 'trace') return (node as Extract<TracesTreeNode, { kind: 'trace' }>).trace.traceId;
+    if (node.kind === 'call') return (node as Extract<TracesTreeNode, { kind: 'call' }>).traceId;
+  }
+  return undefined;
+}
+
+const registered = new Set<string>();
+
+/** Runs a command another part of the extension (the webview panels) may or may not register. */
+export async function executeIfRegistered(command: string, ...args: unknown[]): Promise<boolean> {
+  if (!registered.has(command)) {
+    const all = await vscode.commands.getCommands(true);
+    if (!all.includes(command)) return false;
+    registered.add(command);
+  }
+  await vscode.commands.executeCommand(command, ...args);
+  return true;
+}
+
+async function requireApi(host: SpyglassHost) {
+  const api = host.api;
+  if (api) return api;
+  const choice = await vscode.window.showWarningMessage('Spyglass capture is not running, so there is no trace data to read.', 'Start Capture');
+  if (choice === 'Start Capture') {
+    await host.startCapture();
+    return host.api;
+  }
+  return null;
+}
+
+async function openTrace(host: SpyglassHost, traceIdArg?: unknown, spanId?: unknown): Promise<void> {
+  let traceId = traceIdOf(traceIdArg);
+  const api = await requireApi(host);
+  if (!api) return;
+  if (!traceId) {
+    const items = api.listTraces({ limit: 100 }).then((page) => tracePickItems(page.traces, Date.now()));
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Spyglass: Open Trace',
+      placeHolder: 'Recent traces, newest first (type to filter by name, model, service or id)',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    if (!pick) return;
+    traceId = pick.traceId;
+  }
+  const span = typeof spanId === 'string' ? spanId : undefined;
+  if (await executeIfRegistered('spyglass.showTracePanel', traceId, span)) return;
+  // Without the trace panel (e.g. a build without webviews), the trace is still readable as JSON.
+  const detail = await api.getTrace(traceId);
+  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(detail, null, 2) });
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+async function copyEnvironment(host: SpyglassHost, shellArg?: unknown): Promise<void> {
+  const state = host.collectorState;
+  const configured = readStartOptions(host.context).options;
+  const httpPort = state.kind === 'owner' || state.kind === 'reader' ? state.httpPort : configured.httpPort;
+  const grpcPort = state.kind === 'owner' || state.kind === 'reader' ? state.grpcPort : configured.grpcPort;
+  const vars = appEnvironment({ httpPort, grpcPort });
+  const notRunning = state.kind === 'owner' || state.kind === 'reader' ? '' : ' (capture is not running: start it before running your app)';
+
+  const shells: ShellKind[] = ['posix', 'fish', 'powershell', 'cmd', 'dotenv'];
+  if (typeof shellArg === 'string' && (shells as string[]).includes(shellArg)) {
+    await vscode.env.clipboard.writeText(formatEnvSnippet(vars, shellArg as ShellKind));
+    void vscode.window.showInformationMessage(`Spyglass: copied the environment for ${SHELL_LABELS[shellArg as ShellKind]}${notRunning}.`);
+    return;
+  }
+  const preferred = defaultShell(process.platform);
+  const ordered = [preferred, ...shells.filter((s) => s !== preferred)];
+  type Item = vscode.QuickPickItem & { copy?: string; what?: string };
+  const items: Item[] = [{ label: 'Copy all variables as a snippet', kind: vscode.QuickPickItemKind.Separator }];
+  for (const s of ordered) {
+    items.push({ label: `$(terminal) ${SHELL_LABELS[s]}`, description: s === preferred ? 'recommended' : undefined, copy: formatEnvSnippet(vars, s), what: `the environment for ${SHELL_LABELS[s]}` });
+  }
+  items.push({ label: 'Copy one value', kind: vscode.QuickPickItemKind.Separator });
+  for (const v of vars) items.push({ label: v.name, description: v.value, detail: v.description, copy: v.value, what: v.name });
+  if (grpcPort !== null) {
+    items.push({ label: 'OTLP/gRPC endpoint', description: `http://127.0.0.1:${grpcPort}`, detail: 'For exporters configured with OTEL_EXPORTER_OTLP_PROTOCOL=grpc', copy: `http://127.0.0.1:${grpcPort}`, what: 'the gRPC endpoint' });
+  }
+  const upstreams = Object.keys(configured.upstreams);
+  if (upstreams.length > 0) {
+    items.push({ label: 'Configured proxy upstreams', kind: vscode.QuickPickItemKind.Separator });
+    for (const name of upstreams) {
+      const url = upstreamBaseUrl(httpPort, name);
+      items.push({ label: `${name} base URL`, description: url, detail: `Recorded, then forwarded to ${configured.upstreams[name]}`, copy: url, what: `the ${name} base URL` });
+    }
+  }
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Spyglass: Environment for an App${notRunning}`,
+    placeHolder: 'Copy the variables that point an app at Spyglass',
+    matchOnDescription: true,
+  });
+  if (!pick?.copy) return;
+  await vscode.env.clipboard.writeText(pick.copy);
+  void vscode.window.showInformationMessage(`Spyglass: copied ${pick.what}.`);
+}
+
+async function filterTraces(host: SpyglassHost): Promise<void> {
+  const current = host.tree.filter;
+  type Item = vscode.QuickPickItem & { id: 'text' | 'model' | 'service' | 'errors' | 'clear' };
+  const items: Item[] = [
+    { id: 'text', label: '$(search) Text…', description: current.text ? `"${current.text}"` : 'search message content, names and ids' },
+    { id: 'model', label: '$(sparkle) Model…', description: current.model ?? 'any' },
+    { id: 'service', label: '$(server) Service…', description: current.service ?? 'any' },
+    { id: 'errors', label: `$(error) Errors only`, description: current.errorsOnly ? 'on (pick to turn off)' : 'off' },
+  ];
+  if (Object.keys(current).some((k) => current[k as keyof typeof current])) items.push({ id: 'clear', label: '$(clear-all) Clear filter' });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Spyglass: Filter Traces' });
+  if (!pick) return;
+  const next = { ...current };
+  switch (pick.id) {
+    case 'text': {
+      const text = await vscode.window.showInputBox({ title: 'Filter traces by text', value: current.text ?? '', prompt: 'Full-text search over message content, span names and ids (empty: no text filter)' });
+      if (text === undefined) return;
+      next.text = text.trim() || undefined;
+      break;
+    }
+    case 'model':
+    case 'service': {
+      const values = new Set<string>();
+      for (const t of host.tree.currentTraces) {
+        if (pick.id === 'model') t.models.forEach((m) => values.add(m));
+        else if (t.serviceName) values.add(t.serviceName);
+      }
+      if (pick.id === 'model' && host.api) {
+        try {
+          (await host.api.stats({})).byModel.forEach((m) => values.add(m.model));
+        } catch {
+          // the models in the list are enough to pick from
+        }
+      }
+      const any = `$(close) Any ${pick.id}`;
+      const value = await vscode.window.showQuickPick([any, ...[...values].sort()], { title: `Filter traces by ${pick.id}`, placeHolder: `Pick a ${pick.id}` });
+      if (value === undefined) return;
+      next[pick.id] = value === any ? undefined : value;
+      break;
+    }
+    case 'errors':
+      next.errorsOnly = !current.errorsOnly || undefined;
+      break;
+    case 'clear':
+      host.setFilter({});
+      return;
+  }
+  host.setFilter(next);
+}
+
+async function choosePort(host: SpyglassHost, settingArg?: unknown): Promise<void> {
+  const setting = settingArg === 'grpcPort' ? 'grpcPort' : 'httpPort';
+  const current = readStartOptions(host.context).options;
+  const now = setting === 'grpcPort' ? current.grpcPort ?? 0 : current.httpPort;
+  const value = await vscode.window.showInputBox({
+    title: setting === 'grpcPort' ? 'Spyglass: OTLP/gRPC port' : 'Spyglass: OTLP/HTTP and proxy port',
+    prompt: `Port for Spyglass to listen on (127.0.0.1). Apps must use the same port${setting === 'grpcPort' ? '; 0 turns gRPC off' : ''}.`,
+    value: String(now === 4318 ? 14318 : now === 4317 ? 14317 : now),
+    validateInput: (v) => {
+      const n = Number(v);
+      const min = setting === 'grpcPort' ? 0 : 1;
+      if (!/^\d+$/.test(v.trim()) || n < min || n > 65535) return `Enter a port number from ${min} to 65535`;
+      return undefined;
+    },
+  });
+  if (value === undefined) return;
+  await updateSetting(setting, Number(value.trim()));
+  // The configuration listener restarts capture only while running; a conflict state is not.
+  if (host.collectorState.kind !== 'owner' && host.collectorState.kind !== 'reader') await host.startCapture();
+}
+
+export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
+  const data = () => import('./data-commands');
+  const reg = (id: string, fn: (...args: unknown[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await fn(...args);
+      } catch (e) {
+        host.log.error(`${id}: ${(e as Error).stack ?? e}`);
+        void vscode.window.showErrorMessage(`Spyglass: ${(e as Error).message}`);
+      }
+    });
+  return [
+    reg('spyglass.startCapture', () => host.startCapture()),
+    reg('spyglass.stopCapture', async () => {
+      await host.stopCapture();
+      vscode.window.setStatusBarMessage('Spyglass: capture stopped in this window', 3000);
+    }),
+    reg('spyglass.restartCapture', () => host.restartCapture()),
+    reg('spyglass.copyEnvironment', (shell) => copyEnvironment(host, shell)),
+    reg('spyglass.openTrace', (traceId, spanId) => openTrace(host, traceId, spanId)),
+    reg('spyglass.openDashboard', async () => {
+      if (!(await executeIfRegistered('spyglass.showDashboard'))) void vscode.window.showInformationMessage('Spyglass: the dashboard is not available in this build.');
+    }),
+    reg('spyglass.clearData', async () => {
+      const api = await requireApi(host);
+      if (api) await (await data()).clearData(host, api);
+    }),
+    reg('spyglass.importTraces', async () => {
+      const api = await requireApi(host);
+      if (api) await (await data()).importTraceFiles(host, api);
+    }),
+    reg('spyglass.exportTraces', async (arg) => {
+      const api = await requireApi(host);
+      if (api) await (await data()).exportTraceFile(api, traceIdOf(arg));
+    }),
+    reg('spyglass.exportTrace', async (arg) => {
+      const api = await requireApi(host);
+      const traceId = traceIdOf(arg);
+      if (api && traceId) await (await data()).exportTraceFile(api, traceId);
+    }),
+    reg('spyglass.copyTraceId', async (arg) => {
+      const traceId = traceIdOf(arg);
+      if (traceId) await vscode.env.clipboard.writeText(traceId);
+    }),
+    reg('spyglass.refreshTraces', () => {
+      host.tree.refresh();
+      host.statusBar.refresh();
+    }),
+    reg('spyglass.filterTraces', () => filterTraces(host)),
+    reg('spyglass.clearTraceFilter', () => host.setFilter({})),
+    reg('spyglass.showMoreTraces', () => host.tree.showMore()),
+    reg('spyglass.showTraces', () => vscode.commands.executeCommand('spyglass.traces.focus')),
+    reg('spyglass.showLog', () => host.log.show()),
+    reg('spyglass.choosePort', (setting) => choosePort(host, setting)),
+    reg('spyglass.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${host.context.extension.id}`)),
+    reg('spyglass.openWalkthrough', () =>
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${host.context.extension.id}#spyglass.gettingStarted`, false),
+    ),
+  ];
+}

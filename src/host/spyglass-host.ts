@@ -1,0 +1,219 @@
+// Everything one window's Spyglass consists of, created at activation: status bar item, Traces
+// tree, commands, terminal environment, and (lazily, after activation returns) the collector.
+
+import * as vscode from 'vscode';
+import type { CollectorEvent } from '../protocol/api';
+import type { ApiClient } from './api-client';
+import type { CollectorClient } from './collector-client';
+import { registerCommands } from './commands';
+import type { CollectorState } from './ownership-model';
+import { autoStartEnabled, collectorExecPath, readStartOptions, readTerminalSettings } from './settings';
+import { changedSettings } from './settings-model';
+import { SpyglassStatusBar } from './status-bar';
+import { TerminalEnvironment } from './terminal-env';
+import { filterSummary, isFilterActive, type TraceFilter } from './trace-tree-model';
+import { TracesTreeProvider, type TracesTreeNode } from './traces-tree';
+
+export const TRACES_VIEW_ID = 'spyglass.traces';
+
+/** What activate() returns: for tests in a real VS Code host, and other extensions. */
+export interface SpyglassApi {
+  readonly state: CollectorState;
+  apiBase(): string | undefined;
+}
+
+export class SpyglassHost implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly statusBar: SpyglassStatusBar;
+  readonly tree: TracesTreeProvider;
+  readonly treeView: vscode.TreeView<TracesTreeNode>;
+  private readonly terminalEnv: TerminalEnvironment;
+  private readonly disposables: vscode.Disposable[] = [];
+  private client: CollectorClient | null = null;
+  private clientLoading: Promise<CollectorClient> | null = null;
+  private state: CollectorState = { kind: 'stopped' };
+  private restartTimer: NodeJS.Timeout | null = null;
+  private shownWarnings = '';
+  private disposed = false;
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Spyglass', { log: true });
+    this.statusBar = new SpyglassStatusBar(() => this.api);
+    this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
+    this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
+    this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
+    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView);
+    this.disposables.push(
+      this.tree.onDidReload(() => {
+        this.treeView.message = this.tree.message;
+      }),
+    );
+    this.disposables.push(...registerCommands(this));
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
+    void this.setContext('spyglass.tracesFiltered', false);
+    void this.setContext('spyglass.captureState', autoStartEnabled() ? 'starting' : 'stopped');
+  }
+
+  /** Starts capture after activation has returned, so activation itself stays cheap. */
+  startup(): void {
+    if (!autoStartEnabled()) {
+      this.onState({ kind: 'stopped' });
+      return;
+    }
+    setTimeout(() => {
+      if (!this.disposed) void this.startCapture();
+    }, 0);
+  }
+
+  get api(): ApiClient | null {
+    return this.client?.apiClient ?? null;
+  }
+
+  get apiBase(): string | undefined {
+    return this.client?.apiBase ?? undefined;
+  }
+
+  get collectorState(): CollectorState {
+    return this.state;
+  }
+
+  get publicApi(): SpyglassApi {
+    const host = this;
+    return {
+      get state() {
+        return host.state;
+      },
+      apiBase: () => host.apiBase,
+    };
+  }
+
+  /** The collector lifecycle module is loaded on first use, not at activation. */
+  collector(): Promise<CollectorClient> {
+    if (this.client) return Promise.resolve(this.client);
+    this.clientLoading ??= import('./collector-client').then(({ CollectorClient }) => {
+      const client = new CollectorClient({
+        cliPath: this.context.asAbsolutePath('dist/cli.js'),
+        execPath: collectorExecPath(),
+        getStartOptions: () => {
+          const { options, warnings } = readStartOptions(this.context);
+          this.reportWarnings(warnings);
+          return options;
+        },
+        log: (level, message) => this.log[level](message),
+      });
+      client.onDidChangeState((s) => this.onState(s));
+      client.onEvent((e) => this.onEvent(e));
+      this.client = client;
+      return client;
+    });
+    return this.clientLoading;
+  }
+
+  async startCapture(): Promise<CollectorState> {
+    const client = await this.collector();
+    await vscode.workspace.fs.createDirectory(this.context.globalStorageUri).then(undefined, (e: Error) => this.log.warn(`cannot create ${this.context.globalStorageUri.fsPath}: ${e.message}`));
+    if (client.state.kind === 'failed' || client.state.kind === 'port-conflict') return client.restart();
+    return client.start();
+  }
+
+  async stopCapture(): Promise<void> {
+    if (!this.client) {
+      this.onState({ kind: 'stopped' });
+      return;
+    }
+    await this.client.stop();
+  }
+
+  async restartCapture(): Promise<CollectorState> {
+    const client = await this.collector();
+    return client.restart();
+  }
+
+  setFilter(filter: TraceFilter): void {
+    this.tree.setFilter(filter);
+    const active = isFilterActive(filter);
+    this.treeView.description = active ? `Filtered: ${filterSummary(filter)}` : undefined;
+    void this.setContext('spyglass.tracesFiltered', active);
+  }
+
+  private onState(state: CollectorState): void {
+    const previous = this.state;
+    this.state = state;
+    this.statusBar.setState(state);
+    this.terminalEnv.update(state, readTerminalSettings());
+    void this.setContext('spyglass.captureState', state.kind);
+    void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
+    if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) this.tree.refresh();
+    if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
+    if (state.kind === 'failed' && previous.kind !== 'failed') void this.showFailure(state.message);
+  }
+
+  private onEvent(event: CollectorEvent): void {
+    this.tree.handleEvent(event);
+    this.statusBar.handleEvent(event);
+  }
+
+  private async showPortConflict(state: Extract<CollectorState, { kind: 'port-conflict' }>): Promise<void> {
+    const which = state.setting === 'grpcPort' ? 'OTLP/gRPC' : 'OTLP/HTTP and proxy';
+    const choice = await vscode.window.showErrorMessage(
+      `Spyglass cannot capture: port ${state.port} (${which}) is used by another program that is not Spyglass. Choose another port for Spyglass, or stop that program and start capture again.`,
+      'Choose Another Port',
+      'Open Settings',
+    );
+    if (choice === 'Choose Another Port') await vscode.commands.executeCommand('spyglass.choosePort', state.setting);
+    else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', `spyglass.${state.setting}`);
+  }
+
+  private async showFailure(message: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(`Spyglass could not start capture: ${message}`, 'Show Log', 'Retry');
+    if (choice === 'Show Log') this.log.show();
+    else if (choice === 'Retry') await this.startCapture();
+  }
+
+  private reportWarnings(warnings: string[]): void {
+    for (const w of warnings) this.log.warn(w);
+    const key = warnings.join('\n');
+    if (warnings.length > 0 && key !== this.shownWarnings) {
+      void vscode.window.showWarningMessage(`Spyglass settings: ${warnings.join('; ')}`);
+    }
+    this.shownWarnings = key;
+  }
+
+  private onConfigurationChanged(e: vscode.ConfigurationChangeEvent): void {
+    const changed = changedSettings((section) => e.affectsConfiguration(section));
+    if (changed.terminal) this.terminalEnv.update(this.state, readTerminalSettings());
+    if (!changed.capture || this.state.kind === 'stopped') return;
+    // The Settings editor fires once per keystroke: apply after the user paused.
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.disposed) return;
+      if (this.state.kind === 'reader' && !e.affectsConfiguration('spyglass.httpPort')) {
+        void vscode.window.showInformationMessage(
+          `Spyglass: the collector runs in another window (pid ${this.state.ownerPid}); the changed capture settings apply when a window with them starts the collector.`,
+        );
+        return;
+      }
+      vscode.window.setStatusBarMessage('$(sync~spin) Spyglass: restarting the collector to apply the new settings', 3000);
+      void this.restartCapture();
+    }, 600);
+  }
+
+  private setContext(key: string, value: unknown): Thenable<unknown> {
+    return vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  async disposeAsync(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const client = this.client ?? (this.clientLoading ? await this.clientLoading : null);
+    await client?.dispose();
+    this.terminalEnv.clear();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  dispose(): void {
+    void this.disposeAsync();
+  }
+}
