@@ -28,7 +28,7 @@ const RANKS: Record<TokenEncodingName, RankFile> = {
   cl100k_base: cl100kBase,
 };
 
-/** The maps js-tiktoken's Tiktoken encodes with (set by its constructor; filled here, see below). */
+/** The map js-tiktoken's Tiktoken encodes with: token bytes joined by ',' → rank. */
 interface TiktokenMaps {
   rankMap: Map<string, number>;
   textMap: Map<number, Uint8Array>;
@@ -42,34 +42,72 @@ const BASE64 = new Int16Array(128).fill(-1);
   BASE64[c.charCodeAt(0)] = i;
 });
 
-function decodeBase64(text: string): Uint8Array {
-  let len = text.length;
-  while (len > 0 && text.charCodeAt(len - 1) === 61 /* = */) len--;
-  const out = new Uint8Array((len * 3) >> 2);
+/** The rank-map key of a base64 token (its bytes in decimal, joined by ','), without allocating the bytes. */
+function rankKey(text: string, start: number, end: number): string {
+  while (end > start && text.charCodeAt(end - 1) === 61 /* = */) end--;
+  let key = '';
   let acc = 0;
   let bits = 0;
-  let j = 0;
-  for (let i = 0; i < len; i++) {
+  for (let i = start; i < end; i++) {
     acc = ((acc << 6) | BASE64[text.charCodeAt(i)]!) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out[j++] = (acc >> bits) & 0xff;
+      key = key === '' ? String((acc >> bits) & 0xff) : `${key},${(acc >> bits) & 0xff}`;
     }
   }
-  return out;
+  return key;
 }
 
-/** Adds one line of a ranks file (`! <first rank> <base64 token> <base64 token> …`) to the maps. */
-function addRankLine(line: string, maps: TiktokenMaps): void {
-  if (!line) return;
-  const fields = line.split(' ');
-  const first = Number.parseInt(fields[1]!, 10);
-  for (let i = 2; i < fields.length; i++) {
-    const bytes = decodeBase64(fields[i]!);
-    const rank = first + i - 2;
-    maps.rankMap.set(bytes.join(','), rank);
-    maps.textMap.set(rank, bytes);
+/**
+ * A ranks file's tokens: lines of `! <first rank> <base64 token> <base64 token> …` (js-tiktoken's
+ * files hold all 200,000 on one line), read a batch at a time into the rank map. Only the rank map
+ * is filled: counting never decodes, and the decode map would double the memory and the work.
+ */
+class RankReader {
+  private pos = 0;
+  private lineEnd = -1;
+  private rank = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly rankMap: Map<string, number>,
+  ) {}
+
+  get done(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  /** Adds up to `max` tokens; returns how many were added. */
+  read(max: number): number {
+    const text = this.text;
+    let added = 0;
+    while (added < max && this.pos < text.length) {
+      if (this.pos > this.lineEnd) {
+        // A new line: `! <first rank> ` then its tokens. Lines without that header are skipped.
+        let end = text.indexOf('\n', this.pos);
+        if (end < 0) end = text.length;
+        this.lineEnd = end;
+        const space = text.indexOf(' ', this.pos);
+        if (space < 0 || space >= end) {
+          this.pos = end + 1;
+          continue;
+        }
+        let rankEnd = text.indexOf(' ', space + 1);
+        if (rankEnd < 0 || rankEnd > end) rankEnd = end;
+        this.rank = Number.parseInt(text.slice(space + 1, rankEnd), 10);
+        this.pos = rankEnd + 1;
+        continue;
+      }
+      let tokenEnd = text.indexOf(' ', this.pos);
+      if (tokenEnd < 0 || tokenEnd > this.lineEnd) tokenEnd = this.lineEnd;
+      if (tokenEnd > this.pos) {
+        this.rankMap.set(rankKey(text, this.pos, tokenEnd), this.rank++);
+        added++;
+      }
+      this.pos = tokenEnd + 1;
+    }
+    return added;
   }
 }
 
@@ -87,7 +125,7 @@ function buildNow(name: TokenEncodingName): Tiktoken {
   const ranks = RANKS[name];
   const enc = emptyTiktoken(ranks);
   if (!enc) return new Tiktoken(ranks);
-  for (const line of ranks.bpe_ranks.split('\n')) addRankLine(line, enc);
+  new RankReader(ranks.bpe_ranks, enc.rankMap).read(Number.POSITIVE_INFINITY);
   return enc;
 }
 
@@ -122,16 +160,13 @@ export function loadEncoding(name: TokenEncodingName): Promise<void> {
         encoders.set(name, new Tiktoken(ranks));
         return;
       }
-      const lines = ranks.bpe_ranks.split('\n');
-      let i = 0;
-      while (i < lines.length) {
+      const reader = new RankReader(ranks.bpe_ranks, enc.rankMap);
+      while (!reader.done) {
         const sliceEnd = performance.now() + SLICE_MS;
-        while (i < lines.length && performance.now() < sliceEnd) {
-          // A ranks line holds many tokens; check the clock every few lines, not every token.
-          for (let k = 0; k < 16 && i < lines.length; k++) addRankLine(lines[i++]!, enc);
-        }
+        // Checking the clock every token would cost more than the tokens; every 512 is ≈ 2 ms.
+        while (!reader.done && performance.now() < sliceEnd) reader.read(512);
         if (encoders.has(name)) return; // a sync caller built it meanwhile
-        if (i < lines.length) await yieldToEventLoop();
+        if (!reader.done) await yieldToEventLoop();
       }
       if (!encoders.has(name)) encoders.set(name, enc);
     })().finally(() => pending.delete(name));
