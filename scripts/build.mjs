@@ -1,7 +1,7 @@
 // Bundles the extension host, the headless CLI/collector and each webview with esbuild.
 // better-sqlite3 stays external: its prebuilt .node binaries ship beside the bundle.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -44,6 +44,14 @@ if (webviewEntries.length > 0) {
       target: 'es2022',
     }),
   );
+}
+
+// Codicons (CSS + font) go beside the webview bundles, so webviews load them from dist/webview
+// and the VSIX needs nothing from node_modules for them.
+if (webviewEntries.length > 0) {
+  const codicons = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  mkdirSync(path.join(root, 'dist', 'webview'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(codicons, f), path.join(root, 'dist', 'webview', f));
 }
 
 if (watch) {

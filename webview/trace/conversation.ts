@@ -1,0 +1,164 @@
+// An LLM call as a conversation: model and usage at the top, then system instructions, the
+// input messages and the output messages with their parts. Every captured string is set as
+// text; a model's output is untrusted input.
+
+import type { ChatMessage, MessagePart } from '../../src/core/model';
+import { formatAttributeValue, formatDuration, formatInteger, formatJson, formatUsd } from '../../src/core/format';
+import type { LlmCallDto } from '../../src/protocol/api';
+import { classToken, h, icon, longText } from '../shared/dom';
+
+const ROLE_ICONS: Record<string, string> = {
+  system: 'settings-gear',
+  developer: 'settings-gear',
+  user: 'account',
+  assistant: 'sparkle',
+  model: 'sparkle',
+  tool: 'tools',
+  function: 'tools',
+};
+
+const IMAGE_MIME = /^image\/(png|jpe?g|gif|webp)$/;
+const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}$/;
+
+function metric(key: string, label: string, value: string, extra?: HTMLElement | null): HTMLElement {
+  return h('div', { class: 'metric', data: { metric: key } }, h('div', { class: 'metric-label' }, label), h('div', { class: 'metric-value' }, value, extra ?? null));
+}
+
+export function renderLlmSummary(llm: LlmCallDto): HTMLElement {
+  const model = llm.responseModel ?? llm.requestModel ?? 'unknown model';
+  const requested = llm.requestModel && llm.responseModel && llm.requestModel !== llm.responseModel ? ` (requested ${llm.requestModel})` : '';
+  const header = h(
+    'div',
+    { class: 'llm-model' },
+    icon('sparkle'),
+    h('span', { class: 'llm-model-name' }, model + requested),
+    llm.provider ? h('span', { class: 'chip llm-provider' }, llm.provider) : null,
+    h('span', { class: 'chip llm-operation' }, llm.operation),
+    h('span', { class: 'chip llm-convention', title: 'Captured from' }, llm.convention),
+  );
+  const estimated = llm.costEstimated ? h('span', { class: 'estimated', title: 'Tokens counted locally or price guessed' }, 'estimated') : null;
+  const metrics = h(
+    'div',
+    { class: 'llm-metrics' },
+    metric('input-tokens', 'Input tokens', formatInteger(llm.inputTokens)),
+    metric('cached-tokens', 'Cached input', formatInteger(llm.cachedInputTokens)),
+    llm.cacheWriteTokens ? metric('cache-write-tokens', 'Cache write', formatInteger(llm.cacheWriteTokens)) : null,
+    metric('output-tokens', 'Output tokens', formatInteger(llm.outputTokens)),
+    metric('reasoning-tokens', 'Reasoning', formatInteger(llm.reasoningTokens)),
+    metric('cost', 'Cost', formatUsd(llm.costUsd), estimated),
+    metric('ttft', 'Time to first token', formatDuration(llm.ttftMs)),
+    metric('finish-reasons', 'Finish', llm.finishReasons.length > 0 ? llm.finishReasons.join(', ') : '—'),
+  );
+  const params = Object.entries(llm.params ?? {});
+  return h(
+    'section',
+    { id: 'llm-summary', class: 'llm-summary' },
+    header,
+    metrics,
+    llm.errorType ? h('div', { class: 'llm-error' }, icon('error'), h('span', {}, `Error: ${llm.errorType}`)) : null,
+    llm.httpStatus ? h('div', { class: 'llm-http' }, `HTTP ${llm.httpStatus}`) : null,
+    params.length > 0
+      ? h('details', { class: 'section llm-params' }, h('summary', {}, `Parameters (${params.length})`), keyValueTable(params, 'llm-params-table'))
+      : null,
+    llm.toolDefinitions.length > 0
+      ? h('details', { class: 'section llm-tools' }, h('summary', {}, `Tool definitions (${llm.toolDefinitions.length})`), longText(formatJson(llm.toolDefinitions), 50_000, 'pre', 'json'))
+      : null,
+    llm.promptName ? h('div', { class: 'llm-prompt' }, icon('file-code'), h('span', {}, `Prompt ${llm.promptName}${llm.promptVersion ? ` v${llm.promptVersion}` : ''}`)) : null,
+  );
+}
+
+export function renderConversation(llm: LlmCallDto): HTMLElement {
+  const root = h('section', { id: 'conversation', class: 'conversation' });
+  if (llm.systemInstructions.length > 0) {
+    root.appendChild(h('h3', { class: 'conversation-heading' }, 'System instructions'));
+    root.appendChild(renderMessage({ role: 'system', parts: llm.systemInstructions }, 'system'));
+  }
+  root.appendChild(h('h3', { class: 'conversation-heading' }, `Input (${llm.inputMessages.length})`));
+  const input = h('div', { class: 'messages messages-input' });
+  for (const m of llm.inputMessages) input.appendChild(renderMessage(m, 'input'));
+  if (llm.inputMessages.length === 0) input.appendChild(h('div', { class: 'empty' }, 'No input messages captured.'));
+  root.appendChild(input);
+  root.appendChild(h('h3', { class: 'conversation-heading' }, `Output (${llm.outputMessages.length})`));
+  const output = h('div', { class: 'messages messages-output' });
+  for (const m of llm.outputMessages) output.appendChild(renderMessage(m, 'output'));
+  if (llm.outputMessages.length === 0) output.appendChild(h('div', { class: 'empty' }, 'No output captured.'));
+  root.appendChild(output);
+  return root;
+}
+
+export function renderMessage(message: ChatMessage, direction: 'system' | 'input' | 'output'): HTMLElement {
+  const role = typeof message.role === 'string' ? message.role : 'unknown';
+  const header = h(
+    'div',
+    { class: 'message-header' },
+    icon(ROLE_ICONS[role.toLowerCase()] ?? 'comment'),
+    h('span', { class: 'message-role' }, role),
+    message.name ? h('span', { class: 'message-name' }, message.name) : null,
+    message.finish_reason ? h('span', { class: 'chip finish-reason' }, message.finish_reason) : null,
+  );
+  const parts = h('div', { class: 'message-parts' });
+  for (const part of Array.isArray(message.parts) ? message.parts : []) parts.appendChild(renderPart(part));
+  return h('div', { class: `message role-${classToken(role)} message-${direction}` }, header, parts);
+}
+
+export function renderPart(part: MessagePart): HTMLElement {
+  const p = part as unknown as Record<string, unknown>;
+  switch (part.type) {
+    case 'text':
+      return longText(str(p.content), 50_000, 'div', 'part part-text');
+    case 'reasoning': {
+      const text = str(p.content);
+      return h('details', { class: 'part part-reasoning' }, h('summary', {}, icon('lightbulb'), h('span', {}, `Reasoning (${formatInteger(text.length)} characters)`)), longText(text, 50_000, 'div', 'reasoning-text'));
+    }
+    case 'tool_call':
+      return h(
+        'div',
+        { class: 'part part-tool-call' },
+        h('div', { class: 'tool-call-header' }, icon('tools'), h('span', { class: 'tool-name' }, str(p.name) || '(unnamed tool)'), p.id ? h('span', { class: 'tool-call-id' }, str(p.id)) : null),
+        longText(formatJson(p.arguments), 50_000, 'pre', 'json tool-arguments'),
+      );
+    case 'tool_call_response':
+      return h(
+        'div',
+        { class: 'part part-tool-result' },
+        h('div', { class: 'tool-call-header' }, icon('output'), h('span', {}, 'Tool result'), p.id ? h('span', { class: 'tool-call-id' }, str(p.id)) : null),
+        longText(formatJson(p.response), 50_000, 'pre', 'json tool-response'),
+      );
+    case 'blob':
+      return renderBlob(p);
+    case 'uri':
+      return h('div', { class: 'part part-uri' }, icon('link'), h('span', { class: 'uri' }, str(p.uri)), p.mime_type ? h('span', { class: 'chip' }, str(p.mime_type)) : null);
+    case 'file':
+      return h('div', { class: 'part part-file' }, icon('file'), h('span', {}, `File ${str(p.file_id)}`));
+    default:
+      return h('div', { class: 'part part-other' }, h('div', { class: 'part-type' }, str(part.type) || 'unknown part'), longText(formatJson(part), 20_000, 'pre', 'json'));
+  }
+}
+
+function renderBlob(p: Record<string, unknown>): HTMLElement {
+  const mime = str(p.mime_type);
+  const content = str(p.content);
+  const label = h('div', { class: 'blob-label' }, icon('file-media'), h('span', {}, `${mime || str(p.modality) || 'binary'} · ${formatInteger(Math.floor((content.length * 3) / 4))} bytes`));
+  const el = h('div', { class: 'part part-blob' }, label);
+  // Only raster images, and only well-formed base64: a data: URL of those cannot run script.
+  if (IMAGE_MIME.test(mime) && content.length < 8_000_000 && BASE64.test(content)) {
+    const img = h('img', { class: 'blob-image', attrs: { alt: 'captured image' } });
+    img.src = `data:${mime};base64,${content.replace(/\s+/g, '')}`;
+    el.appendChild(img);
+  }
+  return el;
+}
+
+export function keyValueTable(entries: [string, unknown][], id?: string): HTMLTableElement {
+  const body = h('tbody');
+  for (const [k, v] of entries) {
+    body.appendChild(h('tr', {}, h('td', { class: 'attr-key' }, k), h('td', {}, longText(formatAttributeValue(v), 10_000, 'div', 'attr-value'))));
+  }
+  return h('table', { class: 'kv-table', id }, body);
+}
+
+function str(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? formatJson(value) : String(value);
+}

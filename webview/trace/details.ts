@@ -1,0 +1,124 @@
+// The selected span: facts, error, "go to source", the LLM conversation when it is a call,
+// then attributes, events, resource and links.
+
+import type { WaterfallRow } from '../../src/core/span-tree';
+import { formatAttributeValue, formatClock, formatDuration } from '../../src/core/format';
+import type { SpanDto } from '../../src/protocol/api';
+import { button, h, icon, longText } from '../shared/dom';
+import { categoryIcon, SPAN_KIND_NAMES } from './categories';
+import { keyValueTable, renderConversation, renderLlmSummary } from './conversation';
+
+export interface DetailsHandlers {
+  onOpenSource: (path: string, line: number | null) => void;
+  onSelect: (spanId: string) => void;
+}
+
+/** `code.filepath` / `code.lineno` (and the newer `code.file.path` / `code.line.number`). */
+export function sourceLocation(span: SpanDto): { path: string; line: number | null } | null {
+  const a = span.attributes ?? {};
+  const path = a['code.file.path'] ?? a['code.filepath'];
+  if (typeof path !== 'string' || path.length === 0) return null;
+  const rawLine = a['code.line.number'] ?? a['code.lineno'];
+  const line = typeof rawLine === 'number' ? rawLine : typeof rawLine === 'string' && /^\d+$/.test(rawLine) ? Number(rawLine) : null;
+  return { path, line };
+}
+
+export function renderSpanDetails(span: SpanDto, row: WaterfallRow<SpanDto> | undefined, parentName: string | null, handlers: DetailsHandlers): HTMLElement {
+  const isError = span.status === 'error';
+  const root = h('div', { class: `span-details${isError ? ' error' : ''}`, data: { 'span-id': span.spanId } });
+
+  root.appendChild(
+    h(
+      'div',
+      { class: 'details-header' },
+      icon(categoryIcon(span.category), 'span-icon'),
+      h('h2', { class: 'details-title' }, span.name || '(unnamed)'),
+      h('span', { class: `chip status status-${isError ? 'error' : span.status === 'ok' ? 'ok' : 'unset'}` }, span.status),
+      h('span', { class: 'chip category' }, span.category),
+    ),
+  );
+
+  const facts = h('dl', { class: 'span-facts' });
+  const fact = (label: string, value: string | HTMLElement) => facts.append(h('dt', {}, label), h('dd', {}, value));
+  fact('Duration', formatDuration(span.durationMs));
+  fact('Start', `${formatClock(span.startTime)}${row ? `  (+${formatDuration(row.offsetMs)})` : ''}`);
+  fact('Span ID', span.spanId);
+  if (span.parentSpanId) {
+    if (parentName !== null) {
+      const link = button(parentName || span.parentSpanId, 'arrow-up', () => handlers.onSelect(span.parentSpanId!), { class: 'link-button parent-link' });
+      fact('Parent', link);
+    } else fact('Parent', `${span.parentSpanId} (not received)`);
+  }
+  fact('Kind', SPAN_KIND_NAMES[span.kind] ?? String(span.kind));
+  if (span.serviceName) fact('Service', span.serviceName);
+  if (span.scopeName) fact('Scope', span.scopeName);
+  root.appendChild(facts);
+
+  if (isError) root.appendChild(renderError(span));
+
+  const source = sourceLocation(span);
+  if (source) {
+    root.appendChild(
+      button(`Go to ${source.path}${source.line ? `:${source.line}` : ''}`, 'go-to-file', () => handlers.onOpenSource(source.path, source.line), {
+        class: 'source-button',
+        id: 'go-to-source',
+      }),
+    );
+  }
+
+  if (span.llm) {
+    root.appendChild(renderLlmSummary(span.llm));
+    root.appendChild(renderConversation(span.llm));
+  }
+
+  const attrs = Object.entries(span.attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  root.appendChild(
+    h('details', { class: 'section', attrs: { open: !span.llm } }, h('summary', {}, `Attributes (${attrs.length})`), keyValueTable(attrs, 'attributes')),
+  );
+
+  const events = span.events ?? [];
+  if (events.length > 0) {
+    const list = h('ol', { id: 'events', class: 'events' });
+    for (const ev of events) {
+      const evAttrs = Object.entries(ev.attributes ?? {});
+      list.appendChild(
+        h(
+          'li',
+          { class: `event${ev.name === 'exception' ? ' event-exception' : ''}` },
+          h('div', { class: 'event-header' }, h('span', { class: 'event-time' }, `+${formatDuration(ev.timeUs / 1000 - span.startTime)}`), h('span', { class: 'event-name' }, ev.name)),
+          evAttrs.length > 0 ? keyValueTable(evAttrs) : null,
+        ),
+      );
+    }
+    root.appendChild(h('details', { class: 'section', attrs: { open: true } }, h('summary', {}, `Events (${events.length})`), list));
+  }
+
+  const resource = Object.entries(span.resource ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (resource.length > 0) {
+    root.appendChild(h('details', { class: 'section' }, h('summary', {}, `Resource (${resource.length})`), keyValueTable(resource, 'resource')));
+  }
+
+  const links = span.links ?? [];
+  if (links.length > 0) {
+    const list = h('ul', { class: 'links' });
+    for (const l of links) list.appendChild(h('li', {}, `${l.traceId} / ${l.spanId}`, Object.keys(l.attributes ?? {}).length > 0 ? keyValueTable(Object.entries(l.attributes)) : null));
+    root.appendChild(h('details', { class: 'section' }, h('summary', {}, `Links (${links.length})`), list));
+  }
+  return root;
+}
+
+function renderError(span: SpanDto): HTMLElement {
+  const box = h('div', { class: 'error-box', role: 'alert' }, h('div', { class: 'error-title' }, icon('error'), h('span', {}, span.statusMessage || 'The span ended with an error.')));
+  for (const ev of span.events ?? []) {
+    if (ev.name !== 'exception') continue;
+    const a = ev.attributes ?? {};
+    const type = a['exception.type'];
+    const message = a['exception.message'];
+    const stack = a['exception.stacktrace'];
+    if (type !== undefined || message !== undefined) {
+      box.appendChild(h('div', { class: 'exception' }, [type, message].filter((x) => x !== undefined).map(formatAttributeValue).join(': ')));
+    }
+    if (typeof stack === 'string') box.appendChild(longText(stack, 20_000, 'pre', 'stacktrace'));
+  }
+  return box;
+}
