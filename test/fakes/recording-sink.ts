@@ -10,6 +10,7 @@ export class RecordingSink implements SpanSink {
   /** When set, recordProxyCall rejects with it (to prove a failing store never hurts the proxy). */
   failWith: Error | null = null;
   private readonly waiters = new Set<() => void>();
+  private taken = 0;
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     this.batches.push(batch);
@@ -41,11 +42,18 @@ export class RecordingSink implements SpanSink {
     });
   }
 
-  /** Waits for the next capture and returns it. */
+  /** The next capture not yet taken (in arrival order), once it has arrived. */
   async nextCapture(timeoutMs = 5_000): Promise<ProxyCapture> {
-    const n = this.captures.length + 1;
-    await this.waitForCaptures(n, timeoutMs);
-    return this.captures[n - 1]!;
+    const [c] = await this.take(1, timeoutMs);
+    return c!;
+  }
+
+  /** The next `count` captures not yet taken, once they have arrived. */
+  async take(count: number, timeoutMs = 5_000): Promise<ProxyCapture[]> {
+    const from = this.taken;
+    this.taken += count;
+    await this.waitForCaptures(from + count, timeoutMs);
+    return this.captures.slice(from, from + count);
   }
 
   private notify(): void {

@@ -1,0 +1,229 @@
+// The recording reverse proxy: `/proxy/<name>/<rest>` on the collector's HTTP port is forwarded
+// to `<upstream baseURL>/<rest>` (query kept) and the answer streamed back chunk by chunk as it
+// arrives — status, headers (minus hop-by-hop) and bytes unchanged, compressed bodies included.
+//
+// The hot path is: a chunk arrives → it is written to the client → a reference and a timestamp
+// are pushed for the recording. All parsing happens after the exchange ends (Exchange.finish),
+// so recording never delays a token. node:http/https with keep-alive agents, not fetch: fewer
+// layers and no body re-framing.
+
+import http from 'node:http';
+import https from 'node:https';
+import type { Route, RequestContext } from '../http-server';
+import type { SpanSink } from '../sink';
+import { Exchange, type Outcome, type ProxyFailure } from './exchange';
+import { forwardableHeaders } from './headers';
+import { UpstreamTable, type Upstream } from './upstreams';
+
+export interface ProxyOptions {
+  sink: SpanSink;
+  /** name → base URL; overrides the built-ins (openai, anthropic, gemini) of the same name. */
+  upstreams?: Record<string, string>;
+  /** Longest wait for the upstream's response headers, and for each next chunk. Default 10 min. */
+  timeoutMs?: number;
+  /** Bodies are stored up to this size. Default 4 MiB. */
+  maxRecordedBodyBytes?: number;
+  /** Responses are reassembled up to this size. Default 64 MiB. */
+  maxParsedBodyBytes?: number;
+  /** Told about recording failures (the sink rejected, a parser bug); the proxy carries on. */
+  onRecordError?: (err: Error) => void;
+}
+
+export const PROXY_ROUTE = /^\/proxy\/(?<provider>[^/]+)(?<rest>\/.*)?$/;
+
+/** The error body the proxy itself answers with: OpenAI-shaped (and `type: 'error'` for Anthropic's SDK). */
+export function proxyErrorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { type: 'error', error: { message, type: 'spyglass_proxy_error', code, param: null, ...extra } };
+}
+
+function sendProxyError(res: http.ServerResponse, status: number, code: string, message: string, extra?: Record<string, unknown>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = JSON.stringify(proxyErrorBody(code, message, extra));
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(text);
+}
+
+const SKIP_REQUEST_HEADERS = new Set(['host']);
+
+export class RecordingProxy {
+  readonly upstreams: UpstreamTable;
+  readonly routes: Route[];
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  private readonly pending = new Set<Promise<void>>();
+  private readonly timeoutMs: number;
+  private readonly limits: { maxRecordedBodyBytes: number; maxParsedBodyBytes: number };
+  private readonly onRecordError: (err: Error) => void;
+
+  constructor(private readonly opts: ProxyOptions) {
+    this.upstreams = new UpstreamTable(opts.upstreams);
+    this.timeoutMs = opts.timeoutMs ?? 600_000;
+    this.limits = {
+      maxRecordedBodyBytes: opts.maxRecordedBodyBytes ?? 4 * 1024 * 1024,
+      maxParsedBodyBytes: Math.max(opts.maxParsedBodyBytes ?? 64 * 1024 * 1024, opts.maxRecordedBodyBytes ?? 0),
+    };
+    this.onRecordError = opts.onRecordError ?? ((err) => console.error(`spyglass proxy: recording failed: ${err.message}`));
+    this.routes = [{ method: '*', pattern: PROXY_ROUTE, handler: (ctx) => this.handle(ctx) }];
+  }
+
+  /** Resolves when every exchange seen so far has been handed to the sink. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Closes idle upstream connections. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private handle({ req, res, params }: RequestContext): void {
+    const name = params.provider!;
+    const upstream = this.upstreams.get(name);
+    if (!upstream) {
+      req.resume();
+      const known = this.upstreams.names();
+      sendProxyError(res, 404, 'unknown_upstream', `Spyglass has no upstream named "${name}". Known: ${known.join(', ')}. Add one with --upstream ${name}=<baseURL>.`, { known });
+      return;
+    }
+    const rawUrl = req.url ?? '/';
+    const prefix = `/proxy/${name}`;
+    // The raw request target, not the parsed URL, so the upstream sees exactly the bytes sent.
+    let restAndQuery = rawUrl.startsWith(prefix) ? rawUrl.slice(prefix.length) : `${params.rest ?? ''}`;
+    if (restAndQuery !== '' && restAndQuery[0] !== '/' && restAndQuery[0] !== '?') restAndQuery = `/${restAndQuery}`;
+    const q = restAndQuery.indexOf('?');
+    const rest = q === -1 ? restAndQuery : restAndQuery.slice(0, q);
+    const upstreamPath = `${upstream.basePath}${restAndQuery}` || '/';
+    const method = req.method ?? 'GET';
+
+    const exchange = new Exchange(
+      this.opts.sink,
+      this.onRecordError,
+      this.limits,
+      upstream,
+      method,
+      `${prefix}${restAndQuery}`,
+      rest,
+      req.rawHeaders,
+      req.headers.traceparent,
+    );
+    this.forward(req, res, upstream, upstreamPath, method, exchange);
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: Upstream, path: string, method: string, ex: Exchange): void {
+    const headers = forwardableHeaders(req.rawHeaders, SKIP_REQUEST_HEADERS);
+    headers.push('host', upstream.base.host);
+    const isHttps = upstream.base.protocol === 'https:';
+    const upReq = (isHttps ? https : http).request({
+      protocol: upstream.base.protocol,
+      hostname: upstream.base.hostname.replace(/^\[|\]$/g, ''),
+      port: upstream.base.port || (isHttps ? 443 : 80),
+      method,
+      path,
+      headers,
+      setHost: false,
+      agent: isHttps ? this.httpsAgent : this.httpAgent,
+    });
+    let timedOut = false;
+    let clientGone = false;
+    let upstreamFailed = false;
+    const done = (outcome: Outcome, failure: ProxyFailure | null, clientStatus: number | null) => {
+      if (!ex.isFinished) this.track(ex.finish(outcome, failure, clientStatus));
+    };
+
+    upReq.setTimeout(this.timeoutMs, () => {
+      timedOut = true;
+      upReq.destroy(new Error(`no answer from upstream within ${this.timeoutMs} ms`));
+    });
+
+    req.on('data', (c: Buffer) => ex.onRequestChunk(c));
+    req.pipe(upReq);
+    req.on('error', () => {
+      // The client broke off while sending; the 'close' handler below records it.
+    });
+
+    res.on('close', () => {
+      if (res.writableFinished || upstreamFailed) return;
+      clientGone = true;
+      upReq.destroy();
+      done('cancelled', null, null);
+    });
+
+    upReq.on('error', (err) => {
+      if (clientGone || ex.isFinished) return;
+      upstreamFailed = true;
+      if (res.headersSent) {
+        // The stream had started: the client sees it break, as it would have directly.
+        res.destroy();
+        done('error', { type: timedOut ? 'upstream_timeout' : 'upstream_disconnected', message: err.message }, null);
+        return;
+      }
+      const where = `upstream "${upstream.name}" (${upstream.base.origin})`;
+      if (timedOut) {
+        const message = `Spyglass proxy: ${where} did not answer within ${this.timeoutMs} ms`;
+        sendProxyError(res, 504, 'upstream_timeout', message, { upstream: upstream.name });
+        done('error', { type: 'upstream_timeout', message }, 504);
+      } else {
+        const message = `Spyglass proxy could not reach ${where}: ${err.message}`;
+        sendProxyError(res, 502, 'upstream_unreachable', message, { upstream: upstream.name });
+        done('error', { type: 'upstream_unreachable', message }, 502);
+      }
+    });
+
+    upReq.on('response', (upRes) => {
+      const status = upRes.statusCode ?? 502;
+      ex.onResponseHead(status, upRes.headers);
+      const outHeaders = forwardableHeaders(upRes.rawHeaders);
+      if (clientGone) {
+        upRes.destroy();
+        return;
+      }
+      res.writeHead(status, upRes.statusMessage, outHeaders);
+      // A streamed answer's headers go out now, as they would directly; a sized body's go with it.
+      if (upRes.headers['content-length'] === undefined) res.flushHeaders();
+
+      upRes.on('data', (chunk: Buffer) => {
+        if (!res.write(chunk)) {
+          upRes.pause();
+          res.once('drain', () => upRes.resume());
+        }
+        ex.onResponseChunk(chunk);
+      });
+      upRes.on('end', () => {
+        res.end();
+        done(status >= 400 ? 'error' : 'ok', null, status);
+      });
+      upRes.on('error', () => {
+        // Followed by 'close', where the cut is handled.
+      });
+      upRes.on('close', () => {
+        if (upRes.complete || clientGone || ex.isFinished) return;
+        upstreamFailed = true;
+        res.destroy();
+        done('error', { type: timedOut ? 'upstream_timeout' : 'upstream_disconnected', message: 'upstream closed the connection before the response ended' }, null);
+      });
+    });
+  }
+}
+
+/** The proxy's routes for the collector's HTTP server. */
+export function createProxyRoutes(opts: ProxyOptions): Route[] {
+  return new RecordingProxy(opts).routes;
+}
+
+/** The same, with the sink apart (the collector's call shape). */
+export function proxyRoutes(sink: SpanSink, opts: Omit<ProxyOptions, 'sink'> = {}): Route[] {
+  return createProxyRoutes({ ...opts, sink });
+}
