@@ -1,6 +1,6 @@
 // The only way Spyglass webviews build DOM: elements with text nodes and vetted attributes.
 // Captured content (prompts, model output, attribute values) is untrusted, so nothing here
-// parses HTML: no innerHTML, no insertAdjacentHTML, no event-handler attributes.
+// parses HTML (no HTML-string sinks at all) and no event-handler attributes are set.
 
 export type Child = Node | string | number | null | undefined | false;
 

@@ -1,0 +1,140 @@
+// Trace fixtures in the API's shape (src/protocol/api.ts), hostile where captured text goes.
+
+import type { LlmCallDto, SpanDto, TraceDetail, TraceSummary } from '../../../src/protocol/api';
+
+export const HOSTILE = '</script><img src=x onerror=alert(1)><b onmouseover="alert(2)">bold</b>';
+export const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const T0 = 1_763_800_000_000;
+
+export function llmCall(overrides: Partial<LlmCallDto> = {}): LlmCallDto {
+  return {
+    convention: 'genai',
+    operation: 'chat',
+    provider: 'openai',
+    requestModel: 'gpt-4o-mini',
+    responseModel: 'gpt-4o-mini-2024-07-18',
+    responseId: 'chatcmpl-1',
+    params: { temperature: 0.2, max_tokens: 512 },
+    inputTokens: 1234,
+    outputTokens: 56,
+    cachedInputTokens: 1000,
+    cacheWriteTokens: null,
+    reasoningTokens: 12,
+    costUsd: 0.000_321,
+    costEstimated: true,
+    ttftMs: 312.5,
+    finishReasons: ['tool_calls'],
+    systemInstructions: [{ type: 'text', content: `You are a weather bot. ${HOSTILE}` }],
+    inputMessages: [
+      { role: 'user', parts: [{ type: 'text', content: `What is the weather in Paris? ${HOSTILE}` }] },
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"c"}' }] },
+      { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_1', response: { temp: 21, note: HOSTILE } }] },
+    ],
+    outputMessages: [
+      {
+        role: 'assistant',
+        finish_reason: 'stop',
+        parts: [
+          { type: 'reasoning', content: `Thinking about Paris ${HOSTILE}` },
+          { type: 'text', content: `It is 21°C in Paris. ${HOSTILE}` },
+        ],
+      },
+    ],
+    toolDefinitions: [{ name: 'get_weather', parameters: { type: 'object' } }],
+    conversationId: null,
+    promptName: null,
+    promptVersion: null,
+    errorType: null,
+    ...overrides,
+  };
+}
+
+export function spanDto(spanId: string, parentSpanId: string | null, startOffset: number, endOffset: number, overrides: Partial<SpanDto> = {}): SpanDto {
+  return {
+    traceId: TRACE_ID,
+    spanId,
+    parentSpanId,
+    name: spanId,
+    kind: 1,
+    category: 'other',
+    startTime: T0 + startOffset,
+    endTime: T0 + endOffset,
+    durationMs: endOffset - startOffset,
+    status: 'unset',
+    statusMessage: '',
+    serviceName: 'weather-app',
+    scopeName: null,
+    attributes: {},
+    resource: { 'service.name': 'weather-app' },
+    events: [],
+    links: [],
+    llm: null,
+    ...overrides,
+  };
+}
+
+export function summary(spans: SpanDto[], overrides: Partial<TraceSummary> = {}): TraceSummary {
+  const start = Math.min(...spans.map((s) => s.startTime));
+  const end = Math.max(...spans.map((s) => s.endTime));
+  return {
+    traceId: TRACE_ID,
+    startTime: start,
+    durationMs: end - start,
+    spanCount: spans.length,
+    llmCallCount: spans.filter((s) => s.llm).length,
+    errorCount: spans.filter((s) => s.status === 'error').length,
+    costUsd: 0.000_321,
+    costEstimated: true,
+    inputTokens: 1234,
+    outputTokens: 56,
+    status: spans.some((s) => s.status === 'error') ? 'error' : 'ok',
+    rootName: spans[0]?.name ?? null,
+    serviceName: 'weather-app',
+    models: ['gpt-4o-mini'],
+    sessionId: null,
+    ...overrides,
+  };
+}
+
+/** An agent run: root, LLM call, a failing tool call, and an orphan whose parent never arrived. */
+export function hostileTrace(): TraceDetail {
+  const spans = [
+    spanDto('aaaaaaaaaaaaaaa1', null, 0, 1000, { name: `agent run ${HOSTILE}`, category: 'agent' }),
+    spanDto('aaaaaaaaaaaaaaa2', 'aaaaaaaaaaaaaaa1', 10, 600, {
+      name: 'chat gpt-4o-mini',
+      category: 'llm',
+      kind: 3,
+      llm: llmCall(),
+      attributes: { 'gen_ai.request.model': 'gpt-4o-mini', [`evil.${HOSTILE}`]: HOSTILE, 'code.filepath': 'src/agent.ts', 'code.lineno': 42 },
+    }),
+    spanDto('aaaaaaaaaaaaaaa3', 'aaaaaaaaaaaaaaa1', 610, 900, {
+      name: 'execute_tool get_weather',
+      category: 'tool',
+      status: 'error',
+      statusMessage: `upstream failed ${HOSTILE}`,
+      events: [
+        {
+          timeUs: (T0 + 650) * 1000,
+          name: 'exception',
+          attributes: { 'exception.type': 'TimeoutError', 'exception.message': HOSTILE, 'exception.stacktrace': `at fetch ${HOSTILE}` },
+        },
+      ],
+    }),
+    spanDto('aaaaaaaaaaaaaaa4', 'ffffffffffffffff', 950, 990, { name: 'late orphan' }),
+  ];
+  return { trace: summary(spans), spans };
+}
+
+/** A wide trace of `n` spans: a root with steps of ten children each. */
+export function bigTrace(n: number): TraceDetail {
+  const spans: SpanDto[] = [spanDto('r000000000000000', null, 0, n * 10, { name: 'root' })];
+  let step = '';
+  for (let i = 1; i < n; i++) {
+    const id = i.toString(16).padStart(16, '0');
+    if (i % 10 === 1) {
+      step = id;
+      spans.push(spanDto(id, 'r000000000000000', i * 10, i * 10 + 95, { name: `step ${i}`, category: 'chain' }));
+    } else spans.push(spanDto(id, step, i * 10, i * 10 + 8, { name: `call ${i}`, category: 'tool' }));
+  }
+  return { trace: summary(spans), spans };
+}
