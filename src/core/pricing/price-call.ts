@@ -72,7 +72,7 @@ function priceWithUsage(call: LlmCall, usage: TokenUsage | null, tokensEstimated
   const provider = resolveProvider(call.provider);
   if (provider.kind === 'free') return { costUsd: 0, costEstimated: false, priceSource: `free:${provider.id}` };
   if (!usage || models.length === 0) return UNPRICED;
-  const at = opts.at ?? new Date();
+  const at = opts.at && !Number.isNaN(opts.at.getTime()) ? opts.at : new Date();
   let price = provider.kind === 'table' ? priceFromProvider(usage, models, provider.id, at) : null;
   let guessed = false;
   if (!price) {

@@ -81,6 +81,8 @@ describe('priceCall against the maintained table', () => {
     expect(early).toBeCloseTo(cost(tableEntry('openai', 'o3', before)), 12);
     expect(late).toBeCloseTo(cost(tableEntry('openai', 'o3', after)), 12);
     expect(early).not.toBeCloseTo(late, 9);
+    // An invalid time is not a reason to leave a dated price unpriced: it means now.
+    expect(priceCall(call, { at: new Date('not a date') }).costUsd).toBeCloseTo(cost(tableEntry('openai', 'o3', new Date())), 12);
   });
 
   it('bills Gemini cached tokens at the cache price, for every Google provider spelling', () => {
