@@ -1,0 +1,427 @@
+// A small stand-in for the `vscode` module, enough to run src/host in plain Node under vitest:
+// `vi.mock('vscode', () => import('../../helpers/vscode-mock'))`. It records what the host does
+// (status bar items, tree views, context keys, messages, clipboard) in `mock`, and lets a test
+// script the answers to dialogs. Configuration is an in-memory store that fires change events.
+
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+
+type Listener<T> = (e: T) => unknown;
+
+export class Disposable {
+  constructor(private readonly fn: () => void = () => undefined) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((i) => i.dispose()));
+  }
+  dispose(): void {
+    this.fn();
+  }
+}
+
+export type Event<T> = (listener: Listener<T>) => Disposable;
+
+export class EventEmitter<T> {
+  private listeners = new Set<Listener<T>>();
+  readonly event: Event<T> = (listener) => {
+    this.listeners.add(listener);
+    return new Disposable(() => this.listeners.delete(listener));
+  };
+  fire(value: T): void {
+    for (const l of [...this.listeners]) l(value);
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+export enum TreeItemCollapsibleState {
+  None = 0,
+  Collapsed = 1,
+  Expanded = 2,
+}
+
+export enum StatusBarAlignment {
+  Left = 1,
+  Right = 2,
+}
+
+export enum ConfigurationTarget {
+  Global = 1,
+  Workspace = 2,
+  WorkspaceFolder = 3,
+}
+
+export enum ProgressLocation {
+  SourceControl = 1,
+  Window = 10,
+  Notification = 15,
+}
+
+export enum QuickPickItemKind {
+  Separator = -1,
+  Default = 0,
+}
+
+export enum ViewColumn {
+  Active = -1,
+  Beside = -2,
+  One = 1,
+}
+
+export enum FileType {
+  Unknown = 0,
+  File = 1,
+  Directory = 2,
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export class ThemeIcon {
+  constructor(
+    readonly id: string,
+    readonly color?: ThemeColor,
+  ) {}
+}
+
+export class MarkdownString {
+  isTrusted: boolean | { enabledCommands: readonly string[] } = false;
+  constructor(
+    public value = '',
+    public supportThemeIcons = false,
+  ) {}
+  appendText(text: string): this {
+    this.value += text.replace(/[\\`*_{}[\]()#+\-.!]/g, '\\$&');
+    return this;
+  }
+  appendMarkdown(md: string): this {
+    this.value += md;
+    return this;
+  }
+}
+
+export class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: string | MarkdownString;
+  iconPath?: ThemeIcon;
+  contextValue?: string;
+  command?: { command: string; title: string; arguments?: unknown[] };
+  accessibilityInformation?: { label: string; role?: string };
+  constructor(
+    public label: string,
+    public collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
+  ) {}
+}
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly path: string,
+  ) {}
+  static file(p: string): Uri {
+    return new Uri('file', nodePath.resolve(p));
+  }
+  static parse(s: string): Uri {
+    const m = /^([a-z][a-z0-9+.-]*):(?:\/\/[^/]*)?(.*)$/i.exec(s);
+    return m ? new Uri(m[1], m[2]) : new Uri('file', s);
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, nodePath.posix.join(base.path, ...parts));
+  }
+  get fsPath(): string {
+    return this.path;
+  }
+  toString(): string {
+    return `${this.scheme}://${this.path}`;
+  }
+}
+
+// ---- recorded state and scripted answers ----
+
+export interface StatusBarItemMock {
+  id: string;
+  alignment: StatusBarAlignment;
+  priority?: number;
+  name?: string;
+  text: string;
+  tooltip?: string | MarkdownString;
+  command?: string;
+  backgroundColor?: ThemeColor;
+  accessibilityInformation?: { label: string; role?: string };
+  visible: boolean;
+  disposed: boolean;
+  show(): void;
+  hide(): void;
+  dispose(): void;
+}
+
+export interface TreeViewMock<T> {
+  id: string;
+  provider: { getChildren(e?: T): unknown; getTreeItem(e: T): unknown; onDidChangeTreeData?: Event<unknown> };
+  message?: string;
+  description?: string;
+  title?: string;
+  visible: boolean;
+  dispose(): void;
+  reveal(): Promise<void>;
+}
+
+export interface MessageRecord {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  items: unknown[];
+}
+
+type Answer = unknown | ((...args: unknown[]) => unknown);
+
+export const mock = {
+  statusBarItems: [] as StatusBarItemMock[],
+  treeViews: [] as TreeViewMock<unknown>[],
+  commands: new Map<string, (...args: unknown[]) => unknown>(),
+  executed: [] as { command: string; args: unknown[] }[],
+  context: new Map<string, unknown>(),
+  messages: [] as MessageRecord[],
+  statusMessages: [] as string[],
+  clipboard: '',
+  config: new Map<string, unknown>(),
+  logs: [] as { level: string; message: string }[],
+  openedDocuments: [] as { language?: string; content?: string }[],
+  /** Answers for dialogs, consumed in order per kind; a function gets the dialog's arguments. */
+  answers: { message: [] as Answer[], quickPick: [] as Answer[], inputBox: [] as Answer[], openDialog: [] as Answer[], saveDialog: [] as Answer[] },
+  configListeners: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
+  reset(): void {
+    this.statusBarItems = [];
+    this.treeViews = [];
+    this.commands.clear();
+    this.executed = [];
+    this.context.clear();
+    this.messages = [];
+    this.statusMessages = [];
+    this.clipboard = '';
+    this.config.clear();
+    this.logs = [];
+    this.openedDocuments = [];
+    for (const k of Object.keys(this.answers) as (keyof typeof this.answers)[]) this.answers[k] = [];
+    this.configListeners = new EventEmitter();
+  },
+};
+
+async function answer(kind: keyof typeof mock.answers, args: unknown[]): Promise<unknown> {
+  const next = mock.answers[kind].shift();
+  return typeof next === 'function' ? await (next as (...a: unknown[]) => unknown)(...args) : next;
+}
+
+function logChannel(name: string) {
+  const rec = (level: string) => (message: string) => mock.logs.push({ level, message: `[${name}] ${message}` });
+  return {
+    name,
+    trace: rec('trace'),
+    debug: rec('debug'),
+    info: rec('info'),
+    warn: rec('warn'),
+    error: rec('error'),
+    appendLine: rec('info'),
+    append: rec('info'),
+    show: () => undefined,
+    clear: () => undefined,
+    dispose: () => undefined,
+  };
+}
+
+function showMessage(level: MessageRecord['level']) {
+  return async (message: string, ...rest: unknown[]) => {
+    const items = rest.filter((r) => typeof r === 'string' || (typeof r === 'object' && r !== null && 'title' in r));
+    mock.messages.push({ level, message, items });
+    return answer('message', [message, ...items]);
+  };
+}
+
+export const window = {
+  createStatusBarItem(id: string, alignment: StatusBarAlignment, priority?: number): StatusBarItemMock {
+    const item: StatusBarItemMock = {
+      id,
+      alignment,
+      priority,
+      text: '',
+      visible: false,
+      disposed: false,
+      show() {
+        item.visible = true;
+      },
+      hide() {
+        item.visible = false;
+      },
+      dispose() {
+        item.disposed = true;
+        item.visible = false;
+      },
+    };
+    mock.statusBarItems.push(item);
+    return item;
+  },
+  createTreeView<T>(id: string, options: { treeDataProvider: TreeViewMock<T>['provider'] }): TreeViewMock<T> {
+    const view: TreeViewMock<T> = { id, provider: options.treeDataProvider, visible: true, dispose: () => undefined, reveal: async () => undefined };
+    mock.treeViews.push(view as TreeViewMock<unknown>);
+    return view;
+  },
+  createOutputChannel: (name: string) => logChannel(name),
+  showInformationMessage: showMessage('info'),
+  showWarningMessage: showMessage('warning'),
+  showErrorMessage: showMessage('error'),
+  setStatusBarMessage(text: string) {
+    mock.statusMessages.push(text);
+    return new Disposable();
+  },
+  async showQuickPick(items: unknown, options?: unknown) {
+    return answer('quickPick', [await items, options]);
+  },
+  async showInputBox(options?: unknown) {
+    return answer('inputBox', [options]);
+  },
+  async showOpenDialog(options?: unknown) {
+    return answer('openDialog', [options]);
+  },
+  async showSaveDialog(options?: unknown) {
+    return answer('saveDialog', [options]);
+  },
+  async withProgress<R>(_options: unknown, task: (progress: { report(v: unknown): void }) => Promise<R>): Promise<R> {
+    return task({ report: () => undefined });
+  },
+  async showTextDocument(doc: unknown) {
+    return doc;
+  },
+  registerWebviewPanelSerializer: () => new Disposable(),
+  createWebviewPanel: () => {
+    throw new Error('webview panels are not part of the vscode mock');
+  },
+};
+
+export const commands = {
+  registerCommand(id: string, fn: (...args: unknown[]) => unknown): Disposable {
+    if (mock.commands.has(id)) throw new Error(`command '${id}' already exists`);
+    mock.commands.set(id, fn);
+    return new Disposable(() => mock.commands.delete(id));
+  },
+  async executeCommand(command: string, ...args: unknown[]): Promise<unknown> {
+    mock.executed.push({ command, args });
+    if (command === 'setContext') {
+      mock.context.set(args[0] as string, args[1]);
+      return undefined;
+    }
+    const fn = mock.commands.get(command);
+    return fn ? fn(...args) : undefined;
+  },
+  async getCommands(): Promise<string[]> {
+    return [...mock.commands.keys()];
+  },
+};
+
+function getConfigValue(section: string, key: string): unknown {
+  return mock.config.get(section ? `${section}.${key}` : key);
+}
+
+export const workspace = {
+  getConfiguration(section = '') {
+    return {
+      get<T>(key: string, defaultValue?: T): T | undefined {
+        const v = getConfigValue(section, key);
+        return (v === undefined ? defaultValue : v) as T | undefined;
+      },
+      has: (key: string) => getConfigValue(section, key) !== undefined,
+      inspect: (key: string) => ({ key, globalValue: getConfigValue(section, key) }),
+      async update(key: string, value: unknown) {
+        const full = section ? `${section}.${key}` : key;
+        mock.config.set(full, value);
+        mock.configListeners.fire({ affectsConfiguration: (s: string) => full === s || full.startsWith(`${s}.`) });
+      },
+    };
+  },
+  onDidChangeConfiguration(listener: Listener<{ affectsConfiguration(section: string): boolean }>): Disposable {
+    return mock.configListeners.event(listener);
+  },
+  workspaceFolders: undefined as { uri: Uri }[] | undefined,
+  fs: {
+    async createDirectory(uri: Uri) {
+      fs.mkdirSync(uri.fsPath, { recursive: true });
+    },
+    async readFile(uri: Uri) {
+      return new Uint8Array(fs.readFileSync(uri.fsPath));
+    },
+    async writeFile(uri: Uri, data: Uint8Array) {
+      fs.writeFileSync(uri.fsPath, data);
+    },
+    async stat(uri: Uri) {
+      const s = fs.statSync(uri.fsPath);
+      return { type: s.isDirectory() ? FileType.Directory : FileType.File, size: s.size };
+    },
+  },
+  async openTextDocument(options: { language?: string; content?: string }) {
+    mock.openedDocuments.push(options);
+    return options;
+  },
+  async findFiles() {
+    return [];
+  },
+};
+
+export const env = {
+  clipboard: {
+    async readText() {
+      return mock.clipboard;
+    },
+    async writeText(text: string) {
+      mock.clipboard = text;
+    },
+  },
+  appName: 'Visual Studio Code (mock)',
+};
+
+export class EnvironmentVariableCollectionMock {
+  persistent = true;
+  description: string | MarkdownString | undefined;
+  readonly values = new Map<string, { value: string; type: 'replace' | 'append' | 'prepend' }>();
+  replace(name: string, value: string): void {
+    this.values.set(name, { value, type: 'replace' });
+  }
+  append(name: string, value: string): void {
+    this.values.set(name, { value, type: 'append' });
+  }
+  prepend(name: string, value: string): void {
+    this.values.set(name, { value, type: 'prepend' });
+  }
+  get(name: string) {
+    return this.values.get(name);
+  }
+  delete(name: string): void {
+    this.values.delete(name);
+  }
+  clear(): void {
+    this.values.clear();
+  }
+  forEach(cb: (name: string, m: { value: string }) => void): void {
+    this.values.forEach((m, n) => cb(n, m));
+  }
+  getScoped(): this {
+    return this;
+  }
+}
+
+/** An ExtensionContext for tests: storage under `storageDir`, extension files under `extensionDir`. */
+export function makeExtensionContext(extensionDir: string, storageDir: string) {
+  const subscriptions: { dispose(): unknown }[] = [];
+  return {
+    subscriptions,
+    extension: { id: 'spyglass.spyglass', extensionUri: Uri.file(extensionDir), packageJSON: {} },
+    extensionUri: Uri.file(extensionDir),
+    extensionPath: extensionDir,
+    globalStorageUri: Uri.file(storageDir),
+    storageUri: undefined,
+    logUri: Uri.file(nodePath.join(storageDir, 'logs')),
+    environmentVariableCollection: new EnvironmentVariableCollectionMock(),
+    asAbsolutePath: (p: string) => nodePath.join(extensionDir, p),
+    globalState: new Map<string, unknown>(),
+    workspaceState: new Map<string, unknown>(),
+  };
+}
