@@ -137,9 +137,13 @@ export class FakeServer {
     return this.waitUntil(() => this.requests.length >= count, timeoutMs, `${count} request(s)`);
   }
 
-  /** Resolves once some response was cut short by its client (a proxy aborting upstream). */
-  waitForAbortedResponse(timeoutMs = 5_000): Promise<void> {
-    return this.waitUntil(() => this.responses.some((r) => r.aborted), timeoutMs, 'an aborted response');
+  get abortedCount(): number {
+    return this.responses.filter((r) => r.aborted).length;
+  }
+
+  /** Resolves once `count` responses in total were cut short by their client (a proxy aborting upstream). */
+  waitForAbortedResponses(count: number, timeoutMs = 5_000): Promise<void> {
+    return this.waitUntil(() => this.abortedCount >= count, timeoutMs, `${count} aborted response(s)`);
   }
 
   private waitUntil(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -257,6 +261,7 @@ async function writeReply(reply: FakeReply, res: http.ServerResponse, record: Re
         });
       }
       if (reply.firstDelayMs) await sleep(reply.firstDelayMs);
+      let written: Promise<void> = Promise.resolve();
       for (let i = 0; i < reply.frames.length; i++) {
         if (res.destroyed) return;
         if (i > 0 && reply.delayMs) await sleep(reply.delayMs);
@@ -267,11 +272,15 @@ async function writeReply(reply: FakeReply, res: http.ServerResponse, record: Re
           await new Promise<void>((r) => gz!.flush(() => r()));
         } else {
           record.bytesWritten += Buffer.byteLength(frame);
-          res.write(frame);
+          written = new Promise<void>((r) => res.write(frame, () => r()));
         }
       }
       const end = reply.end ?? 'normal';
-      if (end === 'destroy') res.socket?.destroy();
+      if (end === 'destroy') {
+        // Let what was written reach the wire first: the cut comes after the frames.
+        await written;
+        res.socket?.destroy();
+      }
       else if (end === 'normal') {
         if (gz) {
           gz.end();

@@ -185,7 +185,7 @@ describe('OpenAI Chat Completions through the proxy', () => {
   it('records a client abort mid-stream as cancelled, with what arrived, and aborts the upstream request', async () => {
     const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
     fake.setHandler((req) => chatReply({ content: words }, JSON.parse(req.body.toString()), { delayMs: 5 }));
-    const aborts = fake.responses.filter((r) => r.aborted).length;
+    const aborts = fake.abortedCount;
     const controller = new AbortController();
     const stream = await client().chat.completions.create(
       { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Count' }] },
@@ -203,8 +203,7 @@ describe('OpenAI Chat Completions through the proxy', () => {
     expect(recorded.startsWith(received.trim().split(' ').slice(0, 5).join(' '))).toBe(true);
     expect(recorded.length).toBeLessThan(words.length);
     expect(c.span.events.map((e) => e.name)).toContain('spyglass.proxy.cancelled');
-    await fake.waitForAbortedResponse();
-    expect(fake.responses.filter((r) => r.aborted).length).toBe(aborts + 1);
+    await fake.waitForAbortedResponses(aborts + 1);
   });
 
   it('joins the caller trace from a W3C traceparent header', async () => {

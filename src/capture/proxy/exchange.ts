@@ -45,8 +45,10 @@ class BodyBuffer {
   push(chunk: Buffer, at: number): void {
     this.seen += chunk.length;
     if (this.bytes >= this.cap) return;
-    this.chunks.push(chunk);
-    this.bytes += chunk.length;
+    const room = this.cap - this.bytes;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(kept);
+    this.bytes += kept.length;
     this.marks.push(this.bytes, at);
   }
 
