@@ -79,7 +79,8 @@ function priceWithUsage(call: LlmCall, usage: TokenUsage | null, tokensEstimated
     price = priceFromModelName(usage, models, at);
     // With no provider named, the model name is all there is and a match is the price; with one
     // named but unpriced for this model (or unknown to us), another provider's price is a guess.
-    guessed = price !== null && call.provider !== null && call.provider.trim() !== '';
+    const named = call.provider !== null && call.provider.trim() !== '';
+    guessed = price !== null && named && !(provider.kind === 'table' && provider.id === price.providerId);
   }
   if (!price) return UNPRICED;
   return {
