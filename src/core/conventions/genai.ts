@@ -61,8 +61,20 @@ export const genai: ConventionReader = {
     if (span.attributes['gen_ai.output.messages'] !== undefined) {
       call.outputMessages = toMessages(span.attributes['gen_ai.output.messages'], 'assistant');
     } else {
-      // Streaming emitters may send one details event per output item: keep them all, in order.
-      for (const a of sets) if (a['gen_ai.output.messages'] !== undefined) call.outputMessages.push(...toMessages(a['gen_ai.output.messages'], 'assistant'));
+      // Streaming emitters may send one details event per output item (OTel's OpenAI Responses
+      // instrumentation does): the items of one turn are joined back into one message, as the
+      // non-streamed form has them.
+      const events = sets.filter((a) => a['gen_ai.output.messages'] !== undefined);
+      for (const a of events) {
+        const msgs = toMessages(a['gen_ai.output.messages'], 'assistant');
+        const last = call.outputMessages.at(-1);
+        if (events.length > 1 && last && msgs.length === 1 && msgs[0]!.role === last.role) {
+          last.parts.push(...msgs[0]!.parts);
+          if (msgs[0]!.finish_reason) last.finish_reason = msgs[0]!.finish_reason;
+        } else {
+          call.outputMessages.push(...msgs);
+        }
+      }
     }
     if (call.finishReasons.length === 0) {
       call.finishReasons = call.outputMessages.map((m) => m.finish_reason).filter((f): f is string => typeof f === 'string');

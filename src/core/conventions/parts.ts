@@ -57,8 +57,10 @@ export function toPart(raw: unknown): MessagePart {
       const c = str(raw.content) ?? str(raw.text) ?? str(raw.thinking) ?? reasoningSummary(raw.summary);
       return c === null ? { ...raw, type: 'reasoning' } as MessagePart : { type: 'reasoning', content: c };
     }
+    // Some emitters (OTel's OpenAI Responses instrumentation) give the item id as `id` and the id
+    // a tool result refers to as `call_id`: the latter is what pairs a call with its result.
     case 'tool_call':
-      return { type: 'tool_call', id: str(raw.id), name: str(raw.name) ?? '', arguments: parseArgs(raw.arguments) };
+      return { type: 'tool_call', id: str(raw.call_id) ?? str(raw.id), name: str(raw.name) ?? '', arguments: parseArgs(raw.arguments) };
     case 'tool_use': // Anthropic
     case 'server_tool_use':
       return { type: 'tool_call', id: str(raw.id), name: str(raw.name) ?? '', arguments: parseArgs(raw.input) };
@@ -72,7 +74,7 @@ export function toPart(raw: unknown): MessagePart {
     case 'function_call': // OpenAI Responses API item
       return { type: 'tool_call', id: str(raw.call_id) ?? str(raw.id), name: str(raw.name) ?? '', arguments: parseArgs(raw.arguments) };
     case 'tool_call_response':
-      return { type: 'tool_call_response', id: str(raw.id), response: raw.response !== undefined ? raw.response : (raw.result ?? null) };
+      return { type: 'tool_call_response', id: str(raw.call_id) ?? str(raw.id), response: raw.response !== undefined ? raw.response : (raw.result ?? null) };
     case 'tool_result': // Anthropic
       return { type: 'tool_call_response', id: str(raw.tool_use_id), response: toolResultValue(raw.content) };
     case 'tool-result': // Vercel AI SDK
