@@ -1,0 +1,185 @@
+// Ingest benchmark (issue 2, "Figures"): spans/s stored through the real OTLP/HTTP receiver
+// (protobuf and JSON) against the raw better-sqlite3 insert rate of the same rows into the same
+// schema and indexes, measured in one run.
+//
+//   npm run bench:ingest -- [--spans 100000] [--warmup 10240] [--batch 512] [--concurrency 8]
+//                           [--encodings protobuf,json] [--repeat 1]
+//
+// The collector runs on this thread with a fresh database file per encoding; the senders run
+// in a worker thread (the app's process, in real life) on the other core, posting bodies that
+// were encoded before the clock starts. A run counts as stored only when every request got a
+// 200 and the database holds every span and LLM call the raw reference holds.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Collector } from '../src/collector/collector';
+import { createAnalyzer } from '../src/collector/analyzer';
+import { sendAll } from './lib/http-load';
+import { CONTENT_TYPE, encode, type Encoding } from './lib/otlp-payloads';
+import { captureWriterRows, openRawInserter } from './lib/raw-rows';
+import { exporterBatches } from './lib/spans';
+import { int, nowMs } from './lib/timing';
+
+interface Plan {
+  spans: number;
+  warmup: number;
+  batch: number;
+  concurrency: number;
+  encodings: Encoding[];
+  repeat: number;
+  baseUs: number;
+}
+
+const WARM_SEED = 7;
+const TIMED_SEED = 11;
+const TARGET_RATIO = 0.75;
+const TARGET_RATE = 20_000;
+
+function parseArgs(argv: string[]): Plan {
+  const get = (name: string, dflt: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+  };
+  const encodings = get('encodings', 'protobuf,json').split(',') as Encoding[];
+  for (const e of encodings) if (e !== 'protobuf' && e !== 'json') throw new Error(`unknown encoding ${e}`);
+  return {
+    spans: Number(get('spans', '100000')),
+    warmup: Number(get('warmup', '10240')),
+    batch: Number(get('batch', '512')),
+    concurrency: Number(get('concurrency', '8')),
+    encodings,
+    repeat: Number(get('repeat', '1')),
+    // An hour ago, so every span is recent and lands in a handful of minute rollups.
+    baseUs: Math.floor(Date.now() / 60_000) * 60_000_000 - 3_600_000_000,
+  };
+}
+
+function batchesOf(plan: Plan) {
+  // Trace starts ~2 ms apart: a busy app, a few hundred traces per minute.
+  const warm = exporterBatches({ seed: WARM_SEED, spans: plan.warmup, startUs: plan.baseUs, gapUs: 2_000, batchSpans: plan.batch });
+  const timed = exporterBatches({ seed: TIMED_SEED, spans: plan.spans, startUs: plan.baseUs + 600_000_000, gapUs: 2_000, batchSpans: plan.batch });
+  return { warm, timed };
+}
+
+// ---- the sender thread ----
+
+async function clientMain(): Promise<void> {
+  const { plan, encoding, port } = workerData as { plan: Plan; encoding: Encoding; port: number };
+  const { warm, timed } = batchesOf(plan);
+  const warmBodies = warm.map((b) => encode(encoding, b));
+  const timedBodies = timed.map((b) => encode(encoding, b));
+  const bytes = timedBodies.reduce((n, b) => n + b.length, 0);
+  parentPort!.postMessage({ type: 'ready', bytes });
+  await new Promise((resolve) => parentPort!.once('message', resolve));
+  const w = await sendAll(port, warmBodies, CONTENT_TYPE[encoding], plan.concurrency);
+  const t = await sendAll(port, timedBodies, CONTENT_TYPE[encoding], plan.concurrency);
+  parentPort!.postMessage({ type: 'done', elapsedMs: t.elapsedMs, failures: [...w.failures, ...t.failures] });
+}
+
+// ---- the collector thread ----
+
+function tempDb(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `spyglass-bench-${label}-`));
+  return path.join(dir, 'bench.db');
+}
+
+function removeDb(file: string): void {
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+}
+
+interface Counts {
+  spans: number;
+  calls: number;
+  traces: number;
+}
+
+function countRows(db: import('better-sqlite3').Database): Counts {
+  const n = (t: string) => db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
+  return { spans: n('spans'), calls: n('llm_calls'), traces: n('traces') };
+}
+
+function measureRaw(plan: Plan): { rate: number; counts: Counts } {
+  const { warm, timed } = batchesOf(plan);
+  const { analyzer } = createAnalyzer([]);
+  const rows = captureWriterRows([...warm, ...timed], analyzer);
+  const file = tempDb('raw');
+  const raw = openRawInserter(file, rows.resources);
+  try {
+    raw.insert(rows.batches.slice(0, warm.length));
+    const t0 = nowMs();
+    const n = raw.insert(rows.batches.slice(warm.length));
+    const elapsed = nowMs() - t0;
+    return { rate: (n / elapsed) * 1000, counts: countRows(raw.db) };
+  } finally {
+    raw.close();
+    removeDb(file);
+  }
+}
+
+async function measureReceiver(plan: Plan, encoding: Encoding, expect: Counts): Promise<{ rate: number; mb: number }> {
+  const file = tempDb(encoding);
+  const collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath: file });
+  const worker = new Worker(__filename, { workerData: { plan, encoding, port: collector.httpPort } });
+  try {
+    const result = await new Promise<{ elapsedMs: number; failures: string[]; bytes: number }>((resolve, reject) => {
+      let bytes = 0;
+      worker.on('message', (m: { type: string; bytes?: number; elapsedMs?: number; failures?: string[] }) => {
+        if (m.type === 'ready') {
+          bytes = m.bytes!;
+          worker.postMessage('go');
+        } else if (m.type === 'done') resolve({ elapsedMs: m.elapsedMs!, failures: m.failures!, bytes });
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`sender thread exited (${code}) before finishing`)));
+    });
+    if (result.failures.length) throw new Error(`${encoding}: ${result.failures.length} failed requests, first: ${result.failures[0]}`);
+    const got = countRows(collector.store.db);
+    if (got.spans !== expect.spans || got.calls !== expect.calls || got.traces !== expect.traces) {
+      throw new Error(`${encoding}: stored ${JSON.stringify(got)}, the raw reference holds ${JSON.stringify(expect)}`);
+    }
+    return { rate: (plan.spans / result.elapsedMs) * 1000, mb: result.bytes / 1e6 };
+  } finally {
+    await worker.terminate();
+    await collector.stop();
+    removeDb(file);
+  }
+}
+
+async function main(): Promise<void> {
+  const plan = parseArgs(process.argv.slice(2));
+  console.log(
+    `ingest bench: ${int(plan.spans)} timed spans (+${int(plan.warmup)} warm-up) in batches of ${plan.batch}, ` +
+      `${plan.concurrency} concurrent senders, node ${process.version}, ${os.cpus().length} cores`,
+  );
+  let ok = true;
+  for (let round = 0; round < plan.repeat; round++) {
+    const raw = measureRaw(plan);
+    console.log(`raw better-sqlite3 inserts: ${int(raw.rate)} spans/s (${int(raw.counts.spans)} spans, ${int(raw.counts.calls)} LLM calls, ${int(raw.counts.traces)} traces)`);
+    for (const encoding of plan.encodings) {
+      const r = await measureReceiver(plan, encoding, raw.counts);
+      const ratio = r.rate / raw.rate;
+      const pass = ratio >= TARGET_RATIO && r.rate >= TARGET_RATE;
+      ok &&= pass;
+      console.log(
+        `ingest ${encoding}: ${int(r.rate)} spans/s = ${ratio.toFixed(2)} of raw (${int(raw.rate)} spans/s); ` +
+          `targets ≥ ${TARGET_RATIO} of raw and ≥ ${int(TARGET_RATE)} spans/s: ${pass ? 'met' : 'MISSED'} ` +
+          `[${r.mb.toFixed(1)} MB of ${encoding} bodies]`,
+      );
+    }
+  }
+  process.exitCode = ok ? 0 : 1;
+}
+
+if (isMainThread) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(2);
+  });
+} else {
+  clientMain().catch((err) => {
+    console.error(err);
+    process.exit(2);
+  });
+}

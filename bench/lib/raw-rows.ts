@@ -1,0 +1,117 @@
+// The raw-insert reference for the ingest benchmark: the exact rows the store's writer
+// produces for a set of batches (spans, llm_calls, search text, trace summaries and minute
+// rollups), captured once before timing, then stored with plain prepared INSERTs into a fresh
+// database of the same schema and indexes, one transaction per batch. It is the floor cost of
+// the storage layout itself: no decoding, no normalizing, no pricing, no JSON, no read-back.
+
+import type Database from 'better-sqlite3';
+import type { IngestSpan } from '../../src/core/model';
+import { MINUTE_US } from '../../src/store/aggregates';
+import type { Analyzer } from '../../src/store/analyzer';
+import { openDatabase } from '../../src/store/database';
+import { SpanWriter } from '../../src/store/writer';
+
+type Row = unknown[];
+
+export interface RawBatch {
+  spans: number;
+  /** Per span: the spans row without id, its llm_calls row without span_row (or null), its search text (or null). */
+  items: { span: Row; call: Row | null; search: string | null }[];
+  traces: Record<string, unknown>[];
+  rollups: Record<string, unknown>[];
+}
+
+export interface RawRows {
+  resources: Record<string, unknown>[];
+  batches: RawBatch[];
+}
+
+const SPAN_COLS = ['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'category', 'start_us', 'end_us', 'status_code',
+  'status_message', 'service_name', 'resource_id', 'scope_name', 'scope_version', 'attributes', 'events', 'links'];
+const CALL_COLS = ['trace_id', 'start_us', 'duration_us', 'model', 'provider', 'service_name', 'operation', 'is_error',
+  'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'cost_usd', 'cost_estimated', 'ttft_ms',
+  'conversation_id', 'prompt_name', 'prompt_version', 'call'];
+
+/** Runs the real writer on an in-memory database and reads back, per batch, what it stored. */
+export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): RawRows {
+  const db = openDatabase(':memory:');
+  const writer = new SpanWriter(db, analyzer);
+  for (const spans of batches) writer.write([{ spans, logs: [] }]);
+
+  const spanStmt = db.prepare(`SELECT id, ${SPAN_COLS.join(', ')} FROM spans WHERE id = ?`).raw();
+  const callStmt = db.prepare(`SELECT ${CALL_COLS.join(', ')} FROM llm_calls WHERE span_row = ?`).raw();
+  const searchStmt = db.prepare('SELECT content FROM search WHERE rowid = ?').pluck();
+  const traceStmt = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
+  const rollupStmt = db.prepare('SELECT * FROM llm_rollup WHERE minute_us = ? AND model = ? AND provider = ? AND service_name = ?');
+
+  const out: RawRows = { resources: db.prepare('SELECT * FROM resources').all() as Record<string, unknown>[], batches: [] };
+  let id = 0;
+  for (const spans of batches) {
+    const batch: RawBatch = { spans: spans.length, items: [], traces: [], rollups: [] };
+    const traceIds = new Set<string>();
+    const rollupKeys = new Map<string, unknown[]>();
+    for (let i = 0; i < spans.length; i++) {
+      id += 1;
+      const row = spanStmt.get(id) as Row;
+      if (row[1] !== spans[i]!.traceId || row[2] !== spans[i]!.spanId) throw new Error('bench: writer rows out of step with the input');
+      const call = (callStmt.get(id) as Row | undefined) ?? null;
+      batch.items.push({ span: row.slice(1), call, search: (searchStmt.get(id) as string | undefined) ?? null });
+      traceIds.add(spans[i]!.traceId);
+      if (call) {
+        const minute = Math.floor((call[1] as number) / MINUTE_US) * MINUTE_US;
+        const key = [minute, call[3], call[4] ?? '', call[5] ?? ''];
+        rollupKeys.set(key.join('\u0000'), key);
+      }
+    }
+    for (const t of traceIds) batch.traces.push(traceStmt.get(t) as Record<string, unknown>);
+    for (const k of rollupKeys.values()) batch.rollups.push(rollupStmt.get(...k) as Record<string, unknown>);
+    out.batches.push(batch);
+  }
+  db.close();
+  return out;
+}
+
+export interface RawInserter {
+  insert(batches: RawBatch[]): number;
+  db: Database.Database;
+  close(): void;
+}
+
+/** A fresh database file with the store's layout, and plain INSERTs of captured rows into it. */
+export function openRawInserter(file: string, resources: Record<string, unknown>[]): RawInserter {
+  const db = openDatabase(file);
+  const insertResource = db.prepare('INSERT INTO resources (id, hash, service_name, attributes) VALUES (@id, @hash, @service_name, @attributes)');
+  for (const r of resources) insertResource.run(r);
+  const span = db.prepare(`INSERT INTO spans (${SPAN_COLS.join(', ')}) VALUES (${SPAN_COLS.map(() => '?').join(', ')})`);
+  const call = db.prepare(`INSERT INTO llm_calls (span_row, ${CALL_COLS.join(', ')}) VALUES (?, ${CALL_COLS.map(() => '?').join(', ')})`);
+  const search = db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)');
+  const trace = db.prepare(`INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, span_count, llm_call_count, error_count,
+    cost_usd, cost_estimated, input_tokens, output_tokens, root_name, root_rank, service_name, models, session_id)
+    VALUES (@trace_id, @start_us, @end_us, @span_count, @llm_call_count, @error_count, @cost_usd, @cost_estimated,
+    @input_tokens, @output_tokens, @root_name, @root_rank, @service_name, @models, @session_id)`);
+  const rollup = db.prepare(`INSERT OR REPLACE INTO llm_rollup (minute_us, model, provider, service_name, calls, errors, cost_usd,
+    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, latency_hist, ttft_hist)
+    VALUES (@minute_us, @model, @provider, @service_name, @calls, @errors, @cost_usd, @input_tokens, @output_tokens,
+    @cached_input_tokens, @reasoning_tokens, @latency_hist, @ttft_hist)`);
+  const one = db.transaction((b: RawBatch) => {
+    for (const item of b.items) {
+      const row = span.run(...item.span).lastInsertRowid;
+      if (item.call) call.run(row, ...item.call);
+      if (item.search !== null) search.run(row, item.search);
+    }
+    for (const t of b.traces) trace.run(t);
+    for (const r of b.rollups) rollup.run(r);
+  });
+  return {
+    db,
+    insert(batches) {
+      let n = 0;
+      for (const b of batches) {
+        one(b);
+        n += b.spans;
+      }
+      return n;
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,58 @@
+// Latency sampling and the printing conventions shared by the bench scripts.
+
+export interface Latency {
+  reps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Nearest-rank percentile of ascending `sorted` (q in [0,1]). */
+export function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
+export function summarize(samplesMs: number[]): Latency {
+  const s = [...samplesMs].sort((a, b) => a - b);
+  return {
+    reps: s.length,
+    p50: percentile(s, 0.5),
+    p95: percentile(s, 0.95),
+    p99: percentile(s, 0.99),
+    max: s[s.length - 1] ?? NaN,
+    mean: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length),
+  };
+}
+
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/**
+ * Runs `fn(i)` `warmup` times untimed, then `reps` times timed, one at a time.
+ * Returns per-call milliseconds. `sink` keeps results alive so nothing is optimised away.
+ */
+export function sample(fn: (i: number) => unknown, reps: number, warmup = Math.min(20, reps)): Latency {
+  const sink: unknown[] = [];
+  for (let i = 0; i < warmup; i++) sink.push(fn(i));
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = nowMs();
+    const r = fn(i);
+    out.push(nowMs() - t0);
+    sink[i % 4] = r;
+  }
+  if (sink.length < 0) console.log(sink);
+  return summarize(out);
+}
+
+export const int = (n: number) => Math.round(n).toLocaleString('en-US');
+export const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
+
+export function describeLatency(l: Latency): string {
+  return `p50 ${ms(l.p50)} ms, p95 ${ms(l.p95)} ms, p99 ${ms(l.p99)} ms (n=${l.reps})`;
+}
