@@ -17,7 +17,8 @@ let openai: OpenAI;
 beforeAll(async () => {
   capture = captureSpans();
   const inst = new OpenAIInstrumentation({ tracerProvider: capture.tracerProvider });
-  inst.manuallyInstrument(openaiModule);
+  // It patches `module.OpenAI`, i.e. the module's exports, though its typing names the class.
+  inst.manuallyInstrument(openaiModule as unknown as typeof OpenAI);
   fake = await startFakeOpenAI();
   openai = new OpenAI({ baseURL: `${fake.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
 });

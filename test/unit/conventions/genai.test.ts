@@ -111,7 +111,7 @@ describe('OpenTelemetry GenAI (current)', () => {
     ]);
   });
 
-  it('reads messages from gen_ai.client.inference.operation.details log records, several outputs in order', () => {
+  it('reads messages from gen_ai.client.inference.operation.details log records, joining per-item outputs in order', () => {
     const s = span({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4.1', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 7 });
     const logs = [
       log('gen_ai.client.inference.operation.details', null, {
@@ -128,7 +128,10 @@ describe('OpenTelemetry GenAI (current)', () => {
     const call = normalizeSpan(s, logs)!;
     expect(call.convention).toBe('genai');
     expect(call.inputMessages).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]);
-    expect(call.outputMessages.map((m) => m.parts[0])).toEqual([{ type: 'reasoning', content: 'thinking' }, { type: 'text', content: 'hello' }]);
+    // One record per streamed output item: the items of the turn are joined into one message.
+    expect(call.outputMessages).toEqual([
+      { role: 'assistant', parts: [{ type: 'reasoning', content: 'thinking' }, { type: 'text', content: 'hello' }], finish_reason: 'stop' },
+    ]);
     expect(call.inputTokens).toBe(5);
     expect(call.outputTokens).toBe(7);
   });
