@@ -33,7 +33,7 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<SpanDto> | un
       { class: 'details-header' },
       icon(categoryIcon(span.category), 'span-icon'),
       h('h2', { class: 'details-title' }, span.name || '(unnamed)'),
-      h('span', { class: `chip status status-${isError ? 'error' : span.status === 'ok' ? 'ok' : 'unset'}` }, span.status),
+      span.status !== 'unset' ? h('span', { class: `chip status status-${isError ? 'error' : 'ok'}` }, span.status) : null,
       h('span', { class: 'chip category' }, span.category),
     ),
   );

@@ -1,6 +1,7 @@
 // Trace fixtures in the API's shape (src/protocol/api.ts), hostile where captured text goes.
 
-import type { LlmCallDto, SpanDto, TraceDetail, TraceSummary } from '../../../src/protocol/api';
+import type { LlmCallDto, SpanDto, StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from '../../../src/protocol/api';
+import type { DashboardState } from '../../../src/protocol/webview';
 
 export const HOSTILE = '</script><img src=x onerror=alert(1)><b onmouseover="alert(2)">bold</b>';
 export const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -137,4 +138,53 @@ export function bigTrace(n: number): TraceDetail {
     } else spans.push(spanDto(id, step, i * 10, i * 10 + 8, { name: `call ${i}`, category: 'tool' }));
   }
   return { trace: summary(spans), spans };
+}
+
+export function statsDto(overrides: Partial<StatsDto> = {}): StatsDto {
+  return {
+    from: T0 - 3_600_000,
+    to: T0,
+    calls: 420,
+    errors: 7,
+    costUsd: 3.2109,
+    inputTokens: 1_250_000,
+    outputTokens: 98_000,
+    cachedInputTokens: 400_000,
+    reasoningTokens: 12_000,
+    latencyMs: { p50: 820, p95: 2900, p99: 6100 },
+    ttftMs: { p50: 310, p95: 900, p99: 1500 },
+    byModel: [
+      { model: 'gpt-4o-mini', provider: 'openai', calls: 300, errors: 2, costUsd: 0.61, inputTokens: 900_000, outputTokens: 60_000, latencyMs: { p50: 640, p95: 2100, p99: 3900 } },
+      { model: 'claude-sonnet-4-5', provider: 'anthropic', calls: 100, errors: 5, costUsd: 2.4, inputTokens: 300_000, outputTokens: 35_000, latencyMs: { p50: 1500, p95: 4200, p99: 6100 } },
+      { model: `evil ${HOSTILE}`, provider: null, calls: 20, errors: 0, costUsd: 0.2009, inputTokens: 50_000, outputTokens: 3_000, latencyMs: { p50: null, p95: null, p99: null } },
+    ],
+    ...overrides,
+  };
+}
+
+export function seriesDto(from = T0 - 3_600_000, to = T0, bucketMs = 300_000): StatsSeriesDto {
+  const points: StatsSeriesDto['points'] = [];
+  for (let k = 0; k < 12; k++) {
+    points.push({ bucketStart: from + k * bucketMs, model: 'gpt-4o-mini', calls: 25, errors: 0, costUsd: 0.05 + k * 0.001, inputTokens: 75_000, outputTokens: 5_000 });
+    if (k % 3 === 0) points.push({ bucketStart: from + k * bucketMs, model: 'claude-sonnet-4-5', calls: 25, errors: 1, costUsd: 0.6, inputTokens: 75_000, outputTokens: 8_000 });
+  }
+  return { from, to, bucketMs, points };
+}
+
+export function dashboardState(overrides: Partial<DashboardState> = {}): DashboardState {
+  const spans = hostileTrace().spans;
+  return {
+    range: '1h',
+    from: T0 - 3_600_000,
+    to: T0,
+    bucketMs: 300_000,
+    status: 'ready',
+    stats: statsDto(),
+    series: seriesDto(),
+    seriesSource: 'api',
+    topTraces: [summary(spans, { costUsd: 0.42, rootName: `agent run ${HOSTILE}` })],
+    error: null,
+    loadedAt: T0,
+    ...overrides,
+  };
 }

@@ -1,0 +1,14 @@
+// Entry of the dashboard's webview bundle: wiring only (chart.js is bundled by esbuild).
+import type { DashboardHostToWebview, DashboardPersistedState, DashboardState, DashboardWebviewToHost } from '../src/protocol/webview';
+import { connect, readInitialState } from './shared/connection';
+import { BarChart } from './dashboard/charts';
+import { mountDashboard } from './dashboard/view';
+
+const connection = connect<DashboardWebviewToHost, DashboardHostToWebview, DashboardPersistedState>();
+mountDashboard(document.getElementById('app')!, {
+  endpoint: connection.endpoint,
+  initial: readInitialState<DashboardState>(),
+  persist: connection.persist,
+  createChart: (canvas, kind, colors) => new BarChart(canvas, kind, colors),
+});
+connection.start();

@@ -1,0 +1,218 @@
+// The dashboard: totals for a time range, cost over time by model, latency percentiles and
+// tokens by model, a per-model table and the costliest traces.
+
+import { formatDateTime, formatDuration, formatInteger, formatPercent, formatTokens, formatUsd, formatClock } from '../../src/core/format';
+import type { StatsDto } from '../../src/protocol/api';
+import {
+  TIME_RANGES,
+  type DashboardHostToWebview,
+  type DashboardPersistedState,
+  type DashboardState,
+  type DashboardWebviewToHost,
+  type MessageEndpoint,
+  type TimeRangeKey,
+} from '../../src/protocol/webview';
+import { button, h, icon, replaceChildren } from '../shared/dom';
+import { readThemeColors, watchTheme, type ThemeColors } from '../shared/theme';
+import { costOverTime, latencyByModel, tokensByModel, type BarData } from './chart-data';
+
+export interface ChartLike {
+  update(data: BarData): void;
+  setTheme(colors: ThemeColors): void;
+}
+
+export interface DashboardDeps {
+  endpoint: MessageEndpoint<DashboardWebviewToHost, DashboardHostToWebview>;
+  initial: DashboardState | null;
+  persist: (state: DashboardPersistedState) => void;
+  /** Makes a chart on a canvas; the entry passes chart.js, tests a recorder. */
+  createChart: (canvas: HTMLCanvasElement, kind: 'cost' | 'latency' | 'tokens', colors: ThemeColors) => ChartLike;
+}
+
+export interface DashboardView {
+  apply(state: DashboardState): void;
+  readonly state: DashboardState | null;
+}
+
+export function mountDashboard(root: HTMLElement, deps: DashboardDeps): DashboardView {
+  const { endpoint } = deps;
+  let state: DashboardState | null = null;
+
+  const rangeButtons = new Map<TimeRangeKey, HTMLButtonElement>();
+  const picker = h('div', { id: 'range-picker', class: 'range-picker', role: 'group', attrs: { 'aria-label': 'Time range' } });
+  for (const key of Object.keys(TIME_RANGES) as TimeRangeKey[]) {
+    const b = button(key, null, () => setRange(key), { class: 'range-button', data: { range: key }, title: TIME_RANGES[key].label });
+    rangeButtons.set(key, b);
+    picker.appendChild(b);
+  }
+  const updated = h('span', { class: 'updated', id: 'updated-at' });
+  const banner = h('div', { id: 'dashboard-status', class: 'banner', role: 'status', attrs: { hidden: true } });
+  const cards = h('div', { id: 'summary-cards', class: 'cards' });
+  const canvas = (id: string) => h('canvas', { id, attrs: { role: 'img' } });
+  const costCanvas = canvas('chart-cost');
+  const latencyCanvas = canvas('chart-latency');
+  const tokensCanvas = canvas('chart-tokens');
+  const costNote = h('span', { class: 'chart-note', id: 'cost-source' });
+  const chartCard = (id: string, title: string, c: HTMLCanvasElement, note?: HTMLElement) =>
+    h('section', { id, class: 'chart-card' }, h('h3', {}, title, note ?? null), h('div', { class: 'chart-box' }, c));
+  const modelTable = h('div', { id: 'models', class: 'table-card' });
+  const topTraces = h('div', { id: 'top-traces', class: 'table-card' });
+
+  replaceChildren(
+    root,
+    h(
+      'div',
+      { id: 'dashboard', class: 'dashboard' },
+      h(
+        'header',
+        { class: 'dashboard-header' },
+        icon('graph', 'dashboard-icon'),
+        h('h1', {}, 'LLM usage'),
+        h('span', { class: 'spacer' }),
+        updated,
+        picker,
+        button('', 'refresh', () => reload(), { class: 'icon-button', id: 'reload', title: 'Reload' }),
+      ),
+      banner,
+      cards,
+      h(
+        'div',
+        { class: 'chart-grid' },
+        chartCard('card-cost', 'Cost over time by model', costCanvas, costNote),
+        chartCard('card-latency', 'Latency by model (p50 / p95 / p99)', latencyCanvas),
+        chartCard('card-tokens', 'Tokens by model', tokensCanvas),
+      ),
+      h('div', { class: 'table-grid' }, modelTable, topTraces),
+    ),
+  );
+
+  let colors = readThemeColors();
+  const charts = {
+    cost: deps.createChart(costCanvas, 'cost', colors),
+    latency: deps.createChart(latencyCanvas, 'latency', colors),
+    tokens: deps.createChart(tokensCanvas, 'tokens', colors),
+  };
+  watchTheme((next) => {
+    colors = next;
+    for (const c of Object.values(charts)) c.setTheme(next);
+  });
+
+  function showBanner(kind: 'info' | 'warning' | 'error', text: string): void {
+    banner.hidden = false;
+    banner.className = `banner banner-${kind}`;
+    replaceChildren(banner, icon(kind === 'info' ? 'info' : kind), h('span', {}, text));
+  }
+
+  function markRange(range: TimeRangeKey): void {
+    for (const [key, b] of rangeButtons) {
+      b.setAttribute('aria-pressed', key === range ? 'true' : 'false');
+      b.classList.toggle('active', key === range);
+    }
+  }
+
+  function setRange(range: TimeRangeKey): void {
+    markRange(range);
+    deps.persist({ range });
+    showBanner('info', `Loading the last ${TIME_RANGES[range].label}…`);
+    endpoint.request('setRange', { range }).then(apply, (err: Error) => showBanner('error', err.message));
+  }
+
+  function reload(): void {
+    endpoint.request('reload', {}).then(apply, (err: Error) => showBanner('error', err.message));
+  }
+
+  function renderCards(stats: StatsDto | null): void {
+    const card = (key: string, label: string, value: string, sub?: string) =>
+      h('div', { class: 'card', data: { card: key } }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value' }, value), sub ? h('div', { class: 'card-sub' }, sub) : null);
+    if (!stats) {
+      replaceChildren(cards);
+      return;
+    }
+    replaceChildren(
+      cards,
+      card('calls', 'LLM calls', formatInteger(stats.calls)),
+      card('errors', 'Errors', formatInteger(stats.errors), stats.calls > 0 ? `${formatPercent(stats.errors / stats.calls)} of calls` : undefined),
+      card('cost', 'Cost', formatUsd(stats.costUsd)),
+      card('tokens', 'Tokens', `${formatTokens(stats.inputTokens)} in · ${formatTokens(stats.outputTokens)} out`,
+        `${formatTokens(stats.cachedInputTokens)} cached · ${formatTokens(stats.reasoningTokens)} reasoning`),
+      card('latency', 'Latency p50 / p95 / p99', [stats.latencyMs.p50, stats.latencyMs.p95, stats.latencyMs.p99].map(formatDuration).join(' / ')),
+      card('ttft', 'Time to first token p50 / p95', [stats.ttftMs.p50, stats.ttftMs.p95].map(formatDuration).join(' / ')),
+    );
+  }
+
+  function renderModels(stats: StatsDto | null): void {
+    const rows = [...(stats?.byModel ?? [])].sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls);
+    const head = h('tr', {}, ...['Model', 'Provider', 'Calls', 'Errors', 'Cost', 'Input', 'Output', 'p50', 'p95', 'p99'].map((t) => h('th', {}, t)));
+    const body = h('tbody');
+    for (const m of rows) {
+      body.appendChild(
+        h(
+          'tr',
+          { data: { model: m.model } },
+          h('td', { class: 'model-name' }, m.model),
+          h('td', {}, m.provider ?? '—'),
+          h('td', { class: 'num' }, formatInteger(m.calls)),
+          h('td', { class: `num${m.errors > 0 ? ' has-errors' : ''}` }, formatInteger(m.errors)),
+          h('td', { class: 'num' }, formatUsd(m.costUsd)),
+          h('td', { class: 'num' }, formatTokens(m.inputTokens)),
+          h('td', { class: 'num' }, formatTokens(m.outputTokens)),
+          h('td', { class: 'num' }, formatDuration(m.latencyMs.p50)),
+          h('td', { class: 'num' }, formatDuration(m.latencyMs.p95)),
+          h('td', { class: 'num' }, formatDuration(m.latencyMs.p99)),
+        ),
+      );
+    }
+    replaceChildren(
+      modelTable,
+      h('h3', {}, 'By model'),
+      rows.length > 0 ? h('table', { id: 'model-table', class: 'data-table' }, h('thead', {}, head), body) : h('div', { class: 'empty' }, 'No calls in this range.'),
+    );
+  }
+
+  function renderTopTraces(s: DashboardState): void {
+    const list = h('ol', { class: 'top-traces' });
+    for (const t of s.topTraces) {
+      const open = button(t.rootName ?? t.traceId.slice(0, 16), t.status === 'error' ? 'error' : 'pulse', () => endpoint.command('openTrace', { traceId: t.traceId }), {
+        class: 'link-button trace-link',
+        data: { traceId: t.traceId },
+        title: `${t.traceId}\n${formatDateTime(t.startTime)}`,
+      });
+      list.appendChild(
+        h('li', { class: 'top-trace' }, open, h('span', { class: 'top-trace-meta' }, `${formatUsd(t.costUsd, t.costEstimated)} · ${formatDuration(t.durationMs)} · ${t.models.join(', ')}`)),
+      );
+    }
+    replaceChildren(topTraces, h('h3', {}, 'Costliest traces'), s.topTraces.length > 0 ? list : h('div', { class: 'empty' }, 'No priced traces in this range.'));
+  }
+
+  function apply(next: DashboardState): void {
+    state = next;
+    markRange(next.range);
+    updated.textContent = next.loadedAt ? `Updated ${formatClock(next.loadedAt)}` : '';
+    if (next.status === 'loading') showBanner('info', 'Loading…');
+    else if (next.status === 'no-collector') showBanner('warning', next.error ?? 'The Spyglass collector is not running.');
+    else if (next.status === 'error') showBanner('error', next.error ?? 'Loading failed.');
+    else if (next.stats && next.stats.calls === 0)
+      showBanner('info', `No LLM calls in the last ${TIME_RANGES[next.range].label}. Point an app at the collector (command "Spyglass: Copy Environment") and its calls appear here.`);
+    else banner.hidden = true;
+
+    renderCards(next.stats);
+    costNote.textContent = next.seriesSource === 'trace-list' ? ' (per trace; traces with several models are shown as one)' : '';
+    if (next.series) charts.cost.update(costOverTime(next.series));
+    if (next.stats) {
+      charts.latency.update(latencyByModel(next.stats));
+      charts.tokens.update(tokensByModel(next.stats));
+    }
+    renderModels(next.stats);
+    renderTopTraces(next);
+  }
+
+  endpoint.handleNotification('didChangeState', apply);
+  if (deps.initial) apply(deps.initial);
+
+  return {
+    apply,
+    get state() {
+      return state;
+    },
+  };
+}
