@@ -11,9 +11,9 @@ export function createAnalyzer(rawOverrides: unknown): { analyzer: Analyzer; war
   const analyzer: Analyzer = {
     categorize: categorizeSpan,
     normalize: normalizeSpan,
-    price: (call) => {
+    price: (call, startUs) => {
       // pricedCall also fills in token counts it had to estimate, so the stored call shows them.
-      const priced = pricedCall(call, { overrides });
+      const priced = pricedCall(call, { overrides, at: new Date(startUs / 1000) });
       return { costUsd: priced.costUsd, costEstimated: priced.costEstimated, call: priced };
     },
     searchText: (span, call) => {

@@ -9,6 +9,7 @@ import { startHttpServer, type Route, type RunningHttpServer } from '../capture/
 import { decodeTracesJson, otlpHttpRoutes } from '../capture/otlp';
 import { proxyRoutes } from '../capture/proxy';
 import { createMetrics } from '../core/metrics';
+import { preloadEncodings } from '../core/tokens';
 import type { HealthDto } from '../protocol/api';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
 import { Store } from '../store/store';
@@ -191,6 +192,8 @@ export class Collector {
         throw listenError(err, this.options.grpcPort);
       }
     }
+    // Built in slices off the request path, so the first call without usage does not stall the writer.
+    void preloadEncodings().catch(() => undefined);
     if (this.options.retentionDays || this.options.retentionMaxMb) {
       this.applyRetention();
       this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);

@@ -7,7 +7,8 @@ export interface Analyzer {
   categorize(span: IngestSpan): SpanCategory;
   /** The span as an LLM call, or null. `logs` are the log records tied to this span. */
   normalize(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null;
-  price(call: LlmCall): { costUsd: number | null; costEstimated: boolean; call?: LlmCall };
+  /** Prices a call made at `startUs` (prices change over time); may return the call with estimated tokens. */
+  price(call: LlmCall, startUs: number): { costUsd: number | null; costEstimated: boolean; call?: LlmCall };
   /** Text indexed for full-text search (span name, messages). */
   searchText(span: IngestSpan, call: LlmCall | null): string;
 }

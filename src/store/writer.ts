@@ -174,7 +174,7 @@ export class SpanWriter {
     if (info.changes === 0) return 'duplicate';
     const row = Number(info.lastInsertRowid);
     const raw = forced ? forced.call : this.analyzer.normalize(span, logs);
-    const call = raw ? this.price(raw) : null;
+    const call = raw ? this.price(raw, span.startUs) : null;
     const sessionId = call?.conversationId ?? stringAttr(span.attributes['session.id']) ?? null;
     agg.addSpan(span, serviceName, sessionId);
     if (call) {
@@ -203,7 +203,7 @@ export class SpanWriter {
     const serviceName = stringAttr(span.resource['service.name']);
     const raw = this.analyzer.normalize(span, this.storedLogs(traceId, spanId));
     if (!raw) return;
-    const call = this.price(raw);
+    const call = this.price(raw, span.startUs);
     if (oldJson) {
       const old = JSON.parse(oldJson.call) as PricedCall;
       if (old.convention === 'proxy') return; // the wire is the better witness
@@ -216,8 +216,8 @@ export class SpanWriter {
     if (text) this.stmts.insertSearch.run(row.id, text);
   }
 
-  private price(raw: LlmCall): PricedCall {
-    const priced = this.analyzer.price(raw);
+  private price(raw: LlmCall, startUs: number): PricedCall {
+    const priced = this.analyzer.price(raw, startUs);
     const base = priced.call ?? raw;
     const call: PricedCall = { ...base, costUsd: priced.costUsd, costEstimated: priced.costEstimated };
     if (!this.storeContent) {
