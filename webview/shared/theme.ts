@@ -26,8 +26,11 @@ export function themeKind(body: HTMLElement = document.body): ThemeColors['kind'
 }
 
 export function readThemeColors(): ThemeColors {
-  const style = getComputedStyle(document.body);
-  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  // VS Code sets the variables on <html>; read the body's computed value first (it inherits
+  // them and may override), then <html>'s own.
+  const body = getComputedStyle(document.body);
+  const html = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => body.getPropertyValue(name).trim() || html.getPropertyValue(name).trim() || fallback;
   const kind = themeKind();
   const light = kind === 'light' || kind === 'high-contrast-light';
   return {
