@@ -28,8 +28,9 @@ export function formatDuration(ms: number | null | undefined): string {
 export function formatTokens(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
-  return `${(n / 1_000_000).toFixed(1)}M`;
+  const trim = (s: string) => s.replace(/\.0$/, '');
+  if (n < 1_000_000) return `${trim((n / 1000).toFixed(n < 10_000 ? 1 : 0))}k`;
+  return `${trim((n / 1_000_000).toFixed(1))}M`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
