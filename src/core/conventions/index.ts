@@ -17,7 +17,7 @@ import { genaiDeprecated } from './genai-deprecated';
 import { logfire } from './logfire';
 import { openinference } from './openinference';
 import { openllmetry } from './openllmetry';
-import type { ConventionReader, Verdict } from './reader';
+import { logEventName, type ConventionReader, type Verdict } from './reader';
 import { str } from './values';
 import { vercelAi } from './vercel-ai';
 
@@ -25,6 +25,19 @@ export { messagesToText, partsToText, partText, callToText, systemText } from '.
 
 /** Most specific first: on equal completeness the earlier reader's reading is the base. */
 export const READERS: readonly ConventionReader[] = [vercelAi, openinference, logfire, openllmetry, genaiDeprecated, genai];
+
+/** Attribute namespaces every convention's marks live in; a span with none is no convention's. */
+const MARK_PREFIXES = ['gen_ai.', 'llm.', 'ai.', 'openinference.', 'traceloop.', 'logfire.', 'embedding.'];
+
+/** Cheap gate so the bulk of spans (HTTP, DB, app spans) cost a key scan, not six classifiers. */
+function hasConventionMarks(span: IngestSpan, logs: IngestLogRecord[]): boolean {
+  for (const k in span.attributes) {
+    for (const p of MARK_PREFIXES) if (k.startsWith(p)) return true;
+  }
+  for (const e of span.events) if (e.name.startsWith('gen_ai.')) return true;
+  for (const r of logs) if (logEventName(r)?.startsWith('gen_ai.')) return true;
+  return false;
+}
 
 function verdicts(span: IngestSpan, logs: IngestLogRecord[]): Array<{ reader: ConventionReader; verdict: Verdict }> {
   return READERS.map((reader) => {
@@ -37,6 +50,7 @@ function verdicts(span: IngestSpan, logs: IngestLogRecord[]): Array<{ reader: Co
 }
 
 export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null {
+  if (!hasConventionMarks(span, logs)) return null;
   const vs = verdicts(span, logs);
   if (vs.some((v) => v.verdict.kind === 'not-call')) return null;
   const readings: LlmCall[] = [];
@@ -56,6 +70,7 @@ export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCal
 }
 
 export function categorizeSpan(span: IngestSpan): SpanCategory {
+  if (!hasConventionMarks(span, [])) return fallbackCategory(span);
   const vs = verdicts(span, []);
   for (const { verdict } of vs) if (verdict.kind === 'not-call') return verdict.category;
   for (const { verdict } of vs) {
