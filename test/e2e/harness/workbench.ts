@@ -1,0 +1,106 @@
+// Debian Chromium driven by playwright-core against code-server's workbench, with helpers that
+// wait on what a person would see: the activity bar, tree rows, the status bar, the palette and
+// webview frames.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromiumPath } from './paths';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export class Workbench {
+  private constructor(
+    private readonly browser: Browser,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly screenshotDir: string,
+    readonly consoleErrors: string[],
+  ) {}
+
+  static async open(url: string, screenshotDir: string, timeoutMs = 90_000): Promise<Workbench> {
+    mkdirSync(screenshotDir, { recursive: true });
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+    try {
+      const origin = new URL(url).origin;
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+      const page = await context.newPage();
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+      await page.goto(url, { timeout: timeoutMs });
+      await page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
+      await page.locator('#workbench\\.parts\\.statusbar').waitFor({ timeout: timeoutMs });
+      return new Workbench(browser, context, page, screenshotDir, consoleErrors);
+    } catch (err) {
+      await browser.close();
+      throw err;
+    }
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(this.screenshotDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** An activity bar entry (a view container) by its title. */
+  activityBarItem(title: string): Locator {
+    return this.page.locator(`.part.activitybar .action-item a.action-label[aria-label^="${title}"]`).first();
+  }
+
+  /** Opens a view container from the activity bar unless it is already showing. */
+  async openViewContainer(title: string, timeoutMs = 30_000): Promise<void> {
+    const item = this.activityBarItem(title);
+    await item.waitFor({ timeout: timeoutMs });
+    const checked = await item.locator('xpath=..').getAttribute('aria-selected').catch(() => null);
+    const expanded = await item.getAttribute('aria-expanded').catch(() => null);
+    if (checked !== 'true' && expanded !== 'true') await item.click();
+    await this.page.locator(`.part.sidebar .composite.title h2[title^="${title}"], .part.sidebar .composite.title h2:has-text("${title}")`).first().waitFor({ timeout: timeoutMs });
+  }
+
+  /** Tree/list rows in the side bar whose accessible label or text matches. */
+  sidebarRows(text: string | RegExp): Locator {
+    return this.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text });
+  }
+
+  statusBarItem(text: string | RegExp): Locator {
+    return this.page.locator('#workbench\\.parts\\.statusbar .statusbar-item').filter({ hasText: text });
+  }
+
+  /** Runs a command from the palette by its full title (category: title). */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+    await row.waitFor({ timeout: timeoutMs });
+    await row.click();
+  }
+
+  /** A notification toast's text. */
+  notification(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
+  }
+
+  /** The content frame of the active webview (editor panel or view). */
+  webviewContent(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+}
