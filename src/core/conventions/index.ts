@@ -18,7 +18,7 @@ import { logfire } from './logfire';
 import { openinference } from './openinference';
 import { openllmetry } from './openllmetry';
 import { logEventName, type ConventionReader, type Verdict } from './reader';
-import { str } from './values';
+import { firstStr, str } from './values';
 import { vercelAi } from './vercel-ai';
 
 export { messagesToText, partsToText, partText, callToText, systemText } from './text';
@@ -82,8 +82,16 @@ export function categorizeSpan(span: IngestSpan): SpanCategory {
 
 const FIRST_CHUNK_EVENT = /first[_ .-]?(chunk|token)/i;
 
-/** What every convention shares: error type from the span status, time to first token from an event. */
+/**
+ * What every convention shares: error type from the span status, time to first token from an
+ * event, and session / prompt attributes that apps and SDKs set whatever the instrumentation
+ * (OpenInference's `session.id`, Langfuse's `langfuse.session.id` / `langfuse.prompt.*`).
+ */
 function finishCommon(call: LlmCall, span: IngestSpan): void {
+  const a = span.attributes;
+  call.conversationId ??= firstStr(a, 'gen_ai.conversation.id', 'session.id', 'langfuse.session.id');
+  call.promptName ??= firstStr(a, 'gen_ai.prompt.name', 'langfuse.prompt.name');
+  call.promptVersion ??= firstStr(a, 'langfuse.prompt.version');
   if (call.errorType === null) {
     call.errorType = str(span.attributes['error.type']);
     if (call.errorType === null && span.statusCode === StatusCode.ERROR) {

@@ -70,6 +70,14 @@ describe('choosing among conventions', () => {
     expect(call!.inputTokens).toBe(5);
   });
 
+  it('takes session and prompt attributes set beside any convention', () => {
+    const call = normalizeSpan(
+      span({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'session.id': 's-1', 'langfuse.prompt.name': 'triage', 'langfuse.prompt.version': 4 }),
+      [],
+    )!;
+    expect(call).toMatchObject({ conversationId: 's-1', promptName: 'triage', promptVersion: '4' });
+  });
+
   it('returns null for a span no convention claims', () => {
     expect(normalizeSpan(span({ foo: 'bar' }), [])).toBeNull();
     expect(normalizeSpan(span({}), [log('some.other.event', { x: 1 })])).toBeNull();
