@@ -19,6 +19,15 @@ export function traceIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
+/** The span a command should select: an explicit id, or the call node a menu was opened on. */
+export function spanIdOf(arg: unknown, explicit: unknown): string | undefined {
+  if (typeof explicit === 'string' && explicit !== '') return explicit;
+  if (typeof arg === 'object' && arg !== null && (arg as Partial<TracesTreeNode>).kind === 'call') {
+    return (arg as Extract<TracesTreeNode, { kind: 'call' }>).span.spanId;
+  }
+  return undefined;
+}
+
 const registered = new Set<string>();
 
 /** Runs a command another part of the extension (the webview panels) may or may not register. */
@@ -58,7 +67,7 @@ async function openTrace(host: SpyglassHost, traceIdArg?: unknown, spanId?: unkn
     if (!pick) return;
     traceId = pick.traceId;
   }
-  const span = typeof spanId === 'string' ? spanId : undefined;
+  const span = spanIdOf(traceIdArg, spanId);
   if (await executeIfRegistered('spyglass.showTracePanel', traceId, span)) return;
   // Without the trace panel (e.g. a build without webviews), the trace is still readable as JSON.
   const detail = await api.getTrace(traceId);
@@ -161,7 +170,9 @@ async function filterTraces(host: SpyglassHost): Promise<void> {
 }
 
 async function choosePort(host: SpyglassHost, settingArg?: unknown): Promise<void> {
-  const setting = settingArg === 'grpcPort' ? 'grpcPort' : 'httpPort';
+  const state = host.collectorState;
+  // From the welcome view there is no argument: fix the port that is actually in conflict.
+  const setting = settingArg === 'grpcPort' || (settingArg === undefined && state.kind === 'port-conflict' && state.setting === 'grpcPort') ? 'grpcPort' : 'httpPort';
   const current = readStartOptions(host.context).options;
   const now = setting === 'grpcPort' ? current.grpcPort ?? 0 : current.httpPort;
   const value = await vscode.window.showInputBox({
