@@ -1,6 +1,6 @@
 // The headless collector as a user runs it: `dist/cli.js serve`, fed by the real OpenTelemetry
 // SDK exporters (HTTP protobuf, HTTP JSON, gRPC), read back through the JSON API.
-import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -8,6 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,8 +38,11 @@ async function sendTrace(exporter: SpanExporter, service: string, model: string)
   });
   const tracer: Tracer = provider.getTracer('collector-cli-test');
   let traceId = '';
-  tracer.startActiveSpan('answer question', (root) => {
+  {
+    const root = tracer.startSpan('answer question');
     traceId = root.spanContext().traceId;
+    // No context manager is registered in this test, so the parent is passed explicitly.
+    const parent = trace.setSpan(context.active(), root);
     const llm = tracer.startSpan(`chat ${model}`, {
       attributes: {
         'gen_ai.operation.name': 'chat',
@@ -53,13 +57,13 @@ async function sendTrace(exporter: SpanExporter, service: string, model: string)
           { role: 'assistant', parts: [{ type: 'text', content: 'Paris.' }], finish_reason: 'stop' },
         ]),
       },
-    });
+    }, parent);
     llm.end();
-    const tool = tracer.startSpan('execute_tool lookup', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup' } });
+    const tool = tracer.startSpan('execute_tool lookup', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup' } }, parent);
     tool.setStatus({ code: SpanStatusCode.ERROR, message: 'lookup failed' });
     tool.end();
     root.end();
-  });
+  }
   await provider.forceFlush();
   await provider.shutdown();
   return traceId;
@@ -140,7 +144,11 @@ describe('headless collector (dist/cli.js serve)', () => {
     expect(stats.byModel.map((m) => m.model).sort()).toEqual(['gpt-4o', 'gpt-4o-mini']);
     expect(stats.latencyMs.p50).not.toBeNull();
     const metrics = await (await fetch(`${cli.base}/metrics`)).text();
-    expect(metrics).toMatch(/spyglass_llm_calls_total\{[^}]*model="gpt-4o"[^}]*\} 2/);
+    const gpt4oCalls = metrics
+      .split('\n')
+      .filter((l) => l.startsWith('spyglass_llm_calls_total{') && l.includes('model="gpt-4o"'))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    expect(gpt4oCalls).toBe(2);
     expect(metrics).toContain('spyglass_llm_call_duration_seconds_bucket');
     expect(metrics).not.toContain(traces.proto);
   });
@@ -198,9 +206,13 @@ describe('headless collector (dist/cli.js serve)', () => {
     expect(res.status).toBe(400);
     const health = await getJson<{ ok: boolean; app: string }>(`${cli.base}/api/health`);
     expect(health).toMatchObject({ ok: true, app: 'spyglass' });
-    const foreignHost = await fetch(`${cli.base}/api/health`, { headers: { host: 'evil.example:4318' } });
-    expect(foreignHost.status).toBe(403);
-    expect(foreignHost.headers.get('access-control-allow-origin')).toBeNull();
+    // A DNS-rebinding page reaches 127.0.0.1 under a foreign Host name; fetch() cannot forge Host, http.get can.
+    const foreign = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get({ host: '127.0.0.1', port: cli.httpPort, path: '/api/health', headers: { host: 'evil.example:4318' } }, resolve).on('error', reject),
+    );
+    foreign.resume();
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
 
