@@ -117,6 +117,11 @@ export class Exchange {
     this.request.push(chunk, 0);
   }
 
+  /** The whole request body when it was all kept (for a resend), else null. */
+  completeRequestBody(): Buffer | null {
+    return this.request.overflowed ? null : this.request.concat();
+  }
+
   onResponseHead(status: number, headers: Record<string, string | string[] | undefined>): void {
     this.headAt = performance.now();
     this.status = status;

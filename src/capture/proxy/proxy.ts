@@ -55,8 +55,10 @@ const SKIP_REQUEST_HEADERS = new Set(['host']);
 export class RecordingProxy {
   readonly upstreams: UpstreamTable;
   readonly routes: Route[];
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  // Idle upstream connections are closed after 4 s, before the 5 s most servers (Node's
+  // default among them) use, so a request is rarely sent on a connection being closed.
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000 });
   private readonly pending = new Set<Promise<void>>();
   private readonly timeoutMs: number;
   private readonly limits: { maxRecordedBodyBytes: number; maxParsedBodyBytes: number };
@@ -126,7 +128,7 @@ export class RecordingProxy {
     const headers = forwardableHeaders(req.rawHeaders, SKIP_REQUEST_HEADERS);
     headers.push('host', upstream.base.host);
     const isHttps = upstream.base.protocol === 'https:';
-    const upReq = (isHttps ? https : http).request({
+    const options: http.RequestOptions = {
       protocol: upstream.base.protocol,
       hostname: upstream.base.hostname.replace(/^\[|\]$/g, ''),
       port: upstream.base.port || (isHttps ? 443 : 80),
@@ -135,21 +137,18 @@ export class RecordingProxy {
       headers,
       setHost: false,
       agent: isHttps ? this.httpsAgent : this.httpAgent,
-    });
+    };
     let timedOut = false;
     let clientGone = false;
     let upstreamFailed = false;
+    let requestEnded = false;
+    let upReq!: http.ClientRequest;
     const done = (outcome: Outcome, failure: ProxyFailure | null, clientStatus: number | null) => {
       if (!ex.isFinished) this.track(ex.finish(outcome, failure, clientStatus));
     };
 
-    upReq.setTimeout(this.timeoutMs, () => {
-      timedOut = true;
-      upReq.destroy(new Error(`no answer from upstream within ${this.timeoutMs} ms`));
-    });
-
     req.on('data', (c: Buffer) => ex.onRequestChunk(c));
-    req.pipe(upReq);
+    req.on('end', () => (requestEnded = true));
     req.on('error', () => {
       // The client broke off while sending; the 'close' handler below records it.
     });
@@ -161,8 +160,26 @@ export class RecordingProxy {
       done('cancelled', null, null);
     });
 
-    upReq.on('error', (err) => {
-      if (clientGone || ex.isFinished) return;
+    const attempt = (retry: boolean) => {
+      upReq = (isHttps ? https : http).request(options);
+      upReq.setTimeout(this.timeoutMs, () => {
+        timedOut = true;
+        upReq.destroy(new Error(`no answer from upstream within ${this.timeoutMs} ms`));
+      });
+      if (retry) upReq.end(ex.completeRequestBody());
+      else req.pipe(upReq);
+      upReq.on('error', (err: NodeJS.ErrnoException) => onUpstreamError(upReq, err, retry));
+      upReq.on('response', onResponse);
+    };
+
+    const onUpstreamError = (failed: http.ClientRequest, err: NodeJS.ErrnoException, wasRetry: boolean) => {
+      if (clientGone || ex.isFinished || failed !== upReq) return;
+      // A kept-alive connection the upstream had just closed: the request never reached it, so
+      // sending it again on a fresh connection is safe (what browsers and undici do too).
+      if (!wasRetry && !timedOut && failed.reusedSocket && !res.headersSent && requestEnded && ex.completeRequestBody() !== null && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+        attempt(true);
+        return;
+      }
       upstreamFailed = true;
       if (res.headersSent) {
         // The stream had started: the client sees it break, as it would have directly.
@@ -180,9 +197,9 @@ export class RecordingProxy {
         sendProxyError(res, 502, 'upstream_unreachable', message, { upstream: upstream.name });
         done('error', { type: 'upstream_unreachable', message }, 502);
       }
-    });
+    };
 
-    upReq.on('response', (upRes) => {
+    const onResponse = (upRes: http.IncomingMessage) => {
       const status = upRes.statusCode ?? 502;
       ex.onResponseHead(status, upRes.headers);
       const outHeaders = forwardableHeaders(upRes.rawHeaders);
@@ -214,7 +231,9 @@ export class RecordingProxy {
         res.destroy();
         done('error', { type: timedOut ? 'upstream_timeout' : 'upstream_disconnected', message: 'upstream closed the connection before the response ended' }, null);
       });
-    });
+    };
+
+    attempt(false);
   }
 }
 

@@ -25,51 +25,97 @@ const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 
+/** True when every CR in the buffer starts a CRLF pair (the usual case: LF or CRLF endings). */
+function onlyCrlf(buf: Buffer): boolean {
+  let cr = buf.indexOf(CR);
+  while (cr !== -1) {
+    if (buf[cr + 1] !== LF) return false;
+    cr = buf.indexOf(CR, cr + 2);
+  }
+  return true;
+}
+
+class Builder {
+  readonly events: SseEvent[] = [];
+  strayLines = 0;
+  private event: string | null = null;
+  private data: string[] = [];
+  private hasField = false;
+
+  constructor(private readonly buf: Buffer) {}
+
+  get pending(): boolean {
+    return this.hasField;
+  }
+
+  /** One line, [start, end) without its terminator; `next` is where the following line starts. */
+  line(start: number, end: number, next: number): void {
+    const buf = this.buf;
+    if (end === start) {
+      if (this.hasField) {
+        this.events.push({ event: this.event, data: this.data.length === 1 ? this.data[0]! : this.data.join('\n'), end: next });
+        this.event = null;
+        this.data = [];
+        this.hasField = false;
+      }
+      return;
+    }
+    if (buf[start] === COLON) return;
+    // "data:" is nearly every line; test its bytes before looking for the colon.
+    let colon: number;
+    if (end - start >= 5 && buf[start] === 0x64 && buf[start + 1] === 0x61 && buf[start + 2] === 0x74 && buf[start + 3] === 0x61 && buf[start + 4] === COLON) {
+      colon = start + 4;
+    } else {
+      colon = buf.indexOf(COLON, start);
+      if (colon === -1 || colon > end) colon = end;
+    }
+    let valueStart = colon < end ? colon + 1 : end;
+    if (valueStart < end && buf[valueStart] === SPACE) valueStart++;
+    const nameLen = colon - start;
+    if (nameLen === 4 && colon !== end && buf[start] === 0x64 && buf[start + 3] === 0x61) {
+      this.data.push(buf.toString('utf8', valueStart, end));
+      this.hasField = true;
+      return;
+    }
+    const name = buf.toString('latin1', start, colon);
+    if (name === 'data') {
+      this.data.push(buf.toString('utf8', valueStart, end));
+      this.hasField = true;
+    } else if (name === 'event') {
+      this.event = buf.toString('utf8', valueStart, end);
+      this.hasField = true;
+    } else if (name !== 'id' && name !== 'retry') {
+      this.strayLines++;
+    }
+  }
+}
+
 export function parseSse(buf: Buffer): SseParse {
-  const events: SseEvent[] = [];
-  let strayLines = 0;
-  let event: string | null = null;
-  let data: string[] = [];
-  let hasField = false;
-  let pos = 0;
   const n = buf.length;
+  const b = new Builder(buf);
+  let pos = 0;
   // A UTF-8 byte-order mark at the very start is ignored, as the spec says.
   if (n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+  if (onlyCrlf(buf)) {
+    while (pos < n) {
+      const lf = buf.indexOf(LF, pos);
+      // The last line never ended: a truncated stream (its content is not an event yet).
+      if (lf === -1) return { events: b.events, strayLines: b.strayLines, truncated: true };
+      const end = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+      b.line(pos, end, lf + 1);
+      pos = lf + 1;
+    }
+    return { events: b.events, strayLines: b.strayLines, truncated: b.pending };
+  }
+  // Lone CRs end lines too: scan byte by byte.
   while (pos < n) {
     let eol = pos;
     while (eol < n && buf[eol] !== LF && buf[eol] !== CR) eol++;
-    if (eol === n) {
-      // The last line never ended: a truncated stream (its content is not an event yet).
-      if (eol > pos) return { events, strayLines, truncated: true };
-      break;
-    }
-    const lineEnd = eol;
+    if (eol === n) return { events: b.events, strayLines: b.strayLines, truncated: true };
     let next = eol + 1;
     if (buf[eol] === CR && next < n && buf[next] === LF) next++;
-    if (lineEnd === pos) {
-      if (hasField) {
-        events.push({ event, data: data.join('\n'), end: next });
-        event = null;
-        data = [];
-        hasField = false;
-      }
-    } else if (buf[pos] !== COLON) {
-      let colon = pos;
-      while (colon < lineEnd && buf[colon] !== COLON) colon++;
-      const name = buf.toString('latin1', pos, colon);
-      let valueStart = colon < lineEnd ? colon + 1 : lineEnd;
-      if (valueStart < lineEnd && buf[valueStart] === SPACE) valueStart++;
-      if (name === 'data') {
-        data.push(buf.toString('utf8', valueStart, lineEnd));
-        hasField = true;
-      } else if (name === 'event') {
-        event = buf.toString('utf8', valueStart, lineEnd);
-        hasField = true;
-      } else if (name !== 'id' && name !== 'retry') {
-        strayLines++;
-      }
-    }
+    b.line(pos, eol, next);
     pos = next;
   }
-  return { events, strayLines, truncated: hasField };
+  return { events: b.events, strayLines: b.strayLines, truncated: b.pending };
 }

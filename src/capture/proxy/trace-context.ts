@@ -26,12 +26,21 @@ export function parseTraceparent(header: string | string[] | undefined): { trace
   return { traceId: traceId!, parentSpanId: parentSpanId! };
 }
 
-const pool = Buffer.alloc(24);
+// Random bytes drawn in bulk: one syscall serves many exchanges.
+const pool = Buffer.alloc(24 * 256);
+let poolOffset = pool.length;
 
 export function newTraceIds(traceparent: string | string[] | undefined): TraceIds {
-  randomFillSync(pool);
+  if (poolOffset + 24 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const o = poolOffset;
+  poolOffset += 24;
   const parent = parseTraceparent(traceparent);
-  const spanId = pool.toString('hex', 16, 24);
+  let spanId = pool.toString('hex', o + 16, o + 24);
+  // All-zero ids are invalid; with 64 random bits this is theoretical, but cheap to rule out.
+  if (spanId === '0000000000000000') spanId = '0000000000000001';
   if (parent) return { traceId: parent.traceId, spanId, parentSpanId: parent.parentSpanId };
-  return { traceId: pool.toString('hex', 0, 16), spanId, parentSpanId: null };
+  return { traceId: pool.toString('hex', o, o + 16), spanId, parentSpanId: null };
 }
