@@ -13,7 +13,10 @@ type Body = Record<string, unknown>;
 
 export function readRequestBody(call: LlmCall, body: Body): void {
   call.requestModel ??= str(body.model);
-  addParams(call, body);
+  const { generationConfig, ...rest } = body;
+  addParams(call, rest);
+  // Gemini nests its sampling parameters.
+  if (isRecord(generationConfig)) addParams(call, generationConfig);
   if (call.toolDefinitions.length === 0 && Array.isArray(body.tools)) call.toolDefinitions = toToolDefinitions(body.tools);
   if (call.toolDefinitions.length === 0 && Array.isArray(body.functions)) call.toolDefinitions = toToolDefinitions(body.functions);
 

@@ -64,7 +64,7 @@ const PARAM_ALIASES: Record<string, string> = {
 };
 
 /** Keys of request bodies that are content, not parameters: they are mapped elsewhere. */
-const NOT_PARAMS = new Set(['model', 'messages', 'input', 'prompt', 'tools', 'functions', 'system', 'instructions', 'contents']);
+const NOT_PARAMS = new Set(['model', 'messages', 'input', 'prompt', 'tools', 'functions', 'system', 'instructions', 'contents', 'systemInstruction']);
 
 export function paramName(key: string): string {
   return PARAM_ALIASES[key] ?? key;
