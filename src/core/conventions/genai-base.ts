@@ -65,7 +65,7 @@ export function readGenAiScalars(call: LlmCall, attrs: Attributes, style: InputS
           input: firstCount(attrs, 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens'),
           output: firstCount(attrs, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens'),
           cacheRead: firstCount(attrs, 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens'),
-          cacheWrite: firstCount(attrs, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens'),
+          cacheWrite: firstCount(attrs, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'gen_ai.usage.cache_write_input_tokens'),
           reasoning: firstCount(attrs, 'gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'gen_ai.usage.output_tokens.reasoning'),
           total: firstCount(attrs, 'gen_ai.usage.total_tokens', 'llm.usage.total_tokens'),
         },

@@ -39,6 +39,22 @@ describe('token semantics: input includes cached tokens, output includes reasoni
     expect(normalizeUsage({ input: 10, output: 50, cacheRead: null, cacheWrite: null, reasoning: 40, total: 60 }, 'auto', 'openai', 'o3').outputTokens).toBe(50);
   });
 
+  it('sees from the total that a non-Anthropic-named provider passed raw Anthropic figures (Strands)', () => {
+    const call = normalizeSpan(
+      span({
+        'gen_ai.system': 'strands-agents',
+        'gen_ai.request.model': 'us.amazon.nova-pro',
+        'gen_ai.usage.input_tokens': 4299,
+        'gen_ai.usage.output_tokens': 631,
+        'gen_ai.usage.cache_read_input_tokens': 35574,
+        'gen_ai.usage.cache_write_input_tokens': 17787,
+        'gen_ai.usage.total_tokens': 58291,
+      }),
+      [],
+    )!;
+    expect(call).toMatchObject({ inputTokens: 4299 + 35574 + 17787, cachedInputTokens: 35574, cacheWriteTokens: 17787, outputTokens: 631 });
+  });
+
   it('applies through a span: OpenLLMetry-style Anthropic usage', () => {
     const call = normalizeSpan(
       span({
