@@ -57,8 +57,9 @@ export class RecordingProxy {
   readonly routes: Route[];
   // Idle upstream connections are closed after 4 s, before the 5 s most servers (Node's
   // default among them) use, so a request is rarely sent on a connection being closed.
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000 });
+  // No Nagle delay: a small final write (a chunked body's terminator) must not wait for an ACK.
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000, noDelay: true });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000, noDelay: true });
   private readonly pending = new Set<Promise<void>>();
   private readonly timeoutMs: number;
   private readonly limits: { maxRecordedBodyBytes: number; maxParsedBodyBytes: number };
@@ -161,7 +162,17 @@ export class RecordingProxy {
     });
 
     const attempt = (retry: boolean) => {
-      upReq = (isHttps ? https : http).request(options);
+      try {
+        upReq = (isHttps ? https : http).request(options);
+      } catch (err) {
+        // Node refuses some header values its server side accepted; say so instead of crashing.
+        upstreamFailed = true;
+        req.resume();
+        const message = `Spyglass proxy could not forward the request: ${(err as Error).message}`;
+        sendProxyError(res, 502, 'invalid_request', message, { upstream: upstream.name });
+        done('error', { type: 'invalid_request', message }, 502);
+        return;
+      }
       upReq.setTimeout(this.timeoutMs, () => {
         timedOut = true;
         upReq.destroy(new Error(`no answer from upstream within ${this.timeoutMs} ms`));
@@ -207,7 +218,17 @@ export class RecordingProxy {
         upRes.destroy();
         return;
       }
-      res.writeHead(status, upRes.statusMessage, outHeaders);
+      try {
+        res.writeHead(status, upRes.statusMessage, outHeaders);
+      } catch (err) {
+        upstreamFailed = true;
+        upRes.destroy();
+        const message = `Spyglass proxy got a response it cannot pass on from upstream "${upstream.name}": ${(err as Error).message}`;
+        res.removeHeader('content-length');
+        sendProxyError(res, 502, 'invalid_upstream_response', message, { upstream: upstream.name });
+        done('error', { type: 'invalid_upstream_response', message }, 502);
+        return;
+      }
       // A streamed answer's headers go out now, as they would directly; a sized body's go with it.
       if (upRes.headers['content-length'] === undefined) res.flushHeaders();
 
