@@ -89,6 +89,9 @@ export function decideOnStartOutcome(
       if (outcome.code === 'EACCES') {
         return { action: 'fail', message: `Permission denied to listen on port ${outcome.port ?? ports.httpPort}: ${outcome.message}` };
       }
+      // Another window starting at the same moment may hold the database (creating its tables):
+      // look again before giving up; a database that is really unusable fails the same way again.
+      if (outcome.code === 'DB' && attempt < 2) return { action: 'recheck', delayMs: 300 * (attempt + 1) };
       if (outcome.code === 'DB') return { action: 'fail', message: `The trace database could not be opened: ${outcome.message}` };
       return { action: 'fail', message: outcome.message };
     }

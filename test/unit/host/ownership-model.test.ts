@@ -38,7 +38,10 @@ describe('who runs the collector', () => {
 
   it('owns after listening and fails with a readable message otherwise', () => {
     expect(decideOnStartOutcome({ kind: 'listening', httpPort: 1, grpcPort: null, dbPath: 'x' }, 0, ports)).toEqual({ action: 'own' });
-    expect(decideOnStartOutcome({ kind: 'start-failed', code: 'DB', port: null, message: 'SQLITE_CANTOPEN' }, 0, ports)).toEqual({
+    // a database error may be another window creating the tables at the same moment: look again twice
+    expect(decideOnStartOutcome({ kind: 'start-failed', code: 'DB', port: null, message: 'SQLITE_BUSY' }, 0, ports)).toEqual({ action: 'recheck', delayMs: 300 });
+    expect(decideOnStartOutcome({ kind: 'start-failed', code: 'DB', port: null, message: 'SQLITE_BUSY' }, 1, ports)).toEqual({ action: 'recheck', delayMs: 600 });
+    expect(decideOnStartOutcome({ kind: 'start-failed', code: 'DB', port: null, message: 'SQLITE_CANTOPEN' }, 2, ports)).toEqual({
       action: 'fail',
       message: 'The trace database could not be opened: SQLITE_CANTOPEN',
     });
