@@ -30,8 +30,18 @@ export function registerWebviews(context: vscode.ExtensionContext, getApiBase: (
   const panels = new WebviewPanels(context.extensionUri, getApiBase);
   return [
     vscode.commands.registerCommand('spyglass.showTracePanel', async (arg?: unknown, spanArg?: unknown) => {
-      const target = parseTraceTarget(arg, spanArg) ?? (await askForTraceId());
-      if (target) await panels.showTrace(target.traceId, target.spanId);
+      const target = parseTraceTarget(arg, spanArg);
+      if (target) {
+        await panels.showTrace(target.traceId, target.spanId);
+        return;
+      }
+      // No id: the host's "Open Trace…" has the nicer recent-traces picker; it calls back here.
+      if ((await vscode.commands.getCommands(true)).includes('spyglass.openTrace')) {
+        await vscode.commands.executeCommand('spyglass.openTrace');
+        return;
+      }
+      const asked = await askForTraceId();
+      if (asked) await panels.showTrace(asked.traceId, null);
     }),
     vscode.commands.registerCommand('spyglass.showDashboard', () => panels.showDashboard()),
     vscode.window.registerWebviewPanelSerializer(TRACE_VIEW_TYPE, {
