@@ -1,0 +1,243 @@
+// Spyglass in a real VS Code host: the packaged VSIX (scripts/package.mjs, production build)
+// installed into a fresh code-server, driven in Debian Chromium. A real app (test/e2e/app) sends
+// OTLP/HTTP protobuf from the OpenTelemetry SDK and calls a fake OpenAI through the recording
+// proxy with the official client; the trace must show up in the live Traces tree within two
+// seconds of its arrival, open in the trace panel, and the palette and status bar must work.
+// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
+import { requestJson, type FakeServer } from '../fakes/fake-server';
+import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
+import { CodeServer } from './harness/code-server';
+import { node22, outputRoot, repoRoot } from './harness/paths';
+import { seen, textMatching } from './harness/ui-wait';
+import { packageVsix } from './harness/vsix';
+import { waitFor } from './harness/wait';
+import { Workbench } from './harness/workbench';
+
+const out = path.join(outputRoot, 'spyglass');
+const ROOT_NAME = 'e2e checkout agent';
+const PROXIED_ANSWER = 'Your parcel left the warehouse this morning.';
+const STREAMED_ANSWER = 'Hello there, friend!';
+
+let home: string;
+let server: CodeServer | undefined;
+let wb: Workbench | undefined;
+let fake: FakeServer | undefined;
+let httpPort = 0;
+let grpcPort = 0;
+let vsix = '';
+let vsixMiB = Number.NaN;
+
+interface AppResult {
+  traceId: string;
+  proxiedAnswer: string | null;
+  streamedAnswer: string;
+  exportedAt: number;
+}
+let app: AppResult | undefined;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function api<T>(p: string): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
+  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function runApp(): Promise<AppResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node22, [path.join(import.meta.dirname, 'app', 'traced-app.mjs')], {
+      cwd: repoRoot,
+      env: { ...process.env, SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, OTEL_SDK_DISABLED: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      writeFileSync(path.join(out, 'app-output.log'), `${stdout}\n--- stderr\n${stderr}`);
+      if (code !== 0) return reject(new Error(`test app exited with ${code}:\n${stderr}`));
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as AppResult);
+      } catch {
+        reject(new Error(`test app printed no result:\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+beforeAll(async () => {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-'));
+
+  if (process.env.SPYGLASS_E2E_VSIX) {
+    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
+    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
+  } else {
+    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
+    writeFileSync(path.join(out, 'package-output.log'), packed.output);
+    vsix = packed.vsix;
+    vsixMiB = packed.sizeMiB;
+  }
+
+  fake = await startFakeOpenAI();
+  // The first proxied call is answered plainly, the second (streamed) as SSE with usage.
+  fake.setHandler((req) => {
+    const body = requestJson(req);
+    const content = body.stream === true ? STREAMED_ANSWER : PROXIED_ANSWER;
+    return chatReply({ content, model: 'gpt-4o-mini-2024-07-18', usage: { prompt: 24, completion: 9 } }, body);
+  });
+
+  httpPort = await freePort();
+  grpcPort = await freePort();
+  server = new CodeServer({
+    home: path.join(home, 'cs'),
+    logDir: out,
+    settings: {
+      'spyglass.httpPort': httpPort,
+      'spyglass.grpcPort': grpcPort,
+      'spyglass.databasePath': path.join(home, 'spyglass.db'),
+      'spyglass.proxy.upstreams': { openai: fake.url },
+    },
+  });
+  server.installExtension(vsix);
+  await server.start();
+  wb = await Workbench.open(server.workbenchUrl(), out);
+});
+
+afterAll(async () => {
+  if (wb) {
+    await wb.screenshot('zz-final').catch(() => undefined);
+    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
+    await wb.close().catch(() => undefined);
+  }
+  await server?.stop();
+  await fake?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+describe('Spyglass VSIX in code-server', () => {
+  it('is installed from the packaged VSIX', () => {
+    if (!Number.isNaN(vsixMiB)) console.log(`[e2e] VSIX ${path.basename(vsix)}: ${vsixMiB} MiB`);
+    expect(server!.listExtensions()).toContain('spyglass.spyglass@0.1.0');
+  });
+
+  it('activates, starts the collector and shows it in the status bar', async () => {
+    const status = wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);
+    await seen(status, `status bar item "Spyglass: listening on port ${httpPort}"`, 90_000);
+    const health = await api<HealthDto>('/api/health');
+    expect(health.app).toBe('spyglass');
+    expect(health.httpPort).toBe(httpPort);
+    expect(health.dbPath).toBe(path.join(home, 'spyglass.db'));
+    await wb!.screenshot('01-status-bar');
+  });
+
+  it('has the Spyglass activity bar container with an empty Traces view that explains how to connect', async () => {
+    await wb!.openViewContainer('Spyglass');
+    // A container with one view shows it under the container's title ("SPYGLASS: TRACES").
+    await seen(wb!.page.locator('.part.sidebar .composite.title').filter({ hasText: /Traces/i }), 'the Traces view title');
+    await seen(wb!.page.locator('.part.sidebar .welcome-view-content').filter({ hasText: 'No traces yet' }), 'the welcome view', 30_000);
+    await wb!.screenshot('02-empty-traces-welcome');
+  });
+
+  it('shows the trace from a real app in the live tree within two seconds of its arrival', async () => {
+    app = await runApp();
+    expect(app.proxiedAnswer).toBe(PROXIED_ANSWER);
+    expect(app.streamedAnswer).toBe(STREAMED_ANSWER);
+    const row = wb!.sidebarRows(ROOT_NAME);
+    await seen(row, `tree row "${ROOT_NAME}"`, 15_000);
+    const lagMs = Date.now() - app.exportedAt;
+    console.log(`[e2e] trace visible in the tree ${lagMs} ms after its export was answered`);
+    await wb!.screenshot('03-live-tree');
+    expect(lagMs).toBeLessThan(2_000);
+  });
+
+  it('stored the OTLP spans and the proxied call in one trace, and the uninstrumented call as its own', async () => {
+    const detail = await waitFor('the app trace with three spans', async () => {
+      const d = await api<TraceDetail>(`/api/traces/${app!.traceId}`);
+      return d.spans.length >= 3 ? d : undefined;
+    }, { timeoutMs: 10_000 });
+    const names = detail.spans.map((s) => s.name);
+    expect(names).toContain(ROOT_NAME);
+    const llm = detail.spans.filter((s) => s.llm !== null);
+    expect(llm.length).toBe(2);
+    const proxied = llm.find((s) => s.llm?.outputMessages.some((m) => JSON.stringify(m).includes(PROXIED_ANSWER)));
+    expect(proxied, 'the proxied call inside the app trace').toBeDefined();
+    expect(proxied!.parentSpanId).toBe(detail.spans.find((s) => s.name === ROOT_NAME)!.spanId);
+    expect(proxied!.llm!.inputTokens).toBe(24);
+    expect(proxied!.llm!.outputTokens).toBe(9);
+    const otlp = llm.find((s) => s.name === 'chat gpt-4o-mini');
+    expect(otlp?.llm?.inputTokens).toBe(42);
+    expect(otlp?.llm?.costUsd).toBeGreaterThan(0);
+
+    const page = await api<TraceListPage>('/api/traces?limit=10');
+    expect(page.traces.length).toBe(2);
+    const other = page.traces.find((t) => t.traceId !== app!.traceId)!;
+    const streamed = await api<TraceDetail>(`/api/traces/${other.traceId}`);
+    const call = streamed.spans.find((s) => s.llm !== null)!;
+    expect(call.llm!.provider).toBe('openai');
+    expect(JSON.stringify(call.llm!.outputMessages)).toContain(STREAMED_ANSWER);
+    expect(call.llm!.ttftMs).not.toBeNull();
+    await seen(wb!.sidebarRows(/Last 5 minutes/), 'the time group row');
+    await waitFor('two trace rows under "Last 5 minutes"', async () => ((await wb!.page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').count()) >= 2 ? true : undefined), { timeoutMs: 10_000 });
+  });
+
+  it('opens the trace in the trace panel webview from the tree', async () => {
+    await wb!.sidebarRows(ROOT_NAME).first().click();
+    const frame = wb!.webviewContent();
+    await textMatching(frame.locator('body'), ROOT_NAME, 'the trace panel showing the root span', 30_000);
+    await textMatching(frame.locator('body'), 'chat gpt-4o-mini', 'the trace panel listing the GenAI span', 10_000);
+    await wb!.screenshot('04-trace-panel');
+  });
+
+  it('lists the LLM calls inside the trace and opens one as a conversation', async () => {
+    const row = wb!.sidebarRows(ROOT_NAME).first();
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    const calls = wb!.page.locator('.part.sidebar .monaco-list-row[aria-level="3"]');
+    await waitFor('two call rows inside the trace', async () => ((await calls.count()) >= 2 ? true : undefined), { timeoutMs: 15_000 });
+    const proxiedRow = calls.filter({ hasText: 'gpt-4o-mini-2024-07-18' });
+    await seen(proxiedRow, 'the proxied call row');
+    await wb!.screenshot('05-trace-calls');
+    await proxiedRow.first().click();
+    await textMatching(wb!.webviewContent().locator('body'), PROXIED_ANSWER, 'the conversation of the proxied call', 30_000);
+    await wb!.screenshot('06-conversation');
+  });
+
+  it('counts today\'s calls in the status bar', async () => {
+    const status = wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);
+    await waitFor('the status bar to count 3 calls', async () => ((await status.first().getAttribute('aria-label'))?.includes('3 calls today') ? true : undefined), { timeoutMs: 15_000 });
+    await textMatching(status, /3 calls/, 'the status bar text', 5_000);
+  });
+
+  it('copies the environment for an app from the command palette', async () => {
+    await wb!.runCommand('Spyglass: Copy Environment for an App');
+    const items = wb!.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await seen(items.filter({ hasText: 'recommended' }), 'the recommended shell snippet in the quick pick', 15_000);
+    await wb!.screenshot('07-copy-environment');
+    await items.filter({ hasText: 'recommended' }).first().click();
+    await seen(wb!.notification(/copied the environment/i), 'the "copied" notification', 15_000);
+    const clip = await wb!.page.evaluate(() => navigator.clipboard.readText());
+    expect(clip).toContain(`OTEL_EXPORTER_OTLP_ENDPOINT`);
+    expect(clip).toContain(`http://127.0.0.1:${httpPort}`);
+    await wb!.screenshot('08-copied-notification');
+  });
+});
