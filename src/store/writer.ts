@@ -81,6 +81,7 @@ export class SpanWriter {
         cost_estimated, ttft_ms, conversation_id, prompt_name, prompt_version, call)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getCall: db.prepare('SELECT call FROM llm_calls WHERE span_row = ?'),
+      setCategory: db.prepare('UPDATE spans SET category = ? WHERE id = ?'),
       insertSearch: db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)'),
       deleteSearch: db.prepare('DELETE FROM search WHERE rowid = ?'),
       insertExchange: db.prepare(`INSERT OR REPLACE INTO proxy_exchanges (span_row, method, path, request_headers, request_body,
@@ -178,6 +179,8 @@ export class SpanWriter {
     const sessionId = call?.conversationId ?? stringAttr(span.attributes['session.id']) ?? null;
     agg.addSpan(span, serviceName, sessionId);
     if (call) {
+      // Some calls are known as such only from their log records; the category follows the call.
+      if (category !== 'llm' && category !== 'embedding') this.stmts.setCategory.run(callCategory(call), row);
       this.putCall(row, span, serviceName, call);
       const f = facts(span, serviceName, call);
       agg.addCall(f);
@@ -209,6 +212,7 @@ export class SpanWriter {
       if (old.convention === 'proxy') return; // the wire is the better witness
       agg.addCall(facts(span, serviceName, old), -1);
     }
+    this.stmts.setCategory.run(callCategory(call), row.id);
     this.putCall(row.id, span, serviceName, call);
     agg.addCall(facts(span, serviceName, call));
     this.stmts.deleteSearch.run(row.id);
@@ -282,6 +286,10 @@ export class SpanWriter {
   resetCaches(): void {
     this.resourceIds.clear();
   }
+}
+
+function callCategory(call: LlmCall): 'llm' | 'embedding' {
+  return /embed/i.test(call.operation) ? 'embedding' : 'llm';
 }
 
 function facts(span: IngestSpan, serviceName: string | null, call: PricedCall): CallFacts {
