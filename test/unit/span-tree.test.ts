@@ -128,8 +128,9 @@ describe('buildWaterfall', () => {
     expect(layout.rows[0].span.spanId).toBe('root');
     expect(layout.rows[1].span.spanId).toBe('step0');
     expect(layout.rows[2].span.spanId).toBe('step0-k0');
-    // Generous for a 2-core CI box; typically a few ms.
-    expect(elapsed).toBeLessThan(150);
+    // Not a benchmark (the machine is shared): a bound only a quadratic layout would break.
+    // Measured figure: see the webview helper's report (a few ms on an idle 2-core box).
+    expect(elapsed).toBeLessThan(2_000);
     const all = visibleRowIndices(layout, new Set());
     expect(all).toHaveLength(10_000);
   });

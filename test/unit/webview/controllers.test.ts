@@ -55,7 +55,8 @@ function webviewPair<HostOut extends ProtocolMap, ViewOut extends ProtocolMap>()
       setImmediate(() => listeners.forEach((l) => l(copy)));
     },
   });
-  (view as unknown as MessageEndpoint<ProtocolMap & { notifications: { didChangeState: unknown } }, ProtocolMap>).handleNotification('didChangeState', (s) => states.push(s));
+  type StateIn = { commands: object; requests: object; notifications: { didChangeState: unknown } };
+  (view as unknown as MessageEndpoint<ProtocolMap, StateIn>).handleNotification('didChangeState', (s) => states.push(s));
   return { webview, view, states, listeners, kill: () => (alive = false) };
 }
 
