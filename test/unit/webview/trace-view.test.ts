@@ -218,7 +218,7 @@ describe('trace view', () => {
     expect(after.length).toBeLessThanOrEqual(maxRows);
     expect(after.some((r) => r.dataset.spanId === 'r000000000000000')).toBe(false);
     expect(after.some((r) => r.dataset.index === '9999')).toBe(true);
-    expect(mountMs).toBeLessThan(2_000); // layout + first paint; happy-dom is far slower than a browser
+    expect(mountMs).toBeLessThan(10_000); // only a quadratic render would break this on a loaded machine
   });
 
   it('reveals a span deep in a folded subtree when selected', () => {
