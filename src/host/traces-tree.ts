@@ -76,6 +76,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
   private traces: TraceRow[] = [];
   private hasMore = false;
   private loaded = false;
+  private firstLoad: Promise<void> | null = null;
   private shape = '';
   private readonly nodes = new Map<string, TracesTreeNode>();
   private readonly parents = new Map<string, TracesTreeNode>();
@@ -243,7 +244,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
 
   async getChildren(node?: TracesTreeNode): Promise<TracesTreeNode[]> {
     if (!node) {
-      if (!this.loaded) await this.reload();
+      // VS Code asks for the root as soon as the view is visible; share one first load.
+      if (!this.loaded) await (this.firstLoad ??= this.reload());
       const roots: TracesTreeNode[] = [...this.groups];
       if (this.hasMore) {
         roots.push({
