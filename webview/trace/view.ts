@@ -7,6 +7,7 @@ import type { SpanDto } from '../../src/protocol/api';
 import type { MessageEndpoint, TraceHostToWebview, TracePanelState, TracePersistedState, TraceWebviewToHost } from '../../src/protocol/webview';
 import { button, h, icon, replaceChildren } from '../shared/dom';
 import { renderSpanDetails } from './details';
+import { SpanIndex } from './search';
 import { Waterfall } from './waterfall';
 
 export interface TraceViewDeps {
@@ -39,6 +40,53 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   const banner = h('div', { id: 'trace-status', class: 'banner', role: 'status', attrs: { hidden: true } });
   const details = h('section', { id: 'span-details', class: 'details-pane', attrs: { 'aria-live': 'polite' } });
   const waterfall = new Waterfall({ onSelect: (id) => select(id) });
+  let index: SpanIndex | null = null;
+  let hits: string[] = [];
+  let searched = '';
+  const filter = h('input', { id: 'span-filter', class: 'filter-input', attrs: { type: 'search', placeholder: 'Find in spans: name, attribute, message text', 'aria-label': 'Find in spans' } });
+  const hitCount = h('span', { id: 'span-filter-count', class: 'filter-count', attrs: { 'aria-live': 'polite' } });
+  const step = (delta: number) => {
+    if (hits.length === 0) return;
+    const at = selected ? hits.indexOf(selected) : -1;
+    const next = hits[(at + delta + hits.length) % hits.length];
+    select(next);
+    hitCount.textContent = `${hits.indexOf(next) + 1} of ${hits.length}`;
+  };
+  const runSearch = () => {
+    const order = layout ? layout.rows.map((r) => r.span.spanId) : [];
+    searched = filter.value;
+    hits = index ? index.find(filter.value, order) : [];
+    waterfall.setMatches(new Set(hits));
+    hitCount.textContent = filter.value.trim() ? (hits.length > 0 ? `${hits.length} found` : 'No match') : '';
+  };
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  filter.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(runSearch, 120);
+  });
+  filter.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      clearTimeout(searchTimer);
+      if (filter.value !== searched) runSearch();
+      step(e.shiftKey ? -1 : 1);
+      e.preventDefault();
+    } else if (e.key === 'Escape') {
+      filter.value = '';
+      runSearch();
+      waterfall.scroller.focus();
+    }
+  });
+  waterfall.element.prepend(
+    h(
+      'div',
+      { class: 'waterfall-toolbar' },
+      icon('search', 'filter-icon'),
+      filter,
+      hitCount,
+      button('', 'arrow-up', () => step(-1), { class: 'icon-button', title: 'Previous match (Shift+Enter)', id: 'filter-prev' }),
+      button('', 'arrow-down', () => step(1), { class: 'icon-button', title: 'Next match (Enter)', id: 'filter-next' }),
+    ),
+  );
   const body = h('div', { class: 'trace-body' }, waterfall.element, details);
   replaceChildren(root, h('div', { id: 'trace-app', class: 'trace-app' }, header, banner, body));
 
@@ -134,12 +182,14 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     }
     if (!sameData) {
       layout = next.detail ? buildWaterfall(next.detail.spans) : null;
+      index = next.detail ? new SpanIndex(next.detail.spans) : null;
       if (layout) waterfall.setLayout(layout, criticalPath(layout));
       else waterfall.setLayout(buildWaterfall([]), new Set());
       if (layout && (!selected || !layout.indexById.has(selected))) selected = defaultSelection(layout);
       waterfall.select(selected);
       renderDetails();
       if (layout && layout.duplicates > 0) showBanner('info', `${layout.duplicates} duplicate span id(s) were ignored.`);
+      if (filter.value.trim()) runSearch();
     }
     deps.persist({ traceId: next.traceId, selectedSpanId: selected });
   }

@@ -27,6 +27,7 @@ export class Waterfall {
   private visible: number[] = [];
   private collapsed = new Set<string>();
   private critical = new Set<string>();
+  private matches = new Set<string>();
   private selectedId: string | null = null;
   private readonly rendered = new Map<number, HTMLElement>();
   private frame = 0;
@@ -63,6 +64,12 @@ export class Waterfall {
     this.critical = critical;
     this.drawAxis();
     this.refreshVisible();
+  }
+
+  /** Highlights search hits. */
+  setMatches(ids: ReadonlySet<string>): void {
+    this.matches = new Set(ids);
+    this.invalidate();
   }
 
   select(spanId: string | null, reveal = true): void {
@@ -155,6 +162,7 @@ export class Waterfall {
     if (isError) classes.push('error');
     if (span.spanId === this.selectedId) classes.push('selected');
     if (this.critical.has(span.spanId)) classes.push('critical');
+    if (this.matches.has(span.spanId)) classes.push('match');
     if (row.rootKind === 'orphan' || row.rootKind === 'cycle') classes.push('orphan');
     if (span.llm) classes.push('llm-call');
 

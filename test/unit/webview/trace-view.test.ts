@@ -242,3 +242,49 @@ describe('trace view', () => {
     expect(stat('spans')).toBe('1');
   });
 });
+
+describe('find in spans', () => {
+  const type = async (input: HTMLInputElement, value: string) => {
+    input.value = value;
+    input.dispatchEvent(new Event('input'));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+  };
+
+  it('finds spans by message text and attribute values, highlights them and steps through them', async () => {
+    const h = mount(readyState());
+    const input = h.root.querySelector<HTMLInputElement>('#span-filter')!;
+    await type(input, 'WEATHER IN PARIS'); // message text of the LLM call, case-insensitive
+    h.view.waterfall.renderNow();
+    expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa2');
+    expect(rows(h.root).filter((r) => r.classList.contains('match')).map((r) => r.dataset.spanId)).toEqual(['aaaaaaaaaaaaaaa2']);
+    expect(h.root.querySelector('#span-filter-count')!.textContent).toBe('1 of 1');
+
+    await type(input, 'TimeoutError'); // an exception event attribute
+    expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa3');
+
+    await type(input, 'weather'); // service name of all four, and the tool's name
+    h.view.waterfall.renderNow();
+    expect(rows(h.root).filter((r) => r.classList.contains('match'))).toHaveLength(4);
+    h.root.querySelector<HTMLButtonElement>('#filter-next')!.click();
+    const after = h.view.selectedSpanId;
+    h.root.querySelector<HTMLButtonElement>('#filter-prev')!.click();
+    expect(h.view.selectedSpanId).not.toBe(after);
+
+    await type(input, 'no such text anywhere');
+    expect(h.root.querySelector('#span-filter-count')!.textContent).toBe('No match');
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    h.view.waterfall.renderNow();
+    expect(rows(h.root).some((r) => r.classList.contains('match'))).toBe(false);
+  });
+
+  it('searches a 10,000-span trace and reveals a hit deep in a folded subtree', async () => {
+    const detail = bigTrace(10_000);
+    const h = mount(readyState(detail));
+    h.view.waterfall.setAllCollapsed(true);
+    await type(h.root.querySelector<HTMLInputElement>('#span-filter')!, 'call 9876');
+    h.view.waterfall.renderNow();
+    const hit = rows(h.root).find((r) => r.classList.contains('selected'))!;
+    expect(hit.querySelector('.span-name')!.textContent).toBe('call 9876');
+    expect(hit.classList.contains('match')).toBe(true);
+  });
+});
