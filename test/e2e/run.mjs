@@ -19,11 +19,13 @@ if (setup.status !== 0) {
   process.exit(1);
 }
 
-const reporters = ['--reporter=default', '--reporter=./test/e2e/harness/summary-reporter.ts'];
+// The summary reporter goes last so its line closes the output.
+const reporters = ['--reporter=default'];
 if (json) {
   mkdirSync(path.dirname(path.resolve(json)), { recursive: true });
   reporters.push('--reporter=json', `--outputFile.json=${path.resolve(json)}`);
 }
+reporters.push('--reporter=./test/e2e/harness/summary-reporter.ts');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const r = spawnSync(node22, [vitest, 'run', '--config', 'test/e2e/vitest.config.mts', ...reporters, ...rest], { cwd: root, stdio: 'inherit', env });
 process.exit(r.status ?? 1);
