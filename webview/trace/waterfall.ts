@@ -69,7 +69,7 @@ export class Waterfall {
   /** Highlights search hits. */
   setMatches(ids: ReadonlySet<string>): void {
     this.matches = new Set(ids);
-    this.invalidate();
+    this.restyle();
   }
 
   select(spanId: string | null, reveal = true): void {
@@ -86,7 +86,20 @@ export class Waterfall {
         this.scrollToPosition(this.visible.indexOf(index));
       }
     }
-    this.invalidate();
+    // Rows already in the DOM only change classes: rebuilding them on every arrow key would
+    // cost a full layout of the window.
+    this.restyle();
+    this.schedule();
+  }
+
+  private restyle(): void {
+    for (const el of this.rendered.values()) {
+      const id = el.dataset.spanId ?? '';
+      const selected = id === this.selectedId;
+      el.classList.toggle('selected', selected);
+      el.setAttribute('aria-selected', selected ? 'true' : 'false');
+      el.classList.toggle('match', this.matches.has(id));
+    }
   }
 
   toggle(spanId: string): void {
