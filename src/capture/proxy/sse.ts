@@ -20,6 +20,8 @@ export interface SseParse {
   truncated: boolean;
 }
 
+import { isAscii } from 'node:buffer';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
@@ -90,7 +92,62 @@ class Builder {
   }
 }
 
+/**
+ * The common case, an ASCII body (JSON escapes non-ASCII or the text is English): one latin1
+ * decode, then lines are slices of one string and character offsets are byte offsets.
+ */
+function parseAscii(text: string): SseParse {
+  const events: SseEvent[] = [];
+  let strayLines = 0;
+  let event: string | null = null;
+  let data: string | null = null;
+  let more: string[] | null = null;
+  let hasField = false;
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    const lf = text.indexOf('\n', pos);
+    if (lf === -1) return { events, strayLines, truncated: true };
+    const end = lf > pos && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+    const next = lf + 1;
+    if (end === pos) {
+      if (hasField) {
+        events.push({ event, data: more ? [data ?? '', ...more].join('\n') : (data ?? ''), end: next });
+        event = null;
+        data = null;
+        more = null;
+        hasField = false;
+      }
+    } else if (text.charCodeAt(pos) !== COLON) {
+      let colon = text.indexOf(':', pos);
+      if (colon === -1 || colon > end) colon = end;
+      let valueStart = colon < end ? colon + 1 : end;
+      if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++;
+      const nameLen = colon - pos;
+      if (nameLen === 4 && text.startsWith('data', pos)) {
+        const v = text.slice(valueStart, end);
+        if (data === null) data = v;
+        else (more ??= []).push(v);
+        hasField = true;
+      } else if (nameLen === 5 && text.startsWith('event', pos)) {
+        event = text.slice(valueStart, end);
+        hasField = true;
+      } else if (!((nameLen === 2 && text.startsWith('id', pos)) || (nameLen === 5 && text.startsWith('retry', pos)))) {
+        strayLines++;
+      }
+    }
+    pos = next;
+  }
+  return { events, strayLines, truncated: hasField };
+}
+
 export function parseSse(buf: Buffer): SseParse {
+  if (isAscii(buf) && onlyCrlf(buf)) return parseAscii(buf.toString('latin1'));
+  return parseSseBytes(buf);
+}
+
+/** The general path: any UTF-8, any line endings. */
+export function parseSseBytes(buf: Buffer): SseParse {
   const n = buf.length;
   const b = new Builder(buf);
   let pos = 0;

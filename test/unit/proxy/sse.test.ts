@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSse } from '../../../src/capture/proxy/sse';
+import { parseSse, parseSseBytes } from '../../../src/capture/proxy/sse';
 
 const b = (s: string) => Buffer.from(s, 'utf8');
 
@@ -43,5 +43,16 @@ describe('parseSse', () => {
     const r = parseSse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), b('id: 7\nretry: 100\ndata: z\n\n')]));
     expect(r.events.map((e) => e.data)).toEqual(['z']);
     expect(r.strayLines).toBe(0);
+  });
+
+  it('reads ASCII bodies on its fast path exactly as on the general one', () => {
+    const inputs = [
+      'event: a\ndata: 1\n\n: c\ndata: x\ndata: y\n\nid: 3\nretry: 9\nbogus\ndata:z\n\ndata: cut',
+      'data: {"x":1}\r\n\r\nevent: e\r\ndata:  two\r\n\r\n',
+      'data\n\nevent\n\ndata: [DONE]\n\n',
+      '',
+      '\n\n\n',
+    ];
+    for (const text of inputs) expect(parseSse(b(text))).toEqual(parseSseBytes(b(text)));
   });
 });

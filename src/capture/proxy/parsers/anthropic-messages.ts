@@ -7,6 +7,7 @@ import type { ChatMessage, MessagePart } from '../../../core/model';
 import { toMessages, toPart, toSystemParts } from '../../../core/conventions/parts';
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
+import { DeltaTemplates } from './fast-delta';
 import { arr, errorFromBody, isRecord, malformedEventWarning, obj, requestParams, str, sum, tokens, type Obj } from './common';
 import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
@@ -88,8 +89,27 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
   let stopped = false;
   let malformed = 0;
   let firstMalformed = -1;
+  // Pure deltas of one block: {"type":"content_block_delta","index":N,"delta":{"type":"…","text|thinking|partial_json":"…"}}.
+  const fast = [
+    new DeltaTemplates<{ index: number; json: boolean }>([{ marker: '"text":"', kind: 'string', value: true }]),
+    new DeltaTemplates<{ index: number; json: boolean }>([{ marker: '"thinking":"', kind: 'string', value: true }]),
+    new DeltaTemplates<{ index: number; json: boolean }>([{ marker: '"partial_json":"', kind: 'string', value: true }]),
+  ];
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
+    if (ev.event === 'content_block_delta') {
+      const hit = fast[0]!.match(ev.data) ?? fast[1]!.match(ev.data) ?? fast[2]!.match(ev.data);
+      if (hit) {
+        const acc = blocks.get(hit.meta.index);
+        if (hit.text !== '') {
+          out.firstContentEnd ??= ev.end;
+          out.lastContentEnd = ev.end;
+          if (acc && hit.meta.json) acc.json += hit.text;
+          else if (acc) acc.text += hit.text;
+        }
+        continue;
+      }
+    }
     let data: Obj;
     try {
       const v: unknown = JSON.parse(ev.data);
@@ -121,7 +141,12 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
         if (d.type === 'text_delta') piece = str(d.text);
         else if (d.type === 'thinking_delta') piece = str(d.thinking);
         else if (d.type === 'input_json_delta') piece = str(d.partial_json);
-        if (piece === null || piece === '') break;
+        if (piece === null) break;
+        if (typeof data.index === 'number' && Object.keys(data).length === 3 && Object.keys(d).length === 2) {
+          const which = d.type === 'text_delta' ? 0 : d.type === 'thinking_delta' ? 1 : 2;
+          fast[which]!.learn(ev.data, { index: data.index, json: which === 2 });
+        }
+        if (piece === '') break;
         out.firstContentEnd ??= ev.end;
         out.lastContentEnd = ev.end;
         if (!acc) break;

@@ -8,6 +8,7 @@ import type { ChatMessage, MessagePart } from '../../../core/model';
 import { toMessages } from '../../../core/conventions/parts';
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
+import { DeltaTemplates } from './fast-delta';
 import { arr, errorFromBody, isRecord, malformedEventWarning, obj, requestParams, str, tokens, type Obj } from './common';
 import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
@@ -77,9 +78,29 @@ interface ChoiceAcc {
   finish: string | null;
 }
 
+function newChoice(): ChoiceAcc {
+  return { role: 'assistant', content: '', refusal: '', reasoning: '', tools: new Map(), finish: null };
+}
+
+/** A chunk that only adds text to one choice: its bytes can serve as a template (fast-delta.ts). */
+function pureContentIndex(chunk: Obj): number | null {
+  if (chunk.usage !== undefined && chunk.usage !== null) return null;
+  const choices = arr(chunk.choices);
+  if (choices.length !== 1) return null;
+  const c = obj(choices[0]);
+  if ((c.finish_reason ?? null) !== null || (c.logprobs ?? null) !== null || typeof c.index !== 'number') return null;
+  const delta = obj(c.delta);
+  const keys = Object.keys(delta);
+  return keys.length === 1 && keys[0] === 'content' && typeof delta.content === 'string' ? c.index : null;
+}
+
 function parseEvents(events: SseEvent[]): ParsedResponse {
   const out = emptyResponse();
   const choices = new Map<number, ChoiceAcc>();
+  const fast = new DeltaTemplates<number>([
+    { marker: '"delta":{"content":"', kind: 'string', value: true },
+    { marker: '"obfuscation":"', kind: 'string', optional: true },
+  ]);
   let done = false;
   let malformed = 0;
   let firstMalformed = -1;
@@ -87,6 +108,17 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
     const ev = events[i]!;
     if (ev.data === '[DONE]') {
       done = true;
+      continue;
+    }
+    const hit = fast.match(ev.data);
+    if (hit) {
+      let acc = choices.get(hit.meta);
+      if (!acc) choices.set(hit.meta, (acc = newChoice()));
+      if (hit.text !== '') {
+        acc.content += hit.text;
+        out.firstContentEnd ??= ev.end;
+        out.lastContentEnd = ev.end;
+      }
       continue;
     }
     let chunk: Obj;
@@ -111,10 +143,7 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
       const choice = obj(c);
       const index = typeof choice.index === 'number' ? choice.index : 0;
       let acc = choices.get(index);
-      if (!acc) {
-        acc = { role: 'assistant', content: '', refusal: '', reasoning: '', tools: new Map(), finish: null };
-        choices.set(index, acc);
-      }
+      if (!acc) choices.set(index, (acc = newChoice()));
       const delta = obj(choice.delta);
       if (typeof delta.role === 'string') acc.role = delta.role;
       if (typeof delta.content === 'string' && delta.content !== '') {
@@ -151,6 +180,8 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
       out.firstContentEnd ??= ev.end;
       out.lastContentEnd = ev.end;
     }
+    const pure = pureContentIndex(chunk);
+    if (pure !== null) fast.learn(ev.data, pure);
   }
   for (const [, acc] of [...choices.entries()].sort((a, b) => a[0] - b[0])) {
     const parts: MessagePart[] = [];

@@ -8,6 +8,7 @@ import type { ChatMessage, MessagePart } from '../../../core/model';
 import { toMessage, toPart } from '../../../core/conventions/parts';
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
+import { DeltaTemplates } from './fast-delta';
 import { arr, errorFromBody, isRecord, malformedEventWarning, obj, requestParams, str, tokens, type Obj } from './common';
 import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
@@ -119,8 +120,25 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
   // For rebuilding output when no terminal event came: items by output_index, text by item id.
   const items = new Map<number, Obj>();
   const texts = new Map<string, string>();
+  const fast = new DeltaTemplates<string>(
+    [
+      { marker: '"delta":"', kind: 'string', value: true },
+      { marker: '"sequence_number":', kind: 'number', optional: true },
+      { marker: '"obfuscation":"', kind: 'string', optional: true },
+    ],
+    8,
+  );
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
+    const hit = fast.match(ev.data);
+    if (hit) {
+      if (hit.text !== '') {
+        out.firstContentEnd ??= ev.end;
+        out.lastContentEnd = ev.end;
+        texts.set(hit.meta, (texts.get(hit.meta) ?? '') + hit.text);
+      }
+      continue;
+    }
     let data: Obj;
     try {
       const v: unknown = JSON.parse(ev.data);
@@ -132,11 +150,14 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
       continue;
     }
     const type = str(data.type) ?? ev.event ?? '';
-    if (CONTENT_DELTAS.has(type) && typeof data.delta === 'string' && data.delta !== '') {
-      out.firstContentEnd ??= ev.end;
-      out.lastContentEnd = ev.end;
+    if (CONTENT_DELTAS.has(type) && typeof data.delta === 'string') {
       const id = str(data.item_id) ?? '';
-      texts.set(id, (texts.get(id) ?? '') + data.delta);
+      fast.learn(ev.data, id);
+      if (data.delta !== '') {
+        out.firstContentEnd ??= ev.end;
+        out.lastContentEnd = ev.end;
+        texts.set(id, (texts.get(id) ?? '') + data.delta);
+      }
     }
     if (type === 'response.created' || type === 'response.in_progress') {
       const r = obj(data.response);
