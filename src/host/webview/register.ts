@@ -82,7 +82,13 @@ class WebviewPanels implements vscode.Disposable {
   private dashboard: { panel: vscode.WebviewPanel; controller: DashboardController } | null = null;
   private readonly events: CollectorEvents;
   private eventsRunning = false;
-  private readonly output = vscode.window.createOutputChannel('Spyglass Webviews', { log: true });
+  private outputChannel: vscode.LogOutputChannel | null = null;
+
+  /** Created on first use: activation stays cheap when no panel ever logs. */
+  private get output(): vscode.LogOutputChannel {
+    this.outputChannel ??= vscode.window.createOutputChannel('Spyglass Webviews', { log: true });
+    return this.outputChannel;
+  }
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -209,7 +215,7 @@ class WebviewPanels implements vscode.Disposable {
     for (const t of [...this.traces.values()]) t.panel.dispose();
     this.dashboard?.panel.dispose();
     void this.events.stop();
-    this.output.dispose();
+    this.outputChannel?.dispose();
   }
 }
 
