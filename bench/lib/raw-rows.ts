@@ -9,6 +9,7 @@ import type { IngestSpan } from '../../src/core/model';
 import { MINUTE_US } from '../../src/store/aggregates';
 import type { Analyzer } from '../../src/store/analyzer';
 import { openDatabase } from '../../src/store/database';
+import { upsertSql } from '../../src/store/sql';
 import { SpanWriter } from '../../src/store/writer';
 
 type Row = unknown[];
@@ -31,6 +32,10 @@ const SPAN_COLS = ['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'cat
 const CALL_COLS = ['trace_id', 'start_us', 'duration_us', 'model', 'provider', 'service_name', 'operation', 'is_error',
   'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'cost_usd', 'cost_estimated', 'ttft_ms',
   'conversation_id', 'prompt_name', 'prompt_version', 'call'];
+const TRACE_COLS = ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_count', 'error_count', 'cost_usd', 'cost_estimated',
+  'input_tokens', 'output_tokens', 'root_name', 'root_rank', 'service_name', 'models', 'session_id'];
+const ROLLUP_COLS = ['minute_us', 'model', 'provider', 'service_name', 'calls', 'errors', 'cost_usd', 'input_tokens', 'output_tokens',
+  'cached_input_tokens', 'reasoning_tokens', 'latency_hist', 'ttft_hist'];
 
 /** Runs the real writer on an in-memory database and reads back, per batch, what it stored. */
 export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): RawRows {
@@ -85,14 +90,9 @@ export function openRawInserter(file: string, resources: Record<string, unknown>
   const span = db.prepare(`INSERT INTO spans (${SPAN_COLS.join(', ')}) VALUES (${SPAN_COLS.map(() => '?').join(', ')})`);
   const call = db.prepare(`INSERT INTO llm_calls (span_row, ${CALL_COLS.join(', ')}) VALUES (?, ${CALL_COLS.map(() => '?').join(', ')})`);
   const search = db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)');
-  const trace = db.prepare(`INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, span_count, llm_call_count, error_count,
-    cost_usd, cost_estimated, input_tokens, output_tokens, root_name, root_rank, service_name, models, session_id)
-    VALUES (@trace_id, @start_us, @end_us, @span_count, @llm_call_count, @error_count, @cost_usd, @cost_estimated,
-    @input_tokens, @output_tokens, @root_name, @root_rank, @service_name, @models, @session_id)`);
-  const rollup = db.prepare(`INSERT OR REPLACE INTO llm_rollup (minute_us, model, provider, service_name, calls, errors, cost_usd,
-    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, latency_hist, ttft_hist)
-    VALUES (@minute_us, @model, @provider, @service_name, @calls, @errors, @cost_usd, @input_tokens, @output_tokens,
-    @cached_input_tokens, @reasoning_tokens, @latency_hist, @ttft_hist)`);
+  // The same upserts the writer's aggregate flush runs, with the values it ended up writing.
+  const trace = db.prepare(upsertSql('traces', TRACE_COLS, ['trace_id'], true));
+  const rollup = db.prepare(upsertSql('llm_rollup', ROLLUP_COLS, ['minute_us', 'model', 'provider', 'service_name'], true));
   const one = db.transaction((b: RawBatch) => {
     for (const item of b.items) {
       const row = span.run(...item.span).lastInsertRowid;

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { addToHistogram, mergeHistogram, type SparseHistogram } from '../core/histogram';
 import type { IngestSpan, PricedCall } from '../core/model';
+import { upsertSql } from './sql';
 
 export const MINUTE_US = 60_000_000;
 
@@ -255,14 +256,12 @@ export interface AggregateStatements {
 export function prepareAggregateStatements(db: Database.Database): AggregateStatements {
   return {
     getTrace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
-    putTrace: db.prepare(`INSERT OR REPLACE INTO traces (trace_id, start_us, end_us, span_count, llm_call_count, error_count,
-      cost_usd, cost_estimated, input_tokens, output_tokens, root_name, root_rank, service_name, models, session_id)
-      VALUES (@trace_id, @start_us, @end_us, @span_count, @llm_call_count, @error_count, @cost_usd, @cost_estimated,
-      @input_tokens, @output_tokens, @root_name, @root_rank, @service_name, @models, @session_id)`),
+    putTrace: db.prepare(upsertSql('traces', ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_count', 'error_count',
+      'cost_usd', 'cost_estimated', 'input_tokens', 'output_tokens', 'root_name', 'root_rank', 'service_name', 'models', 'session_id'],
+      ['trace_id'], true)),
     getRollup: db.prepare('SELECT * FROM llm_rollup WHERE minute_us = ? AND model = ? AND provider = ? AND service_name = ?'),
-    putRollup: db.prepare(`INSERT OR REPLACE INTO llm_rollup (minute_us, model, provider, service_name, calls, errors, cost_usd,
-      input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, latency_hist, ttft_hist)
-      VALUES (@minute_us, @model, @provider, @service_name, @calls, @errors, @cost_usd, @input_tokens, @output_tokens,
-      @cached_input_tokens, @reasoning_tokens, @latency_hist, @ttft_hist)`),
+    putRollup: db.prepare(upsertSql('llm_rollup', ['minute_us', 'model', 'provider', 'service_name', 'calls', 'errors', 'cost_usd',
+      'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'latency_hist', 'ttft_hist'],
+      ['minute_us', 'model', 'provider', 'service_name'], true)),
   };
 }

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall } from '../core/model';
 import { BatchAggregates, callModel, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
+import { upsertSql } from './sql';
 
 export interface WriteResult {
   /** Spans newly stored (duplicates excluded). */
@@ -76,16 +77,15 @@ export class SpanWriter {
       insertSpan: db.prepare(`INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, category, start_us,
         end_us, status_code, status_message, service_name, resource_id, scope_name, scope_version, attributes, events, links)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertCall: db.prepare(`INSERT OR REPLACE INTO llm_calls (span_row, trace_id, start_us, duration_us, model, provider,
-        service_name, operation, is_error, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd,
-        cost_estimated, ttft_ms, conversation_id, prompt_name, prompt_version, call)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertCall: db.prepare(upsertSql('llm_calls', ['span_row', 'trace_id', 'start_us', 'duration_us', 'model', 'provider',
+        'service_name', 'operation', 'is_error', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'cost_usd',
+        'cost_estimated', 'ttft_ms', 'conversation_id', 'prompt_name', 'prompt_version', 'call'], ['span_row'])),
       getCall: db.prepare('SELECT call FROM llm_calls WHERE span_row = ?'),
       setCategory: db.prepare('UPDATE spans SET category = ? WHERE id = ?'),
       insertSearch: db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)'),
       deleteSearch: db.prepare('DELETE FROM search WHERE rowid = ?'),
-      insertExchange: db.prepare(`INSERT OR REPLACE INTO proxy_exchanges (span_row, method, path, request_headers, request_body,
-        response_body, http_status, outcome, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertExchange: db.prepare(upsertSql('proxy_exchanges', ['span_row', 'method', 'path', 'request_headers', 'request_body',
+        'response_body', 'http_status', 'outcome', 'warnings'], ['span_row'])),
       insertLog: db.prepare(`INSERT INTO logs (trace_id, span_id, time_us, event_name, severity_number, severity_text, body,
         attributes, resource_id, scope_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       traceHasLogs: db.prepare('SELECT 1 FROM logs WHERE trace_id = ? LIMIT 1').pluck(),
