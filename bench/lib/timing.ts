@@ -1,5 +1,7 @@
 // Latency sampling and the printing conventions shared by the bench scripts.
 
+import os from 'node:os';
+
 export interface Latency {
   reps: number;
   p50: number;
@@ -33,21 +35,46 @@ export function nowMs(): number {
 }
 
 /**
- * Runs `fn(i)` `warmup` times untimed, then `reps` times timed, one at a time.
- * Returns per-call milliseconds. `sink` keeps results alive so nothing is optimised away.
+ * CPU time of the calling thread, in ms. On a machine shared with other busy processes the wall
+ * clock measures the scheduler as much as the code; the thread's CPU time measures the code.
  */
-export function sample(fn: (i: number) => unknown, reps: number, warmup = Math.min(20, reps)): Latency {
+export function threadCpuMs(): number {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** One-line note on how busy the machine was (load average against cores). */
+export function machineNote(): string {
+  const [l1] = os.loadavg();
+  return `load average ${l1!.toFixed(1)} on ${os.cpus().length} cores`;
+}
+
+export interface Sampled {
+  /** Wall-clock milliseconds per call. */
+  wall: Latency;
+  /** CPU milliseconds of this thread per call. */
+  cpu: Latency;
+}
+
+/**
+ * Runs `fn(i)` `warmup` times untimed, then `reps` times timed, one at a time, measuring each
+ * call's wall-clock and thread CPU time. `sink` keeps results alive so nothing is optimised away.
+ */
+export function sample(fn: (i: number) => unknown, reps: number, warmup = Math.min(20, reps)): Sampled {
   const sink: unknown[] = [];
   for (let i = 0; i < warmup; i++) sink.push(fn(i));
-  const out: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = threadCpuMs();
     const t0 = nowMs();
     const r = fn(i);
-    out.push(nowMs() - t0);
+    wall.push(nowMs() - t0);
+    cpu.push(threadCpuMs() - c0);
     sink[i % 4] = r;
   }
   if (sink.length < 0) console.log(sink);
-  return summarize(out);
+  return { wall: summarize(wall), cpu: summarize(cpu) };
 }
 
 export const int = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -1,0 +1,163 @@
+// Read benchmark (issue 2, "Figures"): at 1,000,000 stored spans, the trace list's first page,
+// one trace's spans, and latency percentiles with cost sums over a 10% window and over
+// everything, each against its target and against a reference measured in the same run.
+//
+//   npm run bench:reads -- [--spans 1000000] [--days 14] [--reps 200]
+//
+// The store is built once through the real SpanWriter and cached (see lib/bench-db.ts), then
+// opened read-only the way a second VS Code window opens it. Every figure is sampled one call
+// at a time after a warm-up; ratios are printed as target / measured (above 1 = under target).
+
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../src/store/database';
+import { TraceQueries } from '../src/store/queries';
+import type { StatsDto } from '../src/protocol/api';
+import { ensureBenchDb, repoRoot } from './lib/bench-db';
+import { Rng } from './lib/rng';
+import { int, machineNote, ms, sample, type Sampled } from './lib/timing';
+
+interface Args {
+  spans: number;
+  days: number;
+  reps: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string, dflt: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+  };
+  return { spans: Number(get('spans', '1000000')), days: Number(get('days', '14')), reps: Number(get('reps', '200')) };
+}
+
+interface Figure {
+  name: string;
+  /** Which percentile the target applies to. */
+  on: 'p50' | 'p99';
+  targetMs: number;
+  measured: Sampled;
+  reference: { name: string; measured: Sampled };
+}
+
+const verdicts: boolean[] = [];
+
+function line(kind: 'wall' | 'cpu', f: Figure): string {
+  const l = f.measured[kind];
+  const m = l[f.on];
+  const met = m <= f.targetMs;
+  if (kind === 'wall') verdicts.push(met);
+  return `  ${kind.padEnd(4)} p50 ${ms(l.p50)} ms, p95 ${ms(l.p95)} ms, p99 ${ms(l.p99)} ms: target ${f.on} ≤ ${f.targetMs} ms ${met ? 'met' : 'MISSED'}, target/measured = ${(f.targetMs / m).toFixed(1)}`;
+}
+
+function report(f: Figure): void {
+  console.log(`${f.name} (n=${f.measured.wall.reps})`);
+  console.log(line('wall', f));
+  console.log(line('cpu', f));
+  const r = f.reference.measured;
+  console.log(
+    `  reference, ${f.reference.name} (n=${r.wall.reps}): wall p50 ${ms(r.wall.p50)} ms, cpu p50 ${ms(r.cpu.p50)} ms` +
+      ` = ${(r.cpu.p50 / f.measured.cpu.p50).toFixed(1)}× the figure's cpu p50`,
+  );
+}
+
+/** Exact nearest-rank percentiles and the cost sum from the calls themselves: what rollups replace. */
+function exactStats(db: Database.Database, fromUs: number, toUs: number) {
+  const durations = db
+    .prepare('SELECT duration_us FROM llm_calls WHERE start_us >= ? AND start_us < ? ORDER BY duration_us')
+    .pluck()
+    .all(fromUs, toUs) as number[];
+  const cost = db.prepare('SELECT total(cost_usd) FROM llm_calls WHERE start_us >= ? AND start_us < ?').pluck().get(fromUs, toUs) as number;
+  const at = (q: number) => durations[Math.max(0, Math.ceil(q * durations.length) - 1)]! / 1000;
+  return { calls: durations.length, cost, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** The window answer must agree with the exact one: same calls and cost, percentiles within the histogram's ±2%. */
+function checkAgainstExact(label: string, s: StatsDto, e: ReturnType<typeof exactStats>): void {
+  const close = (a: number, b: number) => Math.abs(a - b) <= 0.02 * Math.max(a, b) + 1e-9;
+  const problems: string[] = [];
+  if (s.calls !== e.calls) problems.push(`calls ${s.calls} vs exact ${e.calls}`);
+  if (Math.abs(s.costUsd - e.cost) > 1e-6 * Math.max(1, e.cost)) problems.push(`cost ${s.costUsd} vs exact ${e.cost}`);
+  for (const q of ['p50', 'p95', 'p99'] as const) if (!close(s.latencyMs[q] ?? NaN, e[q])) problems.push(`${q} ${s.latencyMs[q]} vs exact ${e[q]}`);
+  if (problems.length) throw new Error(`${label}: stats disagree with the exact answer: ${problems.join('; ')}`);
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const root = repoRoot();
+  console.log(`reads bench: ${int(args.spans)} spans over ${args.days} days, ${args.reps} repetitions per figure, node ${process.version}, ${machineNote()}`);
+  const file = ensureBenchDb(root, { spans: args.spans, days: args.days });
+  const db = openDatabase(file, { readonly: true });
+  const q = new TraceQueries(db);
+  const count = (sql: string) => db.prepare(sql).pluck().get() as number;
+  const spans = count('SELECT count(*) FROM spans');
+  const bounds = db.prepare('SELECT min(start_us) AS lo, max(start_us) AS hi FROM llm_calls').get() as { lo: number; hi: number };
+  console.log(
+    `store: ${path.relative(root, file)}: ${int(spans)} spans, ${int(count('SELECT count(*) FROM traces'))} traces, ` +
+      `${int(count('SELECT count(*) FROM llm_calls'))} LLM calls, ${int(count('SELECT count(*) FROM llm_rollup'))} rollup rows`,
+  );
+  const reps = args.reps;
+  const rng = new Rng(99);
+
+  // 1. Trace list, first page, warm.
+  const list = sample(() => q.listTraces({ limit: 50 }), reps);
+  const listFromSpans = db.prepare(`SELECT trace_id, min(start_us) AS start_us, max(end_us) AS end_us, count(*) AS spans
+    FROM spans GROUP BY trace_id ORDER BY start_us DESC LIMIT 51`);
+  report({
+    name: 'trace list, first page of 50 (warm)',
+    on: 'p99',
+    targetMs: 5,
+    measured: list,
+    reference: { name: 'the same page grouped from spans (no traces table)', measured: sample(() => listFromSpans.all(), 3, 1) },
+  });
+
+  // 2. One typical trace's spans (random traces, so each call looks up a different one).
+  const ids = db.prepare('SELECT trace_id FROM traces WHERE span_count BETWEEN 8 AND 12 ORDER BY random() LIMIT 1000').pluck().all() as string[];
+  const detail = sample((i) => {
+    const d = q.getTrace(ids[i % ids.length]!);
+    if (!d || d.spans.length < 8) throw new Error('bench: trace without its spans');
+    return d;
+  }, reps);
+  const rawSpans = db.prepare('SELECT * FROM spans WHERE trace_id = ?');
+  report({
+    name: "one trace's spans (getTrace, ~10 spans)",
+    on: 'p99',
+    targetMs: 2,
+    measured: detail,
+    reference: { name: 'raw span rows by trace_id, no joins or parsing', measured: sample((i) => rawSpans.all(ids[(i + 7) % ids.length]!), reps) },
+  });
+
+  // 3. Percentiles and cost over a 10% window (the most recent tenth, edges not minute-aligned).
+  const totalUs = bounds.hi - bounds.lo;
+  const windows = Array.from({ length: reps + 20 }, () => {
+    const toUs = bounds.hi - rng.int(0, 600_000_000);
+    return { fromUs: toUs - Math.round(totalUs / 10), toUs };
+  });
+  const w0 = windows[0]!;
+  checkAgainstExact('10% window', q.stats({ from: w0.fromUs / 1000, to: w0.toUs / 1000 }), exactStats(db, w0.fromUs, w0.toUs));
+  const window = sample((i) => q.stats({ from: windows[i]!.fromUs / 1000, to: windows[i]!.toUs / 1000 }), reps);
+  report({
+    name: 'latency p50/p95/p99 + cost sum, 10% window (stats)',
+    on: 'p99',
+    targetMs: 40,
+    measured: window,
+    reference: { name: 'exact: sort the window’s call durations, sum cost', measured: sample((i) => exactStats(db, windows[i]!.fromUs, windows[i]!.toUs), 10, 2) },
+  });
+
+  // 4. The same over everything.
+  checkAgainstExact('everything', q.stats({}), exactStats(db, 0, Number.MAX_SAFE_INTEGER));
+  const everything = sample(() => q.stats({}), reps);
+  report({
+    name: 'latency p50/p95/p99 + cost sum, everything (stats)',
+    on: 'p99',
+    targetMs: 200,
+    measured: everything,
+    reference: { name: 'exact: sort every call duration, sum cost', measured: sample(() => exactStats(db, 0, Number.MAX_SAFE_INTEGER), 5, 1) },
+  });
+  const allMet = verdicts.every(Boolean);
+  console.log(`wall-clock targets ${allMet ? 'all met' : 'NOT all met'}; ${machineNote()} (cpu = this thread's CPU time per call)`);
+  db.close();
+  process.exitCode = allMet ? 0 : 1;
+}
+
+main();
