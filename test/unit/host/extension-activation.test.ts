@@ -311,6 +311,36 @@ describe('terminal environment', () => {
   });
 });
 
+describe('sharing a collector that another process runs', () => {
+  it('reads from a running headless collector ("shared"), then takes over when it exits', async () => {
+    const { spawn } = await import('node:child_process');
+    const port = await freePort();
+    const db = path.join(storage, 'shared.db');
+    const cli = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'serve', '--port', String(port), '--grpc-port', 'none', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => cli.exitCode === null && cli.kill('SIGKILL'));
+    await new Promise<void>((resolve, reject) => {
+      cli.stdout!.once('data', () => resolve());
+      cli.once('exit', (code) => reject(new Error(`cli exited ${code}`)));
+    });
+    await post(port, llmTrace({ rootName: 'captured headless' }).body);
+
+    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
+    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('reader');
+    expect(a.state.kind === 'reader' && a.state.ownerPid).toBe(cli.pid);
+    expect(a.state.kind === 'reader' && a.state.dbPath).toBe(db);
+    await expect.poll(() => statusItem().text, { timeout: 5000 }).toMatch(new RegExp(`^\\$\\(telescope\\) :${port} \\(shared\\) · 1 call`));
+    expect(statusItem().accessibilityInformation?.label).toMatch(new RegExp(`^Spyglass: listening on port ${port} \\(shared\\), 1 call today`));
+    await expect.poll(() => outline(), { timeout: 3000 }).toEqual(['Last 5 minutes', '  captured headless']);
+
+    cli.kill('SIGTERM');
+    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    // this window's own collector, on the same port, with its own database (its settings)
+    expect(a.state.kind === 'owner' && a.state.pid).not.toBe(cli.pid);
+    expect((await probeHealth(port)).kind).toBe('spyglass');
+    await expect.poll(() => statusItem().text, { timeout: 5000 }).toBe(`$(telescope) :${port} · 0 calls · $0`);
+  });
+});
+
 describe('settings changes and port conflicts', () => {
   it('a port taken by another program gets a clear message; choosing another port starts capture there', async () => {
     const other = http.createServer((_q, s) => s.writeHead(200).end('<html>another app</html>'));

@@ -10,6 +10,8 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const runs = Number(process.argv[2] ?? 15);
+// SPYGLASS_BUNDLE=<file> measures another build of src/extension.ts (e.g. the minified one in the VSIX).
+const bundle = process.env.SPYGLASS_BUNDLE ? path.resolve(process.env.SPYGLASS_BUNDLE) : path.join(root, 'dist/extension.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-act-'));
 const mockJs = path.join(tmp, 'vscode-mock.cjs');
 await esbuild.build({ entryPoints: [path.join(root, 'test/helpers/vscode-mock.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: mockJs, logLevel: 'error' });
@@ -25,7 +27,7 @@ const ctx = vscode.makeExtensionContext(${JSON.stringify(root)}, ${JSON.stringif
 performance.now(); process.cpuUsage();
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-const ext = require(${JSON.stringify(path.join(root, 'dist/extension.js'))});
+const ext = require(${JSON.stringify(bundle)});
 const t1 = performance.now();
 ext.activate(ctx);
 const t2 = performance.now();
@@ -37,8 +39,8 @@ const results = [];
 for (let i = 0; i < runs; i++) results.push(JSON.parse(execFileSync(process.execPath, ['-e', child], { encoding: 'utf8' })));
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const total = results.map((r) => r.load + r.activate);
-const size = fs.statSync(path.join(root, 'dist/extension.js')).size;
-console.log(`dist/extension.js ${(size / 1024).toFixed(0)} KB, ${runs} fresh processes`);
+const size = fs.statSync(bundle).size;
+console.log(`${path.relative(root, bundle)} ${(size / 1024).toFixed(0)} KB, ${runs} fresh processes`);
 console.log(`require(): p50 ${pct(results.map((r) => r.load), 50).toFixed(1)} ms`);
 console.log(`activate(): p50 ${pct(results.map((r) => r.activate), 50).toFixed(1)} ms`);
 console.log(`total wall: p50 ${pct(total, 50).toFixed(1)} ms, max ${Math.max(...total).toFixed(1)} ms (budget 50 ms)`);
