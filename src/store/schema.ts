@@ -132,14 +132,16 @@ const MIGRATIONS: string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`database schema ${current} is newer than this Spyglass understands (${SCHEMA_VERSION}); update Spyglass`);
-  }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
+  // The version is read inside an IMMEDIATE transaction: two processes opening a new file at
+  // the same moment (two windows starting) must not both create the tables.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`database schema ${current} is newer than this Spyglass understands (${SCHEMA_VERSION}); update Spyglass`);
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+  }).immediate();
 }

@@ -132,3 +132,27 @@ describe('store', () => {
     expect(store.queries.listTraces().traces).toEqual([]);
   });
 });
+
+describe('migrations', () => {
+  it('lets two processes open a new file at the same moment', async () => {
+    const { spawn } = await import('node:child_process');
+    const file = path.join(dir, 'race.db');
+    const script = `const { openDatabase } = require(${JSON.stringify(path.resolve('node_modules/.cache/race/database.cjs'))});
+      openDatabase(${JSON.stringify(file)}).close(); process.stdout.write('ok');`;
+    const esbuild = await import('esbuild');
+    await esbuild.build({
+      entryPoints: [path.resolve('src/store/database.ts')], bundle: true, platform: 'node', format: 'cjs',
+      outfile: path.resolve('node_modules/.cache/race/database.cjs'), external: ['better-sqlite3'], logLevel: 'silent',
+    });
+    const run = () =>
+      new Promise<string>((resolve) => {
+        const p = spawn(process.execPath, ['-e', script]);
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('exit', () => resolve(out));
+      });
+    const results = await Promise.all([run(), run(), run(), run()]);
+    expect(results).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+});
