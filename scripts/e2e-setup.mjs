@@ -96,6 +96,20 @@ function runLogged(cmd, args, opts, logFile, label) {
   });
 }
 
+/**
+ * The environment without what a parent `npm run`/`npm test` exports (npm_config_*, npm_package_*,
+ * npm_lifecycle_*): inherited, npm_config_user_agent names the parent's Node (code-server's
+ * postinstall then refuses to run) and npm_config_local_prefix points at this repository.
+ */
+function npmFreeEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_/i.test(k) || k === 'INIT_CWD' || k === 'NODE') continue;
+    env[k] = v;
+  }
+  return env;
+}
+
 function ripgrepTarget() {
   // The names @vscode/ripgrep's postinstall (lib/postinstall.js getTarget) uses on Linux.
   const arch = process.env.npm_config_arch || os.arch();
@@ -112,7 +126,7 @@ async function installCodeServer(node, cache, dest) {
   const tmp = path.join(work, 'tmp');
   mkdirSync(tmp, { recursive: true });
   const env = {
-    ...process.env,
+    ...npmFreeEnv(),
     PATH: `${path.dirname(node.bin)}${path.delimiter}${process.env.PATH}`,
     TMPDIR: tmp,
     npm_config_yes: 'true',

@@ -42,6 +42,7 @@ export class CodeServer {
   private readonly configFile: string;
   private child: ChildProcess | undefined;
   private output = '';
+  private removeExitHook: (() => void) | undefined;
   url = '';
 
   constructor(private readonly opts: CodeServerOptions) {
@@ -115,6 +116,17 @@ export class CodeServer {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // Detached, so a test runner that dies (Ctrl-C, timeout) would leave it behind: kill its
+    // process group on the way out. stop() clears this handler after its own orderly shutdown.
+    const onExit = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    process.once('exit', onExit);
+    this.removeExitHook = () => process.removeListener('exit', onExit);
     const listeners = new Set<() => void>();
     const onData = (chunk: Buffer) => {
       const s = chunk.toString('utf8');
@@ -153,6 +165,7 @@ export class CodeServer {
     const child = this.child;
     this.child = undefined;
     if (child?.pid !== undefined) await killTree(child.pid);
+    this.removeExitHook?.();
     const logs = path.join(this.userDataDir, 'logs');
     if (existsSync(logs)) cpSync(logs, path.join(this.opts.logDir, 'vscode-logs'), { recursive: true });
   }
