@@ -73,6 +73,8 @@ export class DecodeContext {
     const w = this.itemWarnings;
     if (w === null) return null;
     this.itemWarnings = null;
+    // Sorted, so the order does not depend on the order fields came in on the wire.
+    w.sort();
     for (const m of w) this.warn(`${label}: ${m}`);
     return w;
   }

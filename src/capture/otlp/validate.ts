@@ -50,13 +50,13 @@ export function spanLabel(name: unknown, spanIdHex: string): string {
 
 /** Stores the span's warnings on it, in the attribute the UI shows, and in the answer. */
 export function attachSpanWarnings(span: IngestSpan, ctx: DecodeContext): void {
-  const w = ctx.takeItemWarnings(spanLabel(span.name, span.spanId));
-  if (w !== null) span.attributes[WARNINGS_ATTRIBUTE] = w;
+  if (ctx.itemWarnings === null) return;
+  span.attributes[WARNINGS_ATTRIBUTE] = ctx.takeItemWarnings(spanLabel(span.name, span.spanId))!;
 }
 
 export function attachLogWarnings(log: IngestLogRecord, index: number, ctx: DecodeContext): void {
-  const w = ctx.takeItemWarnings(`log record ${index}`);
-  if (w !== null) log.attributes[WARNINGS_ATTRIBUTE] = w;
+  if (ctx.itemWarnings === null) return;
+  log.attributes[WARNINGS_ATTRIBUTE] = ctx.takeItemWarnings(`log record ${index}`)!;
 }
 
 /** Time of a log record: its own time, else when it was observed, else when we received it. */

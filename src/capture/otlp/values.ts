@@ -26,7 +26,7 @@ export interface PbKeyValue {
 }
 
 /** Sets a key even when it is `__proto__` (which plain assignment would treat as the prototype). */
-function put(out: Record<string, AttrValue>, key: string, value: AttrValue): void {
+export function put(out: Record<string, AttrValue>, key: string, value: AttrValue): void {
   if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }
@@ -43,7 +43,7 @@ export function labelOf(path: string): string {
   return path === '' ? 'body' : `attribute ${quote(path)}`;
 }
 
-function childPath(path: string, key: string): string {
+export function childPath(path: string, key: string): string {
   return path === '' ? `body.${key}` : `${path}.${key}`;
 }
 
