@@ -21,6 +21,11 @@ export const WIRE_I64 = 1;
 export const WIRE_LEN = 2;
 export const WIRE_I32 = 5;
 
+const INTERN_MAX_BYTES = 48;
+const INTERN_SLOTS = 4096;
+const internBytes: (Uint8Array | undefined)[] = new Array(INTERN_SLOTS);
+const internStrings: (string | undefined)[] = new Array(INTERN_SLOTS);
+
 /** Same as protobufjs' default: nesting deeper than this is refused. */
 const MAX_DEPTH = 100;
 
@@ -157,10 +162,43 @@ export class WireReader {
     const start = this.pos;
     this.pos = stop;
     if (start === stop) return '';
+    if (stop - start <= INTERN_MAX_BYTES) return this.shortString(start, stop);
     const s = this.buf.utf8Slice(start, stop);
     // U+FFFD in the result is either sent as such or a replaced bad sequence: only then check.
     // (In V8 a one-byte string cannot contain it, so for most strings this test is immediate.)
     if (s.indexOf('\uFFFD') !== -1 && !isUtf8(this.buf.subarray(start, stop))) this.invalidUtf8++;
+    return s;
+  }
+
+  /**
+   * Short strings (attribute keys, model names, roles, finish reasons…) repeat from span to span;
+   * a JS hash-and-compare against a small table is several times cheaper than a native
+   * utf8Slice call each time. Only valid UTF-8 is cached, so the invalid-UTF-8 count stays right.
+   */
+  private shortString(start: number, stop: number): string {
+    const buf = this.buf;
+    let h = 0x811c9dc5;
+    for (let i = start; i < stop; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+    const hit = internBytes[slot];
+    const len = stop - start;
+    if (hit !== undefined && hit.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (hit[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return internStrings[slot]!;
+    }
+    const s = buf.utf8Slice(start, stop);
+    if (s.indexOf('\uFFFD') !== -1 && !isUtf8(buf.subarray(start, stop))) {
+      this.invalidUtf8++;
+      return s;
+    }
+    internBytes[slot] = Uint8Array.prototype.slice.call(buf, start, stop);
+    internStrings[slot] = s;
     return s;
   }
 
