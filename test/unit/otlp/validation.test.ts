@@ -7,7 +7,7 @@ import {
   OtlpDecodeError,
   WARNINGS_ATTRIBUTE,
 } from '../../../src/capture/otlp';
-import { TraceRequestType } from '../../../src/capture/otlp/schema';
+import { decodeTracesProtobufWithSchema } from '../../../src/capture/otlp/decode-protobuf-schema';
 import { encodeLogsRequest, encodeTraceRequest, jsonBody, oneSpan, ROOT_SPAN_ID, TRACE_ID, traceRequestJson } from './fixtures';
 
 /**
@@ -167,41 +167,60 @@ describe('protobuf bodies', () => {
     }
   });
 
+  // Built by hand: protobufjs' own encoder refuses to write these.
+  const len = (n: number): Buffer => {
+    const out: number[] = [];
+    while (n > 0x7f) {
+      out.push((n & 0x7f) | 0x80);
+      n >>>= 7;
+    }
+    out.push(n);
+    return Buffer.from(out);
+  };
+  const field = (no: number, bytes: Buffer): Buffer => Buffer.concat([len((no << 3) | 2), len(bytes.length), bytes]);
+  const fixed64 = (no: number, v: bigint): Buffer => {
+    const b = Buffer.alloc(9);
+    b[0] = (no << 3) | 1;
+    b.writeBigUInt64LE(v, 1);
+    return b;
+  };
+  const request = (...spanFields: Buffer[]): Buffer => field(1, field(2, field(2, Buffer.concat(spanFields)))); // resource_spans.scope_spans.spans
+  const ids = [field(1, Buffer.from(TRACE_ID, 'hex')), field(2, Buffer.from(ROOT_SPAN_ID, 'hex')), fixed64(7, 1_700_000_000_000_000_000n), fixed64(8, 1_700_000_001_000_000_000n)];
+
   it('refuses nesting deeper than the recursion limit', () => {
-    // Built by hand: protobufjs' own encoder refuses to write something this deep.
-    const len = (n: number): Buffer => {
-      const out: number[] = [];
-      while (n > 0x7f) {
-        out.push((n & 0x7f) | 0x80);
-        n >>>= 7;
-      }
-      out.push(n);
-      return Buffer.from(out);
-    };
-    const field = (no: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([(no << 3) | 2]), len(bytes.length), bytes]);
     let value = field(1, Buffer.from('leaf')); // AnyValue.string_value
     for (let i = 0; i < 200; i++) value = field(5, field(1, value)); // AnyValue.array_value.values
-    const fixed64 = Buffer.alloc(9);
-    fixed64[0] = (7 << 3) | 1;
-    fixed64.writeBigUInt64LE(1_700_000_000_000_000_000n, 1);
-    const span = Buffer.concat([
-      field(1, Buffer.from(TRACE_ID, 'hex')),
-      field(2, Buffer.from(ROOT_SPAN_ID, 'hex')),
-      fixed64,
-      field(9, Buffer.concat([field(1, Buffer.from('deep')), field(2, value)])),
-    ]);
-    const body = field(1, field(2, field(2, span))); // resource_spans.scope_spans.spans
+    const body = request(...ids, field(9, Buffer.concat([field(1, Buffer.from('deep')), field(2, value)])));
     expect(() => decodeTracesProtobuf(body)).toThrow(OtlpDecodeError);
     expect(() => decodeTracesProtobuf(body)).toThrow(/max depth exceeded/);
   });
 
-  it('skips fields of the wrong wire type instead of misreading them', () => {
-    // field 5 (name) sent as a varint: skipped as unknown, the span is otherwise intact
-    const good = encodeTraceRequest(oneSpan({ name: '' }));
-    const span = TraceRequestType.decode(good) as unknown as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
-    expect(span.resourceSpans[0]!.scopeSpans[0]!.spans).toHaveLength(1);
-    const r = decodeTracesProtobuf(good);
-    expect(r.batch.spans[0]).toMatchObject({ traceId: TRACE_ID, name: '' });
+  it('skips known fields sent with the wrong wire type instead of misreading them', () => {
+    // name (field 5, a string) sent as the varint 7; kind (field 6, a varint) sent as a string
+    const body = request(...ids, Buffer.from([(5 << 3) | 0, 7]), field(6, Buffer.from('CLIENT')), field(5, Buffer.from('real name')));
+    const r = decodeTracesProtobuf(body);
+    expect(r.rejectedSpans).toBe(0);
+    expect(r.batch.spans[0]).toMatchObject({ traceId: TRACE_ID, spanId: ROOT_SPAN_ID, name: 'real name', kind: 0 });
+    expect(r).toEqual(decodeTracesProtobufWithSchema(body));
+  });
+
+  it('refuses field number 0 and wire types 6 and 7', () => {
+    for (const bad of [Buffer.from([0x00, 0x01]), Buffer.from([(3 << 3) | 6]), Buffer.from([(3 << 3) | 7])]) {
+      expect(() => decodeTracesProtobuf(request(...ids, bad))).toThrow(OtlpDecodeError);
+      expect(() => decodeTracesProtobufWithSchema(request(...ids, bad))).toThrow(OtlpDecodeError);
+    }
+  });
+
+  it('reads a resource that comes after its spans, and merges fields that occur twice', () => {
+    const resource = field(1, field(1, Buffer.concat([field(1, Buffer.from('service.name')), field(2, field(1, Buffer.from('late')))])));
+    const attr = (key: string, value: Buffer) => field(9, Buffer.concat([field(1, Buffer.from(key)), field(2, value)]));
+    const arr = (s: string) => field(5, field(1, field(1, Buffer.from(s))));
+    const spans = field(2, field(2, Buffer.concat([...ids, attr('list', Buffer.concat([arr('a'), arr('b')]))])));
+    const body = field(1, Buffer.concat([spans, resource]));
+    const r = decodeTracesProtobuf(body);
+    expect(r.batch.spans[0]!.resource).toEqual({ 'service.name': 'late' });
+    expect(r.batch.spans[0]!.attributes).toEqual({ list: ['a', 'b'] });
+    expect(r).toEqual(decodeTracesProtobufWithSchema(body));
   });
 });
 
