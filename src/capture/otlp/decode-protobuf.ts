@@ -185,9 +185,9 @@ function finishScope(s: { name: string; version: string }, ctx: DecodeContext): 
 }
 
 /**
- * Reads a container message (ResourceSpans, ScopeSpans, …): first its header field (resource or
- * scope, found anywhere in the message), then calls `item` for each occurrence of the listed
- * item fields in order of field number list, so results match the reference decoder.
+ * Calls `fn` for each occurrence of the length-delimited field `fieldNo` in [start, end), in
+ * wire order, skipping everything else. Containers are read one field at a time this way (header
+ * first, then items), so a resource or scope that comes after its items still applies to them.
  */
 function eachField(r: WireReader, start: number, end: number, fieldNo: number, fn: (stop: number) => void): boolean {
   let seen = false;

@@ -4,7 +4,10 @@
 //   decodeTracesProtobuf(body, opts?) / decodeTracesJson / decodeLogsProtobuf / decodeLogsJson
 //     → DecodeResult { batch, rejectedSpans, rejectedLogs, errors, warnings }
 //     throw OtlpDecodeError when the body as a whole cannot be read (answer 400 / INVALID_ARGUMENT).
-//     Pure and deterministic for a given body and options.
+//     Deterministic for a given body and options (pass opts.receivedUs to fix the one clock read:
+//     the time given to a log record that carries no time at all).
+//     Protobuf is read by a direct wire decoder (decode-protobuf.ts), tested against protobufjs'
+//     decoder of the same schema (decode-protobuf-schema.ts).
 //   otlpHttpRoutes(sink, { maxBodyBytes, maxStringChars?, forwarder? }) → Route[] for startHttpServer.
 
 export { DEFAULT_MAX_STRING_CHARS, type DecodeOptions, OtlpDecodeError, WARNINGS_ATTRIBUTE } from './context';
