@@ -1,14 +1,15 @@
 // The raw-insert reference for the ingest benchmark: the exact rows the store's writer
-// produces for a set of batches (spans, llm_calls, search text, trace summaries and minute
-// rollups), captured once before timing, then stored with plain prepared INSERTs into a fresh
-// database of the same schema and indexes, one transaction per batch. It is the floor cost of
+// produces for a set of batches (spans, llm_calls, search text, trace summaries and the
+// rollups of every level), captured once before timing, then stored with plain prepared
+// INSERTs (upserts for the aggregates) into a fresh database of the same schema and indexes,
+// one transaction per batch. It is the floor cost of
 // the storage layout itself: no decoding, no normalizing, no pricing, no JSON, no read-back.
 
 import type Database from 'better-sqlite3';
 import type { IngestSpan } from '../../src/core/model';
-import { MINUTE_US } from '../../src/store/aggregates';
 import type { Analyzer } from '../../src/store/analyzer';
 import { openDatabase } from '../../src/store/database';
+import { ROLLUP_DIMENSIONS, ROLLUP_LEVELS, ROLLUP_VALUES } from '../../src/store/rollups';
 import { upsertSql } from '../../src/store/sql';
 import { SpanWriter } from '../../src/store/writer';
 
@@ -19,7 +20,8 @@ export interface RawBatch {
   /** Per span: the spans row without id, its llm_calls row without span_row (or null), its search text (or null). */
   items: { span: Row; call: Row | null; search: string | null }[];
   traces: Record<string, unknown>[];
-  rollups: Record<string, unknown>[];
+  /** Per rollup level (finest first), the rows the batch touched. */
+  rollups: Record<string, unknown>[][];
 }
 
 export interface RawRows {
@@ -34,8 +36,6 @@ const CALL_COLS = ['trace_id', 'start_us', 'duration_us', 'model', 'provider', '
   'conversation_id', 'prompt_name', 'prompt_version', 'call'];
 const TRACE_COLS = ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_count', 'error_count', 'cost_usd', 'cost_estimated',
   'input_tokens', 'output_tokens', 'root_name', 'root_rank', 'service_name', 'models', 'session_id'];
-const ROLLUP_COLS = ['minute_us', 'model', 'provider', 'service_name', 'calls', 'errors', 'cost_usd', 'input_tokens', 'output_tokens',
-  'cached_input_tokens', 'reasoning_tokens', 'latency_hist', 'ttft_hist'];
 
 /** Runs the real writer on an in-memory database and reads back, per batch, what it stored. */
 export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): RawRows {
@@ -47,14 +47,15 @@ export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): 
   const callStmt = db.prepare(`SELECT ${CALL_COLS.join(', ')} FROM llm_calls WHERE span_row = ?`).raw();
   const searchStmt = db.prepare('SELECT content FROM search WHERE rowid = ?').pluck();
   const traceStmt = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
-  const rollupStmt = db.prepare('SELECT * FROM llm_rollup WHERE minute_us = ? AND model = ? AND provider = ? AND service_name = ?');
+  const rollupStmts = ROLLUP_LEVELS.map((l) =>
+    db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} = ? AND model = ? AND provider = ? AND service_name = ?`));
 
   const out: RawRows = { resources: db.prepare('SELECT * FROM resources').all() as Record<string, unknown>[], batches: [] };
   let id = 0;
   for (const spans of batches) {
-    const batch: RawBatch = { spans: spans.length, items: [], traces: [], rollups: [] };
+    const batch: RawBatch = { spans: spans.length, items: [], traces: [], rollups: ROLLUP_LEVELS.map(() => []) };
     const traceIds = new Set<string>();
-    const rollupKeys = new Map<string, unknown[]>();
+    const rollupKeys = ROLLUP_LEVELS.map(() => new Map<string, unknown[]>());
     for (let i = 0; i < spans.length; i++) {
       id += 1;
       const row = spanStmt.get(id) as Row;
@@ -63,13 +64,16 @@ export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): 
       batch.items.push({ span: row.slice(1), call, search: (searchStmt.get(id) as string | undefined) ?? null });
       traceIds.add(spans[i]!.traceId);
       if (call) {
-        const minute = Math.floor((call[1] as number) / MINUTE_US) * MINUTE_US;
-        const key = [minute, call[3], call[4] ?? '', call[5] ?? ''];
-        rollupKeys.set(key.join('\u0000'), key);
+        ROLLUP_LEVELS.forEach((level, l) => {
+          const key = [Math.floor((call[1] as number) / level.us) * level.us, call[3], call[4] ?? '', call[5] ?? ''];
+          rollupKeys[l]!.set(key.join('\u0000'), key);
+        });
       }
     }
     for (const t of traceIds) batch.traces.push(traceStmt.get(t) as Record<string, unknown>);
-    for (const k of rollupKeys.values()) batch.rollups.push(rollupStmt.get(...k) as Record<string, unknown>);
+    rollupKeys.forEach((keys, l) => {
+      for (const k of keys.values()) batch.rollups[l]!.push(rollupStmts[l]!.get(...k) as Record<string, unknown>);
+    });
     out.batches.push(batch);
   }
   db.close();
@@ -92,7 +96,8 @@ export function openRawInserter(file: string, resources: Record<string, unknown>
   const search = db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)');
   // The same upserts the writer's aggregate flush runs, with the values it ended up writing.
   const trace = db.prepare(upsertSql('traces', TRACE_COLS, ['trace_id'], true));
-  const rollup = db.prepare(upsertSql('llm_rollup', ROLLUP_COLS, ['minute_us', 'model', 'provider', 'service_name'], true));
+  const rollups = ROLLUP_LEVELS.map((l) =>
+    db.prepare(upsertSql(l.table, [l.key, ...ROLLUP_DIMENSIONS, ...ROLLUP_VALUES], [l.key, ...ROLLUP_DIMENSIONS], true)));
   const one = db.transaction((b: RawBatch) => {
     for (const item of b.items) {
       const row = span.run(...item.span).lastInsertRowid;
@@ -100,7 +105,9 @@ export function openRawInserter(file: string, resources: Record<string, unknown>
       if (item.search !== null) search.run(row, item.search);
     }
     for (const t of b.traces) trace.run(t);
-    for (const r of b.rollups) rollup.run(r);
+    b.rollups.forEach((rows, l) => {
+      for (const r of rows) rollups[l]!.run(r);
+    });
   });
   return {
     db,

@@ -2,11 +2,12 @@
 // rollup changes, applied to the tables once per batch instead of once per span.
 
 import type Database from 'better-sqlite3';
-import { addToHistogram, mergeHistogram, type SparseHistogram } from '../core/histogram';
+import { addToHistogram } from '../core/histogram';
 import type { IngestSpan, PricedCall } from '../core/model';
+import { applyRollupDeltas, MINUTE_US, prepareRollupStatements, type RollupDelta, type RollupStatements } from './rollups';
 import { upsertSql } from './sql';
 
-export const MINUTE_US = 60_000_000;
+export { MINUTE_US } from './rollups';
 
 interface TraceDelta {
   startUs: number;
@@ -23,22 +24,6 @@ interface TraceDelta {
   serviceName: string | null;
   models: Set<string>;
   sessionId: string | null;
-}
-
-interface RollupDelta {
-  minuteUs: number;
-  model: string;
-  provider: string;
-  service: string;
-  calls: number;
-  errors: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  reasoningTokens: number;
-  latency: SparseHistogram;
-  ttft: SparseHistogram;
 }
 
 /** What one stored LLM call contributes to its trace and its rollup row. */
@@ -113,7 +98,7 @@ export class BatchAggregates {
     let r = this.rollups.get(key);
     if (!r) {
       r = {
-        minuteUs, model: f.model, provider, service, calls: 0, errors: 0, costUsd: 0, inputTokens: 0,
+        bucketUs: minuteUs, model: f.model, provider, service, calls: 0, errors: 0, costUsd: 0, inputTokens: 0,
         outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, latency: {}, ttft: {},
       };
       this.rollups.set(key, r);
@@ -175,28 +160,7 @@ export class BatchAggregates {
           };
       stmts.putTrace.run(row);
     }
-    for (const r of this.rollups.values()) {
-      const old = stmts.getRollup.get(r.minuteUs, r.model, r.provider, r.service) as RollupRow | undefined;
-      const latency: SparseHistogram = old ? JSON.parse(old.latency_hist) : {};
-      const ttft: SparseHistogram = old ? JSON.parse(old.ttft_hist) : {};
-      mergeHistogram(latency, r.latency);
-      mergeHistogram(ttft, r.ttft);
-      stmts.putRollup.run({
-        minute_us: r.minuteUs,
-        model: r.model,
-        provider: r.provider,
-        service_name: r.service,
-        calls: (old?.calls ?? 0) + r.calls,
-        errors: (old?.errors ?? 0) + r.errors,
-        cost_usd: (old?.cost_usd ?? 0) + r.costUsd,
-        input_tokens: (old?.input_tokens ?? 0) + r.inputTokens,
-        output_tokens: (old?.output_tokens ?? 0) + r.outputTokens,
-        cached_input_tokens: (old?.cached_input_tokens ?? 0) + r.cachedInputTokens,
-        reasoning_tokens: (old?.reasoning_tokens ?? 0) + r.reasoningTokens,
-        latency_hist: JSON.stringify(latency),
-        ttft_hist: JSON.stringify(ttft),
-      });
-    }
+    applyRollupDeltas(stmts.rollups, this.rollups.values());
     this.traces.clear();
     this.rollups.clear();
   }
@@ -249,8 +213,8 @@ export function splitModels(models: string): string[] {
 export interface AggregateStatements {
   getTrace: Database.Statement;
   putTrace: Database.Statement;
-  getRollup: Database.Statement;
-  putRollup: Database.Statement;
+  /** Per rollup level, finest first. */
+  rollups: RollupStatements[];
 }
 
 export function prepareAggregateStatements(db: Database.Database): AggregateStatements {
@@ -259,9 +223,6 @@ export function prepareAggregateStatements(db: Database.Database): AggregateStat
     putTrace: db.prepare(upsertSql('traces', ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_count', 'error_count',
       'cost_usd', 'cost_estimated', 'input_tokens', 'output_tokens', 'root_name', 'root_rank', 'service_name', 'models', 'session_id'],
       ['trace_id'], true)),
-    getRollup: db.prepare('SELECT * FROM llm_rollup WHERE minute_us = ? AND model = ? AND provider = ? AND service_name = ?'),
-    putRollup: db.prepare(upsertSql('llm_rollup', ['minute_us', 'model', 'provider', 'service_name', 'calls', 'errors', 'cost_usd',
-      'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'latency_hist', 'ttft_hist'],
-      ['minute_us', 'model', 'provider', 'service_name'], true)),
+    rollups: prepareRollupStatements(db),
   };
 }

@@ -9,6 +9,10 @@ import type {
   TraceStatus, TraceSummary,
 } from '../protocol/api';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
+import { ROLLUP_LEVELS } from './rollups';
+
+/** A rollup row of any level, without its time key. */
+type RollupValues = Omit<RollupRow, 'minute_us'>;
 
 const MAX_PAGE = 500;
 
@@ -57,6 +61,7 @@ export class TraceQueries {
         LEFT JOIN proxy_exchanges x ON x.span_row = s.id
         WHERE s.trace_id = ? ORDER BY s.start_us, s.id`),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
+      levelRows: ROLLUP_LEVELS.map((l) => db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`)),
       edgeCalls: db.prepare(`SELECT model, provider, service_name, is_error, duration_us, ttft_ms, cost_usd, input_tokens,
         output_tokens, cached_input_tokens, reasoning_tokens FROM llm_calls WHERE start_us >= ? AND start_us < ?`),
       timeBounds: db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup'),
@@ -133,18 +138,30 @@ export class TraceQueries {
     if (bounds.lo !== null && bounds.hi !== null) {
       const lo = fromUs ?? bounds.lo;
       const hi = toUs ?? bounds.hi + MINUTE_US;
-      // Whole minutes come from the rollups; the partial minutes at either edge from the calls.
-      const firstWhole = Math.ceil(lo / MINUTE_US) * MINUTE_US;
-      const lastWhole = Math.floor(hi / MINUTE_US) * MINUTE_US;
-      if (firstWhole < lastWhole) {
-        for (const r of this.stmts.rollups.iterate(firstWhole, lastWhole) as IterableIterator<RollupRow>) acc.addRollup(r);
-        if (lo < firstWhole) for (const c of this.stmts.edgeCalls.iterate(lo, firstWhole) as IterableIterator<EdgeCallRow>) acc.addCall(c);
-        if (lastWhole < hi) for (const c of this.stmts.edgeCalls.iterate(lastWhole, hi) as IterableIterator<EdgeCallRow>) acc.addCall(c);
-      } else {
-        for (const c of this.stmts.edgeCalls.iterate(lo, hi) as IterableIterator<EdgeCallRow>) acc.addCall(c);
-      }
+      this.addWindow(acc, lo, hi, ROLLUP_LEVELS.length - 1);
     }
     return acc.result(q.from ?? null, q.to ?? null);
+  }
+
+  /**
+   * Adds the calls that started in [lo, hi): whole buckets of `level` from its rollup rows, the
+   * partial buckets at either edge from the next finer level, and below minutes from the calls.
+   */
+  private addWindow(acc: StatsAccumulator, lo: number, hi: number, level: number): void {
+    if (level < 0) {
+      for (const c of this.stmts.edgeCalls.iterate(lo, hi) as IterableIterator<EdgeCallRow>) acc.addCall(c);
+      return;
+    }
+    const grain = ROLLUP_LEVELS[level]!.us;
+    const firstWhole = Math.ceil(lo / grain) * grain;
+    const lastWhole = Math.floor(hi / grain) * grain;
+    if (firstWhole < lastWhole) {
+      for (const r of this.stmts.levelRows[level]!.iterate(firstWhole, lastWhole) as IterableIterator<RollupValues>) acc.addRollup(r);
+      if (lo < firstWhole) this.addWindow(acc, lo, firstWhole, level - 1);
+      if (lastWhole < hi) this.addWindow(acc, lastWhole, hi, level - 1);
+    } else {
+      this.addWindow(acc, lo, hi, level - 1);
+    }
   }
 
   /** Cost and calls per time bucket and model, from the minute rollups (bucket ≥ 1 minute). */
@@ -238,7 +255,7 @@ class StatsAccumulator {
     return m;
   }
 
-  addRollup(r: RollupRow): void {
+  addRollup(r: RollupValues): void {
     if (r.calls <= 0) return;
     this.add(r, JSON.parse(r.latency_hist) as SparseHistogram, JSON.parse(r.ttft_hist) as SparseHistogram);
   }
@@ -259,7 +276,7 @@ class StatsAccumulator {
     );
   }
 
-  private add(r: Omit<RollupRow, 'minute_us' | 'latency_hist' | 'ttft_hist'>, latency: SparseHistogram, ttft: SparseHistogram): void {
+  private add(r: Omit<RollupValues, 'latency_hist' | 'ttft_hist'>, latency: SparseHistogram, ttft: SparseHistogram): void {
     if (!this.accepts(r.model, r.service_name)) return;
     this.calls += r.calls;
     this.errors += r.errors;

@@ -3,8 +3,12 @@
 // trace's spans (the (trace_id, span_id) key), and time-window aggregates (minute rollups).
 
 import type Database from 'better-sqlite3';
+import { HOUR_US, rebuildRollupLevel } from './rollups';
 
-const MIGRATIONS: string[] = [
+/** SQL, or a function for a step SQL alone cannot do. */
+type Migration = string | ((db: Database.Database) => void);
+
+const MIGRATIONS: Migration[] = [
   /* 1: first schema */ `
   CREATE TABLE resources (
     id INTEGER PRIMARY KEY,
@@ -127,6 +131,29 @@ const MIGRATIONS: string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
+  /* 2: hour rollups, each the sum of its minute rows (see rollups.ts), filled from the minutes */ (db) => {
+    db.exec(`
+    CREATE TABLE llm_rollup_hour (
+      hour_us INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      provider TEXT NOT NULL,
+      service_name TEXT NOT NULL,
+      calls INTEGER NOT NULL,
+      errors INTEGER NOT NULL,
+      cost_usd REAL NOT NULL,
+      input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL,
+      cached_input_tokens INTEGER NOT NULL,
+      reasoning_tokens INTEGER NOT NULL,
+      latency_hist TEXT NOT NULL,
+      ttft_hist TEXT NOT NULL,
+      PRIMARY KEY (hour_us, model, provider, service_name)
+    ) WITHOUT ROWID;`);
+    const bounds = db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup').get() as { lo: number | null; hi: number | null };
+    if (bounds.lo !== null && bounds.hi !== null) {
+      rebuildRollupLevel(db, 1, Math.floor(bounds.lo / HOUR_US) * HOUR_US, Math.floor(bounds.hi / HOUR_US) * HOUR_US + HOUR_US);
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -140,7 +167,9 @@ export function migrate(db: Database.Database): void {
       throw new Error(`database schema ${current} is newer than this Spyglass understands (${SCHEMA_VERSION}); update Spyglass`);
     }
     for (let v = current; v < SCHEMA_VERSION; v++) {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     }
   }).immediate();

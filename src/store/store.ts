@@ -6,6 +6,7 @@ import type { IngestSpan } from '../core/model';
 import type { Analyzer } from './analyzer';
 import { openDatabase } from './database';
 import { TraceQueries } from './queries';
+import { rebuildRollupLevel, ROLLUP_LEVELS } from './rollups';
 import { SpanWriter, spanFromRow, type WriterOptions } from './writer';
 
 export interface StoreOptions {
@@ -39,7 +40,7 @@ export class Store {
   /** Removes every trace, span, call and log. */
   clear(): void {
     this.db.transaction(() => {
-      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', 'llm_rollup', 'search', 'resources']) {
+      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', ...ROLLUP_LEVELS.map((l) => l.table), 'search', 'resources']) {
         this.db.exec(`DELETE FROM ${t}`);
       }
     })();
@@ -86,8 +87,24 @@ export class Store {
       for (const id of ids) for (const stmt of Object.values(del)) stmt.run(id);
       // Pruning goes oldest first, so the rollups to drop are those before the oldest call left.
       this.db.exec(`DELETE FROM llm_rollup WHERE minute_us < coalesce((SELECT min(start_us) FROM llm_calls), 9e18) / 60000000 * 60000000`);
+      this.pruneCoarseRollups();
     })();
     return ids.length;
+  }
+
+  /** Coarser rollups follow the minutes: rows wholly before the oldest minute left go, the one holding it is summed again. */
+  private pruneCoarseRollups(): void {
+    const oldest = this.db.prepare('SELECT min(minute_us) FROM llm_rollup').pluck().get() as number | null;
+    ROLLUP_LEVELS.forEach((level, i) => {
+      if (i === 0) return;
+      if (oldest === null) {
+        this.db.exec(`DELETE FROM ${level.table}`);
+        return;
+      }
+      const first = Math.floor(oldest / level.us) * level.us;
+      this.db.prepare(`DELETE FROM ${level.table} WHERE ${level.key} < ?`).run(first);
+      rebuildRollupLevel(this.db, i, first, first + level.us);
+    });
   }
 
   sizeBytes(): number {
