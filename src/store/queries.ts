@@ -2,13 +2,14 @@
 // (see schema.ts); the API and the extension read only through these.
 
 import type Database from 'better-sqlite3';
-import { addToHistogram, mergeHistogram, quantiles, type SparseHistogram } from '../core/histogram';
+import { bucketOf, quantiles } from '../core/histogram';
 import type { PricedCall, SpanCategory } from '../core/model';
 import type {
   LlmCallDto, ModelStats, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
   TraceStatus, TraceSummary,
 } from '../protocol/api';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
+import { addStoredTo, HistogramSum } from './histogram-sum';
 import { ROLLUP_LEVELS } from './rollups';
 
 /** A rollup row of any level, without its time key. */
@@ -64,7 +65,8 @@ export class TraceQueries {
       levelRows: ROLLUP_LEVELS.map((l) => db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`)),
       edgeCalls: db.prepare(`SELECT model, provider, service_name, is_error, duration_us, ttft_ms, cost_usd, input_tokens,
         output_tokens, cached_input_tokens, reasoning_tokens FROM llm_calls WHERE start_us >= ? AND start_us < ?`),
-      timeBounds: db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup'),
+      // Two subqueries: min() and max() together in one SELECT make SQLite scan the whole table.
+      timeBounds: db.prepare('SELECT (SELECT min(minute_us) FROM llm_rollup) AS lo, (SELECT max(minute_us) FROM llm_rollup) AS hi'),
     };
   }
 
@@ -223,7 +225,7 @@ interface ModelAcc {
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
-  latency: SparseHistogram;
+  latency: HistogramSum;
 }
 
 class StatsAccumulator {
@@ -234,8 +236,8 @@ class StatsAccumulator {
   private output = 0;
   private cached = 0;
   private reasoning = 0;
-  private latency: SparseHistogram = {};
-  private ttft: SparseHistogram = {};
+  private latency = new HistogramSum();
+  private ttft = new HistogramSum();
   private byModel = new Map<string, ModelAcc>();
 
   constructor(private readonly q: StatsQuery) {}
@@ -249,7 +251,7 @@ class StatsAccumulator {
   private model(model: string, provider: string | null): ModelAcc {
     let m = this.byModel.get(model);
     if (!m) {
-      m = { model, provider, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, latency: {} };
+      m = { model, provider, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, latency: new HistogramSum() };
       this.byModel.set(model, m);
     }
     return m;
@@ -257,27 +259,28 @@ class StatsAccumulator {
 
   addRollup(r: RollupValues): void {
     if (r.calls <= 0) return;
-    this.add(r, JSON.parse(r.latency_hist) as SparseHistogram, JSON.parse(r.ttft_hist) as SparseHistogram);
+    const m = this.add(r);
+    if (!m) return;
+    addStoredTo(r.latency_hist, [this.latency, m.latency]);
+    this.ttft.addStored(r.ttft_hist);
   }
 
   addCall(c: EdgeCallRow): void {
-    const latency: SparseHistogram = {};
-    addToHistogram(latency, c.duration_us / 1000);
-    const ttft: SparseHistogram = {};
-    if (c.ttft_ms !== null) addToHistogram(ttft, c.ttft_ms);
-    this.add(
-      {
-        model: c.model, provider: c.provider ?? '', service_name: c.service_name ?? '', calls: 1, errors: c.is_error,
-        cost_usd: c.cost_usd ?? 0, input_tokens: c.input_tokens ?? 0, output_tokens: c.output_tokens ?? 0,
-        cached_input_tokens: c.cached_input_tokens ?? 0, reasoning_tokens: c.reasoning_tokens ?? 0,
-      },
-      latency,
-      ttft,
-    );
+    const m = this.add({
+      model: c.model, provider: c.provider ?? '', service_name: c.service_name ?? '', calls: 1, errors: c.is_error,
+      cost_usd: c.cost_usd ?? 0, input_tokens: c.input_tokens ?? 0, output_tokens: c.output_tokens ?? 0,
+      cached_input_tokens: c.cached_input_tokens ?? 0, reasoning_tokens: c.reasoning_tokens ?? 0,
+    });
+    if (!m) return;
+    const latency = bucketOf(c.duration_us / 1000);
+    this.latency.add(latency, 1);
+    m.latency.add(latency, 1);
+    if (c.ttft_ms !== null) this.ttft.add(bucketOf(c.ttft_ms), 1);
   }
 
-  private add(r: Omit<RollupValues, 'latency_hist' | 'ttft_hist'>, latency: SparseHistogram, ttft: SparseHistogram): void {
-    if (!this.accepts(r.model, r.service_name)) return;
+  /** Adds the sums; returns the model's accumulator for the histograms, or null when filtered out. */
+  private add(r: Omit<RollupValues, 'latency_hist' | 'ttft_hist'>): ModelAcc | null {
+    if (!this.accepts(r.model, r.service_name)) return null;
     this.calls += r.calls;
     this.errors += r.errors;
     this.cost += r.cost_usd;
@@ -285,23 +288,21 @@ class StatsAccumulator {
     this.output += r.output_tokens;
     this.cached += r.cached_input_tokens;
     this.reasoning += r.reasoning_tokens;
-    mergeHistogram(this.latency, latency);
-    mergeHistogram(this.ttft, ttft);
     const m = this.model(r.model, r.provider || null);
     m.calls += r.calls;
     m.errors += r.errors;
     m.costUsd += r.cost_usd;
     m.inputTokens += r.input_tokens;
     m.outputTokens += r.output_tokens;
-    mergeHistogram(m.latency, latency);
+    return m;
   }
 
   result(from: number | null, to: number | null): StatsDto {
-    const [l50, l95, l99] = quantiles(this.latency, [0.5, 0.95, 0.99]);
-    const [t50, t95, t99] = quantiles(this.ttft, [0.5, 0.95, 0.99]);
+    const [l50, l95, l99] = quantiles(this.latency.toSparse(), [0.5, 0.95, 0.99]);
+    const [t50, t95, t99] = quantiles(this.ttft.toSparse(), [0.5, 0.95, 0.99]);
     const byModel: ModelStats[] = [...this.byModel.values()]
       .map((m) => {
-        const [p50, p95, p99] = quantiles(m.latency, [0.5, 0.95, 0.99]);
+        const [p50, p95, p99] = quantiles(m.latency.toSparse(), [0.5, 0.95, 0.99]);
         return {
           model: m.model, provider: m.provider, calls: m.calls, errors: m.errors, costUsd: roundCost(m.costUsd),
           inputTokens: m.inputTokens, outputTokens: m.outputTokens, latencyMs: { p50: p50!, p95: p95!, p99: p99! },
