@@ -52,29 +52,31 @@ export function machineNote(): string {
 export interface Sampled {
   /** Wall-clock milliseconds per call. */
   wall: Latency;
-  /** CPU milliseconds of this thread per call. */
-  cpu: Latency;
+  /**
+   * Mean CPU milliseconds of this thread per call, over all repetitions (the thread clock ticks
+   * too coarsely to time one short call): what the mean would be on an idle machine.
+   */
+  cpuMean: number;
 }
 
 /**
- * Runs `fn(i)` `warmup` times untimed, then `reps` times timed, one at a time, measuring each
- * call's wall-clock and thread CPU time. `sink` keeps results alive so nothing is optimised away.
+ * Runs `fn(i)` `warmup` times untimed, then `reps` times timed, one at a time. `sink` keeps
+ * results alive so nothing is optimised away.
  */
 export function sample(fn: (i: number) => unknown, reps: number, warmup = Math.min(20, reps)): Sampled {
   const sink: unknown[] = [];
   for (let i = 0; i < warmup; i++) sink.push(fn(i));
   const wall: number[] = [];
-  const cpu: number[] = [];
+  const c0 = threadCpuMs();
   for (let i = 0; i < reps; i++) {
-    const c0 = threadCpuMs();
     const t0 = nowMs();
     const r = fn(i);
     wall.push(nowMs() - t0);
-    cpu.push(threadCpuMs() - c0);
     sink[i % 4] = r;
   }
+  const cpuMean = (threadCpuMs() - c0) / reps;
   if (sink.length < 0) console.log(sink);
-  return { wall: summarize(wall), cpu: summarize(cpu) };
+  return { wall: summarize(wall), cpuMean };
 }
 
 export const int = (n: number) => Math.round(n).toLocaleString('en-US');
