@@ -57,6 +57,7 @@ export class Collector {
   private http: RunningHttpServer | null = null;
   private grpc: { port: number; close(): Promise<void> } | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private readonly forwarder: ReturnType<typeof createForwarder> | undefined;
   private readonly startedAt = Date.now();
   readonly priceWarnings: string[];
 
@@ -84,6 +85,7 @@ export class Collector {
     } catch (err) {
       throw new CollectorStartError('DB', null, `cannot open the database at ${options.dbPath}: ${(err as Error).message}`);
     }
+    this.forwarder = options.forwardEndpoint ? createForwarder({ endpoint: options.forwardEndpoint }) : undefined;
     this.events = new EventHub(() => ({
       type: 'hello',
       version: VERSION,
@@ -156,9 +158,8 @@ export class Collector {
   }
 
   private routes(): Route[] {
-    const forwarder = this.options.forwardEndpoint ? createForwarder({ endpoint: this.options.forwardEndpoint }) : undefined;
     return [
-      ...otlpHttpRoutes(this.queue, { maxBodyBytes: this.options.maxBodyBytes, forwarder }),
+      ...otlpHttpRoutes(this.queue, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
       ...proxyRoutes(this.queue, { upstreams: this.options.upstreams }),
       ...apiRoutes({
         store: this.store,
@@ -187,6 +188,7 @@ export class Collector {
           port: this.options.grpcPort,
           sink: this.queue,
           maxMessageBytes: this.options.maxBodyBytes,
+          forwarder: this.forwarder,
         });
       } catch (err) {
         throw listenError(err, this.options.grpcPort);
@@ -213,6 +215,7 @@ export class Collector {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.events.close();
     await Promise.all([this.http?.close(), this.grpc?.close()]);
+    this.forwarder?.close();
     this.queue.flush();
     this.store.close();
   }

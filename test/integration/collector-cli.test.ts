@@ -229,3 +229,41 @@ describe('CLI arguments', () => {
     expect(r.stderr).toContain('--upstream expects NAME=URL');
   });
 });
+
+describe('forwarding to an upstream OTLP backend', () => {
+  it('forwards what arrives over HTTP and gRPC, still storing it locally', async () => {
+    const received: { path: string; type: string; bytes: number }[] = [];
+    let notify: () => void = () => undefined;
+    const upstream = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', type: String(req.headers['content-type']), bytes: Buffer.concat(chunks).length });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        notify();
+      });
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as { port: number }).port;
+    const fwd = await startCli(['--db', path.join(dir, 'fwd.db'), '--forward', `http://127.0.0.1:${port}`]);
+    try {
+      const arrived = (n: number) =>
+        new Promise<void>((resolve) => {
+          notify = () => received.length >= n && resolve();
+          notify();
+        });
+      const a = await sendTrace(new JsonExporter({ url: `${fwd.base}/v1/traces` }), 'fwd-http', 'gpt-4o');
+      const b = await sendTrace(new GrpcExporter({ url: `http://127.0.0.1:${fwd.grpcPort}` }), 'fwd-grpc', 'gpt-4o');
+      // SimpleSpanProcessor exports each of the 3 spans of a trace on its own.
+      await arrived(6);
+      expect(received.map((r) => r.path)).toEqual(Array(6).fill('/v1/traces'));
+      expect(received.slice(0, 3).every((r) => r.type.includes('application/json'))).toBe(true);
+      expect(received.slice(3).every((r) => r.type.includes('application/x-protobuf'))).toBe(true);
+      const page = await getJson<TraceListPage>(`${fwd.base}/api/traces`);
+      expect(page.traces.map((t) => t.traceId).sort()).toEqual([a, b].sort());
+    } finally {
+      await fwd.stop();
+      upstream.close();
+    }
+  });
+});
