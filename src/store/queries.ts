@@ -51,6 +51,7 @@ export function ftsQuery(text: string): string | null {
 
 export class TraceQueries {
   private readonly stmts;
+  private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
@@ -115,7 +116,7 @@ export class TraceQueries {
     }
     const sql = `SELECT t.* FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY t.start_us DESC, t.trace_id DESC LIMIT ${limit + 1}`;
-    const rows = this.db.prepare(sql).all(...args) as TraceRow[];
+    const rows = this.cached(sql).all(...args) as TraceRow[];
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
@@ -123,6 +124,17 @@ export class TraceQueries {
       traces: page.map(traceSummaryFromRow),
       nextCursor: more && last ? encodeCursor(last.start_us, last.trace_id) : null,
     };
+  }
+
+  /** A prepared statement per distinct list query: preparing costs about as much as running the first page. */
+  private cached(sql: string): Database.Statement {
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) {
+      if (this.listStatements.size >= 64) this.listStatements.clear();
+      stmt = this.db.prepare(sql);
+      this.listStatements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   getTrace(traceId: string): TraceDetail | null {
