@@ -7,14 +7,17 @@
 //   node_modules/.bin/node scripts/run-ts.mjs bench/proxy.ts [--streams 10] [--per-stream 60]
 //        [--requests 3000] [--concurrency 16] [--rounds 3]
 //
-// Three threads: this one is the load client (the app), one worker runs the fake upstreams (the
-// provider), one runs the two proxies (Spyglass); the proxies' busy time comes from that
-// worker's event-loop utilisation. The sink counts captures: the store's own cost is the
-// collector's ingest bench.
+// This thread is the load client (the app); a worker thread runs the fake upstreams (the
+// provider); a child process runs the two proxies (Spyglass), so their CPU time can be read
+// apart (process.cpuUsage): on a busy 2-core machine wall-clock rates are noisy, CPU per
+// request is not, and its ratio is the throughput ratio when the proxy is the bottleneck.
+// The sink counts captures: the store's own cost is the collector's ingest bench.
 
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { startHttpServer } from '../src/capture/http-server';
 import { RecordingProxy } from '../src/capture/proxy';
 import type { ProxyCapture, SpanSink } from '../src/capture/sink';
@@ -72,7 +75,7 @@ class CountingSink implements SpanSink {
 
 /** The reference a proxy is compared with: stream the upstream answer back with pipe(), nothing else. */
 function startBarePipeProxy(upstreams: Record<string, string>): Promise<http.Server> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000, noDelay: true });
   const server = http.createServer((req, res) => {
     const m = /^\/proxy\/([^/]+)(\/.*)?$/.exec(req.url ?? '');
     const base = m ? upstreams[m[1]!] : undefined;
@@ -97,20 +100,27 @@ function startBarePipeProxy(upstreams: Record<string, string>): Promise<http.Ser
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function proxyWorker(upstreams: Record<string, string>): Promise<void> {
+async function proxyProcess(upstreams: Record<string, string>): Promise<void> {
   const sink = new CountingSink();
   const proxy = new RecordingProxy({ sink, upstreams, onRecordError: (e) => console.error('record error', e) });
   const recording = await startHttpServer({ port: 0, routes: proxy.routes });
   const bare = await startBarePipeProxy(upstreams);
-  parentPort!.on('message', (msg: string) => {
-    if (msg === 'stats') void proxy.flush().then(() => parentPort!.postMessage({ captures: sink.captures }));
+  process.on('message', (msg: string) => {
+    if (msg === 'cpu') {
+      // Recording finishes after each response; count it in the phase it belongs to.
+      void proxy.flush().then(() => {
+        const u = process.cpuUsage();
+        process.send!({ cpuUs: u.user + u.system, captures: sink.captures });
+      });
+    } else if (msg === 'exit') process.exit(0);
   });
-  parentPort!.postMessage({ recording: recording.port, bare: (bare.address() as AddressInfo).port });
+  process.send!({ recording: recording.port, bare: (bare.address() as AddressInfo).port });
 }
 
 // ---- the load client ----
 
-const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// Idle sockets close before the servers' 5 s keep-alive timeout would reset them under us.
+const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 });
 
 interface Result {
   ttftMs: number;
@@ -141,29 +151,38 @@ function pct(sorted: number[], p: number): number {
 
 const BODY = JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Benchmark me.' }] });
 
-async function ttftPhase(plan: Plan, direct: string, proxied: string, expected: Buffer) {
-  const d: number[] = [];
-  const p: number[] = [];
+/** TTFT direct, through the bare pipe() proxy and through the recording proxy, interleaved. */
+async function ttftPhase(plan: Plan, targets: string[], expected: Buffer) {
+  const samples: number[][] = targets.map(() => []);
   let mismatches = 0;
   const worker = async (w: number) => {
-    for (let i = 0; i < plan.perStream * 2; i++) {
-      // Interleaved, so both see the same machine state.
-      const viaProxy = (i + w) % 2 === 1;
-      const r = await request(viaProxy ? proxied : direct, BODY);
+    for (let i = 0; i < plan.perStream * targets.length; i++) {
+      // Interleaved, so all targets see the same machine state.
+      const t = (i + w) % targets.length;
+      const r = await request(targets[t]!, BODY);
       if (!r.body.equals(expected)) mismatches++;
-      (viaProxy ? p : d).push(r.ttftMs);
+      samples[t]!.push(r.ttftMs);
     }
   };
   await Promise.all(Array.from({ length: plan.streams }, (_, w) => worker(w)));
-  d.sort((a, b) => a - b);
-  p.sort((a, b) => a - b);
-  return { direct: { p50: pct(d, 50), p99: pct(d, 99) }, proxy: { p50: pct(p, 50), p99: pct(p, 99) }, samples: d.length + p.length, mismatches };
+  const stats = samples.map((xs) => {
+    xs.sort((a, b) => a - b);
+    return { p50: pct(xs, 50), p99: pct(xs, 99), n: xs.length };
+  });
+  return { stats, mismatches };
 }
 
-async function throughputPhase(url: string, total: number, concurrency: number, expected: Buffer, proxyThread: Worker) {
+function ask<T>(child: ChildProcess, msg: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(msg);
+  });
+}
+
+async function throughputPhase(url: string, total: number, concurrency: number, expected: Buffer, proxyChild: ChildProcess) {
   let next = 0;
   let mismatches = 0;
-  const elu0 = proxyThread.performance.eventLoopUtilization();
+  const cpu0 = (await ask<{ cpuUs: number }>(proxyChild, 'cpu')).cpuUs;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -175,8 +194,8 @@ async function throughputPhase(url: string, total: number, concurrency: number, 
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  const elu = proxyThread.performance.eventLoopUtilization(elu0);
-  return { rps: total / seconds, busyUsPerRequest: (elu.active * 1000) / total, mismatches };
+  const cpu1 = (await ask<{ cpuUs: number }>(proxyChild, 'cpu')).cpuUs;
+  return { rps: total / seconds, cpuUsPerRequest: (cpu1 - cpu0) / total, mismatches };
 }
 
 function waitMessage<T>(w: Worker): Promise<T> {
@@ -188,56 +207,76 @@ function waitMessage<T>(w: Worker): Promise<T> {
 
 async function main(): Promise<void> {
   const plan = parseArgs(process.argv.slice(2));
-  const upstreamThread = new Worker(__filename, { workerData: { role: 'upstream' } });
+  const upstreamThread = new Worker(__filename);
   const up = await waitMessage<{ paced: string; fast: string }>(upstreamThread);
-  const proxyThread = new Worker(__filename, { workerData: { role: 'proxy', upstreams: { paced: up.paced, fast: up.fast } } });
-  const ports = await waitMessage<{ recording: number; bare: number }>(proxyThread);
+  // SPYGLASS_BENCH_PROF=<dir> writes a CPU profile of the proxy process there.
+  const prof = process.env.SPYGLASS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SPYGLASS_BENCH_PROF}`] : [];
+  const proxyChild = fork(__filename, ['--proxy-role', JSON.stringify({ paced: up.paced, fast: up.fast })], { execArgv: ['--enable-source-maps', ...prof] });
+  const ports = await new Promise<{ recording: number; bare: number }>((resolve, reject) => {
+    proxyChild.once('message', (m) => resolve(m as { recording: number; bare: number }));
+    proxyChild.once('error', reject);
+  });
   const via = (port: number, route: string) => `http://127.0.0.1:${port}/proxy/${route}/v1/chat/completions`;
 
   const pacedExpected = (await request(`${up.paced}/v1/chat/completions`, BODY)).body;
   const fastExpected = (await request(`${up.fast}/v1/chat/completions`, BODY)).body;
 
+  const targets = [`${up.paced}/v1/chat/completions`, via(ports.bare, 'paced'), via(ports.recording, 'paced')];
   // Warm-up: connections, JIT.
-  await ttftPhase({ ...plan, perStream: 5 }, `${up.paced}/v1/chat/completions`, via(ports.recording, 'paced'), pacedExpected);
-  for (const port of [ports.bare, ports.recording]) await throughputPhase(via(port, 'fast'), 500, plan.concurrency, fastExpected, proxyThread);
+  await ttftPhase({ ...plan, perStream: 5 }, targets, pacedExpected);
+  for (const port of [ports.bare, ports.recording]) await throughputPhase(via(port, 'fast'), 500, plan.concurrency, fastExpected, proxyChild);
 
-  console.log(`# proxy bench: ${plan.streams} concurrent paced streams x ${plan.perStream * 2} requests; throughput ${plan.requests} requests at concurrency ${plan.concurrency}, ${plan.rounds} rounds`);
-  const t = await ttftPhase(plan, `${up.paced}/v1/chat/completions`, via(ports.recording, 'paced'), pacedExpected);
-  const addedP50 = t.proxy.p50 - t.direct.p50;
-  const addedP99 = t.proxy.p99 - t.direct.p99;
-  console.log(`(a) TTFT direct  p50 ${t.direct.p50.toFixed(2)} ms  p99 ${t.direct.p99.toFixed(2)} ms`);
-  console.log(`    TTFT proxied p50 ${t.proxy.p50.toFixed(2)} ms  p99 ${t.proxy.p99.toFixed(2)} ms   (${t.samples} samples, body mismatches ${t.mismatches})`);
-  console.log(`    added TTFT   p50 ${addedP50.toFixed(3)} ms (target <= 1)   p99 ${addedP99.toFixed(3)} ms (target <= 5)   ratio p50 ${(t.proxy.p50 / t.direct.p50).toFixed(3)}`);
+  console.log(`# load average at the start: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+  console.log(`# proxy bench: ${plan.streams} concurrent paced streams (first token after 20 ms), ${plan.perStream} requests per stream and target; throughput ${plan.requests} requests at concurrency ${plan.concurrency}, ${plan.rounds} rounds`);
+  const t = await ttftPhase(plan, targets, pacedExpected);
+  const [d, b, r] = t.stats as [{ p50: number; p99: number; n: number }, { p50: number; p99: number; n: number }, { p50: number; p99: number; n: number }];
+  console.log(`(a) TTFT direct            p50 ${d.p50.toFixed(2)} ms  p99 ${d.p99.toFixed(2)} ms   (${d.n} samples each; body mismatches ${t.mismatches})`);
+  console.log(`    TTFT bare pipe() proxy p50 ${b.p50.toFixed(2)} ms  p99 ${b.p99.toFixed(2)} ms   added p50 ${(b.p50 - d.p50).toFixed(3)} ms  p99 ${(b.p99 - d.p99).toFixed(3)} ms`);
+  console.log(`    TTFT recording proxy   p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms   added p50 ${(r.p50 - d.p50).toFixed(3)} ms (target <= 1)  p99 ${(r.p99 - d.p99).toFixed(3)} ms (target <= 5)`);
+  console.log(`    recording vs bare proxy: p50 ${(r.p50 - b.p50).toFixed(3)} ms  p99 ${(r.p99 - b.p99).toFixed(3)} ms`);
 
   const bare: Array<Awaited<ReturnType<typeof throughputPhase>>> = [];
   const rec: Array<Awaited<ReturnType<typeof throughputPhase>>> = [];
   for (let r = 0; r < plan.rounds; r++) {
-    bare.push(await throughputPhase(via(ports.bare, 'fast'), plan.requests, plan.concurrency, fastExpected, proxyThread));
-    rec.push(await throughputPhase(via(ports.recording, 'fast'), plan.requests, plan.concurrency, fastExpected, proxyThread));
+    bare.push(await throughputPhase(via(ports.bare, 'fast'), plan.requests, plan.concurrency, fastExpected, proxyChild));
+    rec.push(await throughputPhase(via(ports.recording, 'fast'), plan.requests, plan.concurrency, fastExpected, proxyChild));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const bareRps = median(bare.map((x) => x.rps));
   const recRps = median(rec.map((x) => x.rps));
-  const bareBusy = median(bare.map((x) => x.busyUsPerRequest));
-  const recBusy = median(rec.map((x) => x.busyUsPerRequest));
+  const bareCpu = median(bare.map((x) => x.cpuUsPerRequest));
+  const recCpu = median(rec.map((x) => x.cpuUsPerRequest));
   const mism = [...bare, ...rec].reduce((n, x) => n + x.mismatches, 0);
-  console.log(`(b) bare pipe() proxy   ${bareRps.toFixed(0)} req/s   proxy thread busy ${bareBusy.toFixed(0)} us/request`);
-  console.log(`    recording proxy     ${recRps.toFixed(0)} req/s   proxy thread busy ${recBusy.toFixed(0)} us/request   (${FAST_FRAMES.length} SSE frames, ${fastExpected.length} bytes each; body mismatches ${mism})`);
-  console.log(`    throughput ratio ${(recRps / bareRps).toFixed(3)} (target >= 0.85)   per-round ratios ${rec.map((x, i) => (x.rps / bare[i]!.rps).toFixed(3)).join(' ')}`);
-  proxyThread.postMessage('stats');
-  const stats = await waitMessage<{ captures: number }>(proxyThread);
-  console.log(`    captures recorded: ${stats.captures}`);
+  console.log(`(b) bare pipe() proxy   ${bareRps.toFixed(0)} req/s   proxy CPU ${bareCpu.toFixed(0)} us/request`);
+  console.log(`    recording proxy     ${recRps.toFixed(0)} req/s   proxy CPU ${recCpu.toFixed(0)} us/request   (${FAST_FRAMES.length} SSE frames, ${fastExpected.length} bytes each; body mismatches ${mism})`);
+  console.log(`    throughput ratio (req/s) ${(recRps / bareRps).toFixed(3)}   per-round ${rec.map((x, i) => (x.rps / bare[i]!.rps).toFixed(3)).join(' ')}`);
+  console.log(`    capacity ratio (CPU/request, bare / recording) ${(bareCpu / recCpu).toFixed(3)}   (target >= 0.85)   per-round ${rec.map((x, i) => (bare[i]!.cpuUsPerRequest / x.cpuUsPerRequest).toFixed(3)).join(' ')}`);
+  // (c) The same comparison with streams paced as real ones are (each token its own write):
+  // forwarding then costs a read and a write per token for both proxies.
+  const pacedBare: number[] = [];
+  const pacedRec: number[] = [];
+  for (let r = 0; r < Math.max(1, Math.ceil(plan.rounds / 2)); r++) {
+    pacedBare.push((await throughputPhase(via(ports.bare, 'paced'), plan.streams * 40, plan.streams, pacedExpected, proxyChild)).cpuUsPerRequest);
+    pacedRec.push((await throughputPhase(via(ports.recording, 'paced'), plan.streams * 40, plan.streams, pacedExpected, proxyChild)).cpuUsPerRequest);
+  }
+  const pb = median(pacedBare);
+  const pr = median(pacedRec);
+  console.log(`(c) paced streams (${PACED_FRAMES.length} frames, 3 ms apart): proxy CPU bare ${pb.toFixed(0)} us/request, recording ${pr.toFixed(0)} us/request, capacity ratio ${(pb / pr).toFixed(3)}`);
+  const stats = await ask<{ captures: number }>(proxyChild, 'cpu');
+  console.log(`    captures recorded: ${stats.captures}   load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   clientAgent.destroy();
-  await Promise.all([proxyThread.terminate(), upstreamThread.terminate()]);
+  proxyChild.send('exit');
+  await upstreamThread.terminate();
 }
 
-if (isMainThread) {
+const roleArg = process.argv.indexOf('--proxy-role');
+if (roleArg !== -1) {
+  void proxyProcess(JSON.parse(process.argv[roleArg + 1]!) as Record<string, string>);
+} else if (isMainThread) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });
-} else if ((workerData as { role: string }).role === 'upstream') {
-  void upstreamWorker();
 } else {
-  void proxyWorker((workerData as { upstreams: Record<string, string> }).upstreams);
+  void upstreamWorker();
 }

@@ -159,12 +159,14 @@ export class Exchange {
     });
   }
 
-  onResponseChunk(chunk: Buffer): void {
+  /** Returns the arrival time it noted (performance.now()). */
+  onResponseChunk(chunk: Buffer): number {
     const at = performance.now();
     this.firstByteAt ??= at;
     this.wireBytes += chunk.length;
     if (this.decoder) this.decoder.write(chunk);
     else this.response.push(chunk, at);
+    return at;
   }
 
   /** Ends the exchange once; recording happens afterwards, on its own. */

@@ -61,6 +61,8 @@ export class RecordingProxy {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000, noDelay: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 4_000, noDelay: true });
   private readonly pending = new Set<Promise<void>>();
+  private readonly watched = new Set<{ since: number; expire: () => void }>();
+  private watchdog: NodeJS.Timeout | null = null;
   private readonly timeoutMs: number;
   private readonly limits: { maxRecordedBodyBytes: number; maxParsedBodyBytes: number };
   private readonly onRecordError: (err: Error) => void;
@@ -81,10 +83,26 @@ export class RecordingProxy {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  /** Closes idle upstream connections. */
+  /** Closes idle upstream connections and stops the watchdog. */
   close(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+  }
+
+  /**
+   * One timer for every exchange: an upstream that sends nothing (no headers, no next chunk)
+   * for timeoutMs is given up on. Checked at a quarter of the timeout (between 10 ms and 1 s).
+   */
+  private startWatchdog(): void {
+    if (this.watchdog) return;
+    const every = Math.min(1_000, Math.max(10, Math.floor(this.timeoutMs / 4)));
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      for (const w of this.watched) if (now - w.since >= this.timeoutMs) w.expire();
+    }, every);
+    this.watchdog.unref();
   }
 
   private track(p: Promise<void>): void {
@@ -144,7 +162,17 @@ export class RecordingProxy {
     let upstreamFailed = false;
     let requestEnded = false;
     let upReq!: http.ClientRequest;
+    const watch = {
+      since: ex.startPerf,
+      expire: () => {
+        timedOut = true;
+        upReq.destroy(new Error(`no answer from upstream within ${this.timeoutMs} ms`));
+      },
+    };
+    this.watched.add(watch);
+    this.startWatchdog();
     const done = (outcome: Outcome, failure: ProxyFailure | null, clientStatus: number | null) => {
+      this.watched.delete(watch);
       if (!ex.isFinished) this.track(ex.finish(outcome, failure, clientStatus));
     };
 
@@ -173,10 +201,9 @@ export class RecordingProxy {
         done('error', { type: 'invalid_request', message }, 502);
         return;
       }
-      upReq.setTimeout(this.timeoutMs, () => {
-        timedOut = true;
-        upReq.destroy(new Error(`no answer from upstream within ${this.timeoutMs} ms`));
-      });
+      // No per-socket timer while the request is active (it would be re-armed on every read);
+      // the proxy's watchdog checks all exchanges at once instead.
+      upReq.setTimeout(0);
       if (retry) upReq.end(ex.completeRequestBody());
       else req.pipe(upReq);
       upReq.on('error', (err: NodeJS.ErrnoException) => onUpstreamError(upReq, err, retry));
@@ -211,6 +238,7 @@ export class RecordingProxy {
     };
 
     const onResponse = (upRes: http.IncomingMessage) => {
+      watch.since = performance.now();
       const status = upRes.statusCode ?? 502;
       ex.onResponseHead(status, upRes.headers);
       const outHeaders = forwardableHeaders(upRes.rawHeaders);
@@ -229,15 +257,22 @@ export class RecordingProxy {
         done('error', { type: 'invalid_upstream_response', message }, 502);
         return;
       }
-      // A streamed answer's headers go out now, as they would directly; a sized body's go with it.
-      if (upRes.headers['content-length'] === undefined) res.flushHeaders();
+      // A streamed answer's headers reach the client when they reached us: with the first chunk
+      // when it came in the same read, else on their own right after this turn of the loop.
+      let wroteBody = false;
+      if (upRes.headers['content-length'] === undefined) {
+        setImmediate(() => {
+          if (!wroteBody && !res.headersSent && !res.destroyed) res.flushHeaders();
+        });
+      }
 
       upRes.on('data', (chunk: Buffer) => {
+        wroteBody = true;
         if (!res.write(chunk)) {
           upRes.pause();
           res.once('drain', () => upRes.resume());
         }
-        ex.onResponseChunk(chunk);
+        watch.since = ex.onResponseChunk(chunk);
       });
       upRes.on('end', () => {
         res.end();

@@ -98,14 +98,17 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
     if (ev.event === 'content_block_delta') {
-      const hit = fast[0]!.match(ev.data) ?? fast[1]!.match(ev.data) ?? fast[2]!.match(ev.data);
-      if (hit) {
-        const acc = blocks.get(hit.meta.index);
-        if (hit.text !== '') {
+      let k = 0;
+      let text: string | undefined;
+      for (; k < fast.length && text === undefined; k++) text = fast[k]!.match(ev.data);
+      if (text !== undefined) {
+        const meta = fast[k - 1]!.meta;
+        const acc = blocks.get(meta.index);
+        if (text !== '') {
           out.firstContentEnd ??= ev.end;
           out.lastContentEnd = ev.end;
-          if (acc && hit.meta.json) acc.json += hit.text;
-          else if (acc) acc.text += hit.text;
+          if (acc && meta.json) acc.json += text;
+          else if (acc) acc.text += text;
         }
         continue;
       }

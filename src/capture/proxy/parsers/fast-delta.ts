@@ -89,11 +89,17 @@ export class DeltaTemplates<M> {
     this.templates.push({ segments, kinds, valueHole, meta });
   }
 
-  /** The delta text and its template's meta when `d` matches a learned template; else undefined. */
-  match(d: string): { text: string; meta: M } | undefined {
+  /** The meta of the template the last successful match() used. */
+  meta!: M;
+
+  /** The delta text when `d` matches a learned template (its meta then in `this.meta`); else undefined. */
+  match(d: string): string | undefined {
     for (let t = this.templates.length - 1; t >= 0; t--) {
       const r = matchOne(this.templates[t]!, d);
-      if (r !== undefined) return { text: r, meta: this.templates[t]!.meta };
+      if (r !== undefined) {
+        this.meta = this.templates[t]!.meta;
+        return r;
+      }
     }
     return undefined;
   }

@@ -110,12 +110,12 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
       done = true;
       continue;
     }
-    const hit = fast.match(ev.data);
-    if (hit) {
-      let acc = choices.get(hit.meta);
-      if (!acc) choices.set(hit.meta, (acc = newChoice()));
-      if (hit.text !== '') {
-        acc.content += hit.text;
+    const text = fast.match(ev.data);
+    if (text !== undefined) {
+      let acc = choices.get(fast.meta);
+      if (!acc) choices.set(fast.meta, (acc = newChoice()));
+      if (text !== '') {
+        acc.content += text;
         out.firstContentEnd ??= ev.end;
         out.lastContentEnd = ev.end;
       }

@@ -130,12 +130,12 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
   );
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
-    const hit = fast.match(ev.data);
-    if (hit) {
-      if (hit.text !== '') {
+    const text = fast.match(ev.data);
+    if (text !== undefined) {
+      if (text !== '') {
         out.firstContentEnd ??= ev.end;
         out.lastContentEnd = ev.end;
-        texts.set(hit.meta, (texts.get(hit.meta) ?? '') + hit.text);
+        texts.set(fast.meta, (texts.get(fast.meta) ?? '') + text);
       }
       continue;
     }
