@@ -40,12 +40,20 @@ const TRACE_COLS = ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_co
 /** Runs the real writer on an in-memory database and reads back, per batch, what it stored. */
 export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): RawRows {
   const db = openDatabase(':memory:');
-  const writer = new SpanWriter(db, analyzer);
+  // The index keeps no copy of its text, so the text is taken as the writer asks for it.
+  const texts = new Map<IngestSpan, string>();
+  const writer = new SpanWriter(db, {
+    ...analyzer,
+    searchText: (span, call) => {
+      const text = analyzer.searchText(span, call);
+      texts.set(span, text);
+      return text;
+    },
+  });
   for (const spans of batches) writer.write([{ spans, logs: [] }]);
 
   const spanStmt = db.prepare(`SELECT id, ${SPAN_COLS.join(', ')} FROM spans WHERE id = ?`).raw();
   const callStmt = db.prepare(`SELECT ${CALL_COLS.join(', ')} FROM llm_calls WHERE span_row = ?`).raw();
-  const searchStmt = db.prepare('SELECT content FROM search WHERE rowid = ?').pluck();
   const traceStmt = db.prepare('SELECT * FROM traces WHERE trace_id = ?');
   const rollupStmts = ROLLUP_LEVELS.map((l) =>
     db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} = ? AND model = ? AND provider = ? AND service_name = ?`));
@@ -61,7 +69,7 @@ export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): 
       const row = spanStmt.get(id) as Row;
       if (row[1] !== spans[i]!.traceId || row[2] !== spans[i]!.spanId) throw new Error('bench: writer rows out of step with the input');
       const call = (callStmt.get(id) as Row | undefined) ?? null;
-      batch.items.push({ span: row.slice(1), call, search: (searchStmt.get(id) as string | undefined) ?? null });
+      batch.items.push({ span: row.slice(1), call, search: texts.get(spans[i]!) || null });
       traceIds.add(spans[i]!.traceId);
       if (call) {
         ROLLUP_LEVELS.forEach((level, l) => {

@@ -1,0 +1,62 @@
+// The full-text index: contentless in a new store (the text lives in spans and calls), kept
+// as it is in an older store that already holds text; search, prune and clear work in both.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store';
+import { span } from '../helpers/spans';
+import { testAnalyzer } from '../helpers/test-analyzer';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-search-'));
+  file = path.join(dir, 'traces.db');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const T0 = 1_700_000_000_000_000;
+
+function exercise(store: Store): void {
+  const a = span({ name: 'refund lookup_order', startUs: T0, endUs: T0 + 10 });
+  const b = span({ name: 'weather report', startUs: T0 + 1_000_000, endUs: T0 + 1_000_010 });
+  const c = span({ name: 'refund again', startUs: T0 + 2_000_000, endUs: T0 + 2_000_010 });
+  store.writer.write([{ spans: [a, b, c], logs: [] }]);
+  const found = (text: string) => store.queries.listTraces({ text }).traces.map((t) => t.traceId).sort();
+  expect(found('refund')).toEqual([a.traceId, c.traceId].sort());
+  expect(found('lookup_order')).toEqual([a.traceId]);
+  expect(found('weath')).toEqual([b.traceId]);
+  store.prune({ olderThanMs: (T0 + 500_000) / 1000 });
+  expect(found('refund')).toEqual([c.traceId]);
+  expect(found('lookup_order')).toEqual([]);
+  store.clear();
+  expect(found('refund')).toEqual([]);
+  const d = span({ name: 'refund after clear', startUs: T0 + 3_000_000, endUs: T0 + 3_000_010 });
+  store.writer.write([{ spans: [d], logs: [] }]);
+  expect(found('refund')).toEqual([d.traceId]);
+}
+
+const searchSql = (store: Store) => store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'search'").pluck().get() as string;
+
+describe('full-text index', () => {
+  it('is contentless in a new store and still finds, forgets and clears', () => {
+    const store = new Store(file, testAnalyzer);
+    expect(searchSql(store)).toMatch(/content\s*=\s*''/);
+    exercise(store);
+    store.close();
+  });
+
+  it('is kept with its text in an older store that already has some', () => {
+    let store = new Store(file, testAnalyzer);
+    store.db.exec(`DROP TABLE search; CREATE VIRTUAL TABLE search USING fts5 (content, tokenize = 'unicode61 remove_diacritics 2')`);
+    store.writer.write([{ spans: [span({ name: 'older text' })], logs: [] }]);
+    store.db.pragma('user_version = 2');
+    store.close();
+    store = new Store(file, testAnalyzer);
+    expect(searchSql(store)).not.toMatch(/content\s*=/);
+    expect(store.db.prepare('SELECT content FROM search').pluck().all()).toEqual(['older text']);
+    exercise(store);
+    store.close();
+  });
+});
