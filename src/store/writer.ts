@@ -62,6 +62,7 @@ export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
   private readonly resourceIds = new Map<string, number>();
+  private resourceJson = new WeakMap<Attributes, string>();
   private storeContent: boolean;
   private readonly onCall?: (facts: CallFacts) => void;
 
@@ -89,6 +90,7 @@ export class SpanWriter {
       insertLog: db.prepare(`INSERT INTO logs (trace_id, span_id, time_us, event_name, severity_number, severity_text, body,
         attributes, resource_id, scope_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       traceHasLogs: db.prepare('SELECT 1 FROM logs WHERE trace_id = ? LIMIT 1').pluck(),
+      anyLogs: db.prepare('SELECT 1 FROM logs LIMIT 1').pluck(),
       logsOfSpan: db.prepare(`SELECT l.time_us, l.event_name, l.severity_number, l.severity_text, l.body, l.attributes,
         l.scope_name, r.attributes AS resource FROM logs l LEFT JOIN resources r ON r.id = l.resource_id
         WHERE l.trace_id = ? AND l.span_id = ? ORDER BY l.time_us, l.id`),
@@ -109,6 +111,8 @@ export class SpanWriter {
   }
 
   private writeInTransaction(batches: IngestBatch[], forced?: Map<IngestSpan, ForcedCall>): WriteResult {
+    // Per write: a caller may change an object between writes, never during one.
+    this.resourceJson = new WeakMap();
     const agg = new BatchAggregates();
     const result: WriteResult = { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
 
@@ -129,12 +133,14 @@ export class SpanWriter {
 
     const tracesWithStoredLogs = new Map<string, boolean>();
     const seenInBatch = new Set<string>();
+    // Most stores hold no log records at all: one look then spares a lookup per trace.
+    const anyLogs = result.logs > 0 || this.stmts.anyLogs.get() !== undefined;
     for (const batch of batches) {
       for (const span of batch.spans) {
         const key = span.traceId + span.spanId;
         seenInBatch.add(key);
         let logs: IngestLogRecord[] = [];
-        let hasStored = tracesWithStoredLogs.get(span.traceId);
+        let hasStored = anyLogs ? tracesWithStoredLogs.get(span.traceId) : false;
         if (hasStored === undefined) {
           hasStored = this.stmts.traceHasLogs.get(span.traceId) !== undefined;
           tracesWithStoredLogs.set(span.traceId, hasStored);
@@ -272,7 +278,12 @@ export class SpanWriter {
   }
 
   private resourceId(resource: Attributes, serviceName: string | null): number {
-    const json = JSON.stringify(resource);
+    // The decoders share one resource object among the spans of a ResourceSpans.
+    let json = this.resourceJson.get(resource);
+    if (json === undefined) {
+      json = JSON.stringify(resource);
+      this.resourceJson.set(resource, json);
+    }
     const cached = this.resourceIds.get(json);
     if (cached !== undefined) return cached;
     let id = this.stmts.findResource.get(json) as number | undefined;
