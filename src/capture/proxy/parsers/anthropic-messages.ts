@@ -8,7 +8,7 @@ import { toMessages, toPart, toSystemParts } from '../../../core/conventions/par
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
 import { DeltaTemplates } from './fast-delta';
-import { arr, errorFromBody, isRecord, malformedEventWarning, obj, requestParams, str, sum, tokens, type Obj } from './common';
+import { arr, errorFromBody, MalformedEvents, eventObject, obj, requestParams, str, sum, tokens, type Obj } from './common';
 import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
 const NOT_PARAMS = new Set(['model', 'messages', 'system', 'tools', 'stream', 'metadata', 'mcp_servers', 'container']);
@@ -87,8 +87,7 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
   const blocks = new Map<number, BlockAcc>();
   let stopReason: string | null = null;
   let stopped = false;
-  let malformed = 0;
-  let firstMalformed = -1;
+  const malformed = new MalformedEvents();
   // Pure deltas of one block: {"type":"content_block_delta","index":N,"delta":{"type":"…","text|thinking|partial_json":"…"}}.
   const fast = [
     new DeltaTemplates<{ index: number; json: boolean }>([{ marker: '"text":"', kind: 'string', value: true }]),
@@ -113,14 +112,9 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
         continue;
       }
     }
-    let data: Obj;
-    try {
-      const v: unknown = JSON.parse(ev.data);
-      if (!isRecord(v)) throw new Error('not an object');
-      data = v;
-    } catch {
-      malformed++;
-      if (firstMalformed < 0) firstMalformed = i;
+    const data = eventObject(ev.data);
+    if (data === undefined) {
+      malformed.note(i);
       continue;
     }
     const type = str(data.type) ?? ev.event;
@@ -184,7 +178,7 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
     } else parts.push(toPart(b));
   }
   finish(out, parts, stopReason);
-  if (malformed > 0) out.warnings.push(malformedEventWarning(malformed, firstMalformed));
+  malformed.reportTo(out.warnings);
   if (!stopped && !out.error) out.warnings.push('stream ended without message_stop');
   return out;
 }

@@ -72,6 +72,31 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
 }
 
 /** Warnings are summaries, never a copy of captured text (which may be huge or sensitive). */
-export function malformedEventWarning(count: number, firstIndex: number): string {
+function malformedEventWarning(count: number, firstIndex: number): string {
   return `malformed SSE: ${count} event(s) with unparseable JSON data (first at event #${firstIndex})`;
+}
+
+/** An SSE event's data as a JSON object; undefined when it is not JSON or not an object. */
+export function eventObject(data: string): Obj | undefined {
+  try {
+    const v: unknown = JSON.parse(data);
+    return isRecord(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tallies the events of one stream that could not be read, for a single summary warning. */
+export class MalformedEvents {
+  private count = 0;
+  private first = -1;
+
+  note(index: number): void {
+    this.count++;
+    if (this.first < 0) this.first = index;
+  }
+
+  reportTo(warnings: string[]): void {
+    if (this.count > 0) warnings.push(malformedEventWarning(this.count, this.first));
+  }
 }

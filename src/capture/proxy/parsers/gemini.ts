@@ -6,7 +6,7 @@
 
 import type { ChatMessage, MessagePart } from '../../../core/model';
 import type { SseEvent } from '../sse';
-import { arr, errorFromBody, isRecord, malformedEventWarning, obj, requestParams, str, sum, tokens, type Obj } from './common';
+import { arr, errorFromBody, isRecord, MalformedEvents, obj, requestParams, str, sum, tokens, type Obj } from './common';
 import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
 const MODEL_IN_PATH = /\/models\/([^/:]+):(\w+)/;
@@ -159,16 +159,14 @@ function parseJson(body: unknown): ParsedResponse {
 
 function parseEvents(events: SseEvent[]): ParsedResponse {
   const acc = new Accumulator();
-  let malformed = 0;
-  let firstMalformed = -1;
+  const malformed = new MalformedEvents();
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
     let chunk: unknown;
     try {
       chunk = JSON.parse(ev.data);
     } catch {
-      malformed++;
-      if (firstMalformed < 0) firstMalformed = i;
+      malformed.note(i);
       continue;
     }
     if (acc.add(obj(chunk))) {
@@ -177,7 +175,7 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
     }
   }
   const out = acc.result();
-  if (malformed > 0) out.warnings.push(malformedEventWarning(malformed, firstMalformed));
+  malformed.reportTo(out.warnings);
   return out;
 }
 

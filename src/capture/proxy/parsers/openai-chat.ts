@@ -9,7 +9,7 @@ import { toMessages } from '../../../core/conventions/parts';
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
 import { DeltaTemplates } from './fast-delta';
-import { arr, errorFromBody, isRecord, malformedEventWarning, obj, requestParams, str, tokens, type Obj } from './common';
+import { arr, errorFromBody, isRecord, MalformedEvents, eventObject, obj, requestParams, str, tokens, type Obj } from './common';
 import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
 const NOT_PARAMS = new Set(['model', 'messages', 'tools', 'functions', 'stream', 'stream_options', 'user', 'metadata', 'prediction', 'audio']);
@@ -102,8 +102,7 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
     { marker: '"obfuscation":"', kind: 'string', optional: true },
   ]);
   let done = false;
-  let malformed = 0;
-  let firstMalformed = -1;
+  const malformed = new MalformedEvents();
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
     if (ev.data === '[DONE]') {
@@ -121,14 +120,9 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
       }
       continue;
     }
-    let chunk: Obj;
-    try {
-      const v: unknown = JSON.parse(ev.data);
-      if (!isRecord(v)) throw new Error('not an object');
-      chunk = v;
-    } catch {
-      malformed++;
-      if (firstMalformed < 0) firstMalformed = i;
+    const chunk = eventObject(ev.data);
+    if (chunk === undefined) {
+      malformed.note(i);
       continue;
     }
     if (chunk.error !== undefined) {
@@ -198,7 +192,7 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
     }
     out.outputMessages.push(msg);
   }
-  if (malformed > 0) out.warnings.push(malformedEventWarning(malformed, firstMalformed));
+  malformed.reportTo(out.warnings);
   if (!done && !out.error) out.warnings.push('stream ended without data: [DONE]');
   return out;
 }

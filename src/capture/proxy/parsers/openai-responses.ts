@@ -9,7 +9,7 @@ import { toMessage, toPart } from '../../../core/conventions/parts';
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
 import { DeltaTemplates } from './fast-delta';
-import { arr, errorFromBody, isRecord, malformedEventWarning, obj, requestParams, str, tokens, type Obj } from './common';
+import { arr, errorFromBody, isRecord, MalformedEvents, eventObject, obj, requestParams, str, tokens, type Obj } from './common';
 import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
 const NOT_PARAMS = new Set(['model', 'input', 'instructions', 'tools', 'stream', 'stream_options', 'conversation', 'previous_response_id', 'metadata', 'user', 'prompt', 'include']);
@@ -115,8 +115,7 @@ const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response
 function parseEvents(events: SseEvent[]): ParsedResponse {
   const out = emptyResponse();
   let terminal = false;
-  let malformed = 0;
-  let firstMalformed = -1;
+  const malformed = new MalformedEvents();
   // For rebuilding output when no terminal event came: items by output_index, text by item id.
   const items = new Map<number, Obj>();
   const texts = new Map<string, string>();
@@ -139,14 +138,9 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
       }
       continue;
     }
-    let data: Obj;
-    try {
-      const v: unknown = JSON.parse(ev.data);
-      if (!isRecord(v)) throw new Error('not an object');
-      data = v;
-    } catch {
-      malformed++;
-      if (firstMalformed < 0) firstMalformed = i;
+    const data = eventObject(ev.data);
+    if (data === undefined) {
+      malformed.note(i);
       continue;
     }
     const type = str(data.type) ?? ev.event ?? '';
@@ -177,7 +171,7 @@ function parseEvents(events: SseEvent[]): ParsedResponse {
     const msg = outputMessage(rebuilt);
     out.outputMessages = msg ? [msg] : [];
   }
-  if (malformed > 0) out.warnings.push(malformedEventWarning(malformed, firstMalformed));
+  malformed.reportTo(out.warnings);
   if (!terminal && !out.error) out.warnings.push('stream ended without response.completed');
   return out;
 }
