@@ -63,7 +63,9 @@ export class TraceQueries {
         LEFT JOIN proxy_exchanges x ON x.span_row = s.id
         WHERE s.trace_id = ? ORDER BY s.start_us, s.id`),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
-      levelRows: ROLLUP_LEVELS.map((l) => db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`)),
+      // A reader may open a file an older Spyglass still owns, before it gained a level.
+      levelRows: ROLLUP_LEVELS.filter((l) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(l.table))
+        .map((l) => ({ us: l.us, rows: db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`) })),
       edgeCalls: db.prepare(`SELECT model, provider, service_name, is_error, duration_us, ttft_ms, cost_usd, input_tokens,
         output_tokens, cached_input_tokens, reasoning_tokens FROM llm_calls WHERE start_us >= ? AND start_us < ?`),
       // Two subqueries: min() and max() together in one SELECT make SQLite scan the whole table.
@@ -152,7 +154,7 @@ export class TraceQueries {
     if (bounds.lo !== null && bounds.hi !== null) {
       const lo = fromUs ?? bounds.lo;
       const hi = toUs ?? bounds.hi + MINUTE_US;
-      this.addWindow(acc, lo, hi, ROLLUP_LEVELS.length - 1);
+      this.addWindow(acc, lo, hi, this.stmts.levelRows.length - 1);
     }
     return acc.result(q.from ?? null, q.to ?? null);
   }
@@ -166,11 +168,11 @@ export class TraceQueries {
       for (const c of this.stmts.edgeCalls.iterate(lo, hi) as IterableIterator<EdgeCallRow>) acc.addCall(c);
       return;
     }
-    const grain = ROLLUP_LEVELS[level]!.us;
+    const grain = this.stmts.levelRows[level]!.us;
     const firstWhole = Math.ceil(lo / grain) * grain;
     const lastWhole = Math.floor(hi / grain) * grain;
     if (firstWhole < lastWhole) {
-      for (const r of this.stmts.levelRows[level]!.iterate(firstWhole, lastWhole) as IterableIterator<RollupValues>) acc.addRollup(r);
+      for (const r of this.stmts.levelRows[level]!.rows.iterate(firstWhole, lastWhole) as IterableIterator<RollupValues>) acc.addRollup(r);
       if (lo < firstWhole) this.addWindow(acc, lo, firstWhole, level - 1);
       if (lastWhole < hi) this.addWindow(acc, lastWhole, hi, level - 1);
     } else {
