@@ -19,8 +19,14 @@ export interface BenchDbSpec {
 
 export const DEFAULT_END_US = Date.UTC(2026, 10, 1) * 1000;
 
+/**
+ * Bump when the store's file layout changes in a way migrations do not bring to an existing
+ * file (page size, the full-text index's form), so the cached file is built anew.
+ */
+const LAYOUT_VERSION = 2;
+
 export function benchDbPath(root: string, spec: BenchDbSpec): string {
-  return path.join(root, 'node_modules/.cache/bench', `reads-g${GENERATOR_VERSION}-${spec.spans}-${spec.days}d.db`);
+  return path.join(root, 'node_modules/.cache/bench', `reads-g${GENERATOR_VERSION}-l${LAYOUT_VERSION}-${spec.spans}-${spec.days}d.db`);
 }
 
 /** Returns the cached database file, building it first when missing. */
