@@ -15,6 +15,7 @@ import { jsonIdToHex, jsonNanosToMicros, optionalId, requireId, typeName } from 
 import {
   attachLogWarnings,
   attachSpanWarnings,
+  buildScope,
   checkKind,
   checkSpanTimes,
   checkStatusCode,
@@ -89,10 +90,7 @@ function scopeOf(ss: Obj, path: string, ctx: DecodeContext): InstrumentationScop
   const version = s.version ?? '';
   if (typeof name !== 'string') throw new OtlpDecodeError(`${path}scope.name must be a string, got ${typeName(name)}`);
   if (typeof version !== 'string') throw new OtlpDecodeError(`${path}scope.version must be a string, got ${typeName(version)}`);
-  const capped = capString(name, ctx, 'scope name');
-  const scope: InstrumentationScope = version === '' ? { name: capped } : { name: capped, version: capString(version, ctx, 'scope version') };
-  ctx.takeItemWarnings('scope');
-  return scope;
+  return buildScope(name, version, ctx);
 }
 
 function str(v: unknown, name: string): string {

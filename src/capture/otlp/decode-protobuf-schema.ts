@@ -13,6 +13,7 @@ import { LogsRequestType, TraceRequestType } from './schema';
 import {
   attachLogWarnings,
   attachSpanWarnings,
+  buildScope,
   checkKind,
   checkSpanTimes,
   checkStatusCode,
@@ -126,11 +127,7 @@ function decodeMessage<T>(type: protobuf.Type, body: Uint8Array, what: string, c
 }
 
 function scopeOf(s: PbScope | null, ctx: DecodeContext): InstrumentationScope {
-  if (s === null) return { name: '' };
-  const name = capString(s.name, ctx, 'scope name');
-  const scope: InstrumentationScope = s.version === '' ? { name } : { name, version: capString(s.version, ctx, 'scope version') };
-  ctx.takeItemWarnings('scope');
-  return scope;
+  return s === null ? { name: '' } : buildScope(s.name, s.version, ctx);
 }
 
 /** Resource attributes are shared by every item under them; warnings about them go to the answer. */

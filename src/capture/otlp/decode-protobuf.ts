@@ -14,6 +14,7 @@ import { optionalId, requireId } from './ids-and-times';
 import {
   attachLogWarnings,
   attachSpanWarnings,
+  buildScope,
   checkKind,
   checkSpanTimes,
   checkStatusCode,
@@ -175,13 +176,6 @@ function scopeInto(r: WireReader, end: number, ctx: DecodeContext, scope: { name
     else if (tag === ((3 << 3) | WIRE_LEN)) attributeEntry(r, end, ctx, {});
     else r.skip(tag, end, 1);
   }
-}
-
-function finishScope(s: { name: string; version: string }, ctx: DecodeContext): InstrumentationScope {
-  const name = capString(s.name, ctx, 'scope name');
-  const scope: InstrumentationScope = s.version === '' ? { name } : { name, version: capString(s.version, ctx, 'scope version') };
-  ctx.takeItemWarnings('scope');
-  return scope;
 }
 
 /**
@@ -379,7 +373,7 @@ function scopeSpans(r: WireReader, end: number, ctx: DecodeContext, resource: At
   const start = r.pos;
   const raw = { name: '', version: '' };
   eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw));
-  const scope = finishScope(raw, ctx);
+  const scope = buildScope(raw.name, raw.version, ctx);
   eachField(r, start, end, 2, (stop) => {
     const s = span(r, stop, ctx, resource, scope);
     if (s instanceof ItemRejected) ctx.reject('span', s.message);
@@ -489,7 +483,7 @@ function scopeLogs(r: WireReader, end: number, ctx: DecodeContext, resource: Att
   const start = r.pos;
   const raw = { name: '', version: '' };
   eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw));
-  const scope = finishScope(raw, ctx);
+  const scope = buildScope(raw.name, raw.version, ctx);
   eachField(r, start, end, 2, (stop) => {
     const index = counter.n++;
     const l = logRecord(r, stop, ctx, index, resource, scope);

@@ -9,8 +9,8 @@
 // - times that do not fit an exact integer of microseconds (past the year 2255): rejected.
 // - log record ids of the wrong length: rejected; all zeros: no span context.
 
-import type { IngestLogRecord, IngestSpan, StatusCodeValue } from '../../core/model';
-import { type DecodeContext, ItemRejected, WARNINGS_ATTRIBUTE } from './context';
+import type { IngestLogRecord, IngestSpan, InstrumentationScope, StatusCodeValue } from '../../core/model';
+import { capString, type DecodeContext, ItemRejected, WARNINGS_ATTRIBUTE } from './context';
 
 export function checkTime(us: number, field: string): number {
   if (!Number.isSafeInteger(us)) throw new ItemRejected(`${field} is out of range`);
@@ -41,6 +41,14 @@ export function checkStatusCode(code: number, ctx: DecodeContext): StatusCodeVal
   if (code === 0 || code === 1 || code === 2) return code;
   ctx.warnItem(`unknown status code ${code} read as STATUS_CODE_UNSET`);
   return 0;
+}
+
+/** A scope as the model holds it: name and version capped, an empty version left out. */
+export function buildScope(name: string, version: string, ctx: DecodeContext): InstrumentationScope {
+  const capped = capString(name, ctx, 'scope name');
+  const scope: InstrumentationScope = version === '' ? { name: capped } : { name: capped, version: capString(version, ctx, 'scope version') };
+  ctx.takeItemWarnings('scope');
+  return scope;
 }
 
 export function spanLabel(name: unknown, spanIdHex: string): string {
