@@ -8,8 +8,8 @@ import { toMessages, toPart, toSystemParts } from '../../../core/conventions/par
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
 import { DeltaTemplates } from './fast-delta';
-import { arr, errorFromBody, MalformedEvents, eventObject, obj, requestParams, str, sum, tokens, type Obj } from './common';
-import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
+import { arr, errorFromBody, MalformedEvents, eventObject, modelStreamRequest, obj, str, sum, tokens, type Obj } from './common';
+import { emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
 const NOT_PARAMS = new Set(['model', 'messages', 'system', 'tools', 'stream', 'metadata', 'mcp_servers', 'container']);
 
@@ -42,10 +42,7 @@ function canonical(u: RawUsage): TokenUsage {
 
 function parseRequest(body: unknown): ParsedRequest {
   const b = obj(body);
-  const out = emptyRequest();
-  out.requestModel = str(b.model);
-  out.stream = b.stream === true;
-  out.params = requestParams(b, NOT_PARAMS);
+  const out = modelStreamRequest(b, NOT_PARAMS);
   out.systemInstructions = toSystemParts(b.system);
   out.inputMessages = toMessages(arr(b.messages));
   out.toolDefinitions = arr(b.tools);

@@ -3,7 +3,7 @@
 import type { AttrValue } from '../../../core/model';
 import { paramName } from '../../../core/conventions/call';
 import { isRecord, str, strList, toAttrValue } from '../../../core/conventions/values';
-import type { ReportedError } from './types';
+import { emptyRequest, type ParsedRequest, type ReportedError } from './types';
 
 export { isRecord, str };
 
@@ -43,6 +43,15 @@ export function requestParams(body: Obj, skip: ReadonlySet<string>): Record<stri
     if (isRecord(v) && Object.keys(v).length === 0) continue;
     out[name] = v;
   }
+  return out;
+}
+
+/** A request whose body names its model and asks for a stream with `stream: true` (OpenAI, Anthropic). */
+export function modelStreamRequest(b: Obj, notParams: ReadonlySet<string>): ParsedRequest {
+  const out = emptyRequest();
+  out.requestModel = str(b.model);
+  out.stream = b.stream === true;
+  out.params = requestParams(b, notParams);
   return out;
 }
 

@@ -9,8 +9,8 @@ import { toMessages } from '../../../core/conventions/parts';
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
 import { DeltaTemplates } from './fast-delta';
-import { arr, errorFromBody, isRecord, MalformedEvents, eventObject, obj, requestParams, str, tokens, type Obj } from './common';
-import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
+import { arr, errorFromBody, isRecord, MalformedEvents, eventObject, modelStreamRequest, obj, str, tokens, type Obj } from './common';
+import { emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
 const NOT_PARAMS = new Set(['model', 'messages', 'tools', 'functions', 'stream', 'stream_options', 'user', 'metadata', 'prediction', 'audio']);
 
@@ -30,10 +30,7 @@ export function chatUsage(u: unknown): TokenUsage {
 
 function parseRequest(body: unknown): ParsedRequest {
   const b = obj(body);
-  const out = emptyRequest();
-  out.requestModel = str(b.model);
-  out.stream = b.stream === true;
-  out.params = requestParams(b, NOT_PARAMS);
+  const out = modelStreamRequest(b, NOT_PARAMS);
   // System and developer messages are part of the chat history here, so (per the GenAI
   // conventions) they stay in the input messages rather than in system instructions.
   out.inputMessages = toMessages(arr(b.messages));

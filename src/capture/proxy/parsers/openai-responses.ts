@@ -9,8 +9,8 @@ import { toMessage, toPart } from '../../../core/conventions/parts';
 import { parseArgs } from '../../../core/conventions/values';
 import type { SseEvent } from '../sse';
 import { DeltaTemplates } from './fast-delta';
-import { arr, errorFromBody, isRecord, MalformedEvents, eventObject, obj, requestParams, str, tokens, type Obj } from './common';
-import { emptyRequest, emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
+import { arr, errorFromBody, isRecord, MalformedEvents, eventObject, modelStreamRequest, obj, str, tokens, type Obj } from './common';
+import { emptyResponse, type ApiParser, type ParsedRequest, type ParsedResponse, type TokenUsage } from './types';
 
 const NOT_PARAMS = new Set(['model', 'input', 'instructions', 'tools', 'stream', 'stream_options', 'conversation', 'previous_response_id', 'metadata', 'user', 'prompt', 'include']);
 
@@ -39,10 +39,7 @@ function itemToMessage(item: unknown): ChatMessage | null {
 
 function parseRequest(body: unknown): ParsedRequest {
   const b = obj(body);
-  const out = emptyRequest();
-  out.requestModel = str(b.model);
-  out.stream = b.stream === true;
-  out.params = requestParams(b, NOT_PARAMS);
+  const out = modelStreamRequest(b, NOT_PARAMS);
   if (typeof b.instructions === 'string' && b.instructions !== '') out.systemInstructions = [{ type: 'text', content: b.instructions }];
   if (typeof b.input === 'string') out.inputMessages = [{ role: 'user', parts: [{ type: 'text', content: b.input }] }];
   else out.inputMessages = arr(b.input).map(itemToMessage).filter((m): m is ChatMessage => m !== null);
