@@ -20,6 +20,7 @@ import {
   checkSpanTimes,
   checkStatusCode,
   eventNameOf,
+  rejectionReason,
   settleLogTimes,
   spanLabel,
 } from './validate';
@@ -222,8 +223,7 @@ export function decodeTracesJson(body: Uint8Array, opts?: DecodeOptions): Decode
         try {
           spans.push(jsonSpan(raw, resource, scope, ctx));
         } catch (err) {
-          const reason = err instanceof ItemRejected ? err.message : `span: ${(err as Error).message}`;
-          ctx.reject('span', reason);
+          ctx.reject('span', rejectionReason(err, 'span'));
         }
       }
     }
@@ -286,7 +286,7 @@ export function decodeLogsJson(body: Uint8Array, opts?: DecodeOptions): DecodeRe
         try {
           logs.push(jsonLog(raw, i, resource, scope, ctx));
         } catch (err) {
-          ctx.reject('log', err instanceof ItemRejected ? err.message : `log record ${i}: ${(err as Error).message}`);
+          ctx.reject('log', rejectionReason(err, `log record ${i}`));
         }
       }
     }

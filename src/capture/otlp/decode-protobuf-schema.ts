@@ -18,6 +18,7 @@ import {
   checkSpanTimes,
   checkStatusCode,
   eventNameOf,
+  rejectionReason,
   settleLogTimes,
   spanLabel,
 } from './validate';
@@ -206,7 +207,7 @@ export function decodeTracesProtobufWithSchema(body: Uint8Array, opts?: DecodeOp
         try {
           spans.push(pbSpan(s, resource, scope, ctx));
         } catch (err) {
-          ctx.reject('span', err instanceof ItemRejected ? err.message : `${spanLabel(s.name, '')}: ${(err as Error).message}`);
+          ctx.reject('span', rejectionReason(err, spanLabel(s.name, '')));
         }
       }
     }
@@ -256,7 +257,7 @@ export function decodeLogsProtobufWithSchema(body: Uint8Array, opts?: DecodeOpti
         try {
           logs.push(pbLog(r, i, resource, scope, ctx));
         } catch (err) {
-          ctx.reject('log', err instanceof ItemRejected ? err.message : `log record ${i}: ${(err as Error).message}`);
+          ctx.reject('log', rejectionReason(err, `log record ${i}`));
         }
       }
     }

@@ -56,6 +56,14 @@ export function spanLabel(name: unknown, spanIdHex: string): string {
   return spanIdHex.length === 16 ? `span ${n} (${spanIdHex})` : `span ${n}`;
 }
 
+/**
+ * Why an item is refused, for the answer: an ItemRejected already names the item; any other
+ * error met inside one item refuses that item only, named by `label`.
+ */
+export function rejectionReason(err: unknown, label: string): string {
+  return err instanceof ItemRejected ? err.message : `${label}: ${(err as Error).message}`;
+}
+
 /** Stores the span's warnings on it, in the attribute the UI shows, and in the answer. */
 export function attachSpanWarnings(span: IngestSpan, ctx: DecodeContext): void {
   if (ctx.itemWarnings === null) return;
