@@ -162,6 +162,12 @@ const MIGRATIONS: Migration[] = [
         CREATE VIRTUAL TABLE search USING fts5 (content, tokenize = 'unicode61 remove_diacritics 2', content = '', contentless_delete = 1);`);
     }
   },
+  /* 4: full-text leaves sized to the file's pages: the default (4050 bytes) suits 4 KiB pages;
+     with 16 KiB pages one leaf per page is ~8% less insert work. Applies to new segments. */ (db) => {
+    if ((db.pragma('page_size', { simple: true }) as number) >= 16384) {
+      db.exec("INSERT INTO search (search, rank) VALUES ('pgsz', 16000)");
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

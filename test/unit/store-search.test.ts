@@ -43,6 +43,7 @@ describe('full-text index', () => {
   it('is contentless in a new store and still finds, forgets and clears', () => {
     const store = new Store(file, testAnalyzer);
     expect(searchSql(store)).toMatch(/content\s*=\s*''/);
+    expect(store.db.prepare("SELECT v FROM search_config WHERE k = 'pgsz'").pluck().get()).toBe(16000);
     exercise(store);
     store.close();
   });
