@@ -199,26 +199,6 @@ function eachField(r: WireReader, start: number, end: number, fieldNo: number, f
   return seen;
 }
 
-/** The InstrumentationScope (field 1) of the ScopeSpans / ScopeLogs in [start, end). */
-function groupScope(r: WireReader, start: number, end: number, ctx: DecodeContext): InstrumentationScope {
-  const raw = { name: '', version: '' };
-  eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw));
-  return buildScope(raw.name, raw.version, ctx);
-}
-
-/**
- * A ResourceSpans / ResourceLogs: its resource (field 1) first, wherever it sits, then each of
- * its scope groups, current (field 2) and deprecated InstrumentationLibrary ones (field 1000).
- */
-function eachScopeGroup(r: WireReader, end: number, ctx: DecodeContext, group: (stop: number, resource: Attributes) => void): void {
-  const start = r.pos;
-  const resource: Attributes = {};
-  eachField(r, start, end, 1, (stop) => resourceInto(r, stop, ctx, resource));
-  ctx.takeItemWarnings('resource');
-  eachField(r, start, end, 2, (stop) => group(stop, resource));
-  eachField(r, start, end, 1000, (stop) => group(stop, resource));
-}
-
 function decodeWhole(body: Uint8Array, what: string, ctx: DecodeContext, fn: (r: WireReader, end: number) => void): void {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const r = new WireReader(buf);
@@ -391,7 +371,9 @@ function span(r: WireReader, end: number, ctx: DecodeContext, resource: Attribut
 
 function scopeSpans(r: WireReader, end: number, ctx: DecodeContext, resource: Attributes, out: IngestSpan[]): void {
   const start = r.pos;
-  const scope = groupScope(r, start, end, ctx);
+  const raw = { name: '', version: '' };
+  eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw));
+  const scope = buildScope(raw.name, raw.version, ctx);
   eachField(r, start, end, 2, (stop) => {
     const s = span(r, stop, ctx, resource, scope);
     if (s instanceof ItemRejected) ctx.reject('span', s.message);
@@ -399,12 +381,21 @@ function scopeSpans(r: WireReader, end: number, ctx: DecodeContext, resource: At
   });
 }
 
+function resourceSpans(r: WireReader, end: number, ctx: DecodeContext, out: IngestSpan[]): void {
+  const start = r.pos;
+  const resource: Attributes = {};
+  eachField(r, start, end, 1, (stop) => resourceInto(r, stop, ctx, resource));
+  ctx.takeItemWarnings('resource');
+  eachField(r, start, end, 2, (stop) => scopeSpans(r, stop, ctx, resource, out));
+  eachField(r, start, end, 1000, (stop) => scopeSpans(r, stop, ctx, resource, out));
+}
+
 /** Decodes an ExportTraceServiceRequest. Throws OtlpDecodeError when the body is not one. */
 export function decodeTracesProtobuf(body: Uint8Array, opts?: DecodeOptions): DecodeResult {
   const ctx = new DecodeContext(opts);
   const spans: IngestSpan[] = [];
   decodeWhole(body, 'ExportTraceServiceRequest', ctx, (r, end) => {
-    eachField(r, 0, end, 1, (stop) => eachScopeGroup(r, stop, ctx, (groupEnd, resource) => scopeSpans(r, groupEnd, ctx, resource, spans)));
+    eachField(r, 0, end, 1, (stop) => resourceSpans(r, stop, ctx, spans));
   });
   return finishResult(ctx, { spans, logs: [] });
 }
@@ -490,7 +481,9 @@ function logRecord(
 
 function scopeLogs(r: WireReader, end: number, ctx: DecodeContext, resource: Attributes, out: IngestLogRecord[], counter: { n: number }): void {
   const start = r.pos;
-  const scope = groupScope(r, start, end, ctx);
+  const raw = { name: '', version: '' };
+  eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw));
+  const scope = buildScope(raw.name, raw.version, ctx);
   eachField(r, start, end, 2, (stop) => {
     const index = counter.n++;
     const l = logRecord(r, stop, ctx, index, resource, scope);
@@ -499,13 +492,22 @@ function scopeLogs(r: WireReader, end: number, ctx: DecodeContext, resource: Att
   });
 }
 
+function resourceLogs(r: WireReader, end: number, ctx: DecodeContext, out: IngestLogRecord[], counter: { n: number }): void {
+  const start = r.pos;
+  const resource: Attributes = {};
+  eachField(r, start, end, 1, (stop) => resourceInto(r, stop, ctx, resource));
+  ctx.takeItemWarnings('resource');
+  eachField(r, start, end, 2, (stop) => scopeLogs(r, stop, ctx, resource, out, counter));
+  eachField(r, start, end, 1000, (stop) => scopeLogs(r, stop, ctx, resource, out, counter));
+}
+
 /** Decodes an ExportLogsServiceRequest. Throws OtlpDecodeError when the body is not one. */
 export function decodeLogsProtobuf(body: Uint8Array, opts?: DecodeOptions): DecodeResult {
   const ctx = new DecodeContext(opts);
   const logs: IngestLogRecord[] = [];
   const counter = { n: 0 };
   decodeWhole(body, 'ExportLogsServiceRequest', ctx, (r, end) => {
-    eachField(r, 0, end, 1, (stop) => eachScopeGroup(r, stop, ctx, (groupEnd, resource) => scopeLogs(r, groupEnd, ctx, resource, logs, counter)));
+    eachField(r, 0, end, 1, (stop) => resourceLogs(r, stop, ctx, logs, counter));
   });
   return finishResult(ctx, { spans: [], logs });
 }
