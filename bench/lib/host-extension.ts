@@ -65,14 +65,15 @@ export function activateExtension(extensionDir: string, settings: Record<string,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ext = require(path.join(extensionDir, 'dist/extension.js')) as ExtensionModule;
   const api = ext.activate(ctx);
+  let closed: Promise<void> | null = null;
   return {
     ext,
     api,
     mock: vscode.mock,
     storage,
-    async close() {
-      await ext.deactivate();
-      fs.rmSync(storage, { recursive: true, force: true });
+    close() {
+      closed ??= ext.deactivate().then(() => fs.rmSync(storage, { recursive: true, force: true }));
+      return closed;
     },
   };
 }

@@ -21,7 +21,7 @@ export interface LoadPlan {
 export type ToLoad = { type: 'go' } | { type: 'stop' } | { type: 'count'; id: number };
 export type FromLoad =
   | { type: 'ready'; bodies: number; spans: number; mb: number; encodeMs: number }
-  | { type: 'count'; id: number; stored: number; atMs: number }
+  | { type: 'count'; id: number; stored: number; atMs: number; error?: string }
   | { type: 'done'; sentSpans: number; ackedSpans: number; requests: number; failures: string[]; maxLagMs: number; elapsedMs: number; exhausted: boolean }
   | { type: 'error'; message: string };
 
@@ -74,7 +74,7 @@ export async function loadGeneratorMain(): Promise<void> {
     else if (m.type === 'count') {
       post(metricsAgent, plan.port, '/metrics', null)
         .then((r) => send({ type: 'count', id: m.id, stored: storedSpans(r.text), atMs: nowMs() }))
-        .catch((e: Error) => send({ type: 'error', message: `/metrics: ${e.message}` }));
+        .catch((e: Error) => send({ type: 'count', id: m.id, stored: NaN, atMs: nowMs(), error: `/metrics: ${e.message}` }));
     }
   });
   await started;
