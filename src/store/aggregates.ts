@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { addToHistogram } from '../core/histogram';
 import type { IngestSpan, PricedCall } from '../core/model';
-import { applyRollupDeltas, MINUTE_US, prepareRollupStatements, type RollupDelta, type RollupStatements } from './rollups';
+import { applyRollupDeltas, MINUTE_US, prepareRollupStatements, type RollupDelta, type RollupStatements, type StoredRollup } from './rollups';
 import { upsertSql } from './sql';
 
 export { MINUTE_US } from './rollups';
@@ -184,21 +184,8 @@ export interface TraceRow {
   session_id: string | null;
 }
 
-export interface RollupRow {
-  minute_us: number;
-  model: string;
-  provider: string;
-  service_name: string;
-  calls: number;
-  errors: number;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  reasoning_tokens: number;
-  latency_hist: string;
-  ttft_hist: string;
-}
+/** A row of the minute table: a StoredRollup keyed by `minute_us`. */
+export type RollupRow = Omit<StoredRollup, 'bucket_us'> & { minute_us: number };
 
 /** Models are kept as `|a|b|` so a filter is one instr() and needs no join. */
 export function joinModels(models: Iterable<string>): string {
