@@ -2,6 +2,7 @@
 // a log record named gen_ai.user.message adds an input message. Real conventions are tested elsewhere.
 import type { IngestLogRecord, IngestSpan, LlmCall } from '../../src/core/model';
 import type { Analyzer } from '../../src/store/analyzer';
+import { emptyCall } from '../../src/core/conventions/call';
 
 export const testAnalyzer: Analyzer = {
   categorize: (s) => (typeof s.attributes['gen_ai.request.model'] === 'string' ? 'llm' : 'other'),
@@ -10,14 +11,15 @@ export const testAnalyzer: Analyzer = {
     if (typeof model !== 'string') return null;
     const num = (k: string) => (typeof s.attributes[k] === 'number' ? (s.attributes[k] as number) : null);
     return {
-      convention: 'genai', operation: 'chat', provider: 'openai', requestModel: model, responseModel: model, responseId: null,
-      params: {}, inputTokens: num('gen_ai.usage.input_tokens'), outputTokens: num('gen_ai.usage.output_tokens'),
-      cachedInputTokens: null, cacheWriteTokens: null, reasoningTokens: null, ttftMs: null, finishReasons: [],
-      systemInstructions: [],
+      ...emptyCall('genai'),
+      provider: 'openai',
+      requestModel: model,
+      responseModel: model,
+      inputTokens: num('gen_ai.usage.input_tokens'),
+      outputTokens: num('gen_ai.usage.output_tokens'),
       inputMessages: logs
         .filter((l) => l.eventName === 'gen_ai.user.message')
         .map((l) => ({ role: 'user', parts: [{ type: 'text' as const, content: String((l.body as { content?: string })?.content) }] })),
-      outputMessages: [], toolDefinitions: [], conversationId: null, promptName: null, promptVersion: null, errorType: null,
     };
   },
   price: (c) => ({ costUsd: ((c.inputTokens ?? 0) + (c.outputTokens ?? 0)) * 1e-6, costEstimated: false }),

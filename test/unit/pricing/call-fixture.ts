@@ -1,33 +1,10 @@
 // Builds LlmCall values for pricing tests, and reads expected prices out of the price table.
 import { findProvider, type ModelPrice } from '@pydantic/genai-prices';
+import { emptyCall } from '../../../src/core/conventions/call';
 import type { LlmCall } from '../../../src/core/model';
 
 export function makeCall(overrides: Partial<LlmCall> = {}): LlmCall {
-  return {
-    convention: 'genai',
-    operation: 'chat',
-    provider: 'openai',
-    requestModel: 'gpt-4o',
-    responseModel: null,
-    responseId: null,
-    params: {},
-    inputTokens: 1000,
-    outputTokens: 100,
-    cachedInputTokens: null,
-    cacheWriteTokens: null,
-    reasoningTokens: null,
-    ttftMs: null,
-    finishReasons: [],
-    systemInstructions: [],
-    inputMessages: [],
-    outputMessages: [],
-    toolDefinitions: [],
-    conversationId: null,
-    promptName: null,
-    promptVersion: null,
-    errorType: null,
-    ...overrides,
-  };
+  return { ...emptyCall('genai'), provider: 'openai', requestModel: 'gpt-4o', inputTokens: 1000, outputTokens: 100, ...overrides };
 }
 
 /**
