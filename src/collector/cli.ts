@@ -4,7 +4,11 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../protocol/collector-ipc';
+import { Store } from '../store/store';
+import { createAnalyzer } from './analyzer';
 import { Collector, CollectorStartError, DEFAULT_OPTIONS, VERSION, type CollectorOptions } from './collector';
+import { toOtlpJson } from './otlp-export';
+import { importOtlpJson } from './otlp-import';
 
 const USAGE = `spyglass ${VERSION} — local LLM trace capture
 
@@ -130,27 +134,31 @@ async function serve(args: string[]): Promise<void> {
   }
 }
 
+// import and export need only the database: no listener, no tokenizer preload.
 async function importFile(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, options: { db: { type: 'string' } }, allowPositionals: true });
   const file = positionals[0] ?? fail('import needs a file');
-  const collector = await Collector.start({ dbPath: values.db ?? DEFAULT_OPTIONS.dbPath, httpPort: 0, grpcPort: null });
+  const store = new Store(values.db ?? DEFAULT_OPTIONS.dbPath, createAnalyzer([]).analyzer);
   try {
-    const n = await collector.importOtlpJson(fs.readFileSync(file, 'utf8'));
+    const n = await importOtlpJson(fs.readFileSync(file, 'utf8'), (batch) => {
+      store.writer.write([batch]);
+      return batch.spans.length;
+    });
     process.stdout.write(`imported ${n} spans\n`);
   } finally {
-    await collector.stop();
+    store.close();
   }
 }
 
 async function exportFile(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { db: { type: 'string' }, trace: { type: 'string' }, out: { type: 'string' } } });
-  const collector = await Collector.start({ dbPath: values.db ?? DEFAULT_OPTIONS.dbPath, httpPort: 0, grpcPort: null });
+  const store = new Store(values.db ?? DEFAULT_OPTIONS.dbPath, null, { readonly: true });
   try {
-    const text = JSON.stringify(collector.exportOtlpJson(values.trace));
+    const text = JSON.stringify(toOtlpJson(store.iterateSpans(values.trace)));
     if (values.out) fs.writeFileSync(values.out, text);
     else process.stdout.write(text + '\n');
   } finally {
-    await collector.stop();
+    store.close();
   }
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startGrpcServer } from '../capture/grpc-server';
 import { createForwarder } from '../capture/forward';
 import { startHttpServer, type Route, type RunningHttpServer } from '../capture/http-server';
-import { decodeTracesJson, otlpHttpRoutes } from '../capture/otlp';
+import { otlpHttpRoutes } from '../capture/otlp';
 import { proxyRoutes } from '../capture/proxy';
 import { createMetrics } from '../core/metrics';
 import { preloadEncodings } from '../core/tokens';
@@ -17,6 +17,7 @@ import { createAnalyzer } from './analyzer';
 import { apiRoutes } from './api-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
+import { importOtlpJson } from './otlp-import';
 import { WriteQueue } from './write-queue';
 
 export const VERSION = '0.1.0';
@@ -135,16 +136,8 @@ export class Collector {
   }
 
   /** Imports OTLP/JSON: one ExportTraceServiceRequest, or JSONL with one per line. */
-  async importOtlpJson(text: string): Promise<number> {
-    const trimmed = text.trim();
-    const docs = trimmed.startsWith('{') && !/\}\s*\n\s*\{/.test(trimmed) ? [trimmed] : trimmed.split(/\r?\n/).filter((l) => l.trim());
-    let accepted = 0;
-    for (const doc of docs) {
-      const result = decodeTracesJson(Buffer.from(doc, 'utf8'));
-      const r = await this.queue.ingest(result.batch);
-      accepted += r.acceptedSpans;
-    }
-    return accepted;
+  importOtlpJson(text: string): Promise<number> {
+    return importOtlpJson(text, async (batch) => (await this.queue.ingest(batch)).acceptedSpans);
   }
 
   exportOtlpJson(traceId?: string): unknown {

@@ -1,9 +1,8 @@
 // Group commit: every request that arrives in the same turn of the event loop shares one
 // SQLite transaction, and each request is answered only once its data is stored.
 
-import type { IngestSpan } from '../core/model';
 import type { IngestResult, ProxyCapture, SpanSink } from '../capture/sink';
-import type { IngestBatch } from '../core/model';
+import type { IngestBatch, IngestSpan } from '../core/model';
 import type { ForcedCall, SpanWriter, WriteResult } from '../store/writer';
 
 interface Pending {
