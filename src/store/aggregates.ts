@@ -3,7 +3,8 @@
 
 import type Database from 'better-sqlite3';
 import { addToHistogram } from '../core/histogram';
-import type { IngestSpan, PricedCall } from '../core/model';
+import type { IngestSpan } from '../core/model';
+import type { CallNumbers } from './prepare';
 import { applyRollupDeltas, MINUTE_US, prepareRollupStatements, type RollupDelta, type RollupStatements, type StoredRollup } from './rollups';
 import { upsertSql } from './sql';
 
@@ -26,6 +27,9 @@ interface TraceDelta {
   sessionId: string | null;
 }
 
+/** What one stored span contributes to its trace. */
+export type SpanFacts = Pick<IngestSpan, 'traceId' | 'parentSpanId' | 'name' | 'startUs' | 'endUs' | 'statusCode'>;
+
 /** What one stored LLM call contributes to its trace and its rollup row. */
 export interface CallFacts {
   traceId: string;
@@ -35,15 +39,11 @@ export interface CallFacts {
   provider: string | null;
   service: string | null;
   isError: boolean;
-  call: PricedCall;
-}
-
-export function callModel(call: { responseModel: string | null; requestModel: string | null }): string {
-  return call.responseModel ?? call.requestModel ?? 'unknown';
+  call: CallNumbers;
 }
 
 /** Root names win by rank: a span without a parent beats the earliest orphan seen so far. */
-function rootRank(span: IngestSpan): number {
+function rootRank(span: SpanFacts): number {
   return span.parentSpanId === null ? 2 : 1;
 }
 
@@ -64,7 +64,7 @@ export class BatchAggregates {
     return d;
   }
 
-  addSpan(span: IngestSpan, serviceName: string | null, sessionId: string | null): void {
+  addSpan(span: SpanFacts, serviceName: string | null, sessionId: string | null): void {
     const d = this.trace(span.traceId, span.startUs, span.endUs);
     d.startUs = Math.min(d.startUs, span.startUs);
     d.endUs = Math.max(d.endUs, span.endUs);

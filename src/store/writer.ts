@@ -1,11 +1,13 @@
 // Batched writes: one transaction stores many spans, their LLM calls, search text, and the
-// trace/rollup aggregates. Duplicate deliveries (exporter retries) are stored once; spans
-// may arrive in any order and log records before or after the span they belong to.
+// trace/rollup aggregates. Spans come prepared (see prepare.ts: on the collector, by a worker
+// thread), so this thread runs SQL. Duplicate deliveries (exporter retries) are stored once;
+// spans may arrive in any order and log records before or after the span they belong to.
 
 import type Database from 'better-sqlite3';
-import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall } from '../core/model';
-import { BatchAggregates, callModel, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
+import type { IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall } from '../core/model';
+import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
+import { callModel, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 import { upsertSql } from './sql';
 
 export interface WriteResult {
@@ -49,6 +51,7 @@ interface SpanRow {
   start_us: number;
   end_us: number;
   status_code: number;
+  service_name: string | null;
   status_message: string;
   scope_name: string | null;
   scope_version: string | null;
@@ -62,7 +65,6 @@ export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
   private readonly resourceIds = new Map<string, number>();
-  private resourceJson = new WeakMap<Attributes, string>();
   private storeContent: boolean;
   private readonly onCall?: (facts: CallFacts) => void;
 
@@ -101,106 +103,115 @@ export class SpanWriter {
     };
   }
 
+  get contentStored(): boolean {
+    return this.storeContent;
+  }
+
   setStoreContent(on: boolean): void {
     this.storeContent = on;
   }
 
-  /** Stores batches in one transaction. */
+  /** Prepares (on this thread) and stores batches in one transaction. */
   write(batches: IngestBatch[], forced?: Map<IngestSpan, ForcedCall>): WriteResult {
-    return this.db.transaction(() => this.writeInTransaction(batches, forced))();
+    if (!forced) return this.writePrepared(batches.map((b) => prepareBatch(b, this.analyzer, this.storeContent)));
+    const exchanges = new Map<PreparedSpan, NonNullable<ForcedCall['exchange']>>();
+    const prepared = batches.map((b): PreparedBatch => {
+      const resources = new ResourceList();
+      const spans = b.spans.map((span) => {
+        const f = forced.get(span);
+        const p = prepareSpan(span, [], this.analyzer, this.storeContent, resources.indexOf(span.resource), f?.call);
+        if (f?.exchange) exchanges.set(p, f.exchange);
+        return p;
+      });
+      return { resources: resources.list, spans, logs: b.logs };
+    });
+    return this.writePrepared(prepared, exchanges);
   }
 
-  private writeInTransaction(batches: IngestBatch[], forced?: Map<IngestSpan, ForcedCall>): WriteResult {
-    // Per write: a caller may change an object between writes, never during one.
-    this.resourceJson = new WeakMap();
+  /**
+   * Stores prepared batches in one transaction. `exchanges` marks spans read by the proxy: their
+   * reading is the wire's and is never replaced by one from log records.
+   */
+  writePrepared(batches: PreparedBatch[], exchanges?: Map<PreparedSpan, NonNullable<ForcedCall['exchange']>>): WriteResult {
+    return this.db.transaction(() => this.writeInTransaction(batches, exchanges))();
+  }
+
+  private writeInTransaction(batches: PreparedBatch[], exchanges?: Map<PreparedSpan, NonNullable<ForcedCall['exchange']>>): WriteResult {
     const agg = new BatchAggregates();
     const result: WriteResult = { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
 
-    // Logs first, so spans in the same batch see them.
-    const batchLogs = new Map<string, IngestLogRecord[]>();
+    // Logs first, so every span in the transaction finds its log records among the stored ones.
+    const logSpans = new Map<string, { traceId: string; spanId: string }>();
     for (const batch of batches) {
       for (const log of batch.logs) {
         this.insertLog(log);
         result.logs += 1;
-        if (log.traceId && log.spanId) {
-          const key = log.traceId + log.spanId;
-          const list = batchLogs.get(key);
-          if (list) list.push(log);
-          else batchLogs.set(key, [log]);
-        }
+        if (log.traceId && log.spanId) logSpans.set(log.traceId + log.spanId, { traceId: log.traceId, spanId: log.spanId });
       }
     }
 
-    const tracesWithStoredLogs = new Map<string, boolean>();
-    const seenInBatch = new Set<string>();
+    const tracesWithLogs = new Map<string, boolean>();
+    const seen = new Set<string>();
     // Most stores hold no log records at all: one look then spares a lookup per trace.
     const anyLogs = result.logs > 0 || this.stmts.anyLogs.get() !== undefined;
     for (const batch of batches) {
-      for (const span of batch.spans) {
-        const key = span.traceId + span.spanId;
-        seenInBatch.add(key);
-        let logs: IngestLogRecord[] = [];
-        let hasStored = anyLogs ? tracesWithStoredLogs.get(span.traceId) : false;
-        if (hasStored === undefined) {
-          hasStored = this.stmts.traceHasLogs.get(span.traceId) !== undefined;
-          tracesWithStoredLogs.set(span.traceId, hasStored);
+      const resourceIds = batch.resources.map((r) => this.resourceId(r.json, r.serviceName));
+      for (let p of batch.spans) {
+        seen.add(p.traceId + p.spanId);
+        const exchange = exchanges?.get(p);
+        if (anyLogs && !exchange) {
+          let traceHasLogs = tracesWithLogs.get(p.traceId);
+          if (traceHasLogs === undefined) {
+            traceHasLogs = this.stmts.traceHasLogs.get(p.traceId) !== undefined;
+            tracesWithLogs.set(p.traceId, traceHasLogs);
+          }
+          if (traceHasLogs) {
+            // Log records from another request or an earlier one: read the span again with all of them.
+            const logs = this.storedLogs(p.traceId, p.spanId);
+            if (logs.length !== p.logsUsed) {
+              const span = spanOfPrepared(p, batch.resources[p.resource]!.json);
+              p = prepareSpan(span, logs, this.analyzer, this.storeContent, p.resource);
+            }
+          }
         }
-        if (hasStored) logs = this.storedLogs(span.traceId, span.spanId);
-        else logs = batchLogs.get(key) ?? [];
-        const outcome = this.storeSpan(span, logs, agg, forced?.get(span));
+        const outcome = this.storeSpan(p, batch.resources[p.resource]!.serviceName, resourceIds[p.resource]!, agg, exchange);
         if (outcome === 'duplicate') result.duplicates += 1;
         else result.stored += 1;
         if (outcome === 'llm') result.llmCalls += 1;
       }
     }
 
-    // Log records for spans stored in an earlier batch: read the span again with its logs.
-    for (const [key, logs] of batchLogs) {
-      if (seenInBatch.has(key)) continue;
-      const traceId = logs[0]!.traceId!;
-      const spanId = logs[0]!.spanId!;
-      this.rereadSpan(traceId, spanId, agg);
-    }
+    // Log records for spans stored in an earlier transaction: read the span again with its logs.
+    for (const [key, ids] of logSpans) if (!seen.has(key)) this.rereadSpan(ids.traceId, ids.spanId, agg);
 
     result.touchedTraceIds = agg.touchedTraceIds;
     agg.flush(this.db, this.agg);
     return result;
   }
 
-  private storeSpan(span: IngestSpan, logs: IngestLogRecord[], agg: BatchAggregates, forced?: ForcedCall): 'duplicate' | 'span' | 'llm' {
-    const serviceName = stringAttr(span.resource['service.name']);
-    const resourceId = this.resourceId(span.resource, serviceName);
-    const category = forced ? 'llm' : this.analyzer.categorize(span);
-    const attributes = this.storeContent ? span.attributes : withoutContent(span.attributes);
+  private storeSpan(
+    p: PreparedSpan,
+    serviceName: string | null,
+    resourceId: number,
+    agg: BatchAggregates,
+    exchange?: NonNullable<ForcedCall['exchange']>,
+  ): 'duplicate' | 'span' | 'llm' {
     const info = this.stmts.insertSpan.run(
-      span.traceId, span.spanId, span.parentSpanId, span.name, span.kind, category, span.startUs, span.endUs,
-      span.statusCode, span.statusMessage, serviceName, resourceId, span.scope.name || null, span.scope.version ?? null,
-      JSON.stringify(attributes), span.events.length ? JSON.stringify(this.storeContent ? span.events : []) : null,
-      span.links.length ? JSON.stringify(span.links) : null,
+      p.traceId, p.spanId, p.parentSpanId, p.name, p.kind, p.category, p.startUs, p.endUs, p.statusCode, p.statusMessage,
+      serviceName, resourceId, p.scopeName, p.scopeVersion, p.attributes, p.events, p.links,
     );
     if (info.changes === 0) return 'duplicate';
     const row = Number(info.lastInsertRowid);
-    const raw = forced ? forced.call : this.analyzer.normalize(span, logs);
-    const call = raw ? this.price(raw, span.startUs) : null;
-    const sessionId = call?.conversationId ?? stringAttr(span.attributes['session.id']) ?? null;
-    agg.addSpan(span, serviceName, sessionId);
-    if (call) {
-      // Some calls are known as such only from their log records; the category follows the call.
-      if (category !== 'llm' && category !== 'embedding') this.stmts.setCategory.run(callCategory(call), row);
-      this.putCall(row, span, serviceName, call);
-      const f = facts(span, serviceName, call);
-      agg.addCall(f);
-      this.onCall?.(f);
-    }
-    const text = this.analyzer.searchText(span, this.storeContent ? call : null);
-    if (text) this.stmts.insertSearch.run(row, text);
-    if (forced?.exchange) {
-      const x = forced.exchange;
+    agg.addSpan(p, serviceName, p.sessionId);
+    if (p.call) this.putCall(row, p, serviceName, agg);
+    if (p.searchText) this.stmts.insertSearch.run(row, p.searchText);
+    if (exchange) {
+      const x = exchange;
       this.stmts.insertExchange.run(row, x.method, x.path, JSON.stringify(x.headers),
         this.storeContent ? x.requestBody : '', this.storeContent ? x.responseBody : '', x.httpStatus, x.outcome,
         JSON.stringify(x.warnings));
     }
-    return call ? 'llm' : 'span';
+    return p.call ? 'llm' : 'span';
   }
 
   /** A log record arrived for a stored span: its reading as an LLM call may change. */
@@ -208,44 +219,33 @@ export class SpanWriter {
     const row = this.stmts.spanByIds.get(traceId, spanId) as SpanRow | undefined;
     if (!row) return; // the span comes later; it will find its logs then
     const span = spanFromRow(row);
+    const p = prepareSpan(span, this.storedLogs(traceId, spanId), this.analyzer, this.storeContent, 0);
+    if (!p.call) return;
     const oldJson = this.stmts.getCall.get(row.id) as { call: string } | undefined;
-    const serviceName = stringAttr(span.resource['service.name']);
-    const raw = this.analyzer.normalize(span, this.storedLogs(traceId, spanId));
-    if (!raw) return;
-    const call = this.price(raw, span.startUs);
     if (oldJson) {
       const old = JSON.parse(oldJson.call) as PricedCall;
       if (old.convention === 'proxy') return; // the wire is the better witness
-      agg.addCall(facts(span, serviceName, old), -1);
+      const oldCall: PreparedCall = {
+        ...old, model: callModel(old), isError: span.statusCode === 2 || old.errorType !== null, json: oldJson.call,
+      };
+      agg.addCall(facts(p, row.service_name, oldCall), -1);
     }
-    this.stmts.setCategory.run(callCategory(call), row.id);
-    this.putCall(row.id, span, serviceName, call);
-    agg.addCall(facts(span, serviceName, call));
+    this.stmts.setCategory.run(p.category, row.id);
+    this.putCall(row.id, p, row.service_name, agg);
     this.stmts.deleteSearch.run(row.id);
-    const text = this.analyzer.searchText(span, this.storeContent ? call : null);
-    if (text) this.stmts.insertSearch.run(row.id, text);
+    if (p.searchText) this.stmts.insertSearch.run(row.id, p.searchText);
   }
 
-  private price(raw: LlmCall, startUs: number): PricedCall {
-    const priced = this.analyzer.price(raw, startUs);
-    const base = priced.call ?? raw;
-    const call: PricedCall = { ...base, costUsd: priced.costUsd, costEstimated: priced.costEstimated };
-    if (!this.storeContent) {
-      call.systemInstructions = [];
-      call.inputMessages = [];
-      call.outputMessages = [];
-    }
-    return call;
-  }
-
-  private putCall(row: number, span: IngestSpan, serviceName: string | null, call: PricedCall): void {
-    const isError = span.statusCode === 2 || call.errorType !== null;
+  private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates): void {
+    const c = p.call!;
     this.stmts.insertCall.run(
-      row, span.traceId, span.startUs, Math.max(0, span.endUs - span.startUs), callModel(call), call.provider, serviceName,
-      call.operation, isError ? 1 : 0, call.inputTokens, call.outputTokens, call.cachedInputTokens, call.reasoningTokens,
-      call.costUsd, call.costEstimated ? 1 : 0, call.ttftMs, call.conversationId, call.promptName, call.promptVersion,
-      JSON.stringify(call),
+      row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), c.model, c.provider, serviceName, c.operation,
+      c.isError ? 1 : 0, c.inputTokens, c.outputTokens, c.cachedInputTokens, c.reasoningTokens, c.costUsd,
+      c.costEstimated ? 1 : 0, c.ttftMs, c.conversationId, c.promptName, c.promptVersion, c.json,
     );
+    const f = facts(p, serviceName, c);
+    agg.addCall(f);
+    this.onCall?.(f);
   }
 
   private storedLogs(traceId: string, spanId: string): IngestLogRecord[] {
@@ -269,21 +269,16 @@ export class SpanWriter {
   }
 
   private insertLog(log: IngestLogRecord): void {
+    const json = JSON.stringify(log.resource);
     const serviceName = stringAttr(log.resource['service.name']);
     this.stmts.insertLog.run(
       log.traceId, log.spanId, log.timeUs || log.observedTimeUs, log.eventName, log.severityNumber, log.severityText,
       JSON.stringify(this.storeContent ? log.body : null), JSON.stringify(log.attributes),
-      this.resourceId(log.resource, serviceName), log.scope.name || null,
+      this.resourceId(json, serviceName), log.scope.name || null,
     );
   }
 
-  private resourceId(resource: Attributes, serviceName: string | null): number {
-    // The decoders share one resource object among the spans of a ResourceSpans.
-    let json = this.resourceJson.get(resource);
-    if (json === undefined) {
-      json = JSON.stringify(resource);
-      this.resourceJson.set(resource, json);
-    }
+  private resourceId(json: string, serviceName: string | null): number {
     const cached = this.resourceIds.get(json);
     if (cached !== undefined) return cached;
     let id = this.stmts.findResource.get(json) as number | undefined;
@@ -299,34 +294,17 @@ export class SpanWriter {
   }
 }
 
-function callCategory(call: LlmCall): 'llm' | 'embedding' {
-  return /embed/i.test(call.operation) ? 'embedding' : 'llm';
-}
-
-function facts(span: IngestSpan, serviceName: string | null, call: PricedCall): CallFacts {
+function facts(p: PreparedSpan, serviceName: string | null, c: PreparedCall): CallFacts {
   return {
-    traceId: span.traceId,
-    startUs: span.startUs,
-    durationUs: Math.max(0, span.endUs - span.startUs),
-    model: callModel(call),
-    provider: call.provider,
+    traceId: p.traceId,
+    startUs: p.startUs,
+    durationUs: Math.max(0, p.endUs - p.startUs),
+    model: c.model,
+    provider: c.provider,
     service: serviceName,
-    isError: span.statusCode === 2 || call.errorType !== null,
-    call,
+    isError: c.isError,
+    call: c,
   };
-}
-
-export function stringAttr(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-const CONTENT_KEY = /(^|\.)(messages?|prompt|completion|content|input\.value|output\.value|system_instructions|input_messages|output_messages)(\.|$)/;
-
-/** With content storage off, message text attributes are dropped; counts and models stay. */
-function withoutContent(attrs: Attributes): Attributes {
-  const out: Attributes = {};
-  for (const [k, v] of Object.entries(attrs)) if (k.includes('token') || !CONTENT_KEY.test(k)) out[k] = v;
-  return out;
 }
 
 export function spanFromRow(row: SpanRow): IngestSpan {

@@ -1,0 +1,208 @@
+// Everything the writer stores about a span that needs no database: its category, its reading
+// as a priced LLM call, its JSON columns and its search text. That is most of ingest's CPU, so
+// the collector prepares spans on a worker thread and the writer's thread only runs SQL.
+// A PreparedBatch holds only plain data: it crosses threads by structured clone.
+
+import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall, SpanCategory, StatusCodeValue } from '../core/model';
+import type { Analyzer } from './analyzer';
+
+/** The numbers of a stored call that feed the trace summaries, the rollups and the metrics. */
+export type CallNumbers = Pick<
+  PricedCall,
+  'costUsd' | 'costEstimated' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'ttftMs' | 'conversationId'
+>;
+
+export interface PreparedCall extends CallNumbers {
+  /** The response model, else the request model, else 'unknown'. */
+  model: string;
+  provider: string | null;
+  operation: string;
+  isError: boolean;
+  promptName: string | null;
+  promptVersion: string | null;
+  /** The whole PricedCall as JSON (the llm_calls.call column). */
+  json: string;
+}
+
+export interface PreparedResource {
+  json: string;
+  serviceName: string | null;
+}
+
+export interface PreparedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: number;
+  startUs: number;
+  endUs: number;
+  statusCode: StatusCodeValue;
+  statusMessage: string;
+  /** Index into the batch's resources. */
+  resource: number;
+  scopeName: string | null;
+  scopeVersion: string | null;
+  category: SpanCategory;
+  /** JSON columns; content already dropped when content storage is off. */
+  attributes: string;
+  events: string | null;
+  links: string | null;
+  call: PreparedCall | null;
+  /** The call's conversation id, else the span's session.id attribute. */
+  sessionId: string | null;
+  searchText: string;
+  /** How many log records the reading used: the writer reads the span again when it knows of more. */
+  logsUsed: number;
+}
+
+export interface PreparedBatch {
+  resources: PreparedResource[];
+  spans: PreparedSpan[];
+  logs: IngestLogRecord[];
+}
+
+export function callModel(call: { responseModel: string | null; requestModel: string | null }): string {
+  return call.responseModel ?? call.requestModel ?? 'unknown';
+}
+
+export function stringAttr(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** Prepares a decoded batch; log records in the batch are joined to their spans. */
+export function prepareBatch(batch: IngestBatch, analyzer: Analyzer, storeContent: boolean): PreparedBatch {
+  const byKey = new Map<string, IngestLogRecord[]>();
+  for (const log of batch.logs) {
+    if (!log.traceId || !log.spanId) continue;
+    const key = log.traceId + log.spanId;
+    const list = byKey.get(key);
+    if (list) list.push(log);
+    else byKey.set(key, [log]);
+  }
+  const resources = new ResourceList();
+  const spans = batch.spans.map((span) =>
+    prepareSpan(span, byKey.get(span.traceId + span.spanId) ?? [], analyzer, storeContent, resources.indexOf(span.resource)));
+  return { resources: resources.list, spans, logs: batch.logs };
+}
+
+/** Resources of a batch, each serialised once: the decoders share one object per ResourceSpans. */
+export class ResourceList {
+  readonly list: PreparedResource[] = [];
+  private readonly index = new Map<Attributes, number>();
+
+  indexOf(resource: Attributes): number {
+    let i = this.index.get(resource);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push({ json: JSON.stringify(resource), serviceName: stringAttr(resource['service.name']) });
+      this.index.set(resource, i);
+    }
+    return i;
+  }
+}
+
+/**
+ * One span made ready to store. `forced` is a reading fixed by the caller (the proxy's, from
+ * the wire), used instead of the span's attributes.
+ */
+export function prepareSpan(
+  span: IngestSpan,
+  logs: IngestLogRecord[],
+  analyzer: Analyzer,
+  storeContent: boolean,
+  resource: number,
+  forced?: LlmCall,
+): PreparedSpan {
+  const raw = forced ?? analyzer.normalize(span, logs);
+  const call = raw ? priceCall(raw, span.startUs, analyzer, storeContent) : null;
+  // Some calls are known as such only from their log records: the category follows the call.
+  let category = forced ? 'llm' : analyzer.categorize(span);
+  if (call && category !== 'llm' && category !== 'embedding') category = callCategory(call);
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    startUs: span.startUs,
+    endUs: span.endUs,
+    statusCode: span.statusCode,
+    statusMessage: span.statusMessage,
+    resource,
+    scopeName: span.scope.name || null,
+    scopeVersion: span.scope.version ?? null,
+    category,
+    attributes: JSON.stringify(storeContent ? span.attributes : withoutContent(span.attributes)),
+    events: span.events.length ? JSON.stringify(storeContent ? span.events : []) : null,
+    links: span.links.length ? JSON.stringify(span.links) : null,
+    call: call ? preparedCall(span, call) : null,
+    sessionId: call?.conversationId ?? stringAttr(span.attributes['session.id']),
+    searchText: analyzer.searchText(span, storeContent ? call : null),
+    logsUsed: logs.length,
+  };
+}
+
+/** The span a prepared span was made from (for reading it again with more log records). */
+export function spanOfPrepared(p: PreparedSpan, resourceJson: string | null): IngestSpan {
+  return {
+    traceId: p.traceId,
+    spanId: p.spanId,
+    parentSpanId: p.parentSpanId,
+    name: p.name,
+    kind: p.kind,
+    startUs: p.startUs,
+    endUs: p.endUs,
+    statusCode: p.statusCode,
+    statusMessage: p.statusMessage,
+    attributes: JSON.parse(p.attributes) as Attributes,
+    events: p.events ? JSON.parse(p.events) : [],
+    links: p.links ? JSON.parse(p.links) : [],
+    resource: resourceJson ? (JSON.parse(resourceJson) as Attributes) : {},
+    scope: { name: p.scopeName ?? '', ...(p.scopeVersion ? { version: p.scopeVersion } : {}) },
+  };
+}
+
+function priceCall(raw: LlmCall, startUs: number, analyzer: Analyzer, storeContent: boolean): PricedCall {
+  const priced = analyzer.price(raw, startUs);
+  const call: PricedCall = { ...(priced.call ?? raw), costUsd: priced.costUsd, costEstimated: priced.costEstimated };
+  if (!storeContent) {
+    call.systemInstructions = [];
+    call.inputMessages = [];
+    call.outputMessages = [];
+  }
+  return call;
+}
+
+function preparedCall(span: IngestSpan, call: PricedCall): PreparedCall {
+  return {
+    model: callModel(call),
+    provider: call.provider,
+    operation: call.operation,
+    isError: span.statusCode === 2 || call.errorType !== null,
+    promptName: call.promptName,
+    promptVersion: call.promptVersion,
+    costUsd: call.costUsd,
+    costEstimated: call.costEstimated,
+    inputTokens: call.inputTokens,
+    outputTokens: call.outputTokens,
+    cachedInputTokens: call.cachedInputTokens,
+    reasoningTokens: call.reasoningTokens,
+    ttftMs: call.ttftMs,
+    conversationId: call.conversationId,
+    json: JSON.stringify(call),
+  };
+}
+
+function callCategory(call: LlmCall): 'llm' | 'embedding' {
+  return /embed/i.test(call.operation) ? 'embedding' : 'llm';
+}
+
+const CONTENT_KEY = /(^|\.)(messages?|prompt|completion|content|input\.value|output\.value|system_instructions|input_messages|output_messages)(\.|$)/;
+
+/** With content storage off, message text attributes are dropped; counts and models stay. */
+function withoutContent(attrs: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const [k, v] of Object.entries(attrs)) if (k.includes('token') || !CONTENT_KEY.test(k)) out[k] = v;
+  return out;
+}
