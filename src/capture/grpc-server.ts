@@ -5,7 +5,8 @@
 // decompressed message (RESOURCE_EXHAUSTED), so a compressed bomb cannot fill memory.
 
 import * as grpc from '@grpc/grpc-js';
-import { type DecodeOptions, decodeLogsProtobuf, decodeTracesProtobuf, type DecodeResult, OtlpDecodeError, type OtlpSignal } from './otlp';
+import { OtlpDecodeError, type OtlpSignal } from './otlp';
+import { ingestOtlp } from './otlp/ingest';
 import type { OtlpForwardTarget } from './otlp/http-routes';
 import { encodeExportResponseProto, partialSuccessOf } from './otlp/responses';
 import { LOGS_EXPORT_PATH, TRACE_EXPORT_PATH } from './otlp/schema';
@@ -46,38 +47,20 @@ function exportMethod(path: string): grpc.MethodDefinition<Buffer, Uint8Array> {
   };
 }
 
-type Decoder = (body: Uint8Array, opts?: DecodeOptions) => DecodeResult;
-
-function exportHandler(signal: OtlpSignal, decode: Decoder, opts: GrpcServerOptions): grpc.handleUnaryCall<Buffer, Uint8Array> {
+function exportHandler(signal: OtlpSignal, opts: GrpcServerOptions): grpc.handleUnaryCall<Buffer, Uint8Array> {
   return (call, callback) => {
     const body = call.request;
-    let decoded: DecodeResult;
-    try {
-      decoded = decode(body, { maxStringChars: opts.maxStringChars });
-    } catch (err) {
-      const invalid = err instanceof OtlpDecodeError;
-      callback({
-        code: invalid ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
-        details: (err as Error)?.message ?? String(err),
-      });
-      return;
-    }
-    opts.forwarder?.forward(signal, body, 'application/x-protobuf');
-    const { batch } = decoded;
-    const rejectedHere = signal === 'traces' ? decoded.rejectedSpans : decoded.rejectedLogs;
-    const answer = (rejectedBySink: number, sinkErrors: string[]): void => {
-      const partial = partialSuccessOf(rejectedHere + rejectedBySink, [...decoded.errors, ...sinkErrors], decoded.warnings);
-      callback(null, encodeExportResponseProto(signal, partial));
-    };
-    if (batch.spans.length === 0 && batch.logs.length === 0) {
-      answer(0, []);
-      return;
-    }
-    opts.sink.ingest(batch).then(
-      (r) => answer(signal === 'traces' ? r.rejectedSpans : r.rejectedLogs, r.errors),
-      (err: unknown) =>
+    ingestOtlp(opts.sink, { signal, encoding: 'protobuf', body, maxStringChars: opts.maxStringChars }).then(
+      (outcome) => {
+        opts.forwarder?.forward(signal, body, 'application/x-protobuf');
+        callback(null, encodeExportResponseProto(signal, partialSuccessOf(outcome.rejected, outcome.errors, outcome.warnings)));
+      },
+      (err: unknown) => {
+        const message = (err as Error)?.message ?? String(err);
+        if (err instanceof OtlpDecodeError) callback({ code: grpc.status.INVALID_ARGUMENT, details: message });
         // UNAVAILABLE is retryable for OTLP exporters: the data is not lost, it comes again.
-        callback({ code: grpc.status.UNAVAILABLE, details: `could not store the data, retry later: ${(err as Error)?.message ?? String(err)}` }),
+        else callback({ code: grpc.status.UNAVAILABLE, details: `could not store the data, retry later: ${message}` });
+      },
     );
   };
 }
@@ -95,11 +78,11 @@ export function startGrpcServer(opts: GrpcServerOptions): Promise<RunningGrpcSer
   });
   server.addService(
     { Export: exportMethod(TRACE_EXPORT_PATH) } as grpc.ServiceDefinition,
-    { Export: exportHandler('traces', decodeTracesProtobuf, opts) } as grpc.UntypedServiceImplementation,
+    { Export: exportHandler('traces', opts) } as grpc.UntypedServiceImplementation,
   );
   server.addService(
     { Export: exportMethod(LOGS_EXPORT_PATH) } as grpc.ServiceDefinition,
-    { Export: exportHandler('logs', decodeLogsProtobuf, opts) } as grpc.UntypedServiceImplementation,
+    { Export: exportHandler('logs', opts) } as grpc.UntypedServiceImplementation,
   );
   const host = opts.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {

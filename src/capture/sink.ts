@@ -2,6 +2,7 @@
 // writer; tests can wire it to anything. Capture never waits on pricing or guardrails.
 
 import type { IngestBatch, IngestSpan, LlmCall } from '../core/model';
+import type { OtlpEncoding, OtlpSignal } from './otlp/responses';
 
 export interface IngestResult {
   /** Spans stored now (duplicates of already stored spans are not counted). */
@@ -28,8 +29,30 @@ export interface ProxyCapture {
   warnings: string[];
 }
 
+/** One OTLP request body as received (decompressed), not yet decoded. */
+export interface OtlpIngestRequest {
+  signal: OtlpSignal;
+  encoding: OtlpEncoding;
+  body: Uint8Array;
+  /** Longest string value kept; see DecodeOptions. */
+  maxStringChars?: number;
+}
+
+/** What the partial-success answer to an OTLP request reports. */
+export interface OtlpIngestOutcome {
+  rejected: number;
+  errors: string[];
+  /** Things changed on accepted items (truncation, clamped times, invalid UTF-8). */
+  warnings: string[];
+}
+
 export interface SpanSink {
   /** Resolves once the batch is durably stored (group commit: many requests share one transaction). */
   ingest(batch: IngestBatch): Promise<IngestResult>;
+  /**
+   * Decodes and stores a body; for sinks that decode off the receiving thread. Rejects with
+   * OtlpDecodeError for a body that cannot be decoded. Without it, capture decodes and calls ingest.
+   */
+  ingestOtlp?(req: OtlpIngestRequest): Promise<OtlpIngestOutcome>;
   recordProxyCall(capture: ProxyCapture): Promise<void>;
 }

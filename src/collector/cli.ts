@@ -101,7 +101,13 @@ async function serve(args: string[]): Promise<void> {
   const { options, ipc } = parseServeOptions(args);
   let collector: Collector;
   try {
-    collector = await Collector.start(options);
+    collector = await Collector.start({
+      ...options,
+      warn: (message) => {
+        process.stderr.write(`spyglass: ${message}\n`);
+        if (ipc) send({ type: 'log', level: 'warn', message });
+      },
+    });
   } catch (err) {
     const e = err instanceof CollectorStartError ? err : new CollectorStartError('OTHER', null, (err as Error).message);
     if (ipc) send({ type: 'start-failed', code: e.code, port: e.port, message: e.message });

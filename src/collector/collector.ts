@@ -11,18 +11,27 @@ import { proxyRoutes } from '../capture/proxy';
 import { createMetrics } from '../core/metrics';
 import { preloadEncodings } from '../core/tokens';
 import type { HealthDto } from '../protocol/api';
+import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
 import { Store } from '../store/store';
+import type { Analyzer } from '../store/analyzer';
 import { createAnalyzer } from './analyzer';
 import { apiRoutes } from './api-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
+import { startPreparer, type Preparer } from './preparer';
 import { WriteQueue } from './write-queue';
 
 export const VERSION = '0.1.0';
 
-export type CollectorOptions = CollectorStartOptions & { host?: string };
+export type CollectorOptions = CollectorStartOptions & {
+  host?: string;
+  /** The preparing worker's script; undefined finds dist/prepare-worker.js, null prepares on this thread. */
+  prepareWorker?: string | null;
+  /** Told of what an operator should know (the CLI prints it on stderr). */
+  warn?: (message: string) => void;
+};
 
 export const DEFAULT_OPTIONS: CollectorOptions = {
   httpPort: 4318,
@@ -54,6 +63,8 @@ export class Collector {
   readonly store: Store;
   readonly events: EventHub;
   private readonly queue: WriteQueue;
+  private readonly analyzer: Analyzer;
+  private preparer: Preparer | null = null;
   private readonly metrics = createMetrics();
   private http: RunningHttpServer | null = null;
   private grpc: { port: number; close(): Promise<void> } | null = null;
@@ -64,6 +75,7 @@ export class Collector {
 
   private constructor(readonly options: CollectorOptions) {
     const { analyzer, warnings } = createAnalyzer(options.priceOverrides);
+    this.analyzer = analyzer;
     this.priceWarnings = warnings;
     try {
       this.store = new Store(options.dbPath, analyzer, {
@@ -132,6 +144,7 @@ export class Collector {
       grpcPort: this.grpcPort,
       dbPath: this.options.dbPath,
       startedAt: this.startedAt,
+      preparing: this.preparer?.where ?? 'main thread',
     };
   }
 
@@ -150,9 +163,23 @@ export class Collector {
     this.events.broadcast({ type: 'cleared', at: Date.now() });
   }
 
+  /** What the receivers store into: bodies go to the preparer, then to the group-commit queue. */
+  private sink(): SpanSink {
+    return {
+      ingest: (batch) => this.queue.ingest(batch),
+      recordProxyCall: (capture) => this.queue.recordProxyCall(capture),
+      ingestOtlp: async (req) => {
+        const { batch, ...outcome } = await this.preparer!.prepare(req);
+        if (batch.spans.length > 0 || batch.logs.length > 0) await this.queue.enqueue(batch);
+        return outcome;
+      },
+    };
+  }
+
   private routes(): Route[] {
+    const sink = this.sink();
     return [
-      ...otlpHttpRoutes(this.queue, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
+      ...otlpHttpRoutes(sink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
       ...proxyRoutes(this.queue, { upstreams: this.options.upstreams }),
       ...apiRoutes({
         store: this.store,
@@ -169,6 +196,12 @@ export class Collector {
 
   private async listen(): Promise<void> {
     const host = this.options.host ?? '127.0.0.1';
+    this.preparer = await startPreparer(
+      this.options.prepareWorker,
+      this.analyzer,
+      { priceOverrides: this.options.priceOverrides, storeContent: this.options.storeContent },
+      (m) => this.options.warn?.(m),
+    );
     try {
       this.http = await startHttpServer({ host, port: this.options.httpPort, routes: this.routes() });
     } catch (err) {
@@ -179,7 +212,7 @@ export class Collector {
         this.grpc = await startGrpcServer({
           host,
           port: this.options.grpcPort,
-          sink: this.queue,
+          sink: this.sink(),
           maxMessageBytes: this.options.maxBodyBytes,
           forwarder: this.forwarder,
         });
@@ -208,6 +241,7 @@ export class Collector {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.events.close();
     await Promise.all([this.http?.close(), this.grpc?.close()]);
+    await this.preparer?.close();
     this.forwarder?.close();
     this.queue.flush();
     this.store.close();

@@ -2,12 +2,12 @@
 // SQLite transaction, and each request is answered only once its data is stored.
 
 import type { IngestResult, ProxyCapture, SpanSink } from '../capture/sink';
-import type { IngestBatch, IngestSpan } from '../core/model';
-import type { ForcedCall, SpanWriter, WriteResult } from '../store/writer';
+import type { IngestBatch } from '../core/model';
+import type { PreparedBatch } from '../store/prepare';
+import type { SpanWriter, WriteResult } from '../store/writer';
 
 interface Pending {
-  batch: IngestBatch;
-  forced?: [IngestSpan, ForcedCall];
+  batch: PreparedBatch;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -15,7 +15,7 @@ interface Pending {
 /** Spans per transaction at most: keeps one commit short so readers and new requests are not held up. */
 const MAX_SPANS_PER_TRANSACTION = 20_000;
 
-export class WriteQueue implements SpanSink {
+export class WriteQueue implements Pick<SpanSink, 'ingest' | 'recordProxyCall'> {
   private pending: Pending[] = [];
   private scheduled = false;
 
@@ -24,8 +24,9 @@ export class WriteQueue implements SpanSink {
     private readonly onWritten: (result: WriteResult) => void,
   ) {}
 
+  /** Prepares the batch on this thread, then queues it. */
   ingest(batch: IngestBatch): Promise<IngestResult> {
-    return this.enqueue(batch).then(() => ({
+    return this.enqueue(this.writer().prepare(batch)).then(() => ({
       acceptedSpans: batch.spans.length,
       acceptedLogs: batch.logs.length,
       rejectedSpans: 0,
@@ -35,25 +36,23 @@ export class WriteQueue implements SpanSink {
   }
 
   recordProxyCall(c: ProxyCapture): Promise<void> {
-    const forced: ForcedCall = {
-      call: c.call,
-      exchange: {
-        method: c.request.method,
-        path: c.request.path,
-        headers: c.request.headers,
-        requestBody: c.request.body,
-        responseBody: c.responseBody,
-        httpStatus: c.httpStatus,
-        outcome: c.outcome,
-        warnings: c.warnings,
-      },
+    const exchange = {
+      method: c.request.method,
+      path: c.request.path,
+      headers: c.request.headers,
+      requestBody: c.request.body,
+      responseBody: c.responseBody,
+      httpStatus: c.httpStatus,
+      outcome: c.outcome,
+      warnings: c.warnings,
     };
-    return this.enqueue({ spans: [c.span], logs: [] }, [c.span, forced]);
+    return this.enqueue(this.writer().prepare({ spans: [c.span], logs: [] }, new Map([[c.span, { call: c.call, exchange }]])));
   }
 
-  private enqueue(batch: IngestBatch, forced?: [IngestSpan, ForcedCall]): Promise<void> {
+  /** Queues a batch prepared elsewhere (the collector's worker thread). */
+  enqueue(batch: PreparedBatch): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ batch, forced, resolve, reject });
+      this.pending.push({ batch, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -72,13 +71,8 @@ export class WriteQueue implements SpanSink {
         spans += p.batch.spans.length;
         group.push(p);
       }
-      const forced = new Map<IngestSpan, ForcedCall>();
-      for (const p of group) if (p.forced) forced.set(p.forced[0], p.forced[1]);
       try {
-        const result = this.writer().write(
-          group.map((p) => p.batch),
-          forced.size ? forced : undefined,
-        );
+        const result = this.writer().writePrepared(group.map((p) => p.batch));
         for (const p of group) p.resolve();
         this.onWritten(result);
       } catch (err) {

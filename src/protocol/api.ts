@@ -154,6 +154,8 @@ export interface HealthDto {
   grpcPort: number | null;
   dbPath: string;
   startedAt: number;
+  /** Where OTLP bodies are decoded and analysed before the store's thread writes them. */
+  preparing?: 'worker thread' | 'main thread';
 }
 
 /** `GET /api/summary/today`: what the status bar shows. */

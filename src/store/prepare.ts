@@ -24,6 +24,24 @@ export interface PreparedCall extends CallNumbers {
   json: string;
 }
 
+/** The exchange the proxy recorded, stored beside its span (for replay). */
+export interface ProxyExchange {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  requestBody: string;
+  responseBody: string;
+  httpStatus: number | null;
+  outcome: string;
+  warnings: string[];
+}
+
+/** A reading fixed by the caller (the proxy's, from the wire), used instead of the span's attributes. */
+export interface ForcedCall {
+  call: LlmCall;
+  exchange: ProxyExchange;
+}
+
 export interface PreparedResource {
   json: string;
   serviceName: string | null;
@@ -54,6 +72,8 @@ export interface PreparedSpan {
   searchText: string;
   /** How many log records the reading used: the writer reads the span again when it knows of more. */
   logsUsed: number;
+  /** Set for spans the proxy recorded: their reading is the wire's and log records never replace it. */
+  exchange: ProxyExchange | null;
 }
 
 export interface PreparedBatch {
@@ -102,19 +122,16 @@ export class ResourceList {
   }
 }
 
-/**
- * One span made ready to store. `forced` is a reading fixed by the caller (the proxy's, from
- * the wire), used instead of the span's attributes.
- */
+/** One span made ready to store. */
 export function prepareSpan(
   span: IngestSpan,
   logs: IngestLogRecord[],
   analyzer: Analyzer,
   storeContent: boolean,
   resource: number,
-  forced?: LlmCall,
+  forced?: ForcedCall,
 ): PreparedSpan {
-  const raw = forced ?? analyzer.normalize(span, logs);
+  const raw = forced ? forced.call : analyzer.normalize(span, logs);
   const call = raw ? priceCall(raw, span.startUs, analyzer, storeContent) : null;
   // Some calls are known as such only from their log records: the category follows the call.
   let category = forced ? 'llm' : analyzer.categorize(span);
@@ -140,6 +157,7 @@ export function prepareSpan(
     sessionId: call?.conversationId ?? stringAttr(span.attributes['session.id']),
     searchText: analyzer.searchText(span, storeContent ? call : null),
     logsUsed: logs.length,
+    exchange: forced ? (storeContent ? forced.exchange : { ...forced.exchange, requestBody: '', responseBody: '' }) : null,
   };
 }
 

@@ -7,7 +7,9 @@ import type Database from 'better-sqlite3';
 import type { IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall } from '../core/model';
 import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
-import { callModel, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
+import { callModel, type ForcedCall, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
+
+export type { ForcedCall } from './prepare';
 import { upsertSql } from './sql';
 
 export interface WriteResult {
@@ -17,21 +19,6 @@ export interface WriteResult {
   logs: number;
   llmCalls: number;
   touchedTraceIds: string[];
-}
-
-/** A call whose reading is fixed by the caller (the proxy), not derived from attributes. */
-export interface ForcedCall {
-  call: LlmCall;
-  exchange?: {
-    method: string;
-    path: string;
-    headers: Record<string, string>;
-    requestBody: string;
-    responseBody: string;
-    httpStatus: number | null;
-    outcome: string;
-    warnings: string[];
-  };
 }
 
 export interface WriterOptions {
@@ -111,32 +98,26 @@ export class SpanWriter {
     this.storeContent = on;
   }
 
+  /** Prepares a batch on this thread; `forced` readings replace those of their spans. */
+  prepare(batch: IngestBatch, forced?: Map<IngestSpan, ForcedCall>): PreparedBatch {
+    if (!forced) return prepareBatch(batch, this.analyzer, this.storeContent);
+    const resources = new ResourceList();
+    const spans = batch.spans.map((span) =>
+      prepareSpan(span, [], this.analyzer, this.storeContent, resources.indexOf(span.resource), forced.get(span)));
+    return { resources: resources.list, spans, logs: batch.logs };
+  }
+
   /** Prepares (on this thread) and stores batches in one transaction. */
   write(batches: IngestBatch[], forced?: Map<IngestSpan, ForcedCall>): WriteResult {
-    if (!forced) return this.writePrepared(batches.map((b) => prepareBatch(b, this.analyzer, this.storeContent)));
-    const exchanges = new Map<PreparedSpan, NonNullable<ForcedCall['exchange']>>();
-    const prepared = batches.map((b): PreparedBatch => {
-      const resources = new ResourceList();
-      const spans = b.spans.map((span) => {
-        const f = forced.get(span);
-        const p = prepareSpan(span, [], this.analyzer, this.storeContent, resources.indexOf(span.resource), f?.call);
-        if (f?.exchange) exchanges.set(p, f.exchange);
-        return p;
-      });
-      return { resources: resources.list, spans, logs: b.logs };
-    });
-    return this.writePrepared(prepared, exchanges);
+    return this.writePrepared(batches.map((b) => this.prepare(b, forced)));
   }
 
-  /**
-   * Stores prepared batches in one transaction. `exchanges` marks spans read by the proxy: their
-   * reading is the wire's and is never replaced by one from log records.
-   */
-  writePrepared(batches: PreparedBatch[], exchanges?: Map<PreparedSpan, NonNullable<ForcedCall['exchange']>>): WriteResult {
-    return this.db.transaction(() => this.writeInTransaction(batches, exchanges))();
+  /** Stores prepared batches in one transaction. */
+  writePrepared(batches: PreparedBatch[]): WriteResult {
+    return this.db.transaction(() => this.writeInTransaction(batches))();
   }
 
-  private writeInTransaction(batches: PreparedBatch[], exchanges?: Map<PreparedSpan, NonNullable<ForcedCall['exchange']>>): WriteResult {
+  private writeInTransaction(batches: PreparedBatch[]): WriteResult {
     const agg = new BatchAggregates();
     const result: WriteResult = { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
 
@@ -158,8 +139,7 @@ export class SpanWriter {
       const resourceIds = batch.resources.map((r) => this.resourceId(r.json, r.serviceName));
       for (let p of batch.spans) {
         seen.add(p.traceId + p.spanId);
-        const exchange = exchanges?.get(p);
-        if (anyLogs && !exchange) {
+        if (anyLogs && !p.exchange) {
           let traceHasLogs = tracesWithLogs.get(p.traceId);
           if (traceHasLogs === undefined) {
             traceHasLogs = this.stmts.traceHasLogs.get(p.traceId) !== undefined;
@@ -174,7 +154,7 @@ export class SpanWriter {
             }
           }
         }
-        const outcome = this.storeSpan(p, batch.resources[p.resource]!.serviceName, resourceIds[p.resource]!, agg, exchange);
+        const outcome = this.storeSpan(p, batch.resources[p.resource]!.serviceName, resourceIds[p.resource]!, agg);
         if (outcome === 'duplicate') result.duplicates += 1;
         else result.stored += 1;
         if (outcome === 'llm') result.llmCalls += 1;
@@ -194,7 +174,6 @@ export class SpanWriter {
     serviceName: string | null,
     resourceId: number,
     agg: BatchAggregates,
-    exchange?: NonNullable<ForcedCall['exchange']>,
   ): 'duplicate' | 'span' | 'llm' {
     const info = this.stmts.insertSpan.run(
       p.traceId, p.spanId, p.parentSpanId, p.name, p.kind, p.category, p.startUs, p.endUs, p.statusCode, p.statusMessage,
@@ -205,11 +184,10 @@ export class SpanWriter {
     agg.addSpan(p, serviceName, p.sessionId);
     if (p.call) this.putCall(row, p, serviceName, agg);
     if (p.searchText) this.stmts.insertSearch.run(row, p.searchText);
-    if (exchange) {
-      const x = exchange;
-      this.stmts.insertExchange.run(row, x.method, x.path, JSON.stringify(x.headers),
-        this.storeContent ? x.requestBody : '', this.storeContent ? x.responseBody : '', x.httpStatus, x.outcome,
-        JSON.stringify(x.warnings));
+    const x = p.exchange;
+    if (x) {
+      this.stmts.insertExchange.run(row, x.method, x.path, JSON.stringify(x.headers), x.requestBody, x.responseBody,
+        x.httpStatus, x.outcome, JSON.stringify(x.warnings));
     }
     return p.call ? 'llm' : 'span';
   }

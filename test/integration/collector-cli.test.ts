@@ -220,7 +220,8 @@ describe('headless collector (dist/cli.js serve)', () => {
     const res = await fetch(`${cli.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans": [' });
     expect(res.status).toBe(400);
     const health = await getJson<{ ok: boolean; app: string }>(`${cli.base}/api/health`);
-    expect(health).toMatchObject({ ok: true, app: 'spyglass' });
+    // The CLI's bundle finds its preparing worker beside it (dist/prepare-worker.js).
+    expect(health).toMatchObject({ ok: true, app: 'spyglass', preparing: 'worker thread' });
     // A DNS-rebinding page reaches 127.0.0.1 under a foreign Host name; fetch() cannot forge Host, http.get can.
     const foreign = await new Promise<http.IncomingMessage>((resolve, reject) =>
       http.get({ host: '127.0.0.1', port: cli.httpPort, path: '/api/health', headers: { host: 'evil.example:4318' } }, resolve).on('error', reject),

@@ -6,20 +6,10 @@
 
 import type http from 'node:http';
 import { HttpError, readBody, type RequestContext, type Route } from '../http-server';
-import type { SpanSink } from '../sink';
-import { type DecodeOptions, OtlpDecodeError } from './context';
-import { decodeLogsJson, decodeTracesJson } from './decode-json';
-import { decodeLogsProtobuf, decodeTracesProtobuf } from './decode-protobuf';
-import type { DecodeResult } from './decode-result';
-import {
-  CONTENT_TYPES,
-  encodeExportResponse,
-  encodeStatus,
-  GrpcCode,
-  type OtlpEncoding,
-  type OtlpSignal,
-  partialSuccessOf,
-} from './responses';
+import type { OtlpIngestOutcome, SpanSink } from '../sink';
+import { OtlpDecodeError } from './context';
+import { ingestOtlp } from './ingest';
+import { CONTENT_TYPES, encodeExportResponse, encodeStatus, GrpcCode, type OtlpEncoding, type OtlpSignal, partialSuccessOf } from './responses';
 
 /** Receives every decodable raw OTLP body (decompressed); see src/capture/forward.ts. */
 export interface OtlpForwardTarget {
@@ -34,11 +24,6 @@ export interface OtlpHttpOptions {
   /** When given, every body that decodes is also sent upstream (never delaying the answer). */
   forwarder?: OtlpForwardTarget;
 }
-
-const DECODERS: Record<OtlpSignal, Record<OtlpEncoding, (body: Uint8Array, opts?: DecodeOptions) => DecodeResult>> = {
-  traces: { protobuf: decodeTracesProtobuf, json: decodeTracesJson },
-  logs: { protobuf: decodeLogsProtobuf, json: decodeLogsJson },
-};
 
 /** The request's OTLP encoding from its content type, or null when it is neither. */
 export function encodingOf(contentType: string | undefined): OtlpEncoding | null {
@@ -86,30 +71,16 @@ export function otlpHttpRoutes(sink: SpanSink, opts: OtlpHttpOptions): Route[] {
       sendStatus(res, err.status, encoding, err.detail === undefined ? err.message : `${err.message}: ${err.detail}`);
       return;
     }
-    let decoded: DecodeResult;
+    let outcome: OtlpIngestOutcome;
     try {
-      decoded = DECODERS[signal][encoding](body, { maxStringChars: opts.maxStringChars });
+      outcome = await ingestOtlp(sink, { signal, encoding, body, maxStringChars: opts.maxStringChars });
     } catch (err) {
-      if (!(err instanceof OtlpDecodeError)) throw err;
-      sendStatus(res, 400, encoding, err.message);
+      if (err instanceof OtlpDecodeError) sendStatus(res, 400, encoding, err.message);
+      else sendStatus(res, 503, encoding, `could not store the data, retry later: ${(err as Error)?.message ?? String(err)}`);
       return;
     }
     opts.forwarder?.forward(signal, body, CONTENT_TYPES[encoding]);
-
-    const { batch } = decoded;
-    let rejected = signal === 'traces' ? decoded.rejectedSpans : decoded.rejectedLogs;
-    const errors = [...decoded.errors];
-    if (batch.spans.length > 0 || batch.logs.length > 0) {
-      try {
-        const result = await sink.ingest(batch);
-        rejected += signal === 'traces' ? result.rejectedSpans : result.rejectedLogs;
-        errors.push(...result.errors);
-      } catch (err) {
-        sendStatus(res, 503, encoding, `could not store the data, retry later: ${(err as Error)?.message ?? String(err)}`);
-        return;
-      }
-    }
-    send(res, 200, encoding, encodeExportResponse(signal, encoding, partialSuccessOf(rejected, errors, decoded.warnings)));
+    send(res, 200, encoding, encodeExportResponse(signal, encoding, partialSuccessOf(outcome.rejected, outcome.errors, outcome.warnings)));
   };
   return [
     { method: 'POST', pattern: /^\/v1\/traces\/?$/, handler: handle('traces') },

@@ -1,0 +1,26 @@
+// Messages between the collector's thread and its preparing worker thread (prepare-worker.ts).
+// Everything here crosses threads by structured clone: plain data only.
+
+import type { OtlpIngestOutcome, OtlpIngestRequest } from '../capture/sink';
+import type { PreparedBatch } from '../store/prepare';
+
+export interface PrepareWorkerData {
+  /** Raw price overrides, validated again in the worker (they are the same as the collector's). */
+  priceOverrides: unknown;
+  storeContent: boolean;
+}
+
+export interface PrepareTask extends OtlpIngestRequest {
+  id: number;
+}
+
+/** A decoded and prepared OTLP body, with what its partial-success answer reports. */
+export interface PreparedOtlp extends OtlpIngestOutcome {
+  batch: PreparedBatch;
+}
+
+export type PrepareReply =
+  | { type: 'ready' }
+  | { type: 'prepared'; id: number; prepared: PreparedOtlp }
+  /** `invalid`: the body cannot be decoded (an OtlpDecodeError), not a fault of the worker. */
+  | { type: 'failed'; id: number; invalid: boolean; message: string };

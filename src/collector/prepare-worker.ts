@@ -1,0 +1,28 @@
+// The preparing thread (bundled as dist/prepare-worker.js): decodes OTLP bodies and prepares
+// their spans (conventions, pricing, token estimates, JSON, search text), so the collector's
+// thread only answers HTTP and runs SQL.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { OtlpDecodeError } from '../capture/otlp/context';
+import { preloadEncodings } from '../core/tokens';
+import { createAnalyzer } from './analyzer';
+import type { PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
+import { prepareOtlp } from './prepare-otlp';
+
+const port = parentPort;
+if (!port) throw new Error('prepare-worker.js runs as a worker thread of the collector');
+const data = workerData as PrepareWorkerData;
+const { analyzer } = createAnalyzer(data.priceOverrides);
+
+port.on('message', (task: PrepareTask) => {
+  let reply: PrepareReply;
+  try {
+    reply = { type: 'prepared', id: task.id, prepared: prepareOtlp(task, analyzer, data.storeContent) };
+  } catch (err) {
+    reply = { type: 'failed', id: task.id, invalid: err instanceof OtlpDecodeError, message: (err as Error)?.message ?? String(err) };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ type: 'ready' } satisfies PrepareReply);
+// Built in slices between tasks, so the first call without usage does not wait for it.
+void preloadEncodings().catch(() => undefined);
