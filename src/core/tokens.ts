@@ -212,9 +212,88 @@ export function encodingNameForModel(model: string | null | undefined): TokenEnc
 // pure-JS BPE on it would stall the pricing pass for an estimate that does not need to be exact.
 const EXACT_COUNT_MAX_CHARS = 32_000;
 
+// Counting is BPE over the pieces the encoding's pattern splits a text into (words with their
+// leading space, numbers, punctuation runs, whitespace). Captured prompts repeat the same few
+// thousand pieces over and over, so each short piece's token count is kept per encoding: a text
+// then costs one regex pass and a map lookup per piece instead of js-tiktoken's UTF-8 encoding,
+// byte-string keys and merges per piece (and its per-call regex construction).
+const PIECE_CACHE_MAX = 50_000;
+const PIECE_CACHE_MAX_CHARS = 40;
+
+interface PieceCounter {
+  pattern: RegExp;
+  rankMap: Map<string, number>;
+  pieces: Map<string, number>;
+}
+
+const counters = new Map<TokenEncodingName, PieceCounter | null>();
+const utf8 = new TextEncoder();
+
+function pieceCounter(name: TokenEncodingName, enc: Tiktoken): PieceCounter | null {
+  let counter = counters.get(name);
+  if (counter === undefined) {
+    const rankMap = (enc as Tiktoken & Partial<TiktokenMaps>).rankMap;
+    counter = rankMap instanceof Map && rankMap.size > 0 ? { pattern: new RegExp(RANKS[name].pat_str, 'gu'), rankMap, pieces: new Map() } : null;
+    counters.set(name, counter);
+  }
+  return counter;
+}
+
+/**
+ * Tokens of one piece by byte-pair merging: repeatedly join the adjacent pair whose joined bytes
+ * have the lowest rank (the leftmost on a tie) until no adjacent pair has a rank. Each resulting
+ * part with a rank is one token (a single byte always is).
+ */
+export function bytePairTokenCount(bytes: Uint8Array, ranks: ReadonlyMap<string, number>): number {
+  if (bytes.length <= 1) return bytes.length;
+  if (ranks.has(bytes.join(','))) return 1;
+  // starts[i] is where part i begins; part i ends where part i + 1 begins (the last at bytes.length).
+  const starts: number[] = [];
+  for (let i = 0; i <= bytes.length; i++) starts.push(i);
+  const key = (from: number, to: number): string => bytes.subarray(from, to).join(',');
+  while (starts.length > 2) {
+    let best = -1;
+    let bestRank = Infinity;
+    for (let i = 0; i + 2 < starts.length; i++) {
+      const rank = ranks.get(key(starts[i]!, starts[i + 2]!));
+      if (rank !== undefined && rank < bestRank) {
+        bestRank = rank;
+        best = i;
+      }
+    }
+    if (best < 0) break;
+    starts.splice(best + 1, 1);
+  }
+  let tokens = 0;
+  for (let i = 0; i + 1 < starts.length; i++) if (ranks.has(key(starts[i]!, starts[i + 1]!))) tokens++;
+  return tokens;
+}
+
 /** Exact token count of `text` (special-token strings in captured text count as plain text). */
-function encodeLength(text: string, enc: Tiktoken): number {
-  return enc.encode(text, [], []).length;
+function encodeLength(text: string, name: TokenEncodingName): number {
+  const enc = encoder(name);
+  const counter = pieceCounter(name, enc);
+  if (!counter) return enc.encode(text, [], []).length;
+  const { pattern, rankMap, pieces } = counter;
+  pattern.lastIndex = 0;
+  let total = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const piece = m[0];
+    if (piece === '') {
+      pattern.lastIndex++;
+      continue;
+    }
+    let n = pieces.get(piece);
+    if (n === undefined) {
+      n = bytePairTokenCount(utf8.encode(piece), rankMap);
+      if (piece.length <= PIECE_CACHE_MAX_CHARS) {
+        if (pieces.size >= PIECE_CACHE_MAX) pieces.clear();
+        pieces.set(piece, n);
+      }
+    }
+    total += n;
+  }
+  return total;
 }
 
 /**
@@ -223,10 +302,10 @@ function encodeLength(text: string, enc: Tiktoken): number {
  */
 export function countTextTokens(text: string, model?: string | null): number {
   if (text.length === 0) return 0;
-  const enc = encoder(encodingNameForModel(model));
-  if (text.length <= EXACT_COUNT_MAX_CHARS) return encodeLength(text, enc);
+  const name = encodingNameForModel(model);
+  if (text.length <= EXACT_COUNT_MAX_CHARS) return encodeLength(text, name);
   const sample = text.slice(0, EXACT_COUNT_MAX_CHARS);
-  return Math.ceil((encodeLength(sample, enc) * text.length) / sample.length);
+  return Math.ceil((encodeLength(sample, name) * text.length) / sample.length);
 }
 
 // OpenAI's documented chat framing: every message costs 3 tokens around its content, a name 1,

@@ -75,6 +75,40 @@ describe('tokenizers', () => {
     expect(isEncodingLoaded('cl100k_base')).toBe(true);
   });
 
+  it('count exactly as js-tiktoken on varied texts, with the piece cache cold and warm', () => {
+    // Seeded so a failure can be replayed; the alphabet mixes what splits pieces differently:
+    // cases and contractions, digit runs, punctuation, CRLF and whitespace runs, accents, CJK,
+    // emoji with modifiers, right-to-left text, a lone surrogate, special-token strings.
+    const atoms = [
+      'the', ' The', ' THE', 'tHe', "'s", "'LL", "'ve", ' don\'t', 'HelloWorld', 'camelCaseName', ' supercalifragilistic',
+      ' qxzjvwk', ' zyxwvutsrq', '0', '12', '123456789', ' 3.14159', '!', '?!', '...', ' --', '/', '//', '{"a":1}', '()',
+      ' ', '  ', '     ', '\t', '\n', '\r\n', '\n\n\n', ' \n ', 'é', 'Zürich', ' naïve', '漢字', 'かな', '한국어', 'Ελληνικά',
+      'русский', '🎉', '👍🏽', '🇨🇭', 'مرحبا', '\ud800', '<|endoftext|>', '<|im_start|>', 'https://example.com/a?b=c',
+    ];
+    let state = 12345;
+    const next = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const texts: string[] = [];
+    for (let t = 0; t < 300; t++) {
+      let s = '';
+      const len = 1 + next(40);
+      for (let i = 0; i < len; i++) s += atoms[next(atoms.length)]!;
+      texts.push(s);
+    }
+    for (const [name, model] of [
+      ['cl100k_base', 'gpt-4'],
+      ['o200k_base', 'gpt-4o'],
+    ] as const) {
+      const ref = reference(name);
+      for (const pass of ['cold', 'warm']) {
+        const mismatches = texts.filter((s) => countTextTokens(s, model) !== ref.encode(s, [], []).length);
+        expect(mismatches.slice(0, 3), `${name} ${pass}`).toEqual([]);
+      }
+    }
+  });
+
   it('counts special-token strings in captured text as plain text instead of throwing', () => {
     expect(countTextTokens('<|endoftext|>', 'gpt-4o')).toBeGreaterThan(1);
   });
