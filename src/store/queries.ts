@@ -42,9 +42,13 @@ function roundCost(v: number): number {
   return Math.round(v * 1e9) / 1e9;
 }
 
-/** FTS5 query from free text: each word a quoted prefix term, so user input can't inject syntax. */
+/**
+ * FTS5 query from free text: each word a quoted prefix term, so user input can't inject syntax.
+ * A word is a run of letters, digits and marks: the tokenizer splits at spaces and punctuation
+ * ('_' too), so a word is never two tokens, a phrase, which the index (detail=none) cannot answer.
+ */
 export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}_]+/gu);
+  const words = text.match(/[\p{L}\p{N}\p{M}]+/gu);
   if (!words || words.length === 0) return null;
   return words.map((w) => `"${w}"*`).join(' ');
 }

@@ -168,6 +168,18 @@ const MIGRATIONS: Migration[] = [
       db.exec("INSERT INTO search (search, rank) VALUES ('pgsz', 16000)");
     }
   },
+  /* 5: the full-text index records which rows hold a term, not where in the text (detail=none):
+     searches are prefix terms ANDed (queries.ts ftsQuery), never phrases, so positions were never
+     read. ~6% less insert work, and the index is about a third of its size. As in 3, only an
+     empty index is replaced; a full one keeps working as it is. */ (db) => {
+    if (db.prepare('SELECT EXISTS (SELECT 1 FROM search)').pluck().get() === 0) {
+      db.exec(`DROP TABLE search;
+        CREATE VIRTUAL TABLE search USING fts5 (content, tokenize = 'unicode61 remove_diacritics 2', content = '', contentless_delete = 1, detail = 'none');`);
+      if ((db.pragma('page_size', { simple: true }) as number) >= 16384) {
+        db.exec("INSERT INTO search (search, rank) VALUES ('pgsz', 16000)");
+      }
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

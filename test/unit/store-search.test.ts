@@ -1,5 +1,6 @@
-// The full-text index: contentless in a new store (the text lives in spans and calls), kept
-// as it is in an older store that already holds text; search, prune and clear work in both.
+// The full-text index: contentless and without positions in a new store (the text lives in
+// spans and calls; searches are prefix terms, never phrases), kept as it is in an older store
+// that already holds text; search, prune and clear work in both.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,8 @@ function exercise(store: Store): void {
   expect(found('refund')).toEqual([a.traceId, c.traceId].sort());
   expect(found('lookup_order')).toEqual([a.traceId]);
   expect(found('weath')).toEqual([b.traceId]);
+  // Syntax, punctuation and underscores in what a user types are words, never FTS5 operators or phrases.
+  expect(found('"refund" (lookup_order*')).toEqual([a.traceId]);
   store.prune({ olderThanMs: (T0 + 500_000) / 1000 });
   expect(found('refund')).toEqual([c.traceId]);
   expect(found('lookup_order')).toEqual([]);
@@ -43,6 +46,7 @@ describe('full-text index', () => {
   it('is contentless in a new store and still finds, forgets and clears', () => {
     const store = new Store(file, testAnalyzer);
     expect(searchSql(store)).toMatch(/content\s*=\s*''/);
+    expect(searchSql(store)).toMatch(/detail\s*=\s*'none'/);
     expect(store.db.prepare("SELECT v FROM search_config WHERE k = 'pgsz'").pluck().get()).toBe(16000);
     exercise(store);
     store.close();
@@ -57,6 +61,20 @@ describe('full-text index', () => {
     store = new Store(file, testAnalyzer);
     expect(searchSql(store)).not.toMatch(/content\s*=/);
     expect(store.db.prepare('SELECT content FROM search').pluck().all()).toEqual(['older text']);
+    exercise(store);
+    store.close();
+  });
+
+  it('keeps its positions in a store made before they were dropped, and still finds', () => {
+    let store = new Store(file, testAnalyzer);
+    store.db.exec(`DROP TABLE search;
+      CREATE VIRTUAL TABLE search USING fts5 (content, tokenize = 'unicode61 remove_diacritics 2', content = '', contentless_delete = 1)`);
+    store.writer.write([{ spans: [span({ name: 'older text' })], logs: [] }]);
+    store.db.pragma('user_version = 4');
+    store.close();
+    store = new Store(file, testAnalyzer);
+    expect(searchSql(store)).not.toMatch(/detail/);
+    expect(store.queries.listTraces({ text: 'older' }).traces).toHaveLength(1);
     exercise(store);
     store.close();
   });
