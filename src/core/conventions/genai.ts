@@ -21,7 +21,8 @@ function detailsAttributeSets(span: IngestSpan, logs: IngestLogRecord[]): Attrib
   for (const rec of logs) {
     if (logEventName(rec) !== DETAILS_EVENT) continue;
     // Some emitters put the payload in the body instead of attributes.
-    const body = isRecord(rec.body) ? rec.body : isRecord(parseJson(rec.body)) ? (parseJson(rec.body) as Attributes) : null;
+    const parsed = isRecord(rec.body) ? rec.body : parseJson(rec.body);
+    const body = isRecord(parsed) ? parsed : null;
     sets.push({ t: rec.timeUs, a: body ? { ...(body as Attributes), ...rec.attributes } : rec.attributes });
   }
   return sets.sort((x, y) => x.t - y.t).map((s) => s.a);
@@ -49,7 +50,7 @@ export const genai: ConventionReader = {
     const call = emptyCall('genai');
     const sets = detailsAttributeSets(span, logs);
     // Span attributes win over event attributes for scalars; events only fill what the span lacks.
-    const scalars: Attributes = Object.assign({}, ...sets, span.attributes) as Attributes;
+    const scalars: Attributes = sets.length === 0 ? span.attributes : (Object.assign({}, ...sets, span.attributes) as Attributes);
     readGenAiScalars(call, scalars, 'auto');
 
     const all = [span.attributes, ...sets];

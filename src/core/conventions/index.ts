@@ -30,16 +30,22 @@ export const READERS: readonly ConventionReader[] = [vercelAi, openinference, lo
 const MARK_PREFIXES = ['gen_ai.', 'llm.', 'ai.', 'openinference.', 'traceloop.', 'logfire.', 'embedding.'];
 
 /** Cheap gate so the bulk of spans (HTTP, DB, app spans) cost a key scan, not six classifiers. */
-function hasConventionMarks(span: IngestSpan, logs: IngestLogRecord[]): boolean {
+function spanHasMarks(span: IngestSpan): boolean {
   for (const k in span.attributes) {
     for (const p of MARK_PREFIXES) if (k.startsWith(p)) return true;
   }
   for (const e of span.events) if (e.name.startsWith('gen_ai.')) return true;
+  return false;
+}
+
+function logsHaveMarks(logs: IngestLogRecord[]): boolean {
   for (const r of logs) if (logEventName(r)?.startsWith('gen_ai.')) return true;
   return false;
 }
 
-function verdicts(span: IngestSpan, logs: IngestLogRecord[]): Array<{ reader: ConventionReader; verdict: Verdict }> {
+type Verdicts = Array<{ reader: ConventionReader; verdict: Verdict }>;
+
+function verdicts(span: IngestSpan, logs: IngestLogRecord[]): Verdicts {
   return READERS.map((reader) => {
     try {
       return { reader, verdict: reader.classify(span, logs) };
@@ -49,9 +55,7 @@ function verdicts(span: IngestSpan, logs: IngestLogRecord[]): Array<{ reader: Co
   });
 }
 
-export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null {
-  if (!hasConventionMarks(span, logs)) return null;
-  const vs = verdicts(span, logs);
+function callFromVerdicts(span: IngestSpan, logs: IngestLogRecord[], vs: Verdicts): LlmCall | null {
   if (vs.some((v) => v.verdict.kind === 'not-call')) return null;
   const readings: LlmCall[] = [];
   for (const { reader, verdict } of vs) {
@@ -69,15 +73,43 @@ export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCal
   return call;
 }
 
-export function categorizeSpan(span: IngestSpan): SpanCategory {
-  if (!hasConventionMarks(span, [])) return fallbackCategory(span);
-  const vs = verdicts(span, []);
+function categoryFromVerdicts(span: IngestSpan, vs: Verdicts): SpanCategory {
   for (const { verdict } of vs) if (verdict.kind === 'not-call') return verdict.category;
   for (const { verdict } of vs) {
     const c = categoryFromVerdict(verdict);
     if (c) return c;
   }
   return fallbackCategory(span);
+}
+
+export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null {
+  if (!spanHasMarks(span) && !logsHaveMarks(logs)) return null;
+  return callFromVerdicts(span, logs, verdicts(span, logs));
+}
+
+export function categorizeSpan(span: IngestSpan): SpanCategory {
+  if (!spanHasMarks(span)) return fallbackCategory(span);
+  return categoryFromVerdicts(span, verdicts(span, []));
+}
+
+export interface SpanAnalysis {
+  /** What categorizeSpan(span) returns. */
+  category: SpanCategory;
+  /** What normalizeSpan(span, logs) returns. */
+  call: LlmCall | null;
+}
+
+/**
+ * categorizeSpan and normalizeSpan in one pass: the conventions classify the span once for both
+ * (twice only when log records are tied to it, since the category does not look at logs).
+ */
+export function analyzeSpan(span: IngestSpan, logs: IngestLogRecord[]): SpanAnalysis {
+  const ownMarks = spanHasMarks(span);
+  if (!ownMarks && !logsHaveMarks(logs)) return { category: fallbackCategory(span), call: null };
+  const spanOnly = ownMarks ? verdicts(span, []) : null;
+  const category = spanOnly ? categoryFromVerdicts(span, spanOnly) : fallbackCategory(span);
+  const withLogs = logs.length === 0 && spanOnly ? spanOnly : verdicts(span, logs);
+  return { category, call: callFromVerdicts(span, logs, withLogs) };
 }
 
 const FIRST_CHUNK_EVENT = /first[_ .-]?(chunk|token)/i;

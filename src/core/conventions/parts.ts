@@ -203,7 +203,8 @@ function partsInJsonString(s: string): MessagePart[] | null {
 
 /** OpenAI-style `tool_calls` entries ({id, function: {name, arguments}}) → tool_call parts. */
 export function toolCallsToParts(toolCalls: unknown): MessagePart[] {
-  const list = Array.isArray(toolCalls) ? toolCalls : Array.isArray(parseJson(toolCalls)) ? (parseJson(toolCalls) as unknown[]) : [];
+  const parsed = Array.isArray(toolCalls) ? toolCalls : parseJson(toolCalls);
+  const list = Array.isArray(parsed) ? parsed : [];
   const out: MessagePart[] = [];
   for (const tc of list) {
     if (!isRecord(tc)) continue;
