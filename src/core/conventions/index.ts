@@ -67,8 +67,13 @@ function callFromVerdicts(span: IngestSpan, logs: IngestLogRecord[], vs: Verdict
     }
   }
   if (readings.length === 0) return null;
-  const ranked = readings.map((r, i) => ({ r, i, s: completeness(r) })).sort((a, b) => b.s - a.s || a.i - b.i);
-  const call = fillGaps(ranked[0]!.r, ranked.slice(1).map((x) => x.r));
+  let call: LlmCall;
+  if (readings.length === 1) {
+    call = readings[0]!; // the usual case: a fresh reading, nothing to rank or fill
+  } else {
+    const ranked = readings.map((r, i) => ({ r, i, s: completeness(r) })).sort((a, b) => b.s - a.s || a.i - b.i);
+    call = fillGaps(ranked[0]!.r, ranked.slice(1).map((x) => x.r));
+  }
   finishCommon(call, span);
   return call;
 }
