@@ -20,6 +20,7 @@ import { apiRoutes } from './api-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
+import { Checkpointer } from './checkpointer';
 import { startPreparer, type Preparer } from './preparer';
 import { WriteQueue } from './write-queue';
 
@@ -29,6 +30,8 @@ export type CollectorOptions = CollectorStartOptions & {
   host?: string;
   /** The preparing worker's script; undefined finds dist/prepare-worker.js, null prepares on this thread. */
   prepareWorker?: string | null;
+  /** The checkpointing worker's script; undefined finds dist/checkpoint-worker.js, null leaves checkpoints to SQLite. */
+  checkpointWorker?: string | null;
   /** Told of what an operator should know (the CLI prints it on stderr). */
   warn?: (message: string) => void;
 };
@@ -65,6 +68,7 @@ export class Collector {
   private readonly queue: WriteQueue;
   private readonly analyzer: Analyzer;
   private preparer: Preparer | null = null;
+  private checkpointer: Checkpointer | null = null;
   private readonly metrics = createMetrics();
   private http: RunningHttpServer | null = null;
   private grpc: { port: number; close(): Promise<void> } | null = null;
@@ -110,6 +114,7 @@ export class Collector {
       () => this.store.writer,
       (r) => {
         this.metrics.observeSpans('all', r.stored);
+        this.checkpointer?.wrote(r.stored + r.logs);
         if (r.stored > 0 || r.logs > 0) this.events.tracesChanged(r.touchedTraceIds, r.stored, r.llmCalls);
       },
     );
@@ -202,6 +207,9 @@ export class Collector {
       { priceOverrides: this.options.priceOverrides, storeContent: this.options.storeContent },
       (m) => this.options.warn?.(m),
     );
+    if (this.options.checkpointWorker !== null) {
+      this.checkpointer = await Checkpointer.start(this.store.db, this.options.dbPath, this.options.checkpointWorker);
+    }
     try {
       this.http = await startHttpServer({ host, port: this.options.httpPort, routes: this.routes() });
     } catch (err) {
@@ -242,6 +250,7 @@ export class Collector {
     this.events.close();
     await Promise.all([this.http?.close(), this.grpc?.close()]);
     await this.preparer?.close();
+    await this.checkpointer?.close();
     this.forwarder?.close();
     this.queue.flush();
     this.store.close();

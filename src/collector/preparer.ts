@@ -2,15 +2,14 @@
 // has a second core (the collector's thread is then left with HTTP and SQL, and ingest runs on
 // two cores), else on the collector's thread.
 
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { OtlpDecodeError } from '../capture/otlp/context';
 import type { OtlpIngestRequest } from '../capture/sink';
 import type { Analyzer } from '../store/analyzer';
 import type { PreparedOtlp, PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
 import { prepareOtlp } from './prepare-otlp';
+import { findWorkerScript, startWorker } from './worker-threads';
 
 export interface Preparer {
   readonly where: 'worker thread' | 'main thread';
@@ -27,16 +26,6 @@ export function mainThreadPreparer(analyzer: Analyzer, storeContent: boolean): P
   };
 }
 
-/**
- * The worker script beside this bundle (dist/prepare-worker.js); from sources (tests, benches)
- * the built one in the repository's dist. Null when there is none.
- */
-export function findPrepareWorker(): string | null {
-  const candidates = [path.join(__dirname, 'prepare-worker.js'), path.resolve(__dirname, '../../dist/prepare-worker.js'),
-    path.resolve(__dirname, '../../../dist/prepare-worker.js')];
-  return candidates.find((f) => fs.existsSync(f)) ?? null;
-}
-
 interface Waiting {
   resolve: (p: PreparedOtlp) => void;
   reject: (err: Error) => void;
@@ -46,7 +35,7 @@ export class WorkerPreparer implements Preparer {
   readonly where = 'worker thread';
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
-  private worker: Worker | null = null;
+  private worker: Promise<Worker> | null = null;
   private closed = false;
 
   private constructor(
@@ -57,51 +46,59 @@ export class WorkerPreparer implements Preparer {
   /** Resolves once the worker has loaded and is ready for bodies. */
   static async start(script: string, data: PrepareWorkerData): Promise<WorkerPreparer> {
     const p = new WorkerPreparer(script, data);
-    await p.spawn();
+    await p.running();
     return p;
   }
 
-  private spawn(): Promise<void> {
-    const worker = new Worker(this.script, { workerData: this.data });
-    this.worker = worker;
-    return new Promise((resolve, reject) => {
-      let ready = false;
-      worker.on('message', (m: PrepareReply) => {
-        if (m.type === 'ready') {
-          ready = true;
-          // From now on the collector's listeners keep the process alive, not this thread.
-          worker.unref();
-          resolve();
-          return;
-        }
-        const w = this.waiting.get(m.id);
-        if (!w) return;
-        this.waiting.delete(m.id);
-        if (m.type === 'prepared') w.resolve(m.prepared);
-        else w.reject(m.invalid ? new OtlpDecodeError(m.message) : new Error(m.message));
-      });
-      const gone = (err: Error) => {
-        if (this.worker === worker) this.worker = null;
-        if (!ready) reject(err);
-        // The bodies it held are answered as retryable failures; exporters send them again.
-        for (const w of this.waiting.values()) w.reject(err);
-        this.waiting.clear();
-      };
-      worker.on('error', gone);
-      worker.on('exit', (code) => gone(new Error(`the preparing thread stopped (exit code ${code})`)));
-    });
+  /** The worker, started again if it died. */
+  private running(): Promise<Worker> {
+    if (this.worker) return this.worker;
+    const started: Promise<Worker> = startWorker(this.script, this.data).then(
+      (w) => {
+        w.on('message', (m: PrepareReply) => this.answer(m));
+        // 'exit' follows 'error': only the first, and only while this is still the current worker, counts.
+        const gone = (err: Error) => {
+          if (this.worker === started) this.lost(err);
+        };
+        w.on('error', gone);
+        w.on('exit', (code) => gone(new Error(`the preparing thread stopped (exit code ${code})`)));
+        return w;
+      },
+      (err: Error) => {
+        if (this.worker === started) this.worker = null;
+        throw err;
+      },
+    );
+    this.worker = started;
+    return started;
+  }
+
+  private answer(m: PrepareReply): void {
+    if (m.type === 'ready') return;
+    const w = this.waiting.get(m.id);
+    if (!w) return;
+    this.waiting.delete(m.id);
+    if (m.type === 'prepared') w.resolve(m.prepared);
+    else w.reject(m.invalid ? new OtlpDecodeError(m.message) : new Error(m.message));
+  }
+
+  /** The bodies it held are answered as retryable failures; exporters send them again. */
+  private lost(err: Error): void {
+    this.worker = null;
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
   }
 
   async prepare(req: OtlpIngestRequest): Promise<PreparedOtlp> {
     if (this.closed) throw new Error('the collector is stopping');
-    if (!this.worker) await this.spawn();
+    const worker = await this.running();
     const id = this.nextId++;
     // A copy of just the body's bytes moves to the worker; the caller keeps its buffer (to forward it).
     const body = new Uint8Array(req.body);
     const task: PrepareTask = { id, signal: req.signal, encoding: req.encoding, body, maxStringChars: req.maxStringChars };
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker!.postMessage(task, [body.buffer]);
+      worker.postMessage(task, [body.buffer]);
     });
   }
 
@@ -109,7 +106,7 @@ export class WorkerPreparer implements Preparer {
     this.closed = true;
     const w = this.worker;
     this.worker = null;
-    if (w) await w.terminate();
+    if (w) await (await w.catch(() => null))?.terminate();
   }
 }
 
@@ -120,7 +117,7 @@ export async function startPreparer(
   data: PrepareWorkerData,
   warn: (message: string) => void,
 ): Promise<Preparer> {
-  const file = script === undefined ? findPrepareWorker() : script;
+  const file = script === undefined ? findWorkerScript('prepare-worker') : script;
   if (file === null || os.availableParallelism() < 2) return mainThreadPreparer(analyzer, data.storeContent);
   try {
     return await WorkerPreparer.start(file, data);

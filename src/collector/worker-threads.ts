@@ -1,0 +1,44 @@
+// The collector's helper threads: finding their bundled scripts, and starting one.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * A worker script beside this bundle (dist/<name>.js); from sources (tests, benches) the built
+ * one in the repository's dist. Null when there is none.
+ */
+export function findWorkerScript(name: string): string | null {
+  const candidates = [path.join(__dirname, `${name}.js`), path.resolve(__dirname, `../../dist/${name}.js`),
+    path.resolve(__dirname, `../../../dist/${name}.js`)];
+  return candidates.find((f) => fs.existsSync(f)) ?? null;
+}
+
+/**
+ * Starts a worker and resolves once it posts { type: 'ready' }; rejects if it fails or exits
+ * first. The worker is then unref'd: the collector's listeners keep the process alive, not it.
+ */
+export function startWorker(script: string, workerData: unknown): Promise<Worker> {
+  const worker = new Worker(script, { workerData });
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type?: string }) => {
+      if (m?.type !== 'ready') return;
+      settle();
+      worker.unref();
+      resolve(worker);
+    };
+    const onError = (err: Error) => {
+      settle();
+      reject(err);
+    };
+    const onExit = (code: number) => onError(new Error(`the thread stopped before it was ready (exit code ${code})`));
+    const settle = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
