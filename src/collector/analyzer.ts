@@ -1,7 +1,7 @@
 // The production analyzer: the convention normalizer, the price table (with the user's
 // overrides) and the search text, as the store's writer needs them.
 
-import { categorizeSpan, normalizeSpan } from '../core/conventions';
+import { analyzeSpan } from '../core/conventions';
 import { messagesToText } from '../core/conventions/text';
 import { parsePriceOverrides, pricedCall } from '../core/pricing';
 import type { Analyzer } from '../store/analyzer';
@@ -9,8 +9,7 @@ import type { Analyzer } from '../store/analyzer';
 export function createAnalyzer(rawOverrides: unknown): { analyzer: Analyzer; warnings: string[] } {
   const { overrides, errors } = parsePriceOverrides(rawOverrides ?? []);
   const analyzer: Analyzer = {
-    categorize: categorizeSpan,
-    normalize: normalizeSpan,
+    analyze: analyzeSpan,
     price: (call, startUs) => {
       // pricedCall also fills in token counts it had to estimate, so the stored call shows them.
       const priced = pricedCall(call, { overrides, at: new Date(startUs / 1000) });

@@ -131,10 +131,10 @@ export function prepareSpan(
   resource: number,
   forced?: ForcedCall,
 ): PreparedSpan {
-  const raw = forced ? forced.call : analyzer.normalize(span, logs);
-  const call = raw ? priceCall(raw, span.startUs, analyzer, storeContent) : null;
+  const analysis = forced ? { category: 'llm' as const, call: forced.call } : analyzer.analyze(span, logs);
+  const call = analysis.call ? priceCall(analysis.call, span.startUs, analyzer, storeContent) : null;
   // Some calls are known as such only from their log records: the category follows the call.
-  let category = forced ? 'llm' : analyzer.categorize(span);
+  let category = analysis.category;
   if (call && category !== 'llm' && category !== 'embedding') category = callCategory(call);
   return {
     traceId: span.traceId,
