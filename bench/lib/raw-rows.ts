@@ -1,5 +1,5 @@
 // The raw-insert reference for the ingest benchmark: the exact rows the store's writer
-// produces for a set of batches (spans, llm_calls, search text, trace summaries and the
+// produces for a set of batches (spans, llm_calls, search documents, trace summaries and the
 // rollups of every level), captured once before timing, then stored with plain prepared
 // INSERTs (upserts for the aggregates) into a fresh database of the same schema and indexes,
 // one transaction per batch. It is the floor cost of
@@ -10,6 +10,7 @@ import type { IngestSpan } from '../../src/core/model';
 import type { Analyzer } from '../../src/store/analyzer';
 import { openDatabase } from '../../src/store/database';
 import { ROLLUP_DIMENSIONS, ROLLUP_LEVELS, ROLLUP_VALUES } from '../../src/store/rollups';
+import { dropRepeatedLines, SearchDocs } from '../../src/store/search-docs';
 import { upsertSql } from '../../src/store/sql';
 import { SpanWriter } from '../../src/store/writer';
 
@@ -17,8 +18,10 @@ type Row = unknown[];
 
 export interface RawBatch {
   spans: number;
-  /** Per span: the spans row without id, its llm_calls row without span_row (or null), its search text (or null). */
-  items: { span: Row; call: Row | null; search: string | null }[];
+  /** Per span: the spans row without id, its llm_calls row without span_row (or null). */
+  items: { span: Row; call: Row | null }[];
+  /** The batch's full-text documents: trace id and text. */
+  docs: [traceId: string, text: string][];
   traces: Record<string, unknown>[];
   /** Per rollup level (finest first), the rows the batch touched. */
   rollups: Record<string, unknown>[][];
@@ -41,12 +44,12 @@ const TRACE_COLS = ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_co
 export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): RawRows {
   const db = openDatabase(':memory:');
   // The index keeps no copy of its text, so the text is taken as the writer asks for it.
-  const texts = new Map<IngestSpan, string>();
+  const textOf = new Map<IngestSpan, string>();
   const writer = new SpanWriter(db, {
     ...analyzer,
     searchText: (span, call) => {
       const text = analyzer.searchText(span, call);
-      texts.set(span, text);
+      textOf.set(span, text);
       return text;
     },
   });
@@ -61,7 +64,12 @@ export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): 
   const out: RawRows = { resources: db.prepare('SELECT * FROM resources').all() as Record<string, unknown>[], batches: [] };
   let id = 0;
   for (const spans of batches) {
-    const batch: RawBatch = { spans: spans.length, items: [], traces: [], rollups: ROLLUP_LEVELS.map(() => []) };
+    // The documents as the writer makes them: repeated lines dropped, then one text per trace.
+    const texts = spans.map((sp) => ({ traceId: sp.traceId, searchText: textOf.get(sp) ?? '' }));
+    dropRepeatedLines(texts);
+    const docs = new SearchDocs();
+    for (const t of texts) docs.add(t.traceId, t.searchText);
+    const batch: RawBatch = { spans: spans.length, items: [], docs: [...docs.documents()], traces: [], rollups: ROLLUP_LEVELS.map(() => []) };
     const traceIds = new Set<string>();
     const rollupKeys = ROLLUP_LEVELS.map(() => new Map<string, unknown[]>());
     for (let i = 0; i < spans.length; i++) {
@@ -69,7 +77,7 @@ export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): 
       const row = spanStmt.get(id) as Row;
       if (row[1] !== spans[i]!.traceId || row[2] !== spans[i]!.spanId) throw new Error('bench: writer rows out of step with the input');
       const call = (callStmt.get(id) as Row | undefined) ?? null;
-      batch.items.push({ span: row.slice(1), call, search: texts.get(spans[i]!) || null });
+      batch.items.push({ span: row.slice(1), call });
       traceIds.add(spans[i]!.traceId);
       if (call) {
         ROLLUP_LEVELS.forEach((level, l) => {
@@ -101,6 +109,7 @@ export function openRawInserter(file: string, resources: Record<string, unknown>
   for (const r of resources) insertResource.run(r);
   const span = db.prepare(`INSERT INTO spans (${SPAN_COLS.join(', ')}) VALUES (${SPAN_COLS.map(() => '?').join(', ')})`);
   const call = db.prepare(`INSERT INTO llm_calls (span_row, ${CALL_COLS.join(', ')}) VALUES (?, ${CALL_COLS.map(() => '?').join(', ')})`);
+  const doc = db.prepare('INSERT INTO search_docs (trace_id) VALUES (?)');
   const search = db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)');
   // The same upserts the writer's aggregate flush runs, with the values it ended up writing.
   const trace = db.prepare(upsertSql('traces', TRACE_COLS, ['trace_id'], true));
@@ -110,8 +119,8 @@ export function openRawInserter(file: string, resources: Record<string, unknown>
     for (const item of b.items) {
       const row = span.run(...item.span).lastInsertRowid;
       if (item.call) call.run(row, ...item.call);
-      if (item.search !== null) search.run(row, item.search);
     }
+    for (const [traceId, text] of b.docs) search.run(doc.run(traceId).lastInsertRowid, text);
     for (const t of b.traces) trace.run(t);
     b.rollups.forEach((rows, l) => {
       for (const r of rows) rollups[l]!.run(r);

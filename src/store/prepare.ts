@@ -5,6 +5,7 @@
 
 import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall, SpanCategory, StatusCodeValue } from '../core/model';
 import type { Analyzer } from './analyzer';
+import { dropRepeatedLines } from './search-docs';
 
 /** The numbers of a stored call that feed the trace summaries, the rollups and the metrics. */
 export type CallNumbers = Pick<
@@ -69,6 +70,7 @@ export interface PreparedSpan {
   call: PreparedCall | null;
   /** The call's conversation id, else the span's session.id attribute. */
   sessionId: string | null;
+  /** Text for the full-text index, less the lines an earlier span of the trace in the batch had. */
   searchText: string;
   /** How many log records the reading used: the writer reads the span again when it knows of more. */
   logsUsed: number;
@@ -103,6 +105,7 @@ export function prepareBatch(batch: IngestBatch, analyzer: Analyzer, storeConten
   const resources = new ResourceList();
   const spans = batch.spans.map((span) =>
     prepareSpan(span, byKey.get(span.traceId + span.spanId) ?? [], analyzer, storeContent, resources.indexOf(span.resource)));
+  dropRepeatedLines(spans);
   return { resources: resources.list, spans, logs: batch.logs };
 }
 

@@ -180,6 +180,13 @@ const MIGRATIONS: Migration[] = [
       }
     }
   },
+  /* 6: full-text documents per trace (search-docs.ts); search rowids are search_docs ids. Rows
+     indexed before, one per span under the span's id, become documents of their span's trace. */ (db) => {
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'search_docs'").get()) return;
+    db.exec(`CREATE TABLE search_docs (id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL);
+      CREATE INDEX search_docs_by_trace ON search_docs (trace_id);
+      INSERT INTO search_docs (id, trace_id) SELECT id, trace_id FROM spans;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

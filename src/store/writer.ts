@@ -10,6 +10,7 @@ import type { Analyzer } from './analyzer';
 import { callModel, type ForcedCall, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 
 export type { ForcedCall } from './prepare';
+import { SearchDocs } from './search-docs';
 import { upsertSql } from './sql';
 
 export interface WriteResult {
@@ -72,8 +73,8 @@ export class SpanWriter {
         'cost_estimated', 'ttft_ms', 'conversation_id', 'prompt_name', 'prompt_version', 'call'], ['span_row'])),
       getCall: db.prepare('SELECT call FROM llm_calls WHERE span_row = ?'),
       setCategory: db.prepare('UPDATE spans SET category = ? WHERE id = ?'),
+      insertSearchDoc: db.prepare('INSERT INTO search_docs (trace_id) VALUES (?)'),
       insertSearch: db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)'),
-      deleteSearch: db.prepare('DELETE FROM search WHERE rowid = ?'),
       insertExchange: db.prepare(upsertSql('proxy_exchanges', ['span_row', 'method', 'path', 'request_headers', 'request_body',
         'response_body', 'http_status', 'outcome', 'warnings'], ['span_row'])),
       insertLog: db.prepare(`INSERT INTO logs (trace_id, span_id, time_us, event_name, severity_number, severity_text, body,
@@ -119,6 +120,7 @@ export class SpanWriter {
 
   private writeInTransaction(batches: PreparedBatch[]): WriteResult {
     const agg = new BatchAggregates();
+    const docs = new SearchDocs();
     const result: WriteResult = { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
 
     // Logs first, so every span in the transaction finds its log records among the stored ones.
@@ -155,6 +157,7 @@ export class SpanWriter {
           }
         }
         const outcome = this.storeSpan(p, batch.resources[p.resource]!.serviceName, resourceIds[p.resource]!, agg);
+        if (outcome !== 'duplicate') docs.add(p.traceId, p.searchText);
         if (outcome === 'duplicate') result.duplicates += 1;
         else result.stored += 1;
         if (outcome === 'llm') result.llmCalls += 1;
@@ -162,7 +165,11 @@ export class SpanWriter {
     }
 
     // Log records for spans stored in an earlier transaction: read the span again with its logs.
-    for (const [key, ids] of logSpans) if (!seen.has(key)) this.rereadSpan(ids.traceId, ids.spanId, agg);
+    for (const [key, ids] of logSpans) if (!seen.has(key)) this.rereadSpan(ids.traceId, ids.spanId, agg, docs);
+
+    for (const [traceId, text] of docs.documents()) {
+      this.stmts.insertSearch.run(this.stmts.insertSearchDoc.run(traceId).lastInsertRowid, text);
+    }
 
     result.touchedTraceIds = agg.touchedTraceIds;
     agg.flush(this.db, this.agg);
@@ -183,7 +190,6 @@ export class SpanWriter {
     const row = Number(info.lastInsertRowid);
     agg.addSpan(p, serviceName, p.sessionId);
     if (p.call) this.putCall(row, p, serviceName, agg);
-    if (p.searchText) this.stmts.insertSearch.run(row, p.searchText);
     const x = p.exchange;
     if (x) {
       this.stmts.insertExchange.run(row, x.method, x.path, JSON.stringify(x.headers), x.requestBody, x.responseBody,
@@ -193,7 +199,7 @@ export class SpanWriter {
   }
 
   /** A log record arrived for a stored span: its reading as an LLM call may change. */
-  private rereadSpan(traceId: string, spanId: string, agg: BatchAggregates): void {
+  private rereadSpan(traceId: string, spanId: string, agg: BatchAggregates, docs: SearchDocs): void {
     const row = this.stmts.spanByIds.get(traceId, spanId) as SpanRow | undefined;
     if (!row) return; // the span comes later; it will find its logs then
     const span = spanFromRow(row);
@@ -210,8 +216,8 @@ export class SpanWriter {
     }
     this.stmts.setCategory.run(p.category, row.id);
     this.putCall(row.id, p, row.service_name, agg);
-    this.stmts.deleteSearch.run(row.id);
-    if (p.searchText) this.stmts.insertSearch.run(row.id, p.searchText);
+    // Added to what the trace's earlier document says of the span: the new reading says more, not less.
+    docs.add(traceId, p.searchText);
   }
 
   private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates): void {

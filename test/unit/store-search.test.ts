@@ -78,4 +78,35 @@ describe('full-text index', () => {
     exercise(store);
     store.close();
   });
+
+  it('makes the spans a store indexed one by one into documents of their traces when it is opened', () => {
+    let store = new Store(file, testAnalyzer);
+    const a = span({ name: 'refund lookup_order', startUs: T0 });
+    const b = span({ name: 'weather report', startUs: T0 + 1 });
+    store.writer.write([{ spans: [a, b], logs: [] }]);
+    // As a store of schema 5 had it: search rowids were span ids, and there were no documents.
+    store.db.exec('DROP TABLE search_docs');
+    store.db.pragma('user_version = 5');
+    store.close();
+    store = new Store(file, testAnalyzer);
+    expect(store.db.prepare('SELECT id, trace_id FROM search_docs ORDER BY id').all()).toEqual(
+      store.db.prepare('SELECT id, trace_id FROM spans ORDER BY id').all());
+    expect(store.queries.listTraces({ text: 'weather' }).traces.map((t) => t.traceId)).toEqual([b.traceId]);
+    store.close();
+  });
+
+  it('indexes one document per trace per write: words from different spans of a trace find it together', () => {
+    const store = new Store(file, testAnalyzer);
+    const root = span({ name: 'refund request', startUs: T0 });
+    const child = span({ traceId: root.traceId, parentSpanId: root.spanId, name: 'weather report', startUs: T0 + 1 });
+    const repeat = span({ traceId: root.traceId, parentSpanId: root.spanId, name: 'weather report', startUs: T0 + 2 });
+    const other = span({ name: 'refund only', startUs: T0 + 3 });
+    store.writer.write([{ spans: [root, child, repeat, other], logs: [] }]);
+    expect(store.db.prepare('SELECT trace_id, count(*) AS n FROM search_docs GROUP BY trace_id ORDER BY trace_id').all()).toEqual(
+      [{ trace_id: root.traceId, n: 1 }, { trace_id: other.traceId, n: 1 }].sort((x, y) => x.trace_id.localeCompare(y.trace_id)));
+    const found = (text: string) => store.queries.listTraces({ text }).traces.map((t) => t.traceId);
+    expect(found('refund weather')).toEqual([root.traceId]);
+    expect(found('refund').sort()).toEqual([root.traceId, other.traceId].sort());
+    store.close();
+  });
 });
