@@ -3,6 +3,7 @@
 
 import type { OtlpIngestOutcome, OtlpIngestRequest } from '../capture/sink';
 import type { PreparedBatch } from '../store/prepare';
+import type { PreparedWire } from './prepared-wire';
 
 export interface PrepareWorkerData {
   /** Raw price overrides, validated again in the worker (they are the same as the collector's). */
@@ -21,6 +22,6 @@ export interface PreparedOtlp extends OtlpIngestOutcome {
 
 export type PrepareReply =
   | { type: 'ready' }
-  | { type: 'prepared'; id: number; prepared: PreparedOtlp }
+  | { type: 'prepared'; id: number; outcome: OtlpIngestOutcome; wire: PreparedWire }
   /** `invalid`: the body cannot be decoded (an OtlpDecodeError), not a fault of the worker. */
   | { type: 'failed'; id: number; invalid: boolean; message: string };

@@ -8,6 +8,7 @@ import { preloadEncodings } from '../core/tokens';
 import { createAnalyzer } from './analyzer';
 import type { PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
 import { prepareOtlp } from './prepare-otlp';
+import { toWire } from './prepared-wire';
 
 const port = parentPort;
 if (!port) throw new Error('prepare-worker.js runs as a worker thread of the collector');
@@ -17,11 +18,12 @@ const { analyzer } = createAnalyzer(data.priceOverrides);
 port.on('message', (task: PrepareTask) => {
   let reply: PrepareReply;
   try {
-    reply = { type: 'prepared', id: task.id, prepared: prepareOtlp(task, analyzer, data.storeContent) };
+    const { batch, ...outcome } = prepareOtlp(task, analyzer, data.storeContent);
+    reply = { type: 'prepared', id: task.id, outcome, wire: toWire(batch) };
   } catch (err) {
     reply = { type: 'failed', id: task.id, invalid: err instanceof OtlpDecodeError, message: (err as Error)?.message ?? String(err) };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, reply.type === 'prepared' ? [reply.wire.values.buffer] : []);
 });
 port.postMessage({ type: 'ready' } satisfies PrepareReply);
 // Built in slices between tasks, so the first call without usage does not wait for it.

@@ -9,6 +9,7 @@ import type { OtlpIngestRequest } from '../capture/sink';
 import type { Analyzer } from '../store/analyzer';
 import type { PreparedOtlp, PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
 import { prepareOtlp } from './prepare-otlp';
+import { fromWire } from './prepared-wire';
 import { findWorkerScript, startWorker } from './worker-threads';
 
 export interface Preparer {
@@ -78,7 +79,7 @@ export class WorkerPreparer implements Preparer {
     const w = this.waiting.get(m.id);
     if (!w) return;
     this.waiting.delete(m.id);
-    if (m.type === 'prepared') w.resolve(m.prepared);
+    if (m.type === 'prepared') w.resolve({ ...m.outcome, batch: fromWire(m.wire) });
     else w.reject(m.invalid ? new OtlpDecodeError(m.message) : new Error(m.message));
   }
 
