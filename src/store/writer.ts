@@ -140,7 +140,7 @@ export class SpanWriter {
     for (const batch of batches) {
       const resourceIds = batch.resources.map((r) => this.resourceId(r.json, r.serviceName));
       for (let p of batch.spans) {
-        seen.add(p.traceId + p.spanId);
+        if (logSpans.size > 0) seen.add(p.traceId + p.spanId);
         if (anyLogs && !p.exchange) {
           let traceHasLogs = tracesWithLogs.get(p.traceId);
           if (traceHasLogs === undefined) {

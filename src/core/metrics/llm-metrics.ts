@@ -59,6 +59,8 @@ export const UNKNOWN = 'unknown';
 const MAX_LABEL_LENGTH = 128;
 
 const CALL_LABELS = ['service', 'provider', 'model', 'status'] as const;
+const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning', 'cache_write_input'] as const;
+type TokenType = (typeof TOKEN_TYPES)[number];
 
 function cleanLabel(value: string | null | undefined): string {
   const v = value?.trim();
@@ -134,31 +136,46 @@ export function createMetrics(options: MetricsOptions = {}): LlmMetrics {
   const errors = new Counter('spyglass_llm_errors_total', 'LLM calls that ended in an error.', CALL_LABELS);
   const spans = new Counter('spyglass_spans_received_total', 'Spans received and stored, by transport.', ['transport']);
 
-  function callLabels(call: CallObservation): string[] {
+  // The same few label sets recur for every call: each is worked out once and kept frozen
+  // (the series keep their keys), with its per-token-type variants.
+  interface CallSeries {
+    labels: readonly string[];
+    byType: Record<TokenType, readonly string[]>;
+  }
+  const seen = new Map<string, CallSeries>();
+  function callSeries(call: CallObservation): CallSeries {
+    const raw = `${call.service}\u0000${call.provider}\u0000${call.model}\u0000${call.status}`;
+    let s = seen.get(raw);
+    if (s) return s;
     const service = services.admit(cleanLabel(call.service));
     const provider = providers.admit(cleanLabel(call.provider));
     let model = cleanLabel(call.model);
     if (labelSets.admit(JSON.stringify([service, provider, model])) === OTHER) model = OTHER;
-    return [service, provider, model, normalizeStatus(call.status)];
+    const labels = Object.freeze([service, provider, model, normalizeStatus(call.status)]);
+    const byType = Object.fromEntries(TOKEN_TYPES.map((t) => [t, Object.freeze([...labels, t])])) as Record<TokenType, readonly string[]>;
+    s = { labels, byType };
+    if (seen.size >= 1_000) seen.clear();
+    seen.set(raw, s);
+    return s;
   }
 
   return {
     observeCall(call) {
-      const labels = callLabels(call);
+      const { labels, byType: tokenSeries } = callSeries(call);
       calls.inc(labels);
       if (labels[3] === 'error') errors.inc(labels);
       const durationMs = count(call.durationMs);
       if (durationMs !== null) duration.observe(labels, durationMs / 1000);
       const ttftMs = count(call.ttftMs);
       if (ttftMs !== null) ttft.observe(labels, ttftMs / 1000);
-      const byType: [string, number | null][] = [
+      const byType: [TokenType, number | null][] = [
         ['input', count(call.inputTokens)],
         ['output', count(call.outputTokens)],
         ['cached_input', count(call.cachedInputTokens)],
         ['reasoning', count(call.reasoningTokens)],
         ['cache_write_input', count(call.cacheWriteTokens)],
       ];
-      for (const [type, n] of byType) if (n !== null) tokens.inc([...labels, type], n);
+      for (const [type, n] of byType) if (n !== null) tokens.inc(tokenSeries[type], n);
       const costUsd = count(call.costUsd);
       if (costUsd !== null) cost.inc(labels, costUsd);
     },

@@ -43,8 +43,13 @@ function checkNames(name: string, labelNames: readonly string[]): void {
 }
 
 // Label values can hold any character (model names are captured text): key series by their JSON.
+// A frozen list cannot change, so its key is kept (callers observing often reuse frozen lists).
+const frozenKeys = new WeakMap<readonly string[], string>();
 function seriesKey(values: readonly string[]): string {
-  return JSON.stringify(values);
+  if (!Object.isFrozen(values)) return JSON.stringify(values);
+  let key = frozenKeys.get(values);
+  if (key === undefined) frozenKeys.set(values, (key = JSON.stringify(values)));
+  return key;
 }
 
 /** A monotonically increasing counter with a fixed list of label names. */
