@@ -70,6 +70,7 @@ export class Store {
         this.db.exec('VACUUM');
       }
     }
+    if (removed > 0) this.writerInstance?.resetCaches();
     return removed;
   }
 
