@@ -204,11 +204,6 @@ export interface AggregateStatements {
   rollups: RollupStatements[];
 }
 
-/** Forgets the rows the statements know (see RollupStatements.known). */
-export function forgetKnownRows(stmts: AggregateStatements): void {
-  for (const r of stmts.rollups) r.known.clear();
-}
-
 export function prepareAggregateStatements(db: Database.Database): AggregateStatements {
   return {
     getTrace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),

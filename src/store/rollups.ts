@@ -65,21 +65,12 @@ export interface StoredRollup {
 export interface RollupStatements {
   get: Database.Statement;
   put: Database.Statement;
-  /**
-   * Rows as this connection last wrote them, histograms parsed, so the next write of a row needs
-   * neither a read nor a parse. Valid only while no one else writes the table: the writer
-   * forgets them when another connection committed, and after clear and prune.
-   */
-  known: Map<string, RollupDelta>;
 }
-
-const MAX_KNOWN_ROWS = 5_000;
 
 export function prepareRollupStatements(db: Database.Database): RollupStatements[] {
   return ROLLUP_LEVELS.map((l) => ({
     get: db.prepare(`SELECT ${l.key} AS bucket_us, * FROM ${l.table} WHERE ${l.key} = ? AND model = ? AND provider = ? AND service_name = ?`),
     put: db.prepare(upsertSql(l.table, [l.key, ...ROLLUP_DIMENSIONS, ...ROLLUP_VALUES], [l.key, ...ROLLUP_DIMENSIONS], true)),
-    known: new Map(),
   }));
 }
 
@@ -123,37 +114,25 @@ function coarsen(deltas: Iterable<RollupDelta>, us: number): RollupDelta[] {
 }
 
 function applyDelta(stmts: RollupStatements, level: RollupLevel, d: RollupDelta): void {
-  const key = `${d.bucketUs}\u0000${d.model}\u0000${d.provider}\u0000${d.service}`;
-  let row = stmts.known.get(key);
-  if (!row) {
-    const old = stmts.get.get(d.bucketUs, d.model, d.provider, d.service) as StoredRollup | undefined;
-    row = old ? deltaFromStored(old, d.bucketUs) : emptyDelta(d.bucketUs, d.model, d.provider, d.service);
-    if (stmts.known.size >= MAX_KNOWN_ROWS) stmts.known.clear();
-    stmts.known.set(key, row);
-  }
-  row.calls += d.calls;
-  row.errors += d.errors;
-  row.costUsd += d.costUsd;
-  row.inputTokens += d.inputTokens;
-  row.outputTokens += d.outputTokens;
-  row.cachedInputTokens += d.cachedInputTokens;
-  row.reasoningTokens += d.reasoningTokens;
-  mergeHistogram(row.latency, d.latency);
-  mergeHistogram(row.ttft, d.ttft);
+  const old = stmts.get.get(d.bucketUs, d.model, d.provider, d.service) as StoredRollup | undefined;
+  const latency: SparseHistogram = old ? JSON.parse(old.latency_hist) : {};
+  const ttft: SparseHistogram = old ? JSON.parse(old.ttft_hist) : {};
+  mergeHistogram(latency, d.latency);
+  mergeHistogram(ttft, d.ttft);
   stmts.put.run({
     [level.key]: d.bucketUs,
     model: d.model,
     provider: d.provider,
     service_name: d.service,
-    calls: row.calls,
-    errors: row.errors,
-    cost_usd: row.costUsd,
-    input_tokens: row.inputTokens,
-    output_tokens: row.outputTokens,
-    cached_input_tokens: row.cachedInputTokens,
-    reasoning_tokens: row.reasoningTokens,
-    latency_hist: JSON.stringify(row.latency),
-    ttft_hist: JSON.stringify(row.ttft),
+    calls: (old?.calls ?? 0) + d.calls,
+    errors: (old?.errors ?? 0) + d.errors,
+    cost_usd: (old?.cost_usd ?? 0) + d.costUsd,
+    input_tokens: (old?.input_tokens ?? 0) + d.inputTokens,
+    output_tokens: (old?.output_tokens ?? 0) + d.outputTokens,
+    cached_input_tokens: (old?.cached_input_tokens ?? 0) + d.cachedInputTokens,
+    reasoning_tokens: (old?.reasoning_tokens ?? 0) + d.reasoningTokens,
+    latency_hist: JSON.stringify(latency),
+    ttft_hist: JSON.stringify(ttft),
   });
 }
 

@@ -70,7 +70,6 @@ export class Store {
         this.db.exec('VACUUM');
       }
     }
-    if (removed > 0) this.writerInstance?.resetCaches();
     return removed;
   }
 

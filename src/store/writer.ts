@@ -5,7 +5,7 @@
 
 import type Database from 'better-sqlite3';
 import type { IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall } from '../core/model';
-import { BatchAggregates, forgetKnownRows, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
+import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
 import { callModel, type ForcedCall, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 
@@ -53,7 +53,6 @@ export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
   private readonly resourceIds = new Map<string, number>();
-  private dataVersion = -1;
   private storeContent: boolean;
   private readonly onCall?: (facts: CallFacts) => void;
 
@@ -116,22 +115,10 @@ export class SpanWriter {
 
   /** Stores prepared batches in one transaction. */
   writePrepared(batches: PreparedBatch[]): WriteResult {
-    try {
-      return this.db.transaction(() => this.writeInTransaction(batches)).immediate();
-    } catch (err) {
-      // What the caches learnt in the rolled-back transaction is not in the file.
-      this.resetCaches();
-      throw err;
-    }
+    return this.db.transaction(() => this.writeInTransaction(batches))();
   }
 
   private writeInTransaction(batches: PreparedBatch[]): WriteResult {
-    // Another connection's commit (a CLI import, say) may have changed what the caches know.
-    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
-    if (dataVersion !== this.dataVersion) {
-      this.resetCaches();
-      this.dataVersion = dataVersion;
-    }
     const agg = new BatchAggregates();
     const docs = new SearchDocs();
     const result: WriteResult = { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
@@ -285,10 +272,9 @@ export class SpanWriter {
     return id;
   }
 
-  /** Forgets cached resource ids and rollup rows (after the tables were cleared or pruned). */
+  /** Forget cached resource ids (after the tables were cleared). */
   resetCaches(): void {
     this.resourceIds.clear();
-    forgetKnownRows(this.agg);
   }
 }
 
