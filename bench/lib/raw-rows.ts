@@ -20,8 +20,8 @@ export interface RawBatch {
   spans: number;
   /** Per span: the spans row without id, its llm_calls row without span_row (or null). */
   items: { span: Row; call: Row | null }[];
-  /** The batch's full-text documents: trace id and text. */
-  docs: [traceId: string, text: string][];
+  /** The batch's full-text documents: the index of the span (in items) each is stored under, and its text. */
+  docs: [item: number, text: string][];
   traces: Record<string, unknown>[];
   /** Per rollup level (finest first), the rows the batch touched. */
   rollups: Record<string, unknown>[][];
@@ -68,8 +68,10 @@ export function captureWriterRows(batches: IngestSpan[][], analyzer: Analyzer): 
     const texts = spans.map((sp) => ({ traceId: sp.traceId, searchText: textOf.get(sp) ?? '' }));
     dropRepeatedLines(texts);
     const docs = new SearchDocs();
-    for (const t of texts) docs.add(t.traceId, t.searchText);
-    const batch: RawBatch = { spans: spans.length, items: [], docs: [...docs.documents()], traces: [], rollups: ROLLUP_LEVELS.map(() => []) };
+    texts.forEach((t, i) => docs.add(t.traceId, i, t.searchText));
+    const batch: RawBatch = {
+      spans: spans.length, items: [], docs: [...docs.documents()].map((d) => [d.row, d.text]), traces: [], rollups: ROLLUP_LEVELS.map(() => []),
+    };
     const traceIds = new Set<string>();
     const rollupKeys = ROLLUP_LEVELS.map(() => new Map<string, unknown[]>());
     for (let i = 0; i < spans.length; i++) {
@@ -109,18 +111,18 @@ export function openRawInserter(file: string, resources: Record<string, unknown>
   for (const r of resources) insertResource.run(r);
   const span = db.prepare(`INSERT INTO spans (${SPAN_COLS.join(', ')}) VALUES (${SPAN_COLS.map(() => '?').join(', ')})`);
   const call = db.prepare(`INSERT INTO llm_calls (span_row, ${CALL_COLS.join(', ')}) VALUES (?, ${CALL_COLS.map(() => '?').join(', ')})`);
-  const doc = db.prepare('INSERT INTO search_docs (trace_id) VALUES (?)');
   const search = db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)');
   // The same upserts the writer's aggregate flush runs, with the values it ended up writing.
   const trace = db.prepare(upsertSql('traces', TRACE_COLS, ['trace_id'], true));
   const rollups = ROLLUP_LEVELS.map((l) =>
     db.prepare(upsertSql(l.table, [l.key, ...ROLLUP_DIMENSIONS, ...ROLLUP_VALUES], [l.key, ...ROLLUP_DIMENSIONS], true)));
   const one = db.transaction((b: RawBatch) => {
-    for (const item of b.items) {
+    const rows = b.items.map((item) => {
       const row = span.run(...item.span).lastInsertRowid;
       if (item.call) call.run(row, ...item.call);
-    }
-    for (const [traceId, text] of b.docs) search.run(doc.run(traceId).lastInsertRowid, text);
+      return row;
+    });
+    for (const [item, text] of b.docs) search.run(rows[item], text);
     for (const t of b.traces) trace.run(t);
     b.rollups.forEach((rows, l) => {
       for (const r of rows) rollups[l]!.run(r);

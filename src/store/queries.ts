@@ -110,7 +110,7 @@ export class TraceQueries {
       const idLike = /^[0-9a-f]{4,32}$/i.test(text) ? text.toLowerCase() : null;
       const alternatives: string[] = [];
       if (fts) {
-        alternatives.push('t.trace_id IN (SELECT d.trace_id FROM search JOIN search_docs d ON d.id = search.rowid WHERE search MATCH ?)');
+        alternatives.push('t.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)');
         args.push(fts);
       }
       if (idLike) {

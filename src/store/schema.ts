@@ -180,13 +180,8 @@ const MIGRATIONS: Migration[] = [
       }
     }
   },
-  /* 6: full-text documents per trace (search-docs.ts); search rowids are search_docs ids. Rows
-     indexed before, one per span under the span's id, become documents of their span's trace. */ (db) => {
-    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'search_docs'").get()) return;
-    db.exec(`CREATE TABLE search_docs (id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL);
-      CREATE INDEX search_docs_by_trace ON search_docs (trace_id);
-      INSERT INTO search_docs (id, trace_id) SELECT id, trace_id FROM spans;`);
-  },
+  /* 6: calls are found by trace through spans (the trace list and pruning); an index of calls
+     by random trace ids cost every write a page per trace. */ `DROP INDEX IF EXISTS llm_calls_by_trace;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,8 @@
 // traces, a trace's spans repeat each other (an agent resends the whole conversation to every
 // call, the same system instructions every time), and each indexed row has a fixed cost. On
 // agent traces this is ~60% less indexing work than a row per span. A query's words must then
-// appear together in one trace (in one write of it), rather than in one span.
+// appear together in one trace (in one write of it), rather than in one span. A document's
+// rowid is the id of one of its trace's spans, so search results join spans by primary key.
 
 /** A span's search text, keyed by its trace. */
 export interface SearchText {
@@ -28,18 +29,25 @@ export function dropRepeatedLines(spans: SearchText[]): void {
   }
 }
 
-/** The documents of one write: every stored span's text joined per trace. */
-export class SearchDocs {
-  private readonly texts = new Map<string, string[]>();
+export interface SearchDoc {
+  traceId: string;
+  /** The span row the document is stored under: the first of the write's spans of the trace with text. */
+  row: number;
+  text: string;
+}
 
-  add(traceId: string, text: string): void {
+/** The documents of one write: every newly stored span's text joined per trace. */
+export class SearchDocs {
+  private readonly docs = new Map<string, { row: number; texts: string[] }>();
+
+  add(traceId: string, row: number, text: string): void {
     if (!text) return;
-    const list = this.texts.get(traceId);
-    if (list) list.push(text);
-    else this.texts.set(traceId, [text]);
+    const doc = this.docs.get(traceId);
+    if (doc) doc.texts.push(text);
+    else this.docs.set(traceId, { row, texts: [text] });
   }
 
-  *documents(): Generator<[traceId: string, text: string]> {
-    for (const [traceId, list] of this.texts) yield [traceId, list.join('\n')];
+  *documents(): Generator<SearchDoc> {
+    for (const [traceId, d] of this.docs) yield { traceId, row: d.row, text: d.texts.join('\n') };
   }
 }

@@ -40,7 +40,7 @@ export class Store {
   /** Removes every trace, span, call and log. */
   clear(): void {
     this.db.transaction(() => {
-      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', ...ROLLUP_LEVELS.map((l) => l.table), 'search', 'search_docs', 'resources']) {
+      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', ...ROLLUP_LEVELS.map((l) => l.table), 'search', 'resources']) {
         this.db.exec(`DELETE FROM ${t}`);
       }
     })();
@@ -76,10 +76,9 @@ export class Store {
   private deleteTraces(ids: string[]): number {
     if (ids.length === 0) return 0;
     const del = {
-      search: this.db.prepare('DELETE FROM search WHERE rowid IN (SELECT id FROM search_docs WHERE trace_id = ?)'),
-      docs: this.db.prepare('DELETE FROM search_docs WHERE trace_id = ?'),
+      search: this.db.prepare('DELETE FROM search WHERE rowid IN (SELECT id FROM spans WHERE trace_id = ?)'),
       exchanges: this.db.prepare('DELETE FROM proxy_exchanges WHERE span_row IN (SELECT id FROM spans WHERE trace_id = ?)'),
-      calls: this.db.prepare('DELETE FROM llm_calls WHERE trace_id = ?'),
+      calls: this.db.prepare('DELETE FROM llm_calls WHERE span_row IN (SELECT id FROM spans WHERE trace_id = ?)'),
       spans: this.db.prepare('DELETE FROM spans WHERE trace_id = ?'),
       logs: this.db.prepare('DELETE FROM logs WHERE trace_id = ?'),
       trace: this.db.prepare('DELETE FROM traces WHERE trace_id = ?'),

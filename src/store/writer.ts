@@ -10,7 +10,7 @@ import type { Analyzer } from './analyzer';
 import { callModel, type ForcedCall, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 
 export type { ForcedCall } from './prepare';
-import { SearchDocs } from './search-docs';
+import { dropRepeatedLines, SearchDocs, type SearchText } from './search-docs';
 import { upsertSql } from './sql';
 
 export interface WriteResult {
@@ -73,7 +73,10 @@ export class SpanWriter {
         'cost_estimated', 'ttft_ms', 'conversation_id', 'prompt_name', 'prompt_version', 'call'], ['span_row'])),
       getCall: db.prepare('SELECT call FROM llm_calls WHERE span_row = ?'),
       setCategory: db.prepare('UPDATE spans SET category = ? WHERE id = ?'),
-      insertSearchDoc: db.prepare('INSERT INTO search_docs (trace_id) VALUES (?)'),
+      searchHasRow: db.prepare('SELECT 1 FROM search WHERE rowid = ?').pluck(),
+      deleteSearch: db.prepare('DELETE FROM search WHERE rowid = ?'),
+      spansOfTrace: db.prepare(`SELECT s.*, r.attributes AS resource, c.call FROM spans s LEFT JOIN resources r ON r.id = s.resource_id
+        LEFT JOIN llm_calls c ON c.span_row = s.id WHERE s.trace_id = ? ORDER BY s.id`),
       insertSearch: db.prepare('INSERT INTO search (rowid, content) VALUES (?, ?)'),
       insertExchange: db.prepare(upsertSql('proxy_exchanges', ['span_row', 'method', 'path', 'request_headers', 'request_body',
         'response_body', 'http_status', 'outcome', 'warnings'], ['span_row'])),
@@ -156,20 +159,22 @@ export class SpanWriter {
             }
           }
         }
-        const outcome = this.storeSpan(p, batch.resources[p.resource]!.serviceName, resourceIds[p.resource]!, agg);
-        if (outcome !== 'duplicate') docs.add(p.traceId, p.searchText);
-        if (outcome === 'duplicate') result.duplicates += 1;
-        else result.stored += 1;
-        if (outcome === 'llm') result.llmCalls += 1;
+        const row = this.storeSpan(p, batch.resources[p.resource]!.serviceName, resourceIds[p.resource]!, agg);
+        if (row === null) {
+          result.duplicates += 1;
+          continue;
+        }
+        docs.add(p.traceId, row, p.searchText);
+        result.stored += 1;
+        if (p.call) result.llmCalls += 1;
       }
     }
 
     // Log records for spans stored in an earlier transaction: read the span again with its logs.
-    for (const [key, ids] of logSpans) if (!seen.has(key)) this.rereadSpan(ids.traceId, ids.spanId, agg, docs);
-
-    for (const [traceId, text] of docs.documents()) {
-      this.stmts.insertSearch.run(this.stmts.insertSearchDoc.run(traceId).lastInsertRowid, text);
-    }
+    const reread = new Set<string>();
+    for (const [key, ids] of logSpans) if (!seen.has(key) && this.rereadSpan(ids.traceId, ids.spanId, agg)) reread.add(ids.traceId);
+    for (const doc of docs.documents()) if (!reread.has(doc.traceId)) this.stmts.insertSearch.run(doc.row, doc.text);
+    for (const traceId of reread) this.reindexTrace(traceId);
 
     result.touchedTraceIds = agg.touchedTraceIds;
     agg.flush(this.db, this.agg);
@@ -181,12 +186,12 @@ export class SpanWriter {
     serviceName: string | null,
     resourceId: number,
     agg: BatchAggregates,
-  ): 'duplicate' | 'span' | 'llm' {
+  ): number | null {
     const info = this.stmts.insertSpan.run(
       p.traceId, p.spanId, p.parentSpanId, p.name, p.kind, p.category, p.startUs, p.endUs, p.statusCode, p.statusMessage,
       serviceName, resourceId, p.scopeName, p.scopeVersion, p.attributes, p.events, p.links,
     );
-    if (info.changes === 0) return 'duplicate';
+    if (info.changes === 0) return null;
     const row = Number(info.lastInsertRowid);
     agg.addSpan(p, serviceName, p.sessionId);
     if (p.call) this.putCall(row, p, serviceName, agg);
@@ -195,20 +200,38 @@ export class SpanWriter {
       this.stmts.insertExchange.run(row, x.method, x.path, JSON.stringify(x.headers), x.requestBody, x.responseBody,
         x.httpStatus, x.outcome, JSON.stringify(x.warnings));
     }
-    return p.call ? 'llm' : 'span';
+    return row;
   }
 
-  /** A log record arrived for a stored span: its reading as an LLM call may change. */
-  private rereadSpan(traceId: string, spanId: string, agg: BatchAggregates, docs: SearchDocs): void {
+  /**
+   * Indexes a trace's spans again as one document, under its first span's row: a span read again
+   * says more than it did, and the contentless index cannot give back the text it was given.
+   */
+  private reindexTrace(traceId: string): void {
+    const texts: SearchText[] = [];
+    let first: number | null = null;
+    for (const row of this.stmts.spansOfTrace.all(traceId) as (SpanRow & { call: string | null })[]) {
+      if (this.stmts.searchHasRow.get(row.id) !== undefined) this.stmts.deleteSearch.run(row.id);
+      const call = this.storeContent && row.call ? (JSON.parse(row.call) as PricedCall) : null;
+      texts.push({ traceId, searchText: this.analyzer.searchText(spanFromRow(row), call) });
+      first ??= row.id;
+    }
+    dropRepeatedLines(texts);
+    const text = texts.map((t) => t.searchText).filter(Boolean).join('\n');
+    if (first !== null && text) this.stmts.insertSearch.run(first, text);
+  }
+
+  /** A log record arrived for a stored span: its reading as an LLM call may change. True when it did. */
+  private rereadSpan(traceId: string, spanId: string, agg: BatchAggregates): boolean {
     const row = this.stmts.spanByIds.get(traceId, spanId) as SpanRow | undefined;
-    if (!row) return; // the span comes later; it will find its logs then
+    if (!row) return false; // the span comes later; it will find its logs then
     const span = spanFromRow(row);
     const p = prepareSpan(span, this.storedLogs(traceId, spanId), this.analyzer, this.storeContent, 0);
-    if (!p.call) return;
+    if (!p.call) return false;
     const oldJson = this.stmts.getCall.get(row.id) as { call: string } | undefined;
     if (oldJson) {
       const old = JSON.parse(oldJson.call) as PricedCall;
-      if (old.convention === 'proxy') return; // the wire is the better witness
+      if (old.convention === 'proxy') return false; // the wire is the better witness
       const oldCall: PreparedCall = {
         ...old, model: callModel(old), isError: span.statusCode === 2 || old.errorType !== null, json: oldJson.call,
       };
@@ -216,8 +239,7 @@ export class SpanWriter {
     }
     this.stmts.setCategory.run(p.category, row.id);
     this.putCall(row.id, p, row.service_name, agg);
-    // Added to what the trace's earlier document says of the span: the new reading says more, not less.
-    docs.add(traceId, p.searchText);
+    return true;
   }
 
   private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates): void {

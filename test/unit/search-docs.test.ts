@@ -18,12 +18,15 @@ describe('search documents', () => {
     ]);
   });
 
-  it('joins the texts of a write per trace and skips empty ones', () => {
+  it('joins the texts of a write per trace under its first span with text, and skips empty ones', () => {
     const docs = new SearchDocs();
-    docs.add('t1', 'a');
-    docs.add('t2', 'b');
-    docs.add('t1', '');
-    docs.add('t1', 'c');
-    expect([...docs.documents()]).toEqual([['t1', 'a\nc'], ['t2', 'b']]);
+    docs.add('t1', 10, '');
+    docs.add('t1', 11, 'a');
+    docs.add('t2', 12, 'b');
+    docs.add('t1', 13, 'c');
+    expect([...docs.documents()]).toEqual([
+      { traceId: 't1', row: 11, text: 'a\nc' },
+      { traceId: 't2', row: 12, text: 'b' },
+    ]);
   });
 });

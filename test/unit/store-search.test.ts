@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store';
-import { span } from '../helpers/spans';
+import { logRecord, span } from '../helpers/spans';
 import { testAnalyzer } from '../helpers/test-analyzer';
 
 let dir: string;
@@ -79,22 +79,6 @@ describe('full-text index', () => {
     store.close();
   });
 
-  it('makes the spans a store indexed one by one into documents of their traces when it is opened', () => {
-    let store = new Store(file, testAnalyzer);
-    const a = span({ name: 'refund lookup_order', startUs: T0 });
-    const b = span({ name: 'weather report', startUs: T0 + 1 });
-    store.writer.write([{ spans: [a, b], logs: [] }]);
-    // As a store of schema 5 had it: search rowids were span ids, and there were no documents.
-    store.db.exec('DROP TABLE search_docs');
-    store.db.pragma('user_version = 5');
-    store.close();
-    store = new Store(file, testAnalyzer);
-    expect(store.db.prepare('SELECT id, trace_id FROM search_docs ORDER BY id').all()).toEqual(
-      store.db.prepare('SELECT id, trace_id FROM spans ORDER BY id').all());
-    expect(store.queries.listTraces({ text: 'weather' }).traces.map((t) => t.traceId)).toEqual([b.traceId]);
-    store.close();
-  });
-
   it('indexes one document per trace per write: words from different spans of a trace find it together', () => {
     const store = new Store(file, testAnalyzer);
     const root = span({ name: 'refund request', startUs: T0 });
@@ -102,11 +86,28 @@ describe('full-text index', () => {
     const repeat = span({ traceId: root.traceId, parentSpanId: root.spanId, name: 'weather report', startUs: T0 + 2 });
     const other = span({ name: 'refund only', startUs: T0 + 3 });
     store.writer.write([{ spans: [root, child, repeat, other], logs: [] }]);
-    expect(store.db.prepare('SELECT trace_id, count(*) AS n FROM search_docs GROUP BY trace_id ORDER BY trace_id').all()).toEqual(
-      [{ trace_id: root.traceId, n: 1 }, { trace_id: other.traceId, n: 1 }].sort((x, y) => x.trace_id.localeCompare(y.trace_id)));
+    // One document each, under the first span of each trace.
+    expect(store.db.prepare('SELECT s.span_id FROM search JOIN spans s ON s.id = search.rowid ORDER BY s.id').pluck().all())
+      .toEqual([root.spanId, other.spanId]);
     const found = (text: string) => store.queries.listTraces({ text }).traces.map((t) => t.traceId);
     expect(found('refund weather')).toEqual([root.traceId]);
     expect(found('refund').sort()).toEqual([root.traceId, other.traceId].sort());
+    store.close();
+  });
+
+  it('indexes what log records arriving later add to a span, keeping what the trace said before', () => {
+    const store = new Store(file, testAnalyzer);
+    const root = span({ name: 'support request', startUs: T0 });
+    const call = span({ traceId: root.traceId, parentSpanId: root.spanId, name: 'chat', startUs: T0 + 1, attributes: { 'gen_ai.request.model': 'gpt-4o' } });
+    store.writer.write([{ spans: [root, call], logs: [] }]);
+    const found = (text: string) => store.queries.listTraces({ text }).traces.map((t) => t.traceId);
+    expect(found('zebra')).toEqual([]);
+    const log = logRecord({ traceId: call.traceId, spanId: call.spanId, eventName: 'gen_ai.user.message', body: { content: 'zebra crossing' } });
+    store.writer.write([{ spans: [], logs: [log] }]);
+    expect(found('zebra')).toEqual([root.traceId]);
+    expect(found('support zebra')).toEqual([root.traceId]);
+    // Still one document for the trace.
+    expect(store.db.prepare('SELECT count(*) FROM search').pluck().get()).toBe(1);
     store.close();
   });
 });
