@@ -168,23 +168,20 @@ export class Collector {
     this.events.broadcast({ type: 'cleared', at: Date.now() });
   }
 
-  /** What the receivers store into: bodies go to the preparer, then to the group-commit queue. */
-  private sink(): SpanSink {
-    return {
-      ingest: (batch) => this.queue.ingest(batch),
-      recordProxyCall: (capture) => this.queue.recordProxyCall(capture),
-      ingestOtlp: async (req) => {
-        const { batch, ...outcome } = await this.preparer!.prepare(req);
-        if (batch.spans.length > 0 || batch.logs.length > 0) await this.queue.enqueue(batch);
-        return outcome;
-      },
-    };
-  }
+  /** What the OTLP receivers store into: bodies go to the preparer, then to the group-commit queue. */
+  private readonly otlpSink: SpanSink = {
+    ingest: (batch) => this.queue.ingest(batch),
+    recordProxyCall: (capture) => this.queue.recordProxyCall(capture),
+    ingestOtlp: async (req) => {
+      const { batch, ...outcome } = await this.preparer!.prepare(req);
+      if (batch.spans.length > 0 || batch.logs.length > 0) await this.queue.enqueue(batch);
+      return outcome;
+    },
+  };
 
   private routes(): Route[] {
-    const sink = this.sink();
     return [
-      ...otlpHttpRoutes(sink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
+      ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
       ...proxyRoutes(this.queue, { upstreams: this.options.upstreams }),
       ...apiRoutes({
         store: this.store,
@@ -220,7 +217,7 @@ export class Collector {
         this.grpc = await startGrpcServer({
           host,
           port: this.options.grpcPort,
-          sink: this.sink(),
+          sink: this.otlpSink,
           maxMessageBytes: this.options.maxBodyBytes,
           forwarder: this.forwarder,
         });

@@ -8,10 +8,10 @@ import type { IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall } fr
 import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
 import { callModel, type ForcedCall, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
-
-export type { ForcedCall } from './prepare';
 import { dropRepeatedLines, SearchDocs, type SearchText } from './search-docs';
 import { upsertSql } from './sql';
+
+export type { ForcedCall } from './prepare';
 
 export interface WriteResult {
   /** Spans newly stored (duplicates excluded). */
@@ -53,7 +53,7 @@ export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
   private readonly resourceIds = new Map<string, number>();
-  private storeContent: boolean;
+  private readonly storeContent: boolean;
   private readonly onCall?: (facts: CallFacts) => void;
 
   constructor(
@@ -92,14 +92,6 @@ export class SpanWriter {
       findResource: db.prepare('SELECT id FROM resources WHERE hash = ?').pluck(),
       insertResource: db.prepare('INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?)'),
     };
-  }
-
-  get contentStored(): boolean {
-    return this.storeContent;
-  }
-
-  setStoreContent(on: boolean): void {
-    this.storeContent = on;
   }
 
   /** Prepares a batch on this thread; `forced` readings replace those of their spans. */
