@@ -21,6 +21,7 @@ import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
 import { Checkpointer } from './checkpointer';
+import { tuneHeapForIngest } from './heap';
 import { startPreparer, type Preparer } from './preparer';
 import { WriteQueue } from './write-queue';
 
@@ -117,10 +118,12 @@ export class Collector {
         this.checkpointer?.wrote(r.stored + r.logs);
         if (r.stored > 0 || r.logs > 0) this.events.tracesChanged(r.touchedTraceIds, r.stored, r.llmCalls);
       },
+      () => (this.preparer?.inFlight ?? 0) > 0,
     );
   }
 
   static async start(opts: Partial<CollectorOptions> = {}): Promise<Collector> {
+    tuneHeapForIngest();
     const c = new Collector({ ...DEFAULT_OPTIONS, ...opts });
     try {
       await c.listen();
@@ -173,7 +176,11 @@ export class Collector {
     ingest: (batch) => this.queue.ingest(batch),
     recordProxyCall: (capture) => this.queue.recordProxyCall(capture),
     ingestOtlp: async (req) => {
-      const { batch, ...outcome } = await this.preparer!.prepare(req);
+      // A body that will not come after all must not hold up an open transaction waiting for it.
+      const { batch, ...outcome } = await this.preparer!.prepare(req).catch((err: unknown) => {
+        this.queue.schedule();
+        throw err;
+      });
       if (batch.spans.length > 0 || batch.logs.length > 0) await this.queue.enqueue(batch);
       return outcome;
     },

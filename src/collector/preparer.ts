@@ -10,10 +10,13 @@ import type { Analyzer } from '../store/analyzer';
 import type { PreparedOtlp, PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
 import { prepareOtlp } from './prepare-otlp';
 import { fromWire } from './prepared-wire';
+import { YOUNG_GENERATION_MB } from './heap';
 import { findWorkerScript, startWorker } from './worker-threads';
 
 export interface Preparer {
   readonly where: 'worker thread' | 'main thread';
+  /** Bodies given and not yet prepared. */
+  readonly inFlight: number;
   /** Rejects with OtlpDecodeError for a body that cannot be decoded. */
   prepare(req: OtlpIngestRequest): Promise<PreparedOtlp>;
   close(): Promise<void>;
@@ -22,6 +25,7 @@ export interface Preparer {
 export function mainThreadPreparer(analyzer: Analyzer, storeContent: boolean): Preparer {
   return {
     where: 'main thread',
+    inFlight: 0,
     prepare: async (req) => prepareOtlp(req, analyzer, storeContent),
     close: async () => undefined,
   };
@@ -34,6 +38,9 @@ interface Waiting {
 
 export class WorkerPreparer implements Preparer {
   readonly where = 'worker thread';
+  get inFlight(): number {
+    return this.waiting.size;
+  }
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private worker: Promise<Worker> | null = null;
@@ -54,7 +61,8 @@ export class WorkerPreparer implements Preparer {
   /** The worker, started again if it died. */
   private running(): Promise<Worker> {
     if (this.worker) return this.worker;
-    const started: Promise<Worker> = startWorker(this.script, this.data).then(
+    // Its own young generation as the collector's thread has (heap.ts), whatever flags the process has.
+    const started: Promise<Worker> = startWorker(this.script, this.data, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }).then(
       (w) => {
         w.on('message', (m: PrepareReply) => this.answer(m));
         // 'exit' follows 'error': only the first, and only while this is still the current worker, counts.

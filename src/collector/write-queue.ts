@@ -1,5 +1,9 @@
-// Group commit: every request that arrives in the same turn of the event loop shares one
-// SQLite transaction, and each request is answered only once its data is stored.
+// Group commit: requests share SQLite transactions, and each is answered only once its data is
+// committed. A batch is written as soon as it arrives; the transaction stays open while more
+// batches are on their way (being prepared), up to a size or a short time, because each commit
+// writes every page it touched: fewer, larger commits write the same index pages, trace
+// summaries and rollup rows once instead of once per batch. With nothing on its way, the commit
+// is immediate, so a lone exporter waits for nothing.
 
 import type { IngestResult, ProxyCapture, SpanSink } from '../capture/sink';
 import type { IngestBatch } from '../core/model';
@@ -12,16 +16,24 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-/** Spans per transaction at most: keeps one commit short so readers and new requests are not held up. */
-const MAX_SPANS_PER_TRANSACTION = 20_000;
+/** An open transaction commits once it holds this many spans. */
+const COMMIT_SPANS = 4_096;
+/** …or this long after it was last left open, whatever is still on its way. */
+const COMMIT_AFTER_MS = 50;
 
 export class WriteQueue implements Pick<SpanSink, 'ingest' | 'recordProxyCall'> {
   private pending: Pending[] = [];
   private scheduled = false;
+  /** Written in the open transaction, answered when it commits. */
+  private written: Pending[] = [];
+  private writtenSpans = 0;
+  private commitTimer: NodeJS.Timeout | null = null;
 
+  /** `moreComing`: batches are on their way (being prepared), so an open transaction may wait for them. */
   constructor(
     private readonly writer: () => SpanWriter,
     private readonly onWritten: (result: WriteResult) => void,
+    private readonly moreComing: () => boolean = () => false,
   ) {}
 
   /** Prepares the batch on this thread, then queues it. */
@@ -53,31 +65,57 @@ export class WriteQueue implements Pick<SpanSink, 'ingest' | 'recordProxyCall'> 
   enqueue(batch: PreparedBatch): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ batch, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Writes everything queued now. Exposed for shutdown. */
+  /** Writes what is queued soon; also to be told when something on its way will not come. */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.write(false);
+    });
+  }
+
+  /** Writes and commits everything queued now (shutdown, and before clearing or pruning). */
   flush(): void {
-    this.scheduled = false;
-    while (this.pending.length > 0) {
-      const group: Pending[] = [];
-      let spans = 0;
-      while (this.pending.length > 0 && (group.length === 0 || spans + this.pending[0]!.batch.spans.length <= MAX_SPANS_PER_TRANSACTION)) {
-        const p = this.pending.shift()!;
-        spans += p.batch.spans.length;
-        group.push(p);
+    this.write(true);
+  }
+
+  private write(commitNow: boolean): void {
+    const writer = this.writer();
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0);
+        this.written.push(...group);
+        if (!writer.inTransaction) writer.begin();
+        writer.add(group.map((p) => p.batch));
+        this.writtenSpans += group.reduce((n, p) => n + p.batch.spans.length, 0);
+        if (this.writtenSpans >= COMMIT_SPANS) this.commit();
       }
-      try {
-        const result = this.writer().writePrepared(group.map((p) => p.batch));
-        for (const p of group) p.resolve();
-        this.onWritten(result);
-      } catch (err) {
-        for (const p of group) p.reject(err as Error);
-      }
+      if (this.written.length === 0) return;
+      if (commitNow || !this.moreComing()) this.commit();
+      else this.commitTimer ??= setTimeout(() => this.flush(), COMMIT_AFTER_MS);
+    } catch (err) {
+      writer.rollback();
+      this.settle((p) => p.reject(err as Error));
     }
+  }
+
+  private commit(): void {
+    const result = this.writer().commit();
+    this.settle((p) => p.resolve());
+    this.onWritten(result);
+  }
+
+  private settle(each: (p: Pending) => void): void {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
+    const done = this.written;
+    this.written = [];
+    this.writtenSpans = 0;
+    for (const p of done) each(p);
   }
 }

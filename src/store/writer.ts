@@ -22,6 +22,19 @@ export interface WriteResult {
   touchedTraceIds: string[];
 }
 
+/** What an open write transaction has gathered so far. */
+interface OpenWrite {
+  agg: BatchAggregates;
+  docs: SearchDocs;
+  /** Traces with a span read again: indexed again as a whole at commit. */
+  reread: Set<string>;
+  result: WriteResult;
+}
+
+function emptyResult(): WriteResult {
+  return { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
+}
+
 export interface WriterOptions {
   /** When false, message content is dropped before storing (privacy setting). */
   storeContent?: boolean;
@@ -53,6 +66,7 @@ export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
   private readonly resourceIds = new Map<string, number>();
+  private open: OpenWrite | null = null;
   private readonly storeContent: boolean;
   private readonly onCall?: (facts: CallFacts) => void;
 
@@ -110,28 +124,50 @@ export class SpanWriter {
 
   /** Stores prepared batches in one transaction. */
   writePrepared(batches: PreparedBatch[]): WriteResult {
-    return this.db.transaction(() => this.writeInTransaction(batches))();
+    this.begin();
+    try {
+      this.add(batches);
+      return this.commit();
+    } catch (err) {
+      this.rollback();
+      throw err;
+    }
   }
 
-  private writeInTransaction(batches: PreparedBatch[]): WriteResult {
-    const agg = new BatchAggregates();
-    const docs = new SearchDocs();
-    const result: WriteResult = { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
+  get inTransaction(): boolean {
+    return this.open !== null;
+  }
 
-    // Logs first, so every span in the transaction finds its log records among the stored ones.
+  /**
+   * Opens a write transaction that `add` calls fill and `commit` ends. Pages a transaction
+   * touches go to the WAL once at its commit: several batches in one transaction write each
+   * index page, trace summary and rollup row once instead of once per batch.
+   */
+  begin(): void {
+    if (this.open) throw new Error('a write transaction is already open');
+    this.db.exec('BEGIN IMMEDIATE');
+    this.open = { agg: new BatchAggregates(), docs: new SearchDocs(), reread: new Set(), result: emptyResult() };
+  }
+
+  /** Stores prepared batches in the open transaction. */
+  add(batches: PreparedBatch[]): void {
+    const { agg, docs, reread, result } = this.openWrite();
+    // Logs first, so every span finds its log records among the stored ones.
     const logSpans = new Map<string, { traceId: string; spanId: string }>();
+    let logs = 0;
     for (const batch of batches) {
       for (const log of batch.logs) {
         this.insertLog(log);
-        result.logs += 1;
+        logs += 1;
         if (log.traceId && log.spanId) logSpans.set(log.traceId + log.spanId, { traceId: log.traceId, spanId: log.spanId });
       }
     }
+    result.logs += logs;
 
     const tracesWithLogs = new Map<string, boolean>();
     const seen = new Set<string>();
     // Most stores hold no log records at all: one look then spares a lookup per trace.
-    const anyLogs = result.logs > 0 || this.stmts.anyLogs.get() !== undefined;
+    const anyLogs = logs > 0 || this.stmts.anyLogs.get() !== undefined;
     for (const batch of batches) {
       const resourceIds = batch.resources.map((r) => this.resourceId(r.json, r.serviceName));
       for (let p of batch.spans) {
@@ -144,10 +180,10 @@ export class SpanWriter {
           }
           if (traceHasLogs) {
             // Log records from another request or an earlier one: read the span again with all of them.
-            const logs = this.storedLogs(p.traceId, p.spanId);
-            if (logs.length !== p.logsUsed) {
+            const spanLogs = this.storedLogs(p.traceId, p.spanId);
+            if (spanLogs.length !== p.logsUsed) {
               const span = spanOfPrepared(p, batch.resources[p.resource]!.json);
-              p = prepareSpan(span, logs, this.analyzer, this.storeContent, p.resource);
+              p = prepareSpan(span, spanLogs, this.analyzer, this.storeContent, p.resource);
             }
           }
         }
@@ -162,15 +198,30 @@ export class SpanWriter {
       }
     }
 
-    // Log records for spans stored in an earlier transaction: read the span again with its logs.
-    const reread = new Set<string>();
+    // Log records for spans stored before: read the span again with its logs.
     for (const [key, ids] of logSpans) if (!seen.has(key) && this.rereadSpan(ids.traceId, ids.spanId, agg)) reread.add(ids.traceId);
+  }
+
+  /** Writes the transaction's search documents and aggregates, and commits it. */
+  commit(): WriteResult {
+    const { agg, docs, reread, result } = this.openWrite();
     for (const doc of docs.documents()) if (!reread.has(doc.traceId)) this.stmts.insertSearch.run(doc.row, doc.text);
     for (const traceId of reread) this.reindexTrace(traceId);
-
     result.touchedTraceIds = agg.touchedTraceIds;
     agg.flush(this.db, this.agg);
+    this.db.exec('COMMIT');
+    this.open = null;
     return result;
+  }
+
+  rollback(): void {
+    this.open = null;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  private openWrite(): OpenWrite {
+    if (!this.open) throw new Error('no write transaction is open');
+    return this.open;
   }
 
   private storeSpan(
