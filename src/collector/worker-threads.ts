@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 /**
  * A worker script beside this bundle (dist/<name>.js); from sources (tests, benches) the built
@@ -18,8 +18,8 @@ export function findWorkerScript(name: string): string | null {
  * Starts a worker and resolves once it posts { type: 'ready' }; rejects if it fails or exits
  * first. The worker is then unref'd: the collector's listeners keep the process alive, not it.
  */
-export function startWorker(script: string, workerData: unknown): Promise<Worker> {
-  const worker = new Worker(script, { workerData });
+export function startWorker(script: string, workerData: unknown, resourceLimits?: ResourceLimits): Promise<Worker> {
+  const worker = new Worker(script, { workerData, resourceLimits });
   return new Promise((resolve, reject) => {
     const onMessage = (m: { type?: string }) => {
       if (m?.type !== 'ready') return;
