@@ -22,6 +22,8 @@ export interface PreparedOtlp extends OtlpIngestOutcome {
 
 export type PrepareReply =
   | { type: 'ready' }
+  /** Its start-up work (the tokenizer tables, built between tasks) is done. */
+  | { type: 'warm' }
   | { type: 'prepared'; id: number; outcome: OtlpIngestOutcome; wire: PreparedWire }
   /** `invalid`: the body cannot be decoded (an OtlpDecodeError), not a fault of the worker. */
   | { type: 'failed'; id: number; invalid: boolean; message: string };

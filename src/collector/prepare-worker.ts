@@ -27,4 +27,6 @@ port.on('message', (task: PrepareTask) => {
 });
 port.postMessage({ type: 'ready' } satisfies PrepareReply);
 // Built in slices between tasks, so the first call without usage does not wait for it.
-void preloadEncodings().catch(() => undefined);
+void preloadEncodings()
+  .catch(() => undefined)
+  .then(() => port.postMessage({ type: 'warm' } satisfies PrepareReply));

@@ -15,6 +15,8 @@ import { findWorkerScript, startWorker } from './worker-threads';
 
 export interface Preparer {
   readonly where: 'worker thread' | 'main thread';
+  /** Resolves once its start-up work is done (see Collector.warmedUp). */
+  warm(): Promise<void>;
   /** Bodies given and not yet prepared. */
   readonly inFlight: number;
   /** Rejects with OtlpDecodeError for a body that cannot be decoded. */
@@ -26,6 +28,7 @@ export function mainThreadPreparer(analyzer: Analyzer, storeContent: boolean): P
   return {
     where: 'main thread',
     inFlight: 0,
+    warm: async () => undefined,
     prepare: async (req) => prepareOtlp(req, analyzer, storeContent),
     close: async () => undefined,
   };
@@ -45,6 +48,8 @@ export class WorkerPreparer implements Preparer {
   private nextId = 1;
   private worker: Promise<Worker> | null = null;
   private closed = false;
+  private warmed = false;
+  private readonly warmWaiters: (() => void)[] = [];
 
   private constructor(
     private readonly script: string,
@@ -82,8 +87,18 @@ export class WorkerPreparer implements Preparer {
     return started;
   }
 
+  warm(): Promise<void> {
+    if (this.warmed || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.warmWaiters.push(resolve));
+  }
+
   private answer(m: PrepareReply): void {
     if (m.type === 'ready') return;
+    if (m.type === 'warm') {
+      this.warmed = true;
+      for (const w of this.warmWaiters.splice(0)) w();
+      return;
+    }
     const w = this.waiting.get(m.id);
     if (!w) return;
     this.waiting.delete(m.id);
@@ -113,6 +128,7 @@ export class WorkerPreparer implements Preparer {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const w of this.warmWaiters.splice(0)) w();
     const w = this.worker;
     this.worker = null;
     if (w) await (await w.catch(() => null))?.terminate();

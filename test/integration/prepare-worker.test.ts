@@ -87,6 +87,8 @@ describe('collector with and without the worker', () => {
     const without = await collector(null, 'inline');
     expect(withWorker.health().preparing).toBe('worker thread');
     expect(without.health().preparing).toBe('main thread');
+    // Start-up work (the tokenizer tables) ends on every thread that prepares spans.
+    await Promise.all([withWorker.warmedUp(), without.warmedUp()]);
     const bodies = [1, 2, 3].map((i) => llmTrace({ tool: 'search_kb', sessionId: `s-${i}`, startMs: 1_760_000_000_000 + i * 1000 }).body);
     for (const c of [withWorker, without]) {
       for (const body of bodies) {
