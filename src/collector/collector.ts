@@ -220,9 +220,7 @@ export class Collector {
       { priceOverrides: this.options.priceOverrides, storeContent: this.options.storeContent },
       (m) => this.options.warn?.(m),
     );
-    if (this.options.checkpointWorker !== null) {
-      this.checkpointer = await Checkpointer.start(this.store.db, this.options.dbPath, this.options.checkpointWorker);
-    }
+    this.checkpointer = await Checkpointer.start(this.store.db, this.options.dbPath, this.options.checkpointWorker);
     try {
       this.http = await startHttpServer({ host, port: this.options.httpPort, routes: this.routes() });
     } catch (err) {

@@ -48,8 +48,8 @@ export class WorkerPreparer implements Preparer {
   private nextId = 1;
   private worker: Promise<Worker> | null = null;
   private closed = false;
-  private warmed = false;
-  private readonly warmWaiters: (() => void)[] = [];
+  private markWarm: () => void = () => undefined;
+  private readonly warmed = new Promise<void>((resolve) => (this.markWarm = resolve));
 
   private constructor(
     private readonly script: string,
@@ -88,15 +88,13 @@ export class WorkerPreparer implements Preparer {
   }
 
   warm(): Promise<void> {
-    if (this.warmed || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.warmWaiters.push(resolve));
+    return this.warmed;
   }
 
   private answer(m: PrepareReply): void {
     if (m.type === 'ready') return;
     if (m.type === 'warm') {
-      this.warmed = true;
-      for (const w of this.warmWaiters.splice(0)) w();
+      this.markWarm();
       return;
     }
     const w = this.waiting.get(m.id);
@@ -128,7 +126,7 @@ export class WorkerPreparer implements Preparer {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.warmWaiters.splice(0)) w();
+    this.markWarm();
     const w = this.worker;
     this.worker = null;
     if (w) await (await w.catch(() => null))?.terminate();

@@ -92,8 +92,11 @@ export function stringAttr(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-/** Prepares a decoded batch; log records in the batch are joined to their spans. */
-export function prepareBatch(batch: IngestBatch, analyzer: Analyzer, storeContent: boolean): PreparedBatch {
+/**
+ * Prepares a decoded batch; log records in the batch are joined to their spans. `forced`
+ * readings replace those of their spans (the proxy's).
+ */
+export function prepareBatch(batch: IngestBatch, analyzer: Analyzer, storeContent: boolean, forced?: Map<IngestSpan, ForcedCall>): PreparedBatch {
   const byKey = new Map<string, IngestLogRecord[]>();
   for (const log of batch.logs) {
     if (!log.traceId || !log.spanId) continue;
@@ -104,13 +107,13 @@ export function prepareBatch(batch: IngestBatch, analyzer: Analyzer, storeConten
   }
   const resources = new ResourceList();
   const spans = batch.spans.map((span) =>
-    prepareSpan(span, byKey.get(span.traceId + span.spanId) ?? [], analyzer, storeContent, resources.indexOf(span.resource)));
+    prepareSpan(span, byKey.get(span.traceId + span.spanId) ?? [], analyzer, storeContent, resources.indexOf(span.resource), forced?.get(span)));
   dropRepeatedLines(spans);
   return { resources: resources.list, spans, logs: batch.logs };
 }
 
 /** Resources of a batch, each serialised once: the decoders share one object per ResourceSpans. */
-export class ResourceList {
+class ResourceList {
   readonly list: PreparedResource[] = [];
   private readonly index = new Map<Attributes, number>();
 
@@ -164,8 +167,12 @@ export function prepareSpan(
   };
 }
 
-/** The span a prepared span was made from (for reading it again with more log records). */
-export function spanOfPrepared(p: PreparedSpan, resourceJson: string | null): IngestSpan {
+/** The columns a span is stored as, its JSON ones as text. */
+export type SpanColumns = Pick<PreparedSpan, 'traceId' | 'spanId' | 'parentSpanId' | 'name' | 'kind' | 'startUs' | 'endUs' | 'statusCode'
+  | 'statusMessage' | 'attributes' | 'events' | 'links' | 'scopeName' | 'scopeVersion'>;
+
+/** The span stored as these columns: for a prepared span read again, and for a stored row. */
+export function spanFromColumns(p: SpanColumns, resourceJson: string | null): IngestSpan {
   return {
     traceId: p.traceId,
     spanId: p.spanId,

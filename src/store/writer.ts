@@ -4,10 +4,10 @@
 // spans may arrive in any order and log records before or after the span they belong to.
 
 import type Database from 'better-sqlite3';
-import type { IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall } from '../core/model';
+import type { IngestBatch, IngestLogRecord, IngestSpan, PricedCall, StatusCodeValue } from '../core/model';
 import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
-import { callModel, type ForcedCall, prepareBatch, prepareSpan, ResourceList, spanOfPrepared, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
+import { callModel, type ForcedCall, prepareBatch, prepareSpan, spanFromColumns, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 import { dropRepeatedLines, SearchDocs, type SearchText } from './search-docs';
 import { upsertSql } from './sql';
 
@@ -110,11 +110,7 @@ export class SpanWriter {
 
   /** Prepares a batch on this thread; `forced` readings replace those of their spans. */
   prepare(batch: IngestBatch, forced?: Map<IngestSpan, ForcedCall>): PreparedBatch {
-    if (!forced) return prepareBatch(batch, this.analyzer, this.storeContent);
-    const resources = new ResourceList();
-    const spans = batch.spans.map((span) =>
-      prepareSpan(span, [], this.analyzer, this.storeContent, resources.indexOf(span.resource), forced.get(span)));
-    return { resources: resources.list, spans, logs: batch.logs };
+    return prepareBatch(batch, this.analyzer, this.storeContent, forced);
   }
 
   /** Prepares (on this thread) and stores batches in one transaction. */
@@ -182,7 +178,7 @@ export class SpanWriter {
             // Log records from another request or an earlier one: read the span again with all of them.
             const spanLogs = this.storedLogs(p.traceId, p.spanId);
             if (spanLogs.length !== p.logsUsed) {
-              const span = spanOfPrepared(p, batch.resources[p.resource]!.json);
+              const span = spanFromColumns(p, batch.resources[p.resource]!.json);
               p = prepareSpan(span, spanLogs, this.analyzer, this.storeContent, p.resource);
             }
           }
@@ -357,20 +353,23 @@ function facts(p: PreparedSpan, serviceName: string | null, c: PreparedCall): Ca
 }
 
 export function spanFromRow(row: SpanRow): IngestSpan {
-  return {
-    traceId: row.trace_id,
-    spanId: row.span_id,
-    parentSpanId: row.parent_span_id,
-    name: row.name,
-    kind: row.kind,
-    startUs: row.start_us,
-    endUs: row.end_us,
-    statusCode: row.status_code as 0 | 1 | 2,
-    statusMessage: row.status_message,
-    attributes: JSON.parse(row.attributes),
-    events: row.events ? JSON.parse(row.events) : [],
-    links: row.links ? JSON.parse(row.links) : [],
-    resource: row.resource ? JSON.parse(row.resource) : {},
-    scope: { name: row.scope_name ?? '', ...(row.scope_version ? { version: row.scope_version } : {}) },
-  };
+  return spanFromColumns(
+    {
+      traceId: row.trace_id,
+      spanId: row.span_id,
+      parentSpanId: row.parent_span_id,
+      name: row.name,
+      kind: row.kind,
+      startUs: row.start_us,
+      endUs: row.end_us,
+      statusCode: row.status_code as StatusCodeValue,
+      statusMessage: row.status_message,
+      attributes: row.attributes,
+      events: row.events,
+      links: row.links,
+      scopeName: row.scope_name,
+      scopeVersion: row.scope_version,
+    },
+    row.resource,
+  );
 }
