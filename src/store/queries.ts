@@ -34,6 +34,8 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
     serviceName: r.service_name,
     models: splitModels(r.models),
     sessionId: r.session_id,
+    annotationCounts: {},
+    feedback: { up: 0, down: 0 },
   };
 }
 
@@ -147,7 +149,7 @@ export class TraceQueries {
     const row = this.stmts.trace.get(traceId) as TraceRow | undefined;
     if (!row) return null;
     const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map(spanDtoFromRow);
-    return { trace: traceSummaryFromRow(row), spans };
+    return { trace: traceSummaryFromRow(row), spans, annotations: [] };
   }
 
   stats(q: StatsQuery = {}): StatsDto {
@@ -368,7 +370,7 @@ function spanDtoFromRow(r: SpanJoinRow): SpanDto {
   let llm: LlmCallDto | null = null;
   if (r.call) {
     const c = JSON.parse(r.call) as PricedCall;
-    llm = { ...c, params: c.params };
+    llm = { ...c, params: c.params, revision: 0 };
     if (r.method !== null) {
       llm.request = { method: r.method, path: r.path ?? '', body: r.request_body ?? '' };
       llm.httpStatus = r.http_status;
@@ -393,6 +395,7 @@ function spanDtoFromRow(r: SpanJoinRow): SpanDto {
     events: r.events ? JSON.parse(r.events) : [],
     links: r.links ? JSON.parse(r.links) : [],
     llm,
+    annotations: [],
   };
 }
 

@@ -43,6 +43,8 @@ function trace(over: Partial<TraceRow> = {}): TraceRow {
     serviceName: 'chatbot',
     models: ['gpt-4o-mini'],
     sessionId: null,
+    annotationCounts: {},
+    feedback: { up: 0, down: 0 },
     ...over,
   };
 }
@@ -173,6 +175,7 @@ function llm(over: Partial<LlmCallDto> = {}): LlmCallDto {
     promptName: null,
     promptVersion: null,
     errorType: null,
+    revision: 0,
     ...over,
   };
 }
@@ -197,12 +200,13 @@ function span(over: Partial<SpanDto>): SpanDto {
     events: [],
     links: [],
     llm: null,
+    annotations: [],
     ...over,
   };
 }
 
 describe('calls inside a trace', () => {
-  const detail = (spans: SpanDto[]): TraceDetail => ({ trace: trace(), spans });
+  const detail = (spans: SpanDto[]): TraceDetail => ({ trace: trace(), spans, annotations: [] });
 
   it('keeps LLM, embedding, tool and agent spans in start order, with offsets from the first span', () => {
     const nodes = callNodes(

@@ -27,6 +27,8 @@ function summary(i: number, over: Partial<TraceSummary> = {}): TraceSummary {
     serviceName: 'svc',
     models: [],
     sessionId: null,
+    annotationCounts: {},
+    feedback: { up: 0, down: 0 },
     ...over,
   };
 }
@@ -47,7 +49,7 @@ class MemoryApi {
     this.detailCalls++;
     if (this.failDetail) throw this.failDetail;
     const trace = this.traces.find((t) => t.traceId === id)!;
-    return { trace, spans: [] };
+    return { trace, spans: [], annotations: [] };
   }
 }
 

@@ -46,6 +46,7 @@ export function llmCall(overrides: Partial<LlmCallDto> = {}): LlmCallDto {
     promptName: null,
     promptVersion: null,
     errorType: null,
+    revision: 0,
     ...overrides,
   };
 }
@@ -70,6 +71,7 @@ export function spanDto(spanId: string, parentSpanId: string | null, startOffset
     events: [],
     links: [],
     llm: null,
+    annotations: [],
     ...overrides,
   };
 }
@@ -93,6 +95,8 @@ export function summary(spans: SpanDto[], overrides: Partial<TraceSummary> = {})
     serviceName: 'weather-app',
     models: ['gpt-4o-mini'],
     sessionId: null,
+    annotationCounts: {},
+    feedback: { up: 0, down: 0 },
     ...overrides,
   };
 }
@@ -123,7 +127,7 @@ export function hostileTrace(): TraceDetail {
     }),
     spanDto('aaaaaaaaaaaaaaa4', 'ffffffffffffffff', 950, 990, { name: 'late orphan' }),
   ];
-  return { trace: summary(spans), spans };
+  return { trace: summary(spans), spans, annotations: [] };
 }
 
 /** A wide trace of `n` spans: a root with steps of ten children each. */
@@ -137,7 +141,7 @@ export function bigTrace(n: number): TraceDetail {
       spans.push(spanDto(id, 'r000000000000000', i * 10, i * 10 + 95, { name: `step ${i}`, category: 'chain' }));
     } else spans.push(spanDto(id, step, i * 10, i * 10 + 8, { name: `call ${i}`, category: 'tool' }));
   }
-  return { trace: summary(spans), spans };
+  return { trace: summary(spans), spans, annotations: [] };
 }
 
 export function statsDto(overrides: Partial<StatsDto> = {}): StatsDto {

@@ -234,7 +234,7 @@ describe('trace view', () => {
 
   it('summarises the trace in the header', () => {
     const spans = [spanDto('bbbbbbbbbbbbbbb1', null, 0, 1500, { name: 'handle request' })];
-    const h = mount(readyState({ trace: summary(spans, { costUsd: 0.5, costEstimated: false, spanCount: 1 }), spans }));
+    const h = mount(readyState({ trace: summary(spans, { costUsd: 0.5, costEstimated: false, spanCount: 1 }), spans, annotations: [] }));
     const stat = (k: string) => h.root.querySelector(`#trace-header [data-stat="${k}"] .stat-value`)!.textContent;
     expect(h.root.querySelector('.trace-title')!.textContent).toBe('handle request');
     expect(stat('duration')).toBe('1.5s');
