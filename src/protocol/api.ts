@@ -2,6 +2,7 @@
 // the webviews and scripts. Pure types: no Node, no vscode. Times are epoch milliseconds
 // (fractional, microsecond precision).
 
+import type { AnnotationKind, AnnotationLocation } from '../core/annotations/model';
 import type { Attributes, ChatMessage, MessagePart, SpanCategory, SpanEvent, SpanLink } from '../core/model';
 
 export type TraceStatus = 'ok' | 'error' | 'unset';
@@ -117,21 +118,9 @@ export interface TraceDetail {
 
 // ---- annotations: facts attached to a span (or a trace) after capture ----
 
-/** Open: later features and instrumentations add kinds. */
-export type AnnotationKind = 'guardrail' | 'evaluation' | 'feedback' | 'replay' | 'note' | (string & {});
-
-/**
- * Where inside an LLM call an annotation points. `side` says which messages `messageIndex`
- * counts in (`system` = the system instructions, whose parts `partIndex` counts); `start`/`end`
- * are UTF-16 offsets into that part's text. Omitted fields: the whole message, part or side.
- */
-export interface AnnotationLocation {
-  side: 'input' | 'output' | 'system';
-  messageIndex?: number;
-  partIndex?: number;
-  start?: number;
-  end?: number;
-}
+// AnnotationKind (open: later features and instrumentations add kinds) and AnnotationLocation
+// (where inside a call an annotation points) are the core model's, which the analyses share.
+export type { AnnotationKind, AnnotationLocation } from '../core/annotations/model';
 
 export interface AnnotationDto {
   id: string;
@@ -155,11 +144,15 @@ export interface AnnotationDto {
   callRevision: number | null;
 }
 
-/** `GET /api/annotations?kind&name&label&from&to&limit&cursor`: newest first. */
+/** `GET /api/annotations?kind&name&label&source&traceId&spanId&from&to&limit&cursor`: newest first; from/to bound createdAt. */
 export interface AnnotationQuery {
   kind?: string;
   name?: string;
   label?: string;
+  /** `user`, `instrumentation`, `rule:<analysis>`. */
+  source?: string;
+  traceId?: string;
+  spanId?: string;
   from?: number;
   to?: number;
   limit?: number;
@@ -217,10 +210,35 @@ export interface TraceOutline {
   costEstimated: boolean[];
   /** Per span, annotation counts by kind; null when it has none. */
   annotationCounts: (Partial<Record<AnnotationKind, number>> | null)[];
+  /** Annotations about the whole trace (no span), in full outlines and in every patch. */
+  annotations?: AnnotationDto[];
 }
 
 /** `GET /api/traces/{traceId}/spans/{spanId}`: one span in full (SpanDto, annotations included). */
 export type SpanDetail = SpanDto;
+
+// ---- post-capture analyses (the collector's analysis runner) ----
+
+/** One registered analysis and how far the runner has come with it. */
+export interface AnalysisStatus {
+  name: string;
+  version: number;
+  description: string;
+  /** Stored calls not analysed yet: the runner falls behind under a burst and catches up. */
+  pending: number;
+  /** Stored calls were analysed by an older version; `POST /api/analyses/rerun` analyses them again. */
+  stale: boolean;
+}
+
+/** `GET /api/analyses`. */
+export interface AnalysesDto {
+  analyses: AnalysisStatus[];
+}
+
+/** `POST /api/analyses/rerun` body (application/json): one analysis by name, or all. Answers AnalysesDto (202). */
+export interface AnalysisRerunRequest {
+  name?: string;
+}
 
 export interface StatsQuery {
   from?: number;
