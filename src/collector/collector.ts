@@ -16,6 +16,7 @@ import type { CollectorStartOptions } from '../protocol/collector-ipc';
 import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
 import { createAnalyzer } from './analyzer';
+import { annotationRoutes } from './annotation-routes';
 import { apiRoutes } from './api-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
@@ -118,6 +119,7 @@ export class Collector {
         this.metrics.observeSpans('all', r.stored);
         this.checkpointer?.wrote(r.stored + r.logs);
         if (r.stored > 0 || r.logs > 0) this.events.tracesChanged(r.touchedTraceIds, r.stored, r.llmCalls);
+        this.events.annotationsChanged(r.annotatedTraceIds);
       },
       () => (this.preparer?.inFlight ?? 0) > 0,
     );
@@ -208,6 +210,10 @@ export class Collector {
         exportOtlpJson: (id) => this.exportOtlpJson(id),
         clear: () => this.clear(),
         maxImportBytes: this.options.maxBodyBytes * 4,
+      }),
+      ...annotationRoutes({
+        store: this.store,
+        write: (ops) => this.queue.enqueue({ resources: [], spans: [], logs: [], annotations: [], ops }),
       }),
     ];
   }

@@ -4,7 +4,9 @@
 // string bound as one Float64Array, so the receiving side does one copy and then takes slices
 // (which V8 makes without copying). Rare parts (resources, logs, proxy exchanges) go as they are.
 
+import type { NewAnnotation } from '../core/annotations/model';
 import type { IngestLogRecord, SpanCategory, StatusCodeValue } from '../core/model';
+import type { AnnotationOp } from '../store/annotation-writes';
 import type { PreparedBatch, PreparedResource, PreparedSpan, ProxyExchange } from '../store/prepare';
 
 export interface PreparedWire {
@@ -16,6 +18,9 @@ export interface PreparedWire {
   resources: PreparedResource[];
   logs: IngestLogRecord[];
   exchanges: [index: number, exchange: ProxyExchange][];
+  spanAnnotations: [index: number, annotations: NewAnnotation[]][];
+  annotations: NewAnnotation[];
+  ops?: AnnotationOp[];
 }
 
 /** Numbers per span: 13 strings × 2 bounds, 6 numbers, a call flag, 7 call strings × 2 bounds, 8 call numbers. */
@@ -41,6 +46,7 @@ export function toWire(batch: PreparedBatch): PreparedWire {
     values[i++] = n === null ? NaN : n;
   };
   const exchanges: PreparedWire['exchanges'] = [];
+  const spanAnnotations: PreparedWire['spanAnnotations'] = [];
   batch.spans.forEach((s, index) => {
     str(s.traceId);
     str(s.spanId);
@@ -83,9 +89,15 @@ export function toWire(batch: PreparedBatch): PreparedWire {
       i += 7 * 2 + 8;
     }
     if (s.exchange) exchanges.push([index, s.exchange]);
+    if (s.annotations.length) spanAnnotations.push([index, s.annotations]);
   });
-  return { count: batch.spans.length, text: parts.join(''), values, resources: batch.resources, logs: batch.logs, exchanges };
+  return {
+    count: batch.spans.length, text: parts.join(''), values, resources: batch.resources, logs: batch.logs, exchanges, spanAnnotations,
+    annotations: batch.annotations, ...(batch.ops ? { ops: batch.ops } : {}),
+  };
 }
+
+const NO_ANNOTATIONS: NewAnnotation[] = [];
 
 export function fromWire(w: PreparedWire): PreparedBatch {
   const { text, values } = w;
@@ -144,9 +156,10 @@ export function fromWire(w: PreparedWire): PreparedBatch {
     }
     spans[k] = {
       traceId, spanId, parentSpanId, name, kind, startUs, endUs, statusCode, statusMessage, resource, scopeName, scopeVersion,
-      category, attributes, events, links, call, sessionId, searchText, logsUsed, exchange: null,
+      category, attributes, events, links, call, sessionId, searchText, logsUsed, exchange: null, annotations: NO_ANNOTATIONS,
     };
   }
   for (const [index, exchange] of w.exchanges) spans[index]!.exchange = exchange;
-  return { resources: w.resources, spans, logs: w.logs };
+  for (const [index, annotations] of w.spanAnnotations) spans[index]!.annotations = annotations;
+  return { resources: w.resources, spans, logs: w.logs, annotations: w.annotations, ...(w.ops ? { ops: w.ops } : {}) };
 }

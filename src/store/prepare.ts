@@ -3,8 +3,11 @@
 // the collector prepares spans on a worker thread and the writer's thread only runs SQL.
 // A PreparedBatch holds only plain data: it crosses threads by structured clone.
 
+import { annotationOfLog, annotationsOfSpan, isExportedAnnotation } from '../core/annotations/instrumentation';
+import type { NewAnnotation } from '../core/annotations/model';
 import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall, SpanCategory, StatusCodeValue } from '../core/model';
 import type { Analyzer } from './analyzer';
+import type { AnnotationOp } from './annotation-writes';
 import { dropRepeatedLines } from './search-docs';
 
 /** The numbers of a stored call that feed the trace summaries, the rollups and the metrics. */
@@ -76,12 +79,18 @@ export interface PreparedSpan {
   logsUsed: number;
   /** Set for spans the proxy recorded: their reading is the wire's and log records never replace it. */
   exchange: ProxyExchange | null;
+  /** Evaluation and guardrail results the span carries (usually none). */
+  annotations: NewAnnotation[];
 }
 
 export interface PreparedBatch {
   resources: PreparedResource[];
   spans: PreparedSpan[];
   logs: IngestLogRecord[];
+  /** Evaluation and guardrail results sent as log records. */
+  annotations: NewAnnotation[];
+  /** Annotation changes that come from no span: the analysis runner's, a user's. */
+  ops?: AnnotationOp[];
 }
 
 export function callModel(call: { responseModel: string | null; requestModel: string | null }): string {
@@ -109,7 +118,12 @@ export function prepareBatch(batch: IngestBatch, analyzer: Analyzer, storeConten
   const spans = batch.spans.map((span) =>
     prepareSpan(span, byKey.get(span.traceId + span.spanId) ?? [], analyzer, storeContent, resources.indexOf(span.resource), forced?.get(span)));
   dropRepeatedLines(spans);
-  return { resources: resources.list, spans, logs: batch.logs };
+  const annotations: NewAnnotation[] = [];
+  for (const log of batch.logs) {
+    const a = annotationOfLog(log, storeContent);
+    if (a) annotations.push(a);
+  }
+  return { resources: resources.list, spans, logs: batch.logs, annotations };
 }
 
 /** Resources of a batch, each serialised once: the decoders share one object per ResourceSpans. */
@@ -157,14 +171,23 @@ export function prepareSpan(
     scopeVersion: span.scope.version ?? null,
     category,
     attributes: JSON.stringify(storeContent ? span.attributes : withoutContent(span.attributes)),
-    events: span.events.length ? JSON.stringify(storeContent ? span.events : []) : null,
+    events: storedEvents(span, storeContent),
     links: span.links.length ? JSON.stringify(span.links) : null,
     call: call ? preparedCall(span, call) : null,
     sessionId: call?.conversationId ?? stringAttr(span.attributes['session.id']),
     searchText: analyzer.searchText(span, storeContent ? call : null),
     logsUsed: logs.length,
     exchange: forced ? (storeContent ? forced.exchange : { ...forced.exchange, requestBody: '', responseBody: '' }) : null,
+    annotations: span.events.length || span.attributes['gen_ai.operation.name'] === 'apply_guardrail' ? annotationsOfSpan(span, storeContent) : [],
   };
+}
+
+/** The events column: none without content; annotations Spyglass exported become annotations again, not events. */
+function storedEvents(span: IngestSpan, storeContent: boolean): string | null {
+  if (span.events.length === 0) return null;
+  if (!storeContent) return JSON.stringify([]);
+  const kept = span.events.some(isExportedAnnotation) ? span.events.filter((e) => !isExportedAnnotation(e)) : span.events;
+  return kept.length ? JSON.stringify(kept) : null;
 }
 
 /** The columns a span is stored as, its JSON ones as text. */

@@ -5,11 +5,13 @@ import type Database from 'better-sqlite3';
 import { bucketOf, quantiles } from '../core/histogram';
 import type { PricedCall, SpanCategory } from '../core/model';
 import type {
-  LlmCallDto, ModelStats, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
-  TraceStatus, TraceSummary,
+  AnnotationDto, LlmCallDto, ModelStats, SpanDetail, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
+  TraceOutline, TraceStatus, TraceSummary,
 } from '../protocol/api';
+import { AnnotationQueries } from './annotation-queries';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
 import { addStoredTo, HistogramSum } from './histogram-sum';
+import { OutlineQuery } from './outline';
 import { ROLLUP_LEVELS } from './rollups';
 
 /** A rollup row of any level, without its time key. */
@@ -34,8 +36,8 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
     serviceName: r.service_name,
     models: splitModels(r.models),
     sessionId: r.session_id,
-    annotationCounts: {},
-    feedback: { up: 0, down: 0 },
+    annotationCounts: r.annotation_counts ? JSON.parse(r.annotation_counts) : {},
+    feedback: { up: r.feedback_up, down: r.feedback_down },
   };
 }
 
@@ -55,19 +57,25 @@ export function ftsQuery(text: string): string | null {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
+const SPAN_SELECT = `SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
+  s.status_code, s.status_message, s.service_name, s.scope_name, s.attributes, s.events, s.links, r.attributes AS resource,
+  c.call, c.revision AS call_revision, x.method, x.path, x.request_body, x.http_status
+  FROM spans s LEFT JOIN resources r ON r.id = s.resource_id LEFT JOIN llm_calls c ON c.span_row = s.id
+  LEFT JOIN proxy_exchanges x ON x.span_row = s.id`;
+
 export class TraceQueries {
+  readonly annotations: AnnotationQueries;
+  private readonly outlines: OutlineQuery;
   private readonly stmts;
   private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
+    this.annotations = new AnnotationQueries(db);
     this.stmts = {
       trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
-      spans: db.prepare(`SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
-        s.status_code, s.status_message, s.service_name, s.scope_name, s.attributes, s.events, s.links, r.attributes AS resource,
-        c.call, x.method, x.path, x.request_body, x.http_status
-        FROM spans s LEFT JOIN resources r ON r.id = s.resource_id LEFT JOIN llm_calls c ON c.span_row = s.id
-        LEFT JOIN proxy_exchanges x ON x.span_row = s.id
-        WHERE s.trace_id = ? ORDER BY s.start_us, s.id`),
+      spans: db.prepare(`${SPAN_SELECT} WHERE s.trace_id = ? ORDER BY s.start_us, s.id`),
+      span: db.prepare(`${SPAN_SELECT} WHERE s.trace_id = ? AND s.span_id = ?`),
+      revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
       // A reader may open a file an older Spyglass still owns, before it gained a level.
       levelRows: ROLLUP_LEVELS.filter((l) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(l.table))
@@ -77,6 +85,20 @@ export class TraceQueries {
       // Two subqueries: min() and max() together in one SELECT make SQLite scan the whole table.
       timeBounds: db.prepare('SELECT (SELECT min(minute_us) FROM llm_rollup) AS lo, (SELECT max(minute_us) FROM llm_rollup) AS hi'),
     };
+    this.outlines = new OutlineQuery(db, {
+      revision: () => this.revision(),
+      trace: (id) => {
+        const row = this.stmts.trace.get(id) as TraceRow | undefined;
+        return row ? { summary: traceSummaryFromRow(row), startUs: row.start_us } : null;
+      },
+      countsBySpan: (id) => this.annotations.countsBySpan(id),
+      traceAnnotations: (id) => this.annotations.ofSpan(id, null),
+    });
+  }
+
+  /** The store revision: bumped by every write that stores or changes spans, calls or annotations. */
+  revision(): number {
+    return Number(this.stmts.revision.get() ?? 0);
   }
 
   listTraces(q: TraceListQuery = {}): TraceListPage {
@@ -101,6 +123,9 @@ export class TraceQueries {
     }
     if (q.status === 'error') where.push('t.error_count > 0');
     else if (q.status === 'ok') where.push('t.error_count = 0');
+    // Spelled as the partial indexes' conditions, so the planner walks the few traces with feedback.
+    if (q.feedback === 'up') where.push('t.feedback_up > 0');
+    else if (q.feedback === 'down') where.push('t.feedback_down > 0');
     if (q.cursor) {
       const [startUs, traceId] = decodeCursor(q.cursor);
       where.push('(t.start_us < ? OR (t.start_us = ? AND t.trace_id < ?))');
@@ -148,8 +173,25 @@ export class TraceQueries {
   getTrace(traceId: string): TraceDetail | null {
     const row = this.stmts.trace.get(traceId) as TraceRow | undefined;
     if (!row) return null;
-    const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map(spanDtoFromRow);
-    return { trace: traceSummaryFromRow(row), spans, annotations: [] };
+    const { trace, bySpan } = this.annotations.ofTrace(traceId);
+    const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map((r) => spanDtoFromRow(r, bySpan.get(r.span_id) ?? []));
+    return { trace: traceSummaryFromRow(row), spans, annotations: trace };
+  }
+
+  getTraceSummary(traceId: string): TraceSummary | null {
+    const row = this.stmts.trace.get(traceId) as TraceRow | undefined;
+    return row ? traceSummaryFromRow(row) : null;
+  }
+
+  /** The light span list of a trace, or with `since` what changed after that revision; null when not stored. */
+  outline(traceId: string, since?: number): TraceOutline | null {
+    return this.outlines.outline(traceId, since);
+  }
+
+  /** One span in full, with its annotations; null when not stored. */
+  getSpan(traceId: string, spanId: string): SpanDetail | null {
+    const row = this.stmts.span.get(traceId, spanId) as SpanJoinRow | undefined;
+    return row ? spanDtoFromRow(row, this.annotations.ofSpan(traceId, spanId)) : null;
   }
 
   stats(q: StatsQuery = {}): StatsDto {
@@ -219,7 +261,7 @@ export class TraceQueries {
     const start = new Date(now);
     start.setHours(0, 0, 0, 0);
     const s = this.stats({ from: start.getTime(), to: now + 1 });
-    return { calls: s.calls, costUsd: s.costUsd, errors: s.errors, guardrailHits: 0 };
+    return { calls: s.calls, costUsd: s.costUsd, errors: s.errors, guardrailHits: this.annotations.guardrailHitsSince(start.getTime() * 1000) };
   }
 }
 
@@ -356,6 +398,7 @@ interface SpanJoinRow {
   links: string | null;
   resource: string | null;
   call: string | null;
+  call_revision: number | null;
   method: string | null;
   path: string | null;
   request_body: string | null;
@@ -366,11 +409,11 @@ function statusOf(code: number): TraceStatus {
   return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
 }
 
-function spanDtoFromRow(r: SpanJoinRow): SpanDto {
+function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[]): SpanDto {
   let llm: LlmCallDto | null = null;
   if (r.call) {
     const c = JSON.parse(r.call) as PricedCall;
-    llm = { ...c, params: c.params, revision: 0 };
+    llm = { ...c, params: c.params, revision: r.call_revision ?? 0 };
     if (r.method !== null) {
       llm.request = { method: r.method, path: r.path ?? '', body: r.request_body ?? '' };
       llm.httpStatus = r.http_status;
@@ -395,7 +438,7 @@ function spanDtoFromRow(r: SpanJoinRow): SpanDto {
     events: r.events ? JSON.parse(r.events) : [],
     links: r.links ? JSON.parse(r.links) : [],
     llm,
-    annotations: [],
+    annotations,
   };
 }
 

@@ -182,9 +182,54 @@ const MIGRATIONS: Migration[] = [
   },
   /* 6: calls are found by trace through spans (the trace list and pruning); an index of calls
      by random trace ids cost every write a page per trace. */ `DROP INDEX IF EXISTS llm_calls_by_trace;`,
+  /* 7: annotations (facts about a span after capture) and revisions. Every write transaction
+     that stores or changes spans, calls or annotations takes the next store revision (meta
+     'revision') and stamps it on the rows it touched: spans.store_rev answers "what changed in
+     this trace since revision N", llm_calls.store_rev is the analysis runner's cursor (always
+     increasing, so its index grows at one end only). llm_calls.revision counts re-readings of a
+     call. Trace rows keep their annotation counts, and a partial index per feedback label keeps
+     the feedback filter of the trace list off a scan of every trace. Written to be run again
+     safely (tests fake older stores by lowering user_version). */ (db) => {
+    addColumns(db, 'spans', { store_rev: 'INTEGER NOT NULL DEFAULT 0' });
+    addColumns(db, 'llm_calls', { revision: 'INTEGER NOT NULL DEFAULT 0', store_rev: 'INTEGER NOT NULL DEFAULT 0' });
+    addColumns(db, 'traces', { annotation_counts: 'TEXT', feedback_up: 'INTEGER NOT NULL DEFAULT 0', feedback_down: 'INTEGER NOT NULL DEFAULT 0' });
+    db.exec(`
+    CREATE INDEX IF NOT EXISTS llm_calls_by_rev ON llm_calls (store_rev);
+    CREATE INDEX IF NOT EXISTS traces_feedback_up ON traces (start_us DESC, trace_id DESC) WHERE feedback_up > 0;
+    CREATE INDEX IF NOT EXISTS traces_feedback_down ON traces (start_us DESC, trace_id DESC) WHERE feedback_down > 0;
+
+    CREATE TABLE IF NOT EXISTS annotations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      trace_id TEXT NOT NULL,
+      span_id TEXT,
+      kind TEXT NOT NULL,
+      name TEXT NOT NULL,
+      label TEXT,
+      score REAL,
+      explanation TEXT,
+      source TEXT NOT NULL,
+      location TEXT,
+      attributes TEXT,
+      created_us INTEGER NOT NULL,
+      at_us INTEGER NOT NULL,
+      call_revision INTEGER,
+      store_rev INTEGER NOT NULL,
+      origin TEXT
+    );
+    CREATE INDEX IF NOT EXISTS annotations_by_span ON annotations (trace_id, span_id);
+    CREATE INDEX IF NOT EXISTS annotations_by_time ON annotations (created_us);
+    CREATE INDEX IF NOT EXISTS annotations_by_kind ON annotations (kind, at_us);
+    CREATE UNIQUE INDEX IF NOT EXISTS annotations_by_origin ON annotations (trace_id, origin) WHERE origin IS NOT NULL;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Adds the columns a table lacks (existing rows take the default). */
+export function addColumns(db: Database.Database, table: string, columns: Record<string, string>): void {
+  const have = new Set((db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]));
+  for (const [name, type] of Object.entries(columns)) if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+}
 
 export function migrate(db: Database.Database): void {
   // The version is read inside an IMMEDIATE transaction: two processes opening a new file at

@@ -48,7 +48,7 @@ export interface NewAnnotation extends AnnotationFacts {
    * not exported again beside that event. Null for the others.
    */
   origin: string | null;
-  /** Set when the annotation comes back from an export: when it was first made (epoch µs). */
+  /** When it was made (epoch µs): an instrumentation's event time, an export's record; else when stored. */
   createdUs?: number;
   /** Set when the annotation comes back from an export; else the writer fills in the call's current revision. */
   callRevision?: number | null;
@@ -60,4 +60,10 @@ export const SOURCE_USER = 'user';
 /** The source of the annotations an analysis makes. */
 export function ruleSource(analysis: string): string {
   return `rule:${analysis}`;
+}
+
+/** An annotation as stored: what it says, when it was made and on which revision of its call. */
+export interface StoredAnnotation extends NewAnnotation {
+  createdUs: number;
+  callRevision: number | null;
 }
