@@ -11,7 +11,7 @@ import type {
 import { AnnotationQueries } from './annotation-queries';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
 import { addStoredTo, HistogramSum } from './histogram-sum';
-import { OutlineQuery } from './outline';
+import { OutlineQuery, TRACE_ROWS_IN_ROW_ORDER } from './outline';
 import { ROLLUP_LEVELS } from './rollups';
 
 /** A rollup row of any level, without its time key. */
@@ -73,7 +73,7 @@ export class TraceQueries {
     this.annotations = new AnnotationQueries(db);
     this.stmts = {
       trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
-      spans: db.prepare(`${SPAN_SELECT} WHERE s.trace_id = ? ORDER BY s.start_us, s.id`),
+      spans: db.prepare(`${SPAN_SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`),
       span: db.prepare(`${SPAN_SELECT} WHERE s.trace_id = ? AND s.span_id = ?`),
       revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),

@@ -185,8 +185,8 @@ const MIGRATIONS: Migration[] = [
   /* 7: annotations (facts about a span after capture) and revisions. Every write transaction
      that stores or changes spans, calls or annotations takes the next store revision (meta
      'revision') and stamps it on the rows it touched: spans.store_rev answers "what changed in
-     this trace since revision N", llm_calls.store_rev is the analysis runner's cursor (always
-     increasing, so its index grows at one end only). llm_calls.revision counts re-readings of a
+     this trace since revision N" (through its index, which new spans extend at one end only),
+     llm_calls.store_rev is the analysis runner's cursor (likewise). llm_calls.revision counts re-readings of a
      call. Trace rows keep their annotation counts, and a partial index per feedback label keeps
      the feedback filter of the trace list off a scan of every trace. Written to be run again
      safely (tests fake older stores by lowering user_version). */ (db) => {
@@ -195,6 +195,7 @@ const MIGRATIONS: Migration[] = [
     addColumns(db, 'traces', { annotation_counts: 'TEXT', feedback_up: 'INTEGER NOT NULL DEFAULT 0', feedback_down: 'INTEGER NOT NULL DEFAULT 0' });
     db.exec(`
     CREATE INDEX IF NOT EXISTS llm_calls_by_rev ON llm_calls (store_rev);
+    CREATE INDEX IF NOT EXISTS spans_by_rev ON spans (store_rev);
     CREATE INDEX IF NOT EXISTS traces_feedback_up ON traces (start_us DESC, trace_id DESC) WHERE feedback_up > 0;
     CREATE INDEX IF NOT EXISTS traces_feedback_down ON traces (start_us DESC, trace_id DESC) WHERE feedback_down > 0;
 
