@@ -7,7 +7,7 @@
 // `ready` message; the host holds back everything it sends until then, because a message
 // posted to a webview whose script has not started yet is lost.
 
-import type { StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from './api';
+import type { AnnotationDto, NewUserAnnotation, SpanDetail, StatsDto, StatsSeriesDto, TraceOutline, TraceSummary } from './api';
 
 // ---------------------------------------------------------------------------------------------
 // Declaring a direction
@@ -349,8 +349,8 @@ function toError(err: unknown): Error {
 
 // ---------------------------------------------------------------------------------------------
 // Panels. Each panel has a view type (for serializers), a state the host owns (inlined into the
-// HTML as the first snapshot, then sent whole on every change) and what the webview persists
-// with `setState` so the panel comes back after a window reload.
+// HTML as the first snapshot, then sent whole on every change: it is small) and what the webview
+// persists with `setState` so the panel comes back after a window reload.
 
 export const TRACE_VIEW_TYPE = 'spyglass.trace';
 export const DASHBOARD_VIEW_TYPE = 'spyglass.dashboard';
@@ -358,10 +358,17 @@ export const DASHBOARD_VIEW_TYPE = 'spyglass.dashboard';
 /** Why a panel has no data to show. */
 export type PanelStatus = 'loading' | 'ready' | 'not-found' | 'no-collector' | 'error';
 
+/**
+ * The trace panel's small state. The spans themselves travel apart: the light span list as
+ * `didChangeOutline` (whole, then patches), each span's detail when the webview asks for it.
+ */
 export interface TracePanelState {
   traceId: string;
   status: PanelStatus;
-  detail: TraceDetail | null;
+  /** The trace's totals, from the last outline; null until the first one. */
+  trace: TraceSummary | null;
+  /** Annotations on the whole trace (the user's feedback on it among them); null: not known. */
+  traceAnnotations: AnnotationDto[] | null;
   error: string | null;
   /** A span the host wants selected (opened from an LLM call in the tree), else null. */
   selectedSpanId: string | null;
@@ -375,18 +382,47 @@ export interface TracePersistedState {
   selectedSpanId: string | null;
 }
 
+/** Spans whose stored text contains the query (message content, attributes, events, …). */
+export interface TextSearchResult {
+  query: string;
+  spanIds: string[];
+}
+
 export type TraceHostToWebview = {
   commands: { selectSpan: { spanId: string } };
   requests: Record<never, never>;
-  notifications: { didChangeState: TracePanelState };
+  notifications: {
+    didChangeState: TracePanelState;
+    /**
+     * The light span list: whole (`partial: false`: replace what you have) or the spans stored
+     * or changed since the last one (`partial: true`: merge by span id; their details are stale).
+     */
+    didChangeOutline: TraceOutline;
+  };
 };
 
 export type TraceWebviewToHost = {
   commands: {
     /** "Go to source" from `code.filepath` / `code.lineno` attributes. */
     openSource: { path: string; line: number | null };
+    /** The span (or, null, the whole trace) as a JSON document in an editor. */
+    openJson: { spanId: string | null };
   };
-  requests: { reload: RequestSpec<Record<string, never>, TracePanelState> };
+  requests: {
+    /** Everything again from the collector (the outline comes as `didChangeOutline`). */
+    reload: RequestSpec<Record<string, never>, TracePanelState>;
+    /** One span in full: attributes, events, messages, annotations. */
+    spanDetail: RequestSpec<{ spanId: string }, SpanDetail>;
+    /** Find text the outline does not carry (messages, attribute values) across the trace. */
+    findText: RequestSpec<{ query: string }, TextSearchResult>;
+    /**
+     * Adds the user's annotation to a span (or, spanId null, to the trace). The collector keeps
+     * one feedback per user and target: new feedback replaces the user's earlier one.
+     */
+    annotate: RequestSpec<{ spanId: string | null; annotation: NewUserAnnotation }, AnnotationDto>;
+    /** Removes one of the user's own annotations. */
+    deleteAnnotation: RequestSpec<{ id: string }, null>;
+  };
   notifications: { didSelectSpan: { spanId: string | null } };
 };
 

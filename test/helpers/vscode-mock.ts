@@ -123,6 +123,9 @@ export class Uri {
   static file(p: string): Uri {
     return new Uri('file', nodePath.resolve(p));
   }
+  static from(parts: { scheme: string; path: string }): Uri {
+    return new Uri(parts.scheme, parts.path);
+  }
   static parse(s: string): Uri {
     const m = /^([a-z][a-z0-9+.-]*):(?:\/\/[^/]*)?(.*)$/i.exec(s);
     return m ? new Uri(m[1], m[2]) : new Uri('file', s);
@@ -187,7 +190,9 @@ export const mock = {
   clipboard: '',
   config: new Map<string, unknown>(),
   logs: [] as { level: string; message: string }[],
-  openedDocuments: [] as { language?: string; content?: string }[],
+  openedDocuments: [] as { language?: string; content?: string; uri?: string }[],
+  /** TextDocumentContentProviders by scheme (documents under a custom URI scheme). */
+  contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): string | Promise<string> }>(),
   /** Answers for dialogs, consumed in order per kind; a function gets the dialog's arguments. */
   answers: { message: [] as Answer[], quickPick: [] as Answer[], inputBox: [] as Answer[], openDialog: [] as Answer[], saveDialog: [] as Answer[] },
   configListeners: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
@@ -203,6 +208,7 @@ export const mock = {
     this.config.clear();
     this.logs = [];
     this.openedDocuments = [];
+    this.contentProviders.clear();
     for (const k of Object.keys(this.answers) as (keyof typeof this.answers)[]) this.answers[k] = [];
     this.configListeners = new EventEmitter();
   },
@@ -357,12 +363,29 @@ export const workspace = {
       return { type: s.isDirectory() ? FileType.Directory : FileType.File, size: s.size };
     },
   },
-  async openTextDocument(options: { language?: string; content?: string }) {
-    mock.openedDocuments.push(options);
-    return options;
+  async openTextDocument(target: { language?: string; content?: string } | Uri) {
+    if (target instanceof Uri) {
+      const provider = mock.contentProviders.get(target.scheme);
+      if (!provider) throw new Error(`no document provider for ${target.toString()}`);
+      const doc = { uri: target.toString(), content: await provider.provideTextDocumentContent(target) };
+      mock.openedDocuments.push(doc);
+      return { ...doc, getText: () => doc.content };
+    }
+    mock.openedDocuments.push(target);
+    return target;
+  },
+  registerTextDocumentContentProvider(scheme: string, provider: { provideTextDocumentContent(uri: Uri): string | Promise<string> }): Disposable {
+    mock.contentProviders.set(scheme, provider);
+    return new Disposable(() => mock.contentProviders.delete(scheme));
   },
   async findFiles() {
     return [];
+  },
+};
+
+export const languages = {
+  async setTextDocumentLanguage<T>(doc: T, languageId: string): Promise<T> {
+    return Object.assign(doc as object, { languageId }) as T;
   },
 };
 

@@ -14,8 +14,8 @@ import * as vscode from 'vscode';
 import { makeExtensionContext, mock, type TreeViewMock } from '../../helpers/vscode-mock';
 import { activate, deactivate } from '../../../src/extension';
 import type { SpyglassApi } from '../../../src/host/spyglass-host';
-import type { TracesTreeNode } from '../../../src/host/traces-tree';
-import { probeHealth, rawRequest } from '../../../src/host/api-client';
+import type { TracesTreeNode } from '../../../src/host/tree/traces-tree';
+import { probeHealth, rawRequest } from '../../../src/host/connection/api-client';
 import { llmTrace } from './otlp-payload';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -119,14 +119,14 @@ describe('activation', () => {
     expect(mock.context.get('spyglass.captureState')).toBe('owner');
     expect(mock.context.get('spyglass.capturing')).toBe(true);
     expect(mock.context.get('spyglass.tracesFiltered')).toBe(false);
-    await expect.poll(() => s.text).toBe(`$(telescope) :${port} · 0 calls · $0`);
+    await expect.poll(() => s.text).toBe(`$(telescope) :${port} · 0 calls · $0.00`);
     // the database went where the setting's default says
     expect(a.state.kind === 'owner' && a.state.dbPath).toBe(path.join(ctx.globalStorageUri.fsPath, 'spyglass.db'));
     expect(await children()).toEqual([]); // empty: the welcome view shows
   });
 
   it('the settings the code reads are the ones package.json contributes', () => {
-    const src = fs.readdirSync(path.join(ROOT, 'src/host')).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, 'src/host', f), 'utf8')).join('\n');
+    const src = fs.readdirSync(path.join(ROOT, 'src/host'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, 'src/host', f), 'utf8')).join('\n');
     const read = new Set([...src.matchAll(/'((?:capture|terminal|retention|prices|proxy|privacy|forward|collector)\.[A-Za-z.]+|httpPort|grpcPort|databasePath)'/g)].map((m) => `spyglass.${m[1]}`));
     const contributed = Object.keys(pkg.contributes.configuration.properties);
     for (const key of read) expect(contributed, key).toContain(key);
@@ -160,14 +160,14 @@ describe('live tree and status bar', () => {
     const [traceNode] = await children(group);
     const ti = item(traceNode);
     expect(ti.id).toBe(`trace:${t.traceId}`);
-    expect(ti.description).toMatch(/gpt-4o-mini · 900 ms · \$0\.\d+/);
+    expect(ti.description).toMatch(/gpt-4o-mini · 900ms · \$0\.\d+/);
     expect((ti.iconPath as vscode.ThemeIcon).id).toBe('sparkle');
     expect(ti.command).toEqual({ command: 'spyglass.openTrace', title: 'Open Trace', arguments: [t.traceId] });
     expect(ti.contextValue).toBe('spyglass.trace');
 
     const calls = await children(traceNode);
-    expect(calls.map((c) => item(c).label)).toEqual(['chat gpt-4o-mini', 'tool lookup_order']);
-    expect(item(calls[0]).description).toMatch(/^1k→200 tok · \$0\.\d+ · 600 ms · \+10 ms$/);
+    expect(calls.map((c) => item(c).label)).toEqual(['chat gpt-4o-mini', 'execute_tool lookup_order']);
+    expect(item(calls[0]).description).toMatch(/^1k→200 tok · \$0\.\d+ · 600ms · \+10ms$/);
 
     await expect.poll(() => statusItem().text, { timeout: 3000 }).toMatch(new RegExp(`^\\$\\(telescope\\) :${port} · 1 call · \\$0\\.\\d+$`));
 
@@ -337,7 +337,7 @@ describe('sharing a collector that another process runs', () => {
     // this window's own collector, on the same port, with its own database (its settings)
     expect(a.state.kind === 'owner' && a.state.pid).not.toBe(cli.pid);
     expect((await probeHealth(port)).kind).toBe('spyglass');
-    await expect.poll(() => statusItem().text, { timeout: 5000 }).toBe(`$(telescope) :${port} · 0 calls · $0`);
+    await expect.poll(() => statusItem().text, { timeout: 5000 }).toBe(`$(telescope) :${port} · 0 calls · $0.00`);
   });
 });
 

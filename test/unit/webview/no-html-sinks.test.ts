@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
 
 describe('webview sources', () => {
   it('never parse strings as HTML (captured text is untrusted)', () => {
-    const files = [...sources(path.join(root, 'webview')), ...sources(path.join(root, 'src/host/webview'))];
+    const files = [...sources(path.join(root, 'webview')), ...sources(path.join(root, 'src/host/panels'))];
     expect(files.length).toBeGreaterThan(5);
     const offenders = files.filter((f) => /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|new Function|\beval\(/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);

@@ -2,8 +2,8 @@
 // and read from it, or fork one and own the ports; when the owner goes away, try to take over.
 // No vscode import: the same class is driven by the extension and by tests with real processes.
 
-import type { CollectorEvent } from '../protocol/api';
-import type { CollectorStartOptions } from '../protocol/collector-ipc';
+import type { CollectorEvent } from '../../protocol/api';
+import type { CollectorStartOptions } from '../../protocol/collector-ipc';
 import { ApiClient, probeHealth } from './api-client';
 import { forkCollector, type CollectorProcess, type ForkResult, type LogLevel } from './collector-process';
 import {
@@ -14,10 +14,13 @@ import {
   takeoverDelayMs,
   type CollectorState,
 } from './ownership-model';
-import { SseClient } from './sse-client';
+import { SseClient } from './event-stream';
+import { LOOPBACK_HOST } from './loopback';
 
 export interface CollectorClientOptions {
   cliPath: string;
+  /** The window's one API client; its port follows this client's state. Made here when omitted. */
+  api?: ApiClient;
   /** Read fresh on every start, so a restart picks up changed settings. */
   getStartOptions: () => CollectorStartOptions;
   execPath?: string;
@@ -39,13 +42,15 @@ export class CollectorClient {
   private generation = 0;
   private process: CollectorProcess | null = null;
   private events: SseClient | null = null;
-  private api: ApiClient | null = null;
+  private readonly api: ApiClient;
   private crashTimes: number[] = [];
   private starting: Promise<CollectorState> | null = null;
   private readonly stateListeners = new Set<Listener<CollectorState>>();
   private readonly eventListeners = new Set<Listener<CollectorEvent>>();
 
-  constructor(private readonly opts: CollectorClientOptions) {}
+  constructor(private readonly opts: CollectorClientOptions) {
+    this.api = opts.api ?? new ApiClient(() => apiPortOf(this.current));
+  }
 
   get state(): CollectorState {
     return this.current;
@@ -53,11 +58,12 @@ export class CollectorClient {
 
   /** The API client of the collector this window reads from, if any. */
   get apiClient(): ApiClient | null {
-    return this.api;
+    return apiPortOf(this.current) === null ? null : this.api;
   }
 
   get apiBase(): string | null {
-    return this.api?.baseUrl ?? null;
+    const port = apiPortOf(this.current);
+    return port === null ? null : `http://${LOOPBACK_HOST}:${port}`;
   }
 
   /** Whether the live event stream is connected right now. */
@@ -85,9 +91,6 @@ export class CollectorClient {
 
   private setState(state: CollectorState): void {
     this.current = state;
-    const port = apiPortOf(state);
-    if (port === null) this.api = null;
-    else if (this.api?.port !== port) this.api = new ApiClient(port);
     for (const l of [...this.stateListeners]) {
       try {
         l(state);

@@ -1,7 +1,7 @@
 // The environment an application needs to send its telemetry or provider calls to Spyglass,
 // and its rendering as a snippet for the user's shell. Pure: no vscode, no Node.
 
-import { LOOPBACK_HOST } from './loopback';
+import { LOOPBACK_HOST } from '../connection/loopback';
 
 export interface EnvVar {
   name: string;

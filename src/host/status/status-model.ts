@@ -1,9 +1,9 @@
 // What the status bar item says for each collector state and today's summary. Pure, so the
 // exact texts are unit-tested; status-bar.ts only copies them onto the vscode item.
 
-import type { TodaySummaryDto } from '../protocol/api';
-import { escapeMarkdown, formatCost, plural } from './format-model';
-import type { CollectorState } from './ownership-model';
+import type { TodaySummaryDto } from '../../protocol/api';
+import { escapeMarkdown, formatUsd, plural } from '../../core/format';
+import type { CollectorState } from '../connection/ownership-model';
 
 export interface StatusView {
   /** With `$(codicon)` references. */
@@ -17,8 +17,8 @@ export interface StatusView {
 
 function todayText(summary: TodaySummaryDto | null): { short: string; long: string } {
   if (!summary) return { short: '', long: '' };
-  const parts = [plural(summary.calls, 'call'), formatCost(summary.costUsd)];
-  const long = [`${plural(summary.calls, 'call')} today`, `${formatCost(summary.costUsd)} spent`];
+  const parts = [plural(summary.calls, 'call'), formatUsd(summary.costUsd)];
+  const long = [`${plural(summary.calls, 'call')} today`, `${formatUsd(summary.costUsd)} spent`];
   if (summary.errors > 0) long.push(plural(summary.errors, 'error'));
   if (summary.guardrailHits > 0) long.push(plural(summary.guardrailHits, 'guardrail hit'));
   let short = ` · ${parts.join(' · ')}`;

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { terminalEnvironment } from './env-model';
-import { apiPortOf, type CollectorState } from './ownership-model';
+import { apiPortOf, type CollectorState } from '../connection/ownership-model';
 
 export interface TerminalEnvSettings {
   inject: boolean;

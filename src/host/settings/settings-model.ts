@@ -1,7 +1,7 @@
 // Turns the `spyglass.*` settings into the collector's start options, validating each value
 // (settings.json is hand-edited: a bad value gets a warning and the default, never a crash).
 
-import type { CollectorStartOptions } from '../protocol/collector-ipc';
+import type { CollectorStartOptions } from '../../protocol/collector-ipc';
 
 export const SETTINGS_SECTION = 'spyglass';
 

@@ -3,8 +3,8 @@
 // the rows that changed when the tree's shape stayed the same.
 
 import * as vscode from 'vscode';
-import type { CollectorEvent, TraceDetail } from '../protocol/api';
-import type { ApiClient } from './api-client';
+import type { CollectorEvent } from '../../protocol/api';
+import type { ApiClient } from '../connection/api-client';
 import {
   callDescription,
   callIcon,
@@ -22,6 +22,7 @@ import {
   traceLabel,
   traceMarker,
   traceTooltip,
+  userFeedback,
   type CallNode,
   type GroupNode,
   type SessionNode,
@@ -29,7 +30,7 @@ import {
   type TraceNode,
   type TraceRow,
 } from './trace-tree-model';
-import { Throttle } from './throttle';
+import { Throttle } from '../connection/throttle';
 
 export interface InfoNode {
   kind: 'info';
@@ -50,7 +51,9 @@ export interface TracesTreeOptions {
   onError?: (message: string) => void;
 }
 
-const DETAIL_CACHE_SIZE = 50;
+const CALLS_CACHE_SIZE = 50;
+/** Calls whose thumbs are read from their detail when a trace is expanded, at most. */
+const MAX_FEEDBACK_LOOKUPS = 25;
 
 function signature(n: TracesTreeNode): string {
   switch (n.kind) {
@@ -80,7 +83,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
   private shape = '';
   private readonly nodes = new Map<string, TracesTreeNode>();
   private readonly parents = new Map<string, TracesTreeNode>();
-  private readonly details = new Map<string, Promise<TraceDetail>>();
+  private readonly calls = new Map<string, Promise<CallNode[]>>();
   private filterValue: TraceFilter = {};
   private limit: number;
   private readonly throttle: Throttle;
@@ -122,22 +125,23 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
 
   /** Reload now (Refresh command, a new collector connection). */
   refresh(): void {
-    this.details.clear();
+    this.calls.clear();
     this.throttle.flush();
   }
 
-  /** Live updates: throttled reload; cached details of changed traces are dropped. */
+  /** Live updates: throttled reload; cached calls of changed traces are dropped. */
   handleEvent(event: CollectorEvent): void {
     switch (event.type) {
       case 'traces-changed':
+      case 'annotations-changed':
         // The collector caps the id list per event; a full list means some may be missing.
-        if (event.traceIds.length >= 200) this.details.clear();
-        for (const id of event.traceIds) this.details.delete(id);
+        if (event.traceIds.length >= 200) this.calls.clear();
+        for (const id of event.traceIds) this.calls.delete(id);
         this.throttle.schedule();
         break;
       case 'cleared':
       case 'hello':
-        this.details.clear();
+        this.calls.clear();
         this.throttle.flush();
         break;
     }
@@ -229,15 +233,32 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
     this.stateEmitter.fire();
   }
 
-  private detail(traceId: string): Promise<TraceDetail> {
-    let p = this.details.get(traceId);
+  /**
+   * A trace's calls, from its light outline (not the whole trace); the calls someone gave
+   * feedback read their detail for which thumb it was.
+   */
+  private callsOf(traceId: string): Promise<CallNode[]> {
+    let p = this.calls.get(traceId);
     if (!p) {
       const api = this.opts.getApi();
       if (!api) return Promise.reject(new Error('Spyglass is not connected to a collector'));
-      p = api.getTrace(traceId);
-      p.catch(() => this.details.delete(traceId));
-      this.details.set(traceId, p);
-      while (this.details.size > DETAIL_CACHE_SIZE) this.details.delete(this.details.keys().next().value!);
+      p = api.traceOutline(traceId).then(async (outline) => {
+        const nodes = callNodes(outline);
+        const rated = nodes.filter((n) => (n.span.annotationCounts?.feedback ?? 0) > 0).slice(0, MAX_FEEDBACK_LOOKUPS);
+        await Promise.all(
+          rated.map(async (n) => {
+            try {
+              n.span.feedback = userFeedback((await api.spanDetail(traceId, n.span.spanId)).annotations ?? []);
+            } catch {
+              // the count still shows; the thumb is a detail
+            }
+          }),
+        );
+        return nodes;
+      });
+      p.catch(() => this.calls.delete(traceId));
+      this.calls.set(traceId, p);
+      while (this.calls.size > CALLS_CACHE_SIZE) this.calls.delete(this.calls.keys().next().value!);
     }
     return p;
   }
@@ -266,7 +287,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
         return node.traces;
       case 'trace': {
         try {
-          const calls = callNodes(await this.detail(node.trace.traceId));
+          const calls = await this.callsOf(node.trace.traceId);
           for (const c of calls) this.parents.set(c.id, node);
           if (calls.length === 0) {
             return [{ kind: 'info', id: `info:nocalls:${node.trace.traceId}`, label: 'No LLM or tool calls in this trace', icon: 'info' }];
@@ -316,12 +337,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
         item.id = node.id;
         item.description = traceDescription(t);
         const marker = traceMarker(t);
-        item.iconPath =
-          marker === 'error'
-            ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-            : marker === 'guardrail'
-              ? new vscode.ThemeIcon('shield', new vscode.ThemeColor('editorWarning.foreground'))
-              : new vscode.ThemeIcon(marker === 'llm' ? 'sparkle' : 'pulse');
+        item.iconPath = markerIcon(marker);
         item.tooltip = new vscode.MarkdownString(traceTooltip(t));
         item.contextValue = 'spyglass.trace';
         item.command = { command: 'spyglass.openTrace', title: 'Open Trace', arguments: [t.traceId] };
@@ -332,10 +348,10 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
         const item = new vscode.TreeItem(callLabel(node.span), C.None);
         item.id = node.id;
         item.description = callDescription(node);
-        const icon = callIcon(node.span);
-        item.iconPath = icon === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon(icon);
+        item.iconPath = markerIcon(callIcon(node.span));
         item.tooltip = new vscode.MarkdownString(callTooltip(node.span));
-        item.contextValue = node.span.llm ? 'spyglass.llmCall' : 'spyglass.call';
+        item.contextValue = node.span.model !== null || node.span.category === 'llm' ? 'spyglass.llmCall' : 'spyglass.call';
+        item.accessibilityInformation = { label: `${callLabel(node.span)}, ${callDescription(node)}` };
         item.command = { command: 'spyglass.openTrace', title: 'Open Trace', arguments: [node.traceId, node.span.spanId] };
         return item;
       }
@@ -356,5 +372,25 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
     this.throttle.dispose();
     this.changeEmitter.dispose();
     this.stateEmitter.dispose();
+  }
+}
+
+/** Theme colours carry the meaning: errors red, a thumbs down and guardrail hits warn. */
+function markerIcon(name: string): vscode.ThemeIcon {
+  switch (name) {
+    case 'error':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    case 'thumbsdown':
+      return new vscode.ThemeIcon('thumbsdown', new vscode.ThemeColor('editorWarning.foreground'));
+    case 'guardrail':
+      return new vscode.ThemeIcon('shield', new vscode.ThemeColor('editorWarning.foreground'));
+    case 'thumbsup':
+      return new vscode.ThemeIcon('thumbsup', new vscode.ThemeColor('testing.iconPassed'));
+    case 'llm':
+      return new vscode.ThemeIcon('sparkle');
+    case 'plain':
+      return new vscode.ThemeIcon('pulse');
+    default:
+      return new vscode.ThemeIcon(name);
   }
 }

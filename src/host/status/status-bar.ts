@@ -2,11 +2,11 @@
 // hits (from /api/summary/today, refreshed on collector events at most once a second).
 
 import * as vscode from 'vscode';
-import type { CollectorEvent, TodaySummaryDto } from '../protocol/api';
-import type { ApiClient } from './api-client';
-import type { CollectorState } from './ownership-model';
+import type { CollectorEvent, TodaySummaryDto } from '../../protocol/api';
+import type { ApiClient } from '../connection/api-client';
+import type { CollectorState } from '../connection/ownership-model';
 import { STATUS_TOOLTIP_COMMANDS, statusView } from './status-model';
-import { Throttle } from './throttle';
+import { Throttle } from '../connection/throttle';
 
 export const STATUS_BAR_ID = 'spyglass.status';
 

@@ -13,7 +13,7 @@ export interface WebviewLike {
   onDidReceiveMessage(listener: (message: unknown) => void): DisposableLike;
 }
 
-/** State that the host sends whole on every change. */
+/** State that the host sends whole on every change (keep it small: bulk data goes as messages of its own). */
 export abstract class PanelController<S, Out extends ProtocolMap & { notifications: { didChangeState: S } }, In extends ProtocolMap> {
   readonly endpoint: MessageEndpoint<Out, In>;
   protected current: S;
@@ -45,8 +45,10 @@ export abstract class PanelController<S, Out extends ProtocolMap & { notificatio
     this.subscriptions.push(this.webview.onDidReceiveMessage((m) => this.endpoint.onMessage(m)));
     this.endpoint.onReady(() => {
       this.readies++;
-      // A second ready means the webview was rebuilt from its HTML: it has the inlined state again.
+      // A second ready means the webview was rebuilt from its HTML (hidden and shown again): it
+      // has the inlined state again and nothing it was sent after that.
       if (this.readies > 1 || this.webviewVersion !== this.version) this.push();
+      if (this.readies > 1) this.onWebviewRebuilt();
     });
   }
 
@@ -78,6 +80,11 @@ export abstract class PanelController<S, Out extends ProtocolMap & { notificatio
   }
 
   protected abstract fetchState(): Promise<S>;
+
+  /** The webview lost what it was sent apart from the state; a panel that sends more resends it. */
+  protected onWebviewRebuilt(): void {
+    // the state alone was pushed again above
+  }
 
   /** Loads now; concurrent calls share one load, and a call during a load runs one more after it. */
   load(): Promise<S> {

@@ -2,7 +2,7 @@
 // decoding and writing spans never run on the extension host's thread, and stops it again.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../protocol/collector-ipc';
+import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../../protocol/collector-ipc';
 import type { StartOutcome } from './ownership-model';
 
 export type LogLevel = 'info' | 'warn' | 'error';

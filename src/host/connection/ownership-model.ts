@@ -2,8 +2,8 @@
 // Several VS Code windows share one collector: the window that binds the HTTP port owns it
 // (a child process it forked); every other window reads from it over the HTTP API.
 
-import type { HealthDto } from '../protocol/api';
-import type { CollectorToHost } from '../protocol/collector-ipc';
+import type { HealthDto } from '../../protocol/api';
+import type { CollectorToHost } from '../../protocol/collector-ipc';
 
 /** What this window's relation to the collector is right now. */
 export type CollectorState =

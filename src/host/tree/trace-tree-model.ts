@@ -1,11 +1,14 @@
 // The Traces tree's shape and texts, computed from API DTOs: time groups, sessions, trace
 // rows and the LLM/tool calls inside a trace. Pure (no vscode) so it is unit-tested exactly.
 
-import type { SpanDto, TraceDetail, TraceListQuery, TraceSummary } from '../protocol/api';
-import { escapeMarkdown, formatAgo, formatClock, formatCost, formatDuration, formatTokens, plural, truncate } from './format-model';
+import { escapeMarkdown, formatAgo, formatClock, formatDuration, formatInteger, formatTokens, formatUsd, plural, truncate } from '../../core/format';
+import type { AnnotationDto, AnnotationKind, TraceListQuery, TraceOutline, TraceSummary } from '../../protocol/api';
 
-/** Guardrail hits are not in the API yet; the field is read where the collector adds it. */
-export type TraceRow = TraceSummary & { guardrailHits?: number };
+export type TraceRow = TraceSummary;
+
+function guardrailHits(t: TraceRow): number {
+  return t.annotationCounts?.guardrail ?? 0;
+}
 
 export type TimeBucket = 'last5m' | 'lastHour' | 'today' | 'yesterday' | 'older';
 
@@ -100,7 +103,7 @@ function groupTraceRows(group: GroupNode): TraceRow[] {
 export function groupDescription(group: GroupNode): string {
   const rows = groupTraceRows(group);
   const cost = rows.reduce((s, t) => s + (t.costUsd || 0), 0);
-  return `${plural(rows.length, 'trace')}${cost > 0 ? ` · ${formatCost(cost)}` : ''}`;
+  return `${plural(rows.length, 'trace')}${cost > 0 ? ` · ${formatUsd(cost)}` : ''}`;
 }
 
 export function sessionLabel(session: SessionNode): string {
@@ -109,7 +112,7 @@ export function sessionLabel(session: SessionNode): string {
 
 export function sessionDescription(session: SessionNode): string {
   const cost = session.traces.reduce((s, t) => s + (t.trace.costUsd || 0), 0);
-  return `${plural(session.traces.length, 'trace')}${cost > 0 ? ` · ${formatCost(cost)}` : ''}`;
+  return `${plural(session.traces.length, 'trace')}${cost > 0 ? ` · ${formatUsd(cost)}` : ''}`;
 }
 
 export function traceLabel(t: TraceRow): string {
@@ -122,21 +125,24 @@ export function modelsText(models: readonly string[], max = 2): string {
 }
 
 export function traceDescription(t: TraceRow): string {
-  const parts = [formatClock(t.startTime)];
+  const parts = [formatClock(t.startTime, 's')];
   if (t.models.length > 0) parts.push(modelsText(t.models));
   parts.push(formatDuration(t.durationMs));
-  if (t.costUsd > 0 || t.llmCallCount > 0) parts.push(formatCost(t.costUsd, t.costEstimated));
+  if (t.costUsd > 0 || t.llmCallCount > 0) parts.push(formatUsd(t.costUsd, t.costEstimated));
   if (t.errorCount > 0) parts.push(plural(t.errorCount, 'error'));
-  if ((t.guardrailHits ?? 0) > 0) parts.push(plural(t.guardrailHits ?? 0, 'guardrail hit'));
+  parts.push(...feedbackText(t.feedback?.up ?? 0, t.feedback?.down ?? 0));
+  parts.push(...annotationSummary(t.annotationCounts));
   return parts.join(' · ');
 }
 
-export type TraceMarker = 'error' | 'guardrail' | 'llm' | 'plain';
+export type TraceMarker = 'error' | 'thumbsdown' | 'guardrail' | 'thumbsup' | 'llm' | 'plain';
 
-/** Which icon a trace row gets: errors first, then guardrail hits. */
+/** Which icon a trace row gets: errors first, then a thumbs down, guardrail hits, a thumbs up. */
 export function traceMarker(t: TraceRow): TraceMarker {
   if (t.status === 'error' || t.errorCount > 0) return 'error';
-  if ((t.guardrailHits ?? 0) > 0) return 'guardrail';
+  if ((t.feedback?.down ?? 0) > 0) return 'thumbsdown';
+  if (guardrailHits(t) > 0) return 'guardrail';
+  if ((t.feedback?.up ?? 0) > 0) return 'thumbsup';
   return t.llmCallCount > 0 ? 'llm' : 'plain';
 }
 
@@ -150,96 +156,151 @@ export function traceTooltip(t: TraceRow): string {
   lines.push('', `Started ${new Date(t.startTime).toLocaleString()} · ${formatDuration(t.durationMs)}`);
   lines.push('', `${plural(t.spanCount, 'span')} · ${plural(t.llmCallCount, 'LLM call')}${t.errorCount ? ` · ${plural(t.errorCount, 'error')}` : ''}`);
   if (t.llmCallCount > 0) {
-    lines.push('', `Tokens: ${formatTokens(t.inputTokens)} in / ${formatTokens(t.outputTokens)} out · Cost: ${formatCost(t.costUsd, t.costEstimated)}${t.costEstimated ? ' (estimated)' : ''}`);
+    lines.push('', `Tokens: ${formatTokens(t.inputTokens)} in / ${formatTokens(t.outputTokens)} out · Cost: ${formatUsd(t.costUsd, t.costEstimated)}${t.costEstimated ? ' (estimated)' : ''}`);
   }
   if (t.models.length) lines.push('', `Models: ${t.models.map(e).join(', ')}`);
-  if ((t.guardrailHits ?? 0) > 0) lines.push('', `Guardrail hits: ${t.guardrailHits}`);
+  const feedback = feedbackText(t.feedback?.up ?? 0, t.feedback?.down ?? 0);
+  if (feedback.length > 0) lines.push('', `Feedback: ${feedback.join(', ')}`);
+  const notes = annotationSummary(t.annotationCounts);
+  if (notes.length > 0) lines.push('', `Annotations: ${notes.join(', ')}`);
   return lines.join('\n');
 }
 
-// ---- calls inside one trace ----
+// ---- calls inside one trace (from its outline: no messages or attributes needed) ----
 
-export const CALL_CATEGORIES: ReadonlySet<SpanDto['category']> = new Set(['llm', 'embedding', 'tool', 'agent']);
+export const CALL_CATEGORIES: ReadonlySet<string> = new Set(['llm', 'embedding', 'tool', 'agent']);
+
+/** One LLM, embedding, tool or agent span of a trace, as the tree shows it. */
+export interface CallSpan {
+  spanId: string;
+  name: string;
+  category: string;
+  startTime: number;
+  durationMs: number;
+  status: 'unset' | 'ok' | 'error';
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  costEstimated: boolean;
+  annotationCounts: Partial<Record<AnnotationKind, number>> | null;
+  /** The user's thumbs on this call, once read from its detail (the outline only counts feedback). */
+  feedback?: 'up' | 'down' | null;
+}
 
 export interface CallNode {
   kind: 'call';
   id: string;
   traceId: string;
-  span: SpanDto;
+  span: CallSpan;
   /** Milliseconds from the trace's first span. */
   offsetMs: number;
 }
 
-export function callNodes(detail: TraceDetail): CallNode[] {
-  const t0 = detail.spans.reduce((m, s) => Math.min(m, s.startTime), Number.POSITIVE_INFINITY);
-  return detail.spans
-    .filter((s) => CALL_CATEGORIES.has(s.category) || s.llm !== null)
+const STATUS: readonly CallSpan['status'][] = ['unset', 'ok', 'error'];
+
+export function callNodes(outline: TraceOutline): CallNode[] {
+  const traceId = outline.trace.traceId;
+  const str = (i: number) => (i >= 0 && i < outline.strings.length ? outline.strings[i] : null);
+  const calls: CallSpan[] = [];
+  let first = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < outline.spanId.length; i++) {
+    const start = outline.trace.startTime + outline.start[i];
+    if (start < first) first = start;
+    const category = str(outline.category[i]) ?? 'other';
+    const model = str(outline.model[i]);
+    if (!CALL_CATEGORIES.has(category) && model === null) continue;
+    calls.push({
+      spanId: outline.spanId[i],
+      name: str(outline.name[i]) ?? '',
+      category,
+      startTime: start,
+      durationMs: outline.durationMs[i],
+      status: STATUS[outline.status[i]] ?? 'unset',
+      model,
+      inputTokens: outline.inputTokens[i],
+      outputTokens: outline.outputTokens[i],
+      costUsd: outline.costUsd[i],
+      costEstimated: outline.costEstimated[i],
+      annotationCounts: outline.annotationCounts[i],
+    });
+  }
+  return calls
     .sort((a, b) => a.startTime - b.startTime || (a.spanId < b.spanId ? -1 : 1))
-    .map((span) => ({ kind: 'call', id: `span:${span.traceId}:${span.spanId}`, traceId: span.traceId, span, offsetMs: span.startTime - t0 }));
+    .map((span) => ({ kind: 'call', id: `span:${traceId}:${span.spanId}`, traceId, span, offsetMs: span.startTime - first }));
 }
 
-function stringAttr(span: SpanDto, key: string): string | null {
-  const v = span.attributes[key];
-  return typeof v === 'string' && v !== '' ? v : null;
+/** The user's thumbs on a call, from its annotations (the newest of their own wins). */
+export function userFeedback(annotations: readonly AnnotationDto[]): 'up' | 'down' | null {
+  const own = annotations.filter((a) => a.kind === 'feedback' && a.source === 'user' && (a.label === 'up' || a.label === 'down'));
+  return (own.at(-1)?.label as 'up' | 'down' | undefined) ?? null;
 }
 
-export function callLabel(span: SpanDto): string {
-  if (span.llm) {
-    const model = span.llm.responseModel ?? span.llm.requestModel;
-    return truncate(model ? `${span.llm.operation} ${model}` : span.name, 80);
-  }
-  if (span.category === 'tool') {
-    const tool = stringAttr(span, 'gen_ai.tool.name') ?? stringAttr(span, 'tool.name');
-    return truncate(tool ? `tool ${tool}` : span.name, 80);
-  }
-  if (span.category === 'agent') {
-    const agent = stringAttr(span, 'gen_ai.agent.name');
-    return truncate(agent ? `agent ${agent}` : span.name, 80);
-  }
-  return truncate(span.name, 80);
+export function callLabel(span: CallSpan): string {
+  return truncate(span.name || (span.model ? `${span.category} ${span.model}` : span.category), 80);
+}
+
+const isLlm = (span: CallSpan) => span.model !== null || span.category === 'llm';
+
+/** Annotation counts as words, e.g. "2 evaluations · 1 guardrail hit" (feedback is told apart). */
+export function annotationSummary(counts: Partial<Record<AnnotationKind, number>> | null | undefined): string[] {
+  const out: string[] = [];
+  const n = (k: string) => counts?.[k] ?? 0;
+  if (n('guardrail') > 0) out.push(plural(n('guardrail'), 'guardrail hit'));
+  if (n('evaluation') > 0) out.push(plural(n('evaluation'), 'evaluation'));
+  if (n('note') > 0) out.push(plural(n('note'), 'note'));
+  return out;
+}
+
+function feedbackText(up: number, down: number): string[] {
+  const out: string[] = [];
+  if (up > 0) out.push(`${formatInteger(up)} thumbs up`);
+  if (down > 0) out.push(`${formatInteger(down)} thumbs down`);
+  return out;
 }
 
 export function callDescription(node: CallNode): string {
   const { span } = node;
   const parts: string[] = [];
-  const llm = span.llm;
-  if (llm) {
-    if (llm.inputTokens !== null || llm.outputTokens !== null) parts.push(`${formatTokens(llm.inputTokens)}→${formatTokens(llm.outputTokens)} tok`);
-    if (llm.costUsd !== null) parts.push(formatCost(llm.costUsd, llm.costEstimated));
-    if (llm.ttftMs !== null) parts.push(`ttft ${formatDuration(llm.ttftMs)}`);
+  if (span.feedback) parts.push(`thumbs ${span.feedback}`);
+  else if ((span.annotationCounts?.feedback ?? 0) > 0) parts.push(plural(span.annotationCounts?.feedback ?? 0, 'feedback', 'feedback'));
+  if (span.model && !span.name.includes(span.model)) parts.push(span.model);
+  if (isLlm(span)) {
+    if (span.inputTokens !== null || span.outputTokens !== null) parts.push(`${formatTokens(span.inputTokens)}→${formatTokens(span.outputTokens)} tok`);
+    if (span.costUsd !== null) parts.push(formatUsd(span.costUsd, span.costEstimated));
   }
   parts.push(formatDuration(span.durationMs));
   parts.push(`+${formatDuration(node.offsetMs)}`);
+  parts.push(...annotationSummary(span.annotationCounts));
   if (span.status === 'error') parts.push('error');
   return parts.join(' · ');
 }
 
-export type CallIcon = 'error' | 'sparkle' | 'symbol-array' | 'tools' | 'hubot' | 'circle-outline';
+export type CallIcon = 'error' | 'thumbsdown' | 'thumbsup' | 'sparkle' | 'symbol-array' | 'tools' | 'hubot' | 'circle-outline';
 
-export function callIcon(span: SpanDto): CallIcon {
+export function callIcon(span: CallSpan): CallIcon {
   if (span.status === 'error') return 'error';
+  if (span.feedback === 'down') return 'thumbsdown';
+  if (span.feedback === 'up') return 'thumbsup';
   if (span.category === 'embedding') return 'symbol-array';
-  if (span.llm || span.category === 'llm') return 'sparkle';
+  if (isLlm(span)) return 'sparkle';
   if (span.category === 'tool') return 'tools';
   if (span.category === 'agent') return 'hubot';
   return 'circle-outline';
 }
 
-export function callTooltip(span: SpanDto): string {
+export function callTooltip(span: CallSpan): string {
   const e = escapeMarkdown;
   const lines = [`**${e(callLabel(span))}**`, '', `Span \`${span.spanId}\` · ${e(span.category)} · ${formatDuration(span.durationMs)}`];
-  const llm = span.llm;
-  if (llm) {
-    if (llm.provider) lines.push('', `Provider: ${e(llm.provider)}`);
-    if (llm.requestModel || llm.responseModel) lines.push('', `Model: ${e(llm.requestModel ?? '–')} → ${e(llm.responseModel ?? '–')}`);
-    const tok = [`${formatTokens(llm.inputTokens)} in`, `${formatTokens(llm.outputTokens)} out`];
-    if (llm.cachedInputTokens) tok.push(`${formatTokens(llm.cachedInputTokens)} cached`);
-    if (llm.reasoningTokens) tok.push(`${formatTokens(llm.reasoningTokens)} reasoning`);
-    lines.push('', `Tokens: ${tok.join(' / ')}`);
-    lines.push('', `Cost: ${formatCost(llm.costUsd, llm.costEstimated)}${llm.costEstimated ? ' (estimated)' : ''}${llm.ttftMs !== null ? ` · Time to first token: ${formatDuration(llm.ttftMs)}` : ''}`);
-    if (llm.finishReasons.length) lines.push('', `Finish: ${llm.finishReasons.map(e).join(', ')}`);
+  if (isLlm(span)) {
+    if (span.model) lines.push('', `Model: ${e(span.model)}`);
+    lines.push('', `Tokens: ${formatTokens(span.inputTokens)} in / ${formatTokens(span.outputTokens)} out`);
+    lines.push('', `Cost: ${formatUsd(span.costUsd, span.costEstimated)}${span.costEstimated ? ' (estimated)' : ''}`);
   }
-  if (span.status === 'error') lines.push('', `Error: ${e(truncate(span.statusMessage || llm?.errorType || 'error', 300))}`);
+  if (span.feedback) lines.push('', `Your feedback: thumbs ${span.feedback}`);
+  const notes = annotationSummary(span.annotationCounts);
+  if (notes.length > 0) lines.push('', notes.join(' · '));
+  if (span.status === 'error') lines.push('', 'Ended with an error');
   return lines.join('\n');
 }
 
@@ -250,10 +311,12 @@ export interface TraceFilter {
   model?: string;
   service?: string;
   errorsOnly?: boolean;
+  /** Traces someone rated thumbs up (or down), on the trace or any of its calls. */
+  feedback?: 'up' | 'down';
 }
 
 export function isFilterActive(f: TraceFilter): boolean {
-  return Boolean(f.text || f.model || f.service || f.errorsOnly);
+  return Boolean(f.text || f.model || f.service || f.errorsOnly || f.feedback);
 }
 
 export function filterToQuery(f: TraceFilter, limit: number): TraceListQuery {
@@ -262,6 +325,7 @@ export function filterToQuery(f: TraceFilter, limit: number): TraceListQuery {
   if (f.model) q.model = f.model;
   if (f.service) q.service = f.service;
   if (f.errorsOnly) q.status = 'error';
+  if (f.feedback) q.feedback = f.feedback;
   return q;
 }
 
@@ -271,10 +335,20 @@ export function filterSummary(f: TraceFilter): string {
   if (f.model) parts.push(`model ${f.model}`);
   if (f.service) parts.push(`service ${f.service}`);
   if (f.errorsOnly) parts.push('errors only');
+  if (f.feedback) parts.push(`thumbs ${f.feedback}`);
   return parts.join(' · ');
 }
 
 // ---- quick pick of recent traces ----
+
+const MARKER_CODICON: Record<TraceMarker, string> = {
+  error: '$(error) ',
+  thumbsdown: '$(thumbsdown) ',
+  guardrail: '$(shield) ',
+  thumbsup: '$(thumbsup) ',
+  llm: '',
+  plain: '',
+};
 
 export interface TracePickItem {
   label: string;
@@ -285,8 +359,8 @@ export interface TracePickItem {
 
 export function tracePickItems(traces: readonly TraceRow[], nowMs: number): TracePickItem[] {
   return traces.map((t) => ({
-    label: `${traceMarker(t) === 'error' ? '$(error) ' : ''}${traceLabel(t)}`,
-    description: [modelsText(t.models), formatDuration(t.durationMs), formatCost(t.costUsd, t.costEstimated)].filter(Boolean).join(' · '),
+    label: `${MARKER_CODICON[traceMarker(t)]}${traceLabel(t)}`,
+    description: [modelsText(t.models), formatDuration(t.durationMs), formatUsd(t.costUsd, t.costEstimated)].filter(Boolean).join(' · '),
     detail: `${formatAgo(t.startTime, nowMs)} · ${t.serviceName ?? 'unknown service'} · ${t.traceId}`,
     traceId: t.traceId,
   }));

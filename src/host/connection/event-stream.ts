@@ -1,10 +1,10 @@
-// Keeps a `GET /api/events` stream open and hands each CollectorEvent to a listener.
-// The owner window reconnects with backoff; a reader window is told when the stream drops so
-// it can try to take over the ports (see collector-client.ts).
+// The one event stream: keeps `GET /api/events` open and hands each CollectorEvent to a
+// listener. The owner window reconnects with backoff; a reader window is told when the stream
+// drops so it can try to take over the ports (see collector-client.ts).
 
 import * as http from 'node:http';
-import type { CollectorEvent } from '../protocol/api';
-import { LOOPBACK } from './api-client';
+import type { CollectorEvent } from '../../protocol/api';
+import { LOOPBACK_HOST as LOOPBACK } from './loopback';
 import { backoffDelayMs } from './ownership-model';
 import { SseParser } from './sse-parser';
 
@@ -21,8 +21,23 @@ export interface SseClientOptions {
   random?: () => number;
 }
 
-function isCollectorEvent(value: unknown): value is CollectorEvent {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+const isIdList = (v: unknown): v is string[] => Array.isArray(v) && v.every((id) => typeof id === 'string');
+
+/** The events this host understands, checked field by field: a bad one is skipped, not trusted. */
+export function isCollectorEvent(value: unknown): value is CollectorEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Record<string, unknown>;
+  switch (e.type) {
+    case 'hello':
+      return typeof e.httpPort === 'number';
+    case 'traces-changed':
+    case 'annotations-changed':
+      return isIdList(e.traceIds);
+    case 'cleared':
+      return true;
+    default:
+      return false;
+  }
 }
 
 export class SseClient {

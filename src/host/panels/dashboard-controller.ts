@@ -1,7 +1,7 @@
 // The host side of the dashboard: stats, cost-over-time series and the costliest traces of a
 // rolling time range, reloaded when the collector reports new data.
 
-import type { CollectorEvent, StatsDto, StatsSeriesDto, TraceListPage, TraceSummary } from '../../protocol/api';
+import type { CollectorEvent, TraceListPage, TraceSummary } from '../../protocol/api';
 import {
   TIME_RANGES,
   isTimeRangeKey,
@@ -10,7 +10,7 @@ import {
   type DashboardWebviewToHost,
   type TimeRangeKey,
 } from '../../protocol/webview';
-import { ApiClient, ApiRequestError } from './api-client';
+import { ApiRequestError, type ApiClient } from '../connection/api-client';
 import { PanelController, type WebviewLike } from './panel-controller';
 import { seriesFromTraces } from './series-from-traces';
 
@@ -77,10 +77,11 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
   }
 
   onCollectorEvent(event: CollectorEvent): void {
-    if (event.type === 'traces-changed' || event.type === 'cleared') this.loadSoon(this.reloadDelayMs);
+    if (event.type === 'traces-changed' || event.type === 'cleared' || event.type === 'hello') this.loadSoon(this.reloadDelayMs);
   }
 
-  onCollectorConnected(): void {
+  /** The collector went away or came back. */
+  onConnectionChanged(): void {
     this.loadSoon(0);
   }
 
@@ -90,9 +91,9 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
     const { from, to, bucketMs } = base;
     try {
       const [stats, firstPage, series] = await Promise.all([
-        this.api.getJson<StatsDto>('/api/stats', { from, to }),
-        this.api.getJson<TraceListPage>('/api/traces', { from, to, limit: FALLBACK_PAGE }),
-        this.api.getJson<StatsSeriesDto>('/api/stats/series', { from, to, bucketMs }).catch((err: unknown) => {
+        this.api.stats({ from, to }),
+        this.api.listTraces({ from, to, limit: FALLBACK_PAGE }),
+        this.api.statsSeries({ from, to, bucketMs }).catch((err: unknown) => {
           // An older collector without the endpoint: bucket the trace list instead.
           if (err instanceof ApiRequestError && err.code === 'not-found') return null;
           throw err;
@@ -124,7 +125,7 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
     const out = [...first.traces];
     let cursor = first.nextCursor;
     for (let page = 1; cursor && page < FALLBACK_MAX_PAGES; page++) {
-      const next = await this.api.getJson<TraceListPage>('/api/traces', { from, to, limit: FALLBACK_PAGE, cursor });
+      const next = await this.api.listTraces({ from, to, limit: FALLBACK_PAGE, cursor });
       out.push(...next.traces);
       cursor = next.nextCursor;
     }
