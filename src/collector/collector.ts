@@ -15,7 +15,12 @@ import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
 import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
+import type { AnnotationOp } from '../store/annotation-writes';
 import { createAnalyzer } from './analyzer';
+import { ANALYSES } from '../core/analyses/registry';
+import { chooseBackend } from './analysis-backends';
+import { analysisRoutes } from './analysis-routes';
+import { AnalysisRunner } from './analysis-runner';
 import { annotationRoutes } from './annotation-routes';
 import { apiRoutes } from './api-routes';
 import { EventHub } from './events';
@@ -34,6 +39,10 @@ export type CollectorOptions = CollectorStartOptions & {
   prepareWorker?: string | null;
   /** The checkpointing worker's script; undefined finds dist/checkpoint-worker.js, null leaves checkpoints to SQLite. */
   checkpointWorker?: string | null;
+  /** The analysis runner's worker script; undefined finds dist/analysis-worker.js, null analyses on this thread. */
+  analysisWorker?: string | null;
+  /** False: no post-capture analyses (the CLI's --no-analyses). */
+  analyses?: boolean;
   /** Told of what an operator should know (the CLI prints it on stderr). */
   warn?: (message: string) => void;
 };
@@ -71,6 +80,7 @@ export class Collector {
   private readonly analyzer: Analyzer;
   private preparer: Preparer | null = null;
   private checkpointer: Checkpointer | null = null;
+  private runner: AnalysisRunner | null = null;
   private preloaded: Promise<void> = Promise.resolve();
   private readonly metrics = createMetrics();
   private http: RunningHttpServer | null = null;
@@ -120,6 +130,7 @@ export class Collector {
         this.checkpointer?.wrote(r.stored + r.logs);
         if (r.stored > 0 || r.logs > 0) this.events.tracesChanged(r.touchedTraceIds, r.stored, r.llmCalls);
         this.events.annotationsChanged(r.annotatedTraceIds);
+        if (r.callsChanged > 0) this.runner?.wake();
       },
       () => (this.preparer?.inFlight ?? 0) > 0,
     );
@@ -167,6 +178,16 @@ export class Collector {
     await Promise.all([this.preloaded, this.preparer?.warm()]);
   }
 
+  /** The post-capture analysis runner; null when analyses are off. */
+  get analysisRunner(): AnalysisRunner | null {
+    return this.runner;
+  }
+
+  /** Writes annotation changes (and the runner's cursor) through the group-commit queue. */
+  private writeOps(ops: AnnotationOp[]): Promise<void> {
+    return this.queue.enqueue({ resources: [], spans: [], logs: [], annotations: [], ops });
+  }
+
   /** Imports OTLP/JSON: one ExportTraceServiceRequest, or JSONL with one per line. */
   importOtlpJson(text: string): Promise<number> {
     return importOtlpJson(text, async (batch) => (await this.queue.ingest(batch)).acceptedSpans);
@@ -211,10 +232,8 @@ export class Collector {
         clear: () => this.clear(),
         maxImportBytes: this.options.maxBodyBytes * 4,
       }),
-      ...annotationRoutes({
-        store: this.store,
-        write: (ops) => this.queue.enqueue({ resources: [], spans: [], logs: [], annotations: [], ops }),
-      }),
+      ...annotationRoutes({ store: this.store, write: (ops) => this.writeOps(ops) }),
+      ...analysisRoutes(() => this.runner),
     ];
   }
 
@@ -227,6 +246,16 @@ export class Collector {
       (m) => this.options.warn?.(m),
     );
     this.checkpointer = await Checkpointer.start(this.store.db, this.options.dbPath, this.options.checkpointWorker);
+    if (this.options.analyses !== false) {
+      const warn = (m: string) => this.options.warn?.(m);
+      this.runner = new AnalysisRunner({
+        store: this.store,
+        analyses: ANALYSES,
+        backend: chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, ANALYSES, warn),
+        write: (ops) => this.writeOps(ops),
+        warn,
+      });
+    }
     try {
       this.http = await startHttpServer({ host, port: this.options.httpPort, routes: this.routes() });
     } catch (err) {
@@ -247,6 +276,7 @@ export class Collector {
     }
     // Built in slices off the request path, so the first call without usage does not stall the writer.
     this.preloaded = preloadEncodings().catch(() => undefined);
+    this.runner?.start();
     if (this.options.retentionDays || this.options.retentionMaxMb) {
       this.applyRetention();
       this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
@@ -266,6 +296,7 @@ export class Collector {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.events.close();
     await Promise.all([this.http?.close(), this.grpc?.close()]);
+    await this.runner?.close();
     await this.preparer?.close();
     await this.checkpointer?.close();
     this.forwarder?.close();

@@ -33,7 +33,7 @@ export class EventListener {
   }
 
   /** Resolves with the first event (seen so far or later) that satisfies `test`; rejects after `ms`. */
-  async waitFor<T extends CollectorEvent>(test: (e: CollectorEvent) => e is T, ms = 10_000): Promise<T>;
+  async waitFor<T extends CollectorEvent>(test: (e: CollectorEvent) => e is T, ms?: number): Promise<T>;
   async waitFor(test: (e: CollectorEvent) => boolean, ms?: number): Promise<CollectorEvent>;
   async waitFor(test: (e: CollectorEvent) => boolean, ms = 10_000): Promise<CollectorEvent> {
     const deadline = Date.now() + ms;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewAnnotation } from '../../src/core/annotations/model';
 import type { IngestSpan } from '../../src/core/model';
+import type { AnnotationOp } from '../../src/store/annotation-writes';
 import { toOtlpJson } from '../../src/collector/otlp-export';
 import { importOtlpJson } from '../../src/collector/otlp-import';
 import { Store } from '../../src/store/store';
@@ -39,7 +40,7 @@ function userFeedback(traceId: string, spanId: string | null, label: 'up' | 'dow
   };
 }
 
-function ops(...list: Parameters<typeof store.writer.writePrepared>[0][number]['ops'] & object[]) {
+function ops(...list: AnnotationOp[]) {
   return store.writer.writePrepared([{ resources: [], spans: [], logs: [], annotations: [], ops: list }]);
 }
 
@@ -216,12 +217,12 @@ describe('user annotations and the trace list', () => {
     const add = { op: 'add' as const, annotations: [userFeedback(s.traceId, s.spanId, 'down')] };
     ops(add);
     const [instrumentation, mine] = store.queries.getSpan(s.traceId, s.spanId)!.annotations;
-    const refused = { op: 'delete' as const, id: Number(instrumentation!.id), source: 'user' };
+    const refused: AnnotationOp = { op: 'delete', id: Number(instrumentation!.id), source: 'user' };
     ops(refused);
-    expect(refused.removed).toBeNull();
-    const removed = { op: 'delete' as const, id: Number(mine!.id), source: 'user' };
+    expect(refused.op === 'delete' && refused.removed).toBeNull();
+    const removed: AnnotationOp = { op: 'delete', id: Number(mine!.id), source: 'user' };
     const r = ops(removed);
-    expect(removed.removed).toEqual({ traceId: s.traceId });
+    expect(removed.op === 'delete' && removed.removed).toEqual({ traceId: s.traceId });
     expect(r.annotatedTraceIds).toEqual([s.traceId]);
     expect(store.queries.getSpan(s.traceId, s.spanId)!.annotations.map((a) => a.source)).toEqual(['instrumentation']);
     expect(store.queries.getTraceSummary(s.traceId)!.feedback).toEqual({ up: 0, down: 0 });
