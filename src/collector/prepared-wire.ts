@@ -7,6 +7,7 @@
 import type { NewAnnotation } from '../core/annotations/model';
 import type { IngestLogRecord, SpanCategory, StatusCodeValue } from '../core/model';
 import type { AnnotationOp } from '../store/annotation-writes';
+import { CALL_FIELDS, type CallFieldList, type FieldKind } from '../store/call-fields';
 import type { PreparedBatch, PreparedResource, PreparedSpan, ProxyExchange } from '../store/prepare';
 
 export interface PreparedWire {
@@ -23,10 +24,30 @@ export interface PreparedWire {
   ops?: AnnotationOp[];
 }
 
-/** Numbers per span: 13 strings × 2 bounds, 6 numbers, a call flag, 7 call strings × 2 bounds, 8 call numbers. */
-const PER_SPAN = 13 * 2 + 6 + 1 + 7 * 2 + 8;
+interface Layout {
+  fields: { name: string; kind: FieldKind }[];
+  /** Numbers a call takes: a string two bounds, anything else one; and its JSON. */
+  callSlots: number;
+  /** Numbers per span: 13 strings × 2 bounds, 6 numbers, a call flag, the call. */
+  perSpan: number;
+}
 
-export function toWire(batch: PreparedBatch): PreparedWire {
+const layouts = new WeakMap<CallFieldList, Layout>();
+
+/** Where each of a call's fields (call-fields.ts) goes among a span's numbers. */
+function layoutOf(list: CallFieldList): Layout {
+  let l = layouts.get(list);
+  if (!l) {
+    const fields = Object.entries(list).map(([name, f]) => ({ name, kind: f.kind }));
+    const callSlots = fields.reduce((n, f) => n + (f.kind === 'text' ? 2 : 1), 0) + 2;
+    layouts.set(list, (l = { fields, callSlots, perSpan: 13 * 2 + 6 + 1 + callSlots }));
+  }
+  return l;
+}
+
+/** `fields`: the stored call's fields; CALL_FIELDS but in tests. */
+export function toWire(batch: PreparedBatch, fields: CallFieldList = CALL_FIELDS): PreparedWire {
+  const { fields: FIELDS, callSlots: CALL_SLOTS, perSpan: PER_SPAN } = layoutOf(fields);
   const parts: string[] = [];
   let at = 0;
   const values = new Float64Array(batch.spans.length * PER_SPAN);
@@ -67,26 +88,18 @@ export function toWire(batch: PreparedBatch): PreparedWire {
     num(s.statusCode);
     num(s.resource);
     num(s.logsUsed);
-    const c = s.call;
+    const c = s.call as (Record<string, unknown> & { json: string }) | null;
     num(c ? 1 : 0);
     if (c) {
-      str(c.model);
-      str(c.provider);
-      str(c.operation);
-      str(c.promptName);
-      str(c.promptVersion);
-      str(c.conversationId);
+      for (const f of FIELDS) {
+        const v = c[f.name];
+        if (f.kind === 'text') str(v as string | null);
+        else if (f.kind === 'boolean') num(v ? 1 : 0);
+        else num(v as number | null);
+      }
       str(c.json);
-      num(c.isError ? 1 : 0);
-      num(c.costEstimated ? 1 : 0);
-      num(c.costUsd);
-      num(c.inputTokens);
-      num(c.outputTokens);
-      num(c.cachedInputTokens);
-      num(c.reasoningTokens);
-      num(c.ttftMs);
     } else {
-      i += 7 * 2 + 8;
+      i += CALL_SLOTS;
     }
     if (s.exchange) exchanges.push([index, s.exchange]);
     if (s.annotations.length) spanAnnotations.push([index, s.annotations]);
@@ -99,7 +112,8 @@ export function toWire(batch: PreparedBatch): PreparedWire {
 
 const NO_ANNOTATIONS: NewAnnotation[] = [];
 
-export function fromWire(w: PreparedWire): PreparedBatch {
+export function fromWire(w: PreparedWire, fields: CallFieldList = CALL_FIELDS): PreparedBatch {
+  const { fields: FIELDS, callSlots: CALL_SLOTS } = layoutOf(fields);
   const { text, values } = w;
   let i = 0;
   const str = (): string | null => {
@@ -134,25 +148,12 @@ export function fromWire(w: PreparedWire): PreparedBatch {
     const logsUsed = num()!;
     let call: PreparedSpan['call'] = null;
     if (num() === 1) {
-      call = {
-        model: str()!,
-        provider: str(),
-        operation: str()!,
-        promptName: str(),
-        promptVersion: str(),
-        conversationId: str(),
-        json: str()!,
-        isError: num() === 1,
-        costEstimated: num() === 1,
-        costUsd: num(),
-        inputTokens: num(),
-        outputTokens: num(),
-        cachedInputTokens: num(),
-        reasoningTokens: num(),
-        ttftMs: num(),
-      };
+      const c: Record<string, unknown> = {};
+      for (const f of FIELDS) c[f.name] = f.kind === 'text' ? str() : f.kind === 'boolean' ? num() === 1 : num();
+      c.json = str()!;
+      call = c as unknown as PreparedSpan['call'];
     } else {
-      i += 7 * 2 + 8;
+      i += CALL_SLOTS;
     }
     spans[k] = {
       traceId, spanId, parentSpanId, name, kind, startUs, endUs, statusCode, statusMessage, resource, scopeName, scopeVersion,

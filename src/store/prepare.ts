@@ -8,6 +8,7 @@ import type { NewAnnotation } from '../core/annotations/model';
 import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall, SpanCategory, StatusCodeValue } from '../core/model';
 import type { Analyzer } from './analyzer';
 import type { AnnotationOp } from './annotation-writes';
+import { CALL_FIELDS, readCallFields, type StoredCallValues } from './call-fields';
 import { dropRepeatedLines } from './search-docs';
 
 /** The numbers of a stored call that feed the trace summaries, the rollups and the metrics. */
@@ -16,17 +17,8 @@ export type CallNumbers = Pick<
   'costUsd' | 'costEstimated' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'ttftMs' | 'conversationId'
 >;
 
-export interface PreparedCall extends CallNumbers {
-  /** The response model, else the request model, else 'unknown'. */
-  model: string;
-  provider: string | null;
-  operation: string;
-  isError: boolean;
-  promptName: string | null;
-  promptVersion: string | null;
-  /** The whole PricedCall as JSON (the llm_calls.call column). */
-  json: string;
-}
+/** A call ready to store: its fields (call-fields.ts) and the whole PricedCall as JSON (the llm_calls.call column). */
+export type PreparedCall = StoredCallValues & { json: string };
 
 /** The exchange the proxy recorded, stored beside its span (for replay). */
 export interface ProxyExchange {
@@ -91,10 +83,6 @@ export interface PreparedBatch {
   annotations: NewAnnotation[];
   /** Annotation changes that come from no span: the analysis runner's, a user's. */
   ops?: AnnotationOp[];
-}
-
-export function callModel(call: { responseModel: string | null; requestModel: string | null }): string {
-  return call.responseModel ?? call.requestModel ?? 'unknown';
 }
 
 export function stringAttr(v: unknown): string | null {
@@ -226,23 +214,7 @@ function priceCall(raw: LlmCall, startUs: number, analyzer: Analyzer, storeConte
 }
 
 function preparedCall(span: IngestSpan, call: PricedCall): PreparedCall {
-  return {
-    model: callModel(call),
-    provider: call.provider,
-    operation: call.operation,
-    isError: span.statusCode === 2 || call.errorType !== null,
-    promptName: call.promptName,
-    promptVersion: call.promptVersion,
-    costUsd: call.costUsd,
-    costEstimated: call.costEstimated,
-    inputTokens: call.inputTokens,
-    outputTokens: call.outputTokens,
-    cachedInputTokens: call.cachedInputTokens,
-    reasoningTokens: call.reasoningTokens,
-    ttftMs: call.ttftMs,
-    conversationId: call.conversationId,
-    json: JSON.stringify(call),
-  };
+  return { ...readCallFields(CALL_FIELDS, call, span), json: JSON.stringify(call) };
 }
 
 function callCategory(call: LlmCall): 'llm' | 'embedding' {

@@ -9,6 +9,7 @@ import type {
   TraceOutline, TraceStatus, TraceSummary,
 } from '../protocol/api';
 import { AnnotationQueries } from './annotation-queries';
+import { apiColumns, CALL_FIELDS } from './call-fields';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
 import { addStoredTo, HistogramSum } from './histogram-sum';
 import { OutlineQuery, TRACE_ROWS_IN_ROW_ORDER } from './outline';
@@ -57,9 +58,12 @@ export function ftsQuery(text: string): string | null {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
+/** The call's columns the API shows (call-fields.ts): they, not the JSON's copies, are what the aggregates sum. */
+const CALL_API = apiColumns(CALL_FIELDS, 'c');
+
 const SPAN_SELECT = `SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
   s.status_code, s.status_message, s.service_name, s.scope_name, s.attributes, s.events, s.links, r.attributes AS resource,
-  c.call, c.revision AS call_revision, x.method, x.path, x.request_body, x.http_status
+  c.call, c.revision AS call_revision, ${CALL_API.select}, x.method, x.path, x.request_body, x.http_status
   FROM spans s LEFT JOIN resources r ON r.id = s.resource_id LEFT JOIN llm_calls c ON c.span_row = s.id
   LEFT JOIN proxy_exchanges x ON x.span_row = s.id`;
 
@@ -413,7 +417,7 @@ function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[]): SpanDto {
   let llm: LlmCallDto | null = null;
   if (r.call) {
     const c = JSON.parse(r.call) as PricedCall;
-    llm = { ...c, params: c.params, revision: r.call_revision ?? 0 };
+    llm = { ...c, ...(CALL_API.fromRow(r as unknown as Record<string, unknown>) as Partial<LlmCallDto>), params: c.params, revision: r.call_revision ?? 0 };
     if (r.method !== null) {
       llm.request = { method: r.method, path: r.path ?? '', body: r.request_body ?? '' };
       llm.httpStatus = r.http_status;

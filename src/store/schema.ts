@@ -3,6 +3,7 @@
 // trace's spans (the (trace_id, span_id) key), and time-window aggregates (minute rollups).
 
 import type Database from 'better-sqlite3';
+import { CALL_FIELDS, callFieldColumns } from './call-fields';
 import { HOUR_US, rebuildRollupLevel } from './rollups';
 
 /** SQL, or a function for a step SQL alone cannot do. */
@@ -246,5 +247,7 @@ export function migrate(db: Database.Database): void {
       else step(db);
       db.pragma(`user_version = ${v + 1}`);
     }
+    // A call field added to CALL_FIELDS needs no migration of its own: its column is added here.
+    addColumns(db, 'llm_calls', callFieldColumns(CALL_FIELDS));
   }).immediate();
 }

@@ -8,7 +8,8 @@ import type { IngestBatch, IngestLogRecord, IngestSpan, PricedCall, StatusCodeVa
 import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
 import { AnnotationWrites, type AnnotationOp } from './annotation-writes';
-import { callModel, type ForcedCall, prepareBatch, prepareSpan, spanFromColumns, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
+import { CALL_FIELDS, callArgs, callColumns, readCallFields } from './call-fields';
+import { type ForcedCall, prepareBatch, prepareSpan, spanFromColumns, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 import { dropRepeatedLines, SearchDocs, type SearchText } from './search-docs';
 import { upsertSql } from './sql';
 
@@ -97,9 +98,8 @@ export class SpanWriter {
       insertSpan: db.prepare(`INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, category, start_us,
         end_us, status_code, status_message, service_name, resource_id, scope_name, scope_version, attributes, events, links, store_rev)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertCall: db.prepare(upsertSql('llm_calls', ['span_row', 'trace_id', 'start_us', 'duration_us', 'model', 'provider',
-        'service_name', 'operation', 'is_error', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'cost_usd',
-        'cost_estimated', 'ttft_ms', 'conversation_id', 'prompt_name', 'prompt_version', 'call', 'revision', 'store_rev'], ['span_row'])),
+      insertCall: db.prepare(upsertSql('llm_calls', ['span_row', 'trace_id', 'start_us', 'duration_us', 'service_name',
+        ...callColumns(CALL_FIELDS), 'call', 'revision', 'store_rev'], ['span_row'])),
       getCall: db.prepare('SELECT call, revision FROM llm_calls WHERE span_row = ?'),
       setCategory: db.prepare('UPDATE spans SET category = ?, store_rev = ? WHERE id = ?'),
       getRevision: db.prepare(`SELECT value FROM meta WHERE key = '${REVISION_KEY}'`).pluck(),
@@ -341,9 +341,7 @@ export class SpanWriter {
       if (stored.call === p.call.json) return false;
       const old = JSON.parse(stored.call) as PricedCall;
       if (old.convention === 'proxy') return false; // the wire is the better witness
-      const oldCall: PreparedCall = {
-        ...old, model: callModel(old), isError: span.statusCode === 2 || old.errorType !== null, json: stored.call,
-      };
+      const oldCall: PreparedCall = { ...readCallFields(CALL_FIELDS, old, span), json: stored.call };
       agg.addCall(facts(p, row.service_name, oldCall), -1);
       revision = stored.revision + 1;
     }
@@ -354,11 +352,7 @@ export class SpanWriter {
 
   private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates, revision: number, rev: number): void {
     const c = p.call!;
-    this.stmts.insertCall.run(
-      row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), c.model, c.provider, serviceName, c.operation,
-      c.isError ? 1 : 0, c.inputTokens, c.outputTokens, c.cachedInputTokens, c.reasoningTokens, c.costUsd,
-      c.costEstimated ? 1 : 0, c.ttftMs, c.conversationId, c.promptName, c.promptVersion, c.json, revision, rev,
-    );
+    this.stmts.insertCall.run(row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), serviceName, ...callArgs(CALL_FIELDS, c), c.json, revision, rev);
     const f = facts(p, serviceName, c);
     agg.addCall(f);
     this.onCall?.(f);
