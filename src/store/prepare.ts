@@ -5,6 +5,7 @@
 
 import { annotationOfLog, annotationsOfSpan, isExportedAnnotation } from '../core/annotations/instrumentation';
 import type { NewAnnotation } from '../core/annotations/model';
+import { withDenseScriptTerms } from '../core/search-terms';
 import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall, SpanCategory, StatusCodeValue } from '../core/model';
 import type { Analyzer } from './analyzer';
 import type { AnnotationOp } from './annotation-writes';
@@ -163,7 +164,7 @@ export function prepareSpan(
     links: span.links.length ? JSON.stringify(span.links) : null,
     call: call ? preparedCall(span, call) : null,
     sessionId: call?.conversationId ?? stringAttr(span.attributes['session.id']),
-    searchText: analyzer.searchText(span, storeContent ? call : null),
+    searchText: withDenseScriptTerms(analyzer.searchText(span, storeContent ? call : null)),
     logsUsed: logs.length,
     exchange: forced ? (storeContent ? forced.exchange : { ...forced.exchange, requestBody: '', responseBody: '' }) : null,
     annotations: span.events.length || span.attributes['gen_ai.operation.name'] === 'apply_guardrail' ? annotationsOfSpan(span, storeContent) : [],

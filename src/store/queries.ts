@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3';
 import { bucketOf, quantiles } from '../core/histogram';
+import { matchExpressions } from '../core/search-terms';
 import type { PricedCall, SpanCategory } from '../core/model';
 import type {
   AnnotationDto, LlmCallDto, ModelStats, SpanDetail, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
@@ -45,17 +46,6 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
 /** Float sums drift (0.1 + 0.2); costs are shown to the micro-dollar at most. */
 function roundCost(v: number): number {
   return Math.round(v * 1e9) / 1e9;
-}
-
-/**
- * FTS5 query from free text: each word a quoted prefix term, so user input can't inject syntax.
- * A word is a run of letters, digits and marks: the tokenizer splits at spaces and punctuation
- * ('_' too), so a word is never two tokens, a phrase, which the index (detail=none) cannot answer.
- */
-export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}\p{M}]+/gu);
-  if (!words || words.length === 0) return null;
-  return words.map((w) => `"${w}"*`).join(' ');
 }
 
 /** The call's columns the API shows (call-fields.ts): they, not the JSON's copies, are what the aggregates sum. */
@@ -137,12 +127,14 @@ export class TraceQueries {
     }
     if (q.text && q.text.trim()) {
       const text = q.text.trim();
-      const fts = ftsQuery(text);
+      const words = matchExpressions(text);
       const idLike = /^[0-9a-f]{4,32}$/i.test(text) ? text.toLowerCase() : null;
       const alternatives: string[] = [];
-      if (fts) {
-        alternatives.push('t.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)');
-        args.push(fts);
+      if (words) {
+        // Each word on its own: a trace is indexed as one document per write, so its words may
+        // be in different documents (different export batches); it matches when each word is in one of them.
+        alternatives.push(words.map(() => 't.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)').join(' AND '));
+        args.push(...words);
       }
       if (idLike) {
         alternatives.push("t.trace_id LIKE ? || '%'");

@@ -170,7 +170,7 @@ const MIGRATIONS: Migration[] = [
     }
   },
   /* 5: the full-text index records which rows hold a term, not where in the text (detail=none):
-     searches are prefix terms ANDed (queries.ts ftsQuery), never phrases, so positions were never
+     searches are prefix terms ANDed (core/search-terms.ts), never phrases, so positions were never
      read. ~6% less insert work, and the index is about a third of its size. As in 3, only an
      empty index is replaced; a full one keeps working as it is. */ (db) => {
     if (db.prepare('SELECT EXISTS (SELECT 1 FROM search)').pluck().get() === 0) {

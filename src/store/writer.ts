@@ -4,6 +4,7 @@
 // spans may arrive in any order and log records before or after the span they belong to.
 
 import type Database from 'better-sqlite3';
+import { withDenseScriptTerms } from '../core/search-terms';
 import type { IngestBatch, IngestLogRecord, IngestSpan, PricedCall, StatusCodeValue } from '../core/model';
 import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
@@ -316,7 +317,7 @@ export class SpanWriter {
     for (const row of this.stmts.spansOfTrace.all(traceId) as (SpanRow & { call: string | null })[]) {
       if (this.stmts.searchHasRow.get(row.id) !== undefined) this.stmts.deleteSearch.run(row.id);
       const call = this.storeContent && row.call ? (JSON.parse(row.call) as PricedCall) : null;
-      texts.push({ traceId, searchText: this.analyzer.searchText(spanFromRow(row), call) });
+      texts.push({ traceId, searchText: withDenseScriptTerms(this.analyzer.searchText(spanFromRow(row), call)) });
       first ??= row.id;
     }
     dropRepeatedLines(texts);
