@@ -29,19 +29,6 @@ export function spanIdOf(arg: unknown, explicit: unknown): string | undefined {
   return undefined;
 }
 
-const registered = new Set<string>();
-
-/** Runs a command another part of the extension (the webview panels) may or may not register. */
-export async function executeIfRegistered(command: string, ...args: unknown[]): Promise<boolean> {
-  if (!registered.has(command)) {
-    const all = await vscode.commands.getCommands(true);
-    if (!all.includes(command)) return false;
-    registered.add(command);
-  }
-  await vscode.commands.executeCommand(command, ...args);
-  return true;
-}
-
 async function requireApi(host: SpyglassHost) {
   const api = host.api;
   if (api) return api;
@@ -68,10 +55,7 @@ async function openTrace(host: SpyglassHost, traceIdArg?: unknown, spanId?: unkn
     if (!pick) return;
     traceId = pick.traceId;
   }
-  const span = spanIdOf(traceIdArg, spanId);
-  if (await executeIfRegistered('spyglass.showTracePanel', traceId, span)) return;
-  // Without the trace panel (e.g. a build without webviews), the trace is still readable as JSON.
-  await openTraceDocument(traceId, span);
+  await host.panels.showTrace(traceId.toLowerCase(), spanIdOf(traceIdArg, spanId) ?? null);
 }
 
 async function copyEnvironment(host: SpyglassHost, shellArg?: unknown): Promise<void> {
@@ -161,9 +145,7 @@ export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
     reg('spyglass.restartCapture', () => host.restartCapture()),
     reg('spyglass.copyEnvironment', (shell) => copyEnvironment(host, shell)),
     reg('spyglass.openTrace', (traceId, spanId) => openTrace(host, traceId, spanId)),
-    reg('spyglass.openDashboard', async () => {
-      if (!(await executeIfRegistered('spyglass.showDashboard'))) void vscode.window.showInformationMessage('Spyglass: the dashboard is not available in this build.');
-    }),
+    reg('spyglass.openDashboard', () => host.panels.showDashboard()),
     reg('spyglass.clearData', async () => {
       const api = await requireApi(host);
       if (api) await (await data()).clearData(host, api);

@@ -388,6 +388,15 @@ export interface TextSearchResult {
   spanIds: string[];
 }
 
+/**
+ * A TraceOutline as JSON text, passed on as the collector wrote it: one string crosses the
+ * extension host, VS Code's IPC and the webview's frames far faster than the object would, and
+ * the webview parses it once.
+ */
+export interface OutlineMessage {
+  json: string;
+}
+
 export type TraceHostToWebview = {
   commands: { selectSpan: { spanId: string } };
   requests: Record<never, never>;
@@ -397,9 +406,29 @@ export type TraceHostToWebview = {
      * The light span list: whole (`partial: false`: replace what you have) or the spans stored
      * or changed since the last one (`partial: true`: merge by span id; their details are stale).
      */
-    didChangeOutline: TraceOutline;
+    didChangeOutline: OutlineMessage;
   };
 };
+
+/** A TraceOutline: its summary, revision, strings, and every column as long as `spanId`. */
+export function isTraceOutline(value: unknown): value is TraceOutline {
+  const o = value as Partial<TraceOutline> | null;
+  if (typeof o !== 'object' || o === null || !Array.isArray(o.spanId)) return false;
+  const n = o.spanId.length;
+  const column = (c: unknown) => Array.isArray(c) && c.length === n;
+  return typeof o.trace === 'object' && o.trace !== null && typeof o.revision === 'number' && typeof o.partial === 'boolean' && Array.isArray(o.strings)
+    && [o.parentSpanId, o.name, o.category, o.start, o.durationMs, o.status, o.service, o.model, o.inputTokens, o.outputTokens, o.costUsd, o.costEstimated, o.annotationCounts].every(column);
+}
+
+/** The outline a `didChangeOutline` carries, or null when it is not one. */
+export function parseOutlineMessage(message: OutlineMessage): TraceOutline | null {
+  try {
+    const o: unknown = JSON.parse(message.json);
+    return isTraceOutline(o) ? o : null;
+  } catch {
+    return null;
+  }
+}
 
 export type TraceWebviewToHost = {
   commands: {

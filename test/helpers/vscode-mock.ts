@@ -191,6 +191,7 @@ export const mock = {
   config: new Map<string, unknown>(),
   logs: [] as { level: string; message: string }[],
   openedDocuments: [] as { language?: string; content?: string; uri?: string }[],
+  panels: [] as WebviewPanelMock[],
   /** TextDocumentContentProviders by scheme (documents under a custom URI scheme). */
   contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): string | Promise<string> }>(),
   /** Answers for dialogs, consumed in order per kind; a function gets the dialog's arguments. */
@@ -208,6 +209,7 @@ export const mock = {
     this.config.clear();
     this.logs = [];
     this.openedDocuments = [];
+    this.panels = [];
     this.contentProviders.clear();
     for (const k of Object.keys(this.answers) as (keyof typeof this.answers)[]) this.answers[k] = [];
     this.configListeners = new EventEmitter();
@@ -299,10 +301,62 @@ export const window = {
     return doc;
   },
   registerWebviewPanelSerializer: () => new Disposable(),
-  createWebviewPanel: () => {
-    throw new Error('webview panels are not part of the vscode mock');
+  /** A panel that records its HTML and what the host posts; it answers nothing by itself. */
+  createWebviewPanel(viewType: string, title: string): WebviewPanelMock {
+    const disposeListeners = new EventEmitter<void>();
+    const messages = new EventEmitter<unknown>();
+    const panel: WebviewPanelMock = {
+      viewType,
+      title,
+      disposed: false,
+      revealed: 0,
+      webview: {
+        html: '',
+        options: {},
+        cspSource: 'https://mock.vscode-cdn.net',
+        posted: [],
+        asWebviewUri: (u: Uri) => u,
+        postMessage: async (m: unknown) => {
+          if (panel.disposed) throw new Error('Webview is disposed');
+          panel.webview.posted.push(m);
+          return true;
+        },
+        onDidReceiveMessage: messages.event,
+        receive: (m: unknown) => messages.fire(m),
+      },
+      reveal: () => void panel.revealed++,
+      onDidDispose: disposeListeners.event,
+      dispose: () => {
+        if (panel.disposed) return;
+        panel.disposed = true;
+        disposeListeners.fire();
+      },
+    };
+    mock.panels.push(panel);
+    return panel;
   },
 };
+
+export interface WebviewPanelMock {
+  viewType: string;
+  title: string;
+  disposed: boolean;
+  revealed: number;
+  webview: {
+    html: string;
+    options: unknown;
+    cspSource: string;
+    posted: unknown[];
+    asWebviewUri(u: Uri): Uri;
+    postMessage(m: unknown): Promise<boolean>;
+    onDidReceiveMessage: Event<unknown>;
+    /** Delivers a message as if the webview had sent it. */
+    receive(m: unknown): void;
+  };
+  reveal(): void;
+  onDidDispose: Event<void>;
+  dispose(): void;
+}
 
 export const commands = {
   registerCommand(id: string, fn: (...args: unknown[]) => unknown): Disposable {

@@ -6,7 +6,7 @@
 import { buildWaterfall, criticalPath, type WaterfallLayout } from '../../src/core/span-tree';
 import { formatDateTime, formatDuration, formatInteger, formatTokens, formatUsd } from '../../src/core/format';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, SpanDto, TraceOutline, TraceSummary } from '../../src/protocol/api';
-import type { MessageEndpoint, TraceHostToWebview, TracePanelState, TracePersistedState, TraceWebviewToHost } from '../../src/protocol/webview';
+import { parseOutlineMessage, type MessageEndpoint, type TraceHostToWebview, type TracePanelState, type TracePersistedState, type TraceWebviewToHost } from '../../src/protocol/webview';
 import { button, h, icon, replaceChildren } from '../shared/dom';
 import { kindCount } from './annotations';
 import { renderSpanDetails, renderSpanPlaceholder } from './details';
@@ -413,11 +413,14 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
 
   // ---- data from the host ----
 
+  let criticalTimer: ReturnType<typeof setTimeout> | undefined;
   function relayout(): void {
     layout = store.size > 0 ? buildWaterfall(store.spans()) : null;
     index.reset();
-    if (layout) waterfall.setLayout(layout, criticalPath(layout));
-    else waterfall.setLayout(buildWaterfall<OutlineSpan>([]), new Set());
+    waterfall.setLayout(layout ?? buildWaterfall<OutlineSpan>([]), new Set());
+    clearTimeout(criticalTimer);
+    const laidOut = layout;
+    if (laidOut) criticalTimer = setTimeout(() => laidOut === layout && waterfall.setCritical(criticalPath(laidOut)), 0);
     if (layout && (!selected || !layout.indexById.has(selected))) selected = defaultSelection(layout);
     waterfall.select(selected);
     if (layout && layout.duplicates > 0) showBanner('info', `${layout.duplicates} duplicate span id(s) were ignored.`);
@@ -440,7 +443,10 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     }
     relayout();
     // A whole outline is the first paint (or a reload): rows now, not a frame later.
-    if (!outline.partial) waterfall.renderNow();
+    if (!outline.partial) {
+      waterfall.renderNow();
+      performance.mark('spyglass:rows');
+    }
     const sameSpan = before === selected;
     if (!sameSpan || !outline.partial || (selected !== null && changed.includes(selected))) renderDetails(sameSpan);
     if (state) {
@@ -490,7 +496,12 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   }
 
   endpoint.handleNotification('didChangeState', apply);
-  endpoint.handleNotification('didChangeOutline', applyOutline);
+  endpoint.handleNotification('didChangeOutline', (message) => {
+    performance.mark('spyglass:outline-received');
+    const outline = parseOutlineMessage(message);
+    if (outline) applyOutline(outline);
+    else showBanner('error', 'The trace came in a shape this panel does not know. Reload, or update Spyglass.');
+  });
   endpoint.handleCommand('selectSpan', ({ spanId }) => {
     if (store.get(spanId)) select(spanId, false);
     else selected = spanId; // not here yet: chosen when the outline brings it

@@ -67,6 +67,12 @@ export class Waterfall {
     this.refreshVisible();
   }
 
+  /** Marks the critical path (worked out after the first paint: it is not needed to see rows). */
+  setCritical(ids: Set<string>): void {
+    this.critical = ids;
+    this.restyle();
+  }
+
   /** Highlights search hits. */
   setMatches(ids: ReadonlySet<string>): void {
     this.matches = new Set(ids);
@@ -100,6 +106,7 @@ export class Waterfall {
       el.classList.toggle('selected', selected);
       el.setAttribute('aria-selected', selected ? 'true' : 'false');
       el.classList.toggle('match', this.matches.has(id));
+      el.classList.toggle('critical', this.critical.has(id));
     }
   }
 

@@ -182,8 +182,20 @@ export class ApiClient {
   }
 
   /** The light span list; with `since`, what changed after that store revision. */
-  traceOutline(traceId: string, since?: number): Promise<TraceOutline> {
-    return this.json('GET', `/api/traces/${seg(traceId)}/outline${queryString({ since })}`);
+  async traceOutline(traceId: string, since?: number): Promise<TraceOutline> {
+    return (await this.traceOutlineJson(traceId, since)).outline;
+  }
+
+  /** The outline, and its JSON text as the collector sent it (to pass on without writing it again). */
+  async traceOutlineJson(traceId: string, since?: number): Promise<{ outline: TraceOutline; json: string }> {
+    const path = `/api/traces/${seg(traceId)}/outline${queryString({ since })}`;
+    const res = await this.request('GET', path);
+    const json = res.body.toString('utf8');
+    try {
+      return { outline: JSON.parse(json) as TraceOutline, json };
+    } catch {
+      throw new ApiRequestError(`${path} did not answer with JSON`, 'bad-json', res.status);
+    }
   }
 
   spanDetail(traceId: string, spanId: string): Promise<SpanDetail> {

@@ -3,8 +3,8 @@
 // requests for a span's detail, text search and the user's feedback, and never holds the spans
 // itself: the webview does.
 
-import type { AnnotationDto, CollectorEvent, TraceOutline } from '../../protocol/api';
-import type { TraceHostToWebview, TracePanelState, TraceWebviewToHost } from '../../protocol/webview';
+import type { AnnotationDto, CollectorEvent } from '../../protocol/api';
+import { isTraceOutline, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
 import { ApiRequestError, type ApiClient } from '../connection/api-client';
 import { PanelController, type WebviewLike } from './panel-controller';
 import { SpanTextIndex } from './span-text-index';
@@ -28,11 +28,6 @@ export function emptyTraceState(traceId: string, selectedSpanId: string | null =
 }
 
 const SPAN_ID = /^[0-9A-Za-z_-]{1,64}$/;
-
-function isOutline(value: unknown): value is TraceOutline {
-  const o = value as Partial<TraceOutline> | null;
-  return typeof o === 'object' && o !== null && typeof o.trace === 'object' && Array.isArray(o.spanId) && typeof o.revision === 'number';
-}
 
 export class TraceController extends PanelController<TracePanelState, TraceHostToWebview, TraceWebviewToHost> {
   readonly traceId: string;
@@ -120,15 +115,15 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
     const prev = this.current;
     const since = this.revision;
     try {
-      const outline = await this.api.traceOutline(this.traceId, since ?? undefined);
-      if (!isOutline(outline)) throw new ApiRequestError('The collector sent a trace outline in an unknown shape.', 'bad-json');
+      const { outline, json } = await this.api.traceOutlineJson(this.traceId, since ?? undefined);
+      if (!isTraceOutline(outline) || (since === null && outline.partial)) throw new ApiRequestError('The collector sent a trace outline in an unknown shape.', 'bad-json');
       if (this.isDisposed) return prev;
-      if (since === null || !outline.partial) {
+      if (!outline.partial) {
         this.search.drop();
-        this.endpoint.notify('didChangeOutline', { ...outline, partial: false });
+        this.endpoint.notify('didChangeOutline', { json });
       } else if (outline.spanId.length > 0) {
         this.search.invalidate(outline.spanId);
-        this.endpoint.notify('didChangeOutline', outline);
+        this.endpoint.notify('didChangeOutline', { json });
       }
       this.revision = outline.revision;
       // Trace-level annotations ride on every outline, whole or patch.

@@ -16,6 +16,7 @@ import { activate, deactivate } from '../../../src/extension';
 import type { SpyglassApi } from '../../../src/host/spyglass-host';
 import type { TracesTreeNode } from '../../../src/host/tree/traces-tree';
 import { probeHealth, rawRequest } from '../../../src/host/connection/api-client';
+import { parseOutlineMessage } from '../../../src/protocol/webview';
 import { llmTrace } from './otlp-payload';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -244,12 +245,23 @@ describe('commands', () => {
     expect(mock.messages.at(-1)).toMatchObject({ level: 'info', message: 'Spyglass: imported 2 spans from 1 file.' });
     await expect.poll(() => outline(), { timeout: 3000 }).toEqual(['Last 5 minutes', '  from a file']);
 
-    // open trace: quick pick of recent traces → the trace panel command with the id
-    const opened: unknown[][] = [];
-    mock.commands.set('spyglass.showTracePanel', (...args: unknown[]) => opened.push(args));
+    // open trace: quick pick of recent traces → the trace panel, which sends the outline once the webview is ready
     mock.answers.quickPick.push((items: { traceId: string; label: string }[]) => items.find((i) => i.label === 'from a file'));
     await vscode.commands.executeCommand('spyglass.openTrace');
-    expect(opened).toEqual([[imported.traceId, undefined]]);
+    expect(mock.panels.map((p) => p.viewType)).toEqual(['spyglass.trace']);
+    const panel = mock.panels[0]!;
+    expect(panel.webview.html).toContain('id="initial-state"');
+    panel.webview.receive({ kind: 'ready' });
+    await expect.poll(() => panel.webview.posted.some((m) => (m as { method?: string }).method === 'didChangeOutline'), { timeout: 5000 }).toBe(true);
+    const outlineMsg = { params: parseOutlineMessage((panel.webview.posted.find((m) => (m as { method?: string }).method === 'didChangeOutline') as { params: { json: string } }).params)! };
+    expect(outlineMsg.params.trace.traceId).toBe(imported.traceId);
+    expect(outlineMsg.params.spanId).toHaveLength(2);
+    await expect.poll(() => panel.title).toBe('Trace: from a file');
+    // the same span as JSON in an editor (a read-only document of the spyglass-data scheme)
+    await vscode.commands.executeCommand('spyglass.openTraceJson', imported.traceId, outlineMsg.params.spanId[0]);
+    expect(JSON.parse(mock.openedDocuments.at(-1)!.content!)).toMatchObject({ traceId: imported.traceId, spanId: outlineMsg.params.spanId[0] });
+    expect(mock.openedDocuments.at(-1)!.uri).toBe(`spyglass-data:///trace/${imported.traceId}/${outlineMsg.params.spanId[0]}.json`);
+    panel.dispose();
 
     // export one trace (tree context menu passes the node) and everything
     const [traceNode] = await children((await children())[0]);

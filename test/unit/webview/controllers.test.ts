@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TraceOutline } from '../../../src/protocol/api';
 import {
   MessageEndpoint,
+  parseOutlineMessage,
   type DashboardHostToWebview,
   type DashboardState,
   type DashboardWebviewToHost,
@@ -78,7 +79,7 @@ describe('TraceController', () => {
     const opened: [string, number | null][] = [];
     const json: [string, string | null][] = [];
     const outlines: TraceOutline[] = [];
-    pair.view.handleNotification('didChangeOutline', (o) => outlines.push(o));
+    pair.view.handleNotification('didChangeOutline', (m) => outlines.push(parseOutlineMessage(m)!));
     const controller = new TraceController({
       webview: pair.webview,
       api: new ApiClient(port, 2_000),

@@ -15,7 +15,8 @@ import { DashboardController } from '../../../src/host/panels/dashboard-controll
 import type { WebviewLike } from '../../../src/host/panels/panel-controller';
 import { TraceController } from '../../../src/host/panels/trace-controller';
 import { buildWaterfall } from '../../../src/core/span-tree';
-import type { AnnotationDto, SpanDetail, TraceOutline } from '../../../src/protocol/api';
+import type { AnnotationDto, SpanDetail } from '../../../src/protocol/api';
+import { parseOutlineMessage } from '../../../src/protocol/webview';
 import { OutlineStore } from '../../../webview/trace/outline';
 import { startCli, type RunningCli } from '../../helpers/cli-process';
 import { HOSTILE } from './fixtures';
@@ -47,7 +48,7 @@ function recordingWebview(): WebviewLike & { posted: unknown[]; send(m: unknown)
     postMessage: (m) => {
       const copy = JSON.parse(JSON.stringify(m)) as { kind: string; method?: string; params?: unknown; id?: number; ok?: boolean; result?: unknown; error?: { message: string } };
       posted.push(copy);
-      if (copy.kind === 'notification' && copy.method === 'didChangeOutline') store.apply(copy.params as TraceOutline);
+      if (copy.kind === 'notification' && copy.method === 'didChangeOutline') store.apply(parseOutlineMessage(copy.params as { json: string })!);
       if (copy.kind === 'reply') {
         const w = waiting.get(copy.id!);
         waiting.delete(copy.id!);
@@ -163,7 +164,7 @@ describe('panels against the real collector', () => {
       await until(() => webview.store.size === 3, 10_000, 'live update');
       expect(controller.state.trace!.llmCallCount).toBe(1);
       const call = webview.store.spans().find((s) => s.model !== null)!;
-      const outlines = () => webview.posted.filter((m) => (m as { method?: string }).method === 'didChangeOutline') as { params: TraceOutline }[];
+      const outlines = () => (webview.posted.filter((m) => (m as { method?: string }).method === 'didChangeOutline') as { params: { json: string } }[]).map((m) => ({ params: parseOutlineMessage(m.params)! }));
       const before = outlines().length;
       const made = await webview.ask<AnnotationDto>('annotate', { spanId: call.spanId, annotation: { kind: 'feedback', label: 'down', explanation: 'wrong tool' }, replaces: [] });
       expect(made).toMatchObject({ kind: 'feedback', label: 'down', source: 'user', spanId: call.spanId });

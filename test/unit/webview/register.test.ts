@@ -120,6 +120,7 @@ vi.mock('vscode', () => {
 import * as vscode from 'vscode';
 import { ApiClient } from '../../../src/host/connection/api-client';
 import { TracePanels, parseTraceTarget } from '../../../src/host/panels/register';
+import { parseOutlineMessage } from '../../../src/protocol/webview';
 import { FakeCollectorApi } from './fake-collector-api';
 import { TRACE_ID, hostileTrace, seriesDto, statsDto, HOSTILE } from './fixtures';
 
@@ -147,6 +148,8 @@ function initialStateOf(html: string): unknown {
 const panels = () => vs.panels as FakePanel[];
 
 const posted = (p: FakePanel, method: string) => p.webview.posted.filter((m) => (m as { method?: string }).method === method) as { params: Record<string, unknown> }[];
+/** The outlines a panel was sent (as JSON text, the way they travel). */
+const outlines = (p: FakePanel) => posted(p, 'didChangeOutline').map((m) => parseOutlineMessage(m.params as { json: string })!);
 
 beforeEach(async () => {
   api = await new FakeCollectorApi().start();
@@ -190,7 +193,7 @@ describe('TracePanels', () => {
     expect(p.webview.posted).toHaveLength(0);
     for (const l of p.webview.listeners) l({ kind: 'ready' });
     await until(() => posted(p, 'didChangeOutline').length === 1 && posted(p, 'didChangeState').length === 1, 5_000, 'outline and state');
-    expect((posted(p, 'didChangeOutline')[0].params.spanId as string[])).toHaveLength(4);
+    expect(outlines(p)[0].spanId).toHaveLength(4);
     // the same trace again: revealed, not duplicated; the host asks it to select the span
     await vs.commands.get('spyglass.showTracePanel')!({ traceId: TRACE_ID.toUpperCase(), spanId: 'aaaaaaaaaaaaaaa2' });
     expect(panels()).toHaveLength(1);
@@ -211,7 +214,7 @@ describe('TracePanels', () => {
     api.put(detail, [detail.spans[1].spanId]);
     panelsHost.handleEvent({ type: 'annotations-changed', traceIds: [TRACE_ID], at: Date.now() });
     await until(() => posted(p, 'didChangeOutline').length === 2, 5_000, 'the patch after the change event');
-    const patch = posted(p, 'didChangeOutline')[1].params;
+    const patch = outlines(p)[1];
     expect(patch.partial).toBe(true);
     expect(patch.spanId).toEqual([detail.spans[1].spanId]);
     expect(patch.annotationCounts).toEqual([{ evaluation: 1 }]);

@@ -344,6 +344,19 @@ describe('trace view', () => {
     expect(rows(h.root)).toHaveLength(0);
   });
 
+  it('takes the outline as the JSON text the host passes on, and refuses one of an unknown shape', async () => {
+    const detail = hostileTrace();
+    const h = mount(null);
+    h.host.notify('didChangeOutline', { json: JSON.stringify(outlineOf(detail)) });
+    await until(() => rows(h.root).length === 4, 'rows from the message');
+    h.host.notify('didChangeOutline', { json: JSON.stringify({ ...outlineOf(detail), name: [0] }) }); // columns of unequal length
+    await until(() => h.root.querySelector('#trace-status')!.textContent!.includes('shape this panel does not know'), 'the refusal');
+    expect(rows(h.root)).toHaveLength(4);
+    h.host.notify('didChangeOutline', { json: '{not json' });
+    await settle();
+    expect(rows(h.root)).toHaveLength(4);
+  });
+
   it('patches: a new span, a changed call and new annotation counts, without a whole resend', async () => {
     const detail = hostileTrace();
     const h = mount(detail);
