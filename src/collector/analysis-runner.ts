@@ -106,8 +106,9 @@ export class AnalysisRunner {
   async close(): Promise<void> {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    await this.running?.catch(() => undefined);
+    // The backend first: a request it still holds fails at once, rather than at its timeout.
     await this.stopBackend();
+    await this.running?.catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -125,7 +126,7 @@ export class AnalysisRunner {
         const ops: AnnotationOp[] = [];
         for (const r of reply.results) {
           if (generations.get(r.analysis) !== this.generation.get(r.analysis)) continue;
-          ops.push({ op: 'replace', traceId: r.traceId, spanId: r.spanId, source: ruleSource(r.analysis), annotations: r.annotations });
+          ops.push({ op: 'replace', traceId: r.traceId, spanId: r.spanId, source: ruleSource(r.analysis), annotations: r.annotations, ifStored: true });
         }
         let moved = false;
         for (const [name, c] of Object.entries(reply.cursors)) {

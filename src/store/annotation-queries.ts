@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { StoredAnnotation } from '../core/annotations/model';
 import type { AnnotationDto, AnnotationPage, AnnotationQuery } from '../protocol/api';
+import { decodeCursor, encodeCursor, pageOf, StatementCache } from './pages';
 
 const MAX_PAGE = 500;
 
@@ -45,9 +46,10 @@ export function annotationDto(r: AnnotationRow): AnnotationDto {
 
 export class AnnotationQueries {
   private readonly stmts;
-  private readonly listStatements = new Map<string, Database.Statement>();
+  private readonly lists: StatementCache;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
+    this.lists = new StatementCache(db);
     this.stmts = {
       ofTrace: db.prepare(`SELECT ${COLUMNS} FROM annotations WHERE trace_id = ? ORDER BY created_us, id`),
       ofSpan: db.prepare(`SELECT ${COLUMNS} FROM annotations WHERE trace_id = ? AND span_id IS ? ORDER BY created_us, id`),
@@ -134,33 +136,14 @@ export class AnnotationQueries {
       args.push(Math.floor(q.to * 1000));
     }
     if (q.cursor) {
-      const [createdUs, id] = decodeCursor(q.cursor);
+      const [createdUs, id] = decodeCursor(q.cursor, /^[1-9][0-9]*$/);
       where.push('(created_us < ? OR (created_us = ? AND id < ?))');
-      args.push(createdUs, createdUs, id);
+      args.push(createdUs, createdUs, Number(id));
     }
     const sql = `SELECT ${COLUMNS} FROM annotations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_us DESC, id DESC LIMIT ${limit + 1}`;
-    let stmt = this.listStatements.get(sql);
-    if (!stmt) {
-      if (this.listStatements.size >= 64) this.listStatements.clear();
-      this.listStatements.set(sql, (stmt = this.db.prepare(sql)));
-    }
-    const rows = stmt.all(...args) as AnnotationRow[];
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    return { annotations: page.map(annotationDto), nextCursor: more && last ? encodeCursor(last.created_us, last.id) : null };
+    const { page, nextCursor } = pageOf(this.lists.get(sql).all(...args) as AnnotationRow[], limit, (last) => encodeCursor(last.created_us, last.id));
+    return { annotations: page.map(annotationDto), nextCursor };
   }
 }
 
-function encodeCursor(createdUs: number, id: number): string {
-  return Buffer.from(`${createdUs}:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, number] {
-  const [a, b] = Buffer.from(cursor, 'base64url').toString().split(':');
-  const createdUs = Number(a);
-  const id = Number(b);
-  if (!Number.isFinite(createdUs) || !Number.isInteger(id)) throw new RangeError('invalid cursor');
-  return [createdUs, id];
-}

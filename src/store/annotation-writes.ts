@@ -14,7 +14,11 @@ export type AnnotationOp =
    * Replaces what `source` said about a span (optionally only of one kind) with `annotations`:
    * an analysis run again, a user's feedback changed. `ids` receives the new rows' ids.
    */
-  | { op: 'replace'; traceId: string; spanId: string | null; source: string; kind?: string; annotations: NewAnnotation[]; ids?: number[] }
+  | {
+    op: 'replace'; traceId: string; spanId: string | null; source: string; kind?: string; annotations: NewAnnotation[]; ids?: number[];
+    /** Only while the span is stored: an analysis's finding about a span cleared or pruned meanwhile is dropped. */
+    ifStored?: boolean;
+  }
   /** Removes one annotation, only if its source is `source` when that is given; `removed` tells. */
   | { op: 'delete'; id: number; source?: string; removed?: { traceId: string } | null }
   /** Sets a meta value in the same transaction (the analysis runner's cursor). */
@@ -45,6 +49,7 @@ export class AnnotationWrites {
       deleteOfSpan: db.prepare('DELETE FROM annotations WHERE trace_id = ? AND span_id IS ? AND source = ? AND (? IS NULL OR kind = ?)'),
       deleteOne: db.prepare('DELETE FROM annotations WHERE id = ? AND (? IS NULL OR source = ?) RETURNING trace_id, span_id'),
       any: db.prepare('SELECT 1 FROM annotations LIMIT 1').pluck(),
+      spanStored: db.prepare('SELECT 1 FROM spans WHERE trace_id = ? AND span_id = ?').pluck(),
       anyOfTrace: db.prepare('SELECT 1 FROM annotations WHERE trace_id = ? LIMIT 1').pluck(),
       counts: db.prepare('SELECT kind, label, count(*) AS n FROM annotations WHERE trace_id = ? GROUP BY kind, label'),
       putCounts: db.prepare('UPDATE traces SET annotation_counts = ?, feedback_up = ?, feedback_down = ? WHERE trace_id = ?'),
@@ -84,6 +89,10 @@ export class AnnotationWrites {
     if (!row) return null;
     this.touched(row.trace_id, row.span_id);
     return { traceId: row.trace_id };
+  }
+
+  spanStored(traceId: string, spanId: string): boolean {
+    return this.stmts.spanStored.get(traceId, spanId) !== undefined;
   }
 
   setMeta(key: string, value: string): void {

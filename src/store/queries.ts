@@ -14,6 +14,7 @@ import { apiColumns, CALL_FIELDS } from './call-fields';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
 import { addStoredTo, HistogramSum } from './histogram-sum';
 import { OutlineQuery, TRACE_ROWS_IN_ROW_ORDER } from './outline';
+import { decodeCursor, encodeCursor, pageOf, StatementCache } from './pages';
 import { ROLLUP_LEVELS } from './rollups';
 
 /** A rollup row of any level, without its time key. */
@@ -61,9 +62,10 @@ export class TraceQueries {
   readonly annotations: AnnotationQueries;
   private readonly outlines: OutlineQuery;
   private readonly stmts;
-  private readonly listStatements = new Map<string, Database.Statement>();
+  private readonly lists: StatementCache;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
+    this.lists = new StatementCache(db);
     this.annotations = new AnnotationQueries(db);
     this.stmts = {
       trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
@@ -121,7 +123,7 @@ export class TraceQueries {
     if (q.feedback === 'up') where.push('t.feedback_up > 0');
     else if (q.feedback === 'down') where.push('t.feedback_down > 0');
     if (q.cursor) {
-      const [startUs, traceId] = decodeCursor(q.cursor);
+      const [startUs, traceId] = decodeCursor(q.cursor, /^[0-9a-f]{32}$/);
       where.push('(t.start_us < ? OR (t.start_us = ? AND t.trace_id < ?))');
       args.push(startUs, startUs, traceId);
     }
@@ -145,25 +147,8 @@ export class TraceQueries {
     }
     const sql = `SELECT t.* FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY t.start_us DESC, t.trace_id DESC LIMIT ${limit + 1}`;
-    const rows = this.cached(sql).all(...args) as TraceRow[];
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      traces: page.map(traceSummaryFromRow),
-      nextCursor: more && last ? encodeCursor(last.start_us, last.trace_id) : null,
-    };
-  }
-
-  /** A prepared statement per distinct list query: preparing costs about as much as running the first page. */
-  private cached(sql: string): Database.Statement {
-    let stmt = this.listStatements.get(sql);
-    if (!stmt) {
-      if (this.listStatements.size >= 64) this.listStatements.clear();
-      stmt = this.db.prepare(sql);
-      this.listStatements.set(sql, stmt);
-    }
-    return stmt;
+    const { page, nextCursor } = pageOf(this.lists.get(sql).all(...args) as TraceRow[], limit, (last) => encodeCursor(last.start_us, last.trace_id));
+    return { traces: page.map(traceSummaryFromRow), nextCursor };
   }
 
   getTrace(traceId: string): TraceDetail | null {
@@ -436,15 +421,4 @@ function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[]): SpanDto {
     llm,
     annotations,
   };
-}
-
-function encodeCursor(startUs: number, traceId: string): string {
-  return Buffer.from(`${startUs}:${traceId}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  const [a, b] = Buffer.from(cursor, 'base64url').toString().split(':');
-  const startUs = Number(a);
-  if (!Number.isFinite(startUs) || !b || !/^[0-9a-f]{32}$/.test(b)) throw new RangeError('invalid cursor');
-  return [startUs, b];
 }

@@ -243,6 +243,10 @@ export class SpanWriter {
         op.ids = op.annotations.map((a) => this.annotations.add(a, rev, nowUs));
         break;
       case 'replace':
+        if (op.ifStored && op.spanId && !this.annotations.spanStored(op.traceId, op.spanId)) {
+          op.ids = [];
+          break;
+        }
         this.annotations.removeOfSpan(op.traceId, op.spanId, op.source, op.kind ?? null);
         op.ids = op.annotations.map((a) => this.annotations.add(a, rev, nowUs));
         break;

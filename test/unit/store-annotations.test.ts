@@ -228,6 +228,17 @@ describe('user annotations and the trace list', () => {
     expect(store.queries.getTraceSummary(s.traceId)!.feedback).toEqual({ up: 0, down: 0 });
   });
 
+  it('drops an analysis\'s finding about a span cleared meanwhile, and keeps one about a stored span', () => {
+    const s = llmSpan();
+    write([s]);
+    const finding = (spanId: string) => ({ ...userFeedback(s.traceId, spanId, 'down'), kind: 'guardrail', name: 'truncation', source: 'rule:truncation' });
+    const gone: AnnotationOp = { op: 'replace', traceId: s.traceId, spanId: 'f'.repeat(16), source: 'rule:truncation', annotations: [finding('f'.repeat(16))], ifStored: true };
+    const kept: AnnotationOp = { op: 'replace', traceId: s.traceId, spanId: s.spanId, source: 'rule:truncation', annotations: [finding(s.spanId)], ifStored: true };
+    ops(gone, kept);
+    expect(store.db.prepare('SELECT span_id FROM annotations').pluck().all()).toEqual([s.spanId]);
+    expect(store.queries.getTraceSummary(s.traceId)!.annotationCounts).toEqual({ guardrail: 1 });
+  });
+
   it('lists annotations across traces newest first, filtered and paged', () => {
     const spans = [llmSpan(), llmSpan(), llmSpan()];
     write(spans);
