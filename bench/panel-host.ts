@@ -2,10 +2,11 @@
 // rows of a 10,000-span trace, in code-server driven by Chromium (the e2e harness), with this
 // branch's VSIX and the reference's (today's `main`) in the same run. Target: at least halve it.
 //
-// Each variant gets its own code-server (a fresh profile with the VSIX installed) on a copy of
-// the same store. One sample: "Spyglass: Open Trace…", type the trace id, the clock starts on
-// Enter and stops when the first waterfall row is visible in the panel's frame; then the panel is
-// closed. The first open of each code-server is a warm-up (it loads the webview's files).
+// Each variant gets its own code-server (a fresh profile with the VSIX installed) and its own
+// store, into which the same trace is imported through that variant's collector
+// (`POST /api/import`), so each reads a store its own code wrote. One sample: "Spyglass: Open Trace…", type the trace id, the clock starts on
+// Enter and stops when the first waterfall row is in the panel's frame (checked there every
+// animation frame, so within the frame that paints it); then the panel is closed. The first open of each code-server is a warm-up (it loads the webview's files).
 //
 //   npm run bench:panel-host -- [--runs 5] [--rounds 2] [--size 10000] [--base-ref main | --base DIR]
 
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { CodeServer } from '../test/e2e/harness/code-server';
 import { packageVsix } from '../test/e2e/harness/vsix';
 import { Workbench } from '../test/e2e/harness/workbench';
-import { referenceCheckout, storeBigTraces } from './lib/panel-fixture';
+import { bigTraceOtlpJson, referenceCheckout } from './lib/panel-fixture';
 import { int, machineNote, ms, summarize } from './lib/timing';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -49,18 +50,28 @@ async function openTrace(wb: Workbench, traceId: string): Promise<number> {
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: traceId }).first().waitFor({ timeout: 30_000 });
   const t0 = Date.now();
   await page.keyboard.press('Enter');
-  await wb.webviewContent().locator('#waterfall .span-row').first().waitFor({ state: 'visible', timeout: 120_000 });
-  const elapsed = Date.now() - t0;
+  const elapsed = (await wb.waitInWebview('#waterfall .span-row', 120_000)) - t0;
   await page.keyboard.press('Escape');
   await wb.runCommand('View: Close All Editors');
   await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
   return elapsed;
 }
 
-async function measure(label: string, vsix: string, dbFile: string, traceId: string, runs: number, work: string): Promise<number[]> {
+/** Imports the trace through the collector's API and waits until it is listed whole. */
+async function importTrace(httpPort: number, trace: { traceId: string; body: Buffer }, spans: number): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array(trace.body) });
+  if (!res.ok) throw new Error(`import: HTTP ${res.status} ${await res.text()}`);
+  for (const deadline = Date.now() + 120_000; ; ) {
+    const list = (await (await fetch(`http://127.0.0.1:${httpPort}/api/traces?limit=5`)).json()) as { traces: { traceId: string; spanCount: number }[] };
+    if (list.traces.some((t) => t.traceId === trace.traceId && t.spanCount === spans)) return;
+    if (Date.now() > deadline) throw new Error('the imported trace was not listed whole within 120 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function measure(label: string, vsix: string, trace: { traceId: string; body: Buffer }, size: number, runs: number, work: string): Promise<number[]> {
   const home = fs.mkdtempSync(path.join(work, 'cs-'));
   const db = path.join(home, 'spyglass.db');
-  fs.copyFileSync(dbFile, db);
   const httpPort = await freePort();
   const server = new CodeServer({
     home,
@@ -72,9 +83,10 @@ async function measure(label: string, vsix: string, dbFile: string, traceId: str
   const wb = await Workbench.open(server.workbenchUrl(), path.join(home, 'shots'));
   try {
     await wb.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`).first().waitFor({ timeout: 120_000 });
-    await openTrace(wb, traceId); // warm-up: the webview's files, the collector's page cache
+    await importTrace(httpPort, trace, size);
+    await openTrace(wb, trace.traceId); // warm-up: the webview's files, the collector's page cache
     const samples: number[] = [];
-    for (let i = 0; i < runs; i++) samples.push(await openTrace(wb, traceId));
+    for (let i = 0; i < runs; i++) samples.push(await openTrace(wb, trace.traceId));
     console.log(`  ${label}: ${samples.map((s) => ms(s)).join(', ')} ms`);
     return samples;
   } finally {
@@ -91,7 +103,7 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-bench-panel-host-'));
   const reference = referenceCheckout(ROOT, process.argv);
   try {
-    const [trace] = storeBigTraces(path.join(work, 'store.db'), [size]);
+    const trace = bigTraceOtlpJson(size);
     const current = packageVsix({ out: path.join(work, 'current.vsix'), build: true }).vsix;
     const base = packageVsix({ root: reference.root, out: path.join(work, 'reference.vsix'), build: true }).vsix;
     const variants = [
@@ -100,7 +112,7 @@ async function main(): Promise<void> {
     ];
     for (let r = 0; r < rounds; r++) {
       for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
-        v.samples.push(...(await measure(v.label, v.vsix, path.join(work, 'store.db'), trace!.traceId, runs, work)));
+        v.samples.push(...(await measure(v.label, v.vsix, trace, size, runs, work)));
       }
     }
     const [mine, theirs] = variants.map((v) => summarize(v.samples));

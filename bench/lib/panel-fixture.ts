@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createAnalyzer } from '../../src/collector/analyzer';
 import { Store } from '../../src/store/store';
 import { bigTrace } from './big-trace';
+import { encodeJson } from './otlp-payloads';
 import { int, ms, nowMs } from './timing';
 
 export interface StoredTrace {
@@ -37,6 +38,12 @@ export function storeBigTraces(dbPath: string, sizes: readonly number[], log: (s
     store.close();
   }
   return out;
+}
+
+/** One trace of `size` spans as an OTLP/JSON export request (for `POST /api/import`). */
+export function bigTraceOtlpJson(size: number): { traceId: string; body: Buffer } {
+  const spans = bigTrace(size, (Date.now() - 30 * 60_000) * 1000, size);
+  return { traceId: spans[0]!.traceId, body: encodeJson(spans) };
 }
 
 export interface Checkout {

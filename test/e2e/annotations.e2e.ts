@@ -163,8 +163,7 @@ describe('annotations and the trace panel in code-server', () => {
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = await openFromPalette(bigTraceId);
-      await panel().locator('#waterfall .span-row').first().waitFor({ state: 'visible', timeout: 60_000 });
-      samples.push(Date.now() - t0);
+      samples.push((await wb!.waitInWebview('#waterfall .span-row')) - t0);
       console.log(`[e2e] open ${i + 1}: ${await panelTimeline(t0)}`);
       if (i === 0) {
         await textMatching(panel().locator('#trace-header'), /10,000/, 'the span count in the header', 30_000);

@@ -112,7 +112,7 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<OutlineSpan> 
 
   if (span.llm) {
     root.appendChild(renderLlmSummary(span.llm));
-    root.appendChild(renderConversation(span.llm));
+    root.appendChild(renderConversation(span.llm, span.annotations ?? []));
   }
 
   const attrs = Object.entries(span.attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -446,6 +446,8 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (!outline.partial) {
       waterfall.renderNow();
       performance.mark('spyglass:rows');
+      // After the frame that paints them: what a person sees.
+      if (!performance.getEntriesByName('spyglass:painted').length) requestAnimationFrame(() => setTimeout(() => performance.mark('spyglass:painted'), 0));
     }
     const sameSpan = before === selected;
     if (!sameSpan || !outline.partial || (selected !== null && changed.includes(selected))) renderDetails(sameSpan);

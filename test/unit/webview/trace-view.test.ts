@@ -199,6 +199,32 @@ describe('trace view with hostile captured text', () => {
   });
 });
 
+describe('annotations inside a call', () => {
+  it('marks the character range a hit points at, as text, with the rule on hover, and badges a whole message', async () => {
+    const detail = hostileTrace();
+    const call = detail.spans[1];
+    const base = { traceId: TRACE_ID, spanId: call.spanId, score: null, explanation: null, attributes: {}, createdAt: 1, callRevision: 0 };
+    // "What is the weather in Paris? …": "Paris" is characters 23–28 of the user's message
+    call.annotations.push(
+      { ...base, id: 'g1', kind: 'guardrail', name: 'pii.location', label: 'hit', source: 'rule:pii', location: { side: 'input', messageIndex: 0, partIndex: 0, start: 23, end: 28 } },
+      { ...base, id: 'g2', kind: 'guardrail', name: `injection ${HOSTILE}`, label: null, source: 'rule:injection', location: { side: 'input', messageIndex: 0, partIndex: 0, start: 30, end: 9_999 } },
+      { ...base, id: 'e1', kind: 'evaluation', name: 'tone', label: 'friendly', source: 'instrumentation', location: { side: 'output', messageIndex: 0 } },
+      { ...base, id: 's1', kind: 'guardrail', name: 'leak', label: null, source: 'rule:leak', location: { side: 'system', partIndex: 0, start: 0, end: 3 } },
+    );
+    const h = mount(detail);
+    await h.view.detailShown();
+    const user = h.root.querySelector('.messages-input .message.role-user .part-text')!;
+    const marks = [...user.querySelectorAll('mark.annotated')];
+    expect(marks.map((m) => m.textContent)).toEqual(['Paris', HOSTILE]); // the second range is clipped to the text
+    expect(marks[0].getAttribute('title')).toBe('pii.location: hit');
+    expect(marks[1].getAttribute('title')).toBe(`injection ${HOSTILE}`);
+    expect(user.textContent).toBe(`What is the weather in Paris? ${HOSTILE}`); // the text itself is unchanged
+    expect(h.root.querySelector('.messages-output .message .message-header .inline-annotation.kind-evaluation')!.getAttribute('title')).toBe('tone: friendly');
+    expect(h.root.querySelector('.role-system mark.annotated')!.textContent).toBe('You');
+    expect(document.querySelectorAll('img, b, script')).toHaveLength(0);
+  });
+});
+
 describe('trace view', () => {
   it('lays out the waterfall from the outline with the orphan as a root and the LLM call selected', () => {
     const { root, view } = mount(hostileTrace());
