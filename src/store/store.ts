@@ -59,6 +59,8 @@ export class Store {
     if (opts.olderThanMs != null) {
       const ids = this.db.prepare('SELECT trace_id FROM traces WHERE start_us < ?').pluck().all(opts.olderThanMs * 1000) as string[];
       removed += this.deleteTraces(ids);
+      // Evaluations sent as log records for spans that never came belong to no stored trace: they age out on their own.
+      this.db.prepare('DELETE FROM annotations WHERE at_us < ? AND trace_id NOT IN (SELECT trace_id FROM traces)').run(opts.olderThanMs * 1000);
     }
     if (opts.maxBytes != null) {
       for (let round = 0; round < 50 && this.sizeBytes() > opts.maxBytes; round++) {

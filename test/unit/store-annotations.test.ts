@@ -272,8 +272,15 @@ describe('what belongs to a trace', () => {
     write([old, recent]);
     for (const s of [old, recent]) ops({ op: 'add', annotations: [userFeedback(s.traceId, s.spanId, 'up')] });
     write([], [logRecord({ traceId: old.traceId, spanId: null, eventName: 'gen_ai.evaluation.result', attributes: { 'gen_ai.evaluation.name': 'whole' } })]);
+    // An evaluation about a span that never came, old enough to go, and a recent one.
+    const never = hexId(16);
+    write([], [
+      logRecord({ traceId: never, spanId: hexId(8), eventName: 'gen_ai.evaluation.result', timeUs: T0, attributes: { 'gen_ai.evaluation.name': 'lost' } }),
+      logRecord({ traceId: recent.traceId, spanId: hexId(8), eventName: 'gen_ai.evaluation.result', timeUs: T0 + 86_400_000_000, attributes: { 'gen_ai.evaluation.name': 'early' } }),
+    ]);
     expect(store.prune({ olderThanMs: (T0 + 1_000_000) / 1000 })).toBe(1);
     expect(store.db.prepare('SELECT DISTINCT trace_id FROM annotations').pluck().all()).toEqual([recent.traceId]);
+    expect(store.db.prepare('SELECT count(*) FROM annotations').pluck().get()).toBe(2);
     store.clear();
     expect(store.db.prepare('SELECT count(*) FROM annotations').pluck().get()).toBe(0);
     // Revisions go on after a clear, so a client's `since` never points ahead of the store.
