@@ -16,6 +16,8 @@ export const STATE_KEY = 'analysis.state';
 const BATCH = 256;
 /** The worker goes after this long without work (its thread and connection cost memory). */
 const IDLE_MS = 30_000;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 300_000;
 
 /** Where analyses run: a worker thread, or this thread. */
 export interface AnalysisBackend {
@@ -49,6 +51,9 @@ export class AnalysisRunner {
   private again = false;
   private closed = false;
   private idleTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** After a failure, the next try waits this long (doubling, up to RETRY_MAX_MS). */
+  private retryMs = RETRY_MIN_MS;
   private analysedCalls = 0;
 
   constructor(private readonly opts: AnalysisRunnerOptions) {
@@ -106,6 +111,7 @@ export class AnalysisRunner {
   async close(): Promise<void> {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     // The backend first: a request it still holds fails at once, rather than at its timeout.
     await this.stopBackend();
     await this.running?.catch(() => undefined);
@@ -141,10 +147,19 @@ export class AnalysisRunner {
         if (reply.done && !this.again) break;
       }
     } catch (err) {
-      if (!this.closed) this.opts.warn?.(`analysis runner: ${(err as Error)?.message ?? String(err)}; it resumes at the next stored call`);
       await this.stopBackend();
+      if (this.closed) return;
+      // Its cursor has not moved past what failed: it tries again, later each time while it keeps failing.
+      this.opts.warn?.(`analysis runner: ${(err as Error)?.message ?? String(err)}; trying again in ${Math.round(this.retryMs / 1000)} s`);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.wake();
+      }, this.retryMs);
+      this.retryTimer.unref();
+      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
       return;
     }
+    this.retryMs = RETRY_MIN_MS;
     this.idleTimer = setTimeout(() => void this.stopBackend(), this.opts.idleMs ?? IDLE_MS);
     this.idleTimer.unref();
   }

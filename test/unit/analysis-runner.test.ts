@@ -58,6 +58,32 @@ describe('analysis runner, on this thread', () => {
     await again.close();
   });
 
+  it('tries again after its backend fails (a worker lost), from where it stood', async () => {
+    store.writer.write([{ spans: calls(5, () => 9), logs: [] }]);
+    let starts = 0;
+    const warnings: string[] = [];
+    const write = async (o: AnnotationOp[]) => void store.writer.writePrepared([{ resources: [], spans: [], logs: [], annotations: [], ops: o }]);
+    const r = new AnalysisRunner({
+      store, analyses: [long], write, warn: (m) => warnings.push(m),
+      backend: async () => {
+        starts += 1;
+        if (starts === 1) return { analyse: () => Promise.reject(new Error('the analysis thread stopped')), close: async () => undefined };
+        return inThreadBackend(store.db, [long]);
+      },
+    });
+    r.start();
+    const deadline = Date.now() + 15_000;
+    while (r.callsAnalysed < 5) {
+      if (Date.now() > deadline) throw new Error(`not analysed after a failure: ${warnings.join('; ')}`);
+      await r.idle();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(starts).toBe(2);
+    expect(warnings).toEqual([expect.stringContaining('the analysis thread stopped')]);
+    expect(store.db.prepare("SELECT count(*) FROM annotations WHERE source = 'rule:long'").pluck().get()).toBe(5);
+    await r.close();
+  });
+
   it('re-runs one analysis over stored calls, leaving the others where they are', async () => {
     store.writer.write([{ spans: calls(10, () => 7), logs: [] }]);
     const r = runner([broken, long]);
