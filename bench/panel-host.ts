@@ -17,7 +17,7 @@ import path from 'node:path';
 import { CodeServer } from '../test/e2e/harness/code-server';
 import { packageVsix } from '../test/e2e/harness/vsix';
 import { Workbench } from '../test/e2e/harness/workbench';
-import { bigTraceOtlpJson, referenceCheckout } from './lib/panel-fixture';
+import { analysesSettled, bigTraceOtlpJson, referenceCheckout } from './lib/panel-fixture';
 import { int, machineNote, ms, summarize } from './lib/timing';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -84,6 +84,7 @@ async function measure(label: string, vsix: string, trace: { traceId: string; bo
   try {
     await wb.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`).first().waitFor({ timeout: 120_000 });
     await importTrace(httpPort, trace, size);
+    await analysesSettled(httpPort);
     await openTrace(wb, trace.traceId); // warm-up: the webview's files, the collector's page cache
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) samples.push(await openTrace(wb, trace.traceId));

@@ -23,7 +23,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { referenceCheckout, storeBigTraces, type StoredTrace } from './lib/panel-fixture';
+import { analysesSettled, referenceCheckout, storeBigTraces, type StoredTrace } from './lib/panel-fixture';
 import { int, machineNote, ms, summarize } from './lib/timing';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -123,6 +123,8 @@ interface Sample {
   paintMs: number | null;
   /** Of which: until the data arrived in the webview (the host and the collector). */
   hostMs: number | null;
+  /** Node-side, ms after the click was sent: the request reached the host, the data was posted, its dispatch returned. */
+  phases?: { request: number; posted: number; delivered: number };
   rows: number;
   heapMb: number | null;
   error?: string;
@@ -133,7 +135,12 @@ async function openOnce(browser: Browser, origin: string, v: Variant, port: numb
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const toHost = new Set<(m: unknown) => void>();
-  await page.exposeBinding('__spyglassPost', (_src, m: unknown) => toHost.forEach((l) => l(m)));
+  // Node-side moments of one open: the request reaching the host, the data posted and delivered.
+  const at = { start: 0, request: 0, posted: 0, delivered: 0 };
+  await page.exposeBinding('__spyglassPost', (_src, m: unknown) => {
+    if ((m as { method?: string }).method === 'reload' && !at.request) at.request = Date.now();
+    toHost.forEach((l) => l(m));
+  });
   await page.addInitScript(() => {
     const w = window as unknown as { acquireVsCodeApi: () => unknown; __spyglassPost: (m: unknown) => void; __dataAt: number | null };
     w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__spyglassPost(m), getState: () => undefined, setState: () => undefined });
@@ -144,10 +151,25 @@ async function openOnce(browser: Browser, origin: string, v: Variant, port: numb
       if (w.__dataAt === null && (m?.method === 'didChangeOutline' || (m?.method === 'didChangeState' && m.params?.detail) || (m as { result?: { detail?: unknown } })?.result?.detail)) w.__dataAt = performance.now();
     }, true);
   });
-  // As JSON text, as VS Code carries a message from the extension host to the webview's frame
-  // (playwright's own argument serialiser would cost far more than VS Code's IPC does).
+  const isData = (m: unknown) => {
+    const x = m as { method?: string; params?: { detail?: unknown }; result?: { detail?: unknown } };
+    return x.method === 'didChangeOutline' || !!x.params?.detail || !!x.result?.detail;
+  };
+  // Host → webview as JSON text, as VS Code carries a message from the extension host to the
+  // webview's frame, through one raw DevTools call per message in order (playwright's evaluate
+  // adds its own argument handling on top, several times the cost of VS Code's IPC).
+  const cdp = await context.newCDPSession(page);
+  let delivery = Promise.resolve();
   const webview = {
-    postMessage: (m: unknown) => page.evaluate((json) => window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(json) as unknown })), JSON.stringify(m)).then(() => true, () => false),
+    postMessage: (m: unknown) => {
+      const data = at.start > 0 && !at.posted && isData(m);
+      if (data) at.posted = Date.now();
+      const expression = `window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(${JSON.stringify(JSON.stringify(m))}) }))`;
+      delivery = delivery.then(() => cdp.send('Runtime.evaluate', { expression }).then(() => {
+        if (data && !at.delivered) at.delivered = Date.now();
+      }, () => undefined));
+      return delivery.then(() => true);
+    },
     onDidReceiveMessage: (l: (m: unknown) => void) => {
       toHost.add(l);
       return { dispose: () => toHost.delete(l) };
@@ -161,6 +183,7 @@ async function openOnce(browser: Browser, origin: string, v: Variant, port: numb
       if (Date.now() > deadline) throw new Error('the webview never said ready');
       await new Promise((r) => setTimeout(r, 10));
     }
+    at.start = Date.now();
     const measured = await page.evaluate((capMs) => new Promise<{ ms: number | null; rows: number; hostMs: number | null }>((resolve) => {
       const waterfall = document.getElementById('waterfall')!;
       const t0 = performance.now();
@@ -180,14 +203,13 @@ async function openOnce(browser: Browser, origin: string, v: Variant, port: numb
       mo.observe(waterfall, { childList: true, subtree: true });
       document.getElementById('reload')!.click();
     }), PAINT_CAP_MS);
-    const out: Sample & { scroll?: { step: number; dropped: number; frames: number }[] } = { paintMs: measured.ms, hostMs: measured.hostMs, rows: measured.rows, heapMb: null };
+    const out: Sample & { scroll?: { step: number; dropped: number; frames: number }[] } = { paintMs: measured.ms, hostMs: measured.hostMs, rows: measured.rows, heapMb: null, phases: at.posted ? { request: at.request - at.start, posted: at.posted - at.start, delivered: at.delivered - at.start } : undefined };
     if (measured.ms === null) {
       out.error = (await page.locator('#trace-status').textContent().catch(() => null)) ?? 'no rows';
       return out;
     }
     // The selected span's detail (the new panel asks for it after the rows): then the heap.
     await page.waitForFunction(() => !document.querySelector('#span-details .span-details.loading') && !!document.querySelector('#span-details .span-details'), null, { timeout: 60_000 }).catch(() => undefined);
-    const cdp = await context.newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     await cdp.send('Performance.enable');
     const metrics = (await cdp.send('Performance.getMetrics')).metrics;
@@ -241,15 +263,24 @@ async function main(): Promise<void> {
     ];
     const traces: StoredTrace[] = storeBigTraces(path.join(work, 'panel.db'), sizes);
     collector = await startCollector(path.join(work, 'panel.db'));
+    console.log(`  the collector's analyses caught up with the store after ${ms(await analysesSettled(collector.port))} ms`);
     server = await serve(variants);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    const launch = () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launch();
     for (const t of traces) {
       const n = t.size >= 100_000 ? Math.max(2, Math.ceil(runs / 2)) : runs;
       const results = new Map<string, (Sample & { scroll?: { step: number; dropped: number; frames: number }[] })[]>(variants.map((v) => [v.name, []]));
       for (let i = 0; i < n; i++) {
         // Alternate the order so drift in the machine's load hits both alike.
         for (const v of i % 2 === 0 ? variants : [...variants].reverse()) {
-          const s = await openOnce(browser, server.origin, v, collector.port, t.traceId, t.size === 10_000 && i === 0);
+          let s: Sample & { scroll?: { step: number; dropped: number; frames: number }[] };
+          try {
+            s = await openOnce(browser, server.origin, v, collector.port, t.traceId, t.size === 10_000 && i === 0);
+          } catch (err) {
+            // e.g. a message larger than the DevTools transport carries (100 MB): it did not open
+            s = { paintMs: null, hostMs: null, rows: 0, heapMb: null, error: (err as Error).message.split('\n')[0] };
+            if (!browser.isConnected()) browser = await launch();
+          }
           results.get(v.name)!.push(s);
         }
       }
@@ -266,6 +297,11 @@ async function main(): Promise<void> {
         console.log(`  ${v.label}: first painted rows ${painted.length ? `p50 ${ms(lat.p50)} ms (min ${ms(Math.min(...painted))}, max ${ms(lat.max)}, n=${painted.length}; data in the webview after p50 ${ms(hostPart.p50)} ms)` : 'never'}` +
           `${failed.length ? `; ${failed.length} of ${samples.length} did not paint within ${PAINT_CAP_MS / 1000} s (${failed[0]!.error?.trim().slice(0, 120)})` : ''}` +
           `${heap.length ? `; webview JS heap ${heap.map((h) => h.toFixed(1)).join(', ')} MB` : ''}`);
+        const phases = samples.map((s) => s.phases).filter((p): p is NonNullable<Sample['phases']> => !!p);
+        if (phases.length) {
+          const p50 = (k: keyof NonNullable<Sample['phases']>) => ms(summarize(phases.map((p) => p[k])).p50);
+          console.log(`    in the host (p50, ms after the click was sent): request in ${p50('request')}, data posted ${p50('posted')}, handled by the webview ${p50('delivered')}`);
+        }
         for (const sc of samples.find((s) => s.scroll)?.scroll ?? []) {
           console.log(`    scrolling ${sc.step} px a frame over ${sc.frames} frames: ${(sc.dropped * 100).toFixed(1)}% of frames dropped`);
           if (v.name === 'current' && sc.dropped >= 0.05) ok = false;

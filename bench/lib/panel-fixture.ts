@@ -88,3 +88,20 @@ export function referenceCheckout(repoRoot: string, argv: readonly string[]): Ch
     },
   };
 }
+
+/**
+ * Waits until the collector's post-capture analyses have looked at every stored call (a store
+ * filled just now keeps its analysis thread busy for a while, which is not the panel's cost);
+ * resolves to how long that took. A collector without analyses (the reference) resolves at once.
+ */
+export async function analysesSettled(port: number, timeoutMs = 600_000): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${port}/api/analyses`).catch(() => null);
+    if (!res || !res.ok) return Date.now() - t0;
+    const { analyses } = (await res.json()) as { analyses: { pending: number }[] };
+    if (analyses.every((a) => a.pending === 0)) return Date.now() - t0;
+    if (Date.now() - t0 > timeoutMs) throw new Error('the collector\'s analyses did not catch up');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

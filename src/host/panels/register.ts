@@ -122,6 +122,8 @@ export class TracePanels implements vscode.Disposable {
       panel.dispose(); // nothing to restore it to, or it is open already
       return;
     }
+    // A panel brought back after a reload keeps no options of ours: set them before the HTML.
+    panel.webview.options = webviewOptions(this.extensionUri);
     this.attachTrace(panel, s.traceId, typeof s.selectedSpanId === 'string' ? s.selectedSpanId : null);
   }
 
@@ -130,7 +132,6 @@ export class TracePanels implements vscode.Disposable {
    * the host fetches the outline, and the outline follows as a message (held until it is ready).
    */
   private attachTrace(panel: vscode.WebviewPanel, traceId: string, spanId: string | null): void {
-    panel.webview.options = webviewOptions(this.extensionUri);
     const controller = new TraceController({
       webview: panel.webview,
       api: this.connection.api,

@@ -106,7 +106,11 @@ vi.mock('vscode', () => {
         vs.serializers.set(viewType, s);
         return { dispose: () => vs.serializers.delete(viewType) };
       },
-      createWebviewPanel: (viewType: string, title: string) => makePanel(viewType, title),
+      createWebviewPanel: (viewType: string, title: string, _column: unknown, options: unknown) => {
+        const panel = makePanel(viewType, title);
+        panel.webview.options = options;
+        return panel;
+      },
       createOutputChannel: () => ({ warn: () => undefined, info: () => undefined, dispose: () => undefined }),
       showInputBox: async () => undefined,
       showWarningMessage: async () => undefined,
