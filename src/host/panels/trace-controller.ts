@@ -85,7 +85,9 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
         this.loadSoon(0);
         break;
       case 'hello':
-        // (Re)connected: events may have been missed; `since` catches up on all of them.
+        // (Re)connected, maybe to another collector or store: events were missed, and a revision
+        // of ours may mean nothing there. Start again from the whole outline.
+        this.revision = null;
         this.loadSoon(this.reloadDelayMs);
         break;
       case 'traces-changed':

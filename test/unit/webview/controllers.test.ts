@@ -213,6 +213,18 @@ describe('TraceController', () => {
     expect(t.controller.state.trace).toBeNull();
   });
 
+  it('starts again from the whole outline after the event stream reconnected (hello)', async () => {
+    api.put(hostileTrace());
+    const t = traceSetup();
+    t.view.sendReady();
+    await t.controller.load();
+    await until(() => t.outlines.length === 1, 2_000, 'first outline');
+    t.controller.onCollectorEvent({ type: 'hello', version: 'x', httpPort: api.port, grpcPort: null, dbPath: 'other.db' });
+    await until(() => t.outlines.length === 2, 2_000, 'the outline after hello');
+    expect(t.outlines[1].partial).toBe(false);
+    expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query).toEqual({});
+  });
+
   it('resends the whole outline when the webview was rebuilt from its HTML', async () => {
     api.put(hostileTrace());
     const t = traceSetup();
