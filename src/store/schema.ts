@@ -186,8 +186,8 @@ const MIGRATIONS: Migration[] = [
   /* 7: annotations (facts about a span after capture) and revisions. Every write transaction
      that stores or changes spans, calls or annotations takes the next store revision (meta
      'revision') and stamps it on the rows it touched: spans.store_rev answers "what changed in
-     this trace since revision N" (through its index, which new spans extend at one end only),
-     llm_calls.store_rev is the analysis runner's cursor (likewise). llm_calls.revision counts re-readings of a
+     this trace since revision N" (see 8), llm_calls.store_rev is the analysis runner's cursor (its
+     index grows at one end only: revisions only increase). llm_calls.revision counts re-readings of a
      call. Trace rows keep their annotation counts, and a partial index per feedback label keeps
      the feedback filter of the trace list off a scan of every trace. Written to be run again
      safely (tests fake older stores by lowering user_version). */ (db) => {
@@ -196,7 +196,6 @@ const MIGRATIONS: Migration[] = [
     addColumns(db, 'traces', { annotation_counts: 'TEXT', feedback_up: 'INTEGER NOT NULL DEFAULT 0', feedback_down: 'INTEGER NOT NULL DEFAULT 0' });
     db.exec(`
     CREATE INDEX IF NOT EXISTS llm_calls_by_rev ON llm_calls (store_rev);
-    CREATE INDEX IF NOT EXISTS spans_by_rev ON spans (store_rev);
     CREATE INDEX IF NOT EXISTS traces_feedback_up ON traces (start_us DESC, trace_id DESC) WHERE feedback_up > 0;
     CREATE INDEX IF NOT EXISTS traces_feedback_down ON traces (start_us DESC, trace_id DESC) WHERE feedback_down > 0;
 
@@ -223,6 +222,8 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX IF NOT EXISTS annotations_by_kind ON annotations (kind, at_us);
     CREATE UNIQUE INDEX IF NOT EXISTS annotations_by_origin ON annotations (trace_id, origin) WHERE origin IS NOT NULL;`);
   },
+  /* 8: spans by revision, so an outline patch reads the spans changed since (new spans extend the
+     index at one end only). */ `CREATE INDEX IF NOT EXISTS spans_by_rev ON spans (store_rev);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -256,6 +256,24 @@ describe('user annotations and the trace list', () => {
   });
 });
 
+describe('older stores', () => {
+  it('brings a store made before annotations up to date when opened for writing, and says so when only reading it', () => {
+    const file = path.join(dir, 'older.db');
+    const old = new Store(file, testAnalyzer);
+    const s = llmSpan();
+    old.writer.write([{ spans: [s], logs: [] }]);
+    old.db.exec('DROP TABLE annotations; DROP INDEX spans_by_rev; PRAGMA user_version = 6');
+    old.close();
+    expect(() => new Store(file, null, { readonly: true })).toThrow(/schema 6, older than this Spyglass reads/);
+    const upgraded = new Store(file, testAnalyzer);
+    expect(upgraded.queries.getSpan(s.traceId, s.spanId)).toMatchObject({ annotations: [], llm: { revision: 0 } });
+    upgraded.close();
+    const reader = new Store(file, null, { readonly: true });
+    expect(reader.queries.outline(s.traceId)!.spanId).toEqual([s.spanId]);
+    reader.close();
+  });
+});
+
 describe('what belongs to a trace', () => {
   it('names every table as belonging to a trace or not, so clearing and retention miss none', async () => {
     const { TRACE_OWNED_TABLES, SHARED_TABLES } = await import('../../src/store/owned-tables');
