@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanDetail, TraceListPage } from '../../src/protocol/api';
-import { storeBigTraces } from '../../bench/lib/panel-fixture';
+import { analysesSettled, storeBigTraces } from '../../bench/lib/panel-fixture';
 import { CodeServer } from './harness/code-server';
 import { node22, outputRoot, repoRoot } from './harness/paths';
 import { seen, textMatching } from './harness/ui-wait';
@@ -156,6 +156,8 @@ describe('annotations and the trace panel in code-server', () => {
     const page = await api<TraceListPage>('/api/traces?limit=5');
     expect(page.traces.map((t) => t.traceId)).toContain(bigTraceId);
     expect(page.traces.find((t) => t.traceId === bigTraceId)!.spanCount).toBe(10_000);
+    // A store filled just before the collector started keeps its analysis thread busy for a while.
+    console.log(`[e2e] the collector's analyses caught up with the store after ${await analysesSettled(httpPort)} ms`);
   });
 
   it('opens the 10,000-span trace from the palette and shows its rows within the figure', async () => {
