@@ -158,16 +158,17 @@ function main(): void {
   //    (a trace's words may sit in documents of different writes).
   const words = ['warranty replacement', 'refund shipping', 'invoice damaged', 'password reset'];
   const firstPage = sample((i) => q.listTraces({ text: words[i % words.length]!, limit: 50 }), reps);
+  // The earlier query: both words in one document, the trace of every matching document looked up.
   const oneDocument = db.prepare(`SELECT t.* FROM traces t WHERE t.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid
     WHERE search MATCH ?) ORDER BY t.start_us DESC, t.trace_id DESC LIMIT 51`);
   report({
-    name: 'trace list searched for two words, first page of 50',
+    name: 'trace list searched for two common words, first page of 50',
     on: 'p99',
     targetMs: 100,
     measured: firstPage,
     reference: {
-      name: 'both words required in one document (the earlier query)',
-      measured: sample((i) => oneDocument.all(words[i % words.length]!.split(' ').map((w) => `"${w}"*`).join(' ')), reps),
+      name: 'the earlier query (both words in one document, every match looked up)',
+      measured: sample((i) => oneDocument.all(words[i % words.length]!.split(' ').map((w) => `"${w}"*`).join(' ')), 3, 1),
     },
   });
 

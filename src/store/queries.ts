@@ -21,6 +21,8 @@ import { ROLLUP_LEVELS } from './rollups';
 type RollupValues = Omit<RollupRow, 'minute_us'>;
 
 const MAX_PAGE = 500;
+/** Above this many search documents a word is common: see wordCondition. */
+const COMMON_WORD_DOCS = 2_000;
 
 export function traceSummaryFromRow(r: TraceRow): TraceSummary {
   return {
@@ -72,6 +74,7 @@ export class TraceQueries {
       spans: db.prepare(`${SPAN_SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`),
       span: db.prepare(`${SPAN_SELECT} WHERE s.trace_id = ? AND s.span_id = ?`),
       revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
+      docsWithWord: db.prepare('SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)').pluck(),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
       // A reader may open a file an older Spyglass still owns, before it gained a level.
       levelRows: ROLLUP_LEVELS.filter((l) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(l.table))
@@ -135,7 +138,7 @@ export class TraceQueries {
       if (words) {
         // Each word on its own: a trace is indexed as one document per write, so its words may
         // be in different documents (different export batches); it matches when each word is in one of them.
-        alternatives.push(words.map(() => 't.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)').join(' AND '));
+        alternatives.push(words.map((w) => this.wordCondition(w)).join(' AND '));
         args.push(...words);
       }
       if (idLike) {
@@ -157,6 +160,20 @@ export class TraceQueries {
     const { trace, bySpan } = this.annotations.ofTrace(traceId);
     const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map((r) => spanDtoFromRow(r, bySpan.get(r.span_id) ?? []));
     return { trace: traceSummaryFromRow(row), spans, annotations: trace };
+  }
+
+  /**
+   * The condition "the trace has this word", shaped by how many documents have it. A rare word:
+   * the traces of its documents (a few lookups of span rows). A common word: looking at the
+   * traces newest first, each checked against the set of its documents, which finds a page after
+   * a few traces where the other form would look up the trace of every document (seconds, at a
+   * million spans). Both take the word as their one parameter.
+   */
+  private wordCondition(match: string): string {
+    const common = (this.stmts.docsWithWord.get(match, COMMON_WORD_DOCS + 1) as number) > COMMON_WORD_DOCS;
+    return common
+      ? 'EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.id IN (SELECT rowid FROM search WHERE search MATCH ?))'
+      : 't.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)';
   }
 
   getTraceSummary(traceId: string): TraceSummary | null {

@@ -131,6 +131,22 @@ describe('finding traces by their words', () => {
     expect(found('refund sunshine')).toEqual([]);
   });
 
+  it('finds traces by common words (in thousands of documents) the same way, newest first, across batches', () => {
+    // Past ~2,000 documents a word is looked for trace by trace, newest first: the page must be the same.
+    const spans = Array.from({ length: 2_500 }, (_, i) => span({ name: `common ${i % 5 === 0 ? 'fifth' : 'other'}`, startUs: T0 + i * 1_000 }));
+    store.writer.write([{ spans, logs: [] }]);
+    const tail = span({ traceId: spans[2_495]!.traceId, parentSpanId: spans[2_495]!.spanId, name: 'rare', startUs: T0 + 2_495_001 });
+    store.writer.write([{ spans: [tail], logs: [] }]);
+    const newest = (n: number, keep: (i: number) => boolean) =>
+      spans.map((s, i) => ({ s, i })).filter(({ i }) => keep(i)).reverse().slice(0, n).map(({ s }) => s.traceId);
+    const page = (text: string) => store.queries.listTraces({ text, limit: 10 }).traces.map((t) => t.traceId);
+    expect(page('common')).toEqual(newest(10, () => true));
+    expect(page('common fifth')).toEqual(newest(10, (i) => i % 5 === 0));
+    expect(page('common rare')).toEqual([spans[2_495]!.traceId]);
+    const second = store.queries.listTraces({ text: 'common fifth', limit: 10, cursor: store.queries.listTraces({ text: 'common fifth', limit: 10 }).nextCursor! });
+    expect(second.traces.map((t) => t.traceId)).toEqual(newest(20, (i) => i % 5 === 0).slice(10));
+  });
+
   it('finds Chinese, Japanese, Korean and Thai text by any part of it, in whatever batch it came', () => {
     const zh = span({ name: '我们明天去北京参观故宫', startUs: T0 });
     const ja = span({ name: '東京都の天気は晴れです', startUs: T0 + 1 });
