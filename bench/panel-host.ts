@@ -11,9 +11,9 @@
 //   npm run bench:panel-host -- [--runs 5] [--rounds 2] [--size 10000] [--base-ref main | --base DIR]
 
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../test/e2e/harness/apps';
 import { CodeServer } from '../test/e2e/harness/code-server';
 import { packageVsix } from '../test/e2e/harness/vsix';
 import { Workbench } from '../test/e2e/harness/workbench';
@@ -25,17 +25,6 @@ const ROOT = path.resolve(__dirname, '../../..');
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Opens the trace through the palette and times Enter → first visible waterfall row. */

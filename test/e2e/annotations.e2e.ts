@@ -8,16 +8,15 @@
 //   - gives the call a thumbs down with a comment in the panel, sees the mark in the Traces tree,
 //     and still sees it after the collector and the window restarted; filters the tree by it.
 // Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanDetail, TraceListPage } from '../../src/protocol/api';
 import { analysesSettled, storeBigTraces } from '../../bench/lib/panel-fixture';
+import { freePort, runApp } from './harness/apps';
 import { CodeServer } from './harness/code-server';
-import { node22, outputRoot, repoRoot } from './harness/paths';
+import { outputRoot } from './harness/paths';
 import { seen, textMatching } from './harness/ui-wait';
 import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
@@ -40,46 +39,15 @@ let httpPort = 0;
 let bigTraceId = '';
 let app: { traceId: string; chatSpanId: string } | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function api<T>(p: string): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
   if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
-function runApp(env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node22, [path.join(import.meta.dirname, 'app', 'evaluated-app.mjs')], {
-      cwd: repoRoot,
-      env: { ...process.env, SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, OTEL_SDK_DISABLED: undefined, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      writeFileSync(path.join(out, `app-output${env.EVALUATE_LATER ? '-late' : ''}.log`), `${stdout}\n--- stderr\n${stderr}`);
-      if (code !== 0) return reject(new Error(`test app exited with ${code}:\n${stderr}`));
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>);
-      } catch {
-        reject(new Error(`test app printed no result:\n${stdout}\n${stderr}`));
-      }
-    });
-  });
+function runEvaluatedApp(env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const log = path.join(out, `app-output${env.EVALUATE_LATER ? '-late' : ''}.log`);
+  return runApp(path.join(import.meta.dirname, 'app', 'evaluated-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, ...env }, log);
 }
 
 const panel = () => wb!.webviewContent();
@@ -181,7 +149,7 @@ describe('annotations and the trace panel in code-server', () => {
   });
 
   it('shows an evaluation an app sent on the span it grades', async () => {
-    const r = await runApp();
+    const r = await runEvaluatedApp();
     app = { traceId: String(r.traceId), chatSpanId: String(r.chatSpanId) };
     const detail = await waitFor('the evaluation stored on the chat span', async () => {
       const d = await api<SpanDetail>(`/api/traces/${app!.traceId}/spans/${app!.chatSpanId}`).catch(() => undefined);
@@ -203,7 +171,7 @@ describe('annotations and the trace panel in code-server', () => {
   it('shows a later evaluation (an OTLP log record) on the open panel without a reload', async () => {
     const reloads = await panel().locator('#reload').count();
     expect(reloads).toBe(1);
-    await runApp({ EVALUATE_LATER: '1', TRACE_ID: app!.traceId, SPAN_ID: app!.chatSpanId });
+    await runEvaluatedApp({ EVALUATE_LATER: '1', TRACE_ID: app!.traceId, SPAN_ID: app!.chatSpanId });
     const late = panel().locator('#annotations .annotation.kind-evaluation').filter({ hasText: 'groundedness' });
     await textMatching(late.first(), /groundedness[\s\S]*grounded[\s\S]*Every claim is backed/, 'the late evaluation, patched in', 20_000);
     await textMatching(panel().locator('#annotations > summary'), /2 evaluations/, 'the annotations heading', 5_000);

@@ -11,6 +11,7 @@ import { button, h, icon, replaceChildren } from '../shared/dom';
 import { kindCount } from './annotations';
 import { renderSpanDetails, renderSpanPlaceholder } from './details';
 import { ownFeedback, renderFeedback, type FeedbackUiState, type Thumb } from './feedback';
+import { isLlmCall } from '../../src/protocol/outline';
 import { OutlineStore, type OutlineSpan } from './outline';
 import { OutlineIndex } from './search';
 import { Waterfall } from './waterfall';
@@ -37,11 +38,10 @@ const DETAIL_CACHE = 200;
 /** Pause after the last keystroke before the host searches message text. */
 const TEXT_SEARCH_DELAY_MS = 200;
 
-const isCall = (s: OutlineSpan) => s.model !== null || s.category === 'llm';
 
 /** The span to show first: the first LLM call (what people open a trace for), else the first row. */
 function defaultSelection(layout: WaterfallLayout<OutlineSpan>): string | null {
-  const firstCall = layout.rows.find((r) => isCall(r.span));
+  const firstCall = layout.rows.find((r) => isLlmCall(r.span));
   return (firstCall ?? layout.rows[0])?.span.spanId ?? null;
 }
 

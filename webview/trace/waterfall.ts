@@ -7,7 +7,7 @@ import { formatDuration, formatTokens, formatUsd } from '../../src/core/format';
 import { h, icon } from '../shared/dom';
 import { annotationMarks } from './annotations';
 import { categoryClass, categoryIcon } from './categories';
-import type { OutlineSpan } from './outline';
+import { isLlmCall, type OutlineSpan } from '../../src/protocol/outline';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 10;
@@ -185,7 +185,7 @@ export class Waterfall {
     if (this.critical.has(span.spanId)) classes.push('critical');
     if (this.matches.has(span.spanId)) classes.push('match');
     if (row.rootKind === 'orphan' || row.rootKind === 'cycle') classes.push('orphan');
-    if (span.model !== null) classes.push('llm-call');
+    if (isLlmCall(span)) classes.push('llm-call');
 
     const twisty = hasKids
       ? icon(isCollapsed ? 'chevron-right' : 'chevron-down', 'twisty')

@@ -3,6 +3,7 @@
 
 import { escapeMarkdown, formatAgo, formatClock, formatDuration, formatInteger, formatTokens, formatUsd, plural, truncate } from '../../core/format';
 import type { AnnotationDto, AnnotationKind, TraceListQuery, TraceOutline, TraceSummary } from '../../protocol/api';
+import { isLlmCall, spansOfOutline, type OutlineSpan } from '../../protocol/outline';
 
 export type TraceRow = TraceSummary;
 
@@ -171,19 +172,7 @@ export function traceTooltip(t: TraceRow): string {
 export const CALL_CATEGORIES: ReadonlySet<string> = new Set(['llm', 'embedding', 'tool', 'agent']);
 
 /** One LLM, embedding, tool or agent span of a trace, as the tree shows it. */
-export interface CallSpan {
-  spanId: string;
-  name: string;
-  category: string;
-  startTime: number;
-  durationMs: number;
-  status: 'unset' | 'ok' | 'error';
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  costEstimated: boolean;
-  annotationCounts: Partial<Record<AnnotationKind, number>> | null;
+export interface CallSpan extends OutlineSpan {
   /** The user's thumbs on this call, once read from its detail (the outline only counts feedback). */
   feedback?: 'up' | 'down' | null;
 }
@@ -197,37 +186,14 @@ export interface CallNode {
   offsetMs: number;
 }
 
-const STATUS: readonly CallSpan['status'][] = ['unset', 'ok', 'error'];
-
 export function callNodes(outline: TraceOutline): CallNode[] {
   const traceId = outline.trace.traceId;
-  const str = (i: number) => (i >= 0 && i < outline.strings.length ? outline.strings[i] : null);
-  const calls: CallSpan[] = [];
-  let first = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < outline.spanId.length; i++) {
-    const start = outline.trace.startTime + outline.start[i];
-    if (start < first) first = start;
-    const category = str(outline.category[i]) ?? 'other';
-    const model = str(outline.model[i]);
-    if (!CALL_CATEGORIES.has(category) && model === null) continue;
-    calls.push({
-      spanId: outline.spanId[i],
-      name: str(outline.name[i]) ?? '',
-      category,
-      startTime: start,
-      durationMs: outline.durationMs[i],
-      status: STATUS[outline.status[i]] ?? 'unset',
-      model,
-      inputTokens: outline.inputTokens[i],
-      outputTokens: outline.outputTokens[i],
-      costUsd: outline.costUsd[i],
-      costEstimated: outline.costEstimated[i],
-      annotationCounts: outline.annotationCounts[i],
-    });
-  }
-  return calls
+  const spans = spansOfOutline(outline);
+  const first = spans.reduce((m, s) => Math.min(m, s.startTime), Number.POSITIVE_INFINITY);
+  return spans
+    .filter((s) => CALL_CATEGORIES.has(s.category) || isLlmCall(s))
     .sort((a, b) => a.startTime - b.startTime || (a.spanId < b.spanId ? -1 : 1))
-    .map((span) => ({ kind: 'call', id: `span:${traceId}:${span.spanId}`, traceId, span, offsetMs: span.startTime - first }));
+    .map((span): CallNode => ({ kind: 'call', id: `span:${traceId}:${span.spanId}`, traceId, span, offsetMs: span.startTime - first }));
 }
 
 /** The user's thumbs on a call, from its annotations (the newest of their own wins). */
@@ -240,7 +206,6 @@ export function callLabel(span: CallSpan): string {
   return truncate(span.name || (span.model ? `${span.category} ${span.model}` : span.category), 80);
 }
 
-const isLlm = (span: CallSpan) => span.model !== null || span.category === 'llm';
 
 /** Annotation counts as words, e.g. "2 evaluations · 1 guardrail hit" (feedback is told apart). */
 export function annotationSummary(counts: Partial<Record<AnnotationKind, number>> | null | undefined): string[] {
@@ -265,7 +230,7 @@ export function callDescription(node: CallNode): string {
   if (span.feedback) parts.push(`thumbs ${span.feedback}`);
   else if ((span.annotationCounts?.feedback ?? 0) > 0) parts.push(plural(span.annotationCounts?.feedback ?? 0, 'feedback', 'feedback'));
   if (span.model && !span.name.includes(span.model)) parts.push(span.model);
-  if (isLlm(span)) {
+  if (isLlmCall(span)) {
     if (span.inputTokens !== null || span.outputTokens !== null) parts.push(`${formatTokens(span.inputTokens)}→${formatTokens(span.outputTokens)} tok`);
     if (span.costUsd !== null) parts.push(formatUsd(span.costUsd, span.costEstimated));
   }
@@ -283,7 +248,7 @@ export function callIcon(span: CallSpan): CallIcon {
   if (span.feedback === 'down') return 'thumbsdown';
   if (span.feedback === 'up') return 'thumbsup';
   if (span.category === 'embedding') return 'symbol-array';
-  if (isLlm(span)) return 'sparkle';
+  if (isLlmCall(span)) return 'sparkle';
   if (span.category === 'tool') return 'tools';
   if (span.category === 'agent') return 'hubot';
   return 'circle-outline';
@@ -292,7 +257,7 @@ export function callIcon(span: CallSpan): CallIcon {
 export function callTooltip(span: CallSpan): string {
   const e = escapeMarkdown;
   const lines = [`**${e(callLabel(span))}**`, '', `Span \`${span.spanId}\` · ${e(span.category)} · ${formatDuration(span.durationMs)}`];
-  if (isLlm(span)) {
+  if (isLlmCall(span)) {
     if (span.model) lines.push('', `Model: ${e(span.model)}`);
     lines.push('', `Tokens: ${formatTokens(span.inputTokens)} in / ${formatTokens(span.outputTokens)} out`);
     lines.push('', `Cost: ${formatUsd(span.costUsd, span.costEstimated)}${span.costEstimated ? ' (estimated)' : ''}`);

@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { CollectorEvent } from '../../protocol/api';
+import { isLlmCall } from '../../protocol/outline';
 import type { ApiClient } from '../connection/api-client';
 import {
   callDescription,
@@ -350,7 +351,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
         item.description = callDescription(node);
         item.iconPath = markerIcon(callIcon(node.span));
         item.tooltip = new vscode.MarkdownString(callTooltip(node.span));
-        item.contextValue = node.span.model !== null || node.span.category === 'llm' ? 'spyglass.llmCall' : 'spyglass.call';
+        item.contextValue = isLlmCall(node.span) ? 'spyglass.llmCall' : 'spyglass.call';
         item.accessibilityInformation = { label: `${callLabel(node.span)}, ${callDescription(node)}` };
         item.command = { command: 'spyglass.openTrace', title: 'Open Trace', arguments: [node.traceId, node.span.spanId] };
         return item;
