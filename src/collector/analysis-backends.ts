@@ -9,7 +9,7 @@ import type { AnalyseReply, AnalysisWorkerData, FromAnalysisWorker, ToAnalysisWo
 import { CallAnalyser } from './analysis-reader';
 import type { AnalysisBackend } from './analysis-runner';
 import { WorkerChannel, type Envelope } from './worker-channel';
-import { findWorkerScript, startWorker } from './worker-threads';
+import { findWorkerScript, onMessages, startWorker } from './worker-threads';
 
 /** A batch of calls should take well under this; a stuck worker is replaced. */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -19,7 +19,7 @@ const IN_THREAD_LIMIT = 32;
 export async function workerBackend(script: string, data: AnalysisWorkerData): Promise<AnalysisBackend> {
   const worker = await startWorker(script, data);
   const channel = new WorkerChannel<ToAnalysisWorker, FromAnalysisWorker>((m) => worker.postMessage(m));
-  worker.on('message', (m: Envelope<FromAnalysisWorker>) => void channel.receive(m));
+  onMessages(worker, (m: Envelope<FromAnalysisWorker>) => void channel.receive(m));
   const gone = (err: Error) => channel.close(err);
   worker.on('error', gone);
   worker.on('exit', (code) => gone(new Error(`the analysis thread stopped (exit code ${code})`)));

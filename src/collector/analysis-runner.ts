@@ -115,6 +115,7 @@ export class AnalysisRunner {
     // The backend first: a request it still holds fails at once, rather than at its timeout.
     await this.stopBackend();
     await this.running?.catch(() => undefined);
+    await this.stopBackend();
   }
 
   private async run(): Promise<void> {
@@ -126,6 +127,7 @@ export class AnalysisRunner {
         const generations = new Map(this.generation);
         const cursors: Record<string, AnalysisCursor> = {};
         for (const [name, s] of this.state) cursors[name] = { rev: s.rev, row: s.row };
+        if (this.closed) return;
         this.backend ??= this.opts.backend();
         const reply = await (await this.backend).analyse({ type: 'analyse', cursors, limit: BATCH });
         if (this.closed) return;

@@ -11,7 +11,7 @@ import type { PreparedOtlp, PrepareReply, PrepareTask, PrepareWorkerData } from 
 import { prepareOtlp } from './prepare-otlp';
 import { fromWire } from './prepared-wire';
 import { YOUNG_GENERATION_MB } from './heap';
-import { findWorkerScript, startWorker } from './worker-threads';
+import { findWorkerScript, onMessages, startWorker } from './worker-threads';
 
 export interface Preparer {
   readonly where: 'worker thread' | 'main thread';
@@ -69,7 +69,7 @@ export class WorkerPreparer implements Preparer {
     // Its own young generation as the collector's thread has (heap.ts), whatever flags the process has.
     const started: Promise<Worker> = startWorker(this.script, this.data, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }).then(
       (w) => {
-        w.on('message', (m: PrepareReply) => this.answer(m));
+        onMessages(w, (m: PrepareReply) => this.answer(m));
         // 'exit' follows 'error': only the first, and only while this is still the current worker, counts.
         const gone = (err: Error) => {
           if (this.worker === started) this.lost(err);

@@ -24,6 +24,8 @@ let dir: string;
 let dbPath: string;
 let collector: Collector;
 let base: string;
+const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+let portsBefore = 0;
 
 async function start(): Promise<void> {
   collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath });
@@ -31,6 +33,7 @@ async function start(): Promise<void> {
 }
 
 beforeAll(async () => {
+  portsBefore = ports();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-runner-'));
   dbPath = path.join(dir, 'spyglass.db');
   await start();
@@ -156,5 +159,13 @@ describe('the analysis runner', () => {
     expect(((await unknown.json()) as ApiError).error).toBe('no such analysis');
     const form = await fetch(`${base}/api/analyses/rerun`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=truncation' });
     expect(form.status).toBe(415);
+  });
+
+  it('keeps no worker thread holding the process open, running or stopped (a CLI must be able to exit)', async () => {
+    // The preparing, checkpoint and analysis threads are running now, and none of them counts as a reason to stay alive.
+    expect(ports()).toBeLessThanOrEqual(portsBefore);
+    await collector.stop();
+    expect(ports()).toBeLessThanOrEqual(portsBefore);
+    await start();
   });
 });
