@@ -83,7 +83,8 @@ export function renderAnnotationList(annotations: readonly AnnotationDto[], call
     const label = a.kind === 'feedback' && (a.label === 'up' || a.label === 'down') ? (a.label === 'up' ? 'thumbs up' : 'thumbs down') : a.label;
     const iconName = a.kind === 'feedback' && a.label === 'up' ? 'thumbsup' : a.kind === 'feedback' && a.label === 'down' ? 'thumbsdown' : annotationIcon(a.kind);
     const stale = callRevision !== null && a.callRevision !== null && a.callRevision < callRevision;
-    const score = scoreText(a.score);
+    // A thumb's score (1 or 0) only repeats its label.
+    const score = a.kind === 'feedback' ? null : scoreText(a.score);
     const where = locationText(a.location);
     const severity = typeof a.attributes?.severity === 'string' ? a.attributes.severity : null;
     const head = h(
