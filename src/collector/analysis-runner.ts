@@ -18,6 +18,10 @@ const BATCH = 256;
 const IDLE_MS = 30_000;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 300_000;
+/** While capture is busy the runner waits in steps of this… */
+const BUSY_STEP_MS = 100;
+/** …but at most this long per batch, so a steady stream of spans still gets its calls analysed. */
+const BUSY_MAX_WAIT_MS = 2_000;
 
 /** Where analyses run: a worker thread, or this thread. */
 export interface AnalysisBackend {
@@ -38,6 +42,12 @@ export interface AnalysisRunnerOptions {
   backend: () => Promise<AnalysisBackend>;
   /** Writes through the collector's writer; resolves once committed. */
   write: (ops: AnnotationOp[]) => Promise<void>;
+  /**
+   * True while capture is storing spans. The runner then waits before each batch (up to
+   * BUSY_MAX_WAIT_MS): its reads keep the WAL from starting over, which makes every commit copy
+   * pages, so under a burst it stands aside and catches up after.
+   */
+  busy?: () => boolean;
   warn?: (message: string) => void;
   idleMs?: number;
 }
@@ -127,6 +137,7 @@ export class AnalysisRunner {
         const generations = new Map(this.generation);
         const cursors: Record<string, AnalysisCursor> = {};
         for (const [name, s] of this.state) cursors[name] = { rev: s.rev, row: s.row };
+        await this.standAside();
         if (this.closed) return;
         this.backend ??= this.opts.backend();
         const reply = await (await this.backend).analyse({ type: 'analyse', cursors, limit: BATCH });
@@ -164,6 +175,14 @@ export class AnalysisRunner {
     this.retryMs = RETRY_MIN_MS;
     this.idleTimer = setTimeout(() => void this.stopBackend(), this.opts.idleMs ?? IDLE_MS);
     this.idleTimer.unref();
+  }
+
+  /** Waits while capture is busy, up to BUSY_MAX_WAIT_MS. */
+  private async standAside(): Promise<void> {
+    const busy = this.opts.busy;
+    if (!busy) return;
+    const until = Date.now() + BUSY_MAX_WAIT_MS;
+    while (!this.closed && busy() && Date.now() < until) await new Promise((r) => setTimeout(r, BUSY_STEP_MS));
   }
 
   private async stopBackend(): Promise<void> {

@@ -72,6 +72,8 @@ export class CollectorStartError extends Error {
 }
 
 const RETENTION_EVERY_MS = 10 * 60_000;
+/** Capture counts as busy this long after its last stored span. */
+const CAPTURE_BUSY_MS = 250;
 
 export class Collector {
   readonly store: Store;
@@ -81,6 +83,8 @@ export class Collector {
   private preparer: Preparer | null = null;
   private checkpointer: Checkpointer | null = null;
   private runner: AnalysisRunner | null = null;
+  /** When the last write that stored spans committed (the runner stands aside while capture is busy). */
+  private lastSpansAt = 0;
   private preloaded: Promise<void> = Promise.resolve();
   private readonly metrics = createMetrics();
   private http: RunningHttpServer | null = null;
@@ -130,6 +134,7 @@ export class Collector {
         this.checkpointer?.wrote(r.stored + r.logs);
         if (r.stored > 0 || r.logs > 0) this.events.tracesChanged(r.touchedTraceIds, r.stored, r.llmCalls);
         this.events.annotationsChanged(r.annotatedTraceIds);
+        if (r.stored > 0) this.lastSpansAt = Date.now();
         if (r.callsChanged > 0) this.runner?.wake();
       },
       () => (this.preparer?.inFlight ?? 0) > 0,
@@ -253,6 +258,7 @@ export class Collector {
         analyses: ANALYSES,
         backend: chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, ANALYSES, warn),
         write: (ops) => this.writeOps(ops),
+        busy: () => Date.now() - this.lastSpansAt < CAPTURE_BUSY_MS || (this.preparer?.inFlight ?? 0) > 0,
         warn,
       });
     }

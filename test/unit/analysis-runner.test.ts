@@ -84,6 +84,30 @@ describe('analysis runner, on this thread', () => {
     await r.close();
   });
 
+  it('stands aside while capture is busy, then analyses what came', async () => {
+    store.writer.write([{ spans: calls(3, () => 9), logs: [] }]);
+    let asked = 0;
+    let askedBeforeFirstBatch = -1;
+    const inner = inThreadBackend(store.db, [long]);
+    const write = async (o: AnnotationOp[]) => void store.writer.writePrepared([{ resources: [], spans: [], logs: [], annotations: [], ops: o }]);
+    const r = new AnalysisRunner({
+      store, analyses: [long], write,
+      busy: () => ++asked <= 3, // busy for three looks, as during a burst
+      backend: async () => ({
+        analyse: (req) => {
+          if (askedBeforeFirstBatch < 0) askedBeforeFirstBatch = asked;
+          return inner.analyse(req);
+        },
+        close: async () => undefined,
+      }),
+    });
+    r.start();
+    await r.idle();
+    expect(askedBeforeFirstBatch).toBe(4);
+    expect(r.callsAnalysed).toBe(3);
+    await r.close();
+  });
+
   it('re-runs one analysis over stored calls, leaving the others where they are', async () => {
     store.writer.write([{ spans: calls(10, () => 7), logs: [] }]);
     const r = runner([broken, long]);
