@@ -161,10 +161,7 @@ async function importFile(args: string[]): Promise<void> {
 
 async function exportFile(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { db: { type: 'string' }, trace: { type: 'string' }, out: { type: 'string' } } });
-  const file = values.db ?? DEFAULT_OPTIONS.dbPath;
-  if (!fs.existsSync(file)) fail(`no database at ${file}`);
-  // Opened for writing only so that a store an older Spyglass made is brought up to date first.
-  const store = new Store(file, null);
+  const store = new Store(values.db ?? DEFAULT_OPTIONS.dbPath, null, { readonly: true });
   try {
     const text = JSON.stringify(toOtlpJson(store.iterateSpans(values.trace)));
     if (values.out) fs.writeFileSync(values.out, text);

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { StoredAnnotation } from '../core/annotations/model';
 import type { AnnotationDto, AnnotationPage, AnnotationQuery } from '../protocol/api';
 import { decodeCursor, encodeCursor, pageOf, StatementCache } from './pages';
+import type { SchemaInfo } from './schema-info';
 
 const MAX_PAGE = 500;
 
@@ -48,9 +49,10 @@ export class AnnotationQueries {
   private readonly stmts;
   private readonly lists: StatementCache;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, schema: SchemaInfo) {
     this.lists = new StatementCache(db);
-    this.stmts = {
+    // A file an older Spyglass made and still owns (read before it is migrated) has none to read.
+    this.stmts = !schema.hasTable('annotations') ? null : {
       ofTrace: db.prepare(`SELECT ${COLUMNS} FROM annotations WHERE trace_id = ? ORDER BY created_us, id`),
       ofSpan: db.prepare(`SELECT ${COLUMNS} FROM annotations WHERE trace_id = ? AND span_id IS ? ORDER BY created_us, id`),
       countsOfSpans: db.prepare('SELECT span_id, kind, count(*) FROM annotations WHERE trace_id = ? AND span_id IS NOT NULL GROUP BY span_id, kind').raw(),
@@ -64,7 +66,7 @@ export class AnnotationQueries {
   ofTrace(traceId: string): { trace: AnnotationDto[]; bySpan: Map<string, AnnotationDto[]> } {
     const trace: AnnotationDto[] = [];
     const bySpan = new Map<string, AnnotationDto[]>();
-    for (const r of this.stmts.ofTrace.all(traceId) as AnnotationRow[]) {
+    for (const r of (this.stmts?.ofTrace.all(traceId) ?? []) as AnnotationRow[]) {
       const dto = annotationDto(r);
       if (r.span_id === null) trace.push(dto);
       else {
@@ -78,13 +80,13 @@ export class AnnotationQueries {
 
   /** One span's annotations (null: the trace's own), oldest first. */
   ofSpan(traceId: string, spanId: string | null): AnnotationDto[] {
-    return (this.stmts.ofSpan.all(traceId, spanId) as AnnotationRow[]).map(annotationDto);
+    return ((this.stmts?.ofSpan.all(traceId, spanId) ?? []) as AnnotationRow[]).map(annotationDto);
   }
 
   /** Per span of a trace, its annotation counts by kind. */
   countsBySpan(traceId: string): Map<string, Record<string, number>> {
     const out = new Map<string, Record<string, number>>();
-    for (const [spanId, kind, n] of this.stmts.countsOfSpans.all(traceId) as [string, string, number][]) {
+    for (const [spanId, kind, n] of (this.stmts?.countsOfSpans.all(traceId) ?? []) as [string, string, number][]) {
       let counts = out.get(spanId);
       if (!counts) out.set(spanId, (counts = {}));
       counts[kind] = n;
@@ -94,7 +96,7 @@ export class AnnotationQueries {
 
   /** A trace's annotations as stored, for export. */
   storedOfTrace(traceId: string): StoredAnnotation[] {
-    return (this.stmts.storedOfTrace.all(traceId) as (AnnotationRow & { at_us: number; origin: string | null })[]).map((r) => ({
+    return ((this.stmts?.storedOfTrace.all(traceId) ?? []) as (AnnotationRow & { at_us: number; origin: string | null })[]).map((r) => ({
       traceId: r.trace_id, spanId: r.span_id, kind: r.kind, name: r.name, label: r.label, score: r.score, explanation: r.explanation,
       source: r.source, location: r.location ? JSON.parse(r.location) : null, attributes: r.attributes ? JSON.parse(r.attributes) : {},
       createdUs: r.created_us, callRevision: r.call_revision, atUs: r.at_us, origin: r.origin,
@@ -102,17 +104,18 @@ export class AnnotationQueries {
   }
 
   byId(id: number): AnnotationDto | null {
-    const r = this.stmts.byId.get(id) as AnnotationRow | undefined;
+    const r = this.stmts?.byId.get(id) as AnnotationRow | undefined;
     return r ? annotationDto(r) : null;
   }
 
   /** Guardrail hits on what happened since `sinceUs`. */
   guardrailHitsSince(sinceUs: number): number {
-    return this.stmts.hitsSince.get(sinceUs) as number;
+    return (this.stmts?.hitsSince.get(sinceUs) as number | undefined) ?? 0;
   }
 
   /** Annotations across traces, newest first. Throws RangeError for a cursor it did not give. */
   list(q: AnnotationQuery): AnnotationPage {
+    if (!this.stmts) return { annotations: [], nextCursor: null };
     const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 100)), MAX_PAGE);
     const where: string[] = [];
     const args: (string | number)[] = [];

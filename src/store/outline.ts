@@ -12,6 +12,7 @@
 
 import type Database from 'better-sqlite3';
 import type { AnnotationDto, TraceOutline, TraceSummary } from '../protocol/api';
+import type { SchemaInfo } from './schema-info';
 
 type OutlineRow = [
   spanId: string, parentSpanId: string | null, name: string, category: string, startUs: number, endUs: number, status: number,
@@ -34,17 +35,20 @@ export const TRACE_ROWS_IN_ROW_ORDER = 's.id IN (SELECT id FROM spans WHERE trac
 
 export class OutlineQuery {
   private readonly all: Database.Statement;
-  private readonly sinceByTrace: Database.Statement;
-  private readonly sinceByRevision: Database.Statement;
-  private readonly changedSince: Database.Statement;
+  /** Null in a file of an older Spyglass (no revisions): a patch is then the whole outline. */
+  private readonly sinceByTrace: Database.Statement | null;
+  private readonly sinceByRevision: Database.Statement | null;
+  private readonly changedSince: Database.Statement | null;
 
-  constructor(db: Database.Database, private readonly sources: OutlineSources) {
+  constructor(db: Database.Database, schema: SchemaInfo, private readonly sources: OutlineSources) {
     this.all = db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`).raw();
-    this.sinceByTrace = db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} AND s.store_rev > ? ORDER BY s.start_us, s.id`).raw();
-    this.sinceByRevision = db.prepare(`${SELECT.replace('FROM spans s', 'FROM spans s INDEXED BY spans_by_rev')}
-      WHERE s.store_rev > ? AND s.trace_id = ? ORDER BY s.start_us, s.id`).raw();
+    const revisions = schema.hasColumn('spans', 'store_rev');
+    const byRevision = revisions && schema.hasIndex('spans_by_rev');
+    this.sinceByTrace = revisions ? db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} AND s.store_rev > ? ORDER BY s.start_us, s.id`).raw() : null;
+    this.sinceByRevision = byRevision ? db.prepare(`${SELECT.replace('FROM spans s', 'FROM spans s INDEXED BY spans_by_rev')}
+      WHERE s.store_rev > ? AND s.trace_id = ? ORDER BY s.start_us, s.id`).raw() : null;
     // How many spans changed since, counted no further than needed to choose.
-    this.changedSince = db.prepare('SELECT count(*) FROM (SELECT 1 FROM spans WHERE store_rev > ? LIMIT ?)').pluck();
+    this.changedSince = byRevision ? db.prepare('SELECT count(*) FROM (SELECT 1 FROM spans WHERE store_rev > ? LIMIT ?)').pluck() : null;
   }
 
   /** Null when the trace is not stored. */
@@ -57,9 +61,10 @@ export class OutlineQuery {
     const trace = found.summary;
     const partial = since !== undefined;
     let rows: OutlineRow[];
-    if (!partial) rows = this.all.all(traceId) as OutlineRow[];
-    else if ((this.changedSince.get(since, trace.spanCount + 1) as number) <= trace.spanCount) rows = this.sinceByRevision.all(since, traceId) as OutlineRow[];
-    else rows = this.sinceByTrace.all(traceId, since) as OutlineRow[];
+    if (!partial || !this.sinceByTrace) rows = this.all.all(traceId) as OutlineRow[];
+    else if (this.sinceByRevision && (this.changedSince!.get(since, trace.spanCount + 1) as number) <= trace.spanCount) {
+      rows = this.sinceByRevision.all(since, traceId) as OutlineRow[];
+    } else rows = this.sinceByTrace.all(traceId, since) as OutlineRow[];
     const counts = this.sources.countsBySpan(traceId);
     const n = rows.length;
     const out: TraceOutline = {

@@ -15,6 +15,7 @@ import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggrega
 import { addStoredTo, HistogramSum } from './histogram-sum';
 import { OutlineQuery, TRACE_ROWS_IN_ROW_ORDER } from './outline';
 import { decodeCursor, encodeCursor, pageOf, StatementCache } from './pages';
+import { schemaInfo } from './schema-info';
 import { ROLLUP_LEVELS } from './rollups';
 
 /** A rollup row of any level, without its time key. */
@@ -42,7 +43,7 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
     models: splitModels(r.models),
     sessionId: r.session_id,
     annotationCounts: r.annotation_counts ? JSON.parse(r.annotation_counts) : {},
-    feedback: { up: r.feedback_up, down: r.feedback_down },
+    feedback: { up: r.feedback_up ?? 0, down: r.feedback_down ?? 0 },
   };
 }
 
@@ -51,40 +52,48 @@ function roundCost(v: number): number {
   return Math.round(v * 1e9) / 1e9;
 }
 
-/** The call's columns the API shows (call-fields.ts): they, not the JSON's copies, are what the aggregates sum. */
-const CALL_API = apiColumns(CALL_FIELDS, 'c');
-
-const SPAN_SELECT = `SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
+/** The columns of a span and its call and exchange, for the API; `callApi`: the call's columns it shows. */
+function spanSelect(callApi: ReturnType<typeof apiColumns>, revisions: boolean): string {
+  return `SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
   s.status_code, s.status_message, s.service_name, s.scope_name, s.attributes, s.events, s.links, r.attributes AS resource,
-  c.call, c.revision AS call_revision, ${CALL_API.select}, x.method, x.path, x.request_body, x.http_status
+  c.call, ${revisions ? 'c.revision' : '0'} AS call_revision${callApi.select ? `, ${callApi.select}` : ''}, x.method, x.path, x.request_body, x.http_status
   FROM spans s LEFT JOIN resources r ON r.id = s.resource_id LEFT JOIN llm_calls c ON c.span_row = s.id
   LEFT JOIN proxy_exchanges x ON x.span_row = s.id`;
+}
 
 export class TraceQueries {
   readonly annotations: AnnotationQueries;
   private readonly outlines: OutlineQuery;
   private readonly stmts;
   private readonly lists: StatementCache;
+  /** The call's columns the API shows (call-fields.ts): they, not the JSON's copies, are what the aggregates sum. */
+  private readonly callApi: ReturnType<typeof apiColumns>;
+  /** False in a file an older Spyglass made and still owns: no feedback counts to filter on. */
+  private readonly feedbackColumns: boolean;
 
   constructor(db: Database.Database) {
+    // A reader may open a file an older Spyglass still owns, before it is migrated: read what is there.
+    const schema = schemaInfo(db);
     this.lists = new StatementCache(db);
-    this.annotations = new AnnotationQueries(db);
+    this.annotations = new AnnotationQueries(db, schema);
+    this.callApi = apiColumns(Object.fromEntries(Object.entries(CALL_FIELDS).filter(([, f]) => schema.hasColumn('llm_calls', f.column))), 'c');
+    this.feedbackColumns = schema.hasColumn('traces', 'feedback_up');
+    const spanSql = spanSelect(this.callApi, schema.hasColumn('llm_calls', 'revision'));
     this.stmts = {
       trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
-      spans: db.prepare(`${SPAN_SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`),
-      span: db.prepare(`${SPAN_SELECT} WHERE s.trace_id = ? AND s.span_id = ?`),
+      spans: db.prepare(`${spanSql} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`),
+      span: db.prepare(`${spanSql} WHERE s.trace_id = ? AND s.span_id = ?`),
       revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
       docsWithWord: db.prepare('SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)').pluck(),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
-      // A reader may open a file an older Spyglass still owns, before it gained a level.
-      levelRows: ROLLUP_LEVELS.filter((l) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(l.table))
+      levelRows: ROLLUP_LEVELS.filter((l) => schema.hasTable(l.table))
         .map((l) => ({ us: l.us, rows: db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`) })),
       edgeCalls: db.prepare(`SELECT model, provider, service_name, is_error, duration_us, ttft_ms, cost_usd, input_tokens,
         output_tokens, cached_input_tokens, reasoning_tokens FROM llm_calls WHERE start_us >= ? AND start_us < ?`),
       // Two subqueries: min() and max() together in one SELECT make SQLite scan the whole table.
       timeBounds: db.prepare('SELECT (SELECT min(minute_us) FROM llm_rollup) AS lo, (SELECT max(minute_us) FROM llm_rollup) AS hi'),
     };
-    this.outlines = new OutlineQuery(db, {
+    this.outlines = new OutlineQuery(db, schema, {
       revision: () => this.revision(),
       trace: (id) => {
         const row = this.stmts.trace.get(id) as TraceRow | undefined;
@@ -123,6 +132,7 @@ export class TraceQueries {
     if (q.status === 'error') where.push('t.error_count > 0');
     else if (q.status === 'ok') where.push('t.error_count = 0');
     // Spelled as the partial indexes' conditions, so the planner walks the few traces with feedback.
+    if (q.feedback && !this.feedbackColumns) return { traces: [], nextCursor: null };
     if (q.feedback === 'up') where.push('t.feedback_up > 0');
     else if (q.feedback === 'down') where.push('t.feedback_down > 0');
     if (q.cursor) {
@@ -158,7 +168,7 @@ export class TraceQueries {
     const row = this.stmts.trace.get(traceId) as TraceRow | undefined;
     if (!row) return null;
     const { trace, bySpan } = this.annotations.ofTrace(traceId);
-    const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map((r) => spanDtoFromRow(r, bySpan.get(r.span_id) ?? []));
+    const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map((r) => spanDtoFromRow(r, bySpan.get(r.span_id) ?? [], this.callApi));
     return { trace: traceSummaryFromRow(row), spans, annotations: trace };
   }
 
@@ -189,7 +199,7 @@ export class TraceQueries {
   /** One span in full, with its annotations; null when not stored. */
   getSpan(traceId: string, spanId: string): SpanDetail | null {
     const row = this.stmts.span.get(traceId, spanId) as SpanJoinRow | undefined;
-    return row ? spanDtoFromRow(row, this.annotations.ofSpan(traceId, spanId)) : null;
+    return row ? spanDtoFromRow(row, this.annotations.ofSpan(traceId, spanId), this.callApi) : null;
   }
 
   stats(q: StatsQuery = {}): StatsDto {
@@ -407,11 +417,11 @@ function statusOf(code: number): TraceStatus {
   return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
 }
 
-function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[]): SpanDto {
+function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[], callApi: ReturnType<typeof apiColumns>): SpanDto {
   let llm: LlmCallDto | null = null;
   if (r.call) {
     const c = JSON.parse(r.call) as PricedCall;
-    llm = { ...c, ...(CALL_API.fromRow(r as unknown as Record<string, unknown>) as Partial<LlmCallDto>), params: c.params, revision: r.call_revision ?? 0 };
+    llm = { ...c, ...(callApi.fromRow(r as unknown as Record<string, unknown>) as Partial<LlmCallDto>), params: c.params, revision: r.call_revision ?? 0 };
     if (r.method !== null) {
       llm.request = { method: r.method, path: r.path ?? '', body: r.request_body ?? '' };
       llm.httpStatus = r.http_status;

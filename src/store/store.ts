@@ -10,7 +10,6 @@ import { openDatabase } from './database';
 import { SHARED_TABLES, TRACE_OWNED_TABLES } from './owned-tables';
 import { TraceQueries } from './queries';
 import { rebuildRollupLevel, ROLLUP_LEVELS } from './rollups';
-import { SCHEMA_VERSION } from './schema';
 import { SpanWriter, spanFromRow, type WriterOptions } from './writer';
 
 export interface StoreOptions {
@@ -30,13 +29,6 @@ export class Store {
     private readonly opts: StoreOptions = {},
   ) {
     this.db = openDatabase(file, { readonly: opts.readonly });
-    if (opts.readonly) {
-      const version = this.db.pragma('user_version', { simple: true }) as number;
-      if (version < SCHEMA_VERSION) {
-        this.db.close();
-        throw new Error(`the database at ${file} has schema ${version}, older than this Spyglass reads (${SCHEMA_VERSION}); open it once with a newer \`spyglass serve\` (or the extension) to upgrade it`);
-      }
-    }
     this.queries = new TraceQueries(this.db);
   }
 

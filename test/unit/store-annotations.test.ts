@@ -257,20 +257,30 @@ describe('user annotations and the trace list', () => {
 });
 
 describe('older stores', () => {
-  it('brings a store made before annotations up to date when opened for writing, and says so when only reading it', () => {
+  it('reads a store made before annotations and revisions (another window may open it before its owner migrates it), and upgrades it when opened for writing', () => {
     const file = path.join(dir, 'older.db');
     const old = new Store(file, testAnalyzer);
     const s = llmSpan();
     old.writer.write([{ spans: [s], logs: [] }]);
-    old.db.exec('DROP TABLE annotations; DROP INDEX spans_by_rev; PRAGMA user_version = 6');
+    old.db.exec(`DROP TABLE annotations; DROP INDEX spans_by_rev; DROP INDEX llm_calls_by_rev; DROP INDEX traces_feedback_up; DROP INDEX traces_feedback_down;
+      ALTER TABLE spans DROP COLUMN store_rev; ALTER TABLE llm_calls DROP COLUMN revision; ALTER TABLE llm_calls DROP COLUMN store_rev;
+      ALTER TABLE traces DROP COLUMN annotation_counts; ALTER TABLE traces DROP COLUMN feedback_up; ALTER TABLE traces DROP COLUMN feedback_down;
+      PRAGMA user_version = 6`);
     old.close();
-    expect(() => new Store(file, null, { readonly: true })).toThrow(/schema 6, older than this Spyglass reads/);
-    const upgraded = new Store(file, testAnalyzer);
-    expect(upgraded.queries.getSpan(s.traceId, s.spanId)).toMatchObject({ annotations: [], llm: { revision: 0 } });
-    upgraded.close();
     const reader = new Store(file, null, { readonly: true });
+    expect(reader.queries.getSpan(s.traceId, s.spanId)).toMatchObject({ annotations: [], llm: { revision: 0, inputTokens: 10 } });
     expect(reader.queries.outline(s.traceId)!.spanId).toEqual([s.spanId]);
+    expect(reader.queries.outline(s.traceId, 5)!.spanId).toEqual([s.spanId]);
+    expect(reader.queries.listTraces().traces[0]).toMatchObject({ traceId: s.traceId, annotationCounts: {}, feedback: { up: 0, down: 0 } });
+    expect(reader.queries.listTraces({ feedback: 'up' }).traces).toEqual([]);
+    expect(reader.queries.annotations.list({}).annotations).toEqual([]);
+    expect(reader.queries.todaySummary().guardrailHits).toBe(0);
+    expect([...reader.iterateSpans(s.traceId)]).toHaveLength(1);
     reader.close();
+    const upgraded = new Store(file, testAnalyzer);
+    upgraded.writer.writePrepared([{ resources: [], spans: [], logs: [], annotations: [], ops: [{ op: 'add', annotations: [userFeedback(s.traceId, s.spanId, 'up')] }] }]);
+    expect(upgraded.queries.getTraceSummary(s.traceId)!.feedback).toEqual({ up: 1, down: 0 });
+    upgraded.close();
   });
 });
 
