@@ -9,6 +9,7 @@ import type { Attributes, ChatMessage, IngestLogRecord, IngestSpan, LlmCall } fr
 import { emptyCall } from './call';
 import { genAiLooksLikeCall, NON_LLM_OPERATIONS, readGenAiScalars } from './genai-base';
 import { toMessage, toMessages } from './parts';
+import { inputStyleFor } from './usage-rules';
 import { logEventName, UNKNOWN, type ConventionReader, type Verdict } from './reader';
 import { isRecord, num, parseJson, str } from './values';
 
@@ -98,7 +99,7 @@ export const genaiDeprecated: ConventionReader = {
 
   read(span, logs): LlmCall {
     const call = emptyCall('genai-deprecated');
-    readGenAiScalars(call, span.attributes, 'auto');
+    readGenAiScalars(call, span.attributes, inputStyleFor(span, 'includes'), span.scope.name);
     const { input, output } = eventsToMessages(messageEvents(span, logs));
     call.inputMessages = input;
     call.outputMessages = output;

@@ -7,6 +7,7 @@ import type { Attributes, IngestLogRecord, IngestSpan, LlmCall } from '../model'
 import { emptyCall } from './call';
 import { genAiLooksLikeCall, NON_LLM_OPERATIONS, readGenAiScalars } from './genai-base';
 import { toMessages, toSystemParts, toToolDefinitions } from './parts';
+import { inputStyleFor } from './usage-rules';
 import { logEventName, UNKNOWN, type ConventionReader, type Verdict } from './reader';
 import { isRecord, parseJson } from './values';
 
@@ -51,7 +52,7 @@ export const genai: ConventionReader = {
     const sets = detailsAttributeSets(span, logs);
     // Span attributes win over event attributes for scalars; events only fill what the span lacks.
     const scalars: Attributes = sets.length === 0 ? span.attributes : (Object.assign({}, ...sets, span.attributes) as Attributes);
-    readGenAiScalars(call, scalars, 'auto');
+    readGenAiScalars(call, scalars, inputStyleFor(span, 'includes'), span.scope.name);
 
     const all = [span.attributes, ...sets];
     for (const a of all) {

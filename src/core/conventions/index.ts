@@ -74,6 +74,9 @@ function callFromVerdicts(span: IngestSpan, logs: IngestLogRecord[], vs: Verdict
     const ranked = readings.map((r, i) => ({ r, i, s: completeness(r) })).sort((a, b) => b.s - a.s || a.i - b.i);
     call = fillGaps(ranked[0]!.r, ranked.slice(1).map((x) => x.r));
   }
+  // Content alone does not make a model call: a framework's agent or tool span may carry the
+  // conversation. With no model and no usage it is structure, never counted nor given estimates.
+  if (!call.requestModel && !call.responseModel && call.inputTokens === null && call.outputTokens === null) return null;
   finishCommon(call, span);
   return call;
 }

@@ -10,6 +10,7 @@ import { readRequestBody, readResponseBody } from './bodies';
 import { contentToParts, toPart } from './parts';
 import { UNKNOWN, type ConventionReader, type Verdict } from './reader';
 import { normalizeUsage } from './usage';
+import { inputStyleFor } from './usage-rules';
 import { firstCount, firstStr, hasPrefix, indexedGroups, jsonObject, parseArgs, parseJson, str, withPrefix } from './values';
 
 const KIND_CATEGORY: Record<string, SpanCategory> = {
@@ -116,7 +117,7 @@ export const openinference: ConventionReader = {
           reasoning: firstCount(a, 'llm.token_count.completion_details.reasoning'),
           total: firstCount(a, 'llm.token_count.total'),
         },
-        'includes',
+        inputStyleFor(span, 'includes'),
         call.provider,
         call.responseModel,
       ),
