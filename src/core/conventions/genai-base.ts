@@ -21,7 +21,17 @@ export const LLM_OPERATIONS = new Set([
 ]);
 
 /** Operations that carry model usage but are not themselves a model call (counting them would double cost). */
-export const NON_LLM_OPERATIONS = new Set(['execute_tool', 'invoke_agent', 'create_agent', 'invoke_workflow', 'retrieval', 'agent', 'tool', 'workflow']);
+export const NON_LLM_OPERATIONS = new Set([
+  'execute_tool',
+  'invoke_agent',
+  'create_agent',
+  'invoke_workflow',
+  'plan',
+  'retrieval',
+  'agent',
+  'tool',
+  'workflow',
+]);
 
 export function isEmbeddingOperation(op: string | null): boolean {
   return op === 'embeddings' || op === 'embedding';

@@ -54,7 +54,8 @@ export function eventsToMessages(events: MessageEvent[]): { input: ChatMessage[]
   for (const ev of events) {
     if (ev.name === CHOICE_EVENT) {
       const rawMsg = parseJson(ev.body.message);
-      const base = isRecord(rawMsg) ? rawMsg : { content: ev.body.content, tool_calls: ev.body.tool_calls };
+      // Strands sends the choice's content blocks themselves as `message`.
+      const base = isRecord(rawMsg) ? rawMsg : Array.isArray(rawMsg) ? { content: rawMsg } : { content: ev.body.content, tool_calls: ev.body.tool_calls };
       const msg = toMessage({ ...base, role: str(base.role) ?? 'assistant' }, 'assistant');
       if (!msg) continue;
       const fr = str(ev.body.finish_reason);

@@ -10,6 +10,7 @@
 
 import type { IngestLogRecord, IngestSpan, LlmCall, SpanCategory } from '../model';
 import { StatusCode } from '../model';
+import { AGENT_MARK_PREFIXES, agentRoleCategory, agentSpanRule, nameMayBeAgentSpan } from './agent-spans';
 import { completeness, fillGaps } from './call';
 import { categoryFromVerdict, fallbackCategory } from './categorize';
 import { genai } from './genai';
@@ -27,10 +28,11 @@ export { messagesToText, partsToText, partText, callToText, systemText } from '.
 export const READERS: readonly ConventionReader[] = [vercelAi, openinference, logfire, openllmetry, genaiDeprecated, genai];
 
 /** Attribute namespaces every convention's marks live in; a span with none is no convention's. */
-const MARK_PREFIXES = ['gen_ai.', 'llm.', 'ai.', 'openinference.', 'traceloop.', 'logfire.', 'embedding.'];
+const MARK_PREFIXES = ['gen_ai.', 'llm.', 'ai.', 'openinference.', 'traceloop.', 'logfire.', 'embedding.', ...AGENT_MARK_PREFIXES];
 
 /** Cheap gate so the bulk of spans (HTTP, DB, app spans) cost a key scan, not six classifiers. */
 function spanHasMarks(span: IngestSpan): boolean {
+  if (nameMayBeAgentSpan(span.name)) return true;
   for (const k in span.attributes) {
     for (const p of MARK_PREFIXES) if (k.startsWith(p)) return true;
   }
@@ -90,14 +92,21 @@ function categoryFromVerdicts(span: IngestSpan, vs: Verdicts): SpanCategory {
   return fallbackCategory(span);
 }
 
+/** An agent, tool or workflow span of a framework (agent-spans.ts): structure, never a call. */
+function structureCategory(span: IngestSpan): SpanCategory | null {
+  const rule = agentSpanRule(span);
+  return rule ? agentRoleCategory(rule.role) : null;
+}
+
 export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null {
   if (!spanHasMarks(span) && !logsHaveMarks(logs)) return null;
+  if (structureCategory(span) !== null) return null;
   return callFromVerdicts(span, logs, verdicts(span, logs));
 }
 
 export function categorizeSpan(span: IngestSpan): SpanCategory {
   if (!spanHasMarks(span)) return fallbackCategory(span);
-  return categoryFromVerdicts(span, verdicts(span, []));
+  return structureCategory(span) ?? categoryFromVerdicts(span, verdicts(span, []));
 }
 
 export interface SpanAnalysis {
@@ -114,6 +123,8 @@ export interface SpanAnalysis {
 export function analyzeSpan(span: IngestSpan, logs: IngestLogRecord[]): SpanAnalysis {
   const ownMarks = spanHasMarks(span);
   if (!ownMarks && !logsHaveMarks(logs)) return { category: fallbackCategory(span), call: null };
+  const structure = ownMarks ? structureCategory(span) : null;
+  if (structure !== null) return { category: structure, call: null };
   const spanOnly = ownMarks ? verdicts(span, []) : null;
   const category = spanOnly ? categoryFromVerdicts(span, spanOnly) : fallbackCategory(span);
   const withLogs = logs.length === 0 && spanOnly ? spanOnly : verdicts(span, logs);
