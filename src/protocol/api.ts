@@ -59,6 +59,8 @@ export interface LlmCallDto {
   reasoningTokens: number | null;
   costUsd: number | null;
   costEstimated: boolean;
+  /** A failed call with no usage reported: not billed (cost 0), its tokens not estimated. */
+  unbilled?: boolean;
   ttftMs: number | null;
   finishReasons: string[];
   systemInstructions: MessagePart[];
