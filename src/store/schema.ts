@@ -183,7 +183,7 @@ const MIGRATIONS: Migration[] = [
   /* 6: calls are found by trace through spans (the trace list and pruning); an index of calls
      by random trace ids cost every write a page per trace. */ `DROP INDEX IF EXISTS llm_calls_by_trace;`,
   /* 7: the GenAI client metrics received over OTLP (/v1/metrics), as deltas (genai-metrics.ts). */ `
-  CREATE TABLE genai_metric_points (
+  CREATE TABLE IF NOT EXISTS genai_metric_points (
     id INTEGER PRIMARY KEY,
     time_us INTEGER NOT NULL,
     start_us INTEGER NOT NULL,
@@ -206,7 +206,7 @@ const MIGRATIONS: Migration[] = [
     bucket_counts TEXT NOT NULL,
     attributes TEXT NOT NULL
   );
-  CREATE INDEX genai_metric_points_by_name_time ON genai_metric_points (name, time_us);`,
+  CREATE INDEX IF NOT EXISTS genai_metric_points_by_name_time ON genai_metric_points (name, time_us);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
