@@ -27,9 +27,13 @@ export const AGENT_SPAN_RULES: readonly AgentSpanRule[] = [
   { framework: 'GenAI', attrs: { 'gen_ai.operation.name': /^execute_tool$/ }, role: 'tool' },
   { framework: 'GenAI', attrs: { 'gen_ai.operation.name': /^(invoke_workflow|invoke_swarm|invoke_graph|invoke_node)$/ }, role: 'workflow' },
   // Strands: one span per turn of its event loop (telemetry/tracer.py start_event_loop_cycle_span).
-  { framework: 'Strands', name: /^(execute_event_loop_cycle|Cycle .+)$/, role: 'loop' },
+  // Strands: one span per turn of its agent loop (Python telemetry/tracer.py
+  // start_event_loop_cycle_span; TypeScript SDK telemetry/tracer.js startAgentLoopSpan).
+  { framework: 'Strands', name: /^(execute_event_loop_cycle|execute_agent_loop_cycle|Cycle .+)$/, role: 'loop' },
   { framework: 'Strands', attrs: { 'event_loop.cycle_id': true }, role: 'loop' },
+  { framework: 'Strands', attrs: { 'agent_loop.cycle_id': true }, role: 'loop' },
   { framework: 'Strands', name: /^Tool: /, scope: /^strands/, role: 'tool' },
+  { framework: 'Strands', name: /^node /, attrs: { 'gen_ai.agent.node_type': true }, role: 'workflow' },
   // OpenAI Agents SDK as Logfire (instrument_openai_agents) and its own trace names it.
   { framework: 'OpenAI Agents SDK', name: /^Agent run: /, role: 'agent' },
   { framework: 'OpenAI Agents SDK', name: /^Agent workflow$/, role: 'workflow' },
@@ -68,8 +72,8 @@ export const AGENT_SPAN_RULES: readonly AgentSpanRule[] = [
 ];
 
 /** Attribute namespaces and names the rules look at: the normalizer's cheap gate lets these spans in. */
-export const AGENT_MARK_PREFIXES = ['event_loop.', 'langsmith.', 'crewai.', 'gcp.vertex.agent.', 'mastra.', 'agent_name'];
-const NAME_GATE = /^(execute_event_loop_cycle|Cycle |Agent run: |Agent workflow$|Function: |Handoff: |agent run$|running tool|running output function$|LangGraph|crewai\.|Crew |Task Execution$|Tool Usage$|invocation$|agent_run|agent\.|tool\.|workflow\.|Tool: )/;
+export const AGENT_MARK_PREFIXES = ['event_loop.', 'agent_loop.', 'langsmith.', 'crewai.', 'gcp.vertex.agent.', 'mastra.', 'agent_name'];
+const NAME_GATE = /^(execute_event_loop_cycle|execute_agent_loop_cycle|Cycle |Agent run: |Agent workflow$|Function: |Handoff: |agent run$|running tool|running output function$|LangGraph|crewai\.|Crew |Task Execution$|Tool Usage$|invocation$|agent_run|agent\.|tool\.|workflow\.|Tool: )/;
 
 /** True when a span's name alone may match a rule (the gate for spans with no GenAI attributes). */
 export function nameMayBeAgentSpan(name: string): boolean {

@@ -116,6 +116,10 @@ export function toPart(raw: unknown): MessagePart {
     case 'tool_use': // Anthropic
     case 'server_tool_use':
       return { type: 'tool_call', id: str(raw.id), name: str(raw.name) ?? '', arguments: parseArgs(raw.input) };
+    case 'toolUse': // Strands TypeScript SDK: its ToolUseBlock serialised with its type
+      return { type: 'tool_call', id: str(raw.toolUseId), name: str(raw.name) ?? '', arguments: parseArgs(raw.input) };
+    case 'toolResult':
+      return { type: 'tool_call_response', id: str(raw.toolUseId), response: blockResultValue(raw.content) };
     case 'tool-call': // Vercel AI SDK (v5+ `input`, v4 `args`)
       return {
         type: 'tool_call',

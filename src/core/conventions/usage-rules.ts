@@ -8,7 +8,10 @@
 //
 // Whatever a row says, normalizeUsage still corrects what cannot be: an input figure smaller than
 // its own cache parts excludes them, and a reported total equal to input + output + cache proves
-// the input left the cache out (Strands sends such a total).
+// the input left the cache out. That settles Strands with no row: its Python tracer
+// (telemetry/tracer.py) sends Bedrock's raw inputTokens with a totalTokens that includes the cache,
+// while its TypeScript SDK (1.19, models/streaming.js totalPromptTokens) sends the sum; both share
+// `gen_ai.system: strands-agents`, so a row by name would be wrong for one of them.
 
 import type { IngestSpan } from '../model';
 import type { InputStyle } from './usage';
@@ -46,12 +49,6 @@ export const USAGE_RULES: readonly UsageRule[] = [
     scope: /^openinference\.instrumentation\.anthropic$/,
     input: 'includes',
     source: 'Arize-ai/openinference openinference-instrumentation-anthropic _wrappers.py _get_llm_token_counts: prompt = input + cache_creation + cache_read',
-  },
-  {
-    scope: /^strands/,
-    provider: /^strands-agents$/,
-    input: 'excludes',
-    source: 'strands-agents/sdk-python telemetry/tracer.py: gen_ai.usage.input_tokens = Bedrock/Anthropic inputTokens, total_tokens includes cache',
   },
   {
     scope: /^pydantic-ai$/,

@@ -109,7 +109,7 @@ describe('cached tokens counted once, per instrumentation', () => {
     expect(bedrock.inputTokens).toBe(40_000 + 500 + RAW.cacheWrite);
   });
 
-  it('Strands (sdk-python telemetry/tracer.py): raw inputTokens, a total that includes the cache, ms time to first token', () => {
+  it('Strands (sdk-python telemetry/tracer.py): raw inputTokens, settled by a total that includes the cache; ms time to first token', () => {
     const call = read(
       {
         'gen_ai.operation.name': 'chat',
@@ -128,6 +128,23 @@ describe('cached tokens counted once, per instrumentation', () => {
     );
     expectOnce(call);
     expect(call.ttftMs).toBe(412);
+  });
+
+  it('Strands TypeScript SDK 1.19 (models/streaming.js totalPromptTokens) sends the sum: counted once too', () => {
+    const call = read(
+      {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.system': 'strands-agents',
+        'gen_ai.request.model': 'claude-sonnet-4-5',
+        'gen_ai.usage.input_tokens': TOTAL_INPUT,
+        'gen_ai.usage.output_tokens': RAW.output,
+        'gen_ai.usage.total_tokens': TOTAL_INPUT + RAW.output,
+        'gen_ai.usage.cache_read.input_tokens': RAW.cacheRead,
+        'gen_ai.usage.cache_creation.input_tokens': RAW.cacheWrite,
+      },
+      'strands-agents',
+    );
+    expectOnce(call);
   });
 
   it('Pydantic AI (usage.py opentelemetry_attributes): total input plus gen_ai.usage.details.* parts', () => {
@@ -210,7 +227,8 @@ describe('cached tokens counted once, per instrumentation', () => {
 
   it('every rule names its source', () => {
     for (const rule of USAGE_RULES) expect(rule.source.length).toBeGreaterThan(20);
-    expect(usageRuleFor(span({}, { scope: { name: 'strands.telemetry.tracer' } }))).toBeNull(); // needs strands-agents as system
+    expect(usageRuleFor(span({ 'gen_ai.system': 'anthropic' }, { scope: { name: '@traceloop/instrumentation-anthropic' } }))?.input).toBe('excludes');
+    expect(usageRuleFor(span({}, { scope: { name: 'strands-agents' } }))).toBeNull();
   });
 });
 
