@@ -45,7 +45,9 @@ function indexedMessages(attrs: Attributes, prefix: string, defaultRole: string)
     const role = str(m.role) ?? defaultRole;
     const toolCallId = str(m.tool_call_id);
     let parts: MessagePart[];
-    if (role === 'tool' && toolCallId !== null) {
+    // A tool message's content is a tool's result, with or without the id it answers
+    // (OpenInference's LangChain.js instrumentation sends none).
+    if (role === 'tool' && m.content !== undefined && !hasPrefix(m, 'contents.')) {
       parts = [{ type: 'tool_call_response', id: toolCallId, response: m.content ?? null }];
     } else {
       const contents = indexedGroups(m, 'contents.');
