@@ -75,10 +75,3 @@ export function isSavedList(v: unknown): v is SavedSetting[] {
     v.every((s) => typeof s === 'object' && s !== null && typeof (s as SavedSetting).key === 'string' && (s as SavedSetting).key.startsWith(`${COPILOT_OTEL_PREFIX}.`))
   );
 }
-
-/** True when the settings as they are now still point at this Spyglass (so undo is meaningful). */
-export function pointsAtSpyglass(values: Record<string, SettingValue>, httpPort: number, grpcPort: number | null): boolean {
-  if (values[`${COPILOT_OTEL_PREFIX}.enabled`] !== true) return false;
-  const endpoint = values[`${COPILOT_OTEL_PREFIX}.otlpEndpoint`];
-  return endpoint === `http://127.0.0.1:${httpPort}` || (grpcPort !== null && endpoint === `http://127.0.0.1:${grpcPort}`);
-}

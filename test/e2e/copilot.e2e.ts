@@ -7,12 +7,12 @@
 // "Stop Tracing Copilot Chat" puts the user's settings back.
 // Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenAiMetricsDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
 import { CodeServer } from './harness/code-server';
+import { freePort } from './harness/ports';
 import { outputRoot } from './harness/paths';
 import { seen, textMatching } from './harness/ui-wait';
 import { packageVsix } from './harness/vsix';
@@ -27,16 +27,6 @@ let httpPort = 0;
 let settingsFile = '';
 let traceId = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function api<T>(p: string): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);

@@ -32,12 +32,8 @@ export interface MetricPoint {
 }
 
 /** A GenAI metric point as stored: a delta, with the attributes the dashboard filters on as columns. */
-export interface GenAiMetricRow {
-  timeUs: number;
-  startUs: number;
-  name: string;
-  unit: string;
-  kind: MetricKind;
+export interface GenAiMetricRow
+  extends Pick<MetricPoint, 'timeUs' | 'startUs' | 'name' | 'unit' | 'kind' | 'value' | 'count' | 'sum' | 'min' | 'max' | 'bounds' | 'bucketCounts'> {
   service: string | null;
   operation: string | null;
   provider: string | null;
@@ -45,13 +41,6 @@ export interface GenAiMetricRow {
   responseModel: string | null;
   tokenType: string | null;
   errorType: string | null;
-  value: number | null;
-  count: number | null;
-  sum: number | null;
-  min: number | null;
-  max: number | null;
-  bounds: number[];
-  bucketCounts: number[];
   /** The point's other attributes. */
   attributes: Attributes;
 }

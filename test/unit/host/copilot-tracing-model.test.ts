@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeChanges, isSavedList, mergeSaved, planCopilotTracing, pointsAtSpyglass } from '../../../src/host/copilot-tracing-model';
+import { describeChanges, isSavedList, mergeSaved, planCopilotTracing } from '../../../src/host/copilot-tracing-model';
 
 describe('Trace Copilot Chat with Spyglass: the settings', () => {
   it('points Copilot Chat’s OTLP export at the collector, HTTP by default', () => {
@@ -34,12 +34,5 @@ describe('Trace Copilot Chat with Spyglass: the settings', () => {
     expect(isSavedList(again)).toBe(true);
     expect(isSavedList([{ key: 'editor.fontSize', previous: 3 }])).toBe(false);
     expect(isSavedList('nope')).toBe(false);
-  });
-
-  it('knows when the settings still point at this collector', () => {
-    const v = { 'github.copilot.chat.otel.enabled': true, 'github.copilot.chat.otel.otlpEndpoint': 'http://127.0.0.1:4318' };
-    expect(pointsAtSpyglass(v, 4318, null)).toBe(true);
-    expect(pointsAtSpyglass(v, 5000, null)).toBe(false);
-    expect(pointsAtSpyglass({ ...v, 'github.copilot.chat.otel.enabled': false }, 4318, null)).toBe(false);
   });
 });
