@@ -58,10 +58,12 @@ export const AGENT_SPAN_RULES: readonly AgentSpanRule[] = [
   { framework: 'Google ADK', name: /^invocation$/, scope: /adk/, role: 'workflow' },
   { framework: 'Google ADK', name: /^agent_run( |$)/, role: 'agent' },
   { framework: 'Google ADK', attrs: { 'gcp.vertex.agent.tool_call_args': true }, role: 'tool' },
-  // Mastra's AI tracing (span types) and its older telemetry names.
+  // Mastra's OpenTelemetry exporter (observability/otel-exporter/src/gen-ai-semantics.ts:
+  // `mastra.span.type`) and its older telemetry names.
   { framework: 'Mastra', attrs: { 'mastra.span.type': /^agent_run$/i }, role: 'agent' },
   { framework: 'Mastra', attrs: { 'mastra.span.type': /^(tool_call|mcp_tool_call)$/i }, role: 'tool' },
   { framework: 'Mastra', attrs: { 'mastra.span.type': /^(workflow_run|workflow_step|workflow_.*)$/i }, role: 'workflow' },
+  { framework: 'Mastra', attrs: { 'mastra.span.type': /^(model_step|model_chunk|processor_run|generic)$/i }, role: 'loop' },
   { framework: 'Mastra', name: /^agent\.(generate|stream|.*)$/, scope: /mastra/i, role: 'agent' },
   { framework: 'Mastra', name: /^tool\./, scope: /mastra/i, role: 'tool' },
   { framework: 'Mastra', name: /^workflow\./, scope: /mastra/i, role: 'workflow' },

@@ -154,4 +154,9 @@ function finishCommon(call: LlmCall, span: IngestSpan): void {
     const ev = span.events.find((e) => FIRST_CHUNK_EVENT.test(e.name));
     if (ev && ev.timeUs >= span.startUs) call.ttftMs = (ev.timeUs - span.startUs) / 1000;
   }
+  if (call.ttftMs === null) {
+    // Mastra's exporter gives the first chunk's wall-clock time instead of a duration.
+    const first = Date.parse(str(a['mastra.completion_start_time']) ?? '');
+    if (Number.isFinite(first) && first * 1000 >= span.startUs && first * 1000 <= span.endUs) call.ttftMs = first - span.startUs / 1000;
+  }
 }

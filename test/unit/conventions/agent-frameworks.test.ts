@@ -18,6 +18,7 @@ interface Fixture {
 }
 
 const STRANDS = 'strands-agents/sdk-python 1.x, src/strands/telemetry/tracer.py (commit 006ad58)';
+const MASTRA = 'mastra-ai/mastra observability/otel-exporter/src/gen-ai-semantics.ts (getAttributes, getOperationName, getSpanName)';
 const COPILOT = 'microsoft/vscode-copilot-chat, docs/monitoring/agent_monitoring.md + src/platform/otel/common/genAiAttributes.ts';
 
 const FIXTURES: Fixture[] = [
@@ -100,9 +101,18 @@ const FIXTURES: Fixture[] = [
     category: 'llm',
     call: true,
   },
-  { source: 'mastra-ai/mastra observability/otel-exporter (span type attribute)', name: "agent run: 'weatherAgent'", scope: '@mastra/otel-exporter', attributes: { 'mastra.span.type': 'agent_run', 'gen_ai.agent.name': 'weatherAgent' }, category: 'agent', call: false },
-  { source: 'mastra-ai/mastra observability/otel-exporter (span type attribute)', name: "tool: 'weatherTool'", scope: '@mastra/otel-exporter', attributes: { 'mastra.span.type': 'tool_call', 'gen_ai.tool.name': 'weatherTool' }, category: 'tool', call: false },
-  { source: 'mastra-ai/mastra observability/otel-exporter (span type attribute)', name: "workflow run: 'weather'", scope: '@mastra/otel-exporter', attributes: { 'mastra.span.type': 'workflow_run' }, category: 'chain', call: false },
+  { source: MASTRA, name: 'invoke_agent weatherAgent', scope: '@mastra/otel-exporter', attributes: { 'gen_ai.operation.name': 'invoke_agent', 'mastra.span.type': 'agent_run', 'gen_ai.agent.name': 'weatherAgent', 'gen_ai.agent.id': 'weather-agent' }, category: 'agent', call: false },
+  { source: MASTRA, name: 'execute_tool weatherTool', scope: '@mastra/otel-exporter', attributes: { 'gen_ai.operation.name': 'execute_tool', 'mastra.span.type': 'tool_call', 'gen_ai.tool.name': 'weatherTool', 'gen_ai.tool.call.arguments': '{"city":"Oslo"}' }, category: 'tool', call: false },
+  { source: MASTRA, name: 'invoke_workflow weather-workflow', scope: '@mastra/otel-exporter', attributes: { 'gen_ai.operation.name': 'invoke_workflow', 'mastra.span.type': 'workflow_run' }, category: 'chain', call: false },
+  { source: MASTRA, name: "step: 'step-1'", scope: '@mastra/otel-exporter', attributes: { 'gen_ai.operation.name': 'model_step', 'mastra.span.type': 'model_step' }, category: 'chain', call: false },
+  {
+    source: MASTRA,
+    name: 'chat gpt-4o-mini',
+    scope: '@mastra/otel-exporter',
+    attributes: { 'gen_ai.operation.name': 'chat', 'mastra.span.type': 'model_generation', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.provider.name': 'openai', 'gen_ai.agent.name': 'weatherAgent', 'gen_ai.usage.input_tokens': 90, 'gen_ai.usage.output_tokens': 9, 'mastra.completion_start_time': '2023-11-14T22:13:20.250Z' },
+    category: 'llm',
+    call: true,
+  },
   { source: 'vercel/ai packages/ai/src/generate-text/run-tools-transformation.ts (ai.toolCall)', name: 'ai.toolCall', scope: 'ai', attributes: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'weather', 'ai.toolCall.id': 'call_1', 'ai.toolCall.args': '{}' }, category: 'tool', call: false },
   { source: 'OpenTelemetry GenAI agent spans (gen-ai-agent-spans.md): plan and create_agent', name: 'plan', scope: 'any', attributes: { 'gen_ai.operation.name': 'plan', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 10 }, category: 'agent', call: false },
   { source: 'OpenTelemetry GenAI agent spans (gen-ai-agent-spans.md): invoke_workflow', name: 'invoke_workflow', scope: 'any', attributes: { 'gen_ai.operation.name': 'invoke_workflow' }, category: 'chain', call: false },
@@ -117,6 +127,41 @@ describe('agent, tool and workflow spans of the frameworks', () => {
       expect(call !== null).toBe(f.call);
     });
   }
+
+  it('reads Google ADK’s call_llm request and response models as the conversation', () => {
+    // google/adk-python src/google/adk/telemetry/tracing.py trace_call_llm (llm_request / llm_response JSON).
+    const s = span(
+      {
+        'gen_ai.system': 'gcp.vertex.agent',
+        'gen_ai.request.model': 'gemini-2.5-flash',
+        'gen_ai.usage.input_tokens': 120,
+        'gen_ai.usage.output_tokens': 12,
+        'gcp.vertex.agent.llm_request': JSON.stringify({
+          model: 'gemini-2.5-flash',
+          config: { system_instruction: 'You are a weather agent.', temperature: 0.1, tools: [{ function_declarations: [{ name: 'get_weather' }] }] },
+          contents: [
+            { role: 'user', parts: [{ text: 'Weather in Paris?' }] },
+            { role: 'model', parts: [{ function_call: { id: 'adk-1', name: 'get_weather', args: { city: 'Paris' } } }] },
+            { role: 'user', parts: [{ function_response: { id: 'adk-1', name: 'get_weather', response: { result: 'sunny' } } }] },
+          ],
+        }),
+        'gcp.vertex.agent.llm_response': JSON.stringify({ content: { role: 'model', parts: [{ text: 'Sunny in Paris.' }] }, finish_reason: 'STOP' }),
+      },
+      { name: 'call_llm', scope: { name: 'gcp.vertex.agent' } },
+    );
+    const call = analyzeSpan(s, []).call!;
+    expect(call.systemInstructions).toEqual([{ type: 'text', content: 'You are a weather agent.' }]);
+    expect(call.inputMessages.map((m) => m.parts[0]!.type)).toEqual(['text', 'tool_call', 'tool_call_response']);
+    expect(call.outputMessages).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Sunny in Paris.' }], finish_reason: 'stop' }]);
+    expect(call.params).toMatchObject({ temperature: 0.1 });
+    expect(call.toolDefinitions).toHaveLength(1);
+  });
+
+  it('reads Mastra’s completion start time as the time to first token', () => {
+    const f = FIXTURES.find((x) => x.source === MASTRA && x.call)!;
+    const s = span(f.attributes, { name: f.name, scope: { name: f.scope } });
+    expect(analyzeSpan(s, []).call!.ttftMs).toBe(250);
+  });
 
   it('a span with no model and no usage is never a call, whatever content it carries', () => {
     const toolWithContent = span({ 'gen_ai.tool.name': 'search' }, { name: 'my step', events: [event('gen_ai.user.message', { content: 'hi' }), event('gen_ai.choice', { message: { content: 'yo' } })] });
