@@ -34,7 +34,8 @@ export const AGENT_SPAN_RULES: readonly AgentSpanRule[] = [
   { framework: 'Strands', attrs: { 'agent_loop.cycle_id': true }, role: 'loop' },
   { framework: 'Strands', name: /^Tool: /, scope: /^strands/, role: 'tool' },
   { framework: 'Strands', name: /^node /, attrs: { 'gen_ai.agent.node_type': true }, role: 'workflow' },
-  // OpenAI Agents SDK as Logfire (instrument_openai_agents) and its own trace names it.
+  // OpenAI Agents SDK as Logfire's instrument_openai_agents() names it (logfire/_internal/
+  // integrations/openai_agents.py: span names are the templates `Agent run: {name!r}`, `Function: {name}`).
   { framework: 'OpenAI Agents SDK', name: /^Agent run: /, role: 'agent' },
   { framework: 'OpenAI Agents SDK', name: /^Agent workflow$/, role: 'workflow' },
   { framework: 'OpenAI Agents SDK', name: /^Function: /, role: 'tool' },
@@ -107,13 +108,22 @@ export function agentRoleCategory(role: AgentRole): SpanCategory {
 
 const NAME_PREFIXES = /^(?:invoke_agent|create_agent|Agent run:|agent_run|Agent)\s+\[?['"]?([^'"\]]+)['"]?\]?$/;
 
+/**
+ * The span's name as a person reads it. Logfire names spans by their message template
+ * (`Agent run: {name!r}`) and puts the formatted message in `logfire.msg`.
+ */
+function displayName(name: string, a: Attributes): string {
+  const msg = a['logfire.msg'];
+  return name.includes('{') && typeof msg === 'string' && msg !== '' ? msg : name;
+}
+
 /** The agent a span speaks for: `gen_ai.agent.name` and the frameworks' own keys, else its name. */
 export function agentNameOf(name: string, a: Attributes): string | null {
   for (const k of ['gen_ai.agent.name', 'agent_name', 'agent.name', 'crewai.agent.role', 'mastra.agent.name', 'gen_ai.agent.id']) {
     const v = a[k];
     if (typeof v === 'string' && v !== '') return v;
   }
-  const m = NAME_PREFIXES.exec(name);
+  const m = NAME_PREFIXES.exec(displayName(name, a));
   return m ? m[1]!.trim() : null;
 }
 
@@ -123,6 +133,6 @@ export function toolNameOf(name: string, a: Attributes): string | null {
     const v = a[k];
     if (typeof v === 'string' && v !== '') return v;
   }
-  const m = /^(?:execute_tool|Function:|Tool:|running tool)\s+(.+)$/.exec(name);
+  const m = /^(?:execute_tool|Function:|Tool:|running tool:?)\s+(.+)$/.exec(displayName(name, a));
   return m ? m[1]!.trim() : null;
 }

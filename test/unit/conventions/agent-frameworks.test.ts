@@ -83,8 +83,16 @@ const FIXTURES: Fixture[] = [
     call: false,
   },
   { source: 'pydantic/pydantic-ai _agent_graph.py (older): the parallel tool group span', name: 'running tools', scope: 'pydantic-ai', attributes: { tools: ['a', 'b'] }, category: 'tool', call: false },
-  { source: 'pydantic/logfire logfire/_internal/integrations/openai_agents.py (span names)', name: "Agent run: 'Triage'", scope: 'logfire.openai_agents', attributes: { 'logfire.msg': "Agent run: 'Triage'", 'logfire.span_type': 'span' }, category: 'agent', call: false },
-  { source: 'pydantic/logfire logfire/_internal/integrations/openai_agents.py (span names)', name: 'Function: get_weather', scope: 'logfire.openai_agents', attributes: { 'logfire.msg': 'Function: get_weather' }, category: 'tool', call: false },
+  { source: 'pydantic/logfire logfire/_internal/integrations/openai_agents.py (span names)', name: 'Agent run: {name!r}', scope: 'logfire.openai_agents', attributes: { 'logfire.msg': "Agent run: 'Triage'", 'logfire.msg_template': 'Agent run: {name!r}', 'logfire.span_type': 'span', name: 'Triage' }, category: 'agent', call: false },
+  { source: 'pydantic/logfire logfire/_internal/integrations/openai_agents.py (span names)', name: 'Function: {name}', scope: 'logfire.openai_agents', attributes: { 'logfire.msg': 'Function: get_weather', 'logfire.msg_template': 'Function: {name}' }, category: 'tool', call: false },
+  {
+    source: 'pydantic/logfire logfire/_internal/integrations/openai_agents.py (ResponseSpanData)',
+    name: 'Responses API with {gen_ai.request.model!r}',
+    scope: 'logfire.openai_agents',
+    attributes: { 'logfire.msg': "Responses API with 'gpt-4o'", 'logfire.span_type': 'span', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 83, 'gen_ai.usage.output_tokens': 11 },
+    category: 'llm',
+    call: true,
+  },
   { source: 'pydantic/logfire logfire/_internal/integrations/openai_agents.py (span names)', name: 'Handoff: Triage → Spanish', scope: 'logfire.openai_agents', attributes: {}, category: 'agent', call: false },
   { source: 'langchain-ai/langsmith-sdk python/langsmith/_internal/otel/_otel_exporter.py (langsmith.span.kind)', name: 'agent', scope: 'langsmith', attributes: { 'langsmith.span.kind': 'chain' }, category: 'chain', call: false },
   { source: 'langchain-ai/langsmith-sdk python/langsmith/_internal/otel/_otel_exporter.py (langsmith.span.kind)', name: 'search', scope: 'langsmith', attributes: { 'langsmith.span.kind': 'tool' }, category: 'tool', call: false },
@@ -179,6 +187,9 @@ describe('agent, tool and workflow spans of the frameworks', () => {
     expect(agentNameOf('agent run', { agent_name: 'support' })).toBe('support');
     expect(toolNameOf('execute_tool readFile', {})).toBe('readFile');
     expect(toolNameOf('Function: get_weather', {})).toBe('get_weather');
+    // Logfire names spans by template; the formatted message says which agent and tool.
+    expect(agentNameOf('Agent run: {name!r}', { 'logfire.msg': "Agent run: 'Triage'" })).toBe('Triage');
+    expect(toolNameOf('Function: {name}', { 'logfire.msg': 'Function: get_weather' })).toBe('get_weather');
   });
 });
 
