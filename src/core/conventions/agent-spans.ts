@@ -83,23 +83,61 @@ export function nameMayBeAgentSpan(name: string): boolean {
   return NAME_GATE.test(name);
 }
 
-function matches(rule: AgentSpanRule, span: IngestSpan): boolean {
-  if (rule.name && !rule.name.test(span.name)) return false;
-  if (rule.scope && !rule.scope.test(span.scope.name)) return false;
-  if (rule.attrs) {
-    for (const [key, want] of Object.entries(rule.attrs)) {
-      const v = span.attributes[key];
-      if (v === undefined || v === null) return false;
-      if (want !== true && !(typeof v === 'string' && want.test(v))) return false;
-    }
-  }
-  return true;
+interface CompiledRule {
+  rule: AgentSpanRule;
+  attrs: Array<[string, RegExp | true]>;
 }
 
-/** The first rule a span matches, or null. */
+// Attribute conditions first, then scope, then the name. Rules are indexed by their first
+// attribute, so a span costs one lookup per distinct first key (about a dozen) instead of a pass
+// over every rule; name-only rules are tried only when the name passes NAME_GATE.
+const COMPILED: readonly CompiledRule[] = AGENT_SPAN_RULES.map((rule) => ({ rule, attrs: Object.entries(rule.attrs ?? {}) }));
+const BY_FIRST_KEY = new Map<string, number[]>();
+const NAME_ONLY: number[] = [];
+COMPILED.forEach((c, i) => {
+  if (c.attrs.length === 0) {
+    NAME_ONLY.push(i);
+    return;
+  }
+  const key = c.attrs[0]![0];
+  const list = BY_FIRST_KEY.get(key);
+  if (list) list.push(i);
+  else BY_FIRST_KEY.set(key, [i]);
+});
+
+function matches(c: CompiledRule, span: IngestSpan): boolean {
+  for (const [key, want] of c.attrs) {
+    const v = span.attributes[key];
+    if (v === undefined || v === null) return false;
+    if (want !== true && !(typeof v === 'string' && want.test(v))) return false;
+  }
+  if (c.rule.scope && !c.rule.scope.test(span.scope.name)) return false;
+  return !c.rule.name || c.rule.name.test(span.name);
+}
+
+/** The first rule (in table order) a span matches, or null. */
 export function agentSpanRule(span: IngestSpan): AgentSpanRule | null {
-  for (const rule of AGENT_SPAN_RULES) if (matches(rule, span)) return rule;
-  return null;
+  let best = Number.POSITIVE_INFINITY;
+  for (const [key, indexes] of BY_FIRST_KEY) {
+    if (span.attributes[key] === undefined) continue;
+    for (const i of indexes) {
+      if (i >= best) break;
+      if (matches(COMPILED[i]!, span)) {
+        best = i;
+        break;
+      }
+    }
+  }
+  if (NAME_GATE.test(span.name)) {
+    for (const i of NAME_ONLY) {
+      if (i >= best) break;
+      if (matches(COMPILED[i]!, span)) {
+        best = i;
+        break;
+      }
+    }
+  }
+  return best === Number.POSITIVE_INFINITY ? null : COMPILED[best]!.rule;
 }
 
 export function agentRoleCategory(role: AgentRole): SpanCategory {
