@@ -1,7 +1,7 @@
 // The JSON API (`/api/...`) and Prometheus `/metrics` on the collector's HTTP port.
 
 import { HttpError, readBody, sendJson, type Route } from '../capture/http-server';
-import type { HealthDto, StatsQuery, TraceListQuery, TraceStatus } from '../protocol/api';
+import type { GenAiMetricsDto, GenAiMetricsQuery, HealthDto, StatsQuery, TraceListQuery, TraceStatus } from '../protocol/api';
 import type { Store } from '../store/store';
 import type { EventHub } from './events';
 
@@ -15,6 +15,8 @@ export interface ApiContext {
   exportOtlpJson: (traceId?: string) => unknown;
   clear: () => void;
   maxImportBytes: number;
+  /** The GenAI client metrics received on /v1/metrics. */
+  genAiMetrics: (q: GenAiMetricsQuery) => GenAiMetricsDto;
 }
 
 function num(url: URL, name: string): number | undefined {
@@ -90,6 +92,12 @@ export function apiRoutes(ctx: ApiContext): Route[] {
       method: 'GET',
       pattern: /^\/api\/stats\/series$/,
       handler: ({ res, url }) => sendJson(res, 200, ctx.store.queries.series({ ...statsQuery(url), bucketMs: num(url, 'bucketMs') })),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/metrics\/genai$/,
+      handler: ({ res, url }) =>
+        sendJson(res, 200, ctx.genAiMetrics({ from: num(url, 'from'), to: num(url, 'to'), name: str(url, 'name'), model: str(url, 'model'), service: str(url, 'service') })),
     },
     { method: 'GET', pattern: /^\/api\/summary\/today$/, handler: ({ res }) => sendJson(res, 200, ctx.store.queries.todaySummary()) },
     { method: 'GET', pattern: /^\/api\/events$/, handler: ({ res }) => ctx.events.attach(res) },

@@ -21,6 +21,7 @@ import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
 import { Checkpointer } from './checkpointer';
+import { MetricsIngest } from './metrics-ingest';
 import { tuneHeapForIngest } from './heap';
 import { startPreparer, type Preparer } from './preparer';
 import { WriteQueue } from './write-queue';
@@ -72,6 +73,7 @@ export class Collector {
   private checkpointer: Checkpointer | null = null;
   private preloaded: Promise<void> = Promise.resolve();
   private readonly metrics = createMetrics();
+  private readonly otlpMetrics = new MetricsIngest(() => this.store.genAiMetrics);
   private http: RunningHttpServer | null = null;
   private grpc: { port: number; close(): Promise<void> } | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -197,7 +199,7 @@ export class Collector {
 
   private routes(): Route[] {
     return [
-      ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
+      ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder, metrics: this.otlpMetrics }),
       ...proxyRoutes(this.queue, { upstreams: this.options.upstreams }),
       ...apiRoutes({
         store: this.store,
@@ -208,6 +210,7 @@ export class Collector {
         exportOtlpJson: (id) => this.exportOtlpJson(id),
         clear: () => this.clear(),
         maxImportBytes: this.options.maxBodyBytes * 4,
+        genAiMetrics: (q) => this.otlpMetrics.query(q),
       }),
     ];
   }
@@ -234,6 +237,7 @@ export class Collector {
           sink: this.otlpSink,
           maxMessageBytes: this.options.maxBodyBytes,
           forwarder: this.forwarder,
+          metrics: this.otlpMetrics,
         });
       } catch (err) {
         throw listenError(err, this.options.grpcPort);

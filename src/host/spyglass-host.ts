@@ -6,6 +6,7 @@ import type { CollectorEvent } from '../protocol/api';
 import type { ApiClient } from './api-client';
 import type { CollectorClient } from './collector-client';
 import { registerCommands } from './commands';
+import { registerCopilotTracing } from './copilot-tracing';
 import type { CollectorState } from './ownership-model';
 import { autoStartEnabled, collectorExecPath, readStartOptions, readTerminalSettings } from './settings';
 import { changedSettings } from './settings-model';
@@ -48,7 +49,7 @@ export class SpyglassHost implements vscode.Disposable {
         this.treeView.message = this.tree.message;
       }),
     );
-    this.disposables.push(...registerCommands(this));
+    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
     void this.setContext('spyglass.tracesFiltered', false);
     void this.setContext('spyglass.captureState', autoStartEnabled() ? 'starting' : 'stopped');

@@ -7,7 +7,7 @@
 // `ready` message; the host holds back everything it sends until then, because a message
 // posted to a webview whose script has not started yet is lost.
 
-import type { StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from './api';
+import type { SpanDto, StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from './api';
 
 // ---------------------------------------------------------------------------------------------
 // Declaring a direction
@@ -367,6 +367,8 @@ export interface TracePanelState {
   selectedSpanId: string | null;
   /** Epoch ms of the last successful load. */
   loadedAt: number | null;
+  /** Spans of other traces this trace's span links point to (subagents exported as their own trace). */
+  linkedSpans?: SpanDto[];
 }
 
 /** What the trace webview keeps through a reload (and the serializer receives). */
@@ -385,6 +387,8 @@ export type TraceWebviewToHost = {
   commands: {
     /** "Go to source" from `code.filepath` / `code.lineno` attributes. */
     openSource: { path: string; line: number | null };
+    /** Open another trace (a linked subagent's, from the agent-run view). */
+    openTrace: { traceId: string; spanId: string | null };
   };
   requests: { reload: RequestSpec<Record<string, never>, TracePanelState> };
   notifications: { didSelectSpan: { spanId: string | null } };

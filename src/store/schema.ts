@@ -182,6 +182,31 @@ const MIGRATIONS: Migration[] = [
   },
   /* 6: calls are found by trace through spans (the trace list and pruning); an index of calls
      by random trace ids cost every write a page per trace. */ `DROP INDEX IF EXISTS llm_calls_by_trace;`,
+  /* 7: the GenAI client metrics received over OTLP (/v1/metrics), as deltas (genai-metrics.ts). */ `
+  CREATE TABLE IF NOT EXISTS genai_metric_points (
+    id INTEGER PRIMARY KEY,
+    time_us INTEGER NOT NULL,
+    start_us INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    service_name TEXT,
+    operation TEXT,
+    provider TEXT,
+    request_model TEXT,
+    response_model TEXT,
+    token_type TEXT,
+    error_type TEXT,
+    value REAL,
+    count REAL,
+    sum REAL,
+    min REAL,
+    max REAL,
+    bounds TEXT NOT NULL,
+    bucket_counts TEXT NOT NULL,
+    attributes TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS genai_metric_points_by_name_time ON genai_metric_points (name, time_us);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

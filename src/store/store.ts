@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { IngestSpan } from '../core/model';
 import type { Analyzer } from './analyzer';
 import { openDatabase } from './database';
+import { GenAiMetricStore } from './genai-metrics';
 import { TraceQueries } from './queries';
 import { rebuildRollupLevel, ROLLUP_LEVELS } from './rollups';
 import { SpanWriter, spanFromRow, type WriterOptions } from './writer';
@@ -19,6 +20,7 @@ export class Store {
   readonly db: Database.Database;
   readonly queries: TraceQueries;
   private writerInstance: SpanWriter | null = null;
+  private metricsInstance: GenAiMetricStore | null = null;
 
   constructor(
     readonly file: string,
@@ -37,10 +39,16 @@ export class Store {
     return this.writerInstance;
   }
 
+  /** The GenAI client metrics received over OTLP. */
+  get genAiMetrics(): GenAiMetricStore {
+    this.metricsInstance ??= new GenAiMetricStore(this.db);
+    return this.metricsInstance;
+  }
+
   /** Removes every trace, span, call and log. */
   clear(): void {
     this.db.transaction(() => {
-      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', ...ROLLUP_LEVELS.map((l) => l.table), 'search', 'resources']) {
+      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', ...ROLLUP_LEVELS.map((l) => l.table), 'search', 'resources', 'genai_metric_points']) {
         this.db.exec(`DELETE FROM ${t}`);
       }
     })();
@@ -56,6 +64,7 @@ export class Store {
     if (opts.olderThanMs != null) {
       const ids = this.db.prepare('SELECT trace_id FROM traces WHERE start_us < ?').pluck().all(opts.olderThanMs * 1000) as string[];
       removed += this.deleteTraces(ids);
+      this.genAiMetrics.pruneBefore(opts.olderThanMs * 1000);
     }
     if (opts.maxBytes != null) {
       for (let round = 0; round < 50 && this.sizeBytes() > opts.maxBytes; round++) {

@@ -6,7 +6,6 @@
 // Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import type { HealthDto, TraceDetail, TraceListPage } from '../../src/protocol/a
 import { requestJson, type FakeServer } from '../fakes/fake-server';
 import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
 import { CodeServer } from './harness/code-server';
+import { freePort } from './harness/ports';
 import { node22, outputRoot, repoRoot } from './harness/paths';
 import { seen, textMatching } from './harness/ui-wait';
 import { packageVsix } from './harness/vsix';
@@ -42,16 +42,6 @@ interface AppResult {
 }
 let app: AppResult | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function api<T>(p: string): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);

@@ -6,6 +6,7 @@ import { formatDuration, formatInteger, formatTokens, formatUsd, formatDateTime 
 import type { SpanDto } from '../../src/protocol/api';
 import type { MessageEndpoint, TraceHostToWebview, TracePanelState, TracePersistedState, TraceWebviewToHost } from '../../src/protocol/webview';
 import { button, h, icon, replaceChildren } from '../shared/dom';
+import { agentRunOf, renderAgentRun } from './agent-run';
 import { renderSpanDetails } from './details';
 import { SpanIndex } from './search';
 import { Waterfall } from './waterfall';
@@ -88,7 +89,34 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     ),
   );
   const body = h('div', { class: 'trace-body' }, waterfall.element, details);
-  replaceChildren(root, h('div', { id: 'trace-app', class: 'trace-app' }, header, banner, body));
+  // The agent-run view: a second tab, shown when the trace has agent spans.
+  const runPane = h('section', { id: 'agent-run-pane', class: 'agent-run-pane', role: 'tabpanel', attrs: { hidden: true, 'aria-labelledby': 'tab-agent-run' } });
+  let view: 'waterfall' | 'agent-run' = 'waterfall';
+  const tabWaterfall = button('Waterfall', 'list-tree', () => showView('waterfall'), { id: 'tab-waterfall', class: 'tab', role: 'tab' });
+  const tabRun = button('Agent run', 'hubot', () => showView('agent-run'), { id: 'tab-agent-run', class: 'tab', role: 'tab' });
+  const tabs = h('div', { class: 'trace-tabs', role: 'tablist', attrs: { hidden: true, 'aria-label': 'Trace views' } }, tabWaterfall, tabRun);
+  function showView(next: 'waterfall' | 'agent-run'): void {
+    view = next;
+    body.hidden = next !== 'waterfall';
+    runPane.hidden = next !== 'agent-run';
+    tabWaterfall.setAttribute('aria-selected', String(next === 'waterfall'));
+    tabRun.setAttribute('aria-selected', String(next === 'agent-run'));
+  }
+  function renderRun(s: TracePanelState): void {
+    const run = s.detail ? agentRunOf([...s.detail.spans, ...(s.linkedSpans ?? [])]) : null;
+    tabs.hidden = run === null;
+    if (run === null && view === 'agent-run') showView('waterfall');
+    replaceChildren(runPane, renderAgentRun(run, {
+      traceId: s.traceId,
+      onSelect: (id) => {
+        showView('waterfall');
+        select(id);
+      },
+      onOpenTrace: (traceId, spanId) => endpoint.command('openTrace', { traceId, spanId }),
+    }));
+  }
+  showView('waterfall');
+  replaceChildren(root, h('div', { id: 'trace-app', class: 'trace-app' }, header, banner, tabs, body, runPane));
 
   const reload = () => {
     banner.hidden = false;
@@ -181,6 +209,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
         banner.hidden = true;
     }
     if (!sameData) {
+      renderRun(next);
       layout = next.detail ? buildWaterfall(next.detail.spans) : null;
       index = next.detail ? new SpanIndex(next.detail.spans) : null;
       if (layout) waterfall.setLayout(layout, criticalPath(layout));

@@ -6,14 +6,14 @@
 
 import type http from 'node:http';
 import { HttpError, readBody, type RequestContext, type Route } from '../http-server';
-import type { OtlpIngestOutcome, SpanSink } from '../sink';
+import type { MetricsSink, OtlpIngestOutcome, SpanSink } from '../sink';
 import { OtlpDecodeError } from './context';
 import { ingestOtlp } from './ingest';
-import { CONTENT_TYPES, encodeExportResponse, encodeStatus, GrpcCode, type OtlpEncoding, type OtlpSignal, partialSuccessOf } from './responses';
+import { CONTENT_TYPES, encodeExportResponse, encodeMetricsResponse, encodeStatus, GrpcCode, type OtlpEncoding, type OtlpSignal, partialSuccessOf } from './responses';
 
 /** Receives every decodable raw OTLP body (decompressed); see src/capture/forward.ts. */
 export interface OtlpForwardTarget {
-  forward(signal: OtlpSignal, body: Uint8Array, contentType: string): void;
+  forward(signal: OtlpSignal | 'metrics', body: Uint8Array, contentType: string): void;
 }
 
 export interface OtlpHttpOptions {
@@ -23,6 +23,8 @@ export interface OtlpHttpOptions {
   maxStringChars?: number;
   /** When given, every body that decodes is also sent upstream (never delaying the answer). */
   forwarder?: OtlpForwardTarget;
+  /** When given, `/v1/metrics` is served; without it the path answers 404 as any unknown one. */
+  metrics?: MetricsSink;
 }
 
 /** The request's OTLP encoding from its content type, or null when it is neither. */
@@ -54,7 +56,7 @@ function sendStatus(res: http.ServerResponse, status: number, encoding: OtlpEnco
 }
 
 export function otlpHttpRoutes(sink: SpanSink, opts: OtlpHttpOptions): Route[] {
-  const handle = (signal: OtlpSignal) => async (ctx: RequestContext): Promise<void> => {
+  const handle = (signal: OtlpSignal | 'metrics') => async (ctx: RequestContext): Promise<void> => {
     const { req, res } = ctx;
     const encoding = encodingOf(req.headers['content-type']);
     if (encoding === null) {
@@ -73,17 +75,22 @@ export function otlpHttpRoutes(sink: SpanSink, opts: OtlpHttpOptions): Route[] {
     }
     let outcome: OtlpIngestOutcome;
     try {
-      outcome = await ingestOtlp(sink, { signal, encoding, body, maxStringChars: opts.maxStringChars });
+      outcome =
+        signal === 'metrics'
+          ? await opts.metrics!.ingestMetrics({ encoding, body })
+          : await ingestOtlp(sink, { signal, encoding, body, maxStringChars: opts.maxStringChars });
     } catch (err) {
       if (err instanceof OtlpDecodeError) sendStatus(res, 400, encoding, err.message);
       else sendStatus(res, 503, encoding, `could not store the data, retry later: ${(err as Error)?.message ?? String(err)}`);
       return;
     }
     opts.forwarder?.forward(signal, body, CONTENT_TYPES[encoding]);
-    send(res, 200, encoding, encodeExportResponse(signal, encoding, partialSuccessOf(outcome.rejected, outcome.errors, outcome.warnings)));
+    const partial = partialSuccessOf(outcome.rejected, outcome.errors, outcome.warnings);
+    send(res, 200, encoding, signal === 'metrics' ? encodeMetricsResponse(encoding, partial) : encodeExportResponse(signal, encoding, partial));
   };
   return [
     { method: 'POST', pattern: /^\/v1\/traces\/?$/, handler: handle('traces') },
     { method: 'POST', pattern: /^\/v1\/logs\/?$/, handler: handle('logs') },
+    ...(opts.metrics ? [{ method: 'POST', pattern: /^\/v1\/metrics\/?$/, handler: handle('metrics') }] : []),
   ];
 }

@@ -143,6 +143,7 @@ class WebviewPanels implements vscode.Disposable {
       traceId,
       selectedSpanId: spanId,
       onOpenSource: (file, line) => void openSource(file, line),
+      onOpenTrace: (id, span) => void this.showTrace(id, span),
       onError: (err) => this.output.warn(`trace panel: ${err.message}`),
     });
     this.traces.set(traceId, { panel, controller });

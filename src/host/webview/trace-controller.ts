@@ -1,10 +1,12 @@
 // The host side of one trace panel: loads the trace from the collector API, keeps it current
 // as change events arrive, and answers the webview.
 
-import type { CollectorEvent, TraceDetail } from '../../protocol/api';
+import type { CollectorEvent, SpanDto, TraceDetail } from '../../protocol/api';
 import type { TraceHostToWebview, TracePanelState, TraceWebviewToHost } from '../../protocol/webview';
 import { ApiClient, ApiRequestError } from './api-client';
 import { PanelController, type WebviewLike } from './panel-controller';
+
+const MAX_LINKED_TRACES = 8;
 
 export interface TraceControllerOptions {
   webview: WebviewLike;
@@ -12,6 +14,7 @@ export interface TraceControllerOptions {
   traceId: string;
   selectedSpanId?: string | null;
   onOpenSource?: (path: string, line: number | null) => void;
+  onOpenTrace?: (traceId: string, spanId: string | null) => void;
   onError?: (error: Error) => void;
   /** Delay that coalesces a burst of change events into one reload. */
   reloadDelayMs?: number;
@@ -39,6 +42,9 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       })
       .handleCommand('openSource', ({ path, line }) => {
         if (typeof path === 'string' && path.length > 0) options.onOpenSource?.(path, typeof line === 'number' ? line : null);
+      })
+      .handleCommand('openTrace', ({ traceId, spanId }) => {
+        if (typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId)) options.onOpenTrace?.(traceId, typeof spanId === 'string' ? spanId : null);
       });
   }
 
@@ -59,6 +65,22 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
     this.loadSoon(this.reloadDelayMs);
   }
 
+  /** Spans of the traces this one links to (a few at most), for the agent-run view; best effort. */
+  private async linkedSpans(detail: TraceDetail): Promise<SpanDto[]> {
+    const ids = new Set<string>();
+    for (const s of detail.spans) for (const l of s.links ?? []) if (l.traceId !== this.traceId && /^[0-9a-f]{32}$/.test(l.traceId)) ids.add(l.traceId);
+    const out: SpanDto[] = [];
+    for (const id of [...ids].slice(0, MAX_LINKED_TRACES)) {
+      try {
+        const linked = await this.api.getJson<TraceDetail>(`/api/traces/${id}`);
+        if (linked && Array.isArray(linked.spans)) out.push(...linked.spans);
+      } catch {
+        // A linked trace not (yet) in the store: the run shows without it.
+      }
+    }
+    return out;
+  }
+
   protected async fetchState(): Promise<TracePanelState> {
     const prev = this.current;
     try {
@@ -66,7 +88,7 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       if (!detail || !Array.isArray(detail.spans) || typeof detail.trace !== 'object') {
         throw new ApiRequestError('The collector sent a trace in an unknown shape.', 'bad-json');
       }
-      return { ...prev, status: 'ready', detail, error: null, loadedAt: Date.now() };
+      return { ...prev, status: 'ready', detail, linkedSpans: await this.linkedSpans(detail), error: null, loadedAt: Date.now() };
     } catch (err) {
       if (err instanceof ApiRequestError && err.code === 'not-found') {
         return { ...prev, status: 'not-found', detail: null, error: `Trace ${this.traceId} is not in the store (yet).` };
