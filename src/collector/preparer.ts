@@ -70,6 +70,9 @@ export class WorkerPreparer implements Preparer {
     const started: Promise<Worker> = startWorker(this.script, this.data, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }).then(
       (w) => {
         w.on('message', (m: PrepareReply) => this.answer(m));
+        // A reply that cannot be read on this side is lost with its id: fail every body in
+        // flight (retryable) rather than leave one unanswered and the write queue waiting on it.
+        w.on('messageerror', (err: Error) => this.failAll(new Error(`a prepared batch could not be received: ${err.message}`)));
         // 'exit' follows 'error': only the first, and only while this is still the current worker, counts.
         const gone = (err: Error) => {
           if (this.worker === started) this.lost(err);
@@ -107,6 +110,10 @@ export class WorkerPreparer implements Preparer {
   /** The bodies it held are answered as retryable failures; exporters send them again. */
   private lost(err: Error): void {
     this.worker = null;
+    this.failAll(err);
+  }
+
+  private failAll(err: Error): void {
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
   }
