@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { startGrpcServer } from '../capture/grpc-server';
 import { createForwarder } from '../capture/forward';
+import { DEFAULT_BODY_BUDGET_BYTES } from '../capture/body-budget';
 import { startHttpServer, type Route, type RunningHttpServer } from '../capture/http-server';
 import { otlpHttpRoutes } from '../capture/otlp';
 import { proxyRoutes } from '../capture/proxy';
@@ -23,6 +24,7 @@ import { importOtlpJson } from './otlp-import';
 import { Checkpointer } from './checkpointer';
 import { tuneHeapForIngest } from './heap';
 import { startPreparer, type Preparer } from './preparer';
+import { OncePerMinute } from './once-per-minute';
 import { WriteQueue } from './write-queue';
 
 export const VERSION = '0.1.0';
@@ -78,6 +80,13 @@ export class Collector {
   private readonly forwarder: ReturnType<typeof createForwarder> | undefined;
   private readonly startedAt = Date.now();
   readonly priceWarnings: string[];
+  /** Web pages that tried to write into the store: the operator hears of each once a minute. */
+  private readonly refusals = new OncePerMinute((m) => this.options.warn?.(m));
+
+  /** Bytes of request bodies held at once: room for two of the largest. */
+  private get bodyBudgetBytes(): number {
+    return Math.max(DEFAULT_BODY_BUDGET_BYTES, 2 * this.options.maxBodyBytes);
+  }
 
   private constructor(readonly options: CollectorOptions) {
     const { analyzer, warnings } = createAnalyzer(options.priceOverrides);
@@ -207,7 +216,7 @@ export class Collector {
         importOtlpJson: (t) => this.importOtlpJson(t),
         exportOtlpJson: (id) => this.exportOtlpJson(id),
         clear: () => this.clear(),
-        maxImportBytes: this.options.maxBodyBytes * 4,
+        maxImportBytes: Math.min(this.options.maxBodyBytes * 4, this.bodyBudgetBytes),
       }),
     ];
   }
@@ -222,7 +231,13 @@ export class Collector {
     );
     this.checkpointer = await Checkpointer.start(this.store.db, this.options.dbPath, this.options.checkpointWorker);
     try {
-      this.http = await startHttpServer({ host, port: this.options.httpPort, routes: this.routes() });
+      this.http = await startHttpServer({
+        host,
+        port: this.options.httpPort,
+        routes: this.routes(),
+        limits: { bodyBudgetBytes: this.bodyBudgetBytes },
+        onRefused: (r, method, path) => this.refusals.note(`refused ${method} ${path} from ${r.from}: ${r.error}`),
+      });
     } catch (err) {
       throw listenError(err, this.options.httpPort);
     }
