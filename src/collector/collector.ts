@@ -10,7 +10,6 @@ import { startHttpServer, type Route, type RunningHttpServer } from '../capture/
 import { otlpHttpRoutes } from '../capture/otlp';
 import { proxyRoutes } from '../capture/proxy';
 import { createMetrics } from '../core/metrics';
-import { preloadEncodings } from '../core/tokens';
 import type { HealthDto } from '../protocol/api';
 import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
@@ -22,8 +21,8 @@ import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
 import { Checkpointer } from './checkpointer';
-import { tuneHeapForIngest } from './heap';
-import { startPreparer, type Preparer } from './preparer';
+import { COLLECTOR_SQLITE_CACHE_KIB } from './heap';
+import { createPreparer, type Preparer } from './preparer';
 import { OncePerMinute } from './once-per-minute';
 import { WriteQueue } from './write-queue';
 
@@ -72,7 +71,6 @@ export class Collector {
   private readonly analyzer: Analyzer;
   private preparer: Preparer | null = null;
   private checkpointer: Checkpointer | null = null;
-  private preloaded: Promise<void> = Promise.resolve();
   private readonly metrics = createMetrics();
   private http: RunningHttpServer | null = null;
   private grpc: { port: number; close(): Promise<void> } | null = null;
@@ -113,6 +111,7 @@ export class Collector {
     } catch (err) {
       throw new CollectorStartError('DB', null, `cannot open the database at ${options.dbPath}: ${(err as Error).message}`);
     }
+    this.store.db.pragma(`cache_size = -${COLLECTOR_SQLITE_CACHE_KIB}`);
     this.forwarder = options.forwardEndpoint ? createForwarder({ endpoint: options.forwardEndpoint }) : undefined;
     this.events = new EventHub(() => ({
       type: 'hello',
@@ -133,7 +132,6 @@ export class Collector {
   }
 
   static async start(opts: Partial<CollectorOptions> = {}): Promise<Collector> {
-    tuneHeapForIngest();
     const c = new Collector({ ...DEFAULT_OPTIONS, ...opts });
     try {
       await c.listen();
@@ -166,14 +164,6 @@ export class Collector {
     };
   }
 
-  /**
-   * Resolves once start-up work that runs between requests (the tokenizer tables, ~0.7 s of CPU
-   * on each thread that prepares spans) is done: what ingests after that is steady state.
-   */
-  async warmedUp(): Promise<void> {
-    await Promise.all([this.preloaded, this.preparer?.warm()]);
-  }
-
   /** Imports OTLP/JSON: one ExportTraceServiceRequest, or JSONL with one per line. */
   importOtlpJson(text: string): Promise<number> {
     return importOtlpJson(text, async (batch) => (await this.queue.ingest(batch)).acceptedSpans);
@@ -189,10 +179,10 @@ export class Collector {
     this.events.broadcast({ type: 'cleared', at: Date.now() });
   }
 
-  /** What the OTLP receivers store into: bodies go to the preparer, then to the group-commit queue. */
+  /** What the OTLP receivers and the proxy store into: bodies and captures go to the preparer, then to the group-commit queue. */
   private readonly otlpSink: SpanSink = {
     ingest: (batch) => this.queue.ingest(batch),
-    recordProxyCall: (capture) => this.queue.recordProxyCall(capture),
+    recordProxyCall: async (capture) => this.queue.enqueue(await this.preparer!.prepareProxy(capture)),
     ingestOtlp: async (req) => {
       // A body that will not come after all must not hold up an open transaction waiting for it.
       const { batch, ...outcome } = await this.preparer!.prepare(req).catch((err: unknown) => {
@@ -207,7 +197,7 @@ export class Collector {
   private routes(): Route[] {
     return [
       ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
-      ...proxyRoutes(this.queue, { upstreams: this.options.upstreams }),
+      ...proxyRoutes(this.otlpSink, { upstreams: this.options.upstreams }),
       ...apiRoutes({
         store: this.store,
         events: this.events,
@@ -223,13 +213,13 @@ export class Collector {
 
   private async listen(): Promise<void> {
     const host = this.options.host ?? '127.0.0.1';
-    this.preparer = await startPreparer(
+    this.preparer = createPreparer(
       this.options.prepareWorker,
       this.analyzer,
       { priceOverrides: this.options.priceOverrides, storeContent: this.options.storeContent },
       (m) => this.options.warn?.(m),
     );
-    this.checkpointer = await Checkpointer.start(this.store.db, this.options.dbPath, this.options.checkpointWorker);
+    this.checkpointer = Checkpointer.create(this.store.db, this.options.dbPath, this.options.checkpointWorker);
     try {
       this.http = await startHttpServer({
         host,
@@ -254,8 +244,6 @@ export class Collector {
         throw listenError(err, this.options.grpcPort);
       }
     }
-    // Built in slices off the request path, so the first call without usage does not stall the writer.
-    this.preloaded = preloadEncodings().catch(() => undefined);
     if (this.options.retentionDays || this.options.retentionMaxMb) {
       this.applyRetention();
       this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
