@@ -65,7 +65,7 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 15_000;
+const DEFAULT_BODY_IDLE_TIMEOUT_MS = 15_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 15_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 /** Seconds an exporter is asked to wait before retrying a body the budget had no room for. */
@@ -117,7 +117,7 @@ export function bodyIdleTimeoutOf(req: http.IncomingMessage): number {
   return limitsOf.get(req)?.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
 }
 
-export function budgetExceeded(capacity: number): HttpError {
+function budgetExceeded(capacity: number): HttpError {
   return new HttpError(
     503,
     'too many request bodies in flight',
@@ -174,7 +174,7 @@ export function readBody(req: http.IncomingMessage, opts: ReadBodyOptions): Prom
       source.removeListener('data', onData);
       source.removeListener('end', onEnd);
       source.removeListener('error', onError);
-      req.removeListener('aborted', onAborted);
+      req.removeListener('close', onClose);
     };
     const fail = (err: HttpError) => {
       if (settled) return;
@@ -209,11 +209,13 @@ export function readBody(req: http.IncomingMessage, opts: ReadBodyOptions): Prom
       else resolve(Buffer.concat(chunks, total));
     };
     const onError = (err: Error) => fail(new HttpError(400, 'could not read request body', err.message));
-    const onAborted = () => fail(new HttpError(400, 'could not read request body', 'the client closed the connection'));
+    const onClose = () => {
+      if (!req.complete) fail(new HttpError(400, 'could not read request body', 'the client closed the connection'));
+    };
     source.on('data', onData);
     source.once('end', onEnd);
     source.once('error', onError);
-    req.once('aborted', onAborted);
+    req.once('close', onClose);
   });
 }
 

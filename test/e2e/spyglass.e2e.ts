@@ -228,4 +228,39 @@ describe('Spyglass VSIX in code-server', () => {
     expect(clip).toContain(`http://127.0.0.1:${httpPort}`);
     await wb!.screenshot('08-copied-notification');
   });
+
+  it('refuses what a web page sends to the store, and says so in the Spyglass log', async () => {
+    const before = (await api<TraceListPage>('/api/traces')).traces.length;
+    const forged = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'f0'.repeat(16), spanId: 'f1'.repeat(8), name: 'forged by a web page', startTimeUnixNano: `${Date.now()}000000`, endTimeUnixNano: `${Date.now()}000000` }] }] }],
+    });
+    // Any page in the same browser (here one with no origin of its own): an HTML form and a no-cors fetch.
+    const page = await wb!.context.newPage();
+    await page.setContent('<!doctype html><title>some web page</title><h1>Some web page</h1>');
+    await page.evaluate(
+      async ({ url, body }) => {
+        const sink = document.createElement('iframe');
+        sink.name = 'sink';
+        document.body.append(sink);
+        const form = document.createElement('form');
+        Object.assign(form, { method: 'POST', action: url, enctype: 'text/plain', target: 'sink' });
+        const input = document.createElement('input');
+        input.name = `${body.slice(0, -1)},"pad":"`;
+        input.value = '"}';
+        form.append(input);
+        document.body.append(form);
+        await new Promise((resolve) => {
+          sink.onload = resolve;
+          form.submit();
+        });
+        await fetch(url, { method: 'POST', mode: 'no-cors', body }).catch(() => undefined);
+      },
+      { url: `http://127.0.0.1:${httpPort}/api/import`, body: forged },
+    );
+    await page.close();
+    expect((await api<TraceListPage>('/api/traces')).traces.length).toBe(before);
+    await wb!.runCommand('Spyglass: Show Log');
+    await textMatching(wb!.page.locator('.part.panel .view-lines'), /refused POST \/api\/import from null: cross-site request refused/, 'the refusal in the Spyglass log', 30_000);
+    await wb!.screenshot('09-cross-site-write-refused');
+  });
 });

@@ -105,6 +105,22 @@ describe('prepare worker', () => {
     expect(warnings[0]).toMatch(/^preparing spans on the collector's thread: the worker did not start/);
   });
 
+  it('fails a body whose reply cannot be read on this side, instead of leaving it in flight for ever', async () => {
+    // A reply nested deeper than this thread's stack can read: structured clone drops it here
+    // ('messageerror'), and with it the id it answered. Before, the body was never answered and
+    // the write queue, seeing it still in flight, held every later commit open for 50 ms.
+    const script = path.join(dir, 'deep-reply.js');
+    fs.writeFileSync(script, "const { parentPort } = require('node:worker_threads');\n" +
+      "parentPort.on('message', (t) => { let v = {}; for (let i = 0; i < 6000; i++) v = { v };\n" +
+      "  parentPort.postMessage({ type: 'prepared', id: t.id, outcome: null, wire: v }); });\n" +
+      "parentPort.postMessage({ type: 'ready' });\n");
+    const preparer = await startWorker(script);
+    const err = await preparer.prepare(jsonRequest(llmTrace().body)).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^a prepared batch could not be received/);
+    expect(err).not.toBeInstanceOf(OtlpDecodeError);
+    expect(preparer.inFlight).toBe(0);
+  });
+
   it('fails the bodies a dead worker held as retryable and starts another for the next body', async () => {
     // A worker that says it is ready and dies on its first body.
     const script = path.join(dir, 'dies.js');
