@@ -8,7 +8,8 @@
 // 32 MB body, and while it takes one ~20 MB body of 30,000 spans (no target: see the README).
 //
 //   npm run bench:footprint -- [--cli dist/cli.js] [--spans 100000] [--burst 20480] [--starts 3] [--flood 60]
-//                              [--quiet 35] [--big-spans 30000]
+//                              [--quiet 35] [--big-spans 30000] [--node-flags "…"]
+// (--cli and --node-flags "" measure another build as its extension forked it, e.g. an older checkout.)
 //
 // Resident memory is read from /proc/<pid>/status (Linux): VmRSS sampled every 25 ms for peaks.
 // Targets: idle ≤ 120 MB, ≤ 300 MB at the ceiling.
@@ -33,6 +34,8 @@ const ROOT = path.resolve(__dirname, '../../..');
 
 interface Plan {
   cli: string;
+  /** Node flags the collector is forked with; undefined: the extension's own. */
+  nodeFlags: string[] | undefined;
   spans: number;
   burst: number;
   starts: number;
@@ -48,6 +51,7 @@ function parsePlan(argv: string[]): Plan {
   };
   return {
     cli: path.resolve(get('cli', path.join(ROOT, 'dist/cli.js'))),
+    nodeFlags: argv.includes('--node-flags') ? get('node-flags', '').split(' ').filter(Boolean) : undefined,
     spans: Number(get('spans', '100000')),
     burst: Number(get('burst', '20480')),
     starts: Number(get('starts', '3')),
@@ -73,12 +77,12 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 }
 
-function collectorSubject(cli: string): Subject {
+function collectorSubject(cli: string, nodeFlags: string[] | undefined): Subject {
   return {
     name: 'collector',
     async start(dbPath) {
       const t0 = nowMs();
-      const r = await forkCollector({ cliPath: cli, options: { ...DEFAULT_OPTIONS, httpPort: 0, grpcPort: 0, dbPath }, execPath: process.execPath });
+      const r = await forkCollector({ cliPath: cli, options: { ...DEFAULT_OPTIONS, httpPort: 0, grpcPort: 0, dbPath }, execPath: process.execPath, nodeFlags });
       if (r.kind !== 'listening') throw new Error(`the collector did not start: ${JSON.stringify(r)}`);
       const startupMs = nowMs() - t0;
       return { pid: r.process.pid!, port: r.httpPort, startupMs, stop: async () => void (await r.process.stop(10_000)) };
@@ -257,13 +261,13 @@ async function measure(subject: Subject, plan: Plan, bodies: { burst: Buffer[]; 
 async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
   if (!fs.existsSync('/proc/self/status')) throw new Error('bench:footprint reads /proc/<pid>/status: Linux only');
-  console.log(`footprint bench: ${plan.cli}, node ${process.version}, ${machineNote()}`);
+  console.log(`footprint bench: ${plan.cli}${plan.nodeFlags ? ` with node flags [${plan.nodeFlags.join(' ')}]` : ''}, node ${process.version}, ${machineNote()}`);
   console.log(`burst ${int(plan.burst)} spans, ceiling ${int(plan.spans)} spans at 8 concurrent exporters, flood ${plan.flood} × 32 MB held bodies; targets: idle ≤ ${IDLE_TARGET_MB} MB, ceiling ≤ ${CEILING_TARGET_MB} MB`);
   const encodeAll = (spans: number, seed: number) =>
     exporterBatches({ seed, spans, startUs: Math.floor(Date.now() / 60_000) * 60_000_000 - 3_600_000_000, gapUs: 2_000, batchSpans: 512 }).map((b) => encode('protobuf', b));
   const bodies = { burst: encodeAll(plan.burst, 5), ceiling: encodeAll(plan.spans, 11), big: plan.bigSpans > 0 ? encode('protobuf', exporterBatches({ seed: 3, spans: plan.bigSpans, startUs: Date.now() * 1000 - 3_600_000_000, gapUs: 2_000, batchSpans: plan.bigSpans })[0]!) : null };
   const reference = await measure(referenceSubject(), plan, bodies);
-  const collector = await measure(collectorSubject(plan.cli), plan, bodies);
+  const collector = await measure(collectorSubject(plan.cli, plan.nodeFlags), plan, bodies);
   const row = (what: string, c: number, r: number, unit: string, target?: number) => {
     const verdict = target === undefined ? '' : c <= target ? `  (target ≤ ${target}: met)` : `  (target ≤ ${target}: MISSED)`;
     console.log(`${what.padEnd(34)} collector ${c.toFixed(0).padStart(5)} ${unit}  reference ${r.toFixed(0).padStart(5)} ${unit}  ratio ${(c / r).toFixed(2)}${verdict}`);

@@ -13,6 +13,8 @@ export interface ForkCollectorOptions {
   options: CollectorStartOptions;
   /** The runtime to run the CLI with; default: this process's own (Electron runs as Node). */
   execPath?: string;
+  /** Node flags for the collector's process; default COLLECTOR_NODE_FLAGS (bench:footprint measures without them too). */
+  nodeFlags?: readonly string[];
   startTimeoutMs?: number;
   onLog?: (level: LogLevel, message: string) => void;
 }
@@ -117,7 +119,7 @@ export function forkCollector(opts: ForkCollectorOptions): Promise<ForkResult> {
         execPath: opts.execPath,
         // The extension host's own flags (inspector ports, Electron switches) must not leak in;
         // the collector's own (its heap's size) must be there from its start.
-        execArgv: [...COLLECTOR_NODE_FLAGS],
+        execArgv: [...(opts.nodeFlags ?? COLLECTOR_NODE_FLAGS)],
         // Under desktop VS Code the runtime is Electron; this makes it behave as plain Node.
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -260,7 +260,8 @@ describe('Spyglass VSIX in code-server', () => {
     await page.close();
     expect((await api<TraceListPage>('/api/traces')).traces.length).toBe(before);
     await wb!.runCommand('Spyglass: Show Log');
-    await textMatching(wb!.page.locator('.part.panel .view-lines'), /refused POST \/api\/import from null: cross-site request refused/, 'the refusal in the Spyglass log', 30_000);
+    // The Output view renders spaces as no-break spaces: \s matches both.
+    await textMatching(wb!.page.locator('.part.panel .view-lines'), /refused\s+POST\s+\/api\/import\s+from\s+null:\s+cross-site\s+request\s+refused/, 'the refusal in the Spyglass log', 30_000);
     await wb!.screenshot('09-cross-site-write-refused');
   });
 });
