@@ -3,8 +3,9 @@
 // schema in schema.ts; the protobufjs decoder of that schema (decode-protobuf-schema.ts) is the
 // reference this one is tested against, and this one is several times faster.
 //
-// Like protobufjs: unknown fields and known fields of the wrong wire type are skipped, the last
-// occurrence of a singular field wins, a body that is cut short or malformed is refused whole.
+// Like protobufjs: unknown fields and known fields of the wrong wire type are skipped (the latter
+// counted in a warning), the last occurrence of a singular field wins, a body that is cut short or
+// malformed, or nested deeper than MAX_NESTING_DEPTH, is refused whole.
 // Container fields may come in any order (a resource after its spans still applies to them).
 
 import type { AttrValue, Attributes, IngestLogRecord, IngestSpan, InstrumentationScope, SpanEvent, SpanLink } from '../../core/model';
