@@ -1,6 +1,7 @@
 // The JSON API (`/api/...`) and Prometheus `/metrics` on the collector's HTTP port.
 
 import { HttpError, readBody, sendJson, type Route } from '../capture/http-server';
+import { OtlpDecodeError } from '../capture/otlp';
 import type { GenAiMetricsDto, GenAiMetricsQuery, HealthDto, StatsQuery, TraceListQuery, TraceStatus } from '../protocol/api';
 import type { Store } from '../store/store';
 import type { EventHub } from './events';
@@ -106,7 +107,13 @@ export function apiRoutes(ctx: ApiContext): Route[] {
       pattern: /^\/api\/import$/,
       handler: async ({ req, res }) => {
         const body = await readBody(req, { maxBytes: ctx.maxImportBytes });
-        const accepted = await ctx.importOtlpJson(body.toString('utf8'));
+        let accepted: number;
+        try {
+          accepted = await ctx.importOtlpJson(body.toString('utf8'));
+        } catch (err) {
+          if (err instanceof OtlpDecodeError) throw new HttpError(400, 'not OTLP/JSON', err.message);
+          throw err;
+        }
         sendJson(res, 200, { acceptedSpans: accepted });
       },
     },

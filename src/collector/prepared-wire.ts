@@ -1,17 +1,23 @@
 // How a PreparedBatch crosses from the preparing thread to the writing one. Structured clone of
 // the objects themselves cost the writing thread ~6 µs a span (every object's keys are written
-// and read again); here every string of the batch travels as one string, and every number and
-// string bound as one Float64Array, so the receiving side does one copy and then takes slices
-// (which V8 makes without copying). Rare parts (resources, logs, proxy exchanges) go as they are.
+// and read again); here the strings of the batch travel joined into a few strings, and every
+// number and string bound as one Float64Array, so the receiving side does one copy and then takes
+// slices (which V8 makes without copying). The joined strings are kept under 32 K characters: a
+// larger string is allocated straight into the old generation, where a batch's worth each time
+// piled up as garbage between full collections (~100 MB at full ingest). Rare parts (resources,
+// logs, proxy exchanges) go as they are.
 
 import type { IngestLogRecord, SpanCategory, StatusCodeValue } from '../core/model';
 import type { PreparedBatch, PreparedResource, PreparedSpan, ProxyExchange } from '../store/prepare';
 
 export interface PreparedWire {
   count: number;
-  /** Every string of the spans, end to end. */
-  text: string;
-  /** Per span, in order: string bounds (start, end; -1 for null) and numbers (NaN for null). */
+  /** The strings of the spans, end to end, cut into pieces of at most CHUNK_CHARS (but for longer strings). */
+  text: string[];
+  /**
+   * Per span, in order: string bounds (start, end: piece × 2^32 + offset; -1 for null) and
+   * numbers (NaN for null).
+   */
   values: Float64Array<ArrayBuffer>;
   resources: PreparedResource[];
   logs: IngestLogRecord[];
@@ -21,8 +27,13 @@ export interface PreparedWire {
 /** Numbers per span: 13 strings × 2 bounds, 6 numbers, a call flag, 7 call strings × 2 bounds, 8 call numbers. */
 const PER_SPAN = 13 * 2 + 6 + 1 + 7 * 2 + 8;
 
+/** Characters per joined string: under V8's largest young-generation object even in two-byte form. */
+const CHUNK_CHARS = 32 * 1024;
+const PIECE = 2 ** 32;
+
 export function toWire(batch: PreparedBatch): PreparedWire {
-  const parts: string[] = [];
+  const text: string[] = [];
+  let parts: string[] = [];
   let at = 0;
   const values = new Float64Array(batch.spans.length * PER_SPAN);
   let i = 0;
@@ -32,10 +43,16 @@ export function toWire(batch: PreparedBatch): PreparedWire {
       values[i++] = -1;
       return;
     }
+    if (at > 0 && at + s.length > CHUNK_CHARS) {
+      text.push(parts.join(''));
+      parts = [];
+      at = 0;
+    }
     parts.push(s);
-    values[i++] = at;
+    const base = text.length * PIECE;
+    values[i++] = base + at;
     at += s.length;
-    values[i++] = at;
+    values[i++] = base + at;
   };
   const num = (n: number | null) => {
     values[i++] = n === null ? NaN : n;
@@ -84,7 +101,8 @@ export function toWire(batch: PreparedBatch): PreparedWire {
     }
     if (s.exchange) exchanges.push([index, s.exchange]);
   });
-  return { count: batch.spans.length, text: parts.join(''), values, resources: batch.resources, logs: batch.logs, exchanges };
+  if (parts.length > 0) text.push(parts.join(''));
+  return { count: batch.spans.length, text, values, resources: batch.resources, logs: batch.logs, exchanges };
 }
 
 export function fromWire(w: PreparedWire): PreparedBatch {
@@ -93,7 +111,10 @@ export function fromWire(w: PreparedWire): PreparedBatch {
   const str = (): string | null => {
     const start = values[i++]!;
     const end = values[i++]!;
-    return start < 0 ? null : text.slice(start, end);
+    if (start < 0) return null;
+    const piece = Math.floor(start / PIECE);
+    const base = piece * PIECE;
+    return text[piece]!.slice(start - base, end - base);
   };
   const num = (): number | null => {
     const v = values[i++]!;

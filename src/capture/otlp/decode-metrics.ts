@@ -9,7 +9,7 @@ import { DecodeContext, OtlpDecodeError } from './context';
 import { longToNumber, type LongLike } from './ids-and-times';
 import type { OtlpEncoding } from './responses';
 import { MetricsRequestType } from './schema';
-import { jsonAttributes, pbAttributes, type PbKeyValue } from './values';
+import { ATTRIBUTE_VALUE_DEPTH, jsonAttributes, pbAttributes, type PbKeyValue } from './values';
 
 export interface MetricsDecodeResult {
   points: MetricPoint[];
@@ -149,7 +149,7 @@ export function decodeMetrics(body: Uint8Array, encoding: OtlpEncoding): Metrics
       throw new OtlpDecodeError(`invalid JSON: ${(err as Error).message}`);
     }
     const ctx = new DecodeContext();
-    reader = new Reader((kvs) => (kvs === undefined ? {} : jsonAttributes(kvs, ctx)));
+    reader = new Reader((kvs) => (kvs === undefined ? {} : jsonAttributes(kvs, ctx, undefined, ATTRIBUTE_VALUE_DEPTH)));
     reader.read(json);
   }
   return { points: reader.points, rejected: reader.rejected, errors: reader.ctx.errors, warnings: [] };

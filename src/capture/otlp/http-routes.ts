@@ -1,7 +1,8 @@
 // POST /v1/traces and POST /v1/logs, answering as the OTLP/HTTP spec says:
 // 200 with Export*ServiceResponse (partial_success when items were rejected or changed),
 // 400 with a google.rpc.Status for a body that cannot be decoded, 413 over the size cap,
-// 415 for a content type that is neither protobuf nor JSON, 503 when the sink fails (retryable).
+// 415 for a content type that is neither protobuf nor JSON, 503 when the sink fails or too many
+// bodies are in flight (retryable; with Retry-After for the latter), 408 for a body that stalls.
 // Errors are encoded like the request (JSON when the request's encoding is unknown).
 
 import type http from 'node:http';
@@ -36,8 +37,13 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | null
   return null;
 }
 
-function send(res: http.ServerResponse, status: number, encoding: OtlpEncoding, body: Buffer): void {
+function send(res: http.ServerResponse, status: number, encoding: OtlpEncoding, body: Buffer, headers?: Record<string, string>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   res.writeHead(status, {
+    ...headers,
     'content-type': CONTENT_TYPES[encoding],
     'content-length': body.length,
     'x-content-type-options': 'nosniff',
@@ -51,8 +57,8 @@ function grpcCodeFor(status: number): number {
   return GrpcCode.INVALID_ARGUMENT;
 }
 
-function sendStatus(res: http.ServerResponse, status: number, encoding: OtlpEncoding, message: string): void {
-  send(res, status, encoding, encodeStatus(encoding, grpcCodeFor(status), message));
+function sendStatus(res: http.ServerResponse, status: number, encoding: OtlpEncoding, message: string, headers?: Record<string, string>): void {
+  send(res, status, encoding, encodeStatus(encoding, grpcCodeFor(status), message), headers);
 }
 
 export function otlpHttpRoutes(sink: SpanSink, opts: OtlpHttpOptions): Route[] {
@@ -70,7 +76,7 @@ export function otlpHttpRoutes(sink: SpanSink, opts: OtlpHttpOptions): Route[] {
       body = await readBody(req, { maxBytes: opts.maxBodyBytes });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      sendStatus(res, err.status, encoding, err.detail === undefined ? err.message : `${err.message}: ${err.detail}`);
+      sendStatus(res, err.status, encoding, err.detail === undefined ? err.message : `${err.message}: ${err.detail}`, err.headers);
       return;
     }
     let outcome: OtlpIngestOutcome;
