@@ -38,18 +38,14 @@ function childScript(mockJs: string, extensionDir: string, storage: string, star
 // VS Code's extension host has Node's http, child_process, net and os loaded before any extension.
 if (!${coldBuiltins}) for (const m of ['node:http', 'node:child_process', 'node:net', 'node:os']) require(m);
 const Module = require('node:module');
-const net = require('node:net');
 const mockPath = ${JSON.stringify(mockJs)};
 const orig = Module._resolveFilename;
 Module._resolveFilename = function (req, ...rest) { return req === 'vscode' ? mockPath : orig.call(this, req, ...rest); };
 const vscode = require(mockPath);
 const cpu = () => { const u = process.threadCpuUsage(); return (u.user + u.system) / 1000; };
 (async () => {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise((r) => s.close(r));
-  vscode.mock.config.set('spyglass.httpPort', port);
+  // Any free port: the collector takes one and reports it.
+  vscode.mock.config.set('spyglass.httpPort', 0);
   vscode.mock.config.set('spyglass.grpcPort', 0);
   if (!${start}) vscode.mock.config.set('spyglass.capture.autoStart', false);
   const ctx = vscode.makeExtensionContext(${JSON.stringify(extensionDir)}, require('node:fs').mkdtempSync(${JSON.stringify(storage + '/s-')}));

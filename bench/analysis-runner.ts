@@ -114,7 +114,6 @@ async function ingestOnOff(plan: Plan): Promise<boolean> {
 async function burst(seconds: number, concurrency: number, batch: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-bench-analysis-'));
   const collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath: path.join(dir, 'burst.db') });
-  await collector.warmedUp();
   const runner = collector.analysisRunner!;
   const worker = new Worker(__filename, { workerData: { kind: 'burst', port: collector.httpPort, seconds, concurrency, batch } satisfies BurstData });
   const pending = () => Math.max(...runner.status().map((s) => s.pending));

@@ -19,7 +19,6 @@ import dc from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { activateExtension, buildExtension, waitFor } from './lib/host-extension';
 import { loadGeneratorMain, type FromLoad, type LoadPlan, type ToLoad } from './lib/host-load';
@@ -43,14 +42,6 @@ function parseArgs(argv: string[]): Args {
     return v;
   };
   return { rate: get('rate', 10_000), batch: get('batch', 500), idle: get('idle', 10), load: get('load', 10), warmup: get('warmup', 3), target: get('target', 20) };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** CPU time of another process from /proc (Linux; NaN elsewhere), to see who used the cores. */
@@ -242,22 +233,18 @@ function describeLoad(r: LoadRun, args: Args): string {
 
 /** The same load against the collector CLI alone (no extension attached): what the collector sustains here. */
 async function bareCollectorRate(extDir: string, args: Args): Promise<LoadRun> {
-  const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-hostbench-bare-'));
-  const child = fork(path.join(extDir, 'dist/cli.js'), ['serve', '--port', String(port), '--grpc-port', 'none', '--db', path.join(dir, 'spyglass.db'), '--retention-days', '30', '--retention-mb', '2048'], {
+  // Any free port: it tells which once it listens (as it tells the extension).
+  const child = fork(path.join(extDir, 'dist/cli.js'), ['serve', '--ipc', '--port', '0', '--grpc-port', 'none', '--db', path.join(dir, 'spyglass.db'), '--retention-days', '30', '--retention-mb', '2048'], {
     execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   let load: LoadGenerator | null = null;
   try {
-    await waitFor('the bare collector to listen', async () => {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/health`);
-        return res.ok;
-      } catch {
-        return false;
-      }
-    }, 20_000, 50);
+    const port = await new Promise<number>((resolve, reject) => {
+      child.on('message', (m: { type?: string; httpPort?: number }) => m.type === 'listening' && resolve(m.httpPort!));
+      child.once('exit', (code) => reject(new Error(`the bare collector exited (${code}) before listening`)));
+    });
     load = await startLoadGenerator(port, args, 43);
     return await runLoad(load, args, child.pid, () => sleep(args.load * 1000));
   } finally {
@@ -273,8 +260,8 @@ async function main(): Promise<void> {
   const bare = !process.argv.includes('--no-bare');
   console.log(`host event-loop bench: ${int(args.rate)} spans/s in OTLP/HTTP protobuf batches of ~${args.batch}; idle ${args.idle} s, loaded ${args.load} s after ${args.warmup} s of warm-up; node ${process.version}, ${machineNote()}`);
   const extDir = await buildExtension();
-  const port = await freePort();
-  const ext = activateExtension(extDir, { 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
+  // Any free port: the extension's collector reports the one it took.
+  const ext = activateExtension(extDir, { 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
   let load: LoadGenerator | null = null;
   let exitCode = 2;
   try {
@@ -284,6 +271,7 @@ async function main(): Promise<void> {
       if (ext.api.state.kind === 'failed' || ext.api.state.kind === 'port-conflict') throw new Error(`the collector did not start: ${JSON.stringify(ext.api.state)}`);
       return ext.api.state.kind === 'owner';
     });
+    const port = ext.api.state.httpPort ?? -1;
     const status = ext.mock.statusBarItems.find((i) => i.id === 'spyglass.status')!;
     await waitFor('the status bar summary', () => /calls/.test(status.text));
     await tree.idle();

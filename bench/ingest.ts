@@ -10,9 +10,9 @@
 // thread copies the WAL into the file. The senders run in another worker thread (the app's
 // process, in real life), posting bodies that were encoded before the clock starts. A run counts
 // as stored only when every request got a 200 and the database holds every span and LLM call the
-// raw reference holds. Raw inserts run on one thread with SQLite's own checkpoints. Sending starts
-// once the collector's start-up work is done (Collector.warmedUp: ~0.7 s of CPU on each thread
-// building the tokenizer tables), so the figure is its steady state.
+// raw reference holds. Raw inserts run on one thread with SQLite's own checkpoints. The warm-up
+// batches are answered before the clock starts (the preparing thread started, the tokenizer tables
+// for calls without usage built), so the figure is its steady state.
 
 import { isMainThread } from 'node:worker_threads';
 import { captureRaw, clientMain, measureRaw, measureReceiver, medianRates, parseArgs, type Rates } from './lib/ingest-run';

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../test/e2e/harness/apps';
+import { freePort } from '../test/e2e/harness/ports';
 import { CodeServer } from '../test/e2e/harness/code-server';
 import { packageVsix } from '../test/e2e/harness/vsix';
 import { Workbench } from '../test/e2e/harness/workbench';

@@ -1,7 +1,7 @@
 // Bundles the extension host, the headless CLI/collector and each webview with esbuild.
 // better-sqlite3 stays external: its prebuilt .node binaries ship beside the bundle.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -19,7 +19,10 @@ const common = {
 
 const nodeTargets = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'better-sqlite3'] },
-  { entryPoints: ['src/collector/cli.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3'], banner: { js: '#!/usr/bin/env node' } },
+  // dist/cli.js is the `spyglass` command: a launcher that runs on any Node and starts the CLI
+  // (dist/collector.js) on Node 22+, so it is built for old Nodes.
+  { entryPoints: ['src/collector/launcher.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, target: 'node12' },
+  { entryPoints: ['src/collector/cli.ts'], outfile: 'dist/collector.js', external: ['better-sqlite3'] },
   { entryPoints: ['src/collector/prepare-worker.ts'], outfile: 'dist/prepare-worker.js' },
   { entryPoints: ['src/collector/checkpoint-worker.ts'], outfile: 'dist/checkpoint-worker.js', external: ['better-sqlite3'] },
   { entryPoints: ['src/collector/analysis-worker.ts'], outfile: 'dist/analysis-worker.js', external: ['better-sqlite3'] },
@@ -34,7 +37,7 @@ const webviewEntries = existsSync(webviewDir)
 
 const contexts = [];
 for (const t of nodeTargets) {
-  contexts.push(await esbuild.context({ ...common, ...t, platform: 'node', format: 'cjs', target: 'node22' }));
+  contexts.push(await esbuild.context({ ...common, platform: 'node', format: 'cjs', target: 'node22', ...t }));
 }
 if (webviewEntries.length > 0) {
   contexts.push(
@@ -63,5 +66,7 @@ if (watch) {
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  // Executable, as a command: `./dist/cli.js`, and npm's bin link in a checkout.
+  if (existsSync(path.join(root, 'dist/cli.js'))) chmodSync(path.join(root, 'dist/cli.js'), 0o755);
   console.log(`built ${nodeTargets.length} node bundle(s), ${webviewEntries.length} webview bundle(s)`);
 }

@@ -6,6 +6,10 @@
 // Usage: node scripts/e2e-setup.mjs            (npm run test:e2e runs it first)
 // Env:   SPYGLASS_E2E_CACHE  cache root (default ~/.cache/spyglass-e2e)
 //
+// The first run installs Debian packages with apt-get (as root, or through sudo): chromium, and
+// for code-server's build libkrb5-dev, ripgrep, g++ and make. Where apt-get is missing or fails it
+// says what to install by hand, or how to skip the suite (scripts/lib/apt.mjs).
+//
 // Offline facts this relies on (see shared/DESIGN.md, "Running it for real here"):
 // - code-server's postinstall refuses to run unless npm itself runs on Node 22 and, as root, with
 //   --unsafe-perm; node-pty's postinstall runs npx, which must not prompt (npm_config_yes).
@@ -16,6 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, createWriteStream, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { aptFailed, aptPlan } from './lib/apt.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const config = JSON.parse(readFileSync(path.join(root, 'test/e2e/e2e-config.json'), 'utf8'));
@@ -66,14 +71,21 @@ function dpkgInstalled(pkg) {
   return r.status === 0 && r.stdout.includes('install ok installed');
 }
 
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
 function aptInstall(pkgs) {
-  if (pkgs.length === 0) return;
-  const asRoot = !process.getuid || process.getuid() === 0;
-  const [cmd, ...pre] = asRoot ? ['apt-get'] : ['sudo', '--preserve-env=DEBIAN_FRONTEND', 'apt-get'];
+  const isRoot = !process.getuid || process.getuid() === 0;
+  const plan = aptPlan({ pkgs, hasAptGet: onPath('apt-get'), isRoot, hasSudo: onPath('sudo'), interactive: Boolean(process.stdin.isTTY) });
+  if (plan.kind === 'nothing') return;
+  if (plan.kind === 'cannot') fail(plan.message);
   log(`apt-get update, then apt-get install ${pkgs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run(cmd, [...pre, 'update', '-q'], { env });
-  run(cmd, [...pre, 'install', '-y', '-q', ...pkgs], { env });
+  for (const [cmd, ...args] of plan.commands) {
+    const r = spawnSync(cmd, args, { stdio: 'inherit', env });
+    if (r.error || r.status !== 0) fail(aptFailed(pkgs, [cmd, ...args], r.error ? null : r.status, isRoot));
+  }
 }
 
 /** Runs a long command with its output in a log file and a heartbeat on stdout. */
@@ -211,8 +223,8 @@ async function main() {
   if (!existsSync(config.chromium)) apt.push('chromium');
   if (!haveCodeServer) {
     if (!dpkgInstalled('libkrb5-dev')) apt.push('libkrb5-dev');
-    if (spawnSync('sh', ['-c', 'command -v rg']).status !== 0) apt.push('ripgrep');
-    if (spawnSync('sh', ['-c', 'command -v g++ && command -v make']).status !== 0) apt.push('g++', 'make');
+    if (!onPath('rg')) apt.push('ripgrep');
+    if (!onPath('g++') || !onPath('make')) apt.push('g++', 'make');
   }
   aptInstall(apt);
   if (!existsSync(config.chromium)) fail(`${config.chromium} is still missing after apt-get install chromium`);

@@ -169,6 +169,7 @@ function main() {
     // The staged manifest: same contributions; dev-only fields dropped so vsce runs no scripts.
     const staged = { ...manifest, dependencies };
     delete staged.devDependencies;
+    delete staged.optionalDependencies; // the Node 22 the CLI may use from a checkout or an npm install; the extension runs on VS Code's
     delete staged.scripts;
     writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
 

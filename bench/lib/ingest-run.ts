@@ -138,8 +138,6 @@ function processCpuMs(): number {
 export async function measureReceiver(plan: Plan, encoding: Encoding, expect: Counts, options: Partial<CollectorOptions> = {}): Promise<Rates & { mb: number }> {
   const file = tempDb(encoding);
   const collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath: file, ...options });
-  // Steady state: the tokenizer tables each preparing thread builds once at start are built.
-  await collector.warmedUp();
   const worker = new Worker(__filename, { workerData: { plan, encoding, port: collector.httpPort } });
   try {
     const result = await new Promise<{ elapsedMs: number; cpuMs: number; allCpuMs: number; failures: string[]; bytes: number }>((resolve, reject) => {

@@ -42,14 +42,14 @@ export interface ForwarderStats {
 
 export interface Forwarder {
   /** Queues one raw OTLP body (decompressed) for the upstream. Never throws, never waits. */
-  forward(signal: OtlpSignal, body: Uint8Array, contentType: string): void;
+  forward(signal: OtlpSignal | 'metrics', body: Uint8Array, contentType: string): void;
   stats(): ForwarderStats;
   /** Stops taking bodies and waits (up to timeoutMs, default 5 s) for the queue to drain. */
   close(timeoutMs?: number): Promise<void>;
 }
 
 interface Item {
-  signal: OtlpSignal;
+  signal: OtlpSignal | 'metrics';
   body: Uint8Array;
   contentType: string;
   attempts: number;
@@ -60,7 +60,7 @@ const LOG_EVERY_MS = 30_000;
 
 export function createForwarder(opts: ForwarderOptions): Forwarder {
   const base = opts.endpoint.replace(/\/+$/, '');
-  const urls: Record<OtlpSignal, string> = { traces: `${base}/v1/traces`, logs: `${base}/v1/logs` };
+  const urls: Record<OtlpSignal | 'metrics', string> = { traces: `${base}/v1/traces`, logs: `${base}/v1/logs`, metrics: `${base}/v1/metrics` };
   for (const url of Object.values(urls)) new URL(url); // a bad endpoint fails at start, not per body
   const maxItems = opts.maxQueueItems ?? 1_000;
   const maxBytes = opts.maxQueueBytes ?? 64 * 1024 * 1024;

@@ -1,4 +1,4 @@
-// OTLP/gRPC on loopback: TraceService/Export and LogsService/Export. Requests are taken as raw
+// OTLP/gRPC on loopback: TraceService/Export, LogsService/Export and MetricsService/Export. Requests are taken as raw
 // bytes and decoded by the same protobufjs schema and validation as OTLP/HTTP (so both paths give
 // identical batches, and the raw body can be forwarded untouched); no .proto file is read at run
 // time. grpc-js undoes gzip/deflate message compression and enforces the size cap on the
@@ -8,9 +8,9 @@ import * as grpc from '@grpc/grpc-js';
 import { OtlpDecodeError, type OtlpSignal } from './otlp';
 import { ingestOtlp } from './otlp/ingest';
 import type { OtlpForwardTarget } from './otlp/http-routes';
-import { encodeExportResponseProto, partialSuccessOf } from './otlp/responses';
-import { LOGS_EXPORT_PATH, TRACE_EXPORT_PATH } from './otlp/schema';
-import type { SpanSink } from './sink';
+import { encodeExportResponseProto, encodeMetricsResponseProto, partialSuccessOf } from './otlp/responses';
+import { LOGS_EXPORT_PATH, METRICS_EXPORT_PATH, TRACE_EXPORT_PATH } from './otlp/schema';
+import type { MetricsSink, SpanSink } from './sink';
 
 export interface GrpcServerOptions {
   /** 0 picks a free port. */
@@ -24,6 +24,8 @@ export interface GrpcServerOptions {
   maxStringChars?: number;
   /** When given, every decodable request is also sent upstream as OTLP/HTTP protobuf. */
   forwarder?: OtlpForwardTarget;
+  /** When given, MetricsService/Export is served too. */
+  metrics?: MetricsSink;
 }
 
 export interface RunningGrpcServer {
@@ -65,6 +67,23 @@ function exportHandler(signal: OtlpSignal, opts: GrpcServerOptions): grpc.handle
   };
 }
 
+function metricsHandler(metrics: MetricsSink, opts: GrpcServerOptions): grpc.handleUnaryCall<Buffer, Uint8Array> {
+  return (call, callback) => {
+    const body = call.request;
+    metrics.ingestMetrics({ encoding: 'protobuf', body }).then(
+      (outcome) => {
+        opts.forwarder?.forward('metrics', body, 'application/x-protobuf');
+        callback(null, encodeMetricsResponseProto(partialSuccessOf(outcome.rejected, outcome.errors, outcome.warnings)));
+      },
+      (err: unknown) => {
+        const message = (err as Error)?.message ?? String(err);
+        if (err instanceof OtlpDecodeError) callback({ code: grpc.status.INVALID_ARGUMENT, details: message });
+        else callback({ code: grpc.status.UNAVAILABLE, details: `could not store the data, retry later: ${message}` });
+      },
+    );
+  };
+}
+
 function bindAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -84,6 +103,12 @@ export function startGrpcServer(opts: GrpcServerOptions): Promise<RunningGrpcSer
     { Export: exportMethod(LOGS_EXPORT_PATH) } as grpc.ServiceDefinition,
     { Export: exportHandler('logs', opts) } as grpc.UntypedServiceImplementation,
   );
+  if (opts.metrics) {
+    server.addService(
+      { Export: exportMethod(METRICS_EXPORT_PATH) } as grpc.ServiceDefinition,
+      { Export: metricsHandler(opts.metrics, opts) } as grpc.UntypedServiceImplementation,
+    );
+  }
   const host = opts.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     server.bindAsync(bindAddress(host, opts.port), grpc.ServerCredentials.createInsecure(), (err, port) => {

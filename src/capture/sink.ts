@@ -56,3 +56,15 @@ export interface SpanSink {
   ingestOtlp?(req: OtlpIngestRequest): Promise<OtlpIngestOutcome>;
   recordProxyCall(capture: ProxyCapture): Promise<void>;
 }
+
+/** One OTLP metrics body as received (decompressed), not yet decoded. */
+export interface OtlpMetricsRequest {
+  encoding: OtlpEncoding;
+  body: Uint8Array;
+}
+
+/** What `/v1/metrics` (HTTP and gRPC) hands its bodies to. */
+export interface MetricsSink {
+  /** Rejects with OtlpDecodeError for a body that cannot be decoded. */
+  ingestMetrics(req: OtlpMetricsRequest): Promise<OtlpIngestOutcome>;
+}

@@ -1,7 +1,8 @@
 // The JSON API (`/api/...`) and Prometheus `/metrics` on the collector's HTTP port.
 
 import { HttpError, readBody, sendJson, type Route } from '../capture/http-server';
-import type { HealthDto, StatsQuery, TraceListQuery } from '../protocol/api';
+import { OtlpDecodeError } from '../capture/otlp';
+import type { GenAiMetricsDto, GenAiMetricsQuery, HealthDto, StatsQuery, TraceListQuery } from '../protocol/api';
 import type { Store } from '../store/store';
 import type { EventHub } from './events';
 import { num, oneOf, spanIdParam, str, traceIdParam } from './url-params';
@@ -16,6 +17,8 @@ export interface ApiContext {
   exportOtlpJson: (traceId?: string) => unknown;
   clear: () => void;
   maxImportBytes: number;
+  /** The GenAI client metrics received on /v1/metrics. */
+  genAiMetrics: (q: GenAiMetricsQuery) => GenAiMetricsDto;
 }
 
 function traceListQuery(url: URL): TraceListQuery {
@@ -98,6 +101,12 @@ export function apiRoutes(ctx: ApiContext): Route[] {
       pattern: /^\/api\/stats\/series$/,
       handler: ({ res, url }) => sendJson(res, 200, ctx.store.queries.series({ ...statsQuery(url), bucketMs: num(url, 'bucketMs') })),
     },
+    {
+      method: 'GET',
+      pattern: /^\/api\/metrics\/genai$/,
+      handler: ({ res, url }) =>
+        sendJson(res, 200, ctx.genAiMetrics({ from: num(url, 'from'), to: num(url, 'to'), name: str(url, 'name'), model: str(url, 'model'), service: str(url, 'service') })),
+    },
     { method: 'GET', pattern: /^\/api\/summary\/today$/, handler: ({ res }) => sendJson(res, 200, ctx.store.queries.todaySummary()) },
     { method: 'GET', pattern: /^\/api\/events$/, handler: ({ res }) => ctx.events.attach(res) },
     {
@@ -105,7 +114,13 @@ export function apiRoutes(ctx: ApiContext): Route[] {
       pattern: /^\/api\/import$/,
       handler: async ({ req, res }) => {
         const body = await readBody(req, { maxBytes: ctx.maxImportBytes });
-        const accepted = await ctx.importOtlpJson(body.toString('utf8'));
+        let accepted: number;
+        try {
+          accepted = await ctx.importOtlpJson(body.toString('utf8'));
+        } catch (err) {
+          if (err instanceof OtlpDecodeError) throw new HttpError(400, 'not OTLP/JSON', err.message);
+          throw err;
+        }
         sendJson(res, 200, { acceptedSpans: accepted });
       },
     },

@@ -106,10 +106,8 @@ async function serve(args: string[]): Promise<void> {
   try {
     collector = await Collector.start({
       ...options,
-      warn: (message) => {
-        process.stderr.write(`spyglass: ${message}\n`);
-        if (ipc) send({ type: 'log', level: 'warn', message });
-      },
+      // Forked by the extension, which logs the child's stderr too: one line, not two.
+      warn: (message) => (ipc ? send({ type: 'log', level: 'warn', message }) : process.stderr.write(`spyglass: ${message}\n`)),
     });
   } catch (err) {
     const e = err instanceof CollectorStartError ? err : new CollectorStartError('OTHER', null, (err as Error).message);

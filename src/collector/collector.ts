@@ -5,11 +5,11 @@
 import path from 'node:path';
 import { startGrpcServer } from '../capture/grpc-server';
 import { createForwarder } from '../capture/forward';
+import { DEFAULT_BODY_BUDGET_BYTES } from '../capture/body-budget';
 import { startHttpServer, type Route, type RunningHttpServer } from '../capture/http-server';
 import { otlpHttpRoutes } from '../capture/otlp';
 import { proxyRoutes } from '../capture/proxy';
 import { createMetrics } from '../core/metrics';
-import { preloadEncodings } from '../core/tokens';
 import type { HealthDto } from '../protocol/api';
 import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
@@ -27,8 +27,10 @@ import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
 import { Checkpointer } from './checkpointer';
-import { tuneHeapForIngest } from './heap';
-import { startPreparer, type Preparer } from './preparer';
+import { MetricsIngest } from './metrics-ingest';
+import { COLLECTOR_SQLITE_CACHE_KIB } from './heap';
+import { createPreparer, type Preparer } from './preparer';
+import { OncePerMinute } from './once-per-minute';
 import { WriteQueue } from './write-queue';
 
 export const VERSION = '0.1.0';
@@ -85,14 +87,21 @@ export class Collector {
   private runner: AnalysisRunner | null = null;
   /** When the last write that stored spans committed (the runner stands aside while capture is busy). */
   private lastSpansAt = 0;
-  private preloaded: Promise<void> = Promise.resolve();
   private readonly metrics = createMetrics();
+  private readonly otlpMetrics = new MetricsIngest(() => this.store.genAiMetrics);
   private http: RunningHttpServer | null = null;
   private grpc: { port: number; close(): Promise<void> } | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private readonly forwarder: ReturnType<typeof createForwarder> | undefined;
   private readonly startedAt = Date.now();
   readonly priceWarnings: string[];
+  /** Web pages that tried to write into the store: the operator hears of each once a minute. */
+  private readonly refusals = new OncePerMinute((m) => this.options.warn?.(m));
+
+  /** Bytes of request bodies held at once: room for two of the largest. */
+  private get bodyBudgetBytes(): number {
+    return Math.max(DEFAULT_BODY_BUDGET_BYTES, 2 * this.options.maxBodyBytes);
+  }
 
   private constructor(readonly options: CollectorOptions) {
     const { analyzer, warnings } = createAnalyzer(options.priceOverrides);
@@ -119,6 +128,7 @@ export class Collector {
     } catch (err) {
       throw new CollectorStartError('DB', null, `cannot open the database at ${options.dbPath}: ${(err as Error).message}`);
     }
+    this.store.db.pragma(`cache_size = -${COLLECTOR_SQLITE_CACHE_KIB}`);
     this.forwarder = options.forwardEndpoint ? createForwarder({ endpoint: options.forwardEndpoint }) : undefined;
     this.events = new EventHub(() => ({
       type: 'hello',
@@ -142,7 +152,6 @@ export class Collector {
   }
 
   static async start(opts: Partial<CollectorOptions> = {}): Promise<Collector> {
-    tuneHeapForIngest();
     const c = new Collector({ ...DEFAULT_OPTIONS, ...opts });
     try {
       await c.listen();
@@ -175,14 +184,6 @@ export class Collector {
     };
   }
 
-  /**
-   * Resolves once start-up work that runs between requests (the tokenizer tables, ~0.7 s of CPU
-   * on each thread that prepares spans) is done: what ingests after that is steady state.
-   */
-  async warmedUp(): Promise<void> {
-    await Promise.all([this.preloaded, this.preparer?.warm()]);
-  }
-
   /** The post-capture analysis runner; null when analyses are off. */
   get analysisRunner(): AnalysisRunner | null {
     return this.runner;
@@ -208,10 +209,10 @@ export class Collector {
     this.events.broadcast({ type: 'cleared', at: Date.now() });
   }
 
-  /** What the OTLP receivers store into: bodies go to the preparer, then to the group-commit queue. */
+  /** What the OTLP receivers and the proxy store into: bodies and captures go to the preparer, then to the group-commit queue. */
   private readonly otlpSink: SpanSink = {
     ingest: (batch) => this.queue.ingest(batch),
-    recordProxyCall: (capture) => this.queue.recordProxyCall(capture),
+    recordProxyCall: async (capture) => this.queue.enqueue(await this.preparer!.prepareProxy(capture)),
     ingestOtlp: async (req) => {
       // A body that will not come after all must not hold up an open transaction waiting for it.
       const { batch, ...outcome } = await this.preparer!.prepare(req).catch((err: unknown) => {
@@ -225,8 +226,8 @@ export class Collector {
 
   private routes(): Route[] {
     return [
-      ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder }),
-      ...proxyRoutes(this.queue, { upstreams: this.options.upstreams }),
+      ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder, metrics: this.otlpMetrics }),
+      ...proxyRoutes(this.otlpSink, { upstreams: this.options.upstreams }),
       ...apiRoutes({
         store: this.store,
         events: this.events,
@@ -235,7 +236,8 @@ export class Collector {
         importOtlpJson: (t) => this.importOtlpJson(t),
         exportOtlpJson: (id) => this.exportOtlpJson(id),
         clear: () => this.clear(),
-        maxImportBytes: this.options.maxBodyBytes * 4,
+        maxImportBytes: Math.min(this.options.maxBodyBytes * 4, this.bodyBudgetBytes),
+        genAiMetrics: (q) => this.otlpMetrics.query(q),
       }),
       ...annotationRoutes({ store: this.store, write: (ops) => this.writeOps(ops) }),
       ...analysisRoutes(() => this.runner),
@@ -244,13 +246,13 @@ export class Collector {
 
   private async listen(): Promise<void> {
     const host = this.options.host ?? '127.0.0.1';
-    this.preparer = await startPreparer(
+    this.preparer = createPreparer(
       this.options.prepareWorker,
       this.analyzer,
       { priceOverrides: this.options.priceOverrides, storeContent: this.options.storeContent },
       (m) => this.options.warn?.(m),
     );
-    this.checkpointer = await Checkpointer.start(this.store.db, this.options.dbPath, this.options.checkpointWorker);
+    this.checkpointer = Checkpointer.create(this.store.db, this.options.dbPath, this.options.checkpointWorker);
     if (this.options.analyses !== false) {
       const warn = (m: string) => this.options.warn?.(m);
       this.runner = new AnalysisRunner({
@@ -263,7 +265,13 @@ export class Collector {
       });
     }
     try {
-      this.http = await startHttpServer({ host, port: this.options.httpPort, routes: this.routes() });
+      this.http = await startHttpServer({
+        host,
+        port: this.options.httpPort,
+        routes: this.routes(),
+        limits: { bodyBudgetBytes: this.bodyBudgetBytes },
+        onRefused: (r, method, path) => this.refusals.note(`refused ${method} ${path} from ${r.from}: ${r.error}`),
+      });
     } catch (err) {
       throw listenError(err, this.options.httpPort);
     }
@@ -275,13 +283,12 @@ export class Collector {
           sink: this.otlpSink,
           maxMessageBytes: this.options.maxBodyBytes,
           forwarder: this.forwarder,
+          metrics: this.otlpMetrics,
         });
       } catch (err) {
         throw listenError(err, this.options.grpcPort);
       }
     }
-    // Built in slices off the request path, so the first call without usage does not stall the writer.
-    this.preloaded = preloadEncodings().catch(() => undefined);
     this.runner?.start();
     if (this.options.retentionDays || this.options.retentionMaxMb) {
       this.applyRetention();

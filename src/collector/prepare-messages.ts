@@ -1,7 +1,7 @@
 // Messages between the collector's thread and its preparing worker thread (prepare-worker.ts).
 // Everything here crosses threads by structured clone: plain data only.
 
-import type { OtlpIngestOutcome, OtlpIngestRequest } from '../capture/sink';
+import type { OtlpIngestOutcome, OtlpIngestRequest, ProxyCapture } from '../capture/sink';
 import type { PreparedBatch } from '../store/prepare';
 import type { PreparedWire } from './prepared-wire';
 
@@ -11,9 +11,7 @@ export interface PrepareWorkerData {
   storeContent: boolean;
 }
 
-export interface PrepareTask extends OtlpIngestRequest {
-  id: number;
-}
+export type PrepareTask = ({ kind: 'otlp' } & OtlpIngestRequest & { id: number }) | { kind: 'proxy'; id: number; capture: ProxyCapture };
 
 /** A decoded and prepared OTLP body, with what its partial-success answer reports. */
 export interface PreparedOtlp extends OtlpIngestOutcome {
@@ -22,8 +20,7 @@ export interface PreparedOtlp extends OtlpIngestOutcome {
 
 export type PrepareReply =
   | { type: 'ready' }
-  /** Its start-up work (the tokenizer tables, built between tasks) is done. */
-  | { type: 'warm' }
-  | { type: 'prepared'; id: number; outcome: OtlpIngestOutcome; wire: PreparedWire }
+  /** `outcome`: what an OTLP body's answer reports (null for a proxy capture). */
+  | { type: 'prepared'; id: number; outcome: OtlpIngestOutcome | null; wire: PreparedWire }
   /** `invalid`: the body cannot be decoded (an OtlpDecodeError), not a fault of the worker. */
   | { type: 'failed'; id: number; invalid: boolean; message: string };

@@ -1,13 +1,12 @@
 // The preparing thread (bundled as dist/prepare-worker.js): decodes OTLP bodies and prepares
-// their spans (conventions, pricing, token estimates, JSON, search text), so the collector's
-// thread only answers HTTP and runs SQL.
+// their spans, and the proxy's captures (conventions, pricing, token estimates, JSON, search
+// text), so the collector's thread only answers HTTP and runs SQL.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { OtlpDecodeError } from '../capture/otlp/context';
-import { preloadEncodings } from '../core/tokens';
 import { createAnalyzer } from './analyzer';
 import type { PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
-import { prepareOtlp } from './prepare-otlp';
+import { prepareOtlp, prepareProxyCapture } from './prepare-otlp';
 import { toWire } from './prepared-wire';
 
 const port = parentPort;
@@ -18,15 +17,15 @@ const { analyzer } = createAnalyzer(data.priceOverrides);
 port.on('message', (task: PrepareTask) => {
   let reply: PrepareReply;
   try {
-    const { batch, ...outcome } = prepareOtlp(task, analyzer, data.storeContent);
-    reply = { type: 'prepared', id: task.id, outcome, wire: toWire(batch) };
+    if (task.kind === 'proxy') {
+      reply = { type: 'prepared', id: task.id, outcome: null, wire: toWire(prepareProxyCapture(task.capture, analyzer, data.storeContent)) };
+    } else {
+      const { batch, ...outcome } = prepareOtlp(task, analyzer, data.storeContent);
+      reply = { type: 'prepared', id: task.id, outcome, wire: toWire(batch) };
+    }
   } catch (err) {
     reply = { type: 'failed', id: task.id, invalid: err instanceof OtlpDecodeError, message: (err as Error)?.message ?? String(err) };
   }
   port.postMessage(reply, reply.type === 'prepared' ? [reply.wire.values.buffer] : []);
 });
 port.postMessage({ type: 'ready' } satisfies PrepareReply);
-// Built in slices between tasks, so the first call without usage does not wait for it.
-void preloadEncodings()
-  .catch(() => undefined)
-  .then(() => port.postMessage({ type: 'warm' } satisfies PrepareReply));

@@ -1,8 +1,11 @@
 // How a PreparedBatch crosses from the preparing thread to the writing one. Structured clone of
 // the objects themselves cost the writing thread ~6 µs a span (every object's keys are written
-// and read again); here every string of the batch travels as one string, and every number and
-// string bound as one Float64Array, so the receiving side does one copy and then takes slices
-// (which V8 makes without copying). Rare parts (resources, logs, proxy exchanges) go as they are.
+// and read again); here the strings of the batch travel joined into a few strings, and every
+// number and string bound as one Float64Array, so the receiving side does one copy and then takes
+// slices (which V8 makes without copying). The joined strings are kept under 32 K characters: a
+// larger string is allocated straight into the old generation, where a batch's worth each time
+// piled up as garbage between full collections (~100 MB at full ingest). Rare parts (resources,
+// logs, proxy exchanges) go as they are.
 
 import type { NewAnnotation } from '../core/annotations/model';
 import type { IngestLogRecord, SpanCategory, StatusCodeValue } from '../core/model';
@@ -12,9 +15,12 @@ import type { PreparedBatch, PreparedResource, PreparedSpan, ProxyExchange } fro
 
 export interface PreparedWire {
   count: number;
-  /** Every string of the spans, end to end. */
-  text: string;
-  /** Per span, in order: string bounds (start, end; -1 for null) and numbers (NaN for null). */
+  /** The strings of the spans, end to end, cut into pieces of at most CHUNK_CHARS (but for longer strings). */
+  text: string[];
+  /**
+   * Per span, in order: string bounds (start, end: piece × 2^32 + offset; -1 for null) and
+   * numbers (NaN for null).
+   */
   values: Float64Array<ArrayBuffer>;
   resources: PreparedResource[];
   logs: IngestLogRecord[];
@@ -32,6 +38,10 @@ interface Layout {
   perSpan: number;
 }
 
+/** Characters per joined string: under V8's largest young-generation object even in two-byte form. */
+const CHUNK_CHARS = 32 * 1024;
+const PIECE = 2 ** 32;
+
 const layouts = new WeakMap<CallFieldList, Layout>();
 
 /** Where each of a call's fields (call-fields.ts) goes among a span's numbers. */
@@ -48,7 +58,8 @@ function layoutOf(list: CallFieldList): Layout {
 /** `fields`: the stored call's fields; CALL_FIELDS but in tests. */
 export function toWire(batch: PreparedBatch, fields: CallFieldList = CALL_FIELDS): PreparedWire {
   const { fields: FIELDS, callSlots: CALL_SLOTS, perSpan: PER_SPAN } = layoutOf(fields);
-  const parts: string[] = [];
+  const text: string[] = [];
+  let parts: string[] = [];
   let at = 0;
   const values = new Float64Array(batch.spans.length * PER_SPAN);
   let i = 0;
@@ -58,10 +69,16 @@ export function toWire(batch: PreparedBatch, fields: CallFieldList = CALL_FIELDS
       values[i++] = -1;
       return;
     }
+    if (at > 0 && at + s.length > CHUNK_CHARS) {
+      text.push(parts.join(''));
+      parts = [];
+      at = 0;
+    }
     parts.push(s);
-    values[i++] = at;
+    const base = text.length * PIECE;
+    values[i++] = base + at;
     at += s.length;
-    values[i++] = at;
+    values[i++] = base + at;
   };
   const num = (n: number | null) => {
     values[i++] = n === null ? NaN : n;
@@ -104,8 +121,9 @@ export function toWire(batch: PreparedBatch, fields: CallFieldList = CALL_FIELDS
     if (s.exchange) exchanges.push([index, s.exchange]);
     if (s.annotations.length) spanAnnotations.push([index, s.annotations]);
   });
+  if (parts.length > 0) text.push(parts.join(''));
   return {
-    count: batch.spans.length, text: parts.join(''), values, resources: batch.resources, logs: batch.logs, exchanges, spanAnnotations,
+    count: batch.spans.length, text, values, resources: batch.resources, logs: batch.logs, exchanges, spanAnnotations,
     annotations: batch.annotations, ...(batch.ops ? { ops: batch.ops } : {}),
   };
 }
@@ -119,7 +137,10 @@ export function fromWire(w: PreparedWire, fields: CallFieldList = CALL_FIELDS): 
   const str = (): string | null => {
     const start = values[i++]!;
     const end = values[i++]!;
-    return start < 0 ? null : text.slice(start, end);
+    if (start < 0) return null;
+    const piece = Math.floor(start / PIECE);
+    const base = piece * PIECE;
+    return text[piece]!.slice(start - base, end - base);
   };
   const num = (): number | null => {
     const v = values[i++]!;

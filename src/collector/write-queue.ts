@@ -5,7 +5,7 @@
 // summaries and rollup rows once instead of once per batch. With nothing on its way, the commit
 // is immediate, so a lone exporter waits for nothing.
 
-import type { IngestResult, ProxyCapture, SpanSink } from '../capture/sink';
+import type { IngestResult, SpanSink } from '../capture/sink';
 import type { IngestBatch } from '../core/model';
 import type { PreparedBatch } from '../store/prepare';
 import type { SpanWriter, WriteResult } from '../store/writer';
@@ -21,7 +21,7 @@ const COMMIT_SPANS = 4_096;
 /** …or this long after it was last left open, whatever is still on its way. */
 const COMMIT_AFTER_MS = 50;
 
-export class WriteQueue implements Pick<SpanSink, 'ingest' | 'recordProxyCall'> {
+export class WriteQueue implements Pick<SpanSink, 'ingest'> {
   private pending: Pending[] = [];
   private scheduled = false;
   /** Written in the open transaction, answered when it commits. */
@@ -47,21 +47,7 @@ export class WriteQueue implements Pick<SpanSink, 'ingest' | 'recordProxyCall'> 
     }));
   }
 
-  recordProxyCall(c: ProxyCapture): Promise<void> {
-    const exchange = {
-      method: c.request.method,
-      path: c.request.path,
-      headers: c.request.headers,
-      requestBody: c.request.body,
-      responseBody: c.responseBody,
-      httpStatus: c.httpStatus,
-      outcome: c.outcome,
-      warnings: c.warnings,
-    };
-    return this.enqueue(this.writer().prepare({ spans: [c.span], logs: [] }, new Map([[c.span, { call: c.call, exchange }]])));
-  }
-
-  /** Queues a batch prepared elsewhere (the collector's worker thread). */
+  /** Queues a batch prepared elsewhere (the collector's preparer). */
   enqueue(batch: PreparedBatch): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ batch, resolve, reject });

@@ -132,4 +132,6 @@ export interface PricedCall extends LlmCall {
   costUsd: number | null;
   /** True when tokens were counted by us (no usage reported) or the price is a guess. */
   costEstimated: boolean;
+  /** A failed call the provider reported no usage for: not billed, cost 0, no token estimate. */
+  unbilled?: boolean;
 }

@@ -1,16 +1,16 @@
 // Token counting for calls that report no usage, so they can still be priced (marked estimated).
 //
-// js-tiktoken's rank tables are large strings (o200k ≈ 2.3 MB, cl100k ≈ 1.1 MB). Only the two
-// encodings we use are imported, through 'js-tiktoken/lite' and the per-encoding ranks modules, so
-// esbuild bundles just those. Turning a table into a tokenizer is the expensive part: js-tiktoken's
-// constructor takes about 2 s for o200k on one core, all in one synchronous block, which would
-// stall a collector sharing its thread with the capture server. So the tables are decoded here,
-// at about 2.5 times that speed, and either all at once on first sync use or in slices of a few
-// milliseconds that yield to the event loop (loadEncoding). Each encoding is built once and kept.
+// js-tiktoken's rank files are large strings (o200k ≈ 2.3 MB, cl100k ≈ 1.1 MB) of base64 tokens;
+// only the two encodings we use are imported (the per-encoding ranks modules, so esbuild bundles
+// just those). We only ever count, never encode or decode, so instead of js-tiktoken's maps (a
+// Map of 200,000 string keys: ~85 MB of heap for o200k, and seconds to build) each encoding
+// becomes a RankTable: the token bytes end to end, their ranks and an open-addressing hash index,
+// in typed arrays: ~5 MB for o200k, built in ~0.1 s. A table is built the first time a text is
+// counted with its encoding, on the thread counting it (the collector's preparing thread), and
+// kept. Nothing loads them ahead: most calls report their usage and never need one.
 // Keep this module out of webview bundles and the extension's activation path: import it where
 // calls are priced (collector / store).
 
-import { Tiktoken } from 'js-tiktoken/lite';
 import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
 import type { ChatMessage, MessagePart } from './model';
@@ -19,7 +19,6 @@ export type TokenEncodingName = 'o200k_base' | 'cl100k_base';
 
 interface RankFile {
   pat_str: string;
-  special_tokens: Record<string, number>;
   bpe_ranks: string;
 }
 
@@ -28,166 +27,146 @@ const RANKS: Record<TokenEncodingName, RankFile> = {
   cl100k_base: cl100kBase,
 };
 
-/** The map js-tiktoken's Tiktoken encodes with: token bytes joined by ',' → rank. */
-interface TiktokenMaps {
-  rankMap: Map<string, number>;
-  textMap: Map<number, Uint8Array>;
-}
-
-const encoders = new Map<TokenEncodingName, Tiktoken>();
-const pending = new Map<TokenEncodingName, Promise<void>>();
-
 const BASE64 = new Int16Array(128).fill(-1);
 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => {
   BASE64[c.charCodeAt(0)] = i;
 });
 
-/** The rank-map key of a base64 token (its bytes in decimal, joined by ','), without allocating the bytes. */
-function rankKey(text: string, start: number, end: number): string {
-  while (end > start && text.charCodeAt(end - 1) === 61 /* = */) end--;
-  let key = '';
-  let acc = 0;
-  let bits = 0;
-  for (let i = start; i < end; i++) {
-    acc = ((acc << 6) | BASE64[text.charCodeAt(i)]!) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      key = key === '' ? String((acc >> bits) & 0xff) : `${key},${(acc >> bits) & 0xff}`;
-    }
-  }
-  return key;
+/** FNV-1a over bytes[start, end). */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
 }
 
-/**
- * A ranks file's tokens: lines of `! <first rank> <base64 token> <base64 token> …` (js-tiktoken's
- * files hold all 200,000 on one line), read a batch at a time into the rank map. Only the rank map
- * is filled: counting never decodes, and the decode map would double the memory and the work.
- */
-class RankReader {
-  private pos = 0;
-  private lineEnd = -1;
-  private rank = 0;
-
+/** An encoding's tokens (byte strings) and their ranks, looked up by bytes without allocating. */
+export class RankTable {
   constructor(
-    private readonly text: string,
-    private readonly rankMap: Map<string, number>,
+    /** Every token's bytes, end to end. */
+    private readonly bytes: Uint8Array,
+    /** Token i is bytes[starts[i], starts[i + 1]). */
+    private readonly starts: Uint32Array,
+    private readonly ranks: Int32Array,
+    /** Open addressing: token index + 1, 0 for an empty slot; length a power of two. */
+    private readonly slots: Int32Array,
   ) {}
 
-  get done(): boolean {
-    return this.pos >= this.text.length;
+  get size(): number {
+    return this.ranks.length;
   }
 
-  /** Adds up to `max` tokens; returns how many were added. */
-  read(max: number): number {
-    const text = this.text;
-    let added = 0;
-    while (added < max && this.pos < text.length) {
-      if (this.pos > this.lineEnd) {
-        // A new line: `! <first rank> ` then its tokens. Lines without that header are skipped.
-        let end = text.indexOf('\n', this.pos);
-        if (end < 0) end = text.length;
-        this.lineEnd = end;
-        const space = text.indexOf(' ', this.pos);
-        if (space < 0 || space >= end) {
-          this.pos = end + 1;
-          continue;
-        }
-        let rankEnd = text.indexOf(' ', space + 1);
-        if (rankEnd < 0 || rankEnd > end) rankEnd = end;
-        this.rank = Number.parseInt(text.slice(space + 1, rankEnd), 10);
-        this.pos = rankEnd + 1;
-        continue;
-      }
-      let tokenEnd = text.indexOf(' ', this.pos);
-      if (tokenEnd < 0 || tokenEnd > this.lineEnd) tokenEnd = this.lineEnd;
-      if (tokenEnd > this.pos) {
-        this.rankMap.set(rankKey(text, this.pos, tokenEnd), this.rank++);
-        added++;
-      }
-      this.pos = tokenEnd + 1;
+  /** The rank of the byte string bytes[start, end), or -1 when it is not a token. */
+  rank(bytes: Uint8Array, start: number, end: number): number {
+    const mask = this.slots.length - 1;
+    const len = end - start;
+    for (let slot = hashBytes(bytes, start, end) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) return -1;
+      const t = entry - 1;
+      const from = this.starts[t]!;
+      if (this.starts[t + 1]! - from !== len) continue;
+      let i = 0;
+      while (i < len && this.bytes[from + i] === bytes[start + i]) i++;
+      if (i === len) return this.ranks[t]!;
     }
-    return added;
   }
 }
 
 /**
- * An empty tokenizer whose rank maps we fill ourselves, or null if this js-tiktoken does not
- * keep them where we expect (then the library's own, slower constructor is used).
+ * Reads a ranks file's tokens into typed arrays: lines of `! <first rank> <base64 token> …`
+ * (js-tiktoken's files hold all 200,000 on one line). Lines without that header are skipped.
  */
-function emptyTiktoken(ranks: RankFile): (Tiktoken & TiktokenMaps) | null {
-  const enc = new Tiktoken({ ...ranks, bpe_ranks: '' }) as Tiktoken & Partial<TiktokenMaps>;
-  const ok = enc.rankMap instanceof Map && enc.textMap instanceof Map && enc.rankMap.size === 0 && enc.textMap.size === 0;
-  return ok ? (enc as Tiktoken & TiktokenMaps) : null;
-}
+class RankTableBuilder {
+  private count = 0;
+  private used = 0;
+  private rank = 0;
+  private readonly bytes: Uint8Array;
+  private readonly starts: Uint32Array;
+  private readonly ranks: Int32Array;
 
-function buildNow(name: TokenEncodingName): Tiktoken {
-  const ranks = RANKS[name];
-  const enc = emptyTiktoken(ranks);
-  if (!enc) return new Tiktoken(ranks);
-  new RankReader(ranks.bpe_ranks, enc.rankMap).read(Number.POSITIVE_INFINITY);
-  return enc;
-}
-
-function encoder(name: TokenEncodingName): Tiktoken {
-  let enc = encoders.get(name);
-  if (!enc) {
-    enc = buildNow(name);
-    encoders.set(name, enc);
+  constructor(private readonly text: string) {
+    // Upper bounds: 4 base64 characters are at most 3 bytes; tokens are fewer than separators.
+    let separators = 0;
+    for (let i = text.indexOf(' '); i >= 0; i = text.indexOf(' ', i + 1)) separators++;
+    this.bytes = new Uint8Array(Math.ceil((text.length * 3) / 4));
+    this.starts = new Uint32Array(separators + 2);
+    this.ranks = new Int32Array(separators + 1);
   }
-  return enc;
-}
 
-const SLICE_MS = 8;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/**
- * Builds an encoding without blocking the event loop for more than a few milliseconds at a time
- * (about 1 s of work in total for o200k, spread over slices). Resolves at once when it is built.
- * Sync counting works without this, but then builds the encoding in one blocking go.
- */
-export function loadEncoding(name: TokenEncodingName): Promise<void> {
-  if (encoders.has(name)) return Promise.resolve();
-  let promise = pending.get(name);
-  if (!promise) {
-    promise = (async () => {
-      const ranks = RANKS[name];
-      const enc = emptyTiktoken(ranks);
-      if (!enc) {
-        encoders.set(name, new Tiktoken(ranks));
-        return;
+  readAll(): void {
+    const text = this.text;
+    for (let pos = 0; pos < text.length; ) {
+      let lineEnd = text.indexOf('\n', pos);
+      if (lineEnd < 0) lineEnd = text.length;
+      const space = text.indexOf(' ', pos);
+      if (space >= 0 && space < lineEnd) {
+        let rankEnd = text.indexOf(' ', space + 1);
+        if (rankEnd < 0 || rankEnd > lineEnd) rankEnd = lineEnd;
+        this.rank = Number.parseInt(text.slice(space + 1, rankEnd), 10);
+        for (let at = rankEnd + 1; at < lineEnd; ) {
+          let tokenEnd = text.indexOf(' ', at);
+          if (tokenEnd < 0 || tokenEnd > lineEnd) tokenEnd = lineEnd;
+          if (tokenEnd > at) this.addToken(at, tokenEnd);
+          at = tokenEnd + 1;
+        }
       }
-      const reader = new RankReader(ranks.bpe_ranks, enc.rankMap);
-      while (!reader.done) {
-        const sliceEnd = performance.now() + SLICE_MS;
-        // Checking the clock every token would cost more than the tokens; every 512 is ≈ 2 ms.
-        while (!reader.done && performance.now() < sliceEnd) reader.read(512);
-        if (encoders.has(name)) return; // a sync caller built it meanwhile
-        if (!reader.done) await yieldToEventLoop();
-      }
-      if (!encoders.has(name)) encoders.set(name, enc);
-    })().finally(() => pending.delete(name));
-    pending.set(name, promise);
+      pos = lineEnd + 1;
+    }
   }
-  return promise;
+
+  private addToken(start: number, end: number): void {
+    const text = this.text;
+    while (end > start && text.charCodeAt(end - 1) === 61 /* = */) end--;
+    this.starts[this.count] = this.used;
+    this.ranks[this.count] = this.rank++;
+    this.count++;
+    let acc = 0;
+    let bits = 0;
+    for (let i = start; i < end; i++) {
+      acc = ((acc << 6) | BASE64[text.charCodeAt(i)]!) & 0xffffff;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        this.bytes[this.used++] = (acc >> bits) & 0xff;
+      }
+    }
+  }
+
+  finish(): RankTable {
+    const n = this.count;
+    const starts = this.starts.slice(0, n + 1);
+    starts[n] = this.used;
+    const bytes = this.bytes.slice(0, this.used);
+    let size = 1;
+    while (size < n * 2) size <<= 1;
+    const slots = new Int32Array(size);
+    const mask = size - 1;
+    for (let t = 0; t < n; t++) {
+      let slot = hashBytes(bytes, starts[t]!, starts[t + 1]!) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = t + 1;
+    }
+    return new RankTable(bytes, starts, this.ranks.slice(0, n), slots);
+  }
 }
 
-/**
- * Builds both encodings in the background, one after the other, in event-loop-friendly slices
- * (about 3 s of spread-out work on one core). Call once when the collector starts so that the first
- * call without usage does not build one in a single blocking go.
- */
-export async function preloadEncodings(): Promise<void> {
-  await loadEncoding('o200k_base');
-  await loadEncoding('cl100k_base');
+const tables = new Map<TokenEncodingName, RankTable>();
+
+/** The encoding's table, built the first time it is asked for (~0.1 s) and kept. */
+function table(name: TokenEncodingName): RankTable {
+  let t = tables.get(name);
+  if (!t) {
+    const builder = new RankTableBuilder(RANKS[name].bpe_ranks);
+    builder.readAll();
+    t = builder.finish();
+    tables.set(name, t);
+  }
+  return t;
 }
 
-/** Whether counting with this encoding is ready without building it. */
+/** Whether this encoding's table has been built (by a count with it). */
 export function isEncodingLoaded(name: TokenEncodingName): boolean {
-  return encoders.has(name);
+  return tables.has(name);
 }
 
 // Models that use o200k_base: GPT-4o, GPT-4.1, GPT-4.5, GPT-5, the o-series, gpt-oss, codex.
@@ -222,18 +201,17 @@ const PIECE_CACHE_MAX_CHARS = 40;
 
 interface PieceCounter {
   pattern: RegExp;
-  rankMap: Map<string, number>;
+  ranks: RankTable;
   pieces: Map<string, number>;
 }
 
-const counters = new Map<TokenEncodingName, PieceCounter | null>();
+const counters = new Map<TokenEncodingName, PieceCounter>();
 const utf8 = new TextEncoder();
 
-function pieceCounter(name: TokenEncodingName, enc: Tiktoken): PieceCounter | null {
+function pieceCounter(name: TokenEncodingName): PieceCounter {
   let counter = counters.get(name);
   if (counter === undefined) {
-    const rankMap = (enc as Tiktoken & Partial<TiktokenMaps>).rankMap;
-    counter = rankMap instanceof Map && rankMap.size > 0 ? { pattern: new RegExp(RANKS[name].pat_str, 'gu'), rankMap, pieces: new Map() } : null;
+    counter = { pattern: new RegExp(RANKS[name].pat_str, 'gu'), ranks: table(name), pieces: new Map() };
     counters.set(name, counter);
   }
   return counter;
@@ -244,19 +222,18 @@ function pieceCounter(name: TokenEncodingName, enc: Tiktoken): PieceCounter | nu
  * have the lowest rank (the leftmost on a tie) until no adjacent pair has a rank. Each resulting
  * part with a rank is one token (a single byte always is).
  */
-export function bytePairTokenCount(bytes: Uint8Array, ranks: ReadonlyMap<string, number>): number {
+export function bytePairTokenCount(bytes: Uint8Array, ranks: RankTable): number {
   if (bytes.length <= 1) return bytes.length;
-  if (ranks.has(bytes.join(','))) return 1;
+  if (ranks.rank(bytes, 0, bytes.length) >= 0) return 1;
   // starts[i] is where part i begins; part i ends where part i + 1 begins (the last at bytes.length).
   const starts: number[] = [];
   for (let i = 0; i <= bytes.length; i++) starts.push(i);
-  const key = (from: number, to: number): string => bytes.subarray(from, to).join(',');
   while (starts.length > 2) {
     let best = -1;
     let bestRank = Infinity;
     for (let i = 0; i + 2 < starts.length; i++) {
-      const rank = ranks.get(key(starts[i]!, starts[i + 2]!));
-      if (rank !== undefined && rank < bestRank) {
+      const rank = ranks.rank(bytes, starts[i]!, starts[i + 2]!);
+      if (rank >= 0 && rank < bestRank) {
         bestRank = rank;
         best = i;
       }
@@ -265,16 +242,13 @@ export function bytePairTokenCount(bytes: Uint8Array, ranks: ReadonlyMap<string,
     starts.splice(best + 1, 1);
   }
   let tokens = 0;
-  for (let i = 0; i + 1 < starts.length; i++) if (ranks.has(key(starts[i]!, starts[i + 1]!))) tokens++;
+  for (let i = 0; i + 1 < starts.length; i++) if (ranks.rank(bytes, starts[i]!, starts[i + 1]!) >= 0) tokens++;
   return tokens;
 }
 
 /** Exact token count of `text` (special-token strings in captured text count as plain text). */
 function encodeLength(text: string, name: TokenEncodingName): number {
-  const enc = encoder(name);
-  const counter = pieceCounter(name, enc);
-  if (!counter) return enc.encode(text, [], []).length;
-  const { pattern, rankMap, pieces } = counter;
+  const { pattern, ranks, pieces } = pieceCounter(name);
   pattern.lastIndex = 0;
   let total = 0;
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
@@ -285,7 +259,7 @@ function encodeLength(text: string, name: TokenEncodingName): number {
     }
     let n = pieces.get(piece);
     if (n === undefined) {
-      n = bytePairTokenCount(utf8.encode(piece), rankMap);
+      n = bytePairTokenCount(utf8.encode(piece), ranks);
       if (piece.length <= PIECE_CACHE_MAX_CHARS) {
         if (pieces.size >= PIECE_CACHE_MAX) pieces.clear();
         pieces.set(piece, n);

@@ -16,6 +16,7 @@ import { SpyglassStatusBar } from './status/status-bar';
 import { TerminalEnvironment } from './settings/terminal-env';
 import { filterSummary, isFilterActive, type TraceFilter } from './tree/trace-tree-model';
 import { TracesTreeProvider, type TracesTreeNode } from './tree/traces-tree';
+import { registerCopilotTracing } from './settings/copilot-tracing';
 
 export const TRACES_VIEW_ID = 'spyglass.traces';
 
@@ -64,7 +65,7 @@ export class SpyglassHost implements vscode.Disposable {
         this.treeView.message = this.tree.message;
       }),
     );
-    this.disposables.push(...registerCommands(this));
+    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
     void this.setContext('spyglass.tracesFiltered', false);
     void this.setContext('spyglass.captureState', autoStartEnabled() ? 'starting' : 'stopped');

@@ -66,6 +66,8 @@ export interface LlmCallDto {
   reasoningTokens: number | null;
   costUsd: number | null;
   costEstimated: boolean;
+  /** A failed call with no usage reported: not billed (cost 0), its tokens not estimated. */
+  unbilled?: boolean;
   ttftMs: number | null;
   finishReasons: string[];
   systemInstructions: MessagePart[];
@@ -334,4 +336,48 @@ export interface StatsSeriesDto {
   to: number;
   bucketMs: number;
   points: StatsSeriesPoint[];
+}
+
+/** `GET /api/metrics/genai`: the GenAI client metrics received over OTLP /v1/metrics. */
+export interface GenAiMetricsQuery {
+  /** Epoch ms, inclusive; default the last 24 hours. */
+  from?: number;
+  /** Epoch ms, exclusive; default now. */
+  to?: number;
+  /** A metric name, e.g. `gen_ai.client.token.usage`. */
+  name?: string;
+  /** Matches the request or the response model. */
+  model?: string;
+  service?: string;
+}
+
+/** One metric for one operation, provider, model, token type and service, over the window. */
+export interface GenAiMetricSeries {
+  name: string;
+  unit: string;
+  operation: string | null;
+  provider: string | null;
+  model: string | null;
+  tokenType: string | null;
+  service: string | null;
+  /** Data points stored (deltas). */
+  points: number;
+  /** Histograms: observations; sums: the total; gauges: the last value. */
+  count: number;
+  sum: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  /** From the merged buckets (null when the points' buckets differ or there are none). */
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface GenAiMetricsDto {
+  from: number;
+  to: number;
+  series: GenAiMetricSeries[];
+  /** Other metrics received since the collector started: counted, not stored. */
+  otherMetrics: Array<{ name: string; points: number; lastSeen: number }>;
 }

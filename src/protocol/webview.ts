@@ -7,6 +7,7 @@
 // `ready` message; the host holds back everything it sends until then, because a message
 // posted to a webview whose script has not started yet is lost.
 
+import type { AgentRun } from '../core/agent-run';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, StatsDto, StatsSeriesDto, TraceOutline, TraceSummary } from './api';
 
 // ---------------------------------------------------------------------------------------------
@@ -436,6 +437,8 @@ export type TraceWebviewToHost = {
     openSource: { path: string; line: number | null };
     /** The span (or, null, the whole trace) as a JSON document in an editor. */
     openJson: { spanId: string | null };
+    /** Open another trace (a linked subagent's, from the agent-run view). */
+    openTrace: { traceId: string; spanId: string | null };
   };
   requests: {
     /** Everything again from the collector (the outline comes as `didChangeOutline`). */
@@ -451,6 +454,11 @@ export type TraceWebviewToHost = {
     annotate: RequestSpec<{ spanId: string | null; annotation: NewUserAnnotation }, AnnotationDto>;
     /** Removes one of the user's own annotations. */
     deleteAnnotation: RequestSpec<{ id: string }, null>;
+    /**
+     * The agent-run view: each agent's turns and tools, subagents (linked traces too) and per-agent
+     * totals; null when the trace has no agent spans. Built in the host from the whole trace.
+     */
+    agentRun: RequestSpec<Record<string, never>, AgentRun | null>;
   };
   notifications: { didSelectSpan: { spanId: string | null } };
 };

@@ -23,7 +23,8 @@ export const TRACE_OWNED_TABLES: readonly TraceOwnedTable[] = [
 
 /**
  * Tables that belong to no one trace: shared resources, time rollups (pruned by time), the
- * store's own state (meta: the revision and the analysis runner's cursors). Cleared with
+ * store's own state (meta: the revision and the analysis runner's cursors), the GenAI client metrics
+ * received over OTLP (pruned by time). Cleared with
  * everything else except meta.
  */
-export const SHARED_TABLES = { cleared: ['resources'], kept: ['meta'] } as const;
+export const SHARED_TABLES = { cleared: ['resources', 'genai_metric_points'], kept: ['meta'] } as const;

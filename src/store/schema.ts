@@ -183,10 +183,35 @@ const MIGRATIONS: Migration[] = [
   },
   /* 6: calls are found by trace through spans (the trace list and pruning); an index of calls
      by random trace ids cost every write a page per trace. */ `DROP INDEX IF EXISTS llm_calls_by_trace;`,
-  /* 7: annotations (facts about a span after capture) and revisions. Every write transaction
+  /* 7: the GenAI client metrics received over OTLP (/v1/metrics), as deltas (genai-metrics.ts). */ `
+  CREATE TABLE IF NOT EXISTS genai_metric_points (
+    id INTEGER PRIMARY KEY,
+    time_us INTEGER NOT NULL,
+    start_us INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    service_name TEXT,
+    operation TEXT,
+    provider TEXT,
+    request_model TEXT,
+    response_model TEXT,
+    token_type TEXT,
+    error_type TEXT,
+    value REAL,
+    count REAL,
+    sum REAL,
+    min REAL,
+    max REAL,
+    bounds TEXT NOT NULL,
+    bucket_counts TEXT NOT NULL,
+    attributes TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS genai_metric_points_by_name_time ON genai_metric_points (name, time_us);`,
+  /* 8: annotations (facts about a span after capture) and revisions. Every write transaction
      that stores or changes spans, calls or annotations takes the next store revision (meta
      'revision') and stamps it on the rows it touched: spans.store_rev answers "what changed in
-     this trace since revision N" (see 8), llm_calls.store_rev is the analysis runner's cursor (its
+     this trace since revision N" (see 9), llm_calls.store_rev is the analysis runner's cursor (its
      index grows at one end only: revisions only increase). llm_calls.revision counts re-readings of a
      call. Trace rows keep their annotation counts, and a partial index per feedback label keeps
      the feedback filter of the trace list off a scan of every trace. Written to be run again
@@ -222,7 +247,7 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX IF NOT EXISTS annotations_by_kind ON annotations (kind, at_us);
     CREATE UNIQUE INDEX IF NOT EXISTS annotations_by_origin ON annotations (trace_id, origin) WHERE origin IS NOT NULL;`);
   },
-  /* 8: spans by revision, so an outline patch reads the spans changed since (new spans extend the
+  /* 9: spans by revision, so an outline patch reads the spans changed since (new spans extend the
      index at one end only). */ `CREATE INDEX IF NOT EXISTS spans_by_rev ON spans (store_rev);`,
 ];
 

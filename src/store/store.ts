@@ -7,6 +7,7 @@ import type { Analyzer } from './analyzer';
 import { annotationEvent, carriedBySpan } from '../core/annotations/export-events';
 import type { StoredAnnotation } from '../core/annotations/model';
 import { openDatabase } from './database';
+import { GenAiMetricStore } from './genai-metrics';
 import { SHARED_TABLES, TRACE_OWNED_TABLES } from './owned-tables';
 import { TraceQueries } from './queries';
 import { rebuildRollupLevel, ROLLUP_LEVELS } from './rollups';
@@ -22,6 +23,7 @@ export class Store {
   readonly db: Database.Database;
   readonly queries: TraceQueries;
   private writerInstance: SpanWriter | null = null;
+  private metricsInstance: GenAiMetricStore | null = null;
 
   constructor(
     readonly file: string,
@@ -38,6 +40,12 @@ export class Store {
       this.writerInstance = new SpanWriter(this.db, this.analyzer, { storeContent: this.opts.storeContent, onCall: this.opts.onCall });
     }
     return this.writerInstance;
+  }
+
+  /** The GenAI client metrics received over OTLP. */
+  get genAiMetrics(): GenAiMetricStore {
+    this.metricsInstance ??= new GenAiMetricStore(this.db);
+    return this.metricsInstance;
   }
 
   /** Removes every trace with all that belongs to it, the rollups and the resources. */
@@ -61,6 +69,7 @@ export class Store {
       removed += this.deleteTraces(ids);
       // Evaluations sent as log records for spans that never came belong to no stored trace: they age out on their own.
       this.db.prepare('DELETE FROM annotations WHERE at_us < ? AND trace_id NOT IN (SELECT trace_id FROM traces)').run(opts.olderThanMs * 1000);
+      this.genAiMetrics.pruneBefore(opts.olderThanMs * 1000);
     }
     if (opts.maxBytes != null) {
       for (let round = 0; round < 50 && this.sizeBytes() > opts.maxBytes; round++) {

@@ -81,7 +81,9 @@ export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
   private readonly annotations: AnnotationWrites;
+  /** Resource JSON → row id, kept across transactions but checked once in each (see resourceId). */
   private readonly resourceIds = new Map<string, number>();
+  private readonly resourcesChecked = new Set<string>();
   private open: OpenWrite | null = null;
   private readonly storeContent: boolean;
   private readonly onCall?: (facts: CallFacts) => void;
@@ -122,6 +124,7 @@ export class SpanWriter {
       spanByIds: db.prepare(`SELECT s.*, r.attributes AS resource FROM spans s LEFT JOIN resources r ON r.id = s.resource_id
         WHERE s.trace_id = ? AND s.span_id = ?`),
       findResource: db.prepare('SELECT id FROM resources WHERE hash = ?').pluck(),
+      resourceStill: db.prepare('SELECT 1 FROM resources WHERE id = ? AND hash = ?').pluck(),
       insertResource: db.prepare('INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?)'),
     };
   }
@@ -160,6 +163,7 @@ export class SpanWriter {
   begin(): void {
     if (this.open) throw new Error('a write transaction is already open');
     this.db.exec('BEGIN IMMEDIATE');
+    this.resourcesChecked.clear();
     // Read inside the transaction: another process writing the same file (an import) takes its own.
     const current = Number(this.stmts.getRevision.get() ?? 0);
     this.open = {
@@ -393,13 +397,26 @@ export class SpanWriter {
     );
   }
 
+  /**
+   * The row of a resource. Another process on the same file (the CLI beside the editor) may have
+   * cleared the store since this one cached an id, and ids are reused after a clear: a cached id
+   * is checked once per transaction, inside it, before it is trusted.
+   */
   private resourceId(json: string, serviceName: string | null): number {
     const cached = this.resourceIds.get(json);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      if (this.resourcesChecked.has(json)) return cached;
+      if (this.stmts.resourceStill.get(cached, json) !== undefined) {
+        this.resourcesChecked.add(json);
+        return cached;
+      }
+      this.resourceIds.delete(json);
+    }
     let id = this.stmts.findResource.get(json) as number | undefined;
     if (id === undefined) id = Number(this.stmts.insertResource.run(json, serviceName, json).lastInsertRowid);
     if (this.resourceIds.size > 10_000) this.resourceIds.clear();
     this.resourceIds.set(json, id);
+    this.resourcesChecked.add(json);
     return id;
   }
 
@@ -407,6 +424,7 @@ export class SpanWriter {
   resetCaches(): void {
     this.resourceIds.clear();
     this.annotations.reset();
+    this.resourcesChecked.clear();
   }
 }
 

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
 import { requestJson, type FakeServer } from '../fakes/fake-server';
 import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
-import { freePort, runApp } from './harness/apps';
+import { runApp } from './harness/apps';
 import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
+import { freePort } from './harness/ports';
+import { node22, outputRoot, repoRoot } from './harness/paths';
 import { seen, textMatching } from './harness/ui-wait';
 import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
@@ -29,7 +30,6 @@ let server: CodeServer | undefined;
 let wb: Workbench | undefined;
 let fake: FakeServer | undefined;
 let httpPort = 0;
-let grpcPort = 0;
 let vsix = '';
 let vsixMiB = Number.NaN;
 
@@ -74,14 +74,13 @@ beforeAll(async () => {
     return chatReply({ content, model: 'gpt-4o-mini-2024-07-18', usage: { prompt: 24, completion: 9 } }, body);
   });
 
-  httpPort = await freePort();
-  grpcPort = await freePort();
   server = new CodeServer({
     home: path.join(home, 'cs'),
     logDir: out,
     settings: {
-      'spyglass.httpPort': httpPort,
-      'spyglass.grpcPort': grpcPort,
+      // Any free port: the extension's collector takes one and the status bar says which.
+      'spyglass.httpPort': 0,
+      'spyglass.grpcPort': 0,
       'spyglass.databasePath': path.join(home, 'spyglass.db'),
       'spyglass.proxy.upstreams': { openai: fake.url },
     },
@@ -109,8 +108,10 @@ describe('Spyglass VSIX in code-server', () => {
   });
 
   it('activates, starts the collector and shows it in the status bar', async () => {
-    const status = wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);
-    await seen(status, `status bar item "Spyglass: listening on port ${httpPort}"`, 90_000);
+    const status = wb!.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port "]');
+    await seen(status, 'status bar item "Spyglass: listening on port …"', 90_000);
+    httpPort = Number(/listening on port (\d+)/.exec((await status.first().getAttribute('aria-label')) ?? '')?.[1]);
+    expect(httpPort).toBeGreaterThan(0);
     const health = await api<HealthDto>('/api/health');
     expect(health.app).toBe('spyglass');
     expect(health.httpPort).toBe(httpPort);
@@ -206,5 +207,41 @@ describe('Spyglass VSIX in code-server', () => {
     expect(clip).toContain(`OTEL_EXPORTER_OTLP_ENDPOINT`);
     expect(clip).toContain(`http://127.0.0.1:${httpPort}`);
     await wb!.screenshot('08-copied-notification');
+  });
+
+  it('refuses what a web page sends to the store, and says so in the Spyglass log', async () => {
+    const before = (await api<TraceListPage>('/api/traces')).traces.length;
+    const forged = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'f0'.repeat(16), spanId: 'f1'.repeat(8), name: 'forged by a web page', startTimeUnixNano: `${Date.now()}000000`, endTimeUnixNano: `${Date.now()}000000` }] }] }],
+    });
+    // Any page in the same browser (here one with no origin of its own): an HTML form and a no-cors fetch.
+    const page = await wb!.context.newPage();
+    await page.setContent('<!doctype html><title>some web page</title><h1>Some web page</h1>');
+    await page.evaluate(
+      async ({ url, body }) => {
+        const sink = document.createElement('iframe');
+        sink.name = 'sink';
+        document.body.append(sink);
+        const form = document.createElement('form');
+        Object.assign(form, { method: 'POST', action: url, enctype: 'text/plain', target: 'sink' });
+        const input = document.createElement('input');
+        input.name = `${body.slice(0, -1)},"pad":"`;
+        input.value = '"}';
+        form.append(input);
+        document.body.append(form);
+        await new Promise((resolve) => {
+          sink.onload = resolve;
+          form.submit();
+        });
+        await fetch(url, { method: 'POST', mode: 'no-cors', body }).catch(() => undefined);
+      },
+      { url: `http://127.0.0.1:${httpPort}/api/import`, body: forged },
+    );
+    await page.close();
+    expect((await api<TraceListPage>('/api/traces')).traces.length).toBe(before);
+    await wb!.runCommand('Spyglass: Show Log');
+    // The Output view renders spaces as no-break spaces: \s matches both.
+    await textMatching(wb!.page.locator('.part.panel .view-lines'), /refused\s+POST\s+\/api\/import\s+from\s+null:\s+cross-site\s+request\s+refused/, 'the refusal in the Spyglass log', 30_000);
+    await wb!.screenshot('09-cross-site-write-refused');
   });
 });

@@ -6,7 +6,6 @@
 //   node test/electron/run.mjs [--no-build] [--version <vscode version, default stable>]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -23,17 +22,6 @@ if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.SPYGLAS
     process.exit(r.status ?? 1);
   }
   console.warn('[test:electron] no DISPLAY and no xvfb-run: VS Code may fail to start (apt-get install xvfb)');
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 if (!args.includes('--no-build')) {
@@ -59,13 +47,12 @@ const userData = path.join(home, 'user-data');
 const workspace = path.join(home, 'workspace');
 mkdirSync(path.join(userData, 'User'), { recursive: true });
 mkdirSync(workspace, { recursive: true });
-const httpPort = await freePort();
-const grpcPort = await freePort();
 writeFileSync(
   path.join(userData, 'User', 'settings.json'),
   JSON.stringify({
-    'spyglass.httpPort': httpPort,
-    'spyglass.grpcPort': grpcPort,
+    // Any free port: the suite reads the one the collector took from the extension's API.
+    'spyglass.httpPort': 0,
+    'spyglass.grpcPort': 0,
     'spyglass.databasePath': path.join(home, 'spyglass.db'),
     'workbench.startupEditor': 'none',
     'security.workspace.trust.enabled': false,
@@ -82,7 +69,6 @@ try {
     vscodeExecutablePath: process.env.VSCODE_EXECUTABLE || undefined,
     extensionDevelopmentPath: root,
     extensionTestsPath: path.join(outDir, 'suite.js'),
-    extensionTestsEnv: { SPYGLASS_TEST_HTTP_PORT: String(httpPort) },
     launchArgs: [workspace, '--user-data-dir', userData, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', '--disable-gpu'],
   });
 } catch (err) {

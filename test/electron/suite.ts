@@ -1,6 +1,6 @@
 // The @vscode/test-electron suite: runs inside a real desktop VS Code's extension host (no mocha:
 // `run()` is the whole suite). It activates Spyglass, checks every contributed command is
-// registered, waits for the collector to answer on the port the runner chose, sends one OTLP/JSON
+// registered, waits for the collector to report the port it took and answer on it, sends one OTLP/JSON
 // span and sees it through the API, then opens it with the Open Trace command.
 // Run with `npm run test:electron` (see run.mjs); it needs to download VS Code, so CI does not run it.
 import * as vscode from 'vscode';
@@ -31,10 +31,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
+/** The port the extension's collector took (the runner asks for any free one), from its exported API. */
+let httpPort = 0;
 function port(): number {
-  const p = Number(process.env.SPYGLASS_TEST_HTTP_PORT);
-  assert(Number.isInteger(p) && p > 0, 'SPYGLASS_TEST_HTTP_PORT is not set (run through test/electron/run.mjs)');
-  return p;
+  assert(httpPort > 0, 'the collector has not reported its port yet');
+  return httpPort;
 }
 
 const traceId = '5b8efff798038103d269b633813fc60c';
@@ -61,8 +62,10 @@ const checks: Check[] = [
     },
   },
   {
-    name: 'the collector answers on the configured port',
+    name: 'the collector reports its port and answers on it',
     fn: async () => {
+      const api = vscode.extensions.getExtension(EXTENSION_ID)!.exports as { state: { kind: string; httpPort?: number } };
+      httpPort = await waitFor('the collector to own a port', async () => (api.state.kind === 'owner' ? api.state.httpPort : undefined), 30_000);
       const health = await waitFor(
         '/api/health',
         async () => {

@@ -174,7 +174,11 @@ export class FakeServer {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      for await (const c of req) chunks.push(c as Buffer);
+    } catch {
+      return; // the client (a proxy giving up on its own client) broke off mid-body: no request to answer
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const recorded: RecordedRequest = {

@@ -1,7 +1,7 @@
 // The real loopback HTTP server with the recording proxy's routes, recording into an in-memory
 // sink: what the proxy integration tests and the bench start.
 
-import { startHttpServer, type RunningHttpServer } from '../../src/capture/http-server';
+import { type HttpLimits, startHttpServer, type RunningHttpServer } from '../../src/capture/http-server';
 import { RecordingProxy, type ProxyOptions } from '../../src/capture/proxy';
 import { RecordingSink } from './recording-sink';
 
@@ -16,11 +16,11 @@ export interface ProxyHarness {
   close(): Promise<void>;
 }
 
-export async function startProxyHarness(opts: Omit<ProxyOptions, 'sink'> & { sink?: RecordingSink } = {}): Promise<ProxyHarness> {
+export async function startProxyHarness(opts: Omit<ProxyOptions, 'sink'> & { sink?: RecordingSink; limits?: HttpLimits } = {}): Promise<ProxyHarness> {
   const sink = opts.sink ?? new RecordingSink();
   const recordErrors: Error[] = [];
   const proxy = new RecordingProxy({ ...opts, sink, onRecordError: (e) => recordErrors.push(e) });
-  const server = await startHttpServer({ port: 0, routes: proxy.routes });
+  const server = await startHttpServer({ port: 0, routes: proxy.routes, limits: opts.limits });
   return {
     server,
     proxy,

@@ -87,6 +87,28 @@ describe('checkpointer', () => {
     expect(fs.statSync(file).size).toBeGreaterThan(size + 50 * 2000);
   });
 
+  it('starts its thread with the first write and stops it when writes stop, after a last checkpoint', async () => {
+    const { store, file } = openStore();
+    let checkpoints = 0;
+    const c = Checkpointer.create(store.db, file, WORKER, { everySpans: 1_000_000, everyMs: 60_000, idleStopMs: 300, onCheckpointed: () => checkpoints++ })!;
+    cleanups.push(() => c.close());
+    expect(c.threadRunning).toBe(false);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    writeSpans(store, 10);
+    c.wrote(10); // starts the thread; until it is ready SQLite's own checkpoints stay on
+    await until('the thread to start', () => c.threadRunning);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    writeSpans(store, 10);
+    c.wrote(10);
+    // No more writes: a last checkpoint copies the WAL, then the thread stops and SQLite checkpoints again.
+    await until('the thread to stop', () => !c.threadRunning, 10_000);
+    expect(checkpoints).toBeGreaterThanOrEqual(1);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    writeSpans(store, 10);
+    c.wrote(10);
+    await until('the thread to start again', () => c.threadRunning);
+  });
+
   it('gives SQLite its own checkpoints back when the thread is lost', async () => {
     const script = path.join(dir, 'dies.js');
     fs.writeFileSync(script, "const { parentPort } = require('node:worker_threads');\n" +

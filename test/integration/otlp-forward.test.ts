@@ -15,6 +15,7 @@ import { TRACE_EXPORT_PATH } from '../../src/capture/otlp/schema';
 import { post } from '../helpers/http-post';
 import { MemorySink } from '../helpers/memory-sink';
 import { encodeTraceRequest, jsonBody, logsRequestJson, traceRequestJson } from '../unit/otlp/fixtures';
+import { namedPort } from '../helpers/ports';
 
 interface Received {
   url: string;
@@ -171,10 +172,7 @@ describe('forwarding', () => {
   });
 
   it('counts and logs failures to an absent upstream without failing the local answer', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const deadPort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const deadPort = await namedPort(); // nothing listens there, and the OS hands it to nobody
     const logged: string[] = [];
     const f = createForwarder({ endpoint: `http://127.0.0.1:${deadPort}`, maxAttempts: 1, log: (m) => logged.push(m) });
     forwarders.push(f);

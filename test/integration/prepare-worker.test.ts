@@ -7,12 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpDecodeError } from '../../src/capture/otlp';
-import type { OtlpIngestRequest } from '../../src/capture/sink';
+import type { OtlpIngestRequest, ProxyCapture } from '../../src/capture/sink';
 import { createAnalyzer } from '../../src/collector/analyzer';
 import { Collector } from '../../src/collector/collector';
-import { prepareOtlp } from '../../src/collector/prepare-otlp';
-import { WorkerPreparer } from '../../src/collector/preparer';
+import { prepareOtlp, prepareProxyCapture } from '../../src/collector/prepare-otlp';
+import { createPreparer, WorkerPreparer } from '../../src/collector/preparer';
 import { post } from '../helpers/http-post';
+import { startFakeOpenAI } from '../fakes/openai-fake';
+import { startProxyHarness } from '../fakes/proxy-harness';
 import { llmTrace } from '../unit/host/otlp-payload';
 
 const WORKER = path.resolve(import.meta.dirname, '../../dist/prepare-worker.js');
@@ -27,6 +29,21 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A real capture: a streamed chat completion without usage through the proxy, from the fake OpenAI. */
+async function proxyCapture(): Promise<ProxyCapture> {
+  const fake = await startFakeOpenAI({ chat: { content: 'A streamed answer whose tokens are counted here.' } });
+  const h = await startProxyHarness({ upstreams: { openai: fake.url } });
+  try {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Count me, please.' }] });
+    const r = await post(h.port, '/proxy/openai/v1/chat/completions', Buffer.from(body), { headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(200);
+    return await h.sink.nextCapture();
+  } finally {
+    await h.close();
+    await fake.close();
+  }
+}
 
 const jsonRequest = (body: string): OtlpIngestRequest => ({ signal: 'traces', encoding: 'json', body: Buffer.from(body) });
 
@@ -59,6 +76,51 @@ describe('prepare worker', () => {
     expect(() => prepareOtlp(bad, analyzer, true)).toThrow((err as Error).message);
   });
 
+  it('starts its thread with the first body and stops it when bodies stop coming', async () => {
+    const preparer = new WorkerPreparer(WORKER, { priceOverrides: [], storeContent: true }, { idleStopMs: 300 });
+    cleanups.push(() => preparer.close());
+    expect(preparer.started).toBe(false);
+    const first = await preparer.prepare(jsonRequest(llmTrace().body));
+    expect(first.batch.spans.length).toBeGreaterThan(0);
+    expect(preparer.started).toBe(true);
+    await expect.poll(() => preparer.started, { timeout: 10_000 }).toBe(false);
+    // The next body starts another.
+    expect((await preparer.prepare(jsonRequest(llmTrace().body))).batch.spans.length).toBeGreaterThan(0);
+  });
+
+  it('prepares a proxy capture there too, as the collector thread does', async () => {
+    const preparer = await startWorker();
+    const { analyzer } = createAnalyzer([]);
+    const capture = await proxyCapture();
+    expect(capture.call.outputTokens).toBeNull(); // a stream without usage: tokens are estimated
+    expect(await preparer.prepareProxy(capture)).toEqual(prepareProxyCapture(capture, analyzer, true));
+  });
+
+  it('prepares on the collector thread, saying so once, when the worker cannot start', async () => {
+    const warnings: string[] = [];
+    const preparer = createPreparer(path.join(dir, 'no-such-worker.js'), createAnalyzer([]).analyzer, { priceOverrides: [], storeContent: true }, (m) => warnings.push(m));
+    cleanups.push(() => preparer.close());
+    for (let i = 0; i < 2; i++) expect((await preparer.prepare(jsonRequest(llmTrace().body))).batch.spans.length).toBeGreaterThan(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^preparing spans on the collector's thread: the worker did not start/);
+  });
+
+  it('fails a body whose reply cannot be read on this side, instead of leaving it in flight for ever', async () => {
+    // A reply nested deeper than this thread's stack can read: structured clone drops it here
+    // ('messageerror'), and with it the id it answered. Before, the body was never answered and
+    // the write queue, seeing it still in flight, held every later commit open for 50 ms.
+    const script = path.join(dir, 'deep-reply.js');
+    fs.writeFileSync(script, "const { parentPort } = require('node:worker_threads');\n" +
+      "parentPort.on('message', (t) => { let v = {}; for (let i = 0; i < 6000; i++) v = { v };\n" +
+      "  parentPort.postMessage({ type: 'prepared', id: t.id, outcome: null, wire: v }); });\n" +
+      "parentPort.postMessage({ type: 'ready' });\n");
+    const preparer = await startWorker(script);
+    const err = await preparer.prepare(jsonRequest(llmTrace().body)).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^a prepared batch could not be received/);
+    expect(err).not.toBeInstanceOf(OtlpDecodeError);
+    expect(preparer.inFlight).toBe(0);
+  });
+
   it('fails the bodies a dead worker held as retryable and starts another for the next body', async () => {
     // A worker that says it is ready and dies on its first body.
     const script = path.join(dir, 'dies.js');
@@ -87,8 +149,6 @@ describe('collector with and without the worker', () => {
     const without = await collector(null, 'inline');
     expect(withWorker.health().preparing).toBe('worker thread');
     expect(without.health().preparing).toBe('main thread');
-    // Start-up work (the tokenizer tables) ends on every thread that prepares spans.
-    await Promise.all([withWorker.warmedUp(), without.warmedUp()]);
     const bodies = [1, 2, 3].map((i) => llmTrace({ tool: 'search_kb', sessionId: `s-${i}`, startMs: 1_760_000_000_000 + i * 1000 }).body);
     for (const c of [withWorker, without]) {
       for (const body of bodies) {

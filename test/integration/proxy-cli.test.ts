@@ -4,8 +4,6 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -15,19 +13,13 @@ import { anthropicHandler, messageReply, startFakeAnthropic } from '../fakes/ant
 import type { FakeServer } from '../fakes/fake-server';
 import { chatReply, openaiError, startFakeOpenAI } from '../fakes/openai-fake';
 import { eventually, getJson, startCli, type RunningCli } from '../helpers/cli-process';
+import { namedPort } from '../helpers/ports';
 
 let dir: string;
 let cli: RunningCli;
 let openaiFake: FakeServer;
 let anthropicFake: FakeServer;
 
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-proxy-cli-'));
@@ -36,7 +28,7 @@ beforeAll(async () => {
     '--db', path.join(dir, 'spyglass.db'),
     '--upstream', `openai=${openaiFake.url}`,
     '--upstream', `anthropic=${anthropicFake.url}`,
-    '--upstream', `dead=http://127.0.0.1:${await closedPort()}`,
+    '--upstream', `dead=http://127.0.0.1:${await namedPort()}`,
   ]);
 });
 

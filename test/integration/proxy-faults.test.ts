@@ -3,29 +3,22 @@
 // answer, the call is always recorded, and the server keeps serving.
 
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../fakes/fake-server';
 import { chatCompletionFrames, openaiHandler, startFakeOpenAI } from '../fakes/openai-fake';
 import { startProxyHarness, type ProxyHarness } from '../fakes/proxy-harness';
 import { rawRequest } from '../fakes/raw-http';
+import { namedPort } from '../helpers/ports';
 
 let fake: FakeServer;
 let h: ProxyHarness;
 let deadPort: number;
 
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  deadPort = await closedPort();
+  deadPort = await namedPort();
   h = await startProxyHarness({
     upstreams: { oai: fake.url, dead: `http://127.0.0.1:${deadPort}` },
     timeoutMs: 300,

@@ -9,7 +9,6 @@ import {
   estimateOutputTokens,
   estimateTokens,
   isEncodingLoaded,
-  loadEncoding,
 } from '../../src/core/tokens';
 
 const SAMPLE = [
@@ -44,23 +43,15 @@ describe('encodingNameForModel', () => {
 });
 
 describe('tokenizers', () => {
-  // Runs first in this file's process, so o200k is not built yet.
-  it('loadEncoding builds in slices that let the event loop run', async () => {
+  // Runs first in this file's process, so no table is built yet.
+  it('builds an encoding table lazily, on its first count, and only that one', () => {
     expect(isEncodingLoaded('o200k_base')).toBe(false);
-    let ticks = 0;
-    let loaded = false;
-    const tick = (): void => {
-      ticks++;
-      if (!loaded) setTimeout(tick, 0);
-    };
-    setTimeout(tick, 0);
-    const loading = loadEncoding('o200k_base');
-    expect(loadEncoding('o200k_base')).toBe(loading); // one build, shared
-    await loading;
-    loaded = true;
+    expect(isEncodingLoaded('cl100k_base')).toBe(false);
+    expect(countTextTokens('Hello there', 'gpt-4o')).toBe(2);
     expect(isEncodingLoaded('o200k_base')).toBe(true);
-    expect(ticks).toBeGreaterThan(10);
-    await loadEncoding('o200k_base'); // resolves at once when built
+    expect(isEncodingLoaded('cl100k_base')).toBe(false);
+    expect(countTextTokens('', 'gpt-4')).toBe(0); // an empty text needs no table
+    expect(isEncodingLoaded('cl100k_base')).toBe(false);
   });
 
   it('count exactly as js-tiktoken built by its own constructor', () => {

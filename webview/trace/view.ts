@@ -14,6 +14,7 @@ import { ownFeedback, renderFeedback, type FeedbackUiState, type Thumb } from '.
 import { isLlmCall } from '../../src/protocol/outline';
 import { OutlineStore, type OutlineSpan } from './outline';
 import { OutlineIndex } from './search';
+import { renderAgentRun } from './agent-run';
 import { Waterfall } from './waterfall';
 
 export interface TraceViewDeps {
@@ -192,7 +193,57 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     ),
   );
   const body = h('div', { class: 'trace-body' }, waterfall.element, detailsPane);
-  replaceChildren(root, h('div', { id: 'trace-app', class: 'trace-app' }, header, banner, body));
+  // The agent-run view: a second tab, shown when the outline has agent spans. Its model needs
+  // every span's attributes and linked traces, so the host builds it when the tab shows.
+  const runPane = h('section', { id: 'agent-run-pane', class: 'agent-run-pane', role: 'tabpanel', attrs: { hidden: true, 'aria-labelledby': 'tab-agent-run' } });
+  let view: 'waterfall' | 'agent-run' = 'waterfall';
+  let runAsked = 0;
+  let runTimer: ReturnType<typeof setTimeout> | undefined;
+  const tabWaterfall = button('Waterfall', 'list-tree', () => showView('waterfall'), { id: 'tab-waterfall', class: 'tab', role: 'tab' });
+  const tabRun = button('Agent run', 'hubot', () => showView('agent-run'), { id: 'tab-agent-run', class: 'tab', role: 'tab' });
+  const tabs = h('div', { class: 'trace-tabs', role: 'tablist', attrs: { hidden: true, 'aria-label': 'Trace views' } }, tabWaterfall, tabRun);
+  function showView(next: 'waterfall' | 'agent-run'): void {
+    const was = view;
+    view = next;
+    body.hidden = next !== 'waterfall';
+    runPane.hidden = next !== 'agent-run';
+    tabWaterfall.setAttribute('aria-selected', String(next === 'waterfall'));
+    tabRun.setAttribute('aria-selected', String(next === 'agent-run'));
+    if (next === 'agent-run' && was !== next) loadRun();
+  }
+  function loadRun(): void {
+    const asked = ++runAsked;
+    if (!runPane.querySelector('.agent-run')) {
+      replaceChildren(runPane, h('div', { class: 'detail-loading' }, icon('loading', 'codicon-modifier-spin'), h('span', {}, 'Reading the agent run…')));
+    }
+    endpoint.request('agentRun', {}).then(
+      (run) => {
+        if (asked !== runAsked) return;
+        replaceChildren(runPane, renderAgentRun(run, {
+          traceId: state?.traceId ?? '',
+          onSelect: (id) => {
+            showView('waterfall');
+            select(id);
+          },
+          onOpenTrace: (traceId, spanId) => endpoint.command('openTrace', { traceId, spanId }),
+        }));
+      },
+      (err: Error) => {
+        if (asked === runAsked) replaceChildren(runPane, h('div', { class: 'agent-run empty', id: 'agent-run' }, `Could not read the agent run: ${err.message}`));
+      },
+    );
+  }
+  /** The outline changed: the tab shows for agent spans, and a shown run is read again (coalesced). */
+  function outlineChangedRun(): void {
+    const agents = store.spans().some((s) => s.category === 'agent');
+    tabs.hidden = !agents;
+    if (!agents && view === 'agent-run') showView('waterfall');
+    clearTimeout(runTimer);
+    if (view === 'agent-run') runTimer = setTimeout(loadRun, 500);
+    else replaceChildren(runPane);
+  }
+  showView('waterfall');
+  replaceChildren(root, h('div', { id: 'trace-app', class: 'trace-app' }, header, banner, tabs, body, runPane));
 
   const reload = () => {
     banner.hidden = false;
@@ -424,6 +475,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (layout && (!selected || !layout.indexById.has(selected))) selected = defaultSelection(layout);
     waterfall.select(selected);
     if (layout && layout.duplicates > 0) showBanner('info', `${layout.duplicates} duplicate span id(s) were ignored.`);
+    outlineChangedRun();
   }
 
   function applyOutline(outline: TraceOutline): void {

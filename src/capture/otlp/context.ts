@@ -16,6 +16,18 @@ export interface DecodeOptions {
 
 export const DEFAULT_MAX_STRING_CHARS = 1024 * 1024;
 
+/**
+ * How deep messages may nest, counted as protobuf counts them (a value in a kvlist is three
+ * levels below its parent value, an array element two; a span attribute's value is at level 2).
+ * protobufjs' default; both encodings refuse a deeper body whole, before anything is stored.
+ */
+export const MAX_NESTING_DEPTH = 100;
+
+/** The reason given for a body nested past MAX_NESTING_DEPTH. */
+export function tooDeep(where: string): string {
+  return `${where} nested deeper than ${MAX_NESTING_DEPTH} levels (values inside values); refused whole`;
+}
+
 /** Attribute under which an accepted-but-altered item records what was changed. */
 export const WARNINGS_ATTRIBUTE = 'spyglass.ingest.warnings';
 

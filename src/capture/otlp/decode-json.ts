@@ -24,7 +24,7 @@ import {
   settleLogTimes,
   spanLabel,
 } from './validate';
-import { jsonAttributes, jsonValue } from './values';
+import { ATTRIBUTE_VALUE_DEPTH, jsonAttributes, jsonValue, RESOURCE_VALUE_DEPTH } from './values';
 
 type Obj = Record<string, unknown>;
 
@@ -75,7 +75,7 @@ function resourceOf(rs: Obj, path: string, ctx: DecodeContext): Attributes {
   const r = envelopeObj(rs, 'resource', 'resource', path);
   if (r === null) return {};
   try {
-    const attrs = jsonAttributes(r.attributes, ctx);
+    const attrs = jsonAttributes(r.attributes, ctx, undefined, RESOURCE_VALUE_DEPTH);
     ctx.takeItemWarnings('resource');
     return attrs;
   } catch (err) {
@@ -146,7 +146,7 @@ function jsonEvents(v: unknown, ctx: DecodeContext): SpanEvent[] {
     out[i] = {
       timeUs: jsonNanosToMicros(field(e, 'timeUnixNano', 'time_unix_nano'), `events[${i}].timeUnixNano`),
       name: capString(str(e.name, `events[${i}].name`), ctx, 'event name'),
-      attributes: jsonAttributes(e.attributes, ctx),
+      attributes: jsonAttributes(e.attributes, ctx, undefined, ATTRIBUTE_VALUE_DEPTH),
     };
   }
   return out;
@@ -160,7 +160,7 @@ function jsonLinks(v: unknown, ctx: DecodeContext): SpanLink[] {
     out[i] = {
       traceId: requireId(jsonIdToHex(field(l, 'traceId', 'trace_id'), 16, `links[${i}].traceId`), 16, `links[${i}].traceId`),
       spanId: requireId(jsonIdToHex(field(l, 'spanId', 'span_id'), 8, `links[${i}].spanId`), 8, `links[${i}].spanId`),
-      attributes: jsonAttributes(l.attributes, ctx),
+      attributes: jsonAttributes(l.attributes, ctx, undefined, ATTRIBUTE_VALUE_DEPTH),
     };
   }
   return out;
@@ -183,7 +183,7 @@ function jsonSpan(raw: unknown, resource: Attributes, scope: InstrumentationScop
       endUs: jsonNanosToMicros(field(raw, 'endTimeUnixNano', 'end_time_unix_nano'), 'endTimeUnixNano'),
       statusCode: status === null ? 0 : checkStatusCode(enumValue(status.code, STATUS_CODES, 'status.code'), ctx),
       statusMessage: status === null ? '' : capString(str(status.message, 'status.message'), ctx, 'status message'),
-      attributes: jsonAttributes(raw.attributes, ctx),
+      attributes: jsonAttributes(raw.attributes, ctx, undefined, ATTRIBUTE_VALUE_DEPTH),
       events: raw.events === undefined ? [] : jsonEvents(raw.events, ctx),
       links: raw.links === undefined ? [] : jsonLinks(raw.links, ctx),
       resource,
@@ -234,7 +234,7 @@ export function decodeTracesJson(body: Uint8Array, opts?: DecodeOptions): Decode
 function jsonLog(raw: unknown, index: number, resource: Attributes, scope: InstrumentationScope, ctx: DecodeContext): IngestLogRecord {
   try {
     if (!isObj(raw)) throw new ItemRejected(`must be an object, got ${typeName(raw)}`);
-    const attributes = jsonAttributes(raw.attributes, ctx);
+    const attributes = jsonAttributes(raw.attributes, ctx, undefined, ATTRIBUTE_VALUE_DEPTH);
     const traceId = optionalId(jsonIdToHex(field(raw, 'traceId', 'trace_id'), 16, 'traceId'), 16, 'traceId');
     const spanIdHex = jsonIdToHex(field(raw, 'spanId', 'span_id'), 8, 'spanId');
     const log: IngestLogRecord = {
@@ -245,7 +245,7 @@ function jsonLog(raw: unknown, index: number, resource: Attributes, scope: Instr
       severityNumber: enumValue(field(raw, 'severityNumber', 'severity_number'), SEVERITIES, 'severityNumber'),
       severityText: capString(str(field(raw, 'severityText', 'severity_text'), 'severityText'), ctx, 'severity_text'),
       eventName: eventNameOf(capString(str(field(raw, 'eventName', 'event_name'), 'eventName'), ctx, 'event_name'), attributes),
-      body: jsonValue(raw.body, ctx, ''),
+      body: jsonValue(raw.body, ctx, '', ATTRIBUTE_VALUE_DEPTH),
       attributes,
       resource,
       scope,

@@ -3,8 +3,9 @@
 // schema in schema.ts; the protobufjs decoder of that schema (decode-protobuf-schema.ts) is the
 // reference this one is tested against, and this one is several times faster.
 //
-// Like protobufjs: unknown fields and known fields of the wrong wire type are skipped, the last
-// occurrence of a singular field wins, a body that is cut short or malformed is refused whole.
+// Like protobufjs: unknown fields and known fields of the wrong wire type are skipped (the latter
+// counted in a warning), the last occurrence of a singular field wins, a body that is cut short or
+// malformed, or nested deeper than MAX_NESTING_DEPTH, is refused whole.
 // Container fields may come in any order (a resource after its spans still applies to them).
 
 import type { AttrValue, Attributes, IngestLogRecord, IngestSpan, InstrumentationScope, SpanEvent, SpanLink } from '../../core/model';
@@ -22,8 +23,29 @@ import {
   settleLogTimes,
   spanLabel,
 } from './validate';
-import { childPath, labelOf, put } from './values';
-import { WIRE_I64, WIRE_LEN, WIRE_VARINT, WireError, WireReader } from './wire-reader';
+import { childPath, labelOf, put, topValue } from './values';
+import { WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, WireError, WireReader, type WireTypes, wireTypes } from './wire-reader';
+
+// The wire types of the fields of each message (opentelemetry-proto), to notice known fields sent
+// with another one: they are skipped, as protobufjs skips them, and the answer says how many.
+const ANY_VALUE = wireTypes({ 1: WIRE_LEN, 2: WIRE_VARINT, 3: WIRE_VARINT, 4: WIRE_I64, 5: WIRE_LEN, 6: WIRE_LEN, 7: WIRE_LEN });
+const ONE_LIST = wireTypes({ 1: WIRE_LEN }); // ArrayValue, KeyValueList, the export requests
+const KEY_VALUE = wireTypes({ 1: WIRE_LEN, 2: WIRE_LEN });
+const RESOURCE = wireTypes({ 1: WIRE_LEN, 2: WIRE_VARINT, 3: WIRE_LEN });
+const SCOPE = wireTypes({ 1: WIRE_LEN, 2: WIRE_LEN, 3: WIRE_LEN, 4: WIRE_VARINT });
+const RESOURCE_ITEMS = wireTypes({ 1: WIRE_LEN, 2: WIRE_LEN, 3: WIRE_LEN, 1000: WIRE_LEN }); // ResourceSpans, ResourceLogs
+const SCOPE_ITEMS = wireTypes({ 1: WIRE_LEN, 2: WIRE_LEN, 3: WIRE_LEN }); // ScopeSpans, ScopeLogs
+const SPAN = wireTypes({
+  1: WIRE_LEN, 2: WIRE_LEN, 3: WIRE_LEN, 4: WIRE_LEN, 5: WIRE_LEN, 6: WIRE_VARINT, 7: WIRE_I64, 8: WIRE_I64, 9: WIRE_LEN,
+  10: WIRE_VARINT, 11: WIRE_LEN, 12: WIRE_VARINT, 13: WIRE_LEN, 14: WIRE_VARINT, 15: WIRE_LEN, 16: WIRE_I32,
+});
+const EVENT = wireTypes({ 1: WIRE_I64, 2: WIRE_LEN, 3: WIRE_LEN, 4: WIRE_VARINT });
+const LINK = wireTypes({ 1: WIRE_LEN, 2: WIRE_LEN, 3: WIRE_LEN, 4: WIRE_LEN, 5: WIRE_VARINT, 6: WIRE_I32 });
+const STATUS = wireTypes({ 1: WIRE_VARINT, 2: WIRE_LEN, 3: WIRE_VARINT });
+const LOG_RECORD = wireTypes({
+  1: WIRE_I64, 2: WIRE_VARINT, 3: WIRE_LEN, 5: WIRE_LEN, 6: WIRE_LEN, 7: WIRE_VARINT, 8: WIRE_I32, 9: WIRE_LEN, 10: WIRE_LEN,
+  11: WIRE_I64, 12: WIRE_LEN,
+});
 
 // ---- common: AnyValue, KeyValue, Resource, InstrumentationScope ----
 
@@ -92,7 +114,7 @@ function anyValue(r: WireReader, end: number, ctx: DecodeContext, path: string, 
         v = r.base64(end);
         continue;
     }
-    r.skip(tag, end, depth);
+    r.skipField(tag, end, depth, ANY_VALUE);
   }
   return v;
 }
@@ -105,7 +127,7 @@ function arrayValue(r: WireReader, end: number, ctx: DecodeContext, path: string
     if (tag === ((1 << 3) | WIRE_LEN)) {
       const stop = r.delimited(end);
       out.push(anyValue(r, stop, ctx, path, depth + 1));
-    } else r.skip(tag, end, depth);
+    } else r.skipField(tag, end, depth, ONE_LIST);
   }
   return out;
 }
@@ -126,7 +148,7 @@ function keyValue(r: WireReader, end: number, ctx: DecodeContext, out: Attribute
         valueEnd = stop;
       } else (more ??= []).push(r.pos, stop);
       r.pos = stop;
-    } else r.skip(tag, end, depth);
+    } else r.skipField(tag, end, depth, KEY_VALUE);
   }
   let value: AttrValue = null;
   if (valueStart >= 0) {
@@ -141,7 +163,7 @@ function keyValue(r: WireReader, end: number, ctx: DecodeContext, out: Attribute
     }
     r.pos = end;
   }
-  put(out, key, value);
+  put(out, key, parent === undefined ? topValue(key, value) : value);
 }
 
 /** The KeyValues of `repeated KeyValue <fieldNo>` inside [pos, end) — or, with fieldNo 1, a KeyValueList. */
@@ -152,7 +174,7 @@ function keyValues(r: WireReader, end: number, ctx: DecodeContext, out: Attribut
     if (tag === ((1 << 3) | WIRE_LEN)) {
       const stop = r.delimited(end);
       keyValue(r, stop, ctx, out, parent, depth + 1);
-    } else r.skip(tag, end, depth);
+    } else r.skipField(tag, end, depth, parent === undefined ? RESOURCE : ONE_LIST);
   }
 }
 
@@ -174,16 +196,17 @@ function scopeInto(r: WireReader, end: number, ctx: DecodeContext, scope: { name
     // Scope attributes have no place in the model, but are read so that a malformed body is
     // refused exactly when the reference decoder refuses it.
     else if (tag === ((3 << 3) | WIRE_LEN)) attributeEntry(r, end, ctx, {});
-    else r.skip(tag, end, 1);
+    else r.skipField(tag, end, 1, SCOPE);
   }
 }
 
 /**
  * Calls `fn` for each occurrence of the length-delimited field `fieldNo` in [start, end), in
- * wire order, skipping everything else. Containers are read one field at a time this way (header
+ * wire order, skipping everything else (noting wrong wire types by `types`: give it on one pass
+ * over a message only). Containers are read one field at a time this way (header
  * first, then items), so a resource or scope that comes after its items still applies to them.
  */
-function eachField(r: WireReader, start: number, end: number, fieldNo: number, fn: (stop: number) => void): boolean {
+function eachField(r: WireReader, start: number, end: number, fieldNo: number, fn: (stop: number) => void, types?: WireTypes): boolean {
   let seen = false;
   r.pos = start;
   while (r.pos < end) {
@@ -193,7 +216,8 @@ function eachField(r: WireReader, start: number, end: number, fieldNo: number, f
       const stop = r.delimited(end);
       fn(stop);
       r.pos = stop;
-    } else r.skip(tag, end, 1);
+    } else if (types) r.skipField(tag, end, 1, types);
+    else r.skip(tag, end, 1);
   }
   r.pos = end;
   return seen;
@@ -209,6 +233,7 @@ function decodeWhole(body: Uint8Array, what: string, ctx: DecodeContext, fn: (r:
     throw err;
   }
   if (r.invalidUtf8 > 0) ctx.warn(`${r.invalidUtf8} string field(s) held invalid UTF-8; each bad sequence was stored as U+FFFD`);
+  if (r.wrongWireTypes > 0) ctx.warn(`${r.wrongWireTypes} field(s) came with the wrong wire type for their field number and were skipped`);
 }
 
 // ---- traces ----
@@ -230,7 +255,7 @@ function events(r: WireReader, end: number, ctx: DecodeContext, out: SpanEvent[]
         attributeEntry(r, end, ctx, attributes);
         continue;
     }
-    r.skip(tag, end, 2);
+    r.skipField(tag, end, 2, EVENT);
   }
   out.push({ timeUs, name: capString(name, ctx, 'event name'), attributes });
 }
@@ -256,7 +281,7 @@ function link(r: WireReader, end: number, ctx: DecodeContext): RawLink {
         attributeEntry(r, end, ctx, l.attributes);
         continue;
     }
-    r.skip(tag, end, 2);
+    r.skipField(tag, end, 2, LINK);
   }
   return l;
 }
@@ -317,12 +342,12 @@ function span(r: WireReader, end: number, ctx: DecodeContext, resource: Attribut
           const t = r.tag(stop);
           if (t === ((2 << 3) | WIRE_LEN)) statusMessage = r.string(stop);
           else if (t === ((3 << 3) | WIRE_VARINT)) statusCode = r.int32(stop);
-          else r.skip(t, stop, 2);
+          else r.skipField(t, stop, 2, STATUS);
         }
         continue;
       }
     }
-    r.skip(tag, end, 1);
+    r.skipField(tag, end, 1, SPAN);
   }
   // The whole span is read; from here on a problem rejects this span only (checks in the same
   // order as the reference decoder, so both give the same first reason).
@@ -372,7 +397,7 @@ function span(r: WireReader, end: number, ctx: DecodeContext, resource: Attribut
 function scopeSpans(r: WireReader, end: number, ctx: DecodeContext, resource: Attributes, out: IngestSpan[]): void {
   const start = r.pos;
   const raw = { name: '', version: '' };
-  eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw));
+  eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw), SCOPE_ITEMS);
   const scope = buildScope(raw.name, raw.version, ctx);
   eachField(r, start, end, 2, (stop) => {
     const s = span(r, stop, ctx, resource, scope);
@@ -384,7 +409,7 @@ function scopeSpans(r: WireReader, end: number, ctx: DecodeContext, resource: At
 function resourceSpans(r: WireReader, end: number, ctx: DecodeContext, out: IngestSpan[]): void {
   const start = r.pos;
   const resource: Attributes = {};
-  eachField(r, start, end, 1, (stop) => resourceInto(r, stop, ctx, resource));
+  eachField(r, start, end, 1, (stop) => resourceInto(r, stop, ctx, resource), RESOURCE_ITEMS);
   ctx.takeItemWarnings('resource');
   eachField(r, start, end, 2, (stop) => scopeSpans(r, stop, ctx, resource, out));
   eachField(r, start, end, 1000, (stop) => scopeSpans(r, stop, ctx, resource, out));
@@ -395,7 +420,7 @@ export function decodeTracesProtobuf(body: Uint8Array, opts?: DecodeOptions): De
   const ctx = new DecodeContext(opts);
   const spans: IngestSpan[] = [];
   decodeWhole(body, 'ExportTraceServiceRequest', ctx, (r, end) => {
-    eachField(r, 0, end, 1, (stop) => resourceSpans(r, stop, ctx, spans));
+    eachField(r, 0, end, 1, (stop) => resourceSpans(r, stop, ctx, spans), ONE_LIST);
   });
   return finishResult(ctx, { spans, logs: [] });
 }
@@ -452,7 +477,7 @@ function logRecord(
         eventName = r.string(end);
         continue;
     }
-    r.skip(tag, end, 1);
+    r.skipField(tag, end, 1, LOG_RECORD);
   }
   try {
     const traceId = optionalId(traceIdHex, 16, 'trace_id');
@@ -482,7 +507,7 @@ function logRecord(
 function scopeLogs(r: WireReader, end: number, ctx: DecodeContext, resource: Attributes, out: IngestLogRecord[], counter: { n: number }): void {
   const start = r.pos;
   const raw = { name: '', version: '' };
-  eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw));
+  eachField(r, start, end, 1, (stop) => scopeInto(r, stop, ctx, raw), SCOPE_ITEMS);
   const scope = buildScope(raw.name, raw.version, ctx);
   eachField(r, start, end, 2, (stop) => {
     const index = counter.n++;
@@ -495,7 +520,7 @@ function scopeLogs(r: WireReader, end: number, ctx: DecodeContext, resource: Att
 function resourceLogs(r: WireReader, end: number, ctx: DecodeContext, out: IngestLogRecord[], counter: { n: number }): void {
   const start = r.pos;
   const resource: Attributes = {};
-  eachField(r, start, end, 1, (stop) => resourceInto(r, stop, ctx, resource));
+  eachField(r, start, end, 1, (stop) => resourceInto(r, stop, ctx, resource), RESOURCE_ITEMS);
   ctx.takeItemWarnings('resource');
   eachField(r, start, end, 2, (stop) => scopeLogs(r, stop, ctx, resource, out, counter));
   eachField(r, start, end, 1000, (stop) => scopeLogs(r, stop, ctx, resource, out, counter));
@@ -507,7 +532,7 @@ export function decodeLogsProtobuf(body: Uint8Array, opts?: DecodeOptions): Deco
   const logs: IngestLogRecord[] = [];
   const counter = { n: 0 };
   decodeWhole(body, 'ExportLogsServiceRequest', ctx, (r, end) => {
-    eachField(r, 0, end, 1, (stop) => resourceLogs(r, stop, ctx, logs, counter));
+    eachField(r, 0, end, 1, (stop) => resourceLogs(r, stop, ctx, logs, counter), ONE_LIST);
   });
   return finishResult(ctx, { spans: [], logs });
 }

@@ -1,7 +1,7 @@
 // OTLP answers in the encoding of the request: Export*ServiceResponse (with partial_success
 // when items were rejected or changed) and, for errors, a google.rpc.Status.
 
-import { LogsResponseType, RpcStatusType, TraceResponseType } from './schema';
+import { LogsResponseType, MetricsResponseType, RpcStatusType, TraceResponseType } from './schema';
 
 export type OtlpSignal = 'traces' | 'logs';
 export type OtlpEncoding = 'protobuf' | 'json';
@@ -62,4 +62,18 @@ export function encodeExportResponseProto(signal: OtlpSignal, partial: PartialSu
 export function encodeStatus(encoding: OtlpEncoding, code: number, message: string): Buffer {
   if (encoding === 'json') return Buffer.from(JSON.stringify({ code, message }));
   return Buffer.from(RpcStatusType.encode(RpcStatusType.fromObject({ code, message })).finish());
+}
+
+/** ExportMetricsServiceResponse, in the request's encoding. */
+export function encodeMetricsResponse(encoding: OtlpEncoding, partial: PartialSuccess | null): Buffer {
+  if (encoding === 'json') {
+    if (partial === null) return Buffer.from('{}');
+    return Buffer.from(JSON.stringify({ partialSuccess: { rejectedDataPoints: String(partial.rejected), errorMessage: partial.errorMessage } }));
+  }
+  return Buffer.from(encodeMetricsResponseProto(partial));
+}
+
+export function encodeMetricsResponseProto(partial: PartialSuccess | null): Uint8Array {
+  const msg = partial === null ? {} : { partialSuccess: { rejectedDataPoints: partial.rejected, errorMessage: partial.errorMessage } };
+  return MetricsResponseType.encode(MetricsResponseType.fromObject(msg)).finish();
 }

@@ -1,4 +1,4 @@
-// The OTLP protobuf schema (opentelemetry-proto v1: common, resource, trace, logs and the
+// The OTLP protobuf schema (opentelemetry-proto v1: common, resource, trace, logs, metrics and the
 // collector services), kept as .proto text so the bundle needs no file at run time.
 // Only what Spyglass reads is declared; protobufjs skips unknown fields, so newer senders
 // that add fields still decode. Deprecated `instrumentation_library_*` (field 1000) has the
@@ -155,6 +155,113 @@ message ExportLogsPartialSuccess {
 }
 `;
 
+const METRICS = `
+syntax = "proto3";
+package opentelemetry.proto.metrics.v1;
+message MetricsData { repeated ResourceMetrics resource_metrics = 1; }
+message ResourceMetrics {
+  .opentelemetry.proto.resource.v1.Resource resource = 1;
+  repeated ScopeMetrics scope_metrics = 2;
+  string schema_url = 3;
+}
+message ScopeMetrics {
+  .opentelemetry.proto.common.v1.InstrumentationScope scope = 1;
+  repeated Metric metrics = 2;
+  string schema_url = 3;
+}
+message Metric {
+  string name = 1;
+  string description = 2;
+  string unit = 3;
+  oneof data {
+    Gauge gauge = 5;
+    Sum sum = 7;
+    Histogram histogram = 9;
+    ExponentialHistogram exponential_histogram = 10;
+    Summary summary = 11;
+  }
+}
+message Gauge { repeated NumberDataPoint data_points = 1; }
+message Sum {
+  repeated NumberDataPoint data_points = 1;
+  int32 aggregation_temporality = 2;
+  bool is_monotonic = 3;
+}
+message Histogram {
+  repeated HistogramDataPoint data_points = 1;
+  int32 aggregation_temporality = 2;
+}
+message ExponentialHistogram {
+  repeated ExponentialHistogramDataPoint data_points = 1;
+  int32 aggregation_temporality = 2;
+}
+message Summary { repeated SummaryDataPoint data_points = 1; }
+message NumberDataPoint {
+  repeated .opentelemetry.proto.common.v1.KeyValue attributes = 7;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  oneof value {
+    double as_double = 4;
+    sfixed64 as_int = 6;
+  }
+  uint32 flags = 8;
+}
+message HistogramDataPoint {
+  repeated .opentelemetry.proto.common.v1.KeyValue attributes = 9;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  fixed64 count = 4;
+  optional double sum = 5;
+  repeated fixed64 bucket_counts = 6;
+  repeated double explicit_bounds = 7;
+  uint32 flags = 10;
+  optional double min = 11;
+  optional double max = 12;
+}
+message ExponentialHistogramDataPoint {
+  repeated .opentelemetry.proto.common.v1.KeyValue attributes = 1;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  fixed64 count = 4;
+  optional double sum = 5;
+  sint32 scale = 6;
+  fixed64 zero_count = 7;
+  message Buckets {
+    sint32 offset = 1;
+    repeated uint64 bucket_counts = 2;
+  }
+  Buckets positive = 8;
+  Buckets negative = 9;
+  uint32 flags = 10;
+  optional double min = 12;
+  optional double max = 13;
+}
+message SummaryDataPoint {
+  repeated .opentelemetry.proto.common.v1.KeyValue attributes = 7;
+  fixed64 start_time_unix_nano = 2;
+  fixed64 time_unix_nano = 3;
+  fixed64 count = 4;
+  double sum = 5;
+  uint32 flags = 8;
+}
+`;
+
+const COLLECTOR_METRICS = `
+syntax = "proto3";
+package opentelemetry.proto.collector.metrics.v1;
+service MetricsService {
+  rpc Export(ExportMetricsServiceRequest) returns (ExportMetricsServiceResponse) {}
+}
+message ExportMetricsServiceRequest {
+  repeated .opentelemetry.proto.metrics.v1.ResourceMetrics resource_metrics = 1;
+}
+message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
+message ExportMetricsPartialSuccess {
+  int64 rejected_data_points = 1;
+  string error_message = 2;
+}
+`;
+
 // google.rpc.Status: the body OTLP/HTTP asks for on 4xx/5xx. `details` (repeated Any) is never
 // sent, so it is left out.
 const RPC_STATUS = `
@@ -168,7 +275,7 @@ message Status {
 
 function buildRoot(): protobuf.Root {
   const root = new protobuf.Root();
-  for (const text of [COMMON, RESOURCE, TRACE, LOGS, COLLECTOR_TRACE, COLLECTOR_LOGS, RPC_STATUS]) {
+  for (const text of [COMMON, RESOURCE, TRACE, LOGS, METRICS, COLLECTOR_TRACE, COLLECTOR_LOGS, COLLECTOR_METRICS, RPC_STATUS]) {
     protobuf.parse(text, root, { keepCase: false });
   }
   root.resolveAll();
@@ -181,8 +288,11 @@ export const TraceRequestType = otlpRoot.lookupType('opentelemetry.proto.collect
 export const TraceResponseType = otlpRoot.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 export const LogsRequestType = otlpRoot.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
 export const LogsResponseType = otlpRoot.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
+export const MetricsRequestType = otlpRoot.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+export const MetricsResponseType = otlpRoot.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse');
 export const RpcStatusType = otlpRoot.lookupType('google.rpc.Status');
 
 /** gRPC method paths, as the exporters call them. */
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';

@@ -10,7 +10,7 @@
 // - log record ids of the wrong length: rejected; all zeros: no span context.
 
 import type { IngestLogRecord, IngestSpan, InstrumentationScope, StatusCodeValue } from '../../core/model';
-import { capString, type DecodeContext, ItemRejected, WARNINGS_ATTRIBUTE } from './context';
+import { capString, type DecodeContext, ItemRejected, OtlpDecodeError, WARNINGS_ATTRIBUTE } from './context';
 
 export function checkTime(us: number, field: string): number {
   if (!Number.isSafeInteger(us)) throw new ItemRejected(`${field} is out of range`);
@@ -61,6 +61,8 @@ export function spanLabel(name: unknown, spanIdHex: string): string {
  * error met inside one item refuses that item only, named by `label`.
  */
 export function rejectionReason(err: unknown, label: string): string {
+  // What refuses a body whole (nesting past the cap) refuses it from inside an item too.
+  if (err instanceof OtlpDecodeError) throw err;
   return err instanceof ItemRejected ? err.message : `${label}: ${(err as Error).message}`;
 }
 

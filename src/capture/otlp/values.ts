@@ -3,7 +3,8 @@
 // non-finite doubles → their names as strings (JSON cannot hold NaN or Infinity).
 
 import type { AttrValue, Attributes } from '../../core/model';
-import { capString, type DecodeContext, ItemRejected } from './context';
+import { redactHeaderAttribute } from '../credentials';
+import { capString, type DecodeContext, ItemRejected, MAX_NESTING_DEPTH, OtlpDecodeError, tooDeep } from './context';
 import { type LongLike, longToNumber, quote, typeName } from './ids-and-times';
 
 // ---- decoded protobuf shapes (what protobufjs builds from schema.ts) ----
@@ -29,6 +30,11 @@ export interface PbKeyValue {
 export function put(out: Record<string, AttrValue>, key: string, value: AttrValue): void {
   if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
+}
+
+/** A top-level attribute's value as stored: captured credential headers are never kept. */
+export function topValue(key: string, value: AttrValue): AttrValue {
+  return redactHeaderAttribute(key, value);
 }
 
 function finiteOrName(d: number): number | string {
@@ -77,7 +83,8 @@ export function pbAttributes(kvs: PbKeyValue[], ctx: DecodeContext, parent?: str
   const out: Attributes = {};
   for (let i = 0; i < kvs.length; i++) {
     const kv = kvs[i]!;
-    put(out, kv.key, pbValue(kv.value, ctx, parent === undefined ? kv.key : childPath(parent, kv.key)));
+    if (parent === undefined) put(out, kv.key, topValue(kv.key, pbValue(kv.value, ctx, kv.key)));
+    else put(out, kv.key, pbValue(kv.value, ctx, childPath(parent, kv.key)));
   }
   return out;
 }
@@ -104,8 +111,13 @@ function jsonDouble(v: unknown, path: string): number | string {
 
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
-export function jsonValue(v: unknown, ctx: DecodeContext, path: string): AttrValue {
+/**
+ * An OTLP/JSON AnyValue. `depth` is its nesting level as protobuf counts it (MAX_NESTING_DEPTH);
+ * past it the whole body is refused, as the protobuf decoder refuses it.
+ */
+export function jsonValue(v: unknown, ctx: DecodeContext, path: string, depth: number): AttrValue {
   if (v === undefined || v === null) return null;
+  if (depth > MAX_NESTING_DEPTH) throw new OtlpDecodeError(tooDeep(labelOf(path)));
   if (typeof v !== 'object' || Array.isArray(v)) throw new ItemRejected(`${labelOf(path)}: value must be an AnyValue object, got ${typeName(v)}`);
   const o = v as Record<string, unknown>;
   if ('stringValue' in o) {
@@ -120,12 +132,15 @@ export function jsonValue(v: unknown, ctx: DecodeContext, path: string): AttrVal
   }
   if ('doubleValue' in o) return jsonDouble(o.doubleValue, path);
   if ('arrayValue' in o) {
+    // protobuf: ArrayValue one level below its AnyValue, each element one more.
+    if (depth + 1 > MAX_NESTING_DEPTH) throw new OtlpDecodeError(tooDeep(labelOf(path)));
     const values = listOf(o.arrayValue, path, 'arrayValue');
     const out: AttrValue[] = new Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = jsonValue(values[i], ctx, path);
+    for (let i = 0; i < values.length; i++) out[i] = jsonValue(values[i], ctx, path, depth + 2);
     return out;
   }
-  if ('kvlistValue' in o) return jsonAttributes(listOf(o.kvlistValue, path, 'kvlistValue'), ctx, path);
+  // protobuf: KeyValueList, KeyValue, then the AnyValue: three levels below this one.
+  if ('kvlistValue' in o) return jsonAttributes(listOf(o.kvlistValue, path, 'kvlistValue'), ctx, path, depth + 3);
   if ('bytesValue' in o) {
     const b = o.bytesValue;
     if (typeof b !== 'string' || !BASE64.test(b)) throw new ItemRejected(`${labelOf(path)}: bytesValue must be base64, got ${describe(b)}`);
@@ -144,18 +159,29 @@ function listOf(container: unknown, path: string, field: string): unknown[] {
   return values;
 }
 
-/** `attributes` of a span, event, link, log record, resource or kvlist. Absent is empty. */
-export function jsonAttributes(kvs: unknown, ctx: DecodeContext, parent?: string): Attributes {
+/** Nesting level of a span's, event's, link's or log record's attribute values (see jsonValue). */
+export const ATTRIBUTE_VALUE_DEPTH = 2;
+/** Resource attributes sit one level deeper (Resource → KeyValue → AnyValue). */
+export const RESOURCE_VALUE_DEPTH = 3;
+
+/**
+ * `attributes` of a span, event, link, log record, resource or kvlist. Absent is empty.
+ * `valueDepth` is the nesting level of the values (see jsonValue).
+ */
+export function jsonAttributes(kvs: unknown, ctx: DecodeContext, parent: string | undefined, valueDepth: number): Attributes {
   const out: Attributes = {};
   if (kvs === undefined || kvs === null) return out;
   const where = parent === undefined ? 'attributes' : `${labelOf(parent)}: kvlistValue.values`;
+  // The KeyValueList holding a kvlist's entries is two levels above their values.
+  if (parent !== undefined && valueDepth - 2 > MAX_NESTING_DEPTH) throw new OtlpDecodeError(tooDeep(labelOf(parent)));
   if (!Array.isArray(kvs)) throw new ItemRejected(`${where} must be an array, got ${typeName(kvs)}`);
   for (let i = 0; i < kvs.length; i++) {
     const kv = kvs[i] as { key?: unknown; value?: unknown } | null;
     if (kv === null || typeof kv !== 'object' || Array.isArray(kv)) throw new ItemRejected(`${where}[${i}] must be a {key, value} object, got ${typeName(kv)}`);
     const key = kv.key;
     if (typeof key !== 'string') throw new ItemRejected(`${where}[${i}].key must be a string, got ${typeName(key)}`);
-    put(out, key, jsonValue(kv.value, ctx, parent === undefined ? key : childPath(parent, key)));
+    if (parent === undefined) put(out, key, topValue(key, jsonValue(kv.value, ctx, key, valueDepth)));
+    else put(out, key, jsonValue(kv.value, ctx, childPath(parent, key), valueDepth));
   }
   return out;
 }

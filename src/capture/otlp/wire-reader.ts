@@ -4,6 +4,7 @@
 // throws WireError, which the decoders turn into a 400.
 
 import { isUtf8 } from 'node:buffer';
+import { MAX_NESTING_DEPTH, tooDeep } from './context';
 
 export class WireError extends Error {
   override readonly name = 'WireError';
@@ -26,14 +27,24 @@ const INTERN_SLOTS = 4096;
 const internBytes: (Uint8Array | undefined)[] = new Array(INTERN_SLOTS);
 const internStrings: (string | undefined)[] = new Array(INTERN_SLOTS);
 
-/** Same as protobufjs' default: nesting deeper than this is refused. */
-const MAX_DEPTH = 100;
+
+/** A message's field numbers → wire types (-1 or past the end: not a field of the message). */
+export type WireTypes = Int8Array;
+
+export function wireTypes(fields: Record<number, number>): WireTypes {
+  const numbers = Object.keys(fields).map(Number);
+  const out = new Int8Array(Math.max(...numbers) + 1).fill(-1);
+  for (const n of numbers) out[n] = fields[n]!;
+  return out;
+}
 
 export class WireReader {
   readonly buf: NodeBuffer;
   pos = 0;
   /** Strings that were not valid UTF-8 (decoded with U+FFFD replacements). */
   invalidUtf8 = 0;
+  /** Known fields that came with another wire type than their schema's, skipped (see skipField). */
+  wrongWireTypes = 0;
 
   constructor(buf: Buffer) {
     this.buf = buf as NodeBuffer;
@@ -235,7 +246,7 @@ export class WireReader {
         this.pos = this.delimited(end);
         return;
       case 3: {
-        if (depth > MAX_DEPTH) this.fail('max depth exceeded');
+        if (depth > MAX_NESTING_DEPTH) this.fail(tooDeep('message'));
         for (;;) {
           const inner = this.tag(end);
           if (inner >>> 3 === 0) this.fail('illegal tag: field number 0');
@@ -255,7 +266,17 @@ export class WireReader {
     }
   }
 
+  /**
+   * Skips a field this decoder does not read, noting a known field (by `types`, see wireTypes)
+   * whose wire type is not its schema's: protobufjs skips those too, but silently.
+   */
+  skipField(tag: number, end: number, depth: number, types: WireTypes): void {
+    const expected = types[tag >>> 3];
+    if (expected !== undefined && expected >= 0 && expected !== (tag & 7)) this.wrongWireTypes++;
+    this.skip(tag, end, depth);
+  }
+
   checkDepth(depth: number): void {
-    if (depth > MAX_DEPTH) this.fail('max depth exceeded');
+    if (depth > MAX_NESTING_DEPTH) this.fail(tooDeep('message'));
   }
 }

@@ -6,6 +6,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import zlib from 'node:zlib';
+import type { BudgetHold } from '../body-budget';
 import type { ProxyCapture, SpanSink } from '../sink';
 import { buildCapture, type ExchangeFacts } from './capture-builder';
 import { redactPathQuery, recordableHeaders } from './headers';
@@ -37,16 +38,26 @@ class BodyBuffer {
   bytes = 0;
   /** Total seen, kept or not. */
   seen = 0;
+  /** True once the collector's body budget had no room for more of it. */
+  starved = false;
   /** Flat pairs: cumulative end offset, arrival time (performance.now ms). */
   readonly marks: number[] = [];
 
-  constructor(private readonly cap: number) {}
+  constructor(
+    private readonly cap: number,
+    private readonly hold?: BudgetHold,
+  ) {}
 
   push(chunk: Buffer, at: number): void {
     this.seen += chunk.length;
-    if (this.bytes >= this.cap) return;
+    if (this.bytes >= this.cap || this.starved) return;
     const room = this.cap - this.bytes;
     const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    // Recording keeps what the budget allows; the exchange itself goes on regardless.
+    if (this.hold && !this.hold.take(kept.length)) {
+      this.starved = true;
+      return;
+    }
     this.chunks.push(kept);
     this.bytes += kept.length;
     this.marks.push(this.bytes, at);
@@ -104,9 +115,13 @@ export class Exchange {
     private readonly rest: string,
     private readonly rawRequestHeaders: string[],
     private readonly traceparent: string | string[] | undefined,
+    /** The request's share of the collector's body budget, for the bytes kept to record. */
+    private readonly hold?: BudgetHold,
   ) {
-    this.request = new BodyBuffer(limits.maxRecordedBodyBytes);
-    this.response = new BodyBuffer(limits.maxParsedBodyBytes);
+    this.request = new BodyBuffer(limits.maxRecordedBodyBytes, hold);
+    this.response = new BodyBuffer(limits.maxParsedBodyBytes, hold);
+    // Until the exchange is recorded (after the answer was sent), its kept bytes count.
+    hold?.retain();
   }
 
   get isFinished(): boolean {
@@ -147,7 +162,7 @@ export class Exchange {
       return;
     }
     this.decoder = d;
-    const plain = new BodyBuffer(this.limits.maxParsedBodyBytes);
+    const plain = new BodyBuffer(this.limits.maxParsedBodyBytes, this.hold);
     this.response = plain;
     d.on('data', (c: Buffer) => plain.push(c, performance.now()));
     this.decoderDone = new Promise((resolve) => {
@@ -185,9 +200,13 @@ export class Exchange {
   }
 
   private async record(outcome: Outcome, failure: ProxyFailure | null, clientStatus: number | null, endPerf: number): Promise<void> {
-    if (this.decoderDone) await this.decoderDone;
-    const capture = this.buildCapture(outcome, failure, clientStatus, endPerf);
-    await this.sink.recordProxyCall(capture);
+    try {
+      if (this.decoderDone) await this.decoderDone;
+      const capture = this.buildCapture(outcome, failure, clientStatus, endPerf);
+      await this.sink.recordProxyCall(capture);
+    } finally {
+      this.hold?.release();
+    }
   }
 
   buildCapture(outcome: Outcome, failure: ProxyFailure | null, clientStatus: number | null, endPerf: number): ProxyCapture {
@@ -196,6 +215,7 @@ export class Exchange {
     const reqBuf = this.request.concat();
     const requestText = bodyText(reqBuf, 'request', warnings);
     if (this.request.overflowed) warnings.push(`request body of ${this.request.seen} bytes stored truncated to ${this.request.bytes} bytes`);
+    if (this.request.starved || this.response.starved) warnings.push('the collector held too many bodies at once: part of this exchange was not kept for recording');
     let requestJson: unknown = undefined;
     if (reqBuf.length > 0 && requestText !== null) {
       try {

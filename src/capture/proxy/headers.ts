@@ -1,5 +1,7 @@
 // Header handling for the proxy: what is forwarded (everything but hop-by-hop headers) and what
-// is recorded (never a credential: not in headers, not in the query string).
+// is recorded (never a credential: not in headers, not in the query string; see credentials.ts).
+
+import { isCredentialHeader, isCredentialParam, REDACTED } from '../credentials';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies drop. */
 const HOP_BY_HOP = new Set([
@@ -36,26 +38,6 @@ export function forwardableHeaders(raw: string[], skip?: ReadonlySet<string>): s
   return out;
 }
 
-/** Header names that carry credentials for the providers we know (and common gateways). */
-const CREDENTIAL_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'x-api-key',
-  'api-key',
-  'x-goog-api-key',
-  'cookie',
-  'set-cookie',
-]);
-
-/** Anything that looks like a key or token by its name is treated as one. */
-const CREDENTIAL_LIKE = /(api[-_]?key|auth|token|secret|password|credential|session)/i;
-
-export const REDACTED = '[redacted]';
-
-export function isCredentialHeader(lowerName: string): boolean {
-  return CREDENTIAL_HEADERS.has(lowerName) || CREDENTIAL_LIKE.test(lowerName);
-}
-
 /**
  * Request headers as recorded for replay: lowercase names, repeated values joined with ', ',
  * credential values replaced by a marker (the name stays, so replay knows which auth style the
@@ -72,8 +54,17 @@ export function recordableHeaders(raw: string[]): Record<string, string> {
   return out;
 }
 
-/** Query parameters that carry credentials (Gemini's key=, Azure SAS signatures, tokens). */
-const CREDENTIAL_PARAMS = /^(key|api[-_]?key|access[-_]?token|token|sig|signature|auth|x-goog-api-key|code|client_secret)$/i;
+/**
+ * An upstream's response headers as passed to the client: forwardable ones, minus the upstream's
+ * CORS headers (the collector's HTTP layer answers for which pages may read what it serves).
+ */
+export function responseHeadersToForward(raw: string[]): string[] {
+  const out = forwardableHeaders(raw);
+  for (let i = out.length - 2; i >= 0; i -= 2) {
+    if (out[i]!.toLowerCase().startsWith('access-control-')) out.splice(i, 2);
+  }
+  return out;
+}
 
 /**
  * A path with query, minus every credential-bearing parameter. The other parameters keep their
@@ -94,7 +85,7 @@ export function redactPathQuery(pathAndQuery: string): string {
       } catch {
         // An undecodable name is compared as written.
       }
-      return !CREDENTIAL_PARAMS.test(name);
+      return !isCredentialParam(name);
     });
   return kept.length === 0 ? pathAndQuery.slice(0, q) : `${pathAndQuery.slice(0, q)}?${kept.join('&')}`;
 }

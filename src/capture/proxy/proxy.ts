@@ -9,10 +9,10 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import type { Route, RequestContext } from '../http-server';
+import { bodyIdleTimeoutOf, budgetHoldOf, type Route, type RequestContext } from '../http-server';
 import type { SpanSink } from '../sink';
 import { Exchange, type Outcome, type ProxyFailure } from './exchange';
-import { forwardableHeaders } from './headers';
+import { forwardableHeaders, responseHeadersToForward } from './headers';
 import { UpstreamTable, type Upstream } from './upstreams';
 
 export interface ProxyOptions {
@@ -126,7 +126,9 @@ export class RecordingProxy {
     if (restAndQuery !== '' && restAndQuery[0] !== '/' && restAndQuery[0] !== '?') restAndQuery = `/${restAndQuery}`;
     const q = restAndQuery.indexOf('?');
     const rest = q === -1 ? restAndQuery : restAndQuery.slice(0, q);
-    const upstreamPath = `${upstream.basePath}${restAndQuery}` || '/';
+    // A request target always starts with '/', also for `/proxy/<name>?query` on a bare host.
+    const upstreamPath = `${upstream.basePath}${rest}` || '/';
+    const upstreamTarget = q === -1 ? upstreamPath : `${upstreamPath}${restAndQuery.slice(q)}`;
     const method = req.method ?? 'GET';
 
     const exchange = new Exchange(
@@ -139,8 +141,9 @@ export class RecordingProxy {
       rest,
       req.rawHeaders,
       req.headers.traceparent,
+      budgetHoldOf(req),
     );
-    this.forward(req, res, upstream, upstreamPath, method, exchange);
+    this.forward(req, res, upstream, upstreamTarget, method, exchange);
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: Upstream, path: string, method: string, ex: Exchange): void {
@@ -176,8 +179,26 @@ export class RecordingProxy {
       if (!ex.isFinished) this.track(ex.finish(outcome, failure, clientStatus));
     };
 
-    req.on('data', (c: Buffer) => ex.onRequestChunk(c));
-    req.on('end', () => (requestEnded = true));
+    // A client that stops sending its body half way is given up on, as readBody does.
+    const idleMs = bodyIdleTimeoutOf(req);
+    const bodyIdle = setTimeout(() => {
+      if (requestEnded || res.headersSent) return;
+      clientGone = true;
+      upReq.destroy();
+      sendProxyError(res, 408, 'request_timeout', `Spyglass proxy: the request body stalled (no data for ${idleMs} ms)`, { upstream: upstream.name });
+      res.once('finish', () => req.destroy());
+      done('cancelled', { type: 'request_timeout', message: `request body stalled for ${idleMs} ms` }, 408);
+    }, idleMs);
+    bodyIdle.unref();
+    req.on('data', (c: Buffer) => {
+      bodyIdle.refresh();
+      ex.onRequestChunk(c);
+    });
+    req.on('end', () => {
+      requestEnded = true;
+      clearTimeout(bodyIdle);
+    });
+    res.once('close', () => clearTimeout(bodyIdle));
     req.on('error', () => {
       // The client broke off while sending; the 'close' handler below records it.
     });
@@ -241,7 +262,9 @@ export class RecordingProxy {
       watch.since = performance.now();
       const status = upRes.statusCode ?? 502;
       ex.onResponseHead(status, upRes.headers);
-      const outHeaders = forwardableHeaders(upRes.rawHeaders);
+      // The upstream's CORS headers are its own answer to the world; the collector's HTTP layer
+      // decides which pages may read this answer.
+      const outHeaders = responseHeadersToForward(upRes.rawHeaders);
       if (clientGone) {
         upRes.destroy();
         return;

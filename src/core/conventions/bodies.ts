@@ -13,10 +13,15 @@ type Body = Record<string, unknown>;
 
 export function readRequestBody(call: LlmCall, body: Body): void {
   call.requestModel ??= str(body.model);
-  const { generationConfig, ...rest } = body;
+  const { generationConfig, config, ...rest } = body;
   addParams(call, rest);
-  // Gemini nests its sampling parameters.
+  // Gemini nests its sampling parameters (REST: generationConfig; google-genai: config).
   if (isRecord(generationConfig)) addParams(call, generationConfig);
+  if (isRecord(config)) {
+    const { system_instruction: _si, tools, http_options: _h, ...sampling } = config;
+    addParams(call, sampling);
+    if (call.toolDefinitions.length === 0 && Array.isArray(tools)) call.toolDefinitions = toToolDefinitions(tools);
+  }
   if (call.toolDefinitions.length === 0 && Array.isArray(body.tools)) call.toolDefinitions = toToolDefinitions(body.tools);
   if (call.toolDefinitions.length === 0 && Array.isArray(body.functions)) call.toolDefinitions = toToolDefinitions(body.functions);
 
@@ -36,6 +41,11 @@ export function readRequestBody(call: LlmCall, body: Body): void {
     if (body.system !== undefined) call.systemInstructions = toSystemParts(body.system);
     else if (typeof body.instructions === 'string') call.systemInstructions = toSystemParts(body.instructions);
     else if (isRecord(body.systemInstruction)) call.systemInstructions = (geminiContent(body.systemInstruction, 'system')?.parts ?? []);
+    // google-genai's request model (Google ADK): {config: {system_instruction}}.
+    else if (isRecord(body.config) && body.config.system_instruction !== undefined) {
+      const si = body.config.system_instruction;
+      call.systemInstructions = isRecord(si) ? (geminiContent(si, 'system')?.parts ?? []) : toSystemParts(si);
+    }
   }
 }
 
@@ -62,19 +72,25 @@ function responsesInput(input: unknown): ChatMessage[] {
   return out;
 }
 
-function geminiContent(c: unknown, defaultRole: string): ChatMessage | null {
+/** A Gemini content: REST camelCase, or google-genai's Python models dumped in snake_case (ADK). */
+export function geminiContent(c: unknown, defaultRole: string): ChatMessage | null {
   if (!isRecord(c) || !Array.isArray(c.parts)) return null;
   const role = str(c.role) === 'model' ? 'assistant' : (str(c.role) ?? defaultRole);
   const parts = c.parts.map((p) => {
     if (!isRecord(p)) return toPart(p);
+    const field = (camel: string, snake: string): Record<string, unknown> | null => (isRecord(p[camel]) ? p[camel] : isRecord(p[snake]) ? p[snake] : null);
     if (typeof p.text === 'string') return p.thought === true ? { type: 'reasoning', content: p.text } : { type: 'text', content: p.text };
-    if (isRecord(p.functionCall)) return { type: 'tool_call', id: str(p.functionCall.id), name: str(p.functionCall.name) ?? '', arguments: p.functionCall.args ?? null };
-    if (isRecord(p.functionResponse)) return { type: 'tool_call_response', id: str(p.functionResponse.id), response: p.functionResponse.response ?? null };
-    if (isRecord(p.inlineData)) {
-      const mime = str(p.inlineData.mimeType);
-      return { type: 'blob', modality: mime?.split('/')[0] ?? 'file', ...(mime ? { mime_type: mime } : {}), content: str(p.inlineData.data) ?? '' };
+    const fc = field('functionCall', 'function_call');
+    if (fc) return { type: 'tool_call', id: str(fc.id), name: str(fc.name) ?? '', arguments: fc.args ?? null };
+    const fr = field('functionResponse', 'function_response');
+    if (fr) return { type: 'tool_call_response', id: str(fr.id), response: fr.response ?? null };
+    const inline = field('inlineData', 'inline_data');
+    if (inline) {
+      const mime = str(inline.mimeType) ?? str(inline.mime_type);
+      return { type: 'blob', modality: mime?.split('/')[0] ?? 'file', ...(mime ? { mime_type: mime } : {}), content: str(inline.data) ?? '' };
     }
-    if (isRecord(p.fileData)) return { type: 'uri', modality: 'file', uri: str(p.fileData.fileUri) ?? '' };
+    const file = field('fileData', 'file_data');
+    if (file) return { type: 'uri', modality: 'file', uri: str(file.fileUri) ?? str(file.file_uri) ?? '' };
     return { type: 'unknown', ...p };
   });
   return { role, parts };

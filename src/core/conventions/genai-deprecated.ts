@@ -9,6 +9,7 @@ import type { Attributes, ChatMessage, IngestLogRecord, IngestSpan, LlmCall } fr
 import { emptyCall } from './call';
 import { genAiLooksLikeCall, NON_LLM_OPERATIONS, readGenAiScalars } from './genai-base';
 import { toMessage, toMessages } from './parts';
+import { inputStyleFor } from './usage-rules';
 import { logEventName, UNKNOWN, type ConventionReader, type Verdict } from './reader';
 import { isRecord, num, parseJson, str } from './values';
 
@@ -53,7 +54,8 @@ export function eventsToMessages(events: MessageEvent[]): { input: ChatMessage[]
   for (const ev of events) {
     if (ev.name === CHOICE_EVENT) {
       const rawMsg = parseJson(ev.body.message);
-      const base = isRecord(rawMsg) ? rawMsg : { content: ev.body.content, tool_calls: ev.body.tool_calls };
+      // Strands sends the choice's content blocks themselves as `message`.
+      const base = isRecord(rawMsg) ? rawMsg : Array.isArray(rawMsg) ? { content: rawMsg } : { content: ev.body.content, tool_calls: ev.body.tool_calls };
       const msg = toMessage({ ...base, role: str(base.role) ?? 'assistant' }, 'assistant');
       if (!msg) continue;
       const fr = str(ev.body.finish_reason);
@@ -98,7 +100,7 @@ export const genaiDeprecated: ConventionReader = {
 
   read(span, logs): LlmCall {
     const call = emptyCall('genai-deprecated');
-    readGenAiScalars(call, span.attributes, 'auto');
+    readGenAiScalars(call, span.attributes, inputStyleFor(span, 'includes'), span.scope.name);
     const { input, output } = eventsToMessages(messageEvents(span, logs));
     call.inputMessages = input;
     call.outputMessages = output;

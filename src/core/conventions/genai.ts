@@ -4,11 +4,13 @@
 // event (a span event or a log record tied to the span).
 
 import type { Attributes, IngestLogRecord, IngestSpan, LlmCall } from '../model';
+import { geminiContent, readRequestBody } from './bodies';
 import { emptyCall } from './call';
 import { genAiLooksLikeCall, NON_LLM_OPERATIONS, readGenAiScalars } from './genai-base';
 import { toMessages, toSystemParts, toToolDefinitions } from './parts';
+import { inputStyleFor } from './usage-rules';
 import { logEventName, UNKNOWN, type ConventionReader, type Verdict } from './reader';
-import { isRecord, parseJson } from './values';
+import { isRecord, jsonObject, parseJson } from './values';
 
 export const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
 
@@ -51,7 +53,7 @@ export const genai: ConventionReader = {
     const sets = detailsAttributeSets(span, logs);
     // Span attributes win over event attributes for scalars; events only fill what the span lacks.
     const scalars: Attributes = sets.length === 0 ? span.attributes : (Object.assign({}, ...sets, span.attributes) as Attributes);
-    readGenAiScalars(call, scalars, 'auto');
+    readGenAiScalars(call, scalars, inputStyleFor(span, 'includes'), span.scope.name);
 
     const all = [span.attributes, ...sets];
     for (const a of all) {
@@ -77,9 +79,31 @@ export const genai: ConventionReader = {
         }
       }
     }
+    readAdkBodies(call, span.attributes);
     if (call.finishReasons.length === 0) {
       call.finishReasons = call.outputMessages.map((m) => m.finish_reason).filter((f): f is string => typeof f === 'string');
     }
     return call;
   },
 };
+
+/**
+ * Google ADK's `call_llm` spans carry the conversation as its request and response models
+ * (google/adk-python telemetry/tracing.py trace_call_llm: `gcp.vertex.agent.llm_request` =
+ * {model, contents, config}, `gcp.vertex.agent.llm_response` = {content: {role, parts}, …}).
+ */
+function readAdkBodies(call: LlmCall, a: Attributes): void {
+  if (call.inputMessages.length === 0) {
+    const req = jsonObject(a['gcp.vertex.agent.llm_request']);
+    if (req) readRequestBody(call, req);
+  }
+  if (call.outputMessages.length === 0) {
+    const res = jsonObject(a['gcp.vertex.agent.llm_response']);
+    const msg = res ? geminiContent(res.content, 'assistant') : null;
+    if (msg) {
+      const fr = typeof res!.finish_reason === 'string' ? res!.finish_reason.toLowerCase() : null;
+      if (fr) msg.finish_reason = fr;
+      call.outputMessages = [msg];
+    }
+  }
+}

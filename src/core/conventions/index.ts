@@ -10,6 +10,7 @@
 
 import type { IngestLogRecord, IngestSpan, LlmCall, SpanCategory } from '../model';
 import { StatusCode } from '../model';
+import { AGENT_MARK_PREFIXES, agentRoleCategory, agentSpanRule, nameMayBeAgentSpan } from './agent-spans';
 import { completeness, fillGaps } from './call';
 import { categoryFromVerdict, fallbackCategory } from './categorize';
 import { genai } from './genai';
@@ -27,10 +28,11 @@ export { messagesToText, partsToText, partText, callToText, systemText } from '.
 export const READERS: readonly ConventionReader[] = [vercelAi, openinference, logfire, openllmetry, genaiDeprecated, genai];
 
 /** Attribute namespaces every convention's marks live in; a span with none is no convention's. */
-const MARK_PREFIXES = ['gen_ai.', 'llm.', 'ai.', 'openinference.', 'traceloop.', 'logfire.', 'embedding.'];
+const MARK_PREFIXES = ['gen_ai.', 'llm.', 'ai.', 'openinference.', 'traceloop.', 'logfire.', 'embedding.', ...AGENT_MARK_PREFIXES];
 
 /** Cheap gate so the bulk of spans (HTTP, DB, app spans) cost a key scan, not six classifiers. */
 function spanHasMarks(span: IngestSpan): boolean {
+  if (nameMayBeAgentSpan(span.name)) return true;
   for (const k in span.attributes) {
     for (const p of MARK_PREFIXES) if (k.startsWith(p)) return true;
   }
@@ -74,6 +76,9 @@ function callFromVerdicts(span: IngestSpan, logs: IngestLogRecord[], vs: Verdict
     const ranked = readings.map((r, i) => ({ r, i, s: completeness(r) })).sort((a, b) => b.s - a.s || a.i - b.i);
     call = fillGaps(ranked[0]!.r, ranked.slice(1).map((x) => x.r));
   }
+  // Content alone does not make a model call: a framework's agent or tool span may carry the
+  // conversation. With no model and no usage it is structure, never counted nor given estimates.
+  if (!call.requestModel && !call.responseModel && call.inputTokens === null && call.outputTokens === null) return null;
   finishCommon(call, span);
   return call;
 }
@@ -87,14 +92,21 @@ function categoryFromVerdicts(span: IngestSpan, vs: Verdicts): SpanCategory {
   return fallbackCategory(span);
 }
 
+/** An agent, tool or workflow span of a framework (agent-spans.ts): structure, never a call. */
+function structureCategory(span: IngestSpan): SpanCategory | null {
+  const rule = agentSpanRule(span);
+  return rule ? agentRoleCategory(rule.role) : null;
+}
+
 export function normalizeSpan(span: IngestSpan, logs: IngestLogRecord[]): LlmCall | null {
   if (!spanHasMarks(span) && !logsHaveMarks(logs)) return null;
+  if (structureCategory(span) !== null) return null;
   return callFromVerdicts(span, logs, verdicts(span, logs));
 }
 
 export function categorizeSpan(span: IngestSpan): SpanCategory {
   if (!spanHasMarks(span)) return fallbackCategory(span);
-  return categoryFromVerdicts(span, verdicts(span, []));
+  return structureCategory(span) ?? categoryFromVerdicts(span, verdicts(span, []));
 }
 
 export interface SpanAnalysis {
@@ -111,6 +123,8 @@ export interface SpanAnalysis {
 export function analyzeSpan(span: IngestSpan, logs: IngestLogRecord[]): SpanAnalysis {
   const ownMarks = spanHasMarks(span);
   if (!ownMarks && !logsHaveMarks(logs)) return { category: fallbackCategory(span), call: null };
+  const structure = ownMarks ? structureCategory(span) : null;
+  if (structure !== null) return { category: structure, call: null };
   const spanOnly = ownMarks ? verdicts(span, []) : null;
   const category = spanOnly ? categoryFromVerdicts(span, spanOnly) : fallbackCategory(span);
   const withLogs = logs.length === 0 && spanOnly ? spanOnly : verdicts(span, logs);
@@ -139,5 +153,10 @@ function finishCommon(call: LlmCall, span: IngestSpan): void {
   if (call.ttftMs === null) {
     const ev = span.events.find((e) => FIRST_CHUNK_EVENT.test(e.name));
     if (ev && ev.timeUs >= span.startUs) call.ttftMs = (ev.timeUs - span.startUs) / 1000;
+  }
+  if (call.ttftMs === null) {
+    // Mastra's exporter gives the first chunk's wall-clock time instead of a duration.
+    const first = Date.parse(str(a['mastra.completion_start_time']) ?? '');
+    if (Number.isFinite(first) && first * 1000 >= span.startUs && first * 1000 <= span.endUs) call.ttftMs = first - span.startUs / 1000;
   }
 }

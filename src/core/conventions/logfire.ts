@@ -11,6 +11,7 @@ import { emptyCall } from './call';
 import { genAiLooksLikeCall, readGenAiScalars } from './genai-base';
 import { eventsToMessages, type MessageEvent } from './genai-deprecated';
 import { toMessage, toMessages, toSystemParts, toToolDefinitions } from './parts';
+import { inputStyleFor } from './usage-rules';
 import { UNKNOWN, type ConventionReader, type Verdict } from './reader';
 import { isAnthropicLike } from './usage';
 import { isRecord, jsonArray, jsonObject, parseArgs, str } from './values';
@@ -57,7 +58,7 @@ export const logfire: ConventionReader = {
   read(span): LlmCall {
     const a = span.attributes;
     const call = emptyCall('logfire');
-    readGenAiScalars(call, a, 'auto');
+    readGenAiScalars(call, a, inputStyleFor(span, 'includes'), span.scope.name);
     const req = jsonObject(a['request_data']);
     const res = jsonObject(a['response_data']);
     if (!call.provider && req && isAnthropicLike(null, str(req.model))) call.provider = 'anthropic';
@@ -82,9 +83,12 @@ export const logfire: ConventionReader = {
     }
 
     if (req) readRequestBody(call, req);
+    // The provider's own usage object is the best witness (Anthropic cache figures live only there):
+    // newer Logfire releases send it as `gen_ai.usage.raw`, older ones inside `response_data`.
+    const rawUsage = jsonObject(a['gen_ai.usage.raw']);
+    if (rawUsage) applyBodyUsage(call, rawUsage);
     if (res) {
-      // Usage in the body is more precise than the span's (Anthropic cache figures live only there).
-      if (isRecord(res.usage)) applyBodyUsage(call, res.usage);
+      if (!rawUsage && isRecord(res.usage)) applyBodyUsage(call, res.usage);
       if (call.outputMessages.length === 0) {
         if (isRecord(res.message)) {
           const msg = toMessage({ ...res.message, role: str(res.message.role) ?? 'assistant' }, 'assistant');

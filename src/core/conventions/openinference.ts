@@ -10,6 +10,7 @@ import { readRequestBody, readResponseBody } from './bodies';
 import { contentToParts, toPart } from './parts';
 import { UNKNOWN, type ConventionReader, type Verdict } from './reader';
 import { normalizeUsage } from './usage';
+import { inputStyleFor } from './usage-rules';
 import { firstCount, firstStr, hasPrefix, indexedGroups, jsonObject, parseArgs, parseJson, str, withPrefix } from './values';
 
 const KIND_CATEGORY: Record<string, SpanCategory> = {
@@ -44,7 +45,9 @@ function indexedMessages(attrs: Attributes, prefix: string, defaultRole: string)
     const role = str(m.role) ?? defaultRole;
     const toolCallId = str(m.tool_call_id);
     let parts: MessagePart[];
-    if (role === 'tool' && toolCallId !== null) {
+    // A tool message's content is a tool's result, with or without the id it answers
+    // (OpenInference's LangChain.js instrumentation sends none).
+    if (role === 'tool' && m.content !== undefined && !hasPrefix(m, 'contents.')) {
       parts = [{ type: 'tool_call_response', id: toolCallId, response: m.content ?? null }];
     } else {
       const contents = indexedGroups(m, 'contents.');
@@ -116,7 +119,7 @@ export const openinference: ConventionReader = {
           reasoning: firstCount(a, 'llm.token_count.completion_details.reasoning'),
           total: firstCount(a, 'llm.token_count.total'),
         },
-        'includes',
+        inputStyleFor(span, 'includes'),
         call.provider,
         call.responseModel,
       ),

@@ -10,6 +10,7 @@ import type { AttrValue, Attributes, ChatMessage, LlmCall, MessagePart } from '.
 import { emptyCall } from './call';
 import { genAiLooksLikeCall, readGenAiScalars } from './genai-base';
 import { contentToParts } from './parts';
+import { inputStyleFor } from './usage-rules';
 import { UNKNOWN, type ConventionReader, type Verdict } from './reader';
 import { firstStr, hasPrefix, indexedGroups, parseArgs, parseJson, str, withPrefix } from './values';
 
@@ -81,7 +82,7 @@ export const openllmetry: ConventionReader = {
     const a = span.attributes;
     const reqType = str(a['llm.request.type']);
     const call = emptyCall('openllmetry', (reqType && REQUEST_TYPE_TO_OPERATION[reqType]) ?? 'chat');
-    readGenAiScalars(call, a, 'auto');
+    readGenAiScalars(call, a, inputStyleFor(span, 'includes'), span.scope.name);
     call.provider ??= firstStr(a, 'llm.vendor');
 
     // Older OpenLLMetry releases put these under llm.* rather than gen_ai.request.*.

@@ -39,10 +39,62 @@ function toolResultValue(v: unknown): unknown {
   return v ?? null;
 }
 
+// Bedrock Converse content blocks, as Strands (and the Bedrock instrumentations) send them: one key
+// per block naming its kind — `{text}`, `{toolUse: {toolUseId, name, input}}`, `{toolResult:
+// {toolUseId, status, content: [{text} | {json}]}}`, `{reasoningContent: {reasoningText: {text}}}`,
+// `{image: {format, source: {bytes}}}`, `{document: …}`, `{cachePoint: …}`.
+const BLOCK_KEYS = new Set(['text', 'toolUse', 'toolResult', 'reasoningContent', 'image', 'document', 'video', 'json', 'cachePoint', 'guardContent']);
+
+/** A Bedrock-style content block: an object with no `type` whose one key names its kind. */
+export function isKeyedBlock(v: unknown): boolean {
+  if (!isRecord(v) || 'type' in v) return false;
+  const keys = Object.keys(v);
+  return keys.length >= 1 && keys.length <= 2 && BLOCK_KEYS.has(keys[0]!);
+}
+
+function blockResultValue(content: unknown): unknown {
+  if (!Array.isArray(content)) return content ?? null;
+  const values = content.map((c) => (isRecord(c) ? (typeof c.text === 'string' ? c.text : 'json' in c ? c.json : c) : c));
+  return values.every((v) => typeof v === 'string') ? values.join('') : values.length === 1 ? values[0] : values;
+}
+
+function keyedBlock(raw: Record<string, unknown>): MessagePart {
+  if (typeof raw.text === 'string') return text(raw.text);
+  if (isRecord(raw.toolUse)) {
+    const t = raw.toolUse;
+    return { type: 'tool_call', id: str(t.toolUseId), name: str(t.name) ?? '', arguments: parseArgs(t.input) };
+  }
+  if (isRecord(raw.toolResult)) {
+    const t = raw.toolResult;
+    const part: MessagePart = { type: 'tool_call_response', id: str(t.toolUseId), response: blockResultValue(t.content) };
+    if (str(t.status) === 'error') (part as Record<string, unknown>).status = 'error';
+    return part;
+  }
+  if (isRecord(raw.reasoningContent)) {
+    const r = raw.reasoningContent;
+    const t = isRecord(r.reasoningText) ? str(r.reasoningText.text) : null;
+    return t === null ? { type: 'reasoning', ...r } as MessagePart : { type: 'reasoning', content: t };
+  }
+  if (isRecord(raw.image) || isRecord(raw.document) || isRecord(raw.video)) {
+    const kind = raw.image ? 'image' : raw.video ? 'video' : 'file';
+    const b = (raw.image ?? raw.document ?? raw.video) as Record<string, unknown>;
+    const src = isRecord(b.source) ? b.source : {};
+    const fmt = str(b.format);
+    const mime = fmt ? `${kind === 'file' ? 'application' : kind}/${fmt}` : undefined;
+    if (typeof src.bytes === 'string') return { type: 'blob', modality: kind, ...(mime ? { mime_type: mime } : {}), content: src.bytes };
+    if (isRecord(src.s3Location) && typeof src.s3Location.uri === 'string') return { type: 'uri', modality: kind, uri: src.s3Location.uri };
+    return { type: kind, ...b } as MessagePart;
+  }
+  if ('json' in raw) return text(JSON.stringify(raw.json));
+  const [key] = Object.keys(raw);
+  return { type: key!, value: (raw[key!] ?? null) as unknown } as MessagePart;
+}
+
 /** One content part in any known shape → canonical part. Strings are text. */
 export function toPart(raw: unknown): MessagePart {
   if (typeof raw === 'string') return text(raw);
   if (!isRecord(raw)) return { type: 'unknown', value: raw ?? null };
+  if (isKeyedBlock(raw)) return keyedBlock(raw);
   const type = typeof raw.type === 'string' ? raw.type : 'text';
   switch (type) {
     case 'text':
@@ -64,6 +116,10 @@ export function toPart(raw: unknown): MessagePart {
     case 'tool_use': // Anthropic
     case 'server_tool_use':
       return { type: 'tool_call', id: str(raw.id), name: str(raw.name) ?? '', arguments: parseArgs(raw.input) };
+    case 'toolUse': // Strands TypeScript SDK: its ToolUseBlock serialised with its type
+      return { type: 'tool_call', id: str(raw.toolUseId), name: str(raw.name) ?? '', arguments: parseArgs(raw.input) };
+    case 'toolResult':
+      return { type: 'tool_call_response', id: str(raw.toolUseId), response: blockResultValue(raw.content) };
     case 'tool-call': // Vercel AI SDK (v5+ `input`, v4 `args`)
       return {
         type: 'tool_call',
@@ -197,7 +253,7 @@ function partsInJsonString(s: string): MessagePart[] | null {
   if (!t.startsWith('[')) return null;
   const parsed = parseJson(s);
   if (!Array.isArray(parsed) || parsed.length === 0) return null;
-  if (!parsed.every((p) => isRecord(p) && typeof p.type === 'string')) return null;
+  if (!parsed.every((p) => (isRecord(p) && typeof p.type === 'string') || isKeyedBlock(p))) return null;
   return parsed.map(toPart);
 }
 
@@ -233,7 +289,11 @@ export function toMessage(raw: unknown, defaultRole = 'user'): ChatMessage | nul
     parts = raw.parts.map(toPart);
   } else {
     const toolCallId = str(raw.tool_call_id) ?? (role === 'tool' ? str(raw.id) : null);
-    if (role === 'tool' && toolCallId !== null && !Array.isArray(raw.content)) {
+    const blocks = typeof raw.content === 'string' ? partsInJsonString(raw.content) : null;
+    if (blocks) {
+      // Content blocks serialised into a string (Strands' message events): read as blocks.
+      parts = blocks;
+    } else if (role === 'tool' && toolCallId !== null && !Array.isArray(raw.content)) {
       // OpenAI tool result: the content is the tool's response, not text said by anyone.
       parts = [{ type: 'tool_call_response', id: toolCallId, response: raw.content ?? null }];
     } else {

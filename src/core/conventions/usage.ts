@@ -9,10 +9,10 @@
 // subsets at theirs, so a cached token is never counted twice.
 //
 // Providers disagree. OpenAI's prompt_tokens already includes cached tokens; Anthropic's
-// input_tokens excludes both cache reads and cache writes, and most instrumentations
-// (OpenLLMetry, Logfire, Vercel AI SDK before v6) copy Anthropic's figure as is even where the
-// GenAI spec says input_tokens SHOULD include cached tokens. Gemini's candidates count excludes
-// thinking tokens.
+// input_tokens excludes both cache reads and cache writes. The GenAI spec says
+// gen_ai.usage.input_tokens SHOULD include them whatever the provider, and most instrumentations
+// now do; those that copy Anthropic's raw figure are listed in usage-rules.ts, read from their
+// source. Gemini's candidates count excludes thinking tokens.
 
 export interface Usage {
   inputTokens: number | null;
@@ -36,7 +36,8 @@ export interface RawUsage {
  * How the reported input figure treats cache tokens:
  * - 'includes': it is the total (OpenAI, GenAI spec, OpenInference, Vercel AI SDK v6);
  * - 'excludes': it is Anthropic's raw input_tokens, so cache reads and writes are added;
- * - 'auto': 'excludes' for Anthropic models (any provider hosting Claude), else 'includes'.
+ * - 'auto': 'excludes' for Anthropic models (any provider hosting Claude), else 'includes'; only
+ *   for sources known to pass provider figures through (the Vercel AI SDK before v6).
  * Whatever the style, an input figure smaller than its own cache subsets cannot include them,
  * and is corrected.
  */

@@ -2,7 +2,7 @@
 // calls, providers that omit usage when streaming), so they can still be priced.
 
 import type { ChatMessage, LlmCall } from '../model';
-import { countTextTokens, encodingNameForModel, estimateOutputTokens, estimateTokens, loadEncoding } from '../tokens';
+import { countTextTokens, encodingNameForModel, estimateOutputTokens, estimateTokens } from '../tokens';
 
 export interface EstimatedCall {
   /** A copy of the call with missing token counts filled in (the call itself when none was missing). */
@@ -65,14 +65,4 @@ export function withEstimatedTokens(call: LlmCall): EstimatedCall {
     if (outputTokens > 0 || !EMBEDDING_OPERATION.test(call.operation)) estimated = true;
   }
   return { call: { ...call, inputTokens, outputTokens }, tokensEstimated: estimated };
-}
-
-/**
- * Resolves once pricing `call` can count its tokens without blocking: builds the tokenizer it
- * needs in small slices that yield to the event loop. Resolves at once for calls that report
- * their usage. Await it before pricedCall/priceCall on a thread that also serves traffic.
- */
-export function prepareTokenEstimate(call: LlmCall): Promise<void> {
-  if (call.inputTokens !== null && call.outputTokens !== null) return Promise.resolve();
-  return loadEncoding(encodingNameForModel(call.responseModel ?? call.requestModel));
 }

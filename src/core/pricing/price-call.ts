@@ -29,7 +29,8 @@ export interface CallPrice {
   /**
    * Where the price came from: `genai-prices:<provider>/<model>` (the table's ids),
    * `override:<model pattern>` or `override:<provider>/<model pattern>`, `free:<runtime>` for
-   * local runtimes (Ollama, LM Studio, llama.cpp, vLLM). Null when unpriced.
+   * local runtimes (Ollama, LM Studio, llama.cpp, vLLM), `unbilled:failed` for a failed call with no
+   * usage reported (see isUnbilled). Null when unpriced.
    */
   priceSource: string | null;
 }
@@ -40,6 +41,15 @@ export interface PricedCallWithSource extends PricedCall {
 }
 
 const UNPRICED: CallPrice = { costUsd: null, costEstimated: false, priceSource: null };
+const UNBILLED: CallPrice = { costUsd: 0, costEstimated: false, priceSource: 'unbilled:failed' };
+
+/**
+ * A call that failed (a 429, a 5xx, a refused request) and for which the provider reported no
+ * usage was not billed: it costs 0, and is not priced from an estimate of its input.
+ */
+export function isUnbilled(call: LlmCall): boolean {
+  return call.errorType !== null && call.inputTokens === null && call.outputTokens === null;
+}
 
 /** The model names to price by: the served model first (it is dated and exact), then the requested one. */
 function modelNames(call: LlmCall): string[] {
@@ -79,7 +89,7 @@ function priceWithUsage(call: LlmCall, usage: TokenUsage | null, tokensEstimated
     price = priceFromModelName(usage, models, at);
     // With no provider named, the model name is all there is and a match is the price; with one
     // named but unpriced for this model (or unknown to us), another provider's price is a guess.
-    const named = call.provider !== null && call.provider.trim() !== '';
+    const named = call.provider !== null && call.provider.trim() !== '' && provider.kind !== 'framework';
     guessed = price !== null && named && !(provider.kind === 'table' && provider.id === price.providerId);
   }
   if (!price) return UNPRICED;
@@ -106,6 +116,7 @@ function priceWithUsage(call: LlmCall, usage: TokenUsage | null, tokensEstimated
  * estimated (use pricedCall to also keep those counts).
  */
 export function priceCall(call: LlmCall, opts: PriceCallOptions = {}): CallPrice {
+  if (isUnbilled(call)) return UNBILLED;
   const { call: filled, tokensEstimated } = withEstimatedTokens(call);
   return priceWithUsage(filled, usageOf(filled), tokensEstimated, opts);
 }
@@ -115,6 +126,8 @@ export function priceCall(call: LlmCall, opts: PriceCallOptions = {}): CallPrice
  * costEstimated), plus costUsd and priceSource. The input call is not modified.
  */
 export function pricedCall(call: LlmCall, opts: PriceCallOptions = {}): PricedCallWithSource {
+  // Counting tokens for a call that was never billed would put them in totals for nothing.
+  if (isUnbilled(call)) return { ...call, ...UNBILLED, unbilled: true };
   const { call: filled, tokensEstimated } = withEstimatedTokens(call);
   const price = priceWithUsage(filled, usageOf(filled), tokensEstimated, opts);
   // When the cost is unknown, costEstimated must still say the stored counts are ours.

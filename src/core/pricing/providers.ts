@@ -6,10 +6,14 @@
 
 import { findProvider } from '@pydantic/genai-prices';
 
-/** Where a provider's calls are priced: a price-table provider, free (local), or unknown. */
+/**
+ * Where a provider's calls are priced: a price-table provider, free (local), a framework or client
+ * that names itself where the provider belongs (priced as its model's own provider), or unknown.
+ */
 export type ProviderResolution =
   | { kind: 'table'; id: string }
   | { kind: 'free'; id: string }
+  | { kind: 'framework'; id: string }
   | { kind: 'unknown' };
 
 // Spellings the table's own provider matching gets wrong or misses. Keys are lowercase.
@@ -75,6 +79,35 @@ const FREE: ReadonlySet<string> = new Set([
   'localai',
 ]);
 
+// Agent frameworks and clients that put their own name in `gen_ai.system` / `gen_ai.provider.name`
+// (Strands: `strands-agents`; GitHub Copilot Chat: `github`; LangChain callbacks: `langchain`).
+// The model they called is billed by its own provider, found from the model's name.
+const FRAMEWORKS: ReadonlySet<string> = new Set([
+  'strands-agents',
+  'strands',
+  'langchain',
+  'langgraph',
+  'llamaindex',
+  'llama_index',
+  'crewai',
+  'pydantic-ai',
+  'pydantic_ai',
+  'mastra',
+  'openai-agents',
+  'openai_agents',
+  'google_adk',
+  'gcp.vertex.agent',
+  'autogen',
+  'semantic_kernel',
+  'haystack',
+  'dspy',
+  'github',
+  'github.copilot',
+  'copilot',
+  'vercel',
+  'ai',
+]);
+
 function canonicalKey(name: string): string {
   return name.trim().toLowerCase();
 }
@@ -91,6 +124,7 @@ export function resolveProvider(provider: string | null | undefined): ProviderRe
   const key = canonicalKey(provider);
   if (!key) return { kind: 'unknown' };
   const head = key.split('.')[0]!;
+  if (FRAMEWORKS.has(key)) return { kind: 'framework', id: key };
   for (const candidate of [key, head]) {
     if (FREE.has(candidate)) return { kind: 'free', id: candidate };
     const alias = ALIASES[candidate];
@@ -105,5 +139,5 @@ export function sameProvider(a: string, b: string): boolean {
   if (canonicalKey(a) === canonicalKey(b)) return true;
   const ra = resolveProvider(a);
   const rb = resolveProvider(b);
-  return ra.kind !== 'unknown' && rb.kind !== 'unknown' && ra.id === rb.id;
+  return ra.kind !== 'unknown' && rb.kind !== 'unknown' && ra.kind === rb.kind && ra.id === rb.id;
 }

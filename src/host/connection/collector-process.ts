@@ -3,6 +3,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../../protocol/collector-ipc';
+import { COLLECTOR_NODE_FLAGS } from '../../collector/node-flags';
 import type { StartOutcome } from './ownership-model';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -12,6 +13,8 @@ export interface ForkCollectorOptions {
   options: CollectorStartOptions;
   /** The runtime to run the CLI with; default: this process's own (Electron runs as Node). */
   execPath?: string;
+  /** Node flags for the collector's process; default COLLECTOR_NODE_FLAGS (bench:footprint measures without them too). */
+  nodeFlags?: readonly string[];
   startTimeoutMs?: number;
   onLog?: (level: LogLevel, message: string) => void;
 }
@@ -114,8 +117,9 @@ export function forkCollector(opts: ForkCollectorOptions): Promise<ForkResult> {
     try {
       child = fork(opts.cliPath, ['serve', '--ipc', '--options-json', JSON.stringify(opts.options)], {
         execPath: opts.execPath,
-        // The extension host's own flags (inspector ports, Electron switches) must not leak in.
-        execArgv: [],
+        // The extension host's own flags (inspector ports, Electron switches) must not leak in;
+        // the collector's own (its heap's size) must be there from its start.
+        execArgv: [...(opts.nodeFlags ?? COLLECTOR_NODE_FLAGS)],
         // Under desktop VS Code the runtime is Electron; this makes it behave as plain Node.
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -138,6 +138,7 @@ export class TracePanels implements vscode.Disposable {
       traceId,
       selectedSpanId: spanId,
       onOpenSource: (file, line) => void openSource(file, line),
+      onOpenTrace: (id, span) => void this.showTrace(id, span),
       onOpenJson: (id, span) => void openTraceDocument(id, span ?? undefined).catch((e: Error) => void vscode.window.showErrorMessage(`Spyglass: ${e.message}`)),
       onError: (err) => this.connection.log.warn(`trace panel: ${err.message}`),
     });

@@ -6,6 +6,7 @@
 import type { AnnotationDto, CollectorEvent } from '../../protocol/api';
 import { isTraceOutline, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
 import { ApiRequestError, type ApiClient } from '../connection/api-client';
+import { loadAgentRun } from './agent-run-source';
 import { PanelController, type WebviewLike } from './panel-controller';
 import { SpanTextIndex } from './span-text-index';
 
@@ -16,6 +17,8 @@ export interface TraceControllerOptions {
   selectedSpanId?: string | null;
   onOpenSource?: (path: string, line: number | null) => void;
   onOpenJson?: (traceId: string, spanId: string | null) => void;
+  /** Open another trace (a linked subagent's, from the agent-run view). */
+  onOpenTrace?: (traceId: string, spanId: string | null) => void;
   onError?: (error: Error) => void;
   /** Delay that coalesces a burst of change events into one patch. */
   reloadDelayMs?: number;
@@ -55,6 +58,7 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       .handleRequest('spanDetail', ({ spanId }) => this.api.spanDetail(this.traceId, checkSpanId(spanId)))
       .handleRequest('findText', async ({ query }) => ({ query, spanIds: await this.search.find(String(query ?? '').slice(0, 1_000)) }))
       .handleRequest('annotate', ({ spanId, annotation }) => this.annotate(spanId, annotation))
+      .handleRequest('agentRun', () => loadAgentRun(this.traceId, (id) => this.api.getTrace(id, searchTimeoutMs)))
       .handleRequest('deleteAnnotation', async ({ id }) => {
         await this.api.deleteAnnotation(String(id));
         this.loadSoon(0);
@@ -69,6 +73,9 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       })
       .handleCommand('openJson', ({ spanId }) => {
         options.onOpenJson?.(this.traceId, spanId === null ? null : checkSpanId(spanId));
+      })
+      .handleCommand('openTrace', ({ traceId, spanId }) => {
+        if (typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId)) options.onOpenTrace?.(traceId, typeof spanId === 'string' ? checkSpanId(spanId) : null);
       });
   }
 

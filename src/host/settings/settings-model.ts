@@ -71,7 +71,8 @@ export const UPSTREAM_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
 export function toStartOptions(get: SettingReader, env: { defaultDbPath: string; home: string }): StartOptionsResult {
   const warnings: string[] = [];
-  const httpPort = port(get('httpPort'), 'httpPort', DEFAULTS.httpPort, false, warnings);
+  // 0: any free port, for this window alone (nobody can find it to share it; tests use it).
+  const httpPort = port(get('httpPort'), 'httpPort', DEFAULTS.httpPort, true, warnings);
   const grpcRaw = port(get('grpcPort'), 'grpcPort', DEFAULTS.grpcPort, true, warnings);
   let grpcPort: number | null = grpcRaw === 0 ? null : grpcRaw;
   if (grpcPort === httpPort) {

@@ -1,21 +1,8 @@
-// What the suite and the benches run beside VS Code: free loopback ports, and the small apps in
+// What the suite and the benches run beside VS Code: the small apps in
 // test/e2e/app that send traces (run on the provisioned Node 22; each prints one JSON line).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { node22, repoRoot } from './paths';
-
-/** A port nothing listens on right now, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Runs an app script to its end (killed after `timeoutMs`), keeps its output in `logFile`, and

@@ -80,12 +80,14 @@ describe('analyzeSpan', () => {
     expect(kinds.size).toBeGreaterThanOrEqual(12);
   });
 
-  it('keeps the span-only category when log records make the span a call', () => {
+  it('keeps the span-only category; content alone, with no model and no usage, is not a call', () => {
     const s = span({ 'app.step': 'answer' });
     const logs = [log('gen_ai.user.message', { content: 'yo' }), log('gen_ai.choice', { index: 0, message: { content: 'hey' } })];
     const { category, call } = analyzeSpan(s, logs);
     expect(category).toBe('other');
-    expect(call?.convention).toBe('genai-deprecated');
-    expect(call?.outputMessages[0]?.parts).toEqual([{ type: 'text', content: 'hey' }]);
+    expect(call).toBeNull();
+    const withUsage = analyzeSpan(span({ 'app.step': 'answer', 'gen_ai.usage.output_tokens': 3 }), logs);
+    expect(withUsage.call?.convention).toBe('genai-deprecated');
+    expect(withUsage.call?.outputMessages[0]?.parts).toEqual([{ type: 'text', content: 'hey' }]);
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorEvent, HealthDto } from '../../../src/protocol/api';
 import { ApiClient, ApiRequestError, probeHealth } from '../../../src/host/connection/api-client';
 import { SseClient } from '../../../src/host/connection/event-stream';
+import { namedPort } from '../../helpers/ports';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -28,14 +29,6 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 const health: HealthDto = { ok: true, app: 'spyglass', version: '0.1.0', pid: 123, httpPort: 0, grpcPort: null, dbPath: '/tmp/x.db', startedAt: 1 };
 
 describe('probeHealth', () => {
@@ -51,7 +44,7 @@ describe('probeHealth', () => {
   });
 
   it('reports nothing listening as "none"', async () => {
-    expect(await probeHealth(await freePort())).toEqual({ kind: 'none' });
+    expect(await probeHealth(await namedPort())).toEqual({ kind: 'none' });
   });
 
   it('reports another web server as "other", naming what answered', async () => {
@@ -151,7 +144,7 @@ describe('SseClient', () => {
   });
 
   it('without reconnect, reports the drop once and stays closed', async () => {
-    const port = await freePort();
+    const port = await namedPort(); // nothing listens there, and nothing will
     const drops: string[] = [];
     const sse = new SseClient({ port, reconnect: false, onEvent: () => undefined, onDrop: (r) => drops.push(r) });
     sse.start();

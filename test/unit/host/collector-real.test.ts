@@ -13,6 +13,7 @@ import { ApiClient, rawRequest } from '../../../src/host/connection/api-client';
 import { CollectorClient } from '../../../src/host/connection/collector-client';
 import { forkCollector, type CollectorProcess } from '../../../src/host/connection/collector-process';
 import { llmTrace } from './otlp-payload';
+import { namedPort } from '../../helpers/ports';
 
 const CLI = path.resolve(import.meta.dirname, '../../../dist/cli.js');
 let dir: string;
@@ -42,14 +43,6 @@ function options(over: Partial<CollectorStartOptions> = {}): CollectorStartOptio
     maxBodyBytes: 8 * 1024 * 1024,
     ...over,
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 function postOtlp(port: number, body: string): Promise<number> {
@@ -151,12 +144,13 @@ describe('collector process (forked dist/cli.js)', () => {
 
 describe('several windows share one collector', () => {
   it('the first window owns the ports, the second reads; when the owner stops, the reader takes over', async () => {
-    const port = await freePort();
-    const opts = options({ httpPort: port });
+    // The first window takes any free port; the second is set to the port the first reports.
+    const opts = options({ httpPort: 0 });
     const a = client(opts);
-    const b = client(opts);
     const stateA = await a.start();
     expect(stateA.kind).toBe('owner');
+    const port = stateA.kind === 'owner' ? stateA.httpPort : -1;
+    const b = client({ ...opts, httpPort: port });
     const stateB = await b.start();
     expect(stateB).toMatchObject({ kind: 'reader', httpPort: port, ownerPid: stateA.kind === 'owner' ? stateA.pid : -1 });
 
@@ -182,7 +176,7 @@ describe('several windows share one collector', () => {
   });
 
   it('two windows starting at once end with exactly one owner and one reader', async () => {
-    const port = await freePort();
+    const port = await namedPort();
     const opts = options({ httpPort: port });
     const a = client(opts);
     const b = client(opts);
@@ -194,8 +188,7 @@ describe('several windows share one collector', () => {
   });
 
   it('restarts its collector when the process dies unexpectedly', async () => {
-    const port = await freePort();
-    const a = client(options({ httpPort: port }));
+    const a = client(options());
     const first = await a.start();
     expect(first.kind).toBe('owner');
     const pid = first.kind === 'owner' ? first.pid! : -1;
@@ -223,7 +216,7 @@ describe('a port held by another program', () => {
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => other.close(r)));
     const grpcPort = (other.address() as net.AddressInfo).port;
-    const httpPort = await freePort();
+    const httpPort = await namedPort();
     const a = client(options({ httpPort, grpcPort }));
     const state = await a.start();
     expect(state).toMatchObject({ kind: 'port-conflict', port: grpcPort, setting: 'grpcPort' });

@@ -126,7 +126,14 @@ describe('settings → collector start options', () => {
     expect(options.forwardEndpoint).toBeNull();
     expect(options.priceOverrides).toEqual([]);
     expect(warnings).toHaveLength(7);
-    expect(warnings[0]).toBe('spyglass.httpPort must be a port number (1–65535); using 4318');
+    expect(warnings[0]).toBe('spyglass.httpPort must be a port number (0–65535); using 4318');
+  });
+
+  it('takes HTTP port 0: any free port, for this window alone', () => {
+    const { options, warnings } = toStartOptions(reader({ httpPort: 0, grpcPort: 0 }), env);
+    expect(options.httpPort).toBe(0);
+    expect(options.grpcPort).toBeNull();
+    expect(warnings).toEqual([]);
   });
 
   it('turns gRPC off when it would share the HTTP port', () => {

@@ -18,6 +18,7 @@ import type { TracesTreeNode } from '../../../src/host/tree/traces-tree';
 import { probeHealth, rawRequest } from '../../../src/host/connection/api-client';
 import { parseOutlineMessage } from '../../../src/protocol/webview';
 import { llmTrace } from './otlp-payload';
+import { namedPort } from '../../helpers/ports';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -38,12 +39,10 @@ afterEach(async () => {
 });
 afterAll(() => fs.rmSync(storage, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+/** Waits until this window owns a collector and returns the port it got (settings ask for port 0). */
+async function ownedPort(a: SpyglassApi): Promise<number> {
+  await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+  return a.state.kind === 'owner' ? a.state.httpPort : -1;
 }
 
 function start(settings: Record<string, unknown>, prepare?: () => void): SpyglassApi {
@@ -96,9 +95,8 @@ function statusItem() {
 
 describe('activation', () => {
   it('registers every contributed command, the status bar item and the tree, and starts capture after returning', async () => {
-    const port = await freePort();
     const t0 = performance.now();
-    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
+    const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
     const activationMs = performance.now() - t0;
     // activate() returned before any network or process work happened
     expect(['stopped', 'starting']).toContain(a.state.kind);
@@ -115,7 +113,8 @@ describe('activation', () => {
     expect(s.visible).toBe(true);
     expect(s.command).toBe('spyglass.showTraces');
 
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    const port = await ownedPort(a);
+    expect(port).toBeGreaterThan(0);
     expect(a.apiBase()).toBe(`http://127.0.0.1:${port}`);
     expect(mock.context.get('spyglass.captureState')).toBe('owner');
     expect(mock.context.get('spyglass.capturing')).toBe(true);
@@ -137,9 +136,8 @@ describe('activation', () => {
 
 describe('live tree and status bar', () => {
   it('shows a trace within a second of its arrival, with its calls, and updates rows in place', async () => {
-    const port = await freePort();
-    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
+    const port = await ownedPort(a);
     await children();
 
     const changes: unknown[] = [];
@@ -193,9 +191,8 @@ describe('live tree and status bar', () => {
   });
 
   it('groups traces of one session, filters by errors, and clears the filter', async () => {
-    const port = await freePort();
-    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
+    const port = await ownedPort(a);
     const base = Date.now() - 60_000;
     await post(port, llmTrace({ rootName: 'turn 1', sessionId: 'chat-42', startMs: base }).body);
     await post(port, llmTrace({ rootName: 'turn 2', sessionId: 'chat-42', startMs: base + 10_000 }).body);
@@ -224,9 +221,8 @@ describe('live tree and status bar', () => {
 
 describe('commands', () => {
   it('copy environment, open trace, import, export and clear data', async () => {
-    const port = await freePort();
-    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
+    const port = await ownedPort(a);
 
     await vscode.commands.executeCommand('spyglass.copyEnvironment', 'posix');
     expect(mock.clipboard).toContain(`export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${port}\n`);
@@ -281,9 +277,9 @@ describe('commands', () => {
   });
 
   it('stop and start capture free and take the port again', async () => {
-    const port = await freePort();
+    const port = await namedPort();
     const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    expect(await ownedPort(a)).toBe(port);
     await vscode.commands.executeCommand('spyglass.stopCapture');
     expect(a.state.kind).toBe('stopped');
     expect(mock.context.get('spyglass.captureState')).toBe('stopped');
@@ -297,9 +293,8 @@ describe('commands', () => {
 
 describe('terminal environment', () => {
   it('is set only when opted in and while capture runs, and follows the settings', async () => {
-    const port = await freePort();
-    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
+    const port = await ownedPort(a);
     const env = ctx.environmentVariableCollection;
     expect(env.persistent).toBe(false);
     expect([...env.values.keys()]).toEqual([]);
@@ -326,12 +321,17 @@ describe('terminal environment', () => {
 describe('sharing a collector that another process runs', () => {
   it('reads from a running headless collector ("shared"), then takes over when it exits', async () => {
     const { spawn } = await import('node:child_process');
-    const port = await freePort();
     const db = path.join(storage, 'shared.db');
-    const cli = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'serve', '--port', String(port), '--grpc-port', 'none', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The headless collector takes any free port and says which; this window is then set to it.
+    const cli = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'serve', '--port', '0', '--grpc-port', 'none', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => cli.exitCode === null && cli.kill('SIGKILL'));
-    await new Promise<void>((resolve, reject) => {
-      cli.stdout!.once('data', () => resolve());
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      cli.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /^listening http=(\d+)/m.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
       cli.once('exit', (code) => reject(new Error(`cli exited ${code}`)));
     });
     await post(port, llmTrace({ rootName: 'captured headless' }).body);
@@ -359,7 +359,7 @@ describe('settings changes and port conflicts', () => {
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => other.close(r)));
     const taken = (other.address() as net.AddressInfo).port;
-    const next = await freePort();
+    const next = await namedPort();
     const validation: (string | undefined)[] = [];
     const a = start({ 'spyglass.httpPort': taken, 'spyglass.grpcPort': 0 }, () => {
       mock.answers.message.push('Choose Another Port');
@@ -381,11 +381,10 @@ describe('settings changes and port conflicts', () => {
   });
 
   it('restarts the collector when a capture setting changes', async () => {
-    const port = await freePort();
-    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
+    const port = await ownedPort(a);
     const pid = a.state.kind === 'owner' ? a.state.pid : null;
-    const moved = await freePort();
+    const moved = await namedPort();
     await vscode.workspace.getConfiguration('spyglass').update('httpPort', moved);
     await expect.poll(() => a.state.kind === 'owner' && a.state.httpPort, { timeout: 15_000 }).toBe(moved);
     expect(a.state.kind === 'owner' && a.state.pid).not.toBe(pid);
@@ -393,9 +392,8 @@ describe('settings changes and port conflicts', () => {
   });
 
   it('deactivation stops the owned collector and frees the port', async () => {
-    const port = await freePort();
-    const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
+    const port = await ownedPort(a);
     const pid = a.state.kind === 'owner' ? a.state.pid! : -1;
     await deactivate();
     expect((await probeHealth(port)).kind).toBe('none');

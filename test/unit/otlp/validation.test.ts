@@ -159,6 +159,27 @@ describe('JSON field types', () => {
   });
 });
 
+// Built by hand: protobufjs' own encoder refuses to write these.
+const len = (n: number): Buffer => {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+};
+const field = (no: number, bytes: Buffer): Buffer => Buffer.concat([len((no << 3) | 2), len(bytes.length), bytes]);
+const fixed64 = (no: number, v: bigint): Buffer => {
+  const b = Buffer.alloc(9);
+  b[0] = (no << 3) | 1;
+  b.writeBigUInt64LE(v, 1);
+  return b;
+};
+const request = (...spanFields: Buffer[]): Buffer => field(1, field(2, field(2, Buffer.concat(spanFields)))); // resource_spans.scope_spans.spans
+const ids = [field(1, Buffer.from(TRACE_ID, 'hex')), field(2, Buffer.from(ROOT_SPAN_ID, 'hex')), fixed64(7, 1_700_000_000_000_000_000n), fixed64(8, 1_700_000_001_000_000_000n)];
+
+
 describe('protobuf bodies', () => {
   it('refuses truncated protobuf as a whole', () => {
     const body = encodeTraceRequest(traceRequestJson());
@@ -167,32 +188,12 @@ describe('protobuf bodies', () => {
     }
   });
 
-  // Built by hand: protobufjs' own encoder refuses to write these.
-  const len = (n: number): Buffer => {
-    const out: number[] = [];
-    while (n > 0x7f) {
-      out.push((n & 0x7f) | 0x80);
-      n >>>= 7;
-    }
-    out.push(n);
-    return Buffer.from(out);
-  };
-  const field = (no: number, bytes: Buffer): Buffer => Buffer.concat([len((no << 3) | 2), len(bytes.length), bytes]);
-  const fixed64 = (no: number, v: bigint): Buffer => {
-    const b = Buffer.alloc(9);
-    b[0] = (no << 3) | 1;
-    b.writeBigUInt64LE(v, 1);
-    return b;
-  };
-  const request = (...spanFields: Buffer[]): Buffer => field(1, field(2, field(2, Buffer.concat(spanFields)))); // resource_spans.scope_spans.spans
-  const ids = [field(1, Buffer.from(TRACE_ID, 'hex')), field(2, Buffer.from(ROOT_SPAN_ID, 'hex')), fixed64(7, 1_700_000_000_000_000_000n), fixed64(8, 1_700_000_001_000_000_000n)];
-
   it('refuses nesting deeper than the recursion limit', () => {
     let value = field(1, Buffer.from('leaf')); // AnyValue.string_value
     for (let i = 0; i < 200; i++) value = field(5, field(1, value)); // AnyValue.array_value.values
     const body = request(...ids, field(9, Buffer.concat([field(1, Buffer.from('deep')), field(2, value)])));
     expect(() => decodeTracesProtobuf(body)).toThrow(OtlpDecodeError);
-    expect(() => decodeTracesProtobuf(body)).toThrow(/max depth exceeded/);
+    expect(() => decodeTracesProtobuf(body)).toThrow(/nested deeper than 100 levels/);
   });
 
   it('skips known fields sent with the wrong wire type instead of misreading them', () => {
@@ -201,7 +202,26 @@ describe('protobuf bodies', () => {
     const r = decodeTracesProtobuf(body);
     expect(r.rejectedSpans).toBe(0);
     expect(r.batch.spans[0]).toMatchObject({ traceId: TRACE_ID, spanId: ROOT_SPAN_ID, name: 'real name', kind: 0 });
-    expect(r).toEqual(decodeTracesProtobufWithSchema(body));
+    const reference = decodeTracesProtobufWithSchema(body);
+    expect(r.batch).toEqual(reference.batch);
+    // protobufjs skips them silently; this decoder says so in the partial-success answer.
+    expect(reference.warnings).toEqual([]);
+    expect(r.warnings).toEqual(['2 field(s) came with the wrong wire type for their field number and were skipped']);
+  });
+
+  it('counts wrong wire types in every message, known fields only', () => {
+    const wrong = [
+      Buffer.concat([len(16 << 3), Buffer.from([1])]), // Span.flags is fixed32, sent as a varint
+      field(10, Buffer.from('x')), // Span.dropped_attributes_count is a varint, sent as bytes
+      Buffer.concat([len(99 << 3), Buffer.from([1])]), // an unknown field: nothing to say about it
+    ];
+    const status = field(15, Buffer.concat([field(3, Buffer.from('ERROR'))])); // Status.code as bytes
+    const event = field(11, Buffer.concat([field(1, Buffer.from('not a time')), field(2, Buffer.from('ev'))])); // Event.time as bytes
+    const r = decodeTracesProtobuf(request(...ids, ...wrong, status, event));
+    expect(r.rejectedSpans).toBe(0);
+    expect(r.batch.spans[0]!.events).toEqual([{ timeUs: 0, name: 'ev', attributes: {} }]);
+    expect(r.warnings).toEqual(['4 field(s) came with the wrong wire type for their field number and were skipped']);
+    expect(decodeTracesProtobuf(request(...ids, Buffer.concat([len(99 << 3), Buffer.from([1])]))).warnings).toEqual([]);
   });
 
   it('refuses field number 0 and wire types 6 and 7', () => {
@@ -251,5 +271,104 @@ describe('log validation', () => {
     expect(r.batch.logs[0]!.body).toBe('y'.repeat(10));
     expect(r.batch.logs[0]!.attributes[WARNINGS_ATTRIBUTE]).toEqual(['body truncated from 100 to 10 characters']);
     expect(r.warnings).toEqual(['log record 0: body truncated from 100 to 10 characters']);
+  });
+});
+
+/** An AnyValue `levels` kvlists (or arrays) deep around a string, as OTLP/JSON and as protobuf bytes. */
+function nested(levels: number, via: 'kvlist' | 'array'): { json: Record<string, unknown>; pb: Buffer } {
+  let json: Record<string, unknown> = { stringValue: 'leaf' };
+  let pb = field(1, Buffer.from('leaf'));
+  for (let i = 0; i < levels; i++) {
+    if (via === 'kvlist') {
+      json = { kvlistValue: { values: [{ key: 'k', value: json }] } };
+      pb = field(6, field(1, Buffer.concat([field(1, Buffer.from('k')), field(2, pb)]))); // AnyValue.kvlist_value.values[0]
+    } else {
+      json = { arrayValue: { values: [json] } };
+      pb = field(5, field(1, pb)); // AnyValue.array_value.values[0]
+    }
+  }
+  return { json, pb };
+}
+
+function decodes(fn: () => unknown): true | string {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    expect(err).toBeInstanceOf(OtlpDecodeError);
+    return (err as Error).message;
+  }
+}
+
+describe('nesting depth: one cap for both encodings, the whole body refused past it', () => {
+  const keyValue = (value: Buffer) => Buffer.concat([field(1, Buffer.from('deep')), field(2, value)]);
+  const spanIds = [field(1, Buffer.from(TRACE_ID, 'hex')), field(2, Buffer.from(ROOT_SPAN_ID, 'hex')), fixed64(7, 1n), fixed64(8, 2n)];
+  const cases = {
+    'span attribute': {
+      json: (v: Record<string, unknown>) => decodeTracesJson(jsonBody(oneSpan({ attributes: [{ key: 'deep', value: v }] }))),
+      pb: (v: Buffer) => decodeTracesProtobuf(field(1, field(2, field(2, Buffer.concat([...spanIds, field(9, keyValue(v))]))))),
+    },
+    'log body': {
+      json: (v: Record<string, unknown>) => decodeLogsJson(jsonBody({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1', body: v }] }] }] })),
+      pb: (v: Buffer) => decodeLogsProtobuf(field(1, field(2, field(2, Buffer.concat([fixed64(1, 1n), field(5, v)]))))),
+    },
+    'resource attribute': {
+      json: (v: Record<string, unknown>) => {
+        const req = oneSpan({}) as { resourceSpans: Record<string, unknown>[] };
+        req.resourceSpans[0]!.resource = { attributes: [{ key: 'deep', value: v }] };
+        return decodeTracesJson(jsonBody(req));
+      },
+      pb: (v: Buffer) => decodeTracesProtobuf(field(1, Buffer.concat([field(1, field(1, keyValue(v))), field(2, field(2, Buffer.concat(spanIds)))]))),
+    },
+  };
+
+  for (const [where, decode] of Object.entries(cases)) {
+    for (const via of ['kvlist', 'array'] as const) {
+      it(`${where}, nested by ${via}: the deepest value protobuf accepts, JSON accepts; one level more, both refuse`, () => {
+        let deepest = 0;
+        while (decodes(() => decode.pb(nested(deepest + 1, via).pb)) === true) deepest++;
+        expect(deepest).toBeGreaterThan(25);
+        expect(decodes(() => decode.json(nested(deepest, via).json))).toBe(true);
+        const past = nested(deepest + 1, via);
+        expect(decodes(() => decode.pb(past.pb))).toMatch(/nested deeper than 100 levels/);
+        expect(decodes(() => decode.json(past.json))).toMatch(/nested deeper than 100 levels/);
+      });
+    }
+  }
+
+  it('refuses the 1,500-level body of the report (74 KB) and a 2,000-level log body', () => {
+    const deep = (n: number) => '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(n) + '{"stringValue":"x"}' + '}]}}'.repeat(n);
+    const traces = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${ROOT_SPAN_ID}","name":"n","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"a","value":${deep(1500)}}]}]}]}]}`;
+    expect(traces.length).toBeGreaterThan(70_000);
+    expect(decodes(() => decodeTracesJson(Buffer.from(traces)))).toMatch(/^attribute "a\.k\.k.*nested deeper than 100 levels/);
+    const logs = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1","body":${deep(2000)}}]}]}]}`;
+    expect(decodes(() => decodeLogsJson(Buffer.from(logs)))).toMatch(/nested deeper than 100 levels/);
+  });
+});
+
+describe('repeated span ids in one request', () => {
+  it('keeps the first, refuses the others and says why, in both encodings', () => {
+    const req = traceRequestJson();
+    const spans = (req.resourceSpans as { scopeSpans: { spans: Record<string, unknown>[] }[] }[])[0]!.scopeSpans[0]!.spans;
+    const first = spans[0]!;
+    spans.push({ ...first, name: 'again' }, { ...first, name: 'and again' });
+    const p = decodeTracesProtobuf(encodeTraceRequest(req));
+    const j = decodeTracesJson(jsonBody(req));
+    expect(p).toEqual(j);
+    expect(p.batch.spans.map((s) => s.name)).toEqual(spans.slice(0, -2).map((s) => s.name));
+    expect(p.rejectedSpans).toBe(2);
+    expect(p.errors).toEqual([
+      `span "again" (${first.spanId}): the same trace and span id came earlier in this request; the first one was kept`,
+      `span "and again" (${first.spanId}): the same trace and span id came earlier in this request; the first one was kept`,
+    ]);
+  });
+
+  it('is not a repeat when only the span id is shared (another trace)', () => {
+    const req = oneSpan({});
+    const scope = (req.resourceSpans as { scopeSpans: { spans: Record<string, unknown>[] }[] }[])[0]!.scopeSpans[0]!;
+    scope.spans.push({ ...scope.spans[0]!, traceId: 'f'.repeat(32) });
+    const r = decodeTracesJson(jsonBody(req));
+    expect(r.rejectedSpans).toBe(0);
+    expect(r.batch.spans).toHaveLength(2);
   });
 });

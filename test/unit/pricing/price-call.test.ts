@@ -270,3 +270,28 @@ describe('calls without usage', () => {
     expect(priced).toMatchObject({ inputTokens: 123, outputTokens: 45, cachedInputTokens: 20, costEstimated: false, priceSource: 'genai-prices:openai/gpt-4o' });
   });
 });
+
+describe('failed calls the provider did not bill', () => {
+  const failed = makeCall({
+    provider: 'anthropic',
+    requestModel: 'claude-sonnet-4-5',
+    inputTokens: null,
+    outputTokens: null,
+    errorType: '429',
+    inputMessages: [{ role: 'user', parts: [{ type: 'text', content: 'a long prompt that would cost something if billed '.repeat(50) }] }],
+  });
+
+  it('costs 0, is marked unbilled, and gets no estimated tokens', () => {
+    expect(priceCall(failed, { at: AT })).toEqual({ costUsd: 0, costEstimated: false, priceSource: 'unbilled:failed' });
+    const priced = pricedCall(failed, { at: AT });
+    expect(priced.unbilled).toBe(true);
+    expect(priced.inputTokens).toBeNull();
+    expect(priced.outputTokens).toBeNull();
+  });
+
+  it('a failed call that reports usage is priced from it', () => {
+    const billed = priceCall({ ...failed, inputTokens: 1000, outputTokens: 0 }, { at: AT });
+    expect(billed.costUsd).toBeGreaterThan(0);
+    expect(billed.priceSource).toMatch(/^genai-prices:anthropic\//);
+  });
+});
