@@ -95,10 +95,11 @@ export class WorkerPreparer implements Preparer {
     if (this.worker) return this.worker;
     const started: Promise<Worker> = startWorker(this.script, this.data, WORKER_RESOURCE_LIMITS).then(
       (w) => {
-        onMessages(w, (m: PrepareReply) => this.answer(m));
         // A reply that cannot be read on this side is lost with its id: fail every body in
         // flight (retryable) rather than leave one unanswered and the write queue waiting on it.
+        // Before onMessages: a message listener refs the worker, and onMessages unrefs it last.
         w.on('messageerror', (err: Error) => this.failAll(new Error(`a prepared batch could not be received: ${err.message}`)));
+        onMessages(w, (m: PrepareReply) => this.answer(m));
         // 'exit' follows 'error': only the first, and only while this is still the current worker, counts.
         const gone = (err: Error) => {
           if (this.worker === started) this.lost(err);
