@@ -105,13 +105,14 @@ export class Workbench {
     const watched = new Set<Frame>();
     let matchedAt: number | null = null;
     while (matchedAt === null) {
-      // Frames come and go as panels open; each new one gets its own watcher.
+      // Frames come and go as panels open; each new one gets its own watcher. A frame that
+      // navigates (a webview's inner frame does, as it loads) ends its watcher: it is watched again.
       for (const frame of this.page.frames()) {
         if (frame === this.page.mainFrame() || watched.has(frame)) continue;
         watched.add(frame);
         frame
           .waitForFunction((sel) => document.querySelector(sel) !== null, selector, { polling: 'raf', timeout: Math.max(1, deadline - Date.now()) })
-          .then(() => (matchedAt ??= Date.now()), () => undefined);
+          .then(() => (matchedAt ??= Date.now()), () => watched.delete(frame));
       }
       if (Date.now() > deadline) throw new Error(`no webview showed ${selector} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 10));
