@@ -20,7 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { forkCollector } from '../src/host/collector-process';
+import { forkCollector } from '../src/host/connection/collector-process';
 import { DEFAULT_OPTIONS } from '../src/collector/collector';
 import { sendAll } from './lib/http-load';
 import { CONTENT_TYPE, encode } from './lib/otlp-payloads';

@@ -10,12 +10,14 @@
 
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { createAnalyzer } from '../src/collector/analyzer';
 import { openDatabase } from '../src/store/database';
+import { Store } from '../src/store/store';
 import { TraceQueries } from '../src/store/queries';
 import type { StatsDto } from '../src/protocol/api';
 import { ensureBenchDb, repoRoot } from './lib/bench-db';
 import { Rng } from './lib/rng';
-import { int, machineNote, ms, sample, type Sampled } from './lib/timing';
+import { int, machineNote, ms, nowMs, sample, type Sampled } from './lib/timing';
 
 interface Args {
   spans: number;
@@ -152,10 +154,78 @@ function main(): void {
     measured: everything,
     reference: { name: 'exact: sort every call duration, sum cost', measured: sample(() => exactStats(db, 0, Number.MAX_SAFE_INTEGER), 5, 1) },
   });
+  // 5. Full-text search, two words: each word is matched on its own and the traces intersected
+  //    (a trace's words may sit in documents of different writes).
+  const words = ['warranty replacement', 'refund shipping', 'invoice damaged', 'password reset'];
+  const firstPage = sample((i) => q.listTraces({ text: words[i % words.length]!, limit: 50 }), reps);
+  // The earlier query: both words in one document, the trace of every matching document looked up.
+  const oneDocument = db.prepare(`SELECT t.* FROM traces t WHERE t.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid
+    WHERE search MATCH ?) ORDER BY t.start_us DESC, t.trace_id DESC LIMIT 51`);
+  report({
+    name: 'trace list searched for two common words, first page of 50',
+    on: 'p99',
+    targetMs: 100,
+    measured: firstPage,
+    reference: {
+      name: 'the earlier query (both words in one document, every match looked up)',
+      measured: sample((i) => oneDocument.all(words[i % words.length]!.split(' ').map((w) => `"${w}"*`).join(' ')), 3, 1),
+    },
+  });
+
+  // 6. The feedback filter, through its partial index.
+  report({
+    name: 'trace list of traces with thumbs down, first page',
+    on: 'p99',
+    targetMs: 5,
+    measured: sample(() => q.listTraces({ feedback: 'down', limit: 50 }), reps),
+    reference: { name: 'the unfiltered first page', measured: list },
+  });
+
+  // 7. Text without spaces between words (Chinese, Japanese): what indexing its character pairs costs, and finding a word inside it.
+  cjkFigures(reps);
+
   const allMet = verdicts.every(Boolean);
   console.log(`targets ${allMet ? 'all met' : 'NOT all met'} (wall clock); ${machineNote()}`);
   db.close();
   process.exitCode = allMet ? 0 : 1;
+}
+
+/** Sentences of Chinese and Japanese words, and Latin ones of the same length as the reference. */
+function cjkFigures(reps: number): void {
+  const zh = ['我们', '明天', '北京', '参观', '故宫', '订单', '退款', '发货', '地址', '客服', '请问', '什么', '时候', '可以', '收到', '东京', '天気', '晴れ', '注文', '配送'];
+  const latin = ['order', 'refund', 'ship', 'addr', 'when', 'can', 'recv', 'today', 'tokyo', 'sunny'];
+  const rng = new Rng(7);
+  const sentence = (vocab: string[], n: number) => Array.from({ length: n }, () => rng.pick(vocab)).join(vocab === latin ? ' ' : '');
+  const spans = (vocab: string[]) => Array.from({ length: 20_000 }, (_, i) => ({
+    traceId: (i + 1).toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), parentSpanId: null,
+    name: sentence(vocab, 30), kind: 1, startUs: 1_700_000_000_000_000 + i * 1000, endUs: 1_700_000_000_000_000 + i * 1000 + 500,
+    statusCode: 0 as const, statusMessage: '', attributes: {}, events: [], links: [], resource: { 'service.name': 'cjk' }, scope: { name: 'bench' },
+  }));
+  const write = (vocab: string[]) => {
+    const store = new Store(':memory:', createAnalyzer([]).analyzer);
+    const all = spans(vocab);
+    const t0 = nowMs();
+    for (let i = 0; i < all.length; i += 1000) store.writer.write([{ spans: all.slice(i, i + 1000), logs: [] }]);
+    return { store, ms: nowMs() - t0 };
+  };
+  const latinRun = write(latin);
+  latinRun.store.close();
+  const cjk = write(zh);
+  const rate = (ms: number) => int((20_000 / ms) * 1000);
+  console.log(`writing 20,000 spans of Chinese/Japanese text: ${rate(cjk.ms)} spans/s; reference, the same number of Latin words: ${rate(latinRun.ms)} spans/s ` +
+    `(= ${(latinRun.ms / cjk.ms).toFixed(2)} of its rate)`);
+  const queries = ['北京', '故宫退款', '晴れ', '参观'];
+  const cq = new TraceQueries(cjk.store.db);
+  const found = cq.listTraces({ text: '故宫退款', limit: 50 }).traces.length;
+  if (found === 0) throw new Error('bench: the Chinese word was not found');
+  report({
+    name: 'trace list searched for a Chinese/Japanese word inside a sentence (20,000 traces), first page',
+    on: 'p99',
+    targetMs: 50,
+    measured: sample((i) => cq.listTraces({ text: queries[i % queries.length]!, limit: 50 }), reps),
+    reference: { name: 'an unfiltered first page of the same store', measured: sample(() => cq.listTraces({ limit: 50 }), reps) },
+  });
+  cjk.store.close();
 }
 
 main();

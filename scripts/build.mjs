@@ -25,6 +25,7 @@ const nodeTargets = [
   { entryPoints: ['src/collector/cli.ts'], outfile: 'dist/collector.js', external: ['better-sqlite3'] },
   { entryPoints: ['src/collector/prepare-worker.ts'], outfile: 'dist/prepare-worker.js' },
   { entryPoints: ['src/collector/checkpoint-worker.ts'], outfile: 'dist/checkpoint-worker.js', external: ['better-sqlite3'] },
+  { entryPoints: ['src/collector/analysis-worker.ts'], outfile: 'dist/analysis-worker.js', external: ['better-sqlite3'] },
 ].filter((t) => existsSync(path.join(root, t.entryPoints[0])));
 
 const webviewDir = path.join(root, 'webview');

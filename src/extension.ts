@@ -1,15 +1,14 @@
-// Activation wiring only: the host (status bar, Traces tree, commands, collector) and the
-// webview panels. The collector starts after activate() returns; it runs in a child process.
+// Activation wiring only: the host (collector connection, status bar, Traces tree, panels,
+// commands). The collector starts after activate() returns; it runs in a child process.
 
 import type * as vscode from 'vscode';
 import { SpyglassHost, type SpyglassApi } from './host/spyglass-host';
-import { registerWebviews } from './host/webview/register';
 
 let host: SpyglassHost | undefined;
 
 export function activate(context: vscode.ExtensionContext): SpyglassApi {
   host = new SpyglassHost(context);
-  context.subscriptions.push(host, ...registerWebviews(context, () => host?.apiBase));
+  context.subscriptions.push(host);
   host.startup();
   return host.publicApi;
 }

@@ -3,6 +3,8 @@ import type { TraceHostToWebview, TracePanelState, TracePersistedState, TraceWeb
 import { connect, readInitialState } from './shared/connection';
 import { mountTraceView } from './trace/view';
 
+// Marks on the panel's timeline (DevTools' Performance panel, the benches): script start, outline applied.
+performance.mark('spyglass:script');
 const connection = connect<TraceWebviewToHost, TraceHostToWebview, TracePersistedState>();
 mountTraceView(document.getElementById('app')!, {
   endpoint: connection.endpoint,

@@ -2,9 +2,10 @@
 
 import { HttpError, readBody, sendJson, type Route } from '../capture/http-server';
 import { OtlpDecodeError } from '../capture/otlp';
-import type { GenAiMetricsDto, GenAiMetricsQuery, HealthDto, StatsQuery, TraceListQuery, TraceStatus } from '../protocol/api';
+import type { GenAiMetricsDto, GenAiMetricsQuery, HealthDto, StatsQuery, TraceListQuery } from '../protocol/api';
 import type { Store } from '../store/store';
 import type { EventHub } from './events';
+import { num, oneOf, spanIdParam, str, traceIdParam } from './url-params';
 
 export interface ApiContext {
   store: Store;
@@ -20,30 +21,14 @@ export interface ApiContext {
   genAiMetrics: (q: GenAiMetricsQuery) => GenAiMetricsDto;
 }
 
-function num(url: URL, name: string): number | undefined {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return undefined;
-  const v = Number(raw);
-  if (!Number.isFinite(v)) throw new HttpError(400, `invalid ${name}`, `expected a number, got ${JSON.stringify(raw)}`);
-  return v;
-}
-
-function str(url: URL, name: string): string | undefined {
-  const v = url.searchParams.get(name);
-  return v === null || v === '' ? undefined : v;
-}
-
 function traceListQuery(url: URL): TraceListQuery {
-  const status = str(url, 'status');
-  if (status !== undefined && !['ok', 'error', 'unset'].includes(status)) {
-    throw new HttpError(400, 'invalid status', 'expected ok, error or unset');
-  }
   return {
     from: num(url, 'from'),
     to: num(url, 'to'),
     service: str(url, 'service'),
     model: str(url, 'model'),
-    status: status as TraceStatus | undefined,
+    status: oneOf(url, 'status', ['ok', 'error', 'unset'] as const),
+    feedback: oneOf(url, 'feedback', ['up', 'down'] as const),
     text: str(url, 'text'),
     limit: num(url, 'limit'),
     cursor: str(url, 'cursor'),
@@ -81,11 +66,33 @@ export function apiRoutes(ctx: ApiContext): Route[] {
       method: 'GET',
       pattern: /^\/api\/traces\/(?<traceId>[^/]+)$/,
       handler: ({ res, params }) => {
-        const id = params.traceId!.toLowerCase();
-        if (!/^[0-9a-f]{32}$/.test(id)) throw new HttpError(400, 'invalid trace id', 'expected 32 hex characters');
+        const id = traceIdParam(params.traceId!);
         const detail = ctx.store.queries.getTrace(id);
         if (!detail) throw new HttpError(404, 'trace not found', id);
         sendJson(res, 200, detail);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/traces\/(?<traceId>[^/]+)\/outline$/,
+      handler: ({ res, params, url }) => {
+        const id = traceIdParam(params.traceId!);
+        const since = num(url, 'since');
+        if (since !== undefined && (!Number.isInteger(since) || since < 0)) throw new HttpError(400, 'invalid since', 'expected a store revision');
+        const outline = ctx.store.queries.outline(id, since);
+        if (!outline) throw new HttpError(404, 'trace not found', id);
+        sendJson(res, 200, outline);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/traces\/(?<traceId>[^/]+)\/spans\/(?<spanId>[^/]+)$/,
+      handler: ({ res, params }) => {
+        const traceId = traceIdParam(params.traceId!);
+        const spanId = spanIdParam(params.spanId!);
+        const span = ctx.store.queries.getSpan(traceId, spanId);
+        if (!span) throw new HttpError(404, 'span not found', `${traceId}/${spanId}`);
+        sendJson(res, 200, span);
       },
     },
     { method: 'GET', pattern: /^\/api\/stats$/, handler: ({ res, url }) => sendJson(res, 200, ctx.store.queries.stats(statsQuery(url))) },

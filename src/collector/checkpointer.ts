@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { CheckpointReply, CheckpointWorkerData } from './checkpoint-messages';
-import { findWorkerScript, startWorker } from './worker-threads';
+import { findWorkerScript, onMessages, startWorker } from './worker-threads';
 
 /** Spans stored between checkpoints: about 10–20 MB of WAL with this layout. */
 const EVERY_SPANS = 10_000;
@@ -96,7 +96,7 @@ export class Checkpointer {
         this.worker = w;
         this.running = false;
         this.db.pragma('wal_autocheckpoint = 0');
-        w.on('message', (m: CheckpointReply) => {
+        onMessages(w, (m: CheckpointReply) => {
           if (m.type !== 'checkpointed') return;
           this.running = false;
           this.walFrames = m.walFrames;

@@ -28,6 +28,7 @@ Serve options:
   --retention-days N     drop traces older than N days
   --retention-mb N       keep the database under N MB (oldest traces go first)
   --max-body-mb N        largest accepted request body (default 32)
+  --no-analyses          do not analyse stored calls after capture (truncation, …)
 `;
 
 function fail(message: string): never {
@@ -56,6 +57,7 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
       'retention-days': { type: 'string' },
       'retention-mb': { type: 'string' },
       'max-body-mb': { type: 'string' },
+      'no-analyses': { type: 'boolean' },
       ipc: { type: 'boolean' },
       'options-json': { type: 'string' },
     },
@@ -84,6 +86,7 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
   if (values.forward) options.forwardEndpoint = values.forward;
   if (values.prices) options.priceOverrides = JSON.parse(fs.readFileSync(values.prices, 'utf8'));
   if (values['no-content']) options.storeContent = false;
+  if (values['no-analyses']) options.analyses = false;
   const days = intOption(values['retention-days'], '--retention-days');
   if (days !== undefined) options.retentionDays = days;
   const mb = intOption(values['retention-mb'], '--retention-mb');

@@ -15,7 +15,13 @@ import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
 import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
+import type { AnnotationOp } from '../store/annotation-writes';
 import { createAnalyzer } from './analyzer';
+import { ANALYSES } from '../core/analyses/registry';
+import { chooseBackend } from './analysis-backends';
+import { analysisRoutes } from './analysis-routes';
+import { AnalysisRunner } from './analysis-runner';
+import { annotationRoutes } from './annotation-routes';
 import { apiRoutes } from './api-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
@@ -35,6 +41,10 @@ export type CollectorOptions = CollectorStartOptions & {
   prepareWorker?: string | null;
   /** The checkpointing worker's script; undefined finds dist/checkpoint-worker.js, null leaves checkpoints to SQLite. */
   checkpointWorker?: string | null;
+  /** The analysis runner's worker script; undefined finds dist/analysis-worker.js, null analyses on this thread. */
+  analysisWorker?: string | null;
+  /** False: no post-capture analyses (the CLI's --no-analyses). */
+  analyses?: boolean;
   /** Told of what an operator should know (the CLI prints it on stderr). */
   warn?: (message: string) => void;
 };
@@ -64,6 +74,8 @@ export class CollectorStartError extends Error {
 }
 
 const RETENTION_EVERY_MS = 10 * 60_000;
+/** Capture counts as busy this long after its last stored span. */
+const CAPTURE_BUSY_MS = 250;
 
 export class Collector {
   readonly store: Store;
@@ -72,6 +84,9 @@ export class Collector {
   private readonly analyzer: Analyzer;
   private preparer: Preparer | null = null;
   private checkpointer: Checkpointer | null = null;
+  private runner: AnalysisRunner | null = null;
+  /** When the last write that stored spans committed (the runner stands aside while capture is busy). */
+  private lastSpansAt = 0;
   private readonly metrics = createMetrics();
   private readonly otlpMetrics = new MetricsIngest(() => this.store.genAiMetrics);
   private http: RunningHttpServer | null = null;
@@ -128,6 +143,9 @@ export class Collector {
         this.metrics.observeSpans('all', r.stored);
         this.checkpointer?.wrote(r.stored + r.logs);
         if (r.stored > 0 || r.logs > 0) this.events.tracesChanged(r.touchedTraceIds, r.stored, r.llmCalls);
+        this.events.annotationsChanged(r.annotatedTraceIds);
+        if (r.stored > 0) this.lastSpansAt = Date.now();
+        if (r.callsChanged > 0) this.runner?.wake();
       },
       () => (this.preparer?.inFlight ?? 0) > 0,
     );
@@ -164,6 +182,16 @@ export class Collector {
       startedAt: this.startedAt,
       preparing: this.preparer?.where ?? 'main thread',
     };
+  }
+
+  /** The post-capture analysis runner; null when analyses are off. */
+  get analysisRunner(): AnalysisRunner | null {
+    return this.runner;
+  }
+
+  /** Writes annotation changes (and the runner's cursor) through the group-commit queue. */
+  private writeOps(ops: AnnotationOp[]): Promise<void> {
+    return this.queue.enqueue({ resources: [], spans: [], logs: [], annotations: [], ops });
   }
 
   /** Imports OTLP/JSON: one ExportTraceServiceRequest, or JSONL with one per line. */
@@ -211,6 +239,8 @@ export class Collector {
         maxImportBytes: Math.min(this.options.maxBodyBytes * 4, this.bodyBudgetBytes),
         genAiMetrics: (q) => this.otlpMetrics.query(q),
       }),
+      ...annotationRoutes({ store: this.store, write: (ops) => this.writeOps(ops) }),
+      ...analysisRoutes(() => this.runner),
     ];
   }
 
@@ -223,6 +253,17 @@ export class Collector {
       (m) => this.options.warn?.(m),
     );
     this.checkpointer = Checkpointer.create(this.store.db, this.options.dbPath, this.options.checkpointWorker);
+    if (this.options.analyses !== false) {
+      const warn = (m: string) => this.options.warn?.(m);
+      this.runner = new AnalysisRunner({
+        store: this.store,
+        analyses: ANALYSES,
+        backend: chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, ANALYSES, warn),
+        write: (ops) => this.writeOps(ops),
+        busy: () => Date.now() - this.lastSpansAt < CAPTURE_BUSY_MS || (this.preparer?.inFlight ?? 0) > 0,
+        warn,
+      });
+    }
     try {
       this.http = await startHttpServer({
         host,
@@ -248,6 +289,7 @@ export class Collector {
         throw listenError(err, this.options.grpcPort);
       }
     }
+    this.runner?.start();
     if (this.options.retentionDays || this.options.retentionMaxMb) {
       this.applyRetention();
       this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
@@ -267,6 +309,7 @@ export class Collector {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.events.close();
     await Promise.all([this.http?.close(), this.grpc?.close()]);
+    await this.runner?.close();
     await this.preparer?.close();
     await this.checkpointer?.close();
     this.forwarder?.close();

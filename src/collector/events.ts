@@ -12,6 +12,8 @@ export class EventHub {
   private pendingIds = new Set<string>();
   private pendingSpans = 0;
   private pendingCalls = 0;
+  private tracesPending = false;
+  private pendingAnnotated = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly hello: () => CollectorEvent) {}
@@ -33,6 +35,18 @@ export class EventHub {
     for (const id of traceIds) if (this.pendingIds.size < MAX_IDS) this.pendingIds.add(id);
     this.pendingSpans += spans;
     this.pendingCalls += llmCalls;
+    this.tracesPending = true;
+    this.schedule();
+  }
+
+  /** Annotations of these traces were added, replaced or removed. */
+  annotationsChanged(traceIds: string[]): void {
+    if (traceIds.length === 0) return;
+    for (const id of traceIds) if (this.pendingAnnotated.size < MAX_IDS) this.pendingAnnotated.add(id);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.timer) this.timer = setTimeout(() => this.emitChanges(), COALESCE_MS);
   }
 
@@ -49,17 +63,16 @@ export class EventHub {
 
   private emitChanges(): void {
     this.timer = null;
-    const event: CollectorEvent = {
-      type: 'traces-changed',
-      traceIds: [...this.pendingIds],
-      spans: this.pendingSpans,
-      llmCalls: this.pendingCalls,
-      at: Date.now(),
-    };
+    const at = Date.now();
+    if (this.tracesPending) {
+      this.broadcast({ type: 'traces-changed', traceIds: [...this.pendingIds], spans: this.pendingSpans, llmCalls: this.pendingCalls, at });
+    }
+    if (this.pendingAnnotated.size > 0) this.broadcast({ type: 'annotations-changed', traceIds: [...this.pendingAnnotated], at });
     this.pendingIds.clear();
     this.pendingSpans = 0;
     this.pendingCalls = 0;
-    this.broadcast(event);
+    this.tracesPending = false;
+    this.pendingAnnotated.clear();
   }
 
   private send(res: http.ServerResponse, event: CollectorEvent): void {

@@ -7,7 +7,10 @@
 // piled up as garbage between full collections (~100 MB at full ingest). Rare parts (resources,
 // logs, proxy exchanges) go as they are.
 
+import type { NewAnnotation } from '../core/annotations/model';
 import type { IngestLogRecord, SpanCategory, StatusCodeValue } from '../core/model';
+import type { AnnotationOp } from '../store/annotation-writes';
+import { CALL_FIELDS, type CallFieldList, type FieldKind } from '../store/call-fields';
 import type { PreparedBatch, PreparedResource, PreparedSpan, ProxyExchange } from '../store/prepare';
 
 export interface PreparedWire {
@@ -22,16 +25,39 @@ export interface PreparedWire {
   resources: PreparedResource[];
   logs: IngestLogRecord[];
   exchanges: [index: number, exchange: ProxyExchange][];
+  spanAnnotations: [index: number, annotations: NewAnnotation[]][];
+  annotations: NewAnnotation[];
+  ops?: AnnotationOp[];
 }
 
-/** Numbers per span: 13 strings × 2 bounds, 6 numbers, a call flag, 7 call strings × 2 bounds, 8 call numbers. */
-const PER_SPAN = 13 * 2 + 6 + 1 + 7 * 2 + 8;
+interface Layout {
+  fields: { name: string; kind: FieldKind }[];
+  /** Numbers a call takes: a string two bounds, anything else one; and its JSON. */
+  callSlots: number;
+  /** Numbers per span: 13 strings × 2 bounds, 6 numbers, a call flag, the call. */
+  perSpan: number;
+}
 
 /** Characters per joined string: under V8's largest young-generation object even in two-byte form. */
 const CHUNK_CHARS = 32 * 1024;
 const PIECE = 2 ** 32;
 
-export function toWire(batch: PreparedBatch): PreparedWire {
+const layouts = new WeakMap<CallFieldList, Layout>();
+
+/** Where each of a call's fields (call-fields.ts) goes among a span's numbers. */
+function layoutOf(list: CallFieldList): Layout {
+  let l = layouts.get(list);
+  if (!l) {
+    const fields = Object.entries(list).map(([name, f]) => ({ name, kind: f.kind }));
+    const callSlots = fields.reduce((n, f) => n + (f.kind === 'text' ? 2 : 1), 0) + 2;
+    layouts.set(list, (l = { fields, callSlots, perSpan: 13 * 2 + 6 + 1 + callSlots }));
+  }
+  return l;
+}
+
+/** `fields`: the stored call's fields; CALL_FIELDS but in tests. */
+export function toWire(batch: PreparedBatch, fields: CallFieldList = CALL_FIELDS): PreparedWire {
+  const { fields: FIELDS, callSlots: CALL_SLOTS, perSpan: PER_SPAN } = layoutOf(fields);
   const text: string[] = [];
   let parts: string[] = [];
   let at = 0;
@@ -58,6 +84,7 @@ export function toWire(batch: PreparedBatch): PreparedWire {
     values[i++] = n === null ? NaN : n;
   };
   const exchanges: PreparedWire['exchanges'] = [];
+  const spanAnnotations: PreparedWire['spanAnnotations'] = [];
   batch.spans.forEach((s, index) => {
     str(s.traceId);
     str(s.spanId);
@@ -78,34 +105,33 @@ export function toWire(batch: PreparedBatch): PreparedWire {
     num(s.statusCode);
     num(s.resource);
     num(s.logsUsed);
-    const c = s.call;
+    const c = s.call as (Record<string, unknown> & { json: string }) | null;
     num(c ? 1 : 0);
     if (c) {
-      str(c.model);
-      str(c.provider);
-      str(c.operation);
-      str(c.promptName);
-      str(c.promptVersion);
-      str(c.conversationId);
+      for (const f of FIELDS) {
+        const v = c[f.name];
+        if (f.kind === 'text') str(v as string | null);
+        else if (f.kind === 'boolean') num(v ? 1 : 0);
+        else num(v as number | null);
+      }
       str(c.json);
-      num(c.isError ? 1 : 0);
-      num(c.costEstimated ? 1 : 0);
-      num(c.costUsd);
-      num(c.inputTokens);
-      num(c.outputTokens);
-      num(c.cachedInputTokens);
-      num(c.reasoningTokens);
-      num(c.ttftMs);
     } else {
-      i += 7 * 2 + 8;
+      i += CALL_SLOTS;
     }
     if (s.exchange) exchanges.push([index, s.exchange]);
+    if (s.annotations.length) spanAnnotations.push([index, s.annotations]);
   });
   if (parts.length > 0) text.push(parts.join(''));
-  return { count: batch.spans.length, text, values, resources: batch.resources, logs: batch.logs, exchanges };
+  return {
+    count: batch.spans.length, text, values, resources: batch.resources, logs: batch.logs, exchanges, spanAnnotations,
+    annotations: batch.annotations, ...(batch.ops ? { ops: batch.ops } : {}),
+  };
 }
 
-export function fromWire(w: PreparedWire): PreparedBatch {
+const NO_ANNOTATIONS: NewAnnotation[] = [];
+
+export function fromWire(w: PreparedWire, fields: CallFieldList = CALL_FIELDS): PreparedBatch {
+  const { fields: FIELDS, callSlots: CALL_SLOTS } = layoutOf(fields);
   const { text, values } = w;
   let i = 0;
   const str = (): string | null => {
@@ -143,31 +169,19 @@ export function fromWire(w: PreparedWire): PreparedBatch {
     const logsUsed = num()!;
     let call: PreparedSpan['call'] = null;
     if (num() === 1) {
-      call = {
-        model: str()!,
-        provider: str(),
-        operation: str()!,
-        promptName: str(),
-        promptVersion: str(),
-        conversationId: str(),
-        json: str()!,
-        isError: num() === 1,
-        costEstimated: num() === 1,
-        costUsd: num(),
-        inputTokens: num(),
-        outputTokens: num(),
-        cachedInputTokens: num(),
-        reasoningTokens: num(),
-        ttftMs: num(),
-      };
+      const c: Record<string, unknown> = {};
+      for (const f of FIELDS) c[f.name] = f.kind === 'text' ? str() : f.kind === 'boolean' ? num() === 1 : num();
+      c.json = str()!;
+      call = c as unknown as PreparedSpan['call'];
     } else {
-      i += 7 * 2 + 8;
+      i += CALL_SLOTS;
     }
     spans[k] = {
       traceId, spanId, parentSpanId, name, kind, startUs, endUs, statusCode, statusMessage, resource, scopeName, scopeVersion,
-      category, attributes, events, links, call, sessionId, searchText, logsUsed, exchange: null,
+      category, attributes, events, links, call, sessionId, searchText, logsUsed, exchange: null, annotations: NO_ANNOTATIONS,
     };
   }
   for (const [index, exchange] of w.exchanges) spans[index]!.exchange = exchange;
-  return { resources: w.resources, spans, logs: w.logs };
+  for (const [index, annotations] of w.spanAnnotations) spans[index]!.annotations = annotations;
+  return { resources: w.resources, spans, logs: w.logs, annotations: w.annotations, ...(w.ops ? { ops: w.ops } : {}) };
 }

@@ -14,7 +14,7 @@ import type { PreparedOtlp, PrepareReply, PrepareTask, PrepareWorkerData } from 
 import { prepareOtlp, prepareProxyCapture } from './prepare-otlp';
 import { fromWire } from './prepared-wire';
 import { WORKER_RESOURCE_LIMITS } from './heap';
-import { findWorkerScript, startWorker } from './worker-threads';
+import { findWorkerScript, onMessages, startWorker } from './worker-threads';
 
 export interface Preparer {
   readonly where: 'worker thread' | 'main thread';
@@ -95,10 +95,11 @@ export class WorkerPreparer implements Preparer {
     if (this.worker) return this.worker;
     const started: Promise<Worker> = startWorker(this.script, this.data, WORKER_RESOURCE_LIMITS).then(
       (w) => {
-        w.on('message', (m: PrepareReply) => this.answer(m));
         // A reply that cannot be read on this side is lost with its id: fail every body in
         // flight (retryable) rather than leave one unanswered and the write queue waiting on it.
+        // Before onMessages: a message listener refs the worker, and onMessages unrefs it last.
         w.on('messageerror', (err: Error) => this.failAll(new Error(`a prepared batch could not be received: ${err.message}`)));
+        onMessages(w, (m: PrepareReply) => this.answer(m));
         // 'exit' follows 'error': only the first, and only while this is still the current worker, counts.
         const gone = (err: Error) => {
           if (this.worker === started) this.lost(err);

@@ -16,7 +16,8 @@ export function findWorkerScript(name: string): string | null {
 
 /**
  * Starts a worker and resolves once it posts { type: 'ready' }; rejects if it fails or exits
- * first. The worker is then unref'd: the collector's listeners keep the process alive, not it.
+ * first. The worker is then unref'd: the collector's listeners keep the process alive, not it
+ * (attach 'message' listeners with onMessages, which keeps it so).
  */
 export function startWorker(script: string, workerData: unknown, resourceLimits?: ResourceLimits): Promise<Worker> {
   const worker = new Worker(script, { workerData, resourceLimits });
@@ -41,4 +42,14 @@ export function startWorker(script: string, workerData: unknown, resourceLimits?
     worker.on('error', onError);
     worker.on('exit', onExit);
   });
+}
+
+/**
+ * Listens to a worker's messages. A 'message' listener refs the worker's port again, so a worker
+ * unref'd before would keep the process alive (a CLI that should exit would hang): it is unref'd
+ * once more.
+ */
+export function onMessages<T>(worker: Worker, handle: (m: T) => void): void {
+  worker.on('message', handle);
+  worker.unref();
 }

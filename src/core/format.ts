@@ -1,5 +1,6 @@
-// Display formatting for durations, money and token counts: pure and locale-independent, so
-// the tree view, the status bar and the webviews show the same text and tests can pin it.
+// The one set of display formatters: durations, money, token counts, times and short texts.
+// Pure and locale-independent, so the tree view, the status bar, tooltips and the webviews show
+// the same value the same way and tests can pin it.
 
 const DASH = '—';
 
@@ -82,12 +83,46 @@ export function formatPercent(fraction: number | null | undefined): string {
   return `${trimZeros(pct.toFixed(Math.abs(pct) < 10 ? 1 : 0))}%`;
 }
 
-/** Local wall-clock time with milliseconds, "14:03:07.125", for an epoch-ms instant. */
-export function formatClock(epochMs: number | null | undefined): string {
+/**
+ * Local wall-clock time, 24 h, "14:03:07.125"; `'s'` leaves the milliseconds out ("14:03:07")
+ * where a row has no room for them.
+ */
+export function formatClock(epochMs: number | null | undefined, precision: 'ms' | 's' = 'ms'): string {
   if (!isNum(epochMs)) return DASH;
   const d = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  const seconds = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return precision === 's' ? seconds : `${seconds}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** "3 min ago"; `nowMs` is passed in so tests are exact. */
+export function formatAgo(thenMs: number, nowMs: number): string {
+  const s = Math.max(0, Math.round((nowMs - thenMs) / 1000));
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s}s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ago`;
+  return `${Math.floor(h / 24)}d ago`;
+}
+
+/** "1 call", "3 calls". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatInteger(n)} ${n === 1 ? one : many}`;
+}
+
+/** At most `max` characters, with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/**
+ * Captured text (span names, model names, session ids) is untrusted: escape everything that
+ * Markdown or VS Code's `$(icon)` syntax would interpret before it goes into a tooltip.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
 /** Local date and time, "2026-11-22 14:03:07", for an epoch-ms instant. */

@@ -2,11 +2,12 @@
 // import/export in data-commands.ts (loaded when first used).
 
 import * as vscode from 'vscode';
-import { appEnvironment, defaultShell, formatEnvSnippet, SHELL_LABELS, upstreamBaseUrl, type ShellKind } from './env-model';
+import { openTraceDocument } from './documents/trace-documents';
+import { appEnvironment, defaultShell, formatEnvSnippet, SHELL_LABELS, upstreamBaseUrl, type ShellKind } from './settings/env-model';
 import type { SpyglassHost } from './spyglass-host';
-import { readStartOptions, updateSetting } from './settings';
-import { tracePickItems } from './trace-tree-model';
-import type { TracesTreeNode } from './traces-tree';
+import { readStartOptions, updateSetting } from './settings/settings';
+import { tracePickItems } from './tree/trace-tree-model';
+import type { TracesTreeNode } from './tree/traces-tree';
 
 /** A trace id from a command argument: a string, or the tree node the menu was opened on. */
 export function traceIdOf(arg: unknown): string | undefined {
@@ -26,19 +27,6 @@ export function spanIdOf(arg: unknown, explicit: unknown): string | undefined {
     return (arg as Extract<TracesTreeNode, { kind: 'call' }>).span.spanId;
   }
   return undefined;
-}
-
-const registered = new Set<string>();
-
-/** Runs a command another part of the extension (the webview panels) may or may not register. */
-export async function executeIfRegistered(command: string, ...args: unknown[]): Promise<boolean> {
-  if (!registered.has(command)) {
-    const all = await vscode.commands.getCommands(true);
-    if (!all.includes(command)) return false;
-    registered.add(command);
-  }
-  await vscode.commands.executeCommand(command, ...args);
-  return true;
 }
 
 async function requireApi(host: SpyglassHost) {
@@ -67,12 +55,7 @@ async function openTrace(host: SpyglassHost, traceIdArg?: unknown, spanId?: unkn
     if (!pick) return;
     traceId = pick.traceId;
   }
-  const span = spanIdOf(traceIdArg, spanId);
-  if (await executeIfRegistered('spyglass.showTracePanel', traceId, span)) return;
-  // Without the trace panel (e.g. a build without webviews), the trace is still readable as JSON.
-  const detail = await api.getTrace(traceId);
-  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(detail, null, 2) });
-  await vscode.window.showTextDocument(doc, { preview: true });
+  await host.panels.showTrace(traceId.toLowerCase(), spanIdOf(traceIdArg, spanId) ?? null);
 }
 
 async function copyEnvironment(host: SpyglassHost, shellArg?: unknown): Promise<void> {
@@ -119,56 +102,6 @@ async function copyEnvironment(host: SpyglassHost, shellArg?: unknown): Promise<
   void vscode.window.showInformationMessage(`Spyglass: copied ${pick.what}.`);
 }
 
-async function filterTraces(host: SpyglassHost): Promise<void> {
-  const current = host.tree.filter;
-  type Item = vscode.QuickPickItem & { id: 'text' | 'model' | 'service' | 'errors' | 'clear' };
-  const items: Item[] = [
-    { id: 'text', label: '$(search) Text…', description: current.text ? `"${current.text}"` : 'search message content, names and ids' },
-    { id: 'model', label: '$(sparkle) Model…', description: current.model ?? 'any' },
-    { id: 'service', label: '$(server) Service…', description: current.service ?? 'any' },
-    { id: 'errors', label: `$(error) Errors only`, description: current.errorsOnly ? 'on (pick to turn off)' : 'off' },
-  ];
-  if (Object.keys(current).some((k) => current[k as keyof typeof current])) items.push({ id: 'clear', label: '$(clear-all) Clear filter' });
-  const pick = await vscode.window.showQuickPick(items, { title: 'Spyglass: Filter Traces' });
-  if (!pick) return;
-  const next = { ...current };
-  switch (pick.id) {
-    case 'text': {
-      const text = await vscode.window.showInputBox({ title: 'Filter traces by text', value: current.text ?? '', prompt: 'Full-text search over message content, span names and ids (empty: no text filter)' });
-      if (text === undefined) return;
-      next.text = text.trim() || undefined;
-      break;
-    }
-    case 'model':
-    case 'service': {
-      const values = new Set<string>();
-      for (const t of host.tree.currentTraces) {
-        if (pick.id === 'model') t.models.forEach((m) => values.add(m));
-        else if (t.serviceName) values.add(t.serviceName);
-      }
-      if (pick.id === 'model' && host.api) {
-        try {
-          (await host.api.stats({})).byModel.forEach((m) => values.add(m.model));
-        } catch {
-          // the models in the list are enough to pick from
-        }
-      }
-      const any = `$(close) Any ${pick.id}`;
-      const value = await vscode.window.showQuickPick([any, ...[...values].sort()], { title: `Filter traces by ${pick.id}`, placeHolder: `Pick a ${pick.id}` });
-      if (value === undefined) return;
-      next[pick.id] = value === any ? undefined : value;
-      break;
-    }
-    case 'errors':
-      next.errorsOnly = !current.errorsOnly || undefined;
-      break;
-    case 'clear':
-      host.setFilter({});
-      return;
-  }
-  host.setFilter(next);
-}
-
 async function choosePort(host: SpyglassHost, settingArg?: unknown): Promise<void> {
   const state = host.collectorState;
   // From the welcome view there is no argument: fix the port that is actually in conflict.
@@ -212,9 +145,7 @@ export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
     reg('spyglass.restartCapture', () => host.restartCapture()),
     reg('spyglass.copyEnvironment', (shell) => copyEnvironment(host, shell)),
     reg('spyglass.openTrace', (traceId, spanId) => openTrace(host, traceId, spanId)),
-    reg('spyglass.openDashboard', async () => {
-      if (!(await executeIfRegistered('spyglass.showDashboard'))) void vscode.window.showInformationMessage('Spyglass: the dashboard is not available in this build.');
-    }),
+    reg('spyglass.openDashboard', () => host.panels.showDashboard()),
     reg('spyglass.clearData', async () => {
       const api = await requireApi(host);
       if (api) await (await data()).clearData(host, api);
@@ -232,6 +163,10 @@ export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
       const traceId = traceIdOf(arg);
       if (api && traceId) await (await data()).exportTraceFile(api, traceId);
     }),
+    reg('spyglass.openTraceJson', async (arg, spanArg) => {
+      const traceId = traceIdOf(arg);
+      if (traceId && (await requireApi(host))) await openTraceDocument(traceId, spanIdOf(arg, spanArg));
+    }),
     reg('spyglass.copyTraceId', async (arg) => {
       const traceId = traceIdOf(arg);
       if (traceId) await vscode.env.clipboard.writeText(traceId);
@@ -240,7 +175,7 @@ export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
       host.tree.refresh();
       host.statusBar.refresh();
     }),
-    reg('spyglass.filterTraces', () => filterTraces(host)),
+    reg('spyglass.filterTraces', async () => (await import('./tree/filter-command')).filterTraces(host)),
     reg('spyglass.clearTraceFilter', () => host.setFilter({})),
     reg('spyglass.showMoreTraces', () => host.tree.showMore()),
     reg('spyglass.showTraces', () => vscode.commands.executeCommand('spyglass.traces.focus')),

@@ -2,7 +2,7 @@
 // Loaded on first use.
 
 import * as vscode from 'vscode';
-import type { ApiClient } from './api-client';
+import type { ApiClient } from './connection/api-client';
 import type { SpyglassHost } from './spyglass-host';
 
 export async function clearData(host: SpyglassHost, api: ApiClient): Promise<void> {

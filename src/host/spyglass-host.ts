@@ -1,19 +1,22 @@
-// Everything one window's Spyglass consists of, created at activation: status bar item, Traces
-// tree, commands, terminal environment, and (lazily, after activation returns) the collector.
+// Everything one window's Spyglass consists of, created at activation: the collector connection
+// (its lifecycle loaded after activation returns), status bar item, Traces tree, panels,
+// commands and terminal environment. Wiring only: each part lives in its own folder.
 
 import * as vscode from 'vscode';
 import type { CollectorEvent } from '../protocol/api';
-import type { ApiClient } from './api-client';
-import type { CollectorClient } from './collector-client';
 import { registerCommands } from './commands';
-import { registerCopilotTracing } from './copilot-tracing';
-import type { CollectorState } from './ownership-model';
-import { autoStartEnabled, collectorExecPath, readStartOptions, readTerminalSettings } from './settings';
-import { changedSettings } from './settings-model';
-import { SpyglassStatusBar } from './status-bar';
-import { TerminalEnvironment } from './terminal-env';
-import { filterSummary, isFilterActive, type TraceFilter } from './trace-tree-model';
-import { TracesTreeProvider, type TracesTreeNode } from './traces-tree';
+import type { ApiClient } from './connection/api-client';
+import { CollectorConnection } from './connection/connection';
+import type { CollectorState } from './connection/ownership-model';
+import { TraceDocuments } from './documents/trace-documents';
+import { TracePanels } from './panels/register';
+import { autoStartEnabled, collectorExecPath, readStartOptions, readTerminalSettings } from './settings/settings';
+import { changedSettings } from './settings/settings-model';
+import { SpyglassStatusBar } from './status/status-bar';
+import { TerminalEnvironment } from './settings/terminal-env';
+import { filterSummary, isFilterActive, type TraceFilter } from './tree/trace-tree-model';
+import { TracesTreeProvider, type TracesTreeNode } from './tree/traces-tree';
+import { registerCopilotTracing } from './settings/copilot-tracing';
 
 export const TRACES_VIEW_ID = 'spyglass.traces';
 
@@ -25,13 +28,13 @@ export interface SpyglassApi {
 
 export class SpyglassHost implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
+  readonly connection: CollectorConnection;
   readonly statusBar: SpyglassStatusBar;
   readonly tree: TracesTreeProvider;
   readonly treeView: vscode.TreeView<TracesTreeNode>;
+  readonly panels: TracePanels;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
-  private client: CollectorClient | null = null;
-  private clientLoading: Promise<CollectorClient> | null = null;
   private state: CollectorState = { kind: 'stopped' };
   private restartTimer: NodeJS.Timeout | null = null;
   private shownWarnings = '';
@@ -39,11 +42,24 @@ export class SpyglassHost implements vscode.Disposable {
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Spyglass', { log: true });
+    this.connection = new CollectorConnection({
+      cliPath: context.asAbsolutePath('dist/cli.js'),
+      execPath: collectorExecPath(),
+      getStartOptions: () => {
+        const { options, warnings } = readStartOptions(this.context);
+        this.reportWarnings(warnings);
+        return options;
+      },
+      log: this.log,
+    });
+    this.connection.onDidChangeState((s) => this.onState(s));
+    this.connection.onEvent((e) => this.onEvent(e));
     this.statusBar = new SpyglassStatusBar(() => this.api);
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
+    this.panels = new TracePanels(context.extensionUri, this.connection);
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
-    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView);
+    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api));
     this.disposables.push(
       this.tree.onDidReload(() => {
         this.treeView.message = this.tree.message;
@@ -66,12 +82,13 @@ export class SpyglassHost implements vscode.Disposable {
     }, 0);
   }
 
+  /** The API client while there is a collector to read from, else null. */
   get api(): ApiClient | null {
-    return this.client?.apiClient ?? null;
+    return this.connection.connected ? this.connection.api : null;
   }
 
   get apiBase(): string | undefined {
-    return this.client?.apiBase ?? undefined;
+    return this.connection.apiBase;
   }
 
   get collectorState(): CollectorState {
@@ -88,46 +105,17 @@ export class SpyglassHost implements vscode.Disposable {
     };
   }
 
-  /** The collector lifecycle module is loaded on first use, not at activation. */
-  collector(): Promise<CollectorClient> {
-    if (this.client) return Promise.resolve(this.client);
-    this.clientLoading ??= import('./collector-client').then(({ CollectorClient }) => {
-      const client = new CollectorClient({
-        cliPath: this.context.asAbsolutePath('dist/cli.js'),
-        execPath: collectorExecPath(),
-        getStartOptions: () => {
-          const { options, warnings } = readStartOptions(this.context);
-          this.reportWarnings(warnings);
-          return options;
-        },
-        log: (level, message) => this.log[level](message),
-      });
-      client.onDidChangeState((s) => this.onState(s));
-      client.onEvent((e) => this.onEvent(e));
-      this.client = client;
-      return client;
-    });
-    return this.clientLoading;
-  }
-
   async startCapture(): Promise<CollectorState> {
-    const client = await this.collector();
     await vscode.workspace.fs.createDirectory(this.context.globalStorageUri).then(undefined, (e: Error) => this.log.warn(`cannot create ${this.context.globalStorageUri.fsPath}: ${e.message}`));
-    if (client.state.kind === 'failed' || client.state.kind === 'port-conflict') return client.restart();
-    return client.start();
+    return this.connection.start();
   }
 
-  async stopCapture(): Promise<void> {
-    if (!this.client) {
-      this.onState({ kind: 'stopped' });
-      return;
-    }
-    await this.client.stop();
+  stopCapture(): Promise<void> {
+    return this.connection.stop();
   }
 
-  async restartCapture(): Promise<CollectorState> {
-    const client = await this.collector();
-    return client.restart();
+  restartCapture(): Promise<CollectorState> {
+    return this.connection.restart();
   }
 
   setFilter(filter: TraceFilter): void {
@@ -145,6 +133,7 @@ export class SpyglassHost implements vscode.Disposable {
     void this.setContext('spyglass.captureState', state.kind);
     void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
     if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) this.tree.refresh();
+    this.panels.handleState(state);
     if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
     if (state.kind === 'failed' && previous.kind !== 'failed') void this.showFailure(state.message);
   }
@@ -152,6 +141,7 @@ export class SpyglassHost implements vscode.Disposable {
   private onEvent(event: CollectorEvent): void {
     this.tree.handleEvent(event);
     this.statusBar.handleEvent(event);
+    this.panels.handleEvent(event);
   }
 
   private async showPortConflict(state: Extract<CollectorState, { kind: 'port-conflict' }>): Promise<void> {
@@ -208,8 +198,7 @@ export class SpyglassHost implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    const client = this.client ?? (this.clientLoading ? await this.clientLoading : null);
-    await client?.dispose();
+    await this.connection.dispose();
     this.terminalEnv.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

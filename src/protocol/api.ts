@@ -2,6 +2,7 @@
 // the webviews and scripts. Pure types: no Node, no vscode. Times are epoch milliseconds
 // (fractional, microsecond precision).
 
+import type { AnnotationKind, AnnotationLocation } from '../core/annotations/model';
 import type { Attributes, ChatMessage, MessagePart, SpanCategory, SpanEvent, SpanLink } from '../core/model';
 
 export type TraceStatus = 'ok' | 'error' | 'unset';
@@ -22,6 +23,10 @@ export interface TraceSummary {
   serviceName: string | null;
   models: string[];
   sessionId: string | null;
+  /** Annotations on the trace and its spans, counted by kind (`guardrail`, `feedback`, …); kinds with none are left out. */
+  annotationCounts: Partial<Record<AnnotationKind, number>>;
+  /** User feedback on the trace or any of its spans. */
+  feedback: { up: number; down: number };
 }
 
 export interface TraceListQuery {
@@ -34,6 +39,8 @@ export interface TraceListQuery {
   status?: TraceStatus;
   /** Full-text search over message content, span names and ids. */
   text?: string;
+  /** Traces with at least one feedback annotation of this label. */
+  feedback?: 'up' | 'down';
   limit?: number;
   /** Opaque cursor from the previous page's `nextCursor`. */
   cursor?: string;
@@ -74,6 +81,11 @@ export interface LlmCallDto {
   /** Proxy captures only: the exact request for replay, and the HTTP status. */
   request?: { method: string; path: string; body: string } | null;
   httpStatus?: number | null;
+  /**
+   * Bumped each time the stored reading of this call changes (late log records read again):
+   * annotations computed on an older revision are stale.
+   */
+  revision: number;
 }
 
 export interface SpanDto {
@@ -95,11 +107,139 @@ export interface SpanDto {
   events: SpanEvent[];
   links: SpanLink[];
   llm: LlmCallDto | null;
+  /** Facts attached to this span after capture, oldest first. */
+  annotations: AnnotationDto[];
 }
 
 export interface TraceDetail {
   trace: TraceSummary;
   spans: SpanDto[];
+  /** Annotations about the whole trace (no span). */
+  annotations: AnnotationDto[];
+}
+
+// ---- annotations: facts attached to a span (or a trace) after capture ----
+
+// AnnotationKind (open: later features and instrumentations add kinds) and AnnotationLocation
+// (where inside a call an annotation points) are the core model's, which the analyses share.
+export type { AnnotationKind, AnnotationLocation } from '../core/annotations/model';
+
+export interface AnnotationDto {
+  id: string;
+  traceId: string;
+  /** null: about the whole trace. */
+  spanId: string | null;
+  kind: AnnotationKind;
+  /** Evaluation name, rule id, `thumbs` for feedback, … */
+  name: string;
+  label: string | null;
+  score: number | null;
+  explanation: string | null;
+  /** `rule:<id>` (a post-capture analysis), `instrumentation` (sent by the app), `user` (made in Spyglass). */
+  source: string;
+  location: AnnotationLocation | null;
+  /** Kind-specific facts: a guardrail's category and severity, a replay's link, an evaluation's raw attributes. */
+  attributes: Attributes;
+  /** Epoch ms. */
+  createdAt: number;
+  /** The call revision this was computed on (null when not about a call). */
+  callRevision: number | null;
+}
+
+/** `GET /api/annotations?kind&name&label&source&traceId&spanId&from&to&limit&cursor`: newest first; from/to bound createdAt. */
+export interface AnnotationQuery {
+  kind?: string;
+  name?: string;
+  label?: string;
+  /** `user`, `instrumentation`, `rule:<analysis>`. */
+  source?: string;
+  traceId?: string;
+  spanId?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AnnotationPage {
+  annotations: AnnotationDto[];
+  nextCursor: string | null;
+}
+
+/**
+ * `POST /api/traces/{traceId}/spans/{spanId}/annotations` (or `/api/traces/{traceId}/annotations`
+ * for the whole trace): what a user may add. Answers the stored AnnotationDto (201).
+ * `DELETE /api/annotations/{id}` removes a user's own (source `user`) annotation (204).
+ */
+export type NewUserAnnotation =
+  | { kind: 'feedback'; label: 'up' | 'down'; explanation?: string }
+  | { kind: 'note'; explanation: string };
+
+// ---- the light span list and span detail on demand (the trace panel) ----
+
+/**
+ * `GET /api/traces/{traceId}/outline[?since=REV]`: what the waterfall needs of every span, and no
+ * more (no attributes, messages, events). Columnar, with repeated strings once in `strings`, so a
+ * 100,000-span trace stays a few MB. Column i of every array is span i; spans are in start order.
+ * With `since`, only spans stored or changed (call revision, annotations) after that store
+ * revision are listed: a patch to apply by span id.
+ */
+export interface TraceOutline {
+  trace: TraceSummary;
+  /** The store revision this outline reflects; pass it as `since` to get what changed after. */
+  revision: number;
+  /** True when this is a patch (`since` was given). */
+  partial: boolean;
+  strings: string[];
+  spanId: string[];
+  parentSpanId: (string | null)[];
+  /** Index into `strings`. */
+  name: number[];
+  /** Index into `strings` (a SpanCategory). */
+  category: number[];
+  /** Start, as ms after `trace.startTime`. */
+  start: number[];
+  durationMs: number[];
+  /** 0 unset, 1 ok, 2 error. */
+  status: number[];
+  /** Index into `strings`, -1 for none. */
+  service: number[];
+  /** The call's model, index into `strings`; -1 for spans that are not LLM calls. */
+  model: number[];
+  inputTokens: (number | null)[];
+  outputTokens: (number | null)[];
+  costUsd: (number | null)[];
+  costEstimated: boolean[];
+  /** Per span, annotation counts by kind; null when it has none. */
+  annotationCounts: (Partial<Record<AnnotationKind, number>> | null)[];
+  /** Annotations about the whole trace (no span), in full outlines and in every patch. */
+  annotations?: AnnotationDto[];
+}
+
+/** `GET /api/traces/{traceId}/spans/{spanId}`: one span in full (SpanDto, annotations included). */
+export type SpanDetail = SpanDto;
+
+// ---- post-capture analyses (the collector's analysis runner) ----
+
+/** One registered analysis and how far the runner has come with it. */
+export interface AnalysisStatus {
+  name: string;
+  version: number;
+  description: string;
+  /** Stored calls not analysed yet: the runner falls behind under a burst and catches up. */
+  pending: number;
+  /** Stored calls were analysed by an older version; `POST /api/analyses/rerun` analyses them again. */
+  stale: boolean;
+}
+
+/** `GET /api/analyses`. */
+export interface AnalysesDto {
+  analyses: AnalysisStatus[];
+}
+
+/** `POST /api/analyses/rerun` body (application/json): one analysis by name, or all. Answers AnalysesDto (202). */
+export interface AnalysisRerunRequest {
+  name?: string;
 }
 
 export interface StatsQuery {
@@ -144,6 +284,7 @@ export interface ApiError {
 export type CollectorEvent =
   | { type: 'hello'; version: string; httpPort: number; grpcPort: number | null; dbPath: string }
   | { type: 'traces-changed'; traceIds: string[]; spans: number; llmCalls: number; at: number }
+  | { type: 'annotations-changed'; traceIds: string[]; at: number }
   | { type: 'cleared'; at: number };
 
 /** `GET /api/health`: who owns the ports, so other windows can find and share one collector. */

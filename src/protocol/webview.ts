@@ -7,7 +7,8 @@
 // `ready` message; the host holds back everything it sends until then, because a message
 // posted to a webview whose script has not started yet is lost.
 
-import type { SpanDto, StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from './api';
+import type { AgentRun } from '../core/agent-run';
+import type { AnnotationDto, NewUserAnnotation, SpanDetail, StatsDto, StatsSeriesDto, TraceOutline, TraceSummary } from './api';
 
 // ---------------------------------------------------------------------------------------------
 // Declaring a direction
@@ -349,8 +350,8 @@ function toError(err: unknown): Error {
 
 // ---------------------------------------------------------------------------------------------
 // Panels. Each panel has a view type (for serializers), a state the host owns (inlined into the
-// HTML as the first snapshot, then sent whole on every change) and what the webview persists
-// with `setState` so the panel comes back after a window reload.
+// HTML as the first snapshot, then sent whole on every change: it is small) and what the webview
+// persists with `setState` so the panel comes back after a window reload.
 
 export const TRACE_VIEW_TYPE = 'spyglass.trace';
 export const DASHBOARD_VIEW_TYPE = 'spyglass.dashboard';
@@ -358,17 +359,22 @@ export const DASHBOARD_VIEW_TYPE = 'spyglass.dashboard';
 /** Why a panel has no data to show. */
 export type PanelStatus = 'loading' | 'ready' | 'not-found' | 'no-collector' | 'error';
 
+/**
+ * The trace panel's small state. The spans themselves travel apart: the light span list as
+ * `didChangeOutline` (whole, then patches), each span's detail when the webview asks for it.
+ */
 export interface TracePanelState {
   traceId: string;
   status: PanelStatus;
-  detail: TraceDetail | null;
+  /** The trace's totals, from the last outline; null until the first one. */
+  trace: TraceSummary | null;
+  /** Annotations on the whole trace (the user's feedback on it among them); null: not known. */
+  traceAnnotations: AnnotationDto[] | null;
   error: string | null;
   /** A span the host wants selected (opened from an LLM call in the tree), else null. */
   selectedSpanId: string | null;
   /** Epoch ms of the last successful load. */
   loadedAt: number | null;
-  /** Spans of other traces this trace's span links point to (subagents exported as their own trace). */
-  linkedSpans?: SpanDto[];
 }
 
 /** What the trace webview keeps through a reload (and the serializer receives). */
@@ -377,20 +383,83 @@ export interface TracePersistedState {
   selectedSpanId: string | null;
 }
 
+/** Spans whose stored text contains the query (message content, attributes, events, …). */
+export interface TextSearchResult {
+  query: string;
+  spanIds: string[];
+}
+
+/**
+ * A TraceOutline as JSON text, passed on as the collector wrote it: one string crosses the
+ * extension host, VS Code's IPC and the webview's frames far faster than the object would, and
+ * the webview parses it once.
+ */
+export interface OutlineMessage {
+  json: string;
+}
+
 export type TraceHostToWebview = {
   commands: { selectSpan: { spanId: string } };
   requests: Record<never, never>;
-  notifications: { didChangeState: TracePanelState };
+  notifications: {
+    didChangeState: TracePanelState;
+    /**
+     * The light span list: whole (`partial: false`: replace what you have) or the spans stored
+     * or changed since the last one (`partial: true`: merge by span id; their details are stale).
+     */
+    didChangeOutline: OutlineMessage;
+  };
 };
+
+/** A TraceOutline: its summary, revision, strings, and every column as long as `spanId`. */
+export function isTraceOutline(value: unknown): value is TraceOutline {
+  const o = value as Partial<TraceOutline> | null;
+  if (typeof o !== 'object' || o === null || !Array.isArray(o.spanId)) return false;
+  const n = o.spanId.length;
+  const column = (c: unknown) => Array.isArray(c) && c.length === n;
+  return typeof o.trace === 'object' && o.trace !== null && typeof o.revision === 'number' && typeof o.partial === 'boolean' && Array.isArray(o.strings)
+    && [o.parentSpanId, o.name, o.category, o.start, o.durationMs, o.status, o.service, o.model, o.inputTokens, o.outputTokens, o.costUsd, o.costEstimated, o.annotationCounts].every(column);
+}
+
+/** The outline a `didChangeOutline` carries, or null when it is not one. */
+export function parseOutlineMessage(message: OutlineMessage): TraceOutline | null {
+  try {
+    const o: unknown = JSON.parse(message.json);
+    return isTraceOutline(o) ? o : null;
+  } catch {
+    return null;
+  }
+}
 
 export type TraceWebviewToHost = {
   commands: {
     /** "Go to source" from `code.filepath` / `code.lineno` attributes. */
     openSource: { path: string; line: number | null };
+    /** The span (or, null, the whole trace) as a JSON document in an editor. */
+    openJson: { spanId: string | null };
     /** Open another trace (a linked subagent's, from the agent-run view). */
     openTrace: { traceId: string; spanId: string | null };
   };
-  requests: { reload: RequestSpec<Record<string, never>, TracePanelState> };
+  requests: {
+    /** Everything again from the collector (the outline comes as `didChangeOutline`). */
+    reload: RequestSpec<Record<string, never>, TracePanelState>;
+    /** One span in full: attributes, events, messages, annotations. */
+    spanDetail: RequestSpec<{ spanId: string }, SpanDetail>;
+    /** Find text the outline does not carry (messages, attribute values) across the trace. */
+    findText: RequestSpec<{ query: string }, TextSearchResult>;
+    /**
+     * Adds the user's annotation to a span (or, spanId null, to the trace). The collector keeps
+     * one feedback per user and target: new feedback replaces the user's earlier one.
+     */
+    annotate: RequestSpec<{ spanId: string | null; annotation: NewUserAnnotation }, AnnotationDto>;
+    /** Removes one of the user's own annotations. */
+    deleteAnnotation: RequestSpec<{ id: string }, null>;
+    /**
+     * The agent-run view: each agent's turns and tools, subagents (linked traces too) and per-agent
+     * totals; null when the trace has no agent spans. Built in the host from the whole trace.
+     */
+    agentRun: RequestSpec<Record<string, never>, AgentRun | null>;
+  };
   notifications: { didSelectSpan: { spanId: string | null } };
 };
 

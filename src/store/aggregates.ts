@@ -118,12 +118,15 @@ export class BatchAggregates {
     return [...this.traces.keys()];
   }
 
-  flush(db: Database.Database, stmts: AggregateStatements): void {
+  /** Writes the deltas; returns the traces whose rows it created. */
+  flush(db: Database.Database, stmts: AggregateStatements): string[] {
+    const created: string[] = [];
     for (const [traceId, d] of this.traces) {
       const old = stmts.getTrace.get(traceId) as TraceRow | undefined;
+      if (!old) created.push(traceId);
       const models = new Set(old ? splitModels(old.models) : []);
       for (const m of d.models) models.add(m);
-      const row: TraceRow = old
+      const row: TraceTotals = old
         ? {
             trace_id: traceId,
             start_us: Math.min(old.start_us, d.startUs),
@@ -163,10 +166,19 @@ export class BatchAggregates {
     applyRollupDeltas(stmts.rollups, this.rollups.values());
     this.traces.clear();
     this.rollups.clear();
+    return created;
   }
 }
 
-export interface TraceRow {
+/** A trace row: its totals, kept by the span writes, and its annotation counts, kept by the annotation writes. */
+export interface TraceRow extends TraceTotals {
+  /** JSON counts by kind, null for none. */
+  annotation_counts: string | null;
+  feedback_up: number;
+  feedback_down: number;
+}
+
+export interface TraceTotals {
   trace_id: string;
   start_us: number;
   end_us: number;

@@ -3,8 +3,13 @@
 // the collector prepares spans on a worker thread and the writer's thread only runs SQL.
 // A PreparedBatch holds only plain data: it crosses threads by structured clone.
 
+import { annotationOfLog, annotationsOfSpan, isExportedAnnotation } from '../core/annotations/instrumentation';
+import type { NewAnnotation } from '../core/annotations/model';
+import { withDenseScriptTerms } from '../core/search-terms';
 import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall, SpanCategory, StatusCodeValue } from '../core/model';
 import type { Analyzer } from './analyzer';
+import type { AnnotationOp } from './annotation-writes';
+import { CALL_FIELDS, readCallFields, type StoredCallValues } from './call-fields';
 import { dropRepeatedLines } from './search-docs';
 
 /** The numbers of a stored call that feed the trace summaries, the rollups and the metrics. */
@@ -13,17 +18,8 @@ export type CallNumbers = Pick<
   'costUsd' | 'costEstimated' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'ttftMs' | 'conversationId'
 >;
 
-export interface PreparedCall extends CallNumbers {
-  /** The response model, else the request model, else 'unknown'. */
-  model: string;
-  provider: string | null;
-  operation: string;
-  isError: boolean;
-  promptName: string | null;
-  promptVersion: string | null;
-  /** The whole PricedCall as JSON (the llm_calls.call column). */
-  json: string;
-}
+/** A call ready to store: its fields (call-fields.ts) and the whole PricedCall as JSON (the llm_calls.call column). */
+export type PreparedCall = StoredCallValues & { json: string };
 
 /** The exchange the proxy recorded, stored beside its span (for replay). */
 export interface ProxyExchange {
@@ -76,16 +72,18 @@ export interface PreparedSpan {
   logsUsed: number;
   /** Set for spans the proxy recorded: their reading is the wire's and log records never replace it. */
   exchange: ProxyExchange | null;
+  /** Evaluation and guardrail results the span carries (usually none). */
+  annotations: NewAnnotation[];
 }
 
 export interface PreparedBatch {
   resources: PreparedResource[];
   spans: PreparedSpan[];
   logs: IngestLogRecord[];
-}
-
-export function callModel(call: { responseModel: string | null; requestModel: string | null }): string {
-  return call.responseModel ?? call.requestModel ?? 'unknown';
+  /** Evaluation and guardrail results sent as log records. */
+  annotations: NewAnnotation[];
+  /** Annotation changes that come from no span: the analysis runner's, a user's. */
+  ops?: AnnotationOp[];
 }
 
 export function stringAttr(v: unknown): string | null {
@@ -109,7 +107,12 @@ export function prepareBatch(batch: IngestBatch, analyzer: Analyzer, storeConten
   const spans = batch.spans.map((span) =>
     prepareSpan(span, byKey.get(span.traceId + span.spanId) ?? [], analyzer, storeContent, resources.indexOf(span.resource), forced?.get(span)));
   dropRepeatedLines(spans);
-  return { resources: resources.list, spans, logs: batch.logs };
+  const annotations: NewAnnotation[] = [];
+  for (const log of batch.logs) {
+    const a = annotationOfLog(log, storeContent);
+    if (a) annotations.push(a);
+  }
+  return { resources: resources.list, spans, logs: batch.logs, annotations };
 }
 
 /** Resources of a batch, each serialised once: the decoders share one object per ResourceSpans. */
@@ -157,14 +160,23 @@ export function prepareSpan(
     scopeVersion: span.scope.version ?? null,
     category,
     attributes: JSON.stringify(storeContent ? span.attributes : withoutContent(span.attributes)),
-    events: span.events.length ? JSON.stringify(storeContent ? span.events : []) : null,
+    events: storedEvents(span, storeContent),
     links: span.links.length ? JSON.stringify(span.links) : null,
     call: call ? preparedCall(span, call) : null,
     sessionId: call?.conversationId ?? stringAttr(span.attributes['session.id']),
-    searchText: analyzer.searchText(span, storeContent ? call : null),
+    searchText: withDenseScriptTerms(analyzer.searchText(span, storeContent ? call : null)),
     logsUsed: logs.length,
     exchange: forced ? (storeContent ? forced.exchange : { ...forced.exchange, requestBody: '', responseBody: '' }) : null,
+    annotations: span.events.length || span.attributes['gen_ai.operation.name'] === 'apply_guardrail' ? annotationsOfSpan(span, storeContent) : [],
   };
+}
+
+/** The events column: none without content; annotations Spyglass exported become annotations again, not events. */
+function storedEvents(span: IngestSpan, storeContent: boolean): string | null {
+  if (span.events.length === 0) return null;
+  if (!storeContent) return JSON.stringify([]);
+  const kept = span.events.some(isExportedAnnotation) ? span.events.filter((e) => !isExportedAnnotation(e)) : span.events;
+  return kept.length ? JSON.stringify(kept) : null;
 }
 
 /** The columns a span is stored as, its JSON ones as text. */
@@ -203,23 +215,7 @@ function priceCall(raw: LlmCall, startUs: number, analyzer: Analyzer, storeConte
 }
 
 function preparedCall(span: IngestSpan, call: PricedCall): PreparedCall {
-  return {
-    model: callModel(call),
-    provider: call.provider,
-    operation: call.operation,
-    isError: span.statusCode === 2 || call.errorType !== null,
-    promptName: call.promptName,
-    promptVersion: call.promptVersion,
-    costUsd: call.costUsd,
-    costEstimated: call.costEstimated,
-    inputTokens: call.inputTokens,
-    outputTokens: call.outputTokens,
-    cachedInputTokens: call.cachedInputTokens,
-    reasoningTokens: call.reasoningTokens,
-    ttftMs: call.ttftMs,
-    conversationId: call.conversationId,
-    json: JSON.stringify(call),
-  };
+  return { ...readCallFields(CALL_FIELDS, call, span), json: JSON.stringify(call) };
 }
 
 function callCategory(call: LlmCall): 'llm' | 'embedding' {

@@ -3,19 +3,27 @@
 
 import type Database from 'better-sqlite3';
 import { bucketOf, quantiles } from '../core/histogram';
+import { matchExpressions } from '../core/search-terms';
 import type { PricedCall, SpanCategory } from '../core/model';
 import type {
-  LlmCallDto, ModelStats, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
-  TraceStatus, TraceSummary,
+  AnnotationDto, LlmCallDto, ModelStats, SpanDetail, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
+  TraceOutline, TraceStatus, TraceSummary,
 } from '../protocol/api';
+import { AnnotationQueries } from './annotation-queries';
+import { apiColumns, CALL_FIELDS } from './call-fields';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
 import { addStoredTo, HistogramSum } from './histogram-sum';
+import { OutlineQuery, TRACE_ROWS_IN_ROW_ORDER } from './outline';
+import { decodeCursor, encodeCursor, pageOf, StatementCache } from './pages';
+import { schemaInfo } from './schema-info';
 import { ROLLUP_LEVELS } from './rollups';
 
 /** A rollup row of any level, without its time key. */
 type RollupValues = Omit<RollupRow, 'minute_us'>;
 
 const MAX_PAGE = 500;
+/** Above this many search documents a word is common: see wordCondition. */
+const COMMON_WORD_DOCS = 2_000;
 
 export function traceSummaryFromRow(r: TraceRow): TraceSummary {
   return {
@@ -34,6 +42,8 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
     serviceName: r.service_name,
     models: splitModels(r.models),
     sessionId: r.session_id,
+    annotationCounts: r.annotation_counts ? JSON.parse(r.annotation_counts) : {},
+    feedback: { up: r.feedback_up ?? 0, down: r.feedback_down ?? 0 },
   };
 }
 
@@ -42,39 +52,61 @@ function roundCost(v: number): number {
   return Math.round(v * 1e9) / 1e9;
 }
 
-/**
- * FTS5 query from free text: each word a quoted prefix term, so user input can't inject syntax.
- * A word is a run of letters, digits and marks: the tokenizer splits at spaces and punctuation
- * ('_' too), so a word is never two tokens, a phrase, which the index (detail=none) cannot answer.
- */
-export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}\p{M}]+/gu);
-  if (!words || words.length === 0) return null;
-  return words.map((w) => `"${w}"*`).join(' ');
+/** The columns of a span and its call and exchange, for the API; `callApi`: the call's columns it shows. */
+function spanSelect(callApi: ReturnType<typeof apiColumns>, revisions: boolean): string {
+  return `SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
+  s.status_code, s.status_message, s.service_name, s.scope_name, s.attributes, s.events, s.links, r.attributes AS resource,
+  c.call, ${revisions ? 'c.revision' : '0'} AS call_revision${callApi.select ? `, ${callApi.select}` : ''}, x.method, x.path, x.request_body, x.http_status
+  FROM spans s LEFT JOIN resources r ON r.id = s.resource_id LEFT JOIN llm_calls c ON c.span_row = s.id
+  LEFT JOIN proxy_exchanges x ON x.span_row = s.id`;
 }
 
 export class TraceQueries {
+  readonly annotations: AnnotationQueries;
+  private readonly outlines: OutlineQuery;
   private readonly stmts;
-  private readonly listStatements = new Map<string, Database.Statement>();
+  private readonly lists: StatementCache;
+  /** The call's columns the API shows (call-fields.ts): they, not the JSON's copies, are what the aggregates sum. */
+  private readonly callApi: ReturnType<typeof apiColumns>;
+  /** False in a file an older Spyglass made and still owns: no feedback counts to filter on. */
+  private readonly feedbackColumns: boolean;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
+    // A reader may open a file an older Spyglass still owns, before it is migrated: read what is there.
+    const schema = schemaInfo(db);
+    this.lists = new StatementCache(db);
+    this.annotations = new AnnotationQueries(db, schema);
+    this.callApi = apiColumns(Object.fromEntries(Object.entries(CALL_FIELDS).filter(([, f]) => schema.hasColumn('llm_calls', f.column))), 'c');
+    this.feedbackColumns = schema.hasColumn('traces', 'feedback_up');
+    const spanSql = spanSelect(this.callApi, schema.hasColumn('llm_calls', 'revision'));
     this.stmts = {
       trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
-      spans: db.prepare(`SELECT s.id, s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.category, s.start_us, s.end_us,
-        s.status_code, s.status_message, s.service_name, s.scope_name, s.attributes, s.events, s.links, r.attributes AS resource,
-        c.call, x.method, x.path, x.request_body, x.http_status
-        FROM spans s LEFT JOIN resources r ON r.id = s.resource_id LEFT JOIN llm_calls c ON c.span_row = s.id
-        LEFT JOIN proxy_exchanges x ON x.span_row = s.id
-        WHERE s.trace_id = ? ORDER BY s.start_us, s.id`),
+      spans: db.prepare(`${spanSql} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`),
+      span: db.prepare(`${spanSql} WHERE s.trace_id = ? AND s.span_id = ?`),
+      revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
+      docsWithWord: db.prepare('SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)').pluck(),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
-      // A reader may open a file an older Spyglass still owns, before it gained a level.
-      levelRows: ROLLUP_LEVELS.filter((l) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(l.table))
+      levelRows: ROLLUP_LEVELS.filter((l) => schema.hasTable(l.table))
         .map((l) => ({ us: l.us, rows: db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`) })),
       edgeCalls: db.prepare(`SELECT model, provider, service_name, is_error, duration_us, ttft_ms, cost_usd, input_tokens,
         output_tokens, cached_input_tokens, reasoning_tokens FROM llm_calls WHERE start_us >= ? AND start_us < ?`),
       // Two subqueries: min() and max() together in one SELECT make SQLite scan the whole table.
       timeBounds: db.prepare('SELECT (SELECT min(minute_us) FROM llm_rollup) AS lo, (SELECT max(minute_us) FROM llm_rollup) AS hi'),
     };
+    this.outlines = new OutlineQuery(db, schema, {
+      revision: () => this.revision(),
+      trace: (id) => {
+        const row = this.stmts.trace.get(id) as TraceRow | undefined;
+        return row ? { summary: traceSummaryFromRow(row), startUs: row.start_us } : null;
+      },
+      countsBySpan: (id) => this.annotations.countsBySpan(id),
+      traceAnnotations: (id) => this.annotations.ofSpan(id, null),
+    });
+  }
+
+  /** The store revision: bumped by every write that stores or changes spans, calls or annotations. */
+  revision(): number {
+    return Number(this.stmts.revision.get() ?? 0);
   }
 
   listTraces(q: TraceListQuery = {}): TraceListPage {
@@ -99,19 +131,25 @@ export class TraceQueries {
     }
     if (q.status === 'error') where.push('t.error_count > 0');
     else if (q.status === 'ok') where.push('t.error_count = 0');
+    // Spelled as the partial indexes' conditions, so the planner walks the few traces with feedback.
+    if (q.feedback && !this.feedbackColumns) return { traces: [], nextCursor: null };
+    if (q.feedback === 'up') where.push('t.feedback_up > 0');
+    else if (q.feedback === 'down') where.push('t.feedback_down > 0');
     if (q.cursor) {
-      const [startUs, traceId] = decodeCursor(q.cursor);
+      const [startUs, traceId] = decodeCursor(q.cursor, /^[0-9a-f]{32}$/);
       where.push('(t.start_us < ? OR (t.start_us = ? AND t.trace_id < ?))');
       args.push(startUs, startUs, traceId);
     }
     if (q.text && q.text.trim()) {
       const text = q.text.trim();
-      const fts = ftsQuery(text);
+      const words = matchExpressions(text);
       const idLike = /^[0-9a-f]{4,32}$/i.test(text) ? text.toLowerCase() : null;
       const alternatives: string[] = [];
-      if (fts) {
-        alternatives.push('t.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)');
-        args.push(fts);
+      if (words) {
+        // Each word on its own: a trace is indexed as one document per write, so its words may
+        // be in different documents (different export batches); it matches when each word is in one of them.
+        alternatives.push(words.map((w) => this.wordCondition(w)).join(' AND '));
+        args.push(...words);
       }
       if (idLike) {
         alternatives.push("t.trace_id LIKE ? || '%'");
@@ -122,32 +160,46 @@ export class TraceQueries {
     }
     const sql = `SELECT t.* FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY t.start_us DESC, t.trace_id DESC LIMIT ${limit + 1}`;
-    const rows = this.cached(sql).all(...args) as TraceRow[];
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      traces: page.map(traceSummaryFromRow),
-      nextCursor: more && last ? encodeCursor(last.start_us, last.trace_id) : null,
-    };
-  }
-
-  /** A prepared statement per distinct list query: preparing costs about as much as running the first page. */
-  private cached(sql: string): Database.Statement {
-    let stmt = this.listStatements.get(sql);
-    if (!stmt) {
-      if (this.listStatements.size >= 64) this.listStatements.clear();
-      stmt = this.db.prepare(sql);
-      this.listStatements.set(sql, stmt);
-    }
-    return stmt;
+    const { page, nextCursor } = pageOf(this.lists.get(sql).all(...args) as TraceRow[], limit, (last) => encodeCursor(last.start_us, last.trace_id));
+    return { traces: page.map(traceSummaryFromRow), nextCursor };
   }
 
   getTrace(traceId: string): TraceDetail | null {
     const row = this.stmts.trace.get(traceId) as TraceRow | undefined;
     if (!row) return null;
-    const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map(spanDtoFromRow);
-    return { trace: traceSummaryFromRow(row), spans };
+    const { trace, bySpan } = this.annotations.ofTrace(traceId);
+    const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map((r) => spanDtoFromRow(r, bySpan.get(r.span_id) ?? [], this.callApi));
+    return { trace: traceSummaryFromRow(row), spans, annotations: trace };
+  }
+
+  /**
+   * The condition "the trace has this word", shaped by how many documents have it. A rare word:
+   * the traces of its documents (a few lookups of span rows). A common word: looking at the
+   * traces newest first, each checked against the set of its documents, which finds a page after
+   * a few traces where the other form would look up the trace of every document (seconds, at a
+   * million spans). Both take the word as their one parameter.
+   */
+  private wordCondition(match: string): string {
+    const common = (this.stmts.docsWithWord.get(match, COMMON_WORD_DOCS + 1) as number) > COMMON_WORD_DOCS;
+    return common
+      ? 'EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.id IN (SELECT rowid FROM search WHERE search MATCH ?))'
+      : 't.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)';
+  }
+
+  getTraceSummary(traceId: string): TraceSummary | null {
+    const row = this.stmts.trace.get(traceId) as TraceRow | undefined;
+    return row ? traceSummaryFromRow(row) : null;
+  }
+
+  /** The light span list of a trace, or with `since` what changed after that revision; null when not stored. */
+  outline(traceId: string, since?: number): TraceOutline | null {
+    return this.outlines.outline(traceId, since);
+  }
+
+  /** One span in full, with its annotations; null when not stored. */
+  getSpan(traceId: string, spanId: string): SpanDetail | null {
+    const row = this.stmts.span.get(traceId, spanId) as SpanJoinRow | undefined;
+    return row ? spanDtoFromRow(row, this.annotations.ofSpan(traceId, spanId), this.callApi) : null;
   }
 
   stats(q: StatsQuery = {}): StatsDto {
@@ -217,7 +269,7 @@ export class TraceQueries {
     const start = new Date(now);
     start.setHours(0, 0, 0, 0);
     const s = this.stats({ from: start.getTime(), to: now + 1 });
-    return { calls: s.calls, costUsd: s.costUsd, errors: s.errors, guardrailHits: 0 };
+    return { calls: s.calls, costUsd: s.costUsd, errors: s.errors, guardrailHits: this.annotations.guardrailHitsSince(start.getTime() * 1000) };
   }
 }
 
@@ -354,6 +406,7 @@ interface SpanJoinRow {
   links: string | null;
   resource: string | null;
   call: string | null;
+  call_revision: number | null;
   method: string | null;
   path: string | null;
   request_body: string | null;
@@ -364,11 +417,11 @@ function statusOf(code: number): TraceStatus {
   return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
 }
 
-function spanDtoFromRow(r: SpanJoinRow): SpanDto {
+function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[], callApi: ReturnType<typeof apiColumns>): SpanDto {
   let llm: LlmCallDto | null = null;
   if (r.call) {
     const c = JSON.parse(r.call) as PricedCall;
-    llm = { ...c, params: c.params };
+    llm = { ...c, ...(callApi.fromRow(r as unknown as Record<string, unknown>) as Partial<LlmCallDto>), params: c.params, revision: r.call_revision ?? 0 };
     if (r.method !== null) {
       llm.request = { method: r.method, path: r.path ?? '', body: r.request_body ?? '' };
       llm.httpStatus = r.http_status;
@@ -393,16 +446,6 @@ function spanDtoFromRow(r: SpanJoinRow): SpanDto {
     events: r.events ? JSON.parse(r.events) : [],
     links: r.links ? JSON.parse(r.links) : [],
     llm,
+    annotations,
   };
-}
-
-function encodeCursor(startUs: number, traceId: string): string {
-  return Buffer.from(`${startUs}:${traceId}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  const [a, b] = Buffer.from(cursor, 'base64url').toString().split(':');
-  const startUs = Number(a);
-  if (!Number.isFinite(startUs) || !b || !/^[0-9a-f]{32}$/.test(b)) throw new RangeError('invalid cursor');
-  return [startUs, b];
 }

@@ -3,6 +3,7 @@
 // trace's spans (the (trace_id, span_id) key), and time-window aggregates (minute rollups).
 
 import type Database from 'better-sqlite3';
+import { CALL_FIELDS, callFieldColumns } from './call-fields';
 import { HOUR_US, rebuildRollupLevel } from './rollups';
 
 /** SQL, or a function for a step SQL alone cannot do. */
@@ -169,7 +170,7 @@ const MIGRATIONS: Migration[] = [
     }
   },
   /* 5: the full-text index records which rows hold a term, not where in the text (detail=none):
-     searches are prefix terms ANDed (queries.ts ftsQuery), never phrases, so positions were never
+     searches are prefix terms ANDed (core/search-terms.ts), never phrases, so positions were never
      read. ~6% less insert work, and the index is about a third of its size. As in 3, only an
      empty index is replaced; a full one keeps working as it is. */ (db) => {
     if (db.prepare('SELECT EXISTS (SELECT 1 FROM search)').pluck().get() === 0) {
@@ -207,9 +208,56 @@ const MIGRATIONS: Migration[] = [
     attributes TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS genai_metric_points_by_name_time ON genai_metric_points (name, time_us);`,
+  /* 8: annotations (facts about a span after capture) and revisions. Every write transaction
+     that stores or changes spans, calls or annotations takes the next store revision (meta
+     'revision') and stamps it on the rows it touched: spans.store_rev answers "what changed in
+     this trace since revision N" (see 9), llm_calls.store_rev is the analysis runner's cursor (its
+     index grows at one end only: revisions only increase). llm_calls.revision counts re-readings of a
+     call. Trace rows keep their annotation counts, and a partial index per feedback label keeps
+     the feedback filter of the trace list off a scan of every trace. Written to be run again
+     safely (tests fake older stores by lowering user_version). */ (db) => {
+    addColumns(db, 'spans', { store_rev: 'INTEGER NOT NULL DEFAULT 0' });
+    addColumns(db, 'llm_calls', { revision: 'INTEGER NOT NULL DEFAULT 0', store_rev: 'INTEGER NOT NULL DEFAULT 0' });
+    addColumns(db, 'traces', { annotation_counts: 'TEXT', feedback_up: 'INTEGER NOT NULL DEFAULT 0', feedback_down: 'INTEGER NOT NULL DEFAULT 0' });
+    db.exec(`
+    CREATE INDEX IF NOT EXISTS llm_calls_by_rev ON llm_calls (store_rev);
+    CREATE INDEX IF NOT EXISTS traces_feedback_up ON traces (start_us DESC, trace_id DESC) WHERE feedback_up > 0;
+    CREATE INDEX IF NOT EXISTS traces_feedback_down ON traces (start_us DESC, trace_id DESC) WHERE feedback_down > 0;
+
+    CREATE TABLE IF NOT EXISTS annotations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      trace_id TEXT NOT NULL,
+      span_id TEXT,
+      kind TEXT NOT NULL,
+      name TEXT NOT NULL,
+      label TEXT,
+      score REAL,
+      explanation TEXT,
+      source TEXT NOT NULL,
+      location TEXT,
+      attributes TEXT,
+      created_us INTEGER NOT NULL,
+      at_us INTEGER NOT NULL,
+      call_revision INTEGER,
+      store_rev INTEGER NOT NULL,
+      origin TEXT
+    );
+    CREATE INDEX IF NOT EXISTS annotations_by_span ON annotations (trace_id, span_id);
+    CREATE INDEX IF NOT EXISTS annotations_by_time ON annotations (created_us);
+    CREATE INDEX IF NOT EXISTS annotations_by_kind ON annotations (kind, at_us);
+    CREATE UNIQUE INDEX IF NOT EXISTS annotations_by_origin ON annotations (trace_id, origin) WHERE origin IS NOT NULL;`);
+  },
+  /* 9: spans by revision, so an outline patch reads the spans changed since (new spans extend the
+     index at one end only). */ `CREATE INDEX IF NOT EXISTS spans_by_rev ON spans (store_rev);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Adds the columns a table lacks (existing rows take the default). */
+export function addColumns(db: Database.Database, table: string, columns: Record<string, string>): void {
+  const have = new Set((db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]));
+  for (const [name, type] of Object.entries(columns)) if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+}
 
 export function migrate(db: Database.Database): void {
   // The version is read inside an IMMEDIATE transaction: two processes opening a new file at
@@ -225,5 +273,7 @@ export function migrate(db: Database.Database): void {
       else step(db);
       db.pragma(`user_version = ${v + 1}`);
     }
+    // A call field added to CALL_FIELDS needs no migration of its own: its column is added here.
+    addColumns(db, 'llm_calls', callFieldColumns(CALL_FIELDS));
   }).immediate();
 }

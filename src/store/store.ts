@@ -4,8 +4,11 @@ import type Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type { IngestSpan } from '../core/model';
 import type { Analyzer } from './analyzer';
+import { annotationEvent, carriedBySpan } from '../core/annotations/export-events';
+import type { StoredAnnotation } from '../core/annotations/model';
 import { openDatabase } from './database';
 import { GenAiMetricStore } from './genai-metrics';
+import { SHARED_TABLES, TRACE_OWNED_TABLES } from './owned-tables';
 import { TraceQueries } from './queries';
 import { rebuildRollupLevel, ROLLUP_LEVELS } from './rollups';
 import { SpanWriter, spanFromRow, type WriterOptions } from './writer';
@@ -45,10 +48,10 @@ export class Store {
     return this.metricsInstance;
   }
 
-  /** Removes every trace, span, call and log. */
+  /** Removes every trace with all that belongs to it, the rollups and the resources. */
   clear(): void {
     this.db.transaction(() => {
-      for (const t of ['spans', 'llm_calls', 'proxy_exchanges', 'traces', 'logs', ...ROLLUP_LEVELS.map((l) => l.table), 'search', 'resources', 'genai_metric_points']) {
+      for (const t of [...TRACE_OWNED_TABLES.map((o) => o.table), ...ROLLUP_LEVELS.map((l) => l.table), ...SHARED_TABLES.cleared]) {
         this.db.exec(`DELETE FROM ${t}`);
       }
     })();
@@ -64,6 +67,8 @@ export class Store {
     if (opts.olderThanMs != null) {
       const ids = this.db.prepare('SELECT trace_id FROM traces WHERE start_us < ?').pluck().all(opts.olderThanMs * 1000) as string[];
       removed += this.deleteTraces(ids);
+      // Evaluations sent as log records for spans that never came belong to no stored trace: they age out on their own.
+      this.db.prepare('DELETE FROM annotations WHERE at_us < ? AND trace_id NOT IN (SELECT trace_id FROM traces)').run(opts.olderThanMs * 1000);
       this.genAiMetrics.pruneBefore(opts.olderThanMs * 1000);
     }
     if (opts.maxBytes != null) {
@@ -84,16 +89,9 @@ export class Store {
 
   private deleteTraces(ids: string[]): number {
     if (ids.length === 0) return 0;
-    const del = {
-      search: this.db.prepare('DELETE FROM search WHERE rowid IN (SELECT id FROM spans WHERE trace_id = ?)'),
-      exchanges: this.db.prepare('DELETE FROM proxy_exchanges WHERE span_row IN (SELECT id FROM spans WHERE trace_id = ?)'),
-      calls: this.db.prepare('DELETE FROM llm_calls WHERE span_row IN (SELECT id FROM spans WHERE trace_id = ?)'),
-      spans: this.db.prepare('DELETE FROM spans WHERE trace_id = ?'),
-      logs: this.db.prepare('DELETE FROM logs WHERE trace_id = ?'),
-      trace: this.db.prepare('DELETE FROM traces WHERE trace_id = ?'),
-    };
+    const del = TRACE_OWNED_TABLES.map((o) => this.db.prepare(`DELETE FROM ${o.table} WHERE ${o.ofTrace}`));
     this.db.transaction(() => {
-      for (const id of ids) for (const stmt of Object.values(del)) stmt.run(id);
+      for (const id of ids) for (const stmt of del) stmt.run(id);
       // Pruning goes oldest first, so the rollups to drop are those before the oldest call left.
       this.db.exec(`DELETE FROM llm_rollup WHERE minute_us < coalesce((SELECT min(start_us) FROM llm_calls), 9e18) / 60000000 * 60000000`);
       this.pruneCoarseRollups();
@@ -129,13 +127,42 @@ export class Store {
     return size;
   }
 
-  /** Spans as ingested, for export (all, or one trace). */
+  /**
+   * Spans as ingested, for export (all, or one trace), with their annotations as span events
+   * (those about the whole trace on its root span) unless the span carried them itself.
+   */
   *iterateSpans(traceId?: string): Generator<IngestSpan> {
     const sql = `SELECT s.*, r.attributes AS resource FROM spans s LEFT JOIN resources r ON r.id = s.resource_id
-      ${traceId ? 'WHERE s.trace_id = ?' : ''} ORDER BY s.trace_id, s.start_us`;
+      ${traceId ? 'WHERE s.trace_id = ?' : ''} ORDER BY s.trace_id, s.parent_span_id IS NOT NULL, s.start_us`;
     const stmt = this.db.prepare(sql);
     const rows = (traceId ? stmt.iterate(traceId) : stmt.iterate()) as IterableIterator<Parameters<typeof spanFromRow>[0]>;
-    for (const row of rows) yield spanFromRow(row);
+    let current: string | null = null;
+    let pending = new Map<string | null, StoredAnnotation[]>();
+    for (const row of rows) {
+      const span = spanFromRow(row);
+      if (span.traceId !== current) {
+        current = span.traceId;
+        pending = this.exportedAnnotations(current);
+        // Spans come root first: the trace's own annotations go on it.
+        const own = pending.get(null);
+        if (own) span.events.push(...own.map(annotationEvent));
+      }
+      const mine = pending.get(span.spanId);
+      if (mine) span.events.push(...mine.map(annotationEvent));
+      yield span;
+    }
+  }
+
+  /** A trace's annotations to export, by span (null: the trace's own). */
+  private exportedAnnotations(traceId: string): Map<string | null, StoredAnnotation[]> {
+    const out = new Map<string | null, StoredAnnotation[]>();
+    for (const a of this.queries.annotations.storedOfTrace(traceId)) {
+      if (carriedBySpan(a)) continue;
+      const list = out.get(a.spanId);
+      if (list) list.push(a);
+      else out.set(a.spanId, [a]);
+    }
+    return out;
   }
 
   close(): void {

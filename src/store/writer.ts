@@ -4,10 +4,13 @@
 // spans may arrive in any order and log records before or after the span they belong to.
 
 import type Database from 'better-sqlite3';
+import { withDenseScriptTerms } from '../core/search-terms';
 import type { IngestBatch, IngestLogRecord, IngestSpan, PricedCall, StatusCodeValue } from '../core/model';
 import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, type CallFacts } from './aggregates';
 import type { Analyzer } from './analyzer';
-import { callModel, type ForcedCall, prepareBatch, prepareSpan, spanFromColumns, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
+import { AnnotationWrites, type AnnotationOp } from './annotation-writes';
+import { CALL_FIELDS, callArgs, callColumns, readCallFields } from './call-fields';
+import { type ForcedCall, prepareBatch, prepareSpan, spanFromColumns, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 import { dropRepeatedLines, SearchDocs, type SearchText } from './search-docs';
 import { upsertSql } from './sql';
 
@@ -19,7 +22,13 @@ export interface WriteResult {
   duplicates: number;
   logs: number;
   llmCalls: number;
+  /** Calls stored or read again (a new revision): what the analysis runner has to look at. */
+  callsChanged: number;
   touchedTraceIds: string[];
+  /** Traces whose annotations changed. */
+  annotatedTraceIds: string[];
+  /** The store revision the transaction took; unchanged when it stored or changed nothing. */
+  revision: number;
 }
 
 /** What an open write transaction has gathered so far. */
@@ -29,11 +38,17 @@ interface OpenWrite {
   /** Traces with a span read again: indexed again as a whole at commit. */
   reread: Set<string>;
   result: WriteResult;
+  /** The revision this transaction stamps on what it stores or changes. */
+  rev: number;
+  /** Whether anything took the revision. */
+  revUsed: boolean;
 }
 
-function emptyResult(): WriteResult {
-  return { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, touchedTraceIds: [] };
+function emptyResult(revision: number): WriteResult {
+  return { stored: 0, duplicates: 0, logs: 0, llmCalls: 0, callsChanged: 0, touchedTraceIds: [], annotatedTraceIds: [], revision };
 }
+
+const REVISION_KEY = 'revision';
 
 export interface WriterOptions {
   /** When false, message content is dropped before storing (privacy setting). */
@@ -65,6 +80,7 @@ interface SpanRow {
 export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
+  private readonly annotations: AnnotationWrites;
   /** Resource JSON → row id, kept across transactions but checked once in each (see resourceId). */
   private readonly resourceIds = new Map<string, number>();
   private readonly resourcesChecked = new Set<string>();
@@ -80,15 +96,17 @@ export class SpanWriter {
     this.storeContent = opts.storeContent ?? true;
     this.onCall = opts.onCall;
     this.agg = prepareAggregateStatements(db);
+    this.annotations = new AnnotationWrites(db);
     this.stmts = {
       insertSpan: db.prepare(`INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, category, start_us,
-        end_us, status_code, status_message, service_name, resource_id, scope_name, scope_version, attributes, events, links)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertCall: db.prepare(upsertSql('llm_calls', ['span_row', 'trace_id', 'start_us', 'duration_us', 'model', 'provider',
-        'service_name', 'operation', 'is_error', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'cost_usd',
-        'cost_estimated', 'ttft_ms', 'conversation_id', 'prompt_name', 'prompt_version', 'call'], ['span_row'])),
-      getCall: db.prepare('SELECT call FROM llm_calls WHERE span_row = ?'),
-      setCategory: db.prepare('UPDATE spans SET category = ? WHERE id = ?'),
+        end_us, status_code, status_message, service_name, resource_id, scope_name, scope_version, attributes, events, links, store_rev)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertCall: db.prepare(upsertSql('llm_calls', ['span_row', 'trace_id', 'start_us', 'duration_us', 'service_name',
+        ...callColumns(CALL_FIELDS), 'call', 'revision', 'store_rev'], ['span_row'])),
+      getCall: db.prepare('SELECT call, revision FROM llm_calls WHERE span_row = ?'),
+      setCategory: db.prepare('UPDATE spans SET category = ?, store_rev = ? WHERE id = ?'),
+      getRevision: db.prepare(`SELECT value FROM meta WHERE key = '${REVISION_KEY}'`).pluck(),
+      putRevision: db.prepare(`INSERT INTO meta (key, value) VALUES ('${REVISION_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       searchHasRow: db.prepare('SELECT 1 FROM search WHERE rowid = ?').pluck(),
       deleteSearch: db.prepare('DELETE FROM search WHERE rowid = ?'),
       spansOfTrace: db.prepare(`SELECT s.*, r.attributes AS resource, c.call FROM spans s LEFT JOIN resources r ON r.id = s.resource_id
@@ -146,12 +164,18 @@ export class SpanWriter {
     if (this.open) throw new Error('a write transaction is already open');
     this.db.exec('BEGIN IMMEDIATE');
     this.resourcesChecked.clear();
-    this.open = { agg: new BatchAggregates(), docs: new SearchDocs(), reread: new Set(), result: emptyResult() };
+    // Read inside the transaction: another process writing the same file (an import) takes its own.
+    const current = Number(this.stmts.getRevision.get() ?? 0);
+    this.open = {
+      agg: new BatchAggregates(), docs: new SearchDocs(), reread: new Set(), result: emptyResult(current), rev: current + 1, revUsed: false,
+    };
   }
 
   /** Stores prepared batches in the open transaction. */
   add(batches: PreparedBatch[]): void {
-    const { agg, docs, reread, result } = this.openWrite();
+    const open = this.openWrite();
+    const { agg, docs, reread, result, rev } = open;
+    const nowUs = Date.now() * 1000;
     // Logs first, so every span finds its log records among the stored ones.
     const logSpans = new Map<string, { traceId: string; spanId: string }>();
     let logs = 0;
@@ -192,23 +216,66 @@ export class SpanWriter {
           result.duplicates += 1;
           continue;
         }
+        open.revUsed = true;
         docs.add(p.traceId, row, p.searchText);
         result.stored += 1;
-        if (p.call) result.llmCalls += 1;
+        if (p.call) {
+          result.llmCalls += 1;
+          result.callsChanged += 1;
+        }
+        for (const a of p.annotations) this.annotations.add(a, rev, nowUs, p.call ? 0 : null);
       }
     }
 
     // Log records for spans stored before: read the span again with its logs.
-    for (const [key, ids] of logSpans) if (!seen.has(key) && this.rereadSpan(ids.traceId, ids.spanId, agg)) reread.add(ids.traceId);
+    for (const [key, ids] of logSpans) {
+      if (seen.has(key) || !this.rereadSpan(ids.traceId, ids.spanId, agg, rev)) continue;
+      reread.add(ids.traceId);
+      open.revUsed = true;
+      result.callsChanged += 1;
+    }
+    // Last, so those from log records find their calls as this write leaves them.
+    for (const batch of batches) {
+      for (const a of batch.annotations) this.annotations.add(a, rev, nowUs);
+      if (batch.ops) for (const op of batch.ops) this.applyOp(op, rev, nowUs);
+    }
+  }
+
+  private applyOp(op: AnnotationOp, rev: number, nowUs: number): void {
+    switch (op.op) {
+      case 'add':
+        op.ids = op.annotations.map((a) => this.annotations.add(a, rev, nowUs));
+        break;
+      case 'replace':
+        if (op.ifStored && op.spanId && !this.annotations.spanStored(op.traceId, op.spanId)) {
+          op.ids = [];
+          break;
+        }
+        this.annotations.removeOfSpan(op.traceId, op.spanId, op.source, op.kind ?? null);
+        op.ids = op.annotations.map((a) => this.annotations.add(a, rev, nowUs));
+        break;
+      case 'delete':
+        op.removed = this.annotations.remove(op.id, op.source ?? null);
+        break;
+      case 'meta':
+        this.annotations.setMeta(op.key, op.value);
+        break;
+    }
   }
 
   /** Writes the transaction's search documents and aggregates, and commits it. */
   commit(): WriteResult {
-    const { agg, docs, reread, result } = this.openWrite();
+    const open = this.openWrite();
+    const { agg, docs, reread, result, rev } = open;
     for (const doc of docs.documents()) if (!reread.has(doc.traceId)) this.stmts.insertSearch.run(doc.row, doc.text);
     for (const traceId of reread) this.reindexTrace(traceId);
     result.touchedTraceIds = agg.touchedTraceIds;
-    agg.flush(this.db, this.agg);
+    const created = agg.flush(this.db, this.agg);
+    result.annotatedTraceIds = this.annotations.finish(rev, created);
+    if (open.revUsed || result.annotatedTraceIds.length > 0) {
+      this.stmts.putRevision.run(String(rev));
+      result.revision = rev;
+    }
     this.db.exec('COMMIT');
     this.open = null;
     return result;
@@ -216,6 +283,7 @@ export class SpanWriter {
 
   rollback(): void {
     this.open = null;
+    this.annotations.reset();
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 
@@ -230,14 +298,15 @@ export class SpanWriter {
     resourceId: number,
     agg: BatchAggregates,
   ): number | null {
+    const rev = this.open!.rev;
     const info = this.stmts.insertSpan.run(
       p.traceId, p.spanId, p.parentSpanId, p.name, p.kind, p.category, p.startUs, p.endUs, p.statusCode, p.statusMessage,
-      serviceName, resourceId, p.scopeName, p.scopeVersion, p.attributes, p.events, p.links,
+      serviceName, resourceId, p.scopeName, p.scopeVersion, p.attributes, p.events, p.links, rev,
     );
     if (info.changes === 0) return null;
     const row = Number(info.lastInsertRowid);
     agg.addSpan(p, serviceName, p.sessionId);
-    if (p.call) this.putCall(row, p, serviceName, agg);
+    if (p.call) this.putCall(row, p, serviceName, agg, 0, rev);
     const x = p.exchange;
     if (x) {
       this.stmts.insertExchange.run(row, x.method, x.path, JSON.stringify(x.headers), x.requestBody, x.responseBody,
@@ -256,7 +325,7 @@ export class SpanWriter {
     for (const row of this.stmts.spansOfTrace.all(traceId) as (SpanRow & { call: string | null })[]) {
       if (this.stmts.searchHasRow.get(row.id) !== undefined) this.stmts.deleteSearch.run(row.id);
       const call = this.storeContent && row.call ? (JSON.parse(row.call) as PricedCall) : null;
-      texts.push({ traceId, searchText: this.analyzer.searchText(spanFromRow(row), call) });
+      texts.push({ traceId, searchText: withDenseScriptTerms(this.analyzer.searchText(spanFromRow(row), call)) });
       first ??= row.id;
     }
     dropRepeatedLines(texts);
@@ -264,34 +333,35 @@ export class SpanWriter {
     if (first !== null && text) this.stmts.insertSearch.run(first, text);
   }
 
-  /** A log record arrived for a stored span: its reading as an LLM call may change. True when it did. */
-  private rereadSpan(traceId: string, spanId: string, agg: BatchAggregates): boolean {
+  /**
+   * A log record arrived for a stored span: its reading as an LLM call may change. When it does,
+   * the call takes the next revision. True when it changed.
+   */
+  private rereadSpan(traceId: string, spanId: string, agg: BatchAggregates, rev: number): boolean {
     const row = this.stmts.spanByIds.get(traceId, spanId) as SpanRow | undefined;
     if (!row) return false; // the span comes later; it will find its logs then
     const span = spanFromRow(row);
     const p = prepareSpan(span, this.storedLogs(traceId, spanId), this.analyzer, this.storeContent, 0);
     if (!p.call) return false;
-    const oldJson = this.stmts.getCall.get(row.id) as { call: string } | undefined;
-    if (oldJson) {
-      const old = JSON.parse(oldJson.call) as PricedCall;
+    const stored = this.stmts.getCall.get(row.id) as { call: string; revision: number } | undefined;
+    let revision = 0;
+    if (stored) {
+      // A log record that tells nothing new (an evaluation result, a repeated delivery) is no new revision.
+      if (stored.call === p.call.json) return false;
+      const old = JSON.parse(stored.call) as PricedCall;
       if (old.convention === 'proxy') return false; // the wire is the better witness
-      const oldCall: PreparedCall = {
-        ...old, model: callModel(old), isError: span.statusCode === 2 || old.errorType !== null, json: oldJson.call,
-      };
+      const oldCall: PreparedCall = { ...readCallFields(CALL_FIELDS, old, span), json: stored.call };
       agg.addCall(facts(p, row.service_name, oldCall), -1);
+      revision = stored.revision + 1;
     }
-    this.stmts.setCategory.run(p.category, row.id);
-    this.putCall(row.id, p, row.service_name, agg);
+    this.stmts.setCategory.run(p.category, rev, row.id);
+    this.putCall(row.id, p, row.service_name, agg, revision, rev);
     return true;
   }
 
-  private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates): void {
+  private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates, revision: number, rev: number): void {
     const c = p.call!;
-    this.stmts.insertCall.run(
-      row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), c.model, c.provider, serviceName, c.operation,
-      c.isError ? 1 : 0, c.inputTokens, c.outputTokens, c.cachedInputTokens, c.reasoningTokens, c.costUsd,
-      c.costEstimated ? 1 : 0, c.ttftMs, c.conversationId, c.promptName, c.promptVersion, c.json,
-    );
+    this.stmts.insertCall.run(row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), serviceName, ...callArgs(CALL_FIELDS, c), c.json, revision, rev);
     const f = facts(p, serviceName, c);
     agg.addCall(f);
     this.onCall?.(f);
@@ -350,9 +420,10 @@ export class SpanWriter {
     return id;
   }
 
-  /** Forget cached resource ids (after the tables were cleared). */
+  /** Forget cached resource ids and what it knew of the annotations (after the tables were cleared). */
   resetCaches(): void {
     this.resourceIds.clear();
+    this.annotations.reset();
     this.resourcesChecked.clear();
   }
 }

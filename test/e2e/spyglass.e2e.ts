@@ -4,7 +4,6 @@
 // proxy with the official client; the trace must show up in the live Traces tree within two
 // seconds of its arrival, open in the trace panel, and the palette and status bar must work.
 // Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
 import { requestJson, type FakeServer } from '../fakes/fake-server';
 import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
+import { runApp } from './harness/apps';
 import { CodeServer } from './harness/code-server';
 import { freePort } from './harness/ports';
 import { node22, outputRoot, repoRoot } from './harness/paths';
@@ -47,29 +47,8 @@ async function api<T>(p: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-function runApp(): Promise<AppResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node22, [path.join(import.meta.dirname, 'app', 'traced-app.mjs')], {
-      cwd: repoRoot,
-      env: { ...process.env, SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, OTEL_SDK_DISABLED: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      writeFileSync(path.join(out, 'app-output.log'), `${stdout}\n--- stderr\n${stderr}`);
-      if (code !== 0) return reject(new Error(`test app exited with ${code}:\n${stderr}`));
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as AppResult);
-      } catch {
-        reject(new Error(`test app printed no result:\n${stdout}\n${stderr}`));
-      }
-    });
-  });
+function runAppTrace(): Promise<AppResult> {
+  return runApp<AppResult>(path.join(import.meta.dirname, 'app', 'traced-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(out, 'app-output.log'));
 }
 
 beforeAll(async () => {
@@ -149,7 +128,7 @@ describe('Spyglass VSIX in code-server', () => {
   });
 
   it('shows the trace from a real app in the live tree within two seconds of its arrival', async () => {
-    app = await runApp();
+    app = await runAppTrace();
     expect(app.proxiedAnswer).toBe(PROXIED_ANSWER);
     expect(app.streamedAnswer).toBe(STREAMED_ANSWER);
     const row = wb!.sidebarRows(ROOT_NAME);

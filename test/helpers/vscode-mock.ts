@@ -123,6 +123,9 @@ export class Uri {
   static file(p: string): Uri {
     return new Uri('file', nodePath.resolve(p));
   }
+  static from(parts: { scheme: string; path: string }): Uri {
+    return new Uri(parts.scheme, parts.path);
+  }
   static parse(s: string): Uri {
     const m = /^([a-z][a-z0-9+.-]*):(?:\/\/[^/]*)?(.*)$/i.exec(s);
     return m ? new Uri(m[1], m[2]) : new Uri('file', s);
@@ -187,7 +190,10 @@ export const mock = {
   clipboard: '',
   config: new Map<string, unknown>(),
   logs: [] as { level: string; message: string }[],
-  openedDocuments: [] as { language?: string; content?: string }[],
+  openedDocuments: [] as { language?: string; content?: string; uri?: string }[],
+  panels: [] as WebviewPanelMock[],
+  /** TextDocumentContentProviders by scheme (documents under a custom URI scheme). */
+  contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): string | Promise<string> }>(),
   /** Answers for dialogs, consumed in order per kind; a function gets the dialog's arguments. */
   answers: { message: [] as Answer[], quickPick: [] as Answer[], inputBox: [] as Answer[], openDialog: [] as Answer[], saveDialog: [] as Answer[] },
   configListeners: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
@@ -203,6 +209,8 @@ export const mock = {
     this.config.clear();
     this.logs = [];
     this.openedDocuments = [];
+    this.panels = [];
+    this.contentProviders.clear();
     for (const k of Object.keys(this.answers) as (keyof typeof this.answers)[]) this.answers[k] = [];
     this.configListeners = new EventEmitter();
   },
@@ -293,10 +301,62 @@ export const window = {
     return doc;
   },
   registerWebviewPanelSerializer: () => new Disposable(),
-  createWebviewPanel: () => {
-    throw new Error('webview panels are not part of the vscode mock');
+  /** A panel that records its HTML and what the host posts; it answers nothing by itself. */
+  createWebviewPanel(viewType: string, title: string): WebviewPanelMock {
+    const disposeListeners = new EventEmitter<void>();
+    const messages = new EventEmitter<unknown>();
+    const panel: WebviewPanelMock = {
+      viewType,
+      title,
+      disposed: false,
+      revealed: 0,
+      webview: {
+        html: '',
+        options: {},
+        cspSource: 'https://mock.vscode-cdn.net',
+        posted: [],
+        asWebviewUri: (u: Uri) => u,
+        postMessage: async (m: unknown) => {
+          if (panel.disposed) throw new Error('Webview is disposed');
+          panel.webview.posted.push(m);
+          return true;
+        },
+        onDidReceiveMessage: messages.event,
+        receive: (m: unknown) => messages.fire(m),
+      },
+      reveal: () => void panel.revealed++,
+      onDidDispose: disposeListeners.event,
+      dispose: () => {
+        if (panel.disposed) return;
+        panel.disposed = true;
+        disposeListeners.fire();
+      },
+    };
+    mock.panels.push(panel);
+    return panel;
   },
 };
+
+export interface WebviewPanelMock {
+  viewType: string;
+  title: string;
+  disposed: boolean;
+  revealed: number;
+  webview: {
+    html: string;
+    options: unknown;
+    cspSource: string;
+    posted: unknown[];
+    asWebviewUri(u: Uri): Uri;
+    postMessage(m: unknown): Promise<boolean>;
+    onDidReceiveMessage: Event<unknown>;
+    /** Delivers a message as if the webview had sent it. */
+    receive(m: unknown): void;
+  };
+  reveal(): void;
+  onDidDispose: Event<void>;
+  dispose(): void;
+}
 
 export const commands = {
   registerCommand(id: string, fn: (...args: unknown[]) => unknown): Disposable {
@@ -357,12 +417,29 @@ export const workspace = {
       return { type: s.isDirectory() ? FileType.Directory : FileType.File, size: s.size };
     },
   },
-  async openTextDocument(options: { language?: string; content?: string }) {
-    mock.openedDocuments.push(options);
-    return options;
+  async openTextDocument(target: { language?: string; content?: string } | Uri) {
+    if (target instanceof Uri) {
+      const provider = mock.contentProviders.get(target.scheme);
+      if (!provider) throw new Error(`no document provider for ${target.toString()}`);
+      const doc = { uri: target.toString(), content: await provider.provideTextDocumentContent(target) };
+      mock.openedDocuments.push(doc);
+      return { ...doc, getText: () => doc.content };
+    }
+    mock.openedDocuments.push(target);
+    return target;
+  },
+  registerTextDocumentContentProvider(scheme: string, provider: { provideTextDocumentContent(uri: Uri): string | Promise<string> }): Disposable {
+    mock.contentProviders.set(scheme, provider);
+    return new Disposable(() => mock.contentProviders.delete(scheme));
   },
   async findFiles() {
     return [];
+  },
+};
+
+export const languages = {
+  async setTextDocumentLanguage<T>(doc: T, languageId: string): Promise<T> {
+    return Object.assign(doc as object, { languageId }) as T;
   },
 };
 

@@ -8,6 +8,12 @@ const base: PreparedSpan = {
   traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, name: 'root', kind: 2, startUs: 1_763_000_000_123_456,
   endUs: 1_763_000_000_223_456, statusCode: 0, statusMessage: '', resource: 0, scopeName: null, scopeVersion: null,
   category: 'http', attributes: '{}', events: null, links: null, call: null, sessionId: null, searchText: '', logsUsed: 0, exchange: null,
+  annotations: [],
+};
+
+const evaluation = {
+  kind: 'evaluation', name: 'relevance', label: 'relevant', score: 0.9, explanation: null, location: null, attributes: {},
+  traceId: 'a'.repeat(32), spanId: 'c'.repeat(16), source: 'instrumentation', atUs: 1_763_000_000_123_456, origin: 'event:c:0',
 };
 
 describe('prepared batch wire', () => {
@@ -15,6 +21,8 @@ describe('prepared batch wire', () => {
     const batch: PreparedBatch = {
       resources: [{ json: '{"service.name":"svc"}', serviceName: 'svc' }, { json: '{}', serviceName: null }],
       logs: [],
+      annotations: [{ ...evaluation, spanId: null, origin: 'log::1:ab' }],
+      ops: [{ op: 'meta', key: 'k', value: 'v' }],
       spans: [
         base,
         {
@@ -28,6 +36,7 @@ describe('prepared batch wire', () => {
             ttftMs: 12.5, conversationId: null, json: '{"convention":"genai"}',
           },
           exchange: { method: 'POST', path: '/v1/chat/completions', headers: { a: 'b' }, requestBody: '{}', responseBody: 'data: x', httpStatus: null, outcome: 'cancelled', warnings: ['w'] },
+          annotations: [evaluation],
         },
         { ...base, spanId: 'd'.repeat(16), call: { model: 'm', provider: null, operation: 'embeddings', isError: false, promptName: null, promptVersion: null,
           costUsd: null, costEstimated: false, inputTokens: 5, outputTokens: 0, cachedInputTokens: null, reasoningTokens: null, ttftMs: null,
@@ -43,6 +52,7 @@ describe('prepared batch wire', () => {
   });
 
   it('carries an empty batch', () => {
-    expect(fromWire(toWire({ resources: [], logs: [], spans: [] }))).toEqual({ resources: [], logs: [], spans: [] });
+    const empty: PreparedBatch = { resources: [], logs: [], spans: [], annotations: [] };
+    expect(fromWire(toWire(empty))).toEqual(empty);
   });
 });

@@ -111,3 +111,63 @@ describe('full-text index', () => {
     store.close();
   });
 });
+
+describe('finding traces by their words', () => {
+  let store: Store;
+  beforeEach(() => {
+    store = new Store(file, testAnalyzer);
+  });
+  afterEach(() => store.close());
+  const found = (text: string) => store.queries.listTraces({ text }).traces.map((t) => t.traceId).sort();
+
+  it('finds a trace whose words arrived in different export batches', () => {
+    const root = span({ name: 'refund request', startUs: T0 });
+    const child = span({ traceId: root.traceId, parentSpanId: root.spanId, name: 'weather report', startUs: T0 + 1 });
+    const other = span({ name: 'weather only', startUs: T0 + 2 });
+    store.writer.write([{ spans: [root, other], logs: [] }]);
+    store.writer.write([{ spans: [child], logs: [] }]);
+    expect(found('refund weather')).toEqual([root.traceId]);
+    expect(found('weath')).toEqual([root.traceId, other.traceId].sort());
+    expect(found('refund sunshine')).toEqual([]);
+  });
+
+  it('finds traces by common words (in thousands of documents) the same way, newest first, across batches', () => {
+    // Past ~2,000 documents a word is looked for trace by trace, newest first: the page must be the same.
+    const spans = Array.from({ length: 2_500 }, (_, i) => span({ name: `common ${i % 5 === 0 ? 'fifth' : 'other'}`, startUs: T0 + i * 1_000 }));
+    store.writer.write([{ spans, logs: [] }]);
+    const tail = span({ traceId: spans[2_495]!.traceId, parentSpanId: spans[2_495]!.spanId, name: 'rare', startUs: T0 + 2_495_001 });
+    store.writer.write([{ spans: [tail], logs: [] }]);
+    const newest = (n: number, keep: (i: number) => boolean) =>
+      spans.map((s, i) => ({ s, i })).filter(({ i }) => keep(i)).reverse().slice(0, n).map(({ s }) => s.traceId);
+    const page = (text: string) => store.queries.listTraces({ text, limit: 10 }).traces.map((t) => t.traceId);
+    expect(page('common')).toEqual(newest(10, () => true));
+    expect(page('common fifth')).toEqual(newest(10, (i) => i % 5 === 0));
+    expect(page('common rare')).toEqual([spans[2_495]!.traceId]);
+    const second = store.queries.listTraces({ text: 'common fifth', limit: 10, cursor: store.queries.listTraces({ text: 'common fifth', limit: 10 }).nextCursor! });
+    expect(second.traces.map((t) => t.traceId)).toEqual(newest(20, (i) => i % 5 === 0).slice(10));
+  });
+
+  it('finds Chinese, Japanese, Korean and Thai text by any part of it, in whatever batch it came', () => {
+    const zh = span({ name: '我们明天去北京参观故宫', startUs: T0 });
+    const ja = span({ name: '東京都の天気は晴れです', startUs: T0 + 1 });
+    const mixed = span({ name: '用GPT翻译这份文件', startUs: T0 + 2 });
+    const ko = span({ name: '서울에서 만나요', startUs: T0 + 3 });
+    const th = span({ name: 'สวัสดีครับ ยินดีต้อนรับ', startUs: T0 + 4 });
+    const hi = span({ name: 'नमस्ते दुनिया', startUs: T0 + 6 });
+    const later = span({ traceId: zh.traceId, parentSpanId: zh.spanId, name: 'refund 退款', startUs: T0 + 5 });
+    store.writer.write([{ spans: [zh, ja, mixed, ko, th, hi], logs: [] }]);
+    store.writer.write([{ spans: [later], logs: [] }]);
+    for (const q of ['北京', '故宫', '参观故宫', '北', '宫', '京参', '我们明天去北京参观故宫']) expect(found(q), q).toEqual([zh.traceId]);
+    for (const q of ['天気', '晴れ', '東京', 'の天']) expect(found(q), q).toEqual([ja.traceId]);
+    for (const q of ['GPT', 'gpt', '翻译', '文件', 'GPT翻译']) expect(found(q), q).toEqual([mixed.traceId]);
+    expect(found('서울')).toEqual([ko.traceId]);
+    expect(found('สวัสดี')).toEqual([th.traceId]);
+    expect(found('ต้อนรับ')).toEqual([th.traceId]);
+    // Marks inside a word (Devanagari) are where the index cuts it: a query cut the same way finds it.
+    expect(found('नमस्ते')).toEqual([hi.traceId]);
+    // Words from two batches of one trace, and of two scripts.
+    expect(found('故宫 退款')).toEqual([zh.traceId]);
+    expect(found('refund 北京')).toEqual([zh.traceId]);
+    for (const q of ['上海', '京都大学', '晴天', '北京烤鸭']) expect(found(q), q).toEqual([]);
+  });
+});

@@ -1,11 +1,9 @@
 // The agent-run view of the trace panel: each agent's turns (a model call each) with the tool calls
 // between them, subagents nested under the tool call that started them, and a table of per-agent
-// totals. Renders the model of src/core/agent-run.ts; knows nothing of how the spans were loaded.
+// totals. Renders the model of src/core/agent-run.ts, which the host builds (panels/agent-run-source.ts).
 
-import { buildAgentRun, type AgentNode, type AgentRun, type AgentRunSpan, type RunTotals, type ToolStep, type Turn } from '../../src/core/agent-run';
-import { agentNameOf, toolNameOf } from '../../src/core/conventions/agent-spans';
+import type { AgentNode, AgentRun, AgentRunSpan, RunTotals, ToolStep, Turn } from '../../src/core/agent-run';
 import { formatDuration, formatInteger, formatTokens, formatUsd } from '../../src/core/format';
-import type { SpanDto } from '../../src/protocol/api';
 import { h, icon, type Child } from '../shared/dom';
 
 export interface AgentRunViewOptions {
@@ -13,31 +11,6 @@ export interface AgentRunViewOptions {
   traceId: string;
   onSelect: (spanId: string) => void;
   onOpenTrace: (traceId: string, spanId: string) => void;
-}
-
-/** The light fields of the panel's spans, as the agent-run model takes them. */
-export function agentRunSpans(spans: readonly SpanDto[]): AgentRunSpan[] {
-  return spans.map((s) => ({
-    traceId: s.traceId,
-    spanId: s.spanId,
-    parentSpanId: s.parentSpanId,
-    name: s.name,
-    category: s.category,
-    startMs: s.startTime,
-    endMs: s.endTime,
-    status: s.status,
-    model: s.llm ? (s.llm.responseModel ?? s.llm.requestModel) : null,
-    inputTokens: s.llm?.inputTokens ?? null,
-    outputTokens: s.llm?.outputTokens ?? null,
-    costUsd: s.llm ? (s.llm.unbilled ? 0 : s.llm.costUsd) : null,
-    agentName: s.category === 'agent' ? agentNameOf(s.name, s.attributes) : null,
-    toolName: s.category === 'tool' ? toolNameOf(s.name, s.attributes) : null,
-    links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
-  }));
-}
-
-export function agentRunOf(spans: readonly SpanDto[]): AgentRun | null {
-  return buildAgentRun(agentRunSpans(spans));
 }
 
 function totalsText(t: RunTotals): string {

@@ -4,8 +4,9 @@
 
 import type { ChatMessage, MessagePart } from '../../src/core/model';
 import { formatAttributeValue, formatDuration, formatInteger, formatJson, formatUsd } from '../../src/core/format';
-import type { LlmCallDto } from '../../src/protocol/api';
+import type { AnnotationDto, LlmCallDto } from '../../src/protocol/api';
 import { classToken, h, icon, longText } from '../shared/dom';
+import { annotationIcon } from './annotations';
 
 const ROLE_ICONS: Record<string, string> = {
   system: 'settings-gear',
@@ -67,26 +68,92 @@ export function renderLlmSummary(llm: LlmCallDto): HTMLElement {
   );
 }
 
-export function renderConversation(llm: LlmCallDto): HTMLElement {
+/**
+ * Annotations that point inside the call (a guardrail hit on an e-mail address, an evaluation of
+ * one message), placed where they point: character ranges are marked in the text, a whole part
+ * or message gets a mark at its start.
+ */
+export class CallAnnotations {
+  private readonly located: AnnotationDto[];
+
+  constructor(annotations: readonly AnnotationDto[]) {
+    this.located = annotations.filter((a) => a.location !== null);
+  }
+
+  /** On one part: `messageIndex` is null for the system instructions (their parts are counted). */
+  forPart(side: 'system' | 'input' | 'output', messageIndex: number | null, partIndex: number): AnnotationDto[] {
+    return this.located.filter((a) => {
+      const l = a.location!;
+      if (l.side !== side) return false;
+      if (side !== 'system' && l.messageIndex !== messageIndex) return false;
+      return l.partIndex === partIndex;
+    });
+  }
+
+  /** On a whole message (no part given). */
+  forMessage(side: 'input' | 'output', messageIndex: number): AnnotationDto[] {
+    return this.located.filter((a) => a.location!.side === side && a.location!.messageIndex === messageIndex && a.location!.partIndex === undefined);
+  }
+}
+
+const NO_ANNOTATIONS = new CallAnnotations([]);
+
+function annotationTitle(a: AnnotationDto): string {
+  return [a.name, a.label, a.explanation].filter((x) => x !== null && x !== '').join(': ');
+}
+
+function annotationBadges(list: readonly AnnotationDto[]): HTMLElement | null {
+  if (list.length === 0) return null;
+  return h('span', { class: 'inline-annotations' }, ...list.map((a) => h('span', { class: `inline-annotation kind-${classToken(a.kind)}`, title: annotationTitle(a), attrs: { role: 'note', 'aria-label': `${a.kind}: ${annotationTitle(a)}` } }, icon(annotationIcon(a.kind)))));
+}
+
+/** Text with the annotated character ranges (UTF-16 offsets) marked; overlaps are shown once. */
+export function markedText(text: string, annotations: readonly AnnotationDto[], cls: string): HTMLElement {
+  const ranges = annotations
+    .map((a) => ({ a, start: Math.max(0, a.location?.start ?? -1), end: Math.min(text.length, a.location?.end ?? -1) }))
+    .filter((r) => r.end > r.start)
+    .sort((x, y) => x.start - y.start || y.end - x.end);
+  const wholes = annotations.filter((a) => a.location?.start === undefined || a.location?.end === undefined);
+  if (ranges.length === 0 || text.length > 200_000) {
+    const el = longText(text, 50_000, 'div', cls);
+    const badges = annotationBadges(annotations);
+    if (badges) el.prepend(badges);
+    return el;
+  }
+  const el = h('div', { class: cls }, annotationBadges(wholes));
+  let at = 0;
+  for (const r of ranges) {
+    const start = Math.max(r.start, at);
+    if (start >= r.end) continue;
+    if (start > at) el.append(text.slice(at, start));
+    el.append(h('mark', { class: `annotated kind-${classToken(r.a.kind)}`, title: annotationTitle(r.a), data: { 'annotation-id': r.a.id } }, text.slice(start, r.end)));
+    at = r.end;
+  }
+  if (at < text.length) el.append(text.slice(at));
+  return el;
+}
+
+export function renderConversation(llm: LlmCallDto, annotations: readonly AnnotationDto[] = []): HTMLElement {
+  const located = new CallAnnotations(annotations);
   const root = h('section', { id: 'conversation', class: 'conversation' });
   if (llm.systemInstructions.length > 0) {
     root.appendChild(h('h3', { class: 'conversation-heading' }, 'System instructions'));
-    root.appendChild(renderMessage({ role: 'system', parts: llm.systemInstructions }, 'system'));
+    root.appendChild(renderMessage({ role: 'system', parts: llm.systemInstructions }, 'system', null, located));
   }
   root.appendChild(h('h3', { class: 'conversation-heading' }, `Input (${llm.inputMessages.length})`));
   const input = h('div', { class: 'messages messages-input' });
-  for (const m of llm.inputMessages) input.appendChild(renderMessage(m, 'input'));
+  llm.inputMessages.forEach((m, i) => input.appendChild(renderMessage(m, 'input', i, located)));
   if (llm.inputMessages.length === 0) input.appendChild(h('div', { class: 'empty' }, 'No input messages captured.'));
   root.appendChild(input);
   root.appendChild(h('h3', { class: 'conversation-heading' }, `Output (${llm.outputMessages.length})`));
   const output = h('div', { class: 'messages messages-output' });
-  for (const m of llm.outputMessages) output.appendChild(renderMessage(m, 'output'));
+  llm.outputMessages.forEach((m, i) => output.appendChild(renderMessage(m, 'output', i, located)));
   if (llm.outputMessages.length === 0) output.appendChild(h('div', { class: 'empty' }, 'No output captured.'));
   root.appendChild(output);
   return root;
 }
 
-export function renderMessage(message: ChatMessage, direction: 'system' | 'input' | 'output'): HTMLElement {
+export function renderMessage(message: ChatMessage, direction: 'system' | 'input' | 'output', index: number | null = null, located: CallAnnotations = NO_ANNOTATIONS): HTMLElement {
   const role = typeof message.role === 'string' ? message.role : 'unknown';
   const header = h(
     'div',
@@ -95,17 +162,18 @@ export function renderMessage(message: ChatMessage, direction: 'system' | 'input
     h('span', { class: 'message-role' }, role),
     message.name ? h('span', { class: 'message-name' }, message.name) : null,
     message.finish_reason ? h('span', { class: 'chip finish-reason' }, message.finish_reason) : null,
+    direction !== 'system' && index !== null ? annotationBadges(located.forMessage(direction, index)) : null,
   );
   const parts = h('div', { class: 'message-parts' });
-  for (const part of Array.isArray(message.parts) ? message.parts : []) parts.appendChild(renderPart(part));
+  (Array.isArray(message.parts) ? message.parts : []).forEach((part, p) => parts.appendChild(renderPart(part, located.forPart(direction, index, p))));
   return h('div', { class: `message role-${classToken(role)} message-${direction}` }, header, parts);
 }
 
-export function renderPart(part: MessagePart): HTMLElement {
+export function renderPart(part: MessagePart, annotations: readonly AnnotationDto[] = []): HTMLElement {
   const p = part as unknown as Record<string, unknown>;
   switch (part.type) {
     case 'text':
-      return longText(str(p.content), 50_000, 'div', 'part part-text');
+      return markedText(str(p.content), annotations, 'part part-text');
     case 'reasoning': {
       const text = str(p.content);
       return h('details', { class: 'part part-reasoning' }, h('summary', {}, icon('lightbulb'), h('span', {}, `Reasoning (${formatInteger(text.length)} characters)`)), longText(text, 50_000, 'div', 'reasoning-text'));

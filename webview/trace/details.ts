@@ -1,16 +1,63 @@
-// The selected span: facts, error, "go to source", the LLM conversation when it is a call,
-// then attributes, events, resource and links.
+// The selected span: facts, error, "go to source", its annotations, the user's feedback and
+// the LLM conversation when it is a call, then attributes, events, resource and links. While
+// its detail is on its way, the facts the outline has are shown.
 
 import type { WaterfallRow } from '../../src/core/span-tree';
 import { formatAttributeValue, formatClock, formatDuration } from '../../src/core/format';
 import type { SpanDto } from '../../src/protocol/api';
 import { button, h, icon, longText } from '../shared/dom';
+import { renderAnnotationList, kindCount } from './annotations';
 import { categoryIcon, SPAN_KIND_NAMES } from './categories';
 import { keyValueTable, renderConversation, renderLlmSummary } from './conversation';
+import type { OutlineSpan } from './outline';
 
 export interface DetailsHandlers {
   onOpenSource: (path: string, line: number | null) => void;
   onSelect: (spanId: string) => void;
+  onDeleteAnnotation: (annotationId: string) => void;
+  onOpenJson: (spanId: string) => void;
+  /** The feedback control for an LLM call (the view keeps its state across renders). */
+  feedback: (span: SpanDto) => HTMLElement | null;
+}
+
+/** What the header and facts need: the outline has it before the detail arrives. */
+type SpanFacts = Pick<OutlineSpan, 'spanId' | 'parentSpanId' | 'name' | 'category' | 'status' | 'durationMs' | 'startTime'> & { service: string | null };
+
+function renderHeader(span: SpanFacts, row: WaterfallRow<OutlineSpan> | undefined, parentName: string | null, handlers: Pick<DetailsHandlers, 'onSelect'>): HTMLElement[] {
+  const isError = span.status === 'error';
+  const header = h(
+    'div',
+    { class: 'details-header' },
+    icon(categoryIcon(span.category), 'span-icon'),
+    h('h2', { class: 'details-title' }, span.name || '(unnamed)'),
+    span.status !== 'unset' ? h('span', { class: `chip status status-${isError ? 'error' : 'ok'}` }, span.status) : null,
+    h('span', { class: 'chip category' }, span.category),
+  );
+  const facts = h('dl', { class: 'span-facts' });
+  const fact = (label: string, value: string | HTMLElement) => facts.append(h('dt', {}, label), h('dd', {}, value));
+  fact('Duration', formatDuration(span.durationMs));
+  fact('Start', `${formatClock(span.startTime)}${row ? `  (+${formatDuration(row.offsetMs)})` : ''}`);
+  fact('Span ID', span.spanId);
+  if (span.parentSpanId) {
+    if (parentName !== null) {
+      const link = button(parentName || span.parentSpanId, 'arrow-up', () => handlers.onSelect(span.parentSpanId!), { class: 'link-button parent-link' });
+      fact('Parent', link);
+    } else fact('Parent', `${span.parentSpanId} (not received)`);
+  }
+  if (span.service) fact('Service', span.service);
+  return [header, facts];
+}
+
+/** The outline's facts and a loading line, until the span's detail arrives (or fails). */
+export function renderSpanPlaceholder(span: OutlineSpan, row: WaterfallRow<OutlineSpan> | undefined, parentName: string | null, handlers: Pick<DetailsHandlers, 'onSelect'>, error: string | null): HTMLElement {
+  const root = h('div', { class: `span-details loading${span.status === 'error' ? ' error' : ''}`, data: { 'span-id': span.spanId }, attrs: { 'aria-busy': error ? null : 'true' } });
+  root.append(...renderHeader(span, row, parentName, handlers));
+  root.appendChild(
+    error
+      ? h('div', { class: 'banner banner-error detail-error', role: 'alert' }, icon('error'), h('span', {}, `Cannot load this span: ${error}`))
+      : h('div', { class: 'detail-loading' }, icon('loading', 'codicon-modifier-spin'), h('span', {}, 'Loading span details…')),
+  );
+  return root;
 }
 
 /** `code.filepath` / `code.lineno` (and the newer `code.file.path` / `code.line.number`). */
@@ -23,35 +70,14 @@ export function sourceLocation(span: SpanDto): { path: string; line: number | nu
   return { path, line };
 }
 
-export function renderSpanDetails(span: SpanDto, row: WaterfallRow<SpanDto> | undefined, parentName: string | null, handlers: DetailsHandlers): HTMLElement {
+export function renderSpanDetails(span: SpanDto, row: WaterfallRow<OutlineSpan> | undefined, parentName: string | null, handlers: DetailsHandlers): HTMLElement {
   const isError = span.status === 'error';
   const root = h('div', { class: `span-details${isError ? ' error' : ''}`, data: { 'span-id': span.spanId } });
-
-  root.appendChild(
-    h(
-      'div',
-      { class: 'details-header' },
-      icon(categoryIcon(span.category), 'span-icon'),
-      h('h2', { class: 'details-title' }, span.name || '(unnamed)'),
-      span.status !== 'unset' ? h('span', { class: `chip status status-${isError ? 'error' : 'ok'}` }, span.status) : null,
-      h('span', { class: 'chip category' }, span.category),
-    ),
-  );
-
-  const facts = h('dl', { class: 'span-facts' });
-  const fact = (label: string, value: string | HTMLElement) => facts.append(h('dt', {}, label), h('dd', {}, value));
-  fact('Duration', formatDuration(span.durationMs));
-  fact('Start', `${formatClock(span.startTime)}${row ? `  (+${formatDuration(row.offsetMs)})` : ''}`);
-  fact('Span ID', span.spanId);
-  if (span.parentSpanId) {
-    if (parentName !== null) {
-      const link = button(parentName || span.parentSpanId, 'arrow-up', () => handlers.onSelect(span.parentSpanId!), { class: 'link-button parent-link' });
-      fact('Parent', link);
-    } else fact('Parent', `${span.parentSpanId} (not received)`);
-  }
-  fact('Kind', SPAN_KIND_NAMES[span.kind] ?? String(span.kind));
-  if (span.serviceName) fact('Service', span.serviceName);
-  if (span.scopeName) fact('Scope', span.scopeName);
+  const [header, facts] = renderHeader({ ...span, service: span.serviceName }, row, parentName, handlers);
+  header.append(h('span', { class: 'spacer' }), button('', 'json', () => handlers.onOpenJson(span.spanId), { class: 'icon-button', id: 'open-span-json', title: 'Open this span as JSON in an editor' }));
+  root.appendChild(header);
+  facts.append(h('dt', {}, 'Kind'), h('dd', {}, SPAN_KIND_NAMES[span.kind] ?? String(span.kind)));
+  if (span.scopeName) facts.append(h('dt', {}, 'Scope'), h('dd', {}, span.scopeName));
   root.appendChild(facts);
 
   if (isError) root.appendChild(renderError(span));
@@ -66,9 +92,27 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<SpanDto> | un
     );
   }
 
+  const feedback = handlers.feedback(span);
+  if (feedback) root.appendChild(feedback);
+
+  const annotations = span.annotations ?? [];
+  if (annotations.length > 0) {
+    const counts = new Map<string, number>();
+    for (const a of annotations) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
+    const summary = [...counts].map(([k, n]) => kindCount(k, n)).join(', ');
+    root.appendChild(
+      h(
+        'details',
+        { class: 'section annotations-section', id: 'annotations', attrs: { open: true } },
+        h('summary', {}, `Annotations (${summary})`),
+        renderAnnotationList(annotations, span.llm?.revision ?? null, { onDelete: (a) => handlers.onDeleteAnnotation(a.id) }),
+      ),
+    );
+  }
+
   if (span.llm) {
     root.appendChild(renderLlmSummary(span.llm));
-    root.appendChild(renderConversation(span.llm));
+    root.appendChild(renderConversation(span.llm, span.annotations ?? []));
   }
 
   const attrs = Object.entries(span.attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

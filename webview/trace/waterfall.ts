@@ -4,9 +4,10 @@
 
 import { ancestorIndices, visibleRowIndices, visibleWindow, type WaterfallLayout } from '../../src/core/span-tree';
 import { formatDuration, formatTokens, formatUsd } from '../../src/core/format';
-import type { SpanDto } from '../../src/protocol/api';
 import { h, icon } from '../shared/dom';
+import { annotationMarks } from './annotations';
 import { categoryClass, categoryIcon } from './categories';
+import { isLlmCall, type OutlineSpan } from '../../src/protocol/outline';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 10;
@@ -23,7 +24,7 @@ export class Waterfall {
   readonly scroller: HTMLElement;
   private readonly canvas: HTMLElement;
   private readonly axis: HTMLElement;
-  private layout: WaterfallLayout<SpanDto> | null = null;
+  private layout: WaterfallLayout<OutlineSpan> | null = null;
   private visible: number[] = [];
   private collapsed = new Set<string>();
   private critical = new Set<string>();
@@ -57,13 +58,19 @@ export class Waterfall {
     return this.rendered.size;
   }
 
-  setLayout(layout: WaterfallLayout<SpanDto>, critical: Set<string>): void {
+  setLayout(layout: WaterfallLayout<OutlineSpan>, critical: Set<string>): void {
     // Folds survive a reload of the same trace; ids that vanished are dropped.
     this.collapsed = new Set([...this.collapsed].filter((id) => layout.indexById.has(id)));
     this.layout = layout;
     this.critical = critical;
     this.drawAxis();
     this.refreshVisible();
+  }
+
+  /** Marks the critical path (worked out after the first paint: it is not needed to see rows). */
+  setCritical(ids: Set<string>): void {
+    this.critical = ids;
+    this.restyle();
   }
 
   /** Highlights search hits. */
@@ -99,6 +106,7 @@ export class Waterfall {
       el.classList.toggle('selected', selected);
       el.setAttribute('aria-selected', selected ? 'true' : 'false');
       el.classList.toggle('match', this.matches.has(id));
+      el.classList.toggle('critical', this.critical.has(id));
     }
   }
 
@@ -165,7 +173,7 @@ export class Waterfall {
     }
   }
 
-  private buildRow(layout: WaterfallLayout<SpanDto>, index: number, pos: number): HTMLElement {
+  private buildRow(layout: WaterfallLayout<OutlineSpan>, index: number, pos: number): HTMLElement {
     const row = layout.rows[index];
     const span = row.span;
     const hasKids = row.childCount > 0;
@@ -177,7 +185,7 @@ export class Waterfall {
     if (this.critical.has(span.spanId)) classes.push('critical');
     if (this.matches.has(span.spanId)) classes.push('match');
     if (row.rootKind === 'orphan' || row.rootKind === 'cycle') classes.push('orphan');
-    if (span.llm) classes.push('llm-call');
+    if (isLlmCall(span)) classes.push('llm-call');
 
     const twisty = hasKids
       ? icon(isCollapsed ? 'chevron-right' : 'chevron-down', 'twisty')
@@ -188,6 +196,7 @@ export class Waterfall {
       twisty,
       icon(isError ? 'error' : categoryIcon(span.category), 'span-icon'),
       h('span', { class: 'span-name' }, span.name || '(unnamed)'),
+      annotationMarks(span.annotationCounts),
       rowMeta(span),
     );
     label.style.paddingLeft = `${Math.min(row.depth, MAX_INDENT_DEPTH) * INDENT_PX + 4}px`;
@@ -286,11 +295,9 @@ export class Waterfall {
   }
 }
 
-function rowMeta(span: SpanDto): HTMLElement | null {
-  const llm = span.llm;
-  if (!llm) return null;
-  const model = llm.responseModel ?? llm.requestModel;
-  const tokens = llm.inputTokens !== null || llm.outputTokens !== null ? `${formatTokens(llm.inputTokens)}→${formatTokens(llm.outputTokens)}` : null;
-  const parts = [model, tokens, llm.costUsd !== null ? formatUsd(llm.costUsd, llm.costEstimated) : null].filter((p): p is string => !!p);
+function rowMeta(span: OutlineSpan): HTMLElement | null {
+  if (span.model === null) return null;
+  const tokens = span.inputTokens !== null || span.outputTokens !== null ? `${formatTokens(span.inputTokens)}→${formatTokens(span.outputTokens)}` : null;
+  const parts = [span.model, tokens, span.costUsd !== null ? formatUsd(span.costUsd, span.costEstimated) : null].filter((p): p is string => !!p);
   return parts.length > 0 ? h('span', { class: 'span-meta' }, parts.join(' · ')) : null;
 }

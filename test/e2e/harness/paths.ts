@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+// import.meta.dirname under vitest (ESM); __dirname when a bench bundles this file to CommonJS
+// (scripts/run-ts.mjs writes to node_modules/.cache/run-ts: also three levels below the root).
+export const repoRoot = path.resolve(import.meta.dirname ?? __dirname, '..', '..', '..');
 export const outputRoot = path.join(repoRoot, 'test-output', 'e2e');
 
 const config = JSON.parse(readFileSync(path.join(repoRoot, 'test', 'e2e', 'e2e-config.json'), 'utf8')) as {

@@ -3,7 +3,7 @@
 // webview frames.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { chromiumPath } from './paths';
 
 const CHROMIUM_ARGS = [
@@ -93,6 +93,31 @@ export class Workbench {
   /** A notification toast's text. */
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
+  }
+
+  /**
+   * Resolves once `selector` matches in some webview's content frame, checked every animation
+   * frame inside that frame (a locator's wait backs off to half a second between checks, too
+   * coarse to time a panel's first paint). Returns when it matched.
+   */
+  async waitInWebview(selector: string, timeoutMs = 60_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    const watched = new Set<Frame>();
+    let matchedAt: number | null = null;
+    while (matchedAt === null) {
+      // Frames come and go as panels open; each new one gets its own watcher. A frame that
+      // navigates (a webview's inner frame does, as it loads) ends its watcher: it is watched again.
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame() || watched.has(frame)) continue;
+        watched.add(frame);
+        frame
+          .waitForFunction((sel) => document.querySelector(sel) !== null, selector, { polling: 'raf', timeout: Math.max(1, deadline - Date.now()) })
+          .then(() => (matchedAt ??= Date.now()), () => watched.delete(frame));
+      }
+      if (Date.now() > deadline) throw new Error(`no webview showed ${selector} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return matchedAt;
   }
 
   /** The content frame of the active webview (editor panel or view). */

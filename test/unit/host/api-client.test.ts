@@ -3,8 +3,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorEvent, HealthDto } from '../../../src/protocol/api';
-import { ApiClient, ApiRequestError, probeHealth } from '../../../src/host/api-client';
-import { SseClient } from '../../../src/host/sse-client';
+import { ApiClient, ApiRequestError, probeHealth } from '../../../src/host/connection/api-client';
+import { SseClient } from '../../../src/host/connection/event-stream';
 import { namedPort } from '../../helpers/ports';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -106,7 +106,8 @@ describe('ApiClient', () => {
     const api = new ApiClient(port, 200);
     const err = await api.health().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiRequestError);
-    expect((err as ApiRequestError).code).toBe('ETIMEDOUT');
+    expect((err as ApiRequestError).code).toBe('timeout');
+    expect((err as ApiRequestError).errno).toBe('ETIMEDOUT');
   });
 });
 

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorEvent } from '../../../src/protocol/api';
 import type { CollectorStartOptions } from '../../../src/protocol/collector-ipc';
-import { ApiClient, rawRequest } from '../../../src/host/api-client';
-import { CollectorClient } from '../../../src/host/collector-client';
-import { forkCollector, type CollectorProcess } from '../../../src/host/collector-process';
+import { ApiClient, rawRequest } from '../../../src/host/connection/api-client';
+import { CollectorClient } from '../../../src/host/connection/collector-client';
+import { forkCollector, type CollectorProcess } from '../../../src/host/connection/collector-process';
 import { llmTrace } from './otlp-payload';
 import { namedPort } from '../../helpers/ports';
 
@@ -86,7 +86,7 @@ describe('collector process (forked dist/cli.js)', () => {
     expect(health).toMatchObject({ ok: true, app: 'spyglass', pid: proc.pid, httpPort: result.httpPort, dbPath: result.dbPath });
 
     // live events over SSE, as the tree and the status bar get them
-    const { SseClient } = await import('../../../src/host/sse-client');
+    const { SseClient } = await import('../../../src/host/connection/event-stream');
     const events: CollectorEvent[] = [];
     const sse = new SseClient({ port: result.httpPort, reconnect: false, onEvent: (e) => events.push(e) });
     cleanups.push(() => sse.close());
@@ -221,7 +221,7 @@ describe('a port held by another program', () => {
     const state = await a.start();
     expect(state).toMatchObject({ kind: 'port-conflict', port: grpcPort, setting: 'grpcPort' });
     // nothing is left listening on the HTTP port
-    const probe = await import('../../../src/host/api-client').then((m) => m.probeHealth(httpPort));
+    const probe = await import('../../../src/host/connection/api-client').then((m) => m.probeHealth(httpPort));
     expect(probe.kind).toBe('none');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeChanges, isSavedList, mergeSaved, planCopilotTracing } from '../../../src/host/copilot-tracing-model';
+import { describeChanges, isSavedList, mergeSaved, planCopilotTracing } from '../../../src/host/settings/copilot-tracing-model';
 
 describe('Trace Copilot Chat with Spyglass: the settings', () => {
   it('points Copilot Chat’s OTLP export at the collector, HTTP by default', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appEnvironment, defaultShell, formatEnvLine, formatEnvSnippet, proxyBaseUrls, terminalEnvironment } from '../../../src/host/env-model';
-import { changedSettings, toStartOptions } from '../../../src/host/settings-model';
+import { appEnvironment, defaultShell, formatEnvLine, formatEnvSnippet, proxyBaseUrls, terminalEnvironment } from '../../../src/host/settings/env-model';
+import { changedSettings, toStartOptions } from '../../../src/host/settings/settings-model';
 
 describe('environment for an app', () => {
   it('points OTLP at the HTTP port and the SDK base URLs at the proxy routes', () => {

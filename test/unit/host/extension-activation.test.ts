@@ -14,8 +14,9 @@ import * as vscode from 'vscode';
 import { makeExtensionContext, mock, type TreeViewMock } from '../../helpers/vscode-mock';
 import { activate, deactivate } from '../../../src/extension';
 import type { SpyglassApi } from '../../../src/host/spyglass-host';
-import type { TracesTreeNode } from '../../../src/host/traces-tree';
-import { probeHealth, rawRequest } from '../../../src/host/api-client';
+import type { TracesTreeNode } from '../../../src/host/tree/traces-tree';
+import { probeHealth, rawRequest } from '../../../src/host/connection/api-client';
+import { parseOutlineMessage } from '../../../src/protocol/webview';
 import { llmTrace } from './otlp-payload';
 import { namedPort } from '../../helpers/ports';
 
@@ -118,14 +119,14 @@ describe('activation', () => {
     expect(mock.context.get('spyglass.captureState')).toBe('owner');
     expect(mock.context.get('spyglass.capturing')).toBe(true);
     expect(mock.context.get('spyglass.tracesFiltered')).toBe(false);
-    await expect.poll(() => s.text).toBe(`$(telescope) :${port} · 0 calls · $0`);
+    await expect.poll(() => s.text).toBe(`$(telescope) :${port} · 0 calls · $0.00`);
     // the database went where the setting's default says
     expect(a.state.kind === 'owner' && a.state.dbPath).toBe(path.join(ctx.globalStorageUri.fsPath, 'spyglass.db'));
     expect(await children()).toEqual([]); // empty: the welcome view shows
   });
 
   it('the settings the code reads are the ones package.json contributes', () => {
-    const src = fs.readdirSync(path.join(ROOT, 'src/host')).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, 'src/host', f), 'utf8')).join('\n');
+    const src = fs.readdirSync(path.join(ROOT, 'src/host'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, 'src/host', f), 'utf8')).join('\n');
     const read = new Set([...src.matchAll(/'((?:capture|terminal|retention|prices|proxy|privacy|forward|collector)\.[A-Za-z.]+|httpPort|grpcPort|databasePath)'/g)].map((m) => `spyglass.${m[1]}`));
     const contributed = Object.keys(pkg.contributes.configuration.properties);
     for (const key of read) expect(contributed, key).toContain(key);
@@ -158,14 +159,14 @@ describe('live tree and status bar', () => {
     const [traceNode] = await children(group);
     const ti = item(traceNode);
     expect(ti.id).toBe(`trace:${t.traceId}`);
-    expect(ti.description).toMatch(/gpt-4o-mini · 900 ms · \$0\.\d+/);
+    expect(ti.description).toMatch(/gpt-4o-mini · 900ms · \$0\.\d+/);
     expect((ti.iconPath as vscode.ThemeIcon).id).toBe('sparkle');
     expect(ti.command).toEqual({ command: 'spyglass.openTrace', title: 'Open Trace', arguments: [t.traceId] });
     expect(ti.contextValue).toBe('spyglass.trace');
 
     const calls = await children(traceNode);
-    expect(calls.map((c) => item(c).label)).toEqual(['chat gpt-4o-mini', 'tool lookup_order']);
-    expect(item(calls[0]).description).toMatch(/^1k→200 tok · \$0\.\d+ · 600 ms · \+10 ms$/);
+    expect(calls.map((c) => item(c).label)).toEqual(['chat gpt-4o-mini', 'execute_tool lookup_order']);
+    expect(item(calls[0]).description).toMatch(/^1k→200 tok · \$0\.\d+ · 600ms · \+10ms$/);
 
     await expect.poll(() => statusItem().text, { timeout: 3000 }).toMatch(new RegExp(`^\\$\\(telescope\\) :${port} · 1 call · \\$0\\.\\d+$`));
 
@@ -240,12 +241,23 @@ describe('commands', () => {
     expect(mock.messages.at(-1)).toMatchObject({ level: 'info', message: 'Spyglass: imported 2 spans from 1 file.' });
     await expect.poll(() => outline(), { timeout: 3000 }).toEqual(['Last 5 minutes', '  from a file']);
 
-    // open trace: quick pick of recent traces → the trace panel command with the id
-    const opened: unknown[][] = [];
-    mock.commands.set('spyglass.showTracePanel', (...args: unknown[]) => opened.push(args));
+    // open trace: quick pick of recent traces → the trace panel, which sends the outline once the webview is ready
     mock.answers.quickPick.push((items: { traceId: string; label: string }[]) => items.find((i) => i.label === 'from a file'));
     await vscode.commands.executeCommand('spyglass.openTrace');
-    expect(opened).toEqual([[imported.traceId, undefined]]);
+    expect(mock.panels.map((p) => p.viewType)).toEqual(['spyglass.trace']);
+    const panel = mock.panels[0]!;
+    expect(panel.webview.html).toContain('id="initial-state"');
+    panel.webview.receive({ kind: 'ready' });
+    await expect.poll(() => panel.webview.posted.some((m) => (m as { method?: string }).method === 'didChangeOutline'), { timeout: 5000 }).toBe(true);
+    const outlineMsg = { params: parseOutlineMessage((panel.webview.posted.find((m) => (m as { method?: string }).method === 'didChangeOutline') as { params: { json: string } }).params)! };
+    expect(outlineMsg.params.trace.traceId).toBe(imported.traceId);
+    expect(outlineMsg.params.spanId).toHaveLength(2);
+    await expect.poll(() => panel.title).toBe('Trace: from a file');
+    // the same span as JSON in an editor (a read-only document of the spyglass-data scheme)
+    await vscode.commands.executeCommand('spyglass.openTraceJson', imported.traceId, outlineMsg.params.spanId[0]);
+    expect(JSON.parse(mock.openedDocuments.at(-1)!.content!)).toMatchObject({ traceId: imported.traceId, spanId: outlineMsg.params.spanId[0] });
+    expect(mock.openedDocuments.at(-1)!.uri).toBe(`spyglass-data:///trace/${imported.traceId}/${outlineMsg.params.spanId[0]}.json`);
+    panel.dispose();
 
     // export one trace (tree context menu passes the node) and everything
     const [traceNode] = await children((await children())[0]);
@@ -337,7 +349,7 @@ describe('sharing a collector that another process runs', () => {
     // this window's own collector, on the same port, with its own database (its settings)
     expect(a.state.kind === 'owner' && a.state.pid).not.toBe(cli.pid);
     expect((await probeHealth(port)).kind).toBe('spyglass');
-    await expect.poll(() => statusItem().text, { timeout: 5000 }).toBe(`$(telescope) :${port} · 0 calls · $0`);
+    await expect.poll(() => statusItem().text, { timeout: 5000 }).toBe(`$(telescope) :${port} · 0 calls · $0.00`);
   });
 });
 

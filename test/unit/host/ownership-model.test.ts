@@ -8,7 +8,7 @@ import {
   isSpyglassHealth,
   shouldRestartAfterCrash,
   takeoverDelayMs,
-} from '../../../src/host/ownership-model';
+} from '../../../src/host/connection/ownership-model';
 
 const health: HealthDto = { ok: true, app: 'spyglass', version: '0.1.0', pid: 7, httpPort: 4318, grpcPort: 4317, dbPath: '/x.db', startedAt: 1 };
 const ports = { httpPort: 4318, grpcPort: 4317 };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SseParser } from '../../../src/host/sse-parser';
-import { Throttle } from '../../../src/host/throttle';
+import { SseParser } from '../../../src/host/connection/sse-parser';
+import { Throttle } from '../../../src/host/connection/throttle';
 
 describe('SseParser', () => {
   const stream = ': keep-alive\n\ndata: {"type":"hello"}\n\nevent: x\nid: 3\ndata: {"a":\ndata: 1}\n\r\ndata:no-space\r\n\r\n';

@@ -1,33 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, formatAgo, formatCost, formatDuration, formatTokens } from '../../../src/host/format-model';
-import { statusView } from '../../../src/host/status-model';
+import { escapeMarkdown, formatAgo, formatClock, formatDuration, formatTokens, formatUsd, plural, truncate } from '../../../src/core/format';
+import { statusView } from '../../../src/host/status/status-model';
 
-describe('formatting', () => {
-  it('keeps more digits for small costs', () => {
-    expect(formatCost(0)).toBe('$0');
-    expect(formatCost(0.00004)).toBe('<$0.0001');
-    expect(formatCost(0.0042)).toBe('$0.0042');
-    expect(formatCost(0.0421)).toBe('$0.042');
-    expect(formatCost(3.14159)).toBe('$3.14');
-    expect(formatCost(1234.5)).toBe('$1235');
-    expect(formatCost(0.5, true)).toBe('~$0.500');
-    expect(formatCost(null)).toBe('–');
-  });
-
-  it('formats durations, tokens and ages', () => {
-    expect(formatDuration(0)).toBe('0 ms');
-    expect(formatDuration(0.25)).toBe('0.25 ms');
-    expect(formatDuration(231.6)).toBe('232 ms');
-    expect(formatDuration(1234)).toBe('1.23 s');
-    expect(formatDuration(45_678)).toBe('45.7 s');
-    expect(formatDuration(125_000)).toBe('2 min 5 s');
-    expect(formatTokens(999)).toBe('999');
-    expect(formatTokens(1234)).toBe('1.2k');
-    expect(formatTokens(45_678)).toBe('46k');
+// The tree, the status bar and the webviews share these (src/core/format.ts): one value, one text.
+describe('formatting shared by the host and the webviews', () => {
+  it('prints costs, durations, tokens and ages the same way everywhere', () => {
+    expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(0.0042)).toBe('$0.0042');
+    expect(formatUsd(0.0421)).toBe('$0.042');
+    expect(formatUsd(3.14159)).toBe('$3.14');
+    expect(formatUsd(0.5, true)).toBe('~$0.50');
+    expect(formatUsd(null)).toBe('—');
+    expect(formatDuration(231.6)).toBe('232ms');
+    expect(formatDuration(1234)).toBe('1.23s');
+    expect(formatDuration(125_000)).toBe('2m 05s');
+    expect(formatTokens(1234)).toBe('1.23k');
     expect(formatTokens(2_500_000)).toBe('2.5M');
     expect(formatAgo(0, 2_000)).toBe('just now');
+    expect(formatAgo(0, 30_000)).toBe('30s ago');
     expect(formatAgo(0, 90_000)).toBe('1 min ago');
-    expect(formatAgo(0, 3 * 3600_000)).toBe('3 h ago');
+    expect(formatAgo(0, 3 * 3600_000)).toBe('3h ago');
+    expect(formatAgo(0, 50 * 3600_000)).toBe('2d ago');
+    expect(plural(1, 'call')).toBe('1 call');
+    expect(plural(1234, 'call')).toBe('1,234 calls');
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    const t = new Date(2026, 0, 2, 3, 4, 5, 6).getTime();
+    expect(formatClock(t)).toBe('03:04:05.006');
+    expect(formatClock(t, 's')).toBe('03:04:05');
   });
 
   it('escapes Markdown, links and codicon syntax', () => {
@@ -56,7 +55,7 @@ describe('status bar view', () => {
 
   it('adds error and guardrail markers only when there are some', () => {
     const v = statusView({ kind: 'owner', httpPort: 4318, grpcPort: null, dbPath: 'x', pid: 1 }, { calls: 3, costUsd: 0, errors: 2, guardrailHits: 5 });
-    expect(v.text).toBe('$(telescope) :4318 · 3 calls · $0 $(error) 2 $(shield) 5');
+    expect(v.text).toBe('$(telescope) :4318 · 3 calls · $0.00 $(error) 2 $(shield) 5');
     expect(v.accessibilityLabel).toContain('2 errors, 5 guardrail hits');
   });
 

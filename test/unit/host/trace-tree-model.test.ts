@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanDto, TraceDetail, LlmCallDto } from '../../../src/protocol/api';
+import type { SpanDto } from '../../../src/protocol/api';
+import { llmCall, outlineOf } from '../webview/fixtures';
 import {
   callDescription,
   callIcon,
   callLabel,
   callNodes,
+  callTooltip,
   filterSummary,
   filterToQuery,
   groupDescription,
@@ -17,8 +19,9 @@ import {
   traceMarker,
   tracePickItems,
   traceTooltip,
+  userFeedback,
   type TraceRow,
-} from '../../../src/host/trace-tree-model';
+} from '../../../src/host/tree/trace-tree-model';
 
 // A fixed local "now": 2026-11-22 14:30:00 local time.
 const NOW = new Date(2026, 10, 22, 14, 30, 0).getTime();
@@ -43,6 +46,8 @@ function trace(over: Partial<TraceRow> = {}): TraceRow {
     serviceName: 'chatbot',
     models: ['gpt-4o-mini'],
     sessionId: null,
+    annotationCounts: {},
+    feedback: { up: 0, down: 0 },
     ...over,
   };
 }
@@ -113,19 +118,25 @@ describe('trace rows', () => {
     expect(traceLabel(trace({ rootName: '  ', traceId: 'abcdef0123456789abcdef0123456789' }))).toBe('Trace abcdef01');
   });
 
-  it('describes time, models, duration, cost, errors and guardrail hits', () => {
+  it('describes time, models, duration, cost, errors, feedback and annotations', () => {
     const t = trace({ startTime: new Date(2026, 10, 22, 14, 3, 9).getTime(), models: ['gpt-4o', 'claude-sonnet-4', 'gemini-2.5-pro'], costEstimated: true });
-    expect(traceDescription(t)).toBe('14:03:09 · gpt-4o, claude-sonnet-4 +1 · 1.23 s · ~$0.0042');
-    expect(traceDescription({ ...t, models: [], llmCallCount: 0, costUsd: 0 })).toBe('14:03:09 · 1.23 s');
-    expect(traceDescription({ ...t, models: [], errorCount: 2, guardrailHits: 1 })).toBe('14:03:09 · 1.23 s · ~$0.0042 · 2 errors · 1 guardrail hit');
+    expect(traceDescription(t)).toBe('14:03:09 · gpt-4o, claude-sonnet-4 +1 · 1.23s · ~$0.0042');
+    expect(traceDescription({ ...t, models: [], llmCallCount: 0, costUsd: 0 })).toBe('14:03:09 · 1.23s');
+    expect(traceDescription({ ...t, models: [], errorCount: 2, annotationCounts: { guardrail: 1, evaluation: 3, feedback: 2 }, feedback: { up: 1, down: 1 } })).toBe(
+      '14:03:09 · 1.23s · ~$0.0042 · 2 errors · 1 thumbs up · 1 thumbs down · 1 guardrail hit · 3 evaluations',
+    );
   });
 
-  it('marks errors before guardrail hits', () => {
+  it('marks errors first, then a thumbs down, guardrail hits and a thumbs up', () => {
     expect(traceMarker(trace())).toBe('llm');
     expect(traceMarker(trace({ llmCallCount: 0 }))).toBe('plain');
-    expect(traceMarker(trace({ guardrailHits: 2 }))).toBe('guardrail');
-    expect(traceMarker(trace({ guardrailHits: 2, status: 'error' }))).toBe('error');
+    expect(traceMarker(trace({ annotationCounts: { guardrail: 2 } }))).toBe('guardrail');
+    expect(traceMarker(trace({ annotationCounts: { guardrail: 2 }, status: 'error' }))).toBe('error');
     expect(traceMarker(trace({ errorCount: 1 }))).toBe('error');
+    expect(traceMarker(trace({ feedback: { up: 1, down: 0 } }))).toBe('thumbsup');
+    expect(traceMarker(trace({ feedback: { up: 1, down: 0 }, annotationCounts: { guardrail: 1 } }))).toBe('guardrail');
+    expect(traceMarker(trace({ feedback: { up: 0, down: 1 }, annotationCounts: { guardrail: 1 } }))).toBe('thumbsdown');
+    expect(traceMarker(trace({ feedback: { up: 0, down: 1 }, errorCount: 1 }))).toBe('error');
   });
 
   it('escapes captured text in tooltips (no Markdown, links or icons from a span name)', () => {
@@ -134,48 +145,19 @@ describe('trace rows', () => {
     expect(tip).not.toContain('[click](');
     expect(tip).toContain('Session: s\\_1');
     expect(tip).toContain('Tokens: 1.2k in / 345 out · Cost: $0.0042');
+    expect(traceTooltip(trace({ feedback: { up: 0, down: 2 }, annotationCounts: { feedback: 2, evaluation: 1 } }))).toContain('Feedback: 2 thumbs down\n\nAnnotations: 1 evaluation');
   });
 
   it('lists recent traces for the quick pick with the id in the detail', () => {
     const [item] = tracePickItems([trace({ traceId: 'f'.repeat(32), startTime: NOW - 3 * MIN, status: 'error' })], NOW);
     expect(item).toEqual({
       label: '$(error) answer question',
-      description: 'gpt-4o-mini · 1.23 s · $0.0042',
+      description: 'gpt-4o-mini · 1.23s · $0.0042',
       detail: `3 min ago · chatbot · ${'f'.repeat(32)}`,
       traceId: 'f'.repeat(32),
     });
   });
 });
-
-function llm(over: Partial<LlmCallDto> = {}): LlmCallDto {
-  return {
-    convention: 'genai',
-    operation: 'chat',
-    provider: 'openai',
-    requestModel: 'gpt-4o',
-    responseModel: 'gpt-4o-2024-08-06',
-    responseId: null,
-    params: {},
-    inputTokens: 1500,
-    outputTokens: 200,
-    cachedInputTokens: null,
-    cacheWriteTokens: null,
-    reasoningTokens: null,
-    costUsd: 0.00576,
-    costEstimated: false,
-    ttftMs: 231.4,
-    finishReasons: ['stop'],
-    systemInstructions: [],
-    inputMessages: [],
-    outputMessages: [],
-    toolDefinitions: [],
-    conversationId: null,
-    promptName: null,
-    promptVersion: null,
-    errorType: null,
-    ...over,
-  };
-}
 
 function span(over: Partial<SpanDto>): SpanDto {
   return {
@@ -197,36 +179,52 @@ function span(over: Partial<SpanDto>): SpanDto {
     events: [],
     links: [],
     llm: null,
+    annotations: [],
     ...over,
   };
 }
 
-describe('calls inside a trace', () => {
-  const detail = (spans: SpanDto[]): TraceDetail => ({ trace: trace(), spans });
+const call = (over: Partial<NonNullable<SpanDto['llm']>> = {}) => ({ ...llmCall(), requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 1500, outputTokens: 200, costUsd: 0.00576, costEstimated: false, ...over });
+
+describe('calls inside a trace (from its outline)', () => {
+  const outline = (spans: SpanDto[]) => outlineOf({ trace: trace({ traceId: 't'.padStart(32, '0'), startTime: Math.min(...spans.map((s) => s.startTime)) }), spans, annotations: [] });
 
   it('keeps LLM, embedding, tool and agent spans in start order, with offsets from the first span', () => {
     const nodes = callNodes(
-      detail([
+      outline([
         span({ spanId: 'root', name: 'request', category: 'http', startTime: 1000 }),
-        span({ spanId: 'tool', name: 'execute_tool', category: 'tool', startTime: 1300, attributes: { 'gen_ai.tool.name': 'get_weather' } }),
-        span({ spanId: 'llm1', name: 'chat gpt-4o', category: 'llm', startTime: 1010, llm: llm() }),
-        span({ spanId: 'emb', name: 'embeddings', category: 'embedding', startTime: 1200, llm: llm({ operation: 'embeddings', requestModel: 'text-embedding-3-small', responseModel: null }) }),
-        span({ spanId: 'agent', name: 'invoke_agent', category: 'agent', startTime: 1005, attributes: { 'gen_ai.agent.name': 'planner' } }),
+        span({ spanId: 'tool', name: 'execute_tool get_weather', category: 'tool', startTime: 1300 }),
+        span({ spanId: 'llm1', name: 'chat gpt-4o', category: 'llm', startTime: 1010, llm: call() }),
+        span({ spanId: 'emb', name: 'embeddings', category: 'embedding', startTime: 1200, llm: call({ operation: 'embeddings', requestModel: 'text-embedding-3-small', responseModel: null }) }),
+        span({ spanId: 'agent', name: 'invoke_agent planner', category: 'agent', startTime: 1005 }),
         span({ spanId: 'chain', name: 'chain', category: 'chain', startTime: 1001 }),
       ]),
     );
-    expect(nodes.map((n) => callLabel(n.span))).toEqual(['agent planner', 'chat gpt-4o-2024-08-06', 'embeddings text-embedding-3-small', 'tool get_weather']);
+    expect(nodes.map((n) => callLabel(n.span))).toEqual(['invoke_agent planner', 'chat gpt-4o', 'embeddings', 'execute_tool get_weather']);
     expect(nodes.map((n) => n.offsetMs)).toEqual([5, 10, 200, 300]);
     expect(nodes.map((n) => callIcon(n.span))).toEqual(['hubot', 'sparkle', 'symbol-array', 'tools']);
     expect(nodes[1].id).toBe(`span:${'t'.padStart(32, '0')}:llm1`);
+    expect(callDescription(nodes[2])).toBe('text-embedding-3-small · 1.5k→200 tok · $0.00576 · 100ms · +200ms');
   });
 
-  it('describes an LLM call with tokens, cost, time to first token and duration', () => {
-    const [n] = callNodes(detail([span({ category: 'llm', llm: llm(), durationMs: 1830 })]));
-    expect(callDescription(n)).toBe('1.5k→200 tok · $0.0058 · ttft 231 ms · 1.83 s · +0 ms');
-    const [e] = callNodes(detail([span({ category: 'llm', status: 'error', llm: llm({ inputTokens: null, outputTokens: null, costUsd: null, ttftMs: null }) })]));
-    expect(callDescription(e)).toBe('100 ms · +0 ms · error');
+  it('describes an LLM call with its model, tokens, cost, duration, annotations and the user\'s thumb', () => {
+    const [n] = callNodes(outline([span({ name: 'chat', category: 'llm', llm: call(), durationMs: 1830, endTime: 2830 })]));
+    expect(callDescription(n)).toBe('gpt-4o-2024-08-06 · 1.5k→200 tok · $0.00576 · 1.83s · +0ms');
+    const [e] = callNodes(outline([span({ category: 'llm', status: 'error', llm: call({ inputTokens: null, outputTokens: null, costUsd: null }) })]));
+    expect(callDescription(e)).toBe('gpt-4o-2024-08-06 · 100ms · +0ms · error');
     expect(callIcon(e.span)).toBe('error');
+    const annotated = span({ name: 'chat gpt-4o-2024-08-06', category: 'llm', llm: call() });
+    annotated.annotations = [
+      { id: 'f', traceId: annotated.traceId, spanId: annotated.spanId, kind: 'feedback', name: 'thumbs', label: 'down', score: null, explanation: null, source: 'user', location: null, attributes: {}, createdAt: 1, callRevision: 0 },
+      { id: 'e', traceId: annotated.traceId, spanId: annotated.spanId, kind: 'evaluation', name: 'relevance', label: null, score: 1, explanation: null, source: 'instrumentation', location: null, attributes: {}, createdAt: 1, callRevision: 0 },
+    ];
+    const [a] = callNodes(outline([annotated]));
+    expect(callDescription(a)).toBe('1 feedback · 1.5k→200 tok · $0.00576 · 100ms · +0ms · 1 evaluation');
+    a.span.feedback = userFeedback(annotated.annotations);
+    expect(a.span.feedback).toBe('down');
+    expect(callDescription(a)).toBe('thumbs down · 1.5k→200 tok · $0.00576 · 100ms · +0ms · 1 evaluation');
+    expect(callIcon(a.span)).toBe('thumbsdown');
+    expect(callTooltip(a.span)).toContain('Your feedback: thumbs down');
   });
 });
 
@@ -234,10 +232,11 @@ describe('filter', () => {
   it('maps to API query parameters and a short summary', () => {
     expect(isFilterActive({})).toBe(false);
     expect(isFilterActive({ text: '' })).toBe(false);
-    const f = { text: 'refund', model: 'gpt-4o', service: 'api', errorsOnly: true };
+    const f = { text: 'refund', model: 'gpt-4o', service: 'api', errorsOnly: true, feedback: 'down' as const };
     expect(isFilterActive(f)).toBe(true);
-    expect(filterToQuery(f, 200)).toEqual({ limit: 200, text: 'refund', model: 'gpt-4o', service: 'api', status: 'error' });
+    expect(isFilterActive({ feedback: 'up' })).toBe(true);
+    expect(filterToQuery(f, 200)).toEqual({ limit: 200, text: 'refund', model: 'gpt-4o', service: 'api', status: 'error', feedback: 'down' });
     expect(filterToQuery({}, 50)).toEqual({ limit: 50 });
-    expect(filterSummary(f)).toBe('"refund" · model gpt-4o · service api · errors only');
+    expect(filterSummary(f)).toBe('"refund" · model gpt-4o · service api · errors only · thumbs down');
   });
 });

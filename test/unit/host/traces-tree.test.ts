@@ -1,14 +1,15 @@
-// The Traces tree provider's own logic (paging, errors, detail cache, throttling), driven by an
-// in-memory API so each failure can be produced on demand.
+// The Traces tree provider's own logic (paging, errors, the calls cache, feedback marks,
+// throttling), driven by an in-memory API so each failure can be produced on demand.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('vscode', () => import('../../helpers/vscode-mock'));
 
 import type * as vscode from 'vscode';
-import type { TraceDetail, TraceListPage, TraceListQuery, TraceSummary } from '../../../src/protocol/api';
-import type { ApiClient } from '../../../src/host/api-client';
+import type { SpanDetail, SpanDto, TraceListPage, TraceListQuery, TraceOutline, TraceSummary } from '../../../src/protocol/api';
+import { llmCall, outlineOf, spanDto } from '../webview/fixtures';
+import type { ApiClient } from '../../../src/host/connection/api-client';
 import { spanIdOf, traceIdOf } from '../../../src/host/commands';
-import { TracesTreeProvider, type TracesTreeNode } from '../../../src/host/traces-tree';
+import { TracesTreeProvider, type TracesTreeNode } from '../../../src/host/tree/traces-tree';
 
 function summary(i: number, over: Partial<TraceSummary> = {}): TraceSummary {
   return {
@@ -27,27 +28,38 @@ function summary(i: number, over: Partial<TraceSummary> = {}): TraceSummary {
     serviceName: 'svc',
     models: [],
     sessionId: null,
+    annotationCounts: {},
+    feedback: { up: 0, down: 0 },
     ...over,
   };
 }
 
 class MemoryApi {
   traces: TraceSummary[] = [];
+  spans = new Map<string, SpanDto[]>();
   failList: Error | null = null;
   failDetail: Error | null = null;
   queries: TraceListQuery[] = [];
-  detailCalls = 0;
+  outlineCalls = 0;
+  spanCalls: string[] = [];
   async listTraces(q: TraceListQuery = {}): Promise<TraceListPage> {
     this.queries.push(q);
     if (this.failList) throw this.failList;
     const limit = q.limit ?? 100;
     return { traces: this.traces.slice(0, limit), nextCursor: this.traces.length > limit ? 'more' : null };
   }
-  async getTrace(id: string): Promise<TraceDetail> {
-    this.detailCalls++;
+  async traceOutline(id: string): Promise<TraceOutline> {
+    this.outlineCalls++;
     if (this.failDetail) throw this.failDetail;
     const trace = this.traces.find((t) => t.traceId === id)!;
-    return { trace, spans: [] };
+    return outlineOf({ trace, spans: this.spans.get(id) ?? [], annotations: [] });
+  }
+  async spanDetail(traceId: string, spanId: string): Promise<SpanDetail> {
+    this.spanCalls.push(spanId);
+    return this.spans.get(traceId)!.find((s) => s.spanId === spanId)!;
+  }
+  async getTrace(): Promise<never> {
+    throw new Error('the tree must not load whole traces');
   }
 }
 
@@ -111,13 +123,48 @@ describe('TracesTreeProvider', () => {
     const calls = await p.getChildren(trace);
     expect(calls.map((c) => label(p, c))).toEqual(['No LLM or tool calls in this trace']);
     await p.getChildren(trace);
-    expect(api.detailCalls).toBe(1);
+    expect(api.outlineCalls).toBe(1);
     p.handleEvent({ type: 'traces-changed', traceIds: [api.traces[0].traceId], spans: 1, llmCalls: 0, at: 0 });
     await p.getChildren(trace);
-    expect(api.detailCalls).toBe(2);
+    expect(api.outlineCalls).toBe(2);
+    p.handleEvent({ type: 'annotations-changed', traceIds: [api.traces[0].traceId], at: 0 });
+    await p.getChildren(trace);
+    expect(api.outlineCalls).toBe(3);
     api.failDetail = new Error('trace not found');
     p.handleEvent({ type: 'cleared', at: 0 });
     expect((await p.getChildren(trace)).map((c) => label(p, c))).toEqual(['Cannot load this trace: trace not found']);
+  });
+
+  it('marks a trace rated thumbs down, and the call with the thumb read from its detail', async () => {
+    const api = new MemoryApi();
+    const t = summary(1, { llmCallCount: 2, feedback: { up: 0, down: 1 }, annotationCounts: { feedback: 1 } });
+    api.traces = [t];
+    const rated = spanDto('aaaaaaaaaaaaaaa2', null, 10, 600, { traceId: t.traceId, name: 'chat gpt-4o-mini', category: 'llm', llm: llmCall() });
+    rated.annotations = [{ id: 'f1', traceId: t.traceId, spanId: rated.spanId, kind: 'feedback', name: 'thumbs', label: 'down', score: null, explanation: 'wrong', source: 'user', location: null, attributes: {}, createdAt: 1, callRevision: 0 }];
+    const plain = spanDto('aaaaaaaaaaaaaaa3', null, 700, 900, { traceId: t.traceId, name: 'chat gpt-4o-mini', category: 'llm', llm: llmCall() });
+    api.spans.set(t.traceId, [rated, plain]);
+    const { p } = make(api);
+    const [group] = await p.getChildren();
+    const [trace] = await p.getChildren(group);
+    const item = p.getTreeItem(trace) as vscode.TreeItem;
+    expect((item.iconPath as vscode.ThemeIcon).id).toBe('thumbsdown');
+    expect(item.description).toContain('1 thumbs down');
+    const calls = await p.getChildren(trace);
+    expect(calls.map((c) => ((p.getTreeItem(c) as vscode.TreeItem).iconPath as vscode.ThemeIcon).id)).toEqual(['thumbsdown', 'sparkle']);
+    expect((p.getTreeItem(calls[0]) as vscode.TreeItem).description).toMatch(/^thumbs down · /);
+    expect((p.getTreeItem(calls[0]) as vscode.TreeItem).contextValue).toBe('spyglass.llmCall');
+    expect(api.spanCalls).toEqual([rated.spanId]); // only the rated call was read in full
+  });
+
+  it('passes the feedback filter to the trace list', async () => {
+    const api = new MemoryApi();
+    api.traces = [summary(1)];
+    const { p } = make(api);
+    await p.getChildren();
+    const reloaded = new Promise<void>((r) => p.onDidReload(() => r()));
+    p.setFilter({ feedback: 'down' });
+    await reloaded;
+    expect(api.queries.at(-1)).toEqual({ limit: 3, feedback: 'down' });
   });
 
   it('coalesces a burst of change events into few reloads', async () => {

@@ -1,10 +1,14 @@
 // @vitest-environment happy-dom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { buildAgentRun } from '../../../src/core/agent-run';
+import { agentRunSpans, loadAgentRun } from '../../../src/host/panels/agent-run-source';
 import type { SpanDto, TraceDetail } from '../../../src/protocol/api';
 import { MessageEndpoint, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost, type WireMessage } from '../../../src/protocol/webview';
-import { agentRunOf, renderAgentRun } from '../../../webview/trace/agent-run';
+import { renderAgentRun } from '../../../webview/trace/agent-run';
 import { mountTraceView } from '../../../webview/trace/view';
-import { HOSTILE, TRACE_ID, llmCall, spanDto, summary } from './fixtures';
+import { HOSTILE, TRACE_ID, llmCall, outlineOf, spanDto, summary } from './fixtures';
+
+const agentRunOf = (spans: SpanDto[]) => buildAgentRun(agentRunSpans(spans));
 
 const OTHER = 'f'.repeat(32);
 
@@ -19,7 +23,7 @@ function copilotTrace(): TraceDetail {
     spanDto('sc', 'sub', 290, 400, { name: 'chat gpt-4o', category: 'llm', llm: llmCall({ inputTokens: 500, outputTokens: 50, costUsd: 0.005 }) }),
     spanDto('c2', 'root', 710, 990, { name: 'chat gpt-4o', category: 'llm', llm: llmCall({ inputTokens: 2000, outputTokens: 80, costUsd: 0.02 }) }),
   ];
-  return { trace: summary(spans), spans };
+  return { trace: summary(spans), spans, annotations: [] };
 }
 
 const opts = (log: string[]) => ({ traceId: TRACE_ID, onSelect: (id: string) => log.push(`select ${id}`), onOpenTrace: (t: string, s: string) => log.push(`open ${t} ${s}`) });
@@ -58,24 +62,59 @@ describe('agent-run view', () => {
     expect(log).toEqual([`open ${OTHER} x`]);
   });
 
-  it('is a tab of the trace panel, shown only for traces with agent spans', () => {
+  it('reads the linked traces in the host, and shows the run without a linked trace that is not stored', async () => {
+    const detail = copilotTrace();
+    detail.spans[2] = { ...detail.spans[2]!, links: [{ traceId: OTHER, spanId: 'x', attributes: {} }, { traceId: '0'.repeat(31) + '1', spanId: 'y', attributes: {} }] };
+    const other: TraceDetail = {
+      trace: summary([]),
+      spans: [{ ...spanDto('x', null, 300, 600, { name: 'invoke_agent Researcher', category: 'agent', attributes: { 'gen_ai.agent.name': 'Researcher' } }), traceId: OTHER }],
+      annotations: [],
+    };
+    const asked: string[] = [];
+    const run = await loadAgentRun(TRACE_ID, async (id) => {
+      asked.push(id);
+      if (id === TRACE_ID) return detail;
+      if (id === OTHER) return other;
+      throw new Error('not found');
+    });
+    expect(asked).toEqual([TRACE_ID, OTHER, '0'.repeat(31) + '1']);
+    expect(run!.agents.map((a) => a.name)).toContain('copilot');
+    const el = renderAgentRun(run, opts([]));
+    expect(el.querySelector(`[data-trace-id="${OTHER}"][data-span-id="x"]`)).not.toBeNull();
+  });
+
+  it('is a tab of the trace panel, shown only for traces with agent spans, its run asked of the host when shown', async () => {
     const posted: WireMessage[] = [];
-    const endpoint = new MessageEndpoint<TraceWebviewToHost, TraceHostToWebview>({ post: (m) => posted.push(m) });
+    const detail = copilotTrace();
+    let host: MessageEndpoint<TraceHostToWebview, TraceWebviewToHost>;
+    const endpoint = new MessageEndpoint<TraceWebviewToHost, TraceHostToWebview>({
+      post: (m) => {
+        posted.push(m);
+        queueMicrotask(() => host.onMessage(JSON.parse(JSON.stringify(m))));
+      },
+    });
+    host = new MessageEndpoint<TraceHostToWebview, TraceWebviewToHost>({ post: (m) => queueMicrotask(() => endpoint.onMessage(JSON.parse(JSON.stringify(m)))) });
+    host.handleRequest('agentRun', () => loadAgentRun(TRACE_ID, async () => detail));
     const root = document.createElement('div');
     document.body.replaceChildren(root);
-    const state: TracePanelState = { traceId: TRACE_ID, status: 'ready', detail: copilotTrace(), error: null, selectedSpanId: null, loadedAt: 1 };
+    const state: TracePanelState = { traceId: TRACE_ID, status: 'ready', trace: detail.trace, traceAnnotations: [], error: null, selectedSpanId: null, loadedAt: 1 };
     const view = mountTraceView(root, { endpoint, initial: state, persisted: undefined, persist: () => undefined });
+    view.applyOutline(outlineOf(detail));
+    endpoint.sendReady();
     const tabs = root.querySelector('.trace-tabs') as HTMLElement;
     expect(tabs.hidden).toBe(false);
+    expect(posted.some((m) => m.kind === 'request' && m.method === 'agentRun')).toBe(false);
     (root.querySelector('#tab-agent-run') as HTMLElement).click();
     expect((root.querySelector('#agent-run-pane') as HTMLElement).hidden).toBe(false);
     expect((root.querySelector('.trace-body') as HTMLElement).hidden).toBe(true);
+    await vi.waitFor(() => expect(root.querySelector('#agent-run-pane [data-span-id="t1"]')).not.toBeNull());
+    expect(posted.filter((m) => m.kind === 'request' && m.method === 'agentRun')).toHaveLength(1);
     (root.querySelector('#agent-run-pane [data-span-id="t1"]') as HTMLElement).click();
     expect(view.selectedSpanId).toBe('t1');
     expect((root.querySelector('.trace-body') as HTMLElement).hidden).toBe(false);
 
-    const plain = { ...state, loadedAt: 2, detail: { trace: summary([spanDto('a', null, 0, 5)]), spans: [spanDto('a', null, 0, 5)] } };
-    view.apply(plain);
+    const plainSpans = [spanDto('a', null, 0, 5)];
+    view.applyOutline(outlineOf({ trace: summary(plainSpans), spans: plainSpans, annotations: [] }));
     expect(tabs.hidden).toBe(true);
   });
 });

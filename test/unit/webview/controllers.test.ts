@@ -1,9 +1,10 @@
-// Host-side panel controllers against a real loopback HTTP API and its SSE stream, talking to
-// a webview-side endpoint through the real protocol.
+// Host-side panel controllers with the host's one API client against a real loopback HTTP API
+// and its SSE stream, talking to a webview-side endpoint through the real protocol.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CollectorEvent } from '../../../src/protocol/api';
+import type { TraceOutline } from '../../../src/protocol/api';
 import {
   MessageEndpoint,
+  parseOutlineMessage,
   type DashboardHostToWebview,
   type DashboardState,
   type DashboardWebviewToHost,
@@ -12,12 +13,12 @@ import {
   type TracePanelState,
   type TraceWebviewToHost,
 } from '../../../src/protocol/webview';
-import { ApiClient, ApiRequestError } from '../../../src/host/webview/api-client';
-import { DashboardController } from '../../../src/host/webview/dashboard-controller';
-import { CollectorEvents, SseParser, isCollectorEvent } from '../../../src/host/webview/event-stream';
-import type { WebviewLike } from '../../../src/host/webview/panel-controller';
-import { modelLabel, seriesFromTraces } from '../../../src/host/webview/series-from-traces';
-import { TraceController } from '../../../src/host/webview/trace-controller';
+import { ApiClient, ApiRequestError } from '../../../src/host/connection/api-client';
+import { SseClient, isCollectorEvent } from '../../../src/host/connection/event-stream';
+import { DashboardController } from '../../../src/host/panels/dashboard-controller';
+import type { WebviewLike } from '../../../src/host/panels/panel-controller';
+import { modelLabel, seriesFromTraces } from '../../../src/host/panels/series-from-traces';
+import { TraceController } from '../../../src/host/panels/trace-controller';
 import { FakeCollectorApi } from './fake-collector-api';
 import { TRACE_ID, hostileTrace, seriesDto, spanDto, statsDto, summary } from './fixtures';
 
@@ -73,106 +74,191 @@ afterEach(async () => {
 });
 
 describe('TraceController', () => {
-  function traceSetup(traceId = TRACE_ID, base: () => string | undefined = () => api.base) {
+  function traceSetup(traceId = TRACE_ID, port: () => number | null = () => api.port) {
     const pair = webviewPair<TraceHostToWebview, TraceWebviewToHost>();
     const opened: [string, number | null][] = [];
+    const json: [string, string | null][] = [];
+    const outlines: TraceOutline[] = [];
+    pair.view.handleNotification('didChangeOutline', (m) => outlines.push(parseOutlineMessage(m)!));
     const controller = new TraceController({
       webview: pair.webview,
-      api: new ApiClient(base, 2_000),
+      api: new ApiClient(port, 2_000),
       traceId,
       reloadDelayMs: 0,
       onOpenSource: (p, l) => opened.push([p, l]),
+      onOpenJson: (t, s) => json.push([t, s]),
     });
     cleanups.push(() => controller.dispose());
-    return { ...pair, controller, opened, states: pair.states as TracePanelState[] };
+    return { ...pair, controller, opened, json, outlines, states: pair.states as TracePanelState[] };
   }
+  const outlinePath = `/api/traces/${TRACE_ID}/outline`;
 
-  it('loads the trace, inlines it, and sends nothing more on the first ready', async () => {
-    api.traces.set(TRACE_ID, hostileTrace());
+  it('sends the outline once, held until the webview is ready, then only the state', async () => {
+    api.put(hostileTrace());
     const t = traceSetup();
+    const inlined = t.controller.snapshotForHtml(); // HTML goes in at once, with the loading state
+    expect(inlined.status).toBe('loading');
     const state = await t.controller.load();
     expect(state.status).toBe('ready');
-    expect(state.detail?.spans).toHaveLength(4);
-    const inlined = t.controller.snapshotForHtml();
-    expect(inlined).toBe(state);
+    expect(state.trace?.traceId).toBe(TRACE_ID);
+    expect(t.outlines).toHaveLength(0); // the webview is not up yet
     t.view.sendReady();
-    await until(() => t.controller.endpoint.isReady, 2_000, 'ready');
-    // the webview already has this version from its HTML: a round trip shows nothing was pushed
-    await t.view.request('reload', {}).then((reply) => expect(reply.status).toBe('ready'));
-    expect(t.states).toHaveLength(1); // only the push caused by the reload itself
-    expect(api.seen.filter((r) => r.path === `/api/traces/${TRACE_ID}`)).toHaveLength(2);
+    await until(() => t.outlines.length === 1 && t.states.length === 1, 2_000, 'outline and state after ready');
+    expect(t.outlines[0].partial).toBe(false);
+    expect(t.outlines[0].spanId).toHaveLength(4);
+    expect(t.states[0].status).toBe('ready');
+    // the state carries no spans: small on every change
+    expect(JSON.stringify(t.states[0]).length).toBeLessThan(2_000);
+    expect(api.seen.filter((r) => r.path === outlinePath)).toHaveLength(1);
+    expect(api.seen.some((r) => r.path === `/api/traces/${TRACE_ID}`)).toBe(false); // never the whole trace
   });
 
-  it('sends the state on ready when it changed after the HTML was set, and again after a webview reload', async () => {
-    api.traces.set(TRACE_ID, hostileTrace());
+  it('patches with `since` on change events for its trace, never resending the whole outline', async () => {
+    const detail = hostileTrace();
+    api.put(detail);
     const t = traceSetup();
-    t.controller.snapshotForHtml(); // HTML with the loading state
-    await t.controller.load(); // data arrives before the webview is up: held back
-    expect(t.states).toHaveLength(0);
+    t.controller.snapshotForHtml();
     t.view.sendReady();
-    await until(() => t.states.length === 1, 2_000, 'state after ready');
-    expect(t.states[0].status).toBe('ready');
-    t.view.sendReady(); // webview rebuilt from HTML (hidden and shown again)
-    await until(() => t.states.length === 2, 2_000, 'state after second ready');
+    await t.controller.load();
+    await until(() => t.outlines.length === 1, 2_000, 'first outline');
+    const rev = t.outlines[0].revision;
+
+    detail.spans.push(spanDto('aaaaaaaaaaaaaaa5', 'aaaaaaaaaaaaaaa1', 995, 999, { name: 'late step' }));
+    api.put(detail, ['aaaaaaaaaaaaaaa5']);
+    t.controller.onCollectorEvent({ type: 'traces-changed', traceIds: ['f'.repeat(32)], spans: 1, llmCalls: 0, at: 0 });
+    t.controller.onCollectorEvent({ type: 'traces-changed', traceIds: [TRACE_ID], spans: 1, llmCalls: 0, at: 0 });
+    await until(() => t.outlines.length === 2, 2_000, 'the patch');
+    expect(t.outlines[1]).toMatchObject({ partial: true, spanId: ['aaaaaaaaaaaaaaa5'] });
+    expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query).toEqual({ since: String(rev) });
+
+    // an annotation on the call: annotations-changed patches just that span
+    await t.view.request('annotate', { spanId: 'aaaaaaaaaaaaaaa2', annotation: { kind: 'feedback', label: 'down', explanation: 'wrong' } });
+    t.controller.onCollectorEvent({ type: 'annotations-changed', traceIds: [TRACE_ID], at: 0 });
+    await until(() => t.outlines.some((o) => o.spanId.includes('aaaaaaaaaaaaaaa2') && o.partial), 2_000, 'the annotation patch');
+    const patch = t.outlines.find((o) => o.partial && o.spanId.includes('aaaaaaaaaaaaaaa2'))!;
+    expect(patch.spanId).toEqual(['aaaaaaaaaaaaaaa2']);
+    expect(patch.annotationCounts).toEqual([{ feedback: 1 }]);
+    expect(t.outlines.filter((o) => !o.partial)).toHaveLength(1);
+  });
+
+  it('answers span detail, text search, feedback and its removal through the API', async () => {
+    const detail = hostileTrace();
+    api.put(detail);
+    const t = traceSetup();
+    t.view.sendReady();
+    await t.controller.load();
+    const span = await t.view.request('spanDetail', { spanId: 'aaaaaaaaaaaaaaa2' });
+    expect(span.llm?.requestModel).toBe('gpt-4o-mini');
+    await expect(t.view.request('spanDetail', { spanId: '../../api/traces' })).rejects.toMatchObject({ message: 'invalid span id' });
+    // message text is searched in the host, from the whole trace fetched once
+    expect((await t.view.request('findText', { query: 'Weather in PARIS' })).spanIds).toEqual(['aaaaaaaaaaaaaaa2']);
+    expect((await t.view.request('findText', { query: 'timeouterror' })).spanIds).toEqual(['aaaaaaaaaaaaaaa3']);
+    expect(api.seen.filter((r) => r.path === `/api/traces/${TRACE_ID}`)).toHaveLength(1);
+
+    const up = await t.view.request('annotate', { spanId: 'aaaaaaaaaaaaaaa2', annotation: { kind: 'feedback', label: 'up' } });
+    expect(up).toMatchObject({ kind: 'feedback', label: 'up', source: 'user', spanId: 'aaaaaaaaaaaaaaa2' });
+    const down = await t.view.request('annotate', { spanId: 'aaaaaaaaaaaaaaa2', annotation: { kind: 'feedback', label: 'down', explanation: 'made up a city' } });
+    expect(detail.spans[1].annotations.map((a) => [a.label, a.explanation])).toEqual([['down', 'made up a city']]);
+    const onTrace = await t.view.request('annotate', { spanId: null, annotation: { kind: 'feedback', label: 'up' } });
+    expect(detail.annotations.map((a) => a.id)).toEqual([onTrace.id]);
+    await t.view.request('deleteAnnotation', { id: down.id });
+    expect(detail.spans[1].annotations).toEqual([]);
+    await expect(t.view.request('annotate', { spanId: null, annotation: { kind: 'feedback', label: 'meh' } as never })).rejects.toMatchObject({ code: 'remote' });
+    // a changed span is read again for the next search, not the whole trace
+    detail.spans[2].statusMessage = 'now it says zanzibar';
+    api.put(detail, ['aaaaaaaaaaaaaaa3']);
+    await t.controller.load(); // what the change event would run: a `since` patch
+    expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query.since).toBeDefined();
+    expect((await t.view.request('findText', { query: 'zanzibar' })).spanIds).toEqual(['aaaaaaaaaaaaaaa3']);
+    expect(api.seen.filter((r) => r.path === `/api/traces/${TRACE_ID}`)).toHaveLength(1);
   });
 
   it('reports a missing trace, then shows it when its spans arrive (SSE change event)', async () => {
     const t = traceSetup();
     const first = await t.controller.load();
     expect(first.status).toBe('not-found');
-    expect(first.detail).toBeNull();
+    expect(first.trace).toBeNull();
     t.view.sendReady();
     await until(() => t.states.length === 1);
 
-    const events = new CollectorEvents({
-      getBase: () => api.base,
-      onEvent: (e) => t.controller.onCollectorEvent(e),
-      retryMs: 20,
-    });
+    const events = new SseClient({ port: api.port, reconnect: true, onEvent: (e) => t.controller.onCollectorEvent(e) });
     events.start();
-    cleanups.push(() => events.stop());
+    cleanups.push(() => events.close());
     await api.waitForStreams(1);
 
-    api.traces.set(TRACE_ID, hostileTrace());
+    api.put(hostileTrace());
     api.emit({ type: 'traces-changed', traceIds: ['ffffffffffffffffffffffffffffffff'], spans: 3, llmCalls: 0, at: Date.now() });
     api.emit({ type: 'traces-changed', traceIds: [TRACE_ID], spans: 4, llmCalls: 1, at: Date.now() });
     await until(() => t.states.at(-1)?.status === 'ready', 5_000, 'live update');
-    expect(t.states.at(-1)!.detail!.spans).toHaveLength(4);
+    expect(t.outlines.at(-1)!.spanId).toHaveLength(4);
+    expect(t.outlines.at(-1)!.partial).toBe(false);
     // the unrelated trace did not trigger a fetch of its own
     expect(api.seen.some((r) => r.path.startsWith('/api/traces/ffff'))).toBe(false);
   });
 
-  it('keeps the trace on screen and says why when the collector goes away', async () => {
-    api.traces.set(TRACE_ID, hostileTrace());
-    let base: string | undefined = api.base;
-    const t = traceSetup(TRACE_ID, () => base);
+  it('keeps the trace on screen and says why when the collector goes away; a cleared store empties it', async () => {
+    api.put(hostileTrace());
+    let port: number | null = api.port;
+    const t = traceSetup(TRACE_ID, () => port);
     await t.controller.load();
-    base = undefined;
+    port = null;
     const s = await t.controller.load();
     expect(s.status).toBe('no-collector');
-    expect(s.detail?.spans).toHaveLength(4);
+    expect(s.trace?.traceId).toBe(TRACE_ID);
     expect(s.error).toMatch(/not running/);
+    port = api.port;
+    api.traces.clear();
+    t.controller.onCollectorEvent({ type: 'cleared', at: 0 });
+    await until(() => t.controller.state.status === 'not-found', 2_000, 'not-found after clear');
+    expect(t.controller.state.trace).toBeNull();
   });
 
-  it('answers reload, remembers the selection, forwards openSource and pushes selectSpan', async () => {
-    api.traces.set(TRACE_ID, hostileTrace());
+  it('starts again from the whole outline after the event stream reconnected (hello)', async () => {
+    api.put(hostileTrace());
+    const t = traceSetup();
+    t.view.sendReady();
+    await t.controller.load();
+    await until(() => t.outlines.length === 1, 2_000, 'first outline');
+    t.controller.onCollectorEvent({ type: 'hello', version: 'x', httpPort: api.port, grpcPort: null, dbPath: 'other.db' });
+    await until(() => t.outlines.length === 2, 2_000, 'the outline after hello');
+    expect(t.outlines[1].partial).toBe(false);
+    expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query).toEqual({});
+  });
+
+  it('resends the whole outline when the webview was rebuilt from its HTML', async () => {
+    api.put(hostileTrace());
+    const t = traceSetup();
+    t.controller.snapshotForHtml();
+    t.view.sendReady();
+    await t.controller.load();
+    await until(() => t.outlines.length === 1, 2_000, 'first outline');
+    t.view.sendReady(); // hidden and shown again: the webview starts from its HTML
+    await until(() => t.outlines.length === 2, 2_000, 'outline again');
+    expect(t.outlines[1].partial).toBe(false);
+    expect(t.outlines[1].spanId).toHaveLength(4);
+  });
+
+  it('answers reload, remembers the selection, forwards openSource and openJson, and pushes selectSpan', async () => {
+    api.put(hostileTrace());
     const t = traceSetup();
     const selected: string[] = [];
     t.view.handleCommand('selectSpan', ({ spanId }) => selected.push(spanId));
     t.view.sendReady();
     const reloaded = await t.view.request('reload', {});
-    expect(reloaded.detail?.trace.traceId).toBe(TRACE_ID);
+    expect(reloaded.trace?.traceId).toBe(TRACE_ID);
     t.view.notify('didSelectSpan', { spanId: 'aaaaaaaaaaaaaaa3' });
     t.view.command('openSource', { path: 'src/agent.ts', line: 42 });
-    await until(() => t.controller.state.selectedSpanId === 'aaaaaaaaaaaaaaa3' && t.opened.length === 1);
+    t.view.command('openJson', { spanId: 'aaaaaaaaaaaaaaa3' });
+    await until(() => t.controller.state.selectedSpanId === 'aaaaaaaaaaaaaaa3' && t.opened.length === 1 && t.json.length === 1);
     expect(t.opened).toEqual([['src/agent.ts', 42]]);
+    expect(t.json).toEqual([[TRACE_ID, 'aaaaaaaaaaaaaaa3']]);
     t.controller.selectSpan('aaaaaaaaaaaaaaa2');
     await until(() => selected.length === 1);
     expect(selected).toEqual(['aaaaaaaaaaaaaaa2']);
   });
 
   it('coalesces overlapping loads and survives a disposed webview', async () => {
-    api.traces.set(TRACE_ID, hostileTrace());
+    api.put(hostileTrace());
     const t = traceSetup();
     await Promise.all([t.controller.load(), t.controller.load(), t.controller.load()]);
     // one load, plus exactly one more for the calls made while it ran
@@ -192,7 +278,7 @@ describe('DashboardController', () => {
     const opened: string[] = [];
     const controller = new DashboardController({
       webview: pair.webview,
-      api: new ApiClient(() => api.base, 2_000),
+      api: new ApiClient(() => api.port, 2_000),
       reloadDelayMs: 0,
       now,
       onOpenTrace: (id) => opened.push(id),
@@ -269,72 +355,37 @@ describe('DashboardController', () => {
 
 describe('ApiClient', () => {
   it('turns failures into clear, typed errors', async () => {
-    const client = new ApiClient(() => api.base, 150);
+    const client = new ApiClient(() => api.port, 150);
     api.hang.add('/api/stats');
-    await expect(client.getJson('/api/stats')).rejects.toMatchObject({ code: 'timeout' });
-    await expect(client.getJson('/api/not-json')).rejects.toMatchObject({ code: 'bad-json' });
-    await expect(client.getJson('/api/traces/nope')).rejects.toMatchObject({ code: 'not-found', status: 404, message: 'trace not found: nope' });
-    await expect(new ApiClient(() => undefined).getJson('/api/stats')).rejects.toMatchObject({ code: 'no-collector' });
+    await expect(client.stats()).rejects.toMatchObject({ code: 'timeout' });
+    await expect(client.traceOutline('nope')).rejects.toMatchObject({ code: 'not-found', status: 404, message: 'trace not found: nope' });
+    await expect(new ApiClient(() => null).stats()).rejects.toMatchObject({ code: 'no-collector' });
     const closed = await new FakeCollectorApi().start();
-    const deadBase = closed.base;
+    const deadPort = closed.port;
     await closed.stop();
-    const err = await new ApiClient(() => deadBase, 2_000).getJson('/api/stats').catch((e: unknown) => e);
+    const err = await new ApiClient(() => deadPort, 2_000).stats().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiRequestError);
     expect((err as ApiRequestError).code).toBe('network');
     expect((err as ApiRequestError).message).toMatch(/ECONNREFUSED/);
   });
 
-  it('passes query parameters, skipping empty ones', async () => {
+  it('passes query parameters, skipping empty ones, and escapes path segments', async () => {
     api.stats = statsDto();
-    await new ApiClient(() => `${api.base}/`).getJson('/api/stats', { from: 1, to: 2, model: undefined, service: '' });
+    await new ApiClient(() => api.port).stats({ from: 1, to: 2, model: undefined, service: '' });
     expect(api.seen.at(-1)).toEqual({ path: '/api/stats', query: { from: '1', to: '2' } });
+    await new ApiClient(() => api.port).spanDetail(TRACE_ID, 'a/b?c').catch(() => undefined);
+    expect(api.seen.at(-1)!.path).toBe(`/api/traces/${TRACE_ID}/spans/a%2Fb%3Fc`);
   });
 });
 
-describe('CollectorEvents', () => {
-  it('delivers events, skips malformed ones, and reconnects after the stream drops', async () => {
-    const got: CollectorEvent[] = [];
-    let connects = 0;
-    const events = new CollectorEvents({ getBase: () => api.base, onEvent: (e) => got.push(e), onConnected: () => connects++, retryMs: 10 });
-    events.start();
-    cleanups.push(() => events.stop());
-    await api.waitForStreams(1);
-    api.emit('{not json');
-    api.emit(JSON.stringify({ type: 'unknown-kind' }));
-    api.emit({ type: 'cleared', at: 1 });
-    await until(() => got.some((e) => e.type === 'cleared'));
-    expect(got.map((e) => e.type)).toEqual(['hello', 'cleared']);
-    api.dropStreams();
-    await until(() => connects === 2 && api.openStreams === 1, 5_000, 'reconnect');
-    api.emit({ type: 'traces-changed', traceIds: ['x'], spans: 1, llmCalls: 0, at: 2 });
-    await until(() => got.some((e) => e.type === 'traces-changed'));
-    await events.stop();
-    await until(() => api.openStreams === 0, 5_000, 'stream closed on stop');
-  });
-
-  it('waits for a collector to appear', async () => {
-    let base: string | undefined;
-    const got: CollectorEvent[] = [];
-    const events = new CollectorEvents({ getBase: () => base, onEvent: (e) => got.push(e), retryMs: 10 });
-    events.start();
-    cleanups.push(() => events.stop());
-    base = api.base;
-    await until(() => got.length === 1, 5_000, 'hello after the collector appeared');
-    expect(got[0].type).toBe('hello');
-  });
-});
-
-describe('SseParser', () => {
-  it('splits events across chunks, joins multi-line data and ignores comments and other fields', () => {
-    const p = new SseParser();
-    expect(p.push(': comment\r\nevent: x\r\ndata: {"a":')).toEqual([]);
-    expect(p.push('1}\r\n\r\ndata: line1\ndata: line2\n\nid: 7\n\n')).toEqual(['{"a":1}', 'line1\nline2']);
-  });
-
-  it('validates event shapes', () => {
+describe('event validation', () => {
+  it('accepts the events the host understands, field by field', () => {
     expect(isCollectorEvent({ type: 'traces-changed', traceIds: ['a'] })).toBe(true);
+    expect(isCollectorEvent({ type: 'annotations-changed', traceIds: ['a'], at: 1 })).toBe(true);
+    expect(isCollectorEvent({ type: 'annotations-changed', traceIds: 'a' })).toBe(false);
     expect(isCollectorEvent({ type: 'traces-changed', traceIds: [1] })).toBe(false);
     expect(isCollectorEvent({ type: 'hello', httpPort: 1 })).toBe(true);
+    expect(isCollectorEvent({ type: 'unknown-kind' })).toBe(false);
     expect(isCollectorEvent(null)).toBe(false);
   });
 });

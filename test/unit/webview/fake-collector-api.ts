@@ -1,9 +1,11 @@
 // A local stand-in for the collector's JSON API (the contract in src/protocol/api.ts), on a real
-// loopback HTTP server: trace detail, stats, series, the paged trace list, and the SSE stream.
+// loopback HTTP server: trace detail, outline (with `since` patches), span detail, user
+// annotations, stats, series, the paged trace list, and the SSE stream.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CollectorEvent, StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from '../../../src/protocol/api';
+import type { AnnotationDto, CollectorEvent, NewUserAnnotation, StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from '../../../src/protocol/api';
+import { outlineOf } from './fixtures';
 
 export interface SeenRequest {
   path: string;
@@ -12,6 +14,10 @@ export interface SeenRequest {
 
 export class FakeCollectorApi {
   readonly traces = new Map<string, TraceDetail>();
+  /** The store revision, and the revision each span was last written at (by `put`). */
+  revision = 0;
+  private readonly spanRevisions = new Map<string, number>();
+  private annotationSeq = 0;
   list: TraceSummary[] = [];
   stats: StatsDto | null = null;
   /** null: answer 404 like a collector without the endpoint. */
@@ -62,6 +68,13 @@ export class FakeCollectorApi {
     });
   }
 
+  /** Stores (or re-stores) a trace: its spans count as written now, for `since` patches. */
+  put(detail: TraceDetail, changedSpanIds?: readonly string[]): void {
+    this.revision++;
+    this.traces.set(detail.trace.traceId, detail);
+    for (const s of detail.spans) if (!changedSpanIds || changedSpanIds.includes(s.spanId)) this.spanRevisions.set(`${detail.trace.traceId}/${s.spanId}`, this.revision);
+  }
+
   emit(event: CollectorEvent | string): void {
     const data = typeof event === 'string' ? event : JSON.stringify(event);
     for (const s of this.streams) s.write(`data: ${data}\n\n`);
@@ -93,6 +106,63 @@ export class FakeCollectorApi {
       const waiters = this.streamWaiters.splice(0);
       for (const w of waiters) w();
       return;
+    }
+    const outlineMatch = /^\/api\/traces\/([^/]+)\/outline$/.exec(url.pathname);
+    if (outlineMatch) {
+      const id = decodeURIComponent(outlineMatch[1]);
+      const t = this.traces.get(id);
+      if (!t) return json(404, { error: 'trace not found', detail: id });
+      const since = q.since === undefined ? null : Number(q.since);
+      const spans = since === null ? t.spans : t.spans.filter((s) => (this.spanRevisions.get(`${id}/${s.spanId}`) ?? 0) > since);
+      json(200, outlineOf(t, { revision: this.revision, partial: since !== null, spans }));
+      return;
+    }
+    const spanMatch = /^\/api\/traces\/([^/]+)\/spans\/([^/]+)$/.exec(url.pathname);
+    if (spanMatch) {
+      const span = this.traces.get(decodeURIComponent(spanMatch[1]))?.spans.find((s) => s.spanId === decodeURIComponent(spanMatch[2]));
+      if (span) json(200, span);
+      else json(404, { error: 'span not found', detail: spanMatch[2] });
+      return;
+    }
+    const annotateMatch = /^\/api\/traces\/([^/]+)(?:\/spans\/([^/]+))?\/annotations$/.exec(url.pathname);
+    if (annotateMatch && req.method === 'POST') {
+      const traceId = decodeURIComponent(annotateMatch[1]);
+      const spanId = annotateMatch[2] ? decodeURIComponent(annotateMatch[2]) : null;
+      const t = this.traces.get(traceId);
+      const span = spanId ? t?.spans.find((s) => s.spanId === spanId) : null;
+      if (!t || (spanId && !span)) return json(404, { error: 'not found' });
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const input = JSON.parse(body) as NewUserAnnotation;
+        const a: AnnotationDto = {
+          id: `ann${++this.annotationSeq}`, traceId, spanId, kind: input.kind, name: input.kind === 'feedback' ? 'thumbs' : 'note',
+          label: input.kind === 'feedback' ? input.label : null, score: null, explanation: input.explanation ?? null, source: 'user',
+          location: null, attributes: {}, createdAt: Date.now(), callRevision: null,
+        };
+        const list = span ? span.annotations : t.annotations;
+        // the collector keeps one feedback per user and target
+        if (a.kind === 'feedback') for (let i = list.length - 1; i >= 0; i--) if (list[i].kind === 'feedback' && list[i].source === 'user') list.splice(i, 1);
+        list.push(a);
+        this.put(t, span ? [span.spanId] : []);
+        json(201, a);
+      });
+      return;
+    }
+    const deleteMatch = /^\/api\/annotations\/([^/]+)$/.exec(url.pathname);
+    if (deleteMatch && req.method === 'DELETE') {
+      const id = decodeURIComponent(deleteMatch[1]);
+      for (const t of this.traces.values()) {
+        for (const [list, spanId] of [[t.annotations, null], ...t.spans.map((s) => [s.annotations, s.spanId] as const)] as const) {
+          const i = list.findIndex((a) => a.id === id);
+          if (i < 0) continue;
+          list.splice(i, 1);
+          this.put(t, spanId ? [spanId] : []);
+          res.writeHead(204).end();
+          return;
+        }
+      }
+      return json(404, { error: 'annotation not found', detail: id });
     }
     const traceMatch = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
     if (traceMatch) {

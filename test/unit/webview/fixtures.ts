@@ -1,6 +1,6 @@
 // Trace fixtures in the API's shape (src/protocol/api.ts), hostile where captured text goes.
 
-import type { LlmCallDto, SpanDto, StatsDto, StatsSeriesDto, TraceDetail, TraceSummary } from '../../../src/protocol/api';
+import type { LlmCallDto, SpanDto, StatsDto, StatsSeriesDto, TraceDetail, TraceOutline, TraceSummary } from '../../../src/protocol/api';
 import type { DashboardState } from '../../../src/protocol/webview';
 
 export const HOSTILE = '</script><img src=x onerror=alert(1)><b onmouseover="alert(2)">bold</b>';
@@ -46,6 +46,7 @@ export function llmCall(overrides: Partial<LlmCallDto> = {}): LlmCallDto {
     promptName: null,
     promptVersion: null,
     errorType: null,
+    revision: 0,
     ...overrides,
   };
 }
@@ -70,6 +71,7 @@ export function spanDto(spanId: string, parentSpanId: string | null, startOffset
     events: [],
     links: [],
     llm: null,
+    annotations: [],
     ...overrides,
   };
 }
@@ -93,6 +95,8 @@ export function summary(spans: SpanDto[], overrides: Partial<TraceSummary> = {})
     serviceName: 'weather-app',
     models: ['gpt-4o-mini'],
     sessionId: null,
+    annotationCounts: {},
+    feedback: { up: 0, down: 0 },
     ...overrides,
   };
 }
@@ -123,7 +127,7 @@ export function hostileTrace(): TraceDetail {
     }),
     spanDto('aaaaaaaaaaaaaaa4', 'ffffffffffffffff', 950, 990, { name: 'late orphan' }),
   ];
-  return { trace: summary(spans), spans };
+  return { trace: summary(spans), spans, annotations: [] };
 }
 
 /** A wide trace of `n` spans: a root with steps of ten children each. */
@@ -137,7 +141,53 @@ export function bigTrace(n: number): TraceDetail {
       spans.push(spanDto(id, 'r000000000000000', i * 10, i * 10 + 95, { name: `step ${i}`, category: 'chain' }));
     } else spans.push(spanDto(id, step, i * 10, i * 10 + 8, { name: `call ${i}`, category: 'tool' }));
   }
-  return { trace: summary(spans), spans };
+  return { trace: summary(spans), spans, annotations: [] };
+}
+
+/**
+ * The outline the collector would answer for these spans (GET /api/traces/{id}/outline), built
+ * the way the contract describes it: columns, strings once, offsets from the trace start.
+ */
+export function outlineOf(detail: TraceDetail, opts: { revision?: number; partial?: boolean; spans?: SpanDto[] } = {}): TraceOutline {
+  const spans = [...(opts.spans ?? detail.spans)].sort((a, b) => a.startTime - b.startTime);
+  const strings: string[] = [];
+  const seen = new Map<string, number>();
+  const ref = (s: string | null) => {
+    if (s === null) return -1;
+    let i = seen.get(s);
+    if (i === undefined) {
+      i = strings.length;
+      strings.push(s);
+      seen.set(s, i);
+    }
+    return i;
+  };
+  const counts = (s: SpanDto) => {
+    if (s.annotations.length === 0) return null;
+    const c: Record<string, number> = {};
+    for (const a of s.annotations) c[a.kind] = (c[a.kind] ?? 0) + 1;
+    return c;
+  };
+  return {
+    trace: detail.trace,
+    revision: opts.revision ?? 1,
+    partial: opts.partial ?? false,
+    strings,
+    spanId: spans.map((s) => s.spanId),
+    parentSpanId: spans.map((s) => s.parentSpanId),
+    name: spans.map((s) => ref(s.name)),
+    category: spans.map((s) => ref(s.category)),
+    start: spans.map((s) => s.startTime - detail.trace.startTime),
+    durationMs: spans.map((s) => s.durationMs),
+    status: spans.map((s) => (s.status === 'error' ? 2 : s.status === 'ok' ? 1 : 0)),
+    service: spans.map((s) => ref(s.serviceName)),
+    model: spans.map((s) => ref(s.llm ? s.llm.responseModel ?? s.llm.requestModel : null)),
+    inputTokens: spans.map((s) => s.llm?.inputTokens ?? null),
+    outputTokens: spans.map((s) => s.llm?.outputTokens ?? null),
+    costUsd: spans.map((s) => s.llm?.costUsd ?? null),
+    costEstimated: spans.map((s) => s.llm?.costEstimated ?? false),
+    annotationCounts: spans.map(counts),
+  };
 }
 
 export function statsDto(overrides: Partial<StatsDto> = {}): StatsDto {

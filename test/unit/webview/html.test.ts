@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, createNonce, renderWebviewHtml, serializeForScript } from '../../../src/host/webview/html';
+import { contentSecurityPolicy, createNonce, renderWebviewHtml, serializeForScript } from '../../../src/host/panels/html';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const HOSTILE = '</script><img src=x onerror=alert(1)><!-- <script>alert(2)</script> \u2028 & "quotes" \'single\'';

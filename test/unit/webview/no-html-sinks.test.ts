@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
 
 describe('webview sources', () => {
   it('never parse strings as HTML (captured text is untrusted)', () => {
-    const files = [...sources(path.join(root, 'webview')), ...sources(path.join(root, 'src/host/webview'))];
+    const files = [...sources(path.join(root, 'webview')), ...sources(path.join(root, 'src/host/panels'))];
     expect(files.length).toBeGreaterThan(5);
     const offenders = files.filter((f) => /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|new Function|\beval\(/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
@@ -24,7 +24,7 @@ describe('webview sources', () => {
     for (const f of sources(path.join(root, 'webview'))) {
       for (const [, spec] of readFileSync(f, 'utf8').matchAll(/from '([^']+)'/g)) {
         const ok = spec.startsWith('./') || spec.startsWith('../shared') || spec.startsWith('../trace') || spec.startsWith('../dashboard')
-          || /^(\.\.\/)+src\/(protocol\/(webview|api)|core\/(span-tree|format|model|agent-run|conventions\/agent-spans))$/.test(spec) || spec === 'chart.js';
+          || /^(\.\.\/)+src\/(protocol\/(webview|api|outline)|core\/(span-tree|format|model|agent-run))$/.test(spec) || spec === 'chart.js';
         if (!ok) bad.push(`${path.relative(root, f)}: ${spec}`);
       }
     }

@@ -1,5 +1,6 @@
 // The panel controllers against the real headless collector (dist/cli.js serve), fed by the
-// real OpenTelemetry SDK exporter: the contract the webviews are built on, end to end.
+// real OpenTelemetry SDK exporter: the outline, span detail on demand, patches on change events
+// and the user's feedback, the contract the webviews are built on, end to end.
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -8,13 +9,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../../src/host/webview/api-client';
-import { DashboardController } from '../../../src/host/webview/dashboard-controller';
-import { CollectorEvents } from '../../../src/host/webview/event-stream';
-import type { WebviewLike } from '../../../src/host/webview/panel-controller';
-import { TraceController } from '../../../src/host/webview/trace-controller';
+import { ApiClient } from '../../../src/host/connection/api-client';
+import { SseClient } from '../../../src/host/connection/event-stream';
+import { DashboardController } from '../../../src/host/panels/dashboard-controller';
+import type { WebviewLike } from '../../../src/host/panels/panel-controller';
+import { TraceController } from '../../../src/host/panels/trace-controller';
 import { buildWaterfall } from '../../../src/core/span-tree';
-import type { TracePanelState } from '../../../src/protocol/webview';
+import type { AnnotationDto, SpanDetail } from '../../../src/protocol/api';
+import { parseOutlineMessage } from '../../../src/protocol/webview';
+import { OutlineStore } from '../../../webview/trace/outline';
 import { startCli, type RunningCli } from '../../helpers/cli-process';
 import { HOSTILE } from './fixtures';
 
@@ -31,21 +34,40 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A webview that only records what the host posts. */
-function recordingWebview(): WebviewLike & { posted: unknown[]; send(m: unknown): void } {
+/** A webview that records what the host posts, applies outlines as the real webview does, and can ask. */
+function recordingWebview(): WebviewLike & { posted: unknown[]; send(m: unknown): void; store: OutlineStore; ask<T>(method: string, params: unknown): Promise<T> } {
   const listeners = new Set<(m: unknown) => void>();
   const posted: unknown[] = [];
+  const store = new OutlineStore();
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let nextId = 1;
+  const send = (m: unknown) => listeners.forEach((l) => l(m));
   return {
     posted,
+    store,
     postMessage: (m) => {
-      posted.push(JSON.parse(JSON.stringify(m)));
+      const copy = JSON.parse(JSON.stringify(m)) as { kind: string; method?: string; params?: unknown; id?: number; ok?: boolean; result?: unknown; error?: { message: string } };
+      posted.push(copy);
+      if (copy.kind === 'notification' && copy.method === 'didChangeOutline') store.apply(parseOutlineMessage(copy.params as { json: string })!);
+      if (copy.kind === 'reply') {
+        const w = waiting.get(copy.id!);
+        waiting.delete(copy.id!);
+        if (copy.ok) w?.resolve(copy.result);
+        else w?.reject(new Error(copy.error!.message));
+      }
       return Promise.resolve(true);
     },
     onDidReceiveMessage: (l) => {
       listeners.add(l);
       return { dispose: () => listeners.delete(l) };
     },
-    send: (m) => listeners.forEach((l) => l(m)),
+    send,
+    ask: <T>(method: string, params: unknown) =>
+      new Promise<T>((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        send({ kind: 'request', id, method, params });
+      }),
   };
 }
 
@@ -93,63 +115,73 @@ async function sendAgentTrace(model: string, traceId?: string): Promise<string> 
 }
 
 describe('panels against the real collector', () => {
-  it('loads a trace the SDK sent, with its LLM call in the canonical shape', async () => {
+  const api = () => new ApiClient(() => cli.httpPort);
+
+  it('sends the outline of a trace the SDK sent, and its LLM call in full on request', async () => {
     const traceId = await sendAgentTrace('gpt-4o-mini');
     const webview = recordingWebview();
-    const controller = new TraceController({ webview, api: new ApiClient(() => cli.base), traceId, reloadDelayMs: 0 });
-    let state: TracePanelState = controller.state;
-    // the collector writes in batches: poll until all three spans are stored
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      state = await controller.load();
-      if (state.detail?.spans.length === 3) break;
-      await new Promise((r) => setTimeout(r, 20));
+    const controller = new TraceController({ webview, api: api(), traceId, reloadDelayMs: 0 });
+    webview.send({ kind: 'ready' });
+    try {
+      // the collector writes in batches: load until all three spans are stored
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline && webview.store.size < 3; ) {
+        await controller.load();
+        if (webview.store.size < 3) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(controller.state.status).toBe('ready');
+      const spans = webview.store.spans();
+      expect(spans).toHaveLength(3);
+      const layout = buildWaterfall(spans);
+      expect(layout.rows[0].span.name).toBe(`agent ${HOSTILE}`);
+      expect(layout.rows.map((r) => r.depth)).toEqual([0, 1, 1]);
+      const callRow = spans.find((s) => s.model !== null)!;
+      expect(callRow).toMatchObject({ model: 'gpt-4o-mini', inputTokens: 1000, outputTokens: 200, category: 'llm' });
+      expect(spans.find((s) => s.name === 'execute_tool lookup')!.status).toBe('error');
+      const call = await webview.ask<SpanDetail>('spanDetail', { spanId: callRow.spanId });
+      expect(call.llm!.requestModel).toBe('gpt-4o-mini');
+      expect(call.llm!.inputMessages[0].parts[0]).toEqual({ type: 'text', content: `Hi ${HOSTILE}` });
+      expect(call.llm!.outputMessages[0].parts[0]).toMatchObject({ type: 'tool_call', name: 'lookup' });
+      expect(call.annotations).toEqual([]);
+      // text only the detail has, found by the host
+      expect(await webview.ask<{ spanIds: string[] }>('findText', { query: `hi ${HOSTILE}`.toUpperCase() })).toMatchObject({ spanIds: [callRow.spanId] });
+    } finally {
+      controller.dispose();
     }
-    controller.dispose();
-    expect(state.status).toBe('ready');
-    const spans = state.detail!.spans;
-    expect(spans).toHaveLength(3);
-    const layout = buildWaterfall(spans);
-    expect(layout.rows[0].span.name).toBe(`agent ${HOSTILE}`);
-    expect(layout.rows.map((r) => r.depth)).toEqual([0, 1, 1]);
-    const call = spans.find((s) => s.llm)!;
-    expect(call.llm!.requestModel).toBe('gpt-4o-mini');
-    expect(call.llm!.inputTokens).toBe(1000);
-    expect(call.llm!.inputMessages[0].parts[0]).toEqual({ type: 'text', content: `Hi ${HOSTILE}` });
-    expect(call.llm!.outputMessages[0].parts[0]).toMatchObject({ type: 'tool_call', name: 'lookup' });
-    expect(spans.find((s) => s.name === 'execute_tool lookup')!.status).toBe('error');
   });
 
-  it('shows a trace opened before it arrived as soon as the collector reports it', async () => {
+  it('shows a trace opened before it arrived, patches it, and shows a thumbs down without a reload', async () => {
     const traceId = '0123456789abcdef0123456789abcdef';
     const webview = recordingWebview();
-    const controller = new TraceController({ webview, api: new ApiClient(() => cli.base), traceId, reloadDelayMs: 0 });
-    let connected = false;
-    const events = new CollectorEvents({
-      getBase: () => cli.base,
-      onEvent: (e) => controller.onCollectorEvent(e),
-      onConnected: () => (connected = true),
-      retryMs: 50,
-    });
+    const controller = new TraceController({ webview, api: api(), traceId, reloadDelayMs: 0 });
+    const events = new SseClient({ port: cli.httpPort, reconnect: true, onEvent: (e) => controller.onCollectorEvent(e) });
     try {
       expect((await controller.load()).status).toBe('not-found');
       webview.send({ kind: 'ready' });
       events.start();
-      await until(() => connected, 10_000, 'event stream');
+      await until(() => events.connected, 10_000, 'event stream');
       await sendAgentTrace('gpt-4o', traceId);
-      // no load() from here on: only the collector's change event can bring the spans in
-      await until(() => controller.state.detail?.spans.length === 3, 10_000, 'live update');
-      const pushed = webview.posted.filter((m) => (m as { method?: string }).method === 'didChangeState') as { params: TracePanelState }[];
-      expect(pushed.at(-1)!.params.status).toBe('ready');
-      expect(pushed.at(-1)!.params.detail!.trace.llmCallCount).toBe(1);
+      // no load() from here on: only the collector's change events bring the spans and the rating in
+      await until(() => webview.store.size === 3, 10_000, 'live update');
+      expect(controller.state.trace!.llmCallCount).toBe(1);
+      const call = webview.store.spans().find((s) => s.model !== null)!;
+      const outlines = () => (webview.posted.filter((m) => (m as { method?: string }).method === 'didChangeOutline') as { params: { json: string } }[]).map((m) => ({ params: parseOutlineMessage(m.params)! }));
+      const before = outlines().length;
+      const made = await webview.ask<AnnotationDto>('annotate', { spanId: call.spanId, annotation: { kind: 'feedback', label: 'down', explanation: 'wrong tool' }, replaces: [] });
+      expect(made).toMatchObject({ kind: 'feedback', label: 'down', source: 'user', spanId: call.spanId });
+      await until(() => (webview.store.get(call.spanId)?.annotationCounts?.feedback ?? 0) === 1, 10_000, 'the feedback patch');
+      expect(outlines().slice(before).every((o) => o.params.partial)).toBe(true); // patched, never resent whole
+      const detail = await webview.ask<SpanDetail>('spanDetail', { spanId: call.spanId });
+      expect(detail.annotations.map((a) => [a.kind, a.label, a.explanation])).toEqual([['feedback', 'down', 'wrong tool']]);
+      await until(() => controller.state.trace?.feedback.down === 1, 10_000, 'the trace counts the thumbs down');
     } finally {
       controller.dispose();
-      await events.stop();
+      events.close();
     }
   });
 
   it('feeds the dashboard from /api/stats and /api/stats/series', async () => {
     await sendAgentTrace('gpt-4o-mini');
-    const controller = new DashboardController({ webview: recordingWebview(), api: new ApiClient(() => cli.base), range: '15m', reloadDelayMs: 0 });
+    const controller = new DashboardController({ webview: recordingWebview(), api: api(), range: '15m', reloadDelayMs: 0 });
     let s = await controller.load();
     for (const deadline = Date.now() + 10_000; Date.now() < deadline && (s.stats?.calls ?? 0) < 1; ) {
       await new Promise((r) => setTimeout(r, 50));

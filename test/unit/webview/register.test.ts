@@ -1,6 +1,7 @@
-// registerWebviews against a small vscode stand-in (just what the panels touch) and a real
-// loopback collector API: commands, HTML set once with CSP and inlined state, one panel per
-// trace, serializers, and the change stream only while panels are open.
+// TracePanels against a small vscode stand-in (just what the panels touch) and a real loopback
+// collector API through the host's one API client: commands, HTML set once with CSP and the
+// small inlined state, the outline as a message, one panel per trace, serializers, and change
+// events fanned out by the host.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 interface FakeWebview {
@@ -105,7 +106,11 @@ vi.mock('vscode', () => {
         vs.serializers.set(viewType, s);
         return { dispose: () => vs.serializers.delete(viewType) };
       },
-      createWebviewPanel: (viewType: string, title: string) => makePanel(viewType, title),
+      createWebviewPanel: (viewType: string, title: string, _column: unknown, options: unknown) => {
+        const panel = makePanel(viewType, title);
+        panel.webview.options = options;
+        return panel;
+      },
       createOutputChannel: () => ({ warn: () => undefined, info: () => undefined, dispose: () => undefined }),
       showInputBox: async () => undefined,
       showWarningMessage: async () => undefined,
@@ -117,13 +122,18 @@ vi.mock('vscode', () => {
 });
 
 import * as vscode from 'vscode';
-import { registerWebviews, parseTraceTarget } from '../../../src/host/webview/register';
+import { ApiClient } from '../../../src/host/connection/api-client';
+import { TracePanels, parseTraceTarget } from '../../../src/host/panels/register';
+import { parseOutlineMessage } from '../../../src/protocol/webview';
 import { FakeCollectorApi } from './fake-collector-api';
 import { TRACE_ID, hostileTrace, seriesDto, statsDto, HOSTILE } from './fixtures';
 
 let api: FakeCollectorApi;
-let disposables: { dispose(): unknown }[] = [];
-const context = { extensionUri: vscode.Uri.file('/ext'), subscriptions: [] } as unknown as import('vscode').ExtensionContext;
+let panelsHost: TracePanels;
+const warnings: string[] = [];
+const log = { info: () => undefined, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+const extensionUri = vscode.Uri.file('/ext') as unknown as import('vscode').Uri;
+const open = (port: () => number | null) => new TracePanels(extensionUri, { api: new ApiClient(port, 2_000), log });
 
 async function until(check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
@@ -141,69 +151,79 @@ function initialStateOf(html: string): unknown {
 
 const panels = () => vs.panels as FakePanel[];
 
+const posted = (p: FakePanel, method: string) => p.webview.posted.filter((m) => (m as { method?: string }).method === method) as { params: Record<string, unknown> }[];
+/** The outlines a panel was sent (as JSON text, the way they travel). */
+const outlines = (p: FakePanel) => posted(p, 'didChangeOutline').map((m) => parseOutlineMessage(m.params as { json: string })!);
+
 beforeEach(async () => {
   api = await new FakeCollectorApi().start();
-  api.traces.set(TRACE_ID, hostileTrace());
+  api.put(hostileTrace());
   api.stats = statsDto();
   api.series = (q) => seriesDto(Number(q.from), Number(q.to), Number(q.bucketMs));
   vs.panels.length = 0;
-  disposables = registerWebviews(context, () => api.base);
+  panelsHost = open(() => api.port);
 });
 
 afterEach(async () => {
-  for (const d of disposables) d.dispose();
-  await until(() => api.openStreams === 0, 5_000, 'event stream closed');
+  panelsHost.dispose();
   await api.stop();
 });
 
-describe('registerWebviews', () => {
+describe('TracePanels', () => {
   it('registers both commands and both serializers', () => {
     expect(vs.commands.has('spyglass.showTracePanel')).toBe(true);
     expect(vs.commands.has('spyglass.showDashboard')).toBe(true);
     expect([...vs.serializers.keys()].sort()).toEqual(['spyglass.dashboard', 'spyglass.trace']);
   });
 
-  it('opens a trace panel with its data inlined under a strict CSP, once per trace', async () => {
+  it('opens a trace panel at once with a small inlined state under a strict CSP, then sends the outline, once per trace', async () => {
     await vs.commands.get('spyglass.showTracePanel')!(TRACE_ID, 'aaaaaaaaaaaaaaa3');
     expect(panels()).toHaveLength(1);
     const p = panels()[0];
     expect(p.viewType).toBe('spyglass.trace');
-    expect(p.title).toBe(`Trace: ${`agent run ${HOSTILE}`.slice(0, 39)}…`);
     const html = p.webview.html;
     expect(html).toMatch(/script-src &#39;nonce-[A-Za-z0-9_-]{22}&#39;;/); // attribute-escaped quotes
     expect(html).toContain('src="https://fake.vscode-cdn.net/ext/dist/webview/trace.js"');
     expect(html).toContain('href="https://fake.vscode-cdn.net/ext/dist/webview/codicon.css"');
     expect(html).toContain('href="https://fake.vscode-cdn.net/ext/media/trace.css"');
-    const state = initialStateOf(html) as { status: string; selectedSpanId: string; detail: { spans: unknown[] } };
-    expect(state.status).toBe('ready');
+    const state = initialStateOf(html) as { status: string; selectedSpanId: string };
+    expect(state.status).toBe('loading'); // the HTML does not wait for the collector
     expect(state.selectedSpanId).toBe('aaaaaaaaaaaaaaa3');
-    expect(state.detail.spans).toHaveLength(4);
     const roots = (p.webview.options as { localResourceRoots: { path: string }[] }).localResourceRoots.map((u) => u.path);
     expect(roots).toEqual(['/ext/dist/webview', '/ext/media']);
+    await until(() => p.title !== 'Trace 0af76519', 5_000, 'the title from the loaded trace');
+    expect(p.title).toBe(`Trace: ${`agent run ${HOSTILE}`.slice(0, 39)}…`);
+    // nothing is posted before the webview says it is ready; then the outline and the state
+    expect(p.webview.posted).toHaveLength(0);
+    for (const l of p.webview.listeners) l({ kind: 'ready' });
+    await until(() => posted(p, 'didChangeOutline').length === 1 && posted(p, 'didChangeState').length === 1, 5_000, 'outline and state');
+    expect(outlines(p)[0].spanId).toHaveLength(4);
     // the same trace again: revealed, not duplicated; the host asks it to select the span
     await vs.commands.get('spyglass.showTracePanel')!({ traceId: TRACE_ID.toUpperCase(), spanId: 'aaaaaaaaaaaaaaa2' });
     expect(panels()).toHaveLength(1);
     expect(p.revealed).toBe(1);
-    for (const l of p.webview.listeners) l({ kind: 'ready' });
     await until(() => p.webview.posted.some((m) => (m as { method?: string }).method === 'selectSpan'));
   });
 
-  it('listens to change events while a panel is open and stops when the last one closes', async () => {
+  it('patches open panels on the change events the host fans out', async () => {
     await vs.commands.get('spyglass.showTracePanel')!(TRACE_ID);
-    await api.waitForStreams(1);
     const p = panels()[0];
     for (const l of p.webview.listeners) l({ kind: 'ready' });
-    const before = p.webview.posted.length;
+    await until(() => posted(p, 'didChangeOutline').length === 1, 5_000, 'first outline');
     const detail = hostileTrace();
-    detail.spans.pop();
-    api.traces.set(TRACE_ID, detail);
-    api.emit({ type: 'traces-changed', traceIds: [TRACE_ID], spans: 1, llmCalls: 0, at: Date.now() });
-    await until(() => p.webview.posted.length > before, 5_000, 'didChangeState after the change event');
-    const last = p.webview.posted.at(-1) as { method: string; params: { detail: { spans: unknown[] } } };
-    expect(last.method).toBe('didChangeState');
-    expect(last.params.detail.spans).toHaveLength(3);
+    detail.spans[1].annotations.push({
+      id: 'x1', traceId: TRACE_ID, spanId: detail.spans[1].spanId, kind: 'evaluation', name: 'relevance', label: null, score: 1, explanation: null,
+      source: 'instrumentation', location: null, attributes: {}, createdAt: 1, callRevision: 0,
+    });
+    api.put(detail, [detail.spans[1].spanId]);
+    panelsHost.handleEvent({ type: 'annotations-changed', traceIds: [TRACE_ID], at: Date.now() });
+    await until(() => posted(p, 'didChangeOutline').length === 2, 5_000, 'the patch after the change event');
+    const patch = outlines(p)[1];
+    expect(patch.partial).toBe(true);
+    expect(patch.spanId).toEqual([detail.spans[1].spanId]);
+    expect(patch.annotationCounts).toEqual([{ evaluation: 1 }]);
     p.dispose();
-    await until(() => api.openStreams === 0, 5_000, 'stream closed after the last panel');
+    expect(panelsHost.openTraceIds).toEqual([]);
   });
 
   it('restores panels from their persisted state after a reload', async () => {
@@ -211,6 +231,7 @@ describe('registerWebviews', () => {
     const restored = make('spyglass.trace', 'Trace');
     await vs.serializers.get('spyglass.trace')!.deserializeWebviewPanel(restored, { traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa4' });
     expect((initialStateOf(restored.webview.html) as { selectedSpanId: string }).selectedSpanId).toBe('aaaaaaaaaaaaaaa4');
+    expect(panelsHost.openTraceIds).toEqual([TRACE_ID]);
     const bogus = make('spyglass.trace', 'Trace');
     await vs.serializers.get('spyglass.trace')!.deserializeWebviewPanel(bogus, { traceId: '</script>' });
     expect(bogus.disposed).toBe(true);
@@ -231,13 +252,15 @@ describe('registerWebviews', () => {
     expect(dashboards[0].revealed).toBe(1);
   });
 
-  it('paints a "no collector" state rather than failing when capture is off', async () => {
-    for (const d of disposables) d.dispose();
-    disposables = registerWebviews(context, () => undefined);
+  it('shows a "no collector" state rather than failing when capture is off', async () => {
+    panelsHost.dispose();
+    panelsHost = open(() => null);
     await vs.commands.get('spyglass.showTracePanel')!(TRACE_ID);
-    const state = initialStateOf(panels()[0].webview.html) as { status: string; error: string };
-    expect(state.status).toBe('no-collector');
-    panels()[0].dispose();
+    const p = panels()[0];
+    for (const l of p.webview.listeners) l({ kind: 'ready' });
+    await until(() => posted(p, 'didChangeState').some((m) => m.params.status === 'no-collector'), 5_000, 'the no-collector state');
+    expect(posted(p, 'didChangeOutline')).toHaveLength(0);
+    p.dispose();
   });
 });
 

@@ -1,5 +1,9 @@
 // @vitest-environment happy-dom
+// The trace webview against a host endpoint that answers like TraceController: the outline as a
+// message, span details and text search on request (the search is the host's real index), the
+// user's feedback stored and echoed back.
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { AnnotationDto, SpanDto, TraceDetail } from '../../../src/protocol/api';
 import {
   MessageEndpoint,
   type TraceHostToWebview,
@@ -8,42 +12,118 @@ import {
   type TraceWebviewToHost,
   type WireMessage,
 } from '../../../src/protocol/webview';
+import { searchableText } from '../../../src/host/panels/span-text-index';
 import { mountTraceView, type TraceView } from '../../../webview/trace/view';
 import { ROW_HEIGHT } from '../../../webview/trace/waterfall';
-import { HOSTILE, TRACE_ID, bigTrace, hostileTrace, spanDto, summary } from './fixtures';
+import { HOSTILE, TRACE_ID, bigTrace, hostileTrace, outlineOf, spanDto, summary } from './fixtures';
 
-function readyState(detail = hostileTrace(), extra: Partial<TracePanelState> = {}): TracePanelState {
-  return { traceId: TRACE_ID, status: 'ready', detail, error: null, selectedSpanId: null, loadedAt: 1, ...extra };
+function readyState(detail: TraceDetail, extra: Partial<TracePanelState> = {}): TracePanelState {
+  return { traceId: TRACE_ID, status: 'ready', trace: detail.trace, traceAnnotations: [], error: null, selectedSpanId: null, loadedAt: 1, ...extra };
 }
 
 interface Harness {
   view: TraceView;
   root: HTMLElement;
+  /** What the webview sent (requests, commands, notifications). */
   posted: WireMessage[];
   persisted: TracePersistedState[];
-  endpoint: MessageEndpoint<TraceWebviewToHost, TraceHostToWebview>;
+  host: MessageEndpoint<TraceHostToWebview, TraceWebviewToHost>;
+  detail: TraceDetail;
+  requested: string[];
 }
 
-function mount(initial: TracePanelState | null, persisted?: TracePersistedState): Harness {
+let annotationSeq = 0;
+
+/** Mounts the view with `detail` in the "store" of a fake host; the outline is sent as the host sends it. */
+function mount(detail: TraceDetail | null, opts: { persisted?: TracePersistedState; state?: Partial<TracePanelState>; failDetail?: boolean } = {}): Harness {
   const posted: WireMessage[] = [];
   const saved: TracePersistedState[] = [];
-  const endpoint = new MessageEndpoint<TraceWebviewToHost, TraceHostToWebview>({ post: (m) => posted.push(m) });
+  const requested: string[] = [];
+  const data = detail ?? { trace: summary([spanDto('x000000000000000', null, 0, 1)]), spans: [], annotations: [] };
+  // eslint-disable-next-line prefer-const
+  let host: MessageEndpoint<TraceHostToWebview, TraceWebviewToHost>;
+  const view = new MessageEndpoint<TraceWebviewToHost, TraceHostToWebview>({
+    post: (m) => {
+      posted.push(m);
+      const copy = JSON.parse(JSON.stringify(m)) as unknown;
+      queueMicrotask(() => host.onMessage(copy));
+    },
+  });
+  host = new MessageEndpoint<TraceHostToWebview, TraceWebviewToHost>({
+    post: (m) => {
+      const copy = JSON.parse(JSON.stringify(m)) as unknown;
+      queueMicrotask(() => view.onMessage(copy));
+    },
+  });
+  const span = (id: string): SpanDto => {
+    const s = data.spans.find((x) => x.spanId === id);
+    if (!s) throw new Error(`span ${id} not found`);
+    return s;
+  };
+  host
+    .handleRequest('spanDetail', ({ spanId }) => {
+      requested.push(spanId);
+      if (opts.failDetail) throw new Error('the collector is gone');
+      return structuredClone(span(spanId));
+    })
+    .handleRequest('findText', ({ query }) => ({ query, spanIds: data.spans.filter((s) => searchableText(s).includes(query.toLowerCase())).map((s) => s.spanId) }))
+    .handleRequest('annotate', ({ spanId, annotation }) => {
+      const target = spanId === null ? data.annotations : span(spanId).annotations;
+      // like the collector: the user's new feedback replaces their earlier one on the same target
+      if (annotation.kind === 'feedback') for (let i = target.length - 1; i >= 0; i--) if (target[i].kind === 'feedback' && target[i].source === 'user') target.splice(i, 1);
+      const a: AnnotationDto = {
+        id: `a${++annotationSeq}`,
+        traceId: TRACE_ID,
+        spanId,
+        kind: annotation.kind,
+        name: annotation.kind === 'feedback' ? 'thumbs' : 'note',
+        label: annotation.kind === 'feedback' ? annotation.label : null,
+        score: null,
+        explanation: annotation.explanation ?? null,
+        source: 'user',
+        location: null,
+        attributes: {},
+        createdAt: 1_763_800_000_000,
+        callRevision: null,
+      };
+      target.push(a);
+      return a;
+    })
+    .handleRequest('deleteAnnotation', ({ id }) => {
+      for (const list of [data.annotations, ...data.spans.map((s) => s.annotations)]) {
+        const i = list.findIndex((a) => a.id === id);
+        if (i >= 0) list.splice(i, 1);
+      }
+      return null;
+    });
   const root = document.createElement('div');
   root.id = 'app';
   document.body.appendChild(root);
-  const view = mountTraceView(root, { endpoint, initial, persisted, persist: (s) => saved.push(s) });
-  return { view, root, posted, persisted: saved, endpoint };
+  const initial = detail ? readyState(detail, opts.state) : ({ traceId: TRACE_ID, status: 'not-found', trace: null, traceAnnotations: null, error: null, selectedSpanId: null, loadedAt: null, ...opts.state } as TracePanelState);
+  const v = mountTraceView(root, { endpoint: view, initial, persisted: opts.persisted, persist: (s) => saved.push(s) });
+  if (detail) v.applyOutline(outlineOf(detail));
+  view.sendReady();
+  return { view: v, root, posted, persisted: saved, host, detail: data, requested };
 }
 
 const rows = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('#waterfall .span-row')];
+const settle = () => new Promise((r) => setTimeout(r, 0));
+async function until(check: () => boolean, what: string, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await settle();
+  }
+}
 
 beforeEach(() => {
   document.body.replaceChildren();
 });
 
 describe('trace view with hostile captured text', () => {
-  it('renders every captured string as text, never as markup', () => {
-    const { root } = mount(readyState());
+  it('renders every captured string as text, never as markup', async () => {
+    const { root, view } = mount(hostileTrace());
+    await view.detailShown();
     // the LLM call is selected by default, so the conversation is on screen
     expect(root.querySelector('#conversation')).not.toBeNull();
     // No element the data tried to inject exists anywhere.
@@ -61,8 +141,9 @@ describe('trace view with hostile captured text', () => {
     expect(root.querySelector('.part-text')!.textContent).toBe(`You are a weather bot. ${HOSTILE}`);
   });
 
-  it('shows hostile attribute keys and values as text in the attributes table', () => {
-    const { root } = mount(readyState());
+  it('shows hostile attribute keys and values as text in the attributes table', async () => {
+    const { root, view } = mount(hostileTrace());
+    await view.detailShown();
     const table = root.querySelector('#attributes')!;
     const cells = [...table.querySelectorAll('td')].map((td) => td.textContent);
     expect(cells).toContain(`evil.${HOSTILE}`);
@@ -70,32 +151,83 @@ describe('trace view with hostile captured text', () => {
     expect(table.querySelectorAll('img, b, script')).toHaveLength(0);
   });
 
-  it('keeps a hostile role out of class names', () => {
+  it('keeps a hostile role out of class names', async () => {
     const detail = hostileTrace();
     detail.spans[1].llm!.inputMessages.unshift({ role: 'user" onmouseover="alert(1)', parts: [{ type: 'text', content: 'x' }] });
-    const { root } = mount(readyState(detail));
+    const { root, view } = mount(detail);
+    await view.detailShown();
     const first = root.querySelector('.messages-input .message')!;
     expect(first.className).toBe('message role-user-onmouseover-alert-1 message-input');
     expect(first.getAttribute('onmouseover')).toBeNull();
     expect(first.querySelector('.message-role')!.textContent).toBe('user" onmouseover="alert(1)');
   });
 
-  it('renders the error span and its exception as text', () => {
-    const h = mount(readyState());
+  it('renders the error span and its exception as text', async () => {
+    const h = mount(hostileTrace());
     const errorRow = rows(h.root).find((r) => r.dataset.spanId === 'aaaaaaaaaaaaaaa3')!;
     expect(errorRow.classList.contains('error')).toBe(true);
     errorRow.querySelector<HTMLElement>('.span-name')!.click();
+    await h.view.detailShown();
     const box = h.root.querySelector('#span-details .error-box')!;
     expect(box.textContent).toContain(`upstream failed ${HOSTILE}`);
     expect(box.querySelector('.exception')!.textContent).toBe(`TimeoutError: ${HOSTILE}`);
     expect(box.querySelector('.stacktrace')!.textContent).toBe(`at fetch ${HOSTILE}`);
     expect(box.querySelectorAll('img')).toHaveLength(0);
   });
+
+  it('renders an annotation an app sent (evaluation) as text, with its score, label and location', async () => {
+    const detail = hostileTrace();
+    detail.spans[1].annotations.push({
+      id: 'e1', traceId: TRACE_ID, spanId: 'aaaaaaaaaaaaaaa2', kind: 'evaluation', name: `relevance ${HOSTILE}`, label: 'relevant', score: 0.8123456,
+      explanation: `Because ${HOSTILE}`, source: 'instrumentation', location: { side: 'output', messageIndex: 0, partIndex: 1, start: 3, end: 9 },
+      attributes: {}, createdAt: 1_763_800_000_000, callRevision: 0,
+    });
+    const h = mount(detail);
+    const row = rows(h.root).find((r) => r.dataset.spanId === 'aaaaaaaaaaaaaaa2')!;
+    expect(row.querySelector('.annotation-marks')!.getAttribute('aria-label')).toBe('1 evaluation');
+    expect(row.querySelector('.kind-evaluation .codicon-beaker')).not.toBeNull();
+    await h.view.detailShown();
+    const item = h.root.querySelector('#annotations .annotation.kind-evaluation')!;
+    expect(item.querySelector('.annotation-name')!.textContent).toBe(`relevance ${HOSTILE}`);
+    expect(item.querySelector('.annotation-score')!.textContent).toBe('0.8123');
+    expect(item.querySelector('.annotation-label')!.textContent).toBe('relevant');
+    expect(item.querySelector('.annotation-explanation')!.textContent).toBe(`Because ${HOSTILE}`);
+    expect(item.querySelector('.annotation-meta')!.textContent).toContain('sent by the app');
+    expect(item.querySelector('.annotation-meta')!.textContent).toContain('output, message 1, part 2, characters 3–9');
+    expect(item.querySelector('.annotation-delete')).toBeNull(); // only the user's own can be removed
+    expect(document.querySelectorAll('img, b, script')).toHaveLength(0);
+  });
+});
+
+describe('annotations inside a call', () => {
+  it('marks the character range a hit points at, as text, with the rule on hover, and badges a whole message', async () => {
+    const detail = hostileTrace();
+    const call = detail.spans[1];
+    const base = { traceId: TRACE_ID, spanId: call.spanId, score: null, explanation: null, attributes: {}, createdAt: 1, callRevision: 0 };
+    // "What is the weather in Paris? …": "Paris" is characters 23–28 of the user's message
+    call.annotations.push(
+      { ...base, id: 'g1', kind: 'guardrail', name: 'pii.location', label: 'hit', source: 'rule:pii', location: { side: 'input', messageIndex: 0, partIndex: 0, start: 23, end: 28 } },
+      { ...base, id: 'g2', kind: 'guardrail', name: `injection ${HOSTILE}`, label: null, source: 'rule:injection', location: { side: 'input', messageIndex: 0, partIndex: 0, start: 30, end: 9_999 } },
+      { ...base, id: 'e1', kind: 'evaluation', name: 'tone', label: 'friendly', source: 'instrumentation', location: { side: 'output', messageIndex: 0 } },
+      { ...base, id: 's1', kind: 'guardrail', name: 'leak', label: null, source: 'rule:leak', location: { side: 'system', partIndex: 0, start: 0, end: 3 } },
+    );
+    const h = mount(detail);
+    await h.view.detailShown();
+    const user = h.root.querySelector('.messages-input .message.role-user .part-text')!;
+    const marks = [...user.querySelectorAll('mark.annotated')];
+    expect(marks.map((m) => m.textContent)).toEqual(['Paris', HOSTILE]); // the second range is clipped to the text
+    expect(marks[0].getAttribute('title')).toBe('pii.location: hit');
+    expect(marks[1].getAttribute('title')).toBe(`injection ${HOSTILE}`);
+    expect(user.textContent).toBe(`What is the weather in Paris? ${HOSTILE}`); // the text itself is unchanged
+    expect(h.root.querySelector('.messages-output .message .message-header .inline-annotation.kind-evaluation')!.getAttribute('title')).toBe('tone: friendly');
+    expect(h.root.querySelector('.role-system mark.annotated')!.textContent).toBe('You');
+    expect(document.querySelectorAll('img, b, script')).toHaveLength(0);
+  });
 });
 
 describe('trace view', () => {
-  it('lays out the waterfall with the orphan as a root and the LLM call selected', () => {
-    const { root, view } = mount(readyState());
+  it('lays out the waterfall from the outline with the orphan as a root and the LLM call selected', () => {
+    const { root, view } = mount(hostileTrace());
     const ids = rows(root).map((r) => r.dataset.spanId);
     expect(ids).toEqual(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaaa2', 'aaaaaaaaaaaaaaa3', 'aaaaaaaaaaaaaaa4']);
     expect(rows(root).map((r) => r.dataset.depth)).toEqual(['0', '1', '1', '0']);
@@ -103,12 +235,38 @@ describe('trace view', () => {
     expect(view.selectedSpanId).toBe('aaaaaaaaaaaaaaa2');
     expect(root.querySelector('.span-row.selected')!.getAttribute('data-span-id')).toBe('aaaaaaaaaaaaaaa2');
     expect(root.querySelector('.span-row.llm-call .codicon-sparkle')).not.toBeNull();
+    expect(root.querySelector('.span-row.llm-call .span-meta')!.textContent).toBe('gpt-4o-mini-2024-07-18 · 1.23k→56 · ~$0.000321');
     expect(root.querySelector('.cat-tool .codicon-error')).not.toBeNull(); // errors override the category icon
     expect(root.querySelector('.cat-agent .codicon-hubot')).not.toBeNull();
   });
 
-  it('shows the LLM call: tokens, estimated cost, TTFT, finish reasons, model and provider', () => {
-    const { root } = mount(readyState());
+  it('shows the outline facts at once and the detail when it arrives, asking only for the selected span', async () => {
+    const h = mount(hostileTrace());
+    const pane = h.root.querySelector('#span-details')!;
+    expect(pane.querySelector('.span-details.loading .details-title')!.textContent).toBe('chat gpt-4o-mini');
+    expect(pane.querySelector('.detail-loading')).not.toBeNull();
+    await h.view.detailShown();
+    expect(pane.querySelector('.span-details.loading')).toBeNull();
+    expect(pane.querySelector('#llm-summary')).not.toBeNull();
+    expect(h.requested).toEqual(['aaaaaaaaaaaaaaa2']);
+    // back to a span seen before: from the cache, no second request
+    h.view.select('aaaaaaaaaaaaaaa1');
+    await h.view.detailShown();
+    h.view.select('aaaaaaaaaaaaaaa2');
+    expect(pane.querySelector('#llm-summary')).not.toBeNull();
+    expect(h.requested).toEqual(['aaaaaaaaaaaaaaa2', 'aaaaaaaaaaaaaaa1']);
+  });
+
+  it('says so when a span detail cannot be loaded, and keeps the outline facts', async () => {
+    const h = mount(hostileTrace(), { failDetail: true });
+    await until(() => h.root.querySelector('.detail-error') !== null, 'the error');
+    expect(h.root.querySelector('.detail-error')!.textContent).toContain('the collector is gone');
+    expect(h.root.querySelector('.details-title')!.textContent).toBe('chat gpt-4o-mini');
+  });
+
+  it('shows the LLM call: tokens, estimated cost, TTFT, finish reasons, model and provider', async () => {
+    const { root, view } = mount(hostileTrace());
+    await view.detailShown();
     const metric = (k: string) => root.querySelector(`#llm-summary [data-metric="${k}"] .metric-value`)!.textContent;
     expect(metric('input-tokens')).toBe('1,234');
     expect(metric('cached-tokens')).toBe('1,000');
@@ -122,8 +280,9 @@ describe('trace view', () => {
     expect(root.querySelector('.llm-provider')!.textContent).toBe('openai');
   });
 
-  it('renders messages with parts: tool calls as pretty JSON, tool results, reasoning collapsed', () => {
-    const { root } = mount(readyState());
+  it('renders messages with parts: tool calls as pretty JSON, tool results, reasoning collapsed', async () => {
+    const { root, view } = mount(hostileTrace());
+    await view.detailShown();
     expect(root.querySelectorAll('#conversation .message.role-system')).toHaveLength(1);
     expect(root.querySelectorAll('#conversation .message.role-user')).toHaveLength(1);
     expect(root.querySelectorAll('#conversation .message.role-tool')).toHaveLength(1);
@@ -138,8 +297,8 @@ describe('trace view', () => {
     expect(root.querySelector('.message-output .finish-reason')!.textContent).toBe('stop');
   });
 
-  it('selects on click, tells the host and persists the selection for a reload', () => {
-    const h = mount(readyState());
+  it('selects on click, tells the host and persists the selection for a reload', async () => {
+    const h = mount(hostileTrace());
     rows(h.root)[0].querySelector<HTMLElement>('.span-name')!.click();
     expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa1');
     expect(h.root.querySelector('#span-details .details-title')!.textContent).toBe(`agent run ${HOSTILE}`);
@@ -147,23 +306,32 @@ describe('trace view', () => {
     expect(h.persisted.at(-1)).toEqual({ traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa1' });
   });
 
-  it('restores the persisted selection and obeys selectSpan from the host', () => {
-    const h = mount(readyState(), { traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa4' });
+  it('restores the persisted selection and obeys selectSpan from the host, also before the outline came', async () => {
+    const h = mount(hostileTrace(), { persisted: { traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa4' } });
     expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa4');
-    h.endpoint.onMessage({ kind: 'command', method: 'selectSpan', params: { spanId: 'aaaaaaaaaaaaaaa3' } });
-    expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa3');
+    h.host.command('selectSpan', { spanId: 'aaaaaaaaaaaaaaa3' });
+    await until(() => h.view.selectedSpanId === 'aaaaaaaaaaaaaaa3', 'selectSpan');
     expect(h.root.querySelector('#span-details')!.getAttribute('aria-live')).toBe('polite');
     expect(h.root.querySelector('.span-details')!.getAttribute('data-span-id')).toBe('aaaaaaaaaaaaaaa3');
+
+    const late = mount(null);
+    late.host.command('selectSpan', { spanId: 'aaaaaaaaaaaaaaa3' });
+    await settle();
+    late.view.applyOutline(outlineOf(hostileTrace()));
+    expect(late.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa3');
   });
 
-  it('sends "go to source" for code.filepath attributes', () => {
-    const h = mount(readyState());
+  it('sends "go to source" for code.filepath attributes, and "open as JSON"', async () => {
+    const h = mount(hostileTrace());
+    await h.view.detailShown();
     h.root.querySelector<HTMLButtonElement>('#go-to-source')!.click();
     expect(h.posted).toContainEqual({ kind: 'command', method: 'openSource', params: { path: 'src/agent.ts', line: 42 } });
+    h.root.querySelector<HTMLButtonElement>('#open-span-json')!.click();
+    expect(h.posted).toContainEqual({ kind: 'command', method: 'openJson', params: { spanId: 'aaaaaaaaaaaaaaa2' } });
   });
 
   it('folds a subtree from its twisty and with the keyboard', () => {
-    const h = mount(readyState());
+    const h = mount(hostileTrace());
     rows(h.root)[0].querySelector<HTMLElement>('.twisty')!.click();
     h.view.waterfall.renderNow();
     expect(rows(h.root).map((r) => r.dataset.spanId)).toEqual(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaaa4']);
@@ -176,37 +344,78 @@ describe('trace view', () => {
     expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa2');
   });
 
-  it('shows a banner while the trace is not in the store, then the trace when it arrives', () => {
-    const h = mount({ traceId: TRACE_ID, status: 'not-found', detail: null, error: null, selectedSpanId: null, loadedAt: null });
+  it('shows a banner while the trace is not in the store, then the trace when its outline arrives', () => {
+    const h = mount(null);
     const banner = h.root.querySelector<HTMLElement>('#trace-status')!;
     expect(banner.hidden).toBe(false);
     expect(banner.textContent).toContain('not in the store');
     expect(rows(h.root)).toHaveLength(0);
-    h.endpoint.onMessage({ kind: 'notification', method: 'didChangeState', params: readyState(undefined, { loadedAt: 2 }) });
+    const detail = hostileTrace();
+    h.view.applyOutline(outlineOf(detail));
+    h.view.apply(readyState(detail, { loadedAt: 2 }));
     h.view.waterfall.renderNow();
     expect(banner.hidden).toBe(true);
     expect(rows(h.root)).toHaveLength(4);
   });
 
-  it('keeps the old trace on screen when the collector goes away', () => {
-    const h = mount(readyState());
-    h.endpoint.onMessage({
-      kind: 'notification',
-      method: 'didChangeState',
-      params: readyState(undefined, { status: 'no-collector', error: 'The Spyglass collector is not running.' }),
-    });
+  it('keeps the old trace on screen when the collector goes away, and empties it when the trace was deleted', () => {
+    const detail = hostileTrace();
+    const h = mount(detail);
+    h.view.apply(readyState(detail, { status: 'no-collector', error: 'The Spyglass collector is not running.' }));
     h.view.waterfall.renderNow();
     expect(h.root.querySelector('#trace-status')!.textContent).toContain('not running');
     expect(rows(h.root)).toHaveLength(4);
+    h.view.apply(readyState(detail, { status: 'not-found', trace: null, error: 'Trace is not in the store (yet).' }));
+    h.view.waterfall.renderNow();
+    expect(rows(h.root)).toHaveLength(0);
+  });
+
+  it('takes the outline as the JSON text the host passes on, and refuses one of an unknown shape', async () => {
+    const detail = hostileTrace();
+    const h = mount(null);
+    h.host.notify('didChangeOutline', { json: JSON.stringify(outlineOf(detail)) });
+    await until(() => rows(h.root).length === 4, 'rows from the message');
+    h.host.notify('didChangeOutline', { json: JSON.stringify({ ...outlineOf(detail), name: [0] }) }); // columns of unequal length
+    await until(() => h.root.querySelector('#trace-status')!.textContent!.includes('shape this panel does not know'), 'the refusal');
+    expect(rows(h.root)).toHaveLength(4);
+    h.host.notify('didChangeOutline', { json: '{not json' });
+    await settle();
+    expect(rows(h.root)).toHaveLength(4);
+  });
+
+  it('patches: a new span, a changed call and new annotation counts, without a whole resend', async () => {
+    const detail = hostileTrace();
+    const h = mount(detail);
+    await h.view.detailShown();
+    expect(h.root.querySelector('#annotations')).toBeNull();
+    // the selected call got an evaluation, and a new span arrived; the patch lists just those
+    const call = detail.spans[1];
+    call.annotations.push({
+      id: 'e9', traceId: TRACE_ID, spanId: call.spanId, kind: 'evaluation', name: 'groundedness', label: 'pass', score: 1, explanation: null,
+      source: 'instrumentation', location: null, attributes: {}, createdAt: 1, callRevision: 0,
+    });
+    const added = spanDto('aaaaaaaaaaaaaaa5', 'aaaaaaaaaaaaaaa1', 990, 999, { name: 'late step', category: 'tool' });
+    detail.spans.push(added);
+    h.view.applyOutline(outlineOf(detail, { revision: 2, partial: true, spans: [call, added] }));
+    h.view.waterfall.renderNow();
+    expect(rows(h.root).map((r) => r.dataset.spanId)).toContain('aaaaaaaaaaaaaaa5');
+    expect(rows(h.root)).toHaveLength(5);
+    expect(rows(h.root).find((r) => r.dataset.spanId === call.spanId)!.querySelector('.annotation-marks')).not.toBeNull();
+    // the stale detail stays on screen while the fresh one is asked for, then replaces it
+    expect(h.root.querySelector('#llm-summary')).not.toBeNull();
+    await until(() => h.root.querySelector('#annotations .kind-evaluation') !== null, 'the new annotation on the selected span');
+    expect(h.requested.filter((id) => id === call.spanId)).toHaveLength(2);
+    expect(h.view.selectedSpanId).toBe(call.spanId);
   });
 
   it('keeps only the visible rows of a 10,000-span trace in the DOM', () => {
     const detail = bigTrace(10_000);
     const started = performance.now();
-    const h = mount(readyState(detail));
+    const h = mount(detail);
     const mountMs = performance.now() - started;
     const viewport = window.innerHeight || 600;
     const maxRows = Math.ceil(viewport / ROW_HEIGHT) + 2 * 10 + 1;
+    h.view.waterfall.renderNow();
     expect(rows(h.root).length).toBeGreaterThan(10);
     expect(rows(h.root).length).toBeLessThanOrEqual(maxRows);
     const canvas = h.root.querySelector<HTMLElement>('.waterfall-canvas')!;
@@ -223,7 +432,7 @@ describe('trace view', () => {
 
   it('reveals a span deep in a folded subtree when selected', () => {
     const detail = bigTrace(2_000);
-    const h = mount(readyState(detail));
+    const h = mount(detail);
     h.view.waterfall.setAllCollapsed(true);
     h.view.waterfall.renderNow();
     const target = detail.spans[1_995].spanId;
@@ -232,37 +441,121 @@ describe('trace view', () => {
     expect(rows(h.root).some((r) => r.dataset.spanId === target && r.classList.contains('selected'))).toBe(true);
   });
 
-  it('summarises the trace in the header', () => {
+  it('summarises the trace in the header, with its feedback and annotation counts', () => {
     const spans = [spanDto('bbbbbbbbbbbbbbb1', null, 0, 1500, { name: 'handle request' })];
-    const h = mount(readyState({ trace: summary(spans, { costUsd: 0.5, costEstimated: false, spanCount: 1 }), spans }));
+    const detail: TraceDetail = {
+      trace: summary(spans, { costUsd: 0.5, costEstimated: false, spanCount: 1, feedback: { up: 2, down: 1 }, annotationCounts: { feedback: 3, evaluation: 4 } }),
+      spans,
+      annotations: [],
+    };
+    const h = mount(detail);
     const stat = (k: string) => h.root.querySelector(`#trace-header [data-stat="${k}"] .stat-value`)!.textContent;
     expect(h.root.querySelector('.trace-title')!.textContent).toBe('handle request');
     expect(stat('duration')).toBe('1.5s');
     expect(stat('cost')).toBe('$0.50');
     expect(stat('spans')).toBe('1');
+    expect(stat('feedback')).toBe('2 up · 1 down');
+    expect(stat('annotations')).toBe('4 evaluations');
+  });
+});
+
+describe('feedback', () => {
+  const thumb = (root: HTMLElement, target: 'call' | 'trace', which: 'up' | 'down') => root.querySelector<HTMLButtonElement>(`#feedback-${target}-${which}`)!;
+
+  it('rates a call thumbs down with a comment, replaces it with thumbs up, and takes it back', async () => {
+    const detail = hostileTrace();
+    const h = mount(detail);
+    await h.view.detailShown();
+    const call = detail.spans[1];
+    expect(thumb(h.root, 'call', 'down').getAttribute('aria-pressed')).toBe('false');
+    thumb(h.root, 'call', 'down').click();
+    // the rating is saved at once, and the comment box opens with the focus in it
+    await until(() => h.root.querySelector('#feedback-call-text') !== null, 'the comment box');
+    expect(call.annotations.map((a) => a.label)).toEqual(['down']);
+    expect(thumb(h.root, 'call', 'down').getAttribute('aria-pressed')).toBe('true');
+    expect(thumb(h.root, 'call', 'down').querySelector('.codicon-thumbsdown-filled')).not.toBeNull();
+    const area = h.root.querySelector<HTMLTextAreaElement>('#feedback-call-text')!;
+    expect(document.activeElement).toBe(area);
+    area.value = `Wrong city ${HOSTILE}`;
+    area.dispatchEvent(new Event('input'));
+    area.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    await until(() => h.root.querySelector('#feedback-call-text') === null, 'the comment saved');
+    expect(call.annotations).toHaveLength(1); // the comment replaced the bare rating
+    expect(call.annotations[0]).toMatchObject({ kind: 'feedback', label: 'down', explanation: `Wrong city ${HOSTILE}`, source: 'user' });
+    expect(h.root.querySelector('.feedback-call .feedback-comment-text')!.textContent).toBe(`Wrong city ${HOSTILE}`);
+    expect(h.root.querySelector('#annotations .annotation-label')!.textContent).toBe('thumbs down');
+    expect(document.querySelectorAll('img, b, script')).toHaveLength(0);
+
+    // thumbs up replaces the thumbs down (and keeps the comment)
+    thumb(h.root, 'call', 'up').click();
+    await until(() => thumb(h.root, 'call', 'up').getAttribute('aria-pressed') === 'true', 'thumbs up');
+    expect(call.annotations.map((a) => [a.label, a.explanation])).toEqual([['up', `Wrong city ${HOSTILE}`]]);
+    // Escape closes the comment box and puts the focus back on the thumb
+    h.root.querySelector<HTMLTextAreaElement>('#feedback-call-text')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    expect(h.root.querySelector('#feedback-call-text')).toBeNull();
+    expect(document.activeElement).toBe(thumb(h.root, 'call', 'up'));
+    // pressing the pressed thumb takes the rating back
+    thumb(h.root, 'call', 'up').click();
+    await until(() => thumb(h.root, 'call', 'up').getAttribute('aria-pressed') === 'false', 'rating removed');
+    expect(call.annotations).toEqual([]);
+    expect(h.root.querySelector('.feedback-call .feedback-status')!.textContent).toBe('Feedback removed');
+  });
+
+  it('offers no rating on spans that are not LLM calls, and rates the whole trace from the header', async () => {
+    const detail = hostileTrace();
+    const h = mount(detail);
+    h.view.select('aaaaaaaaaaaaaaa3');
+    await h.view.detailShown();
+    expect(h.root.querySelector('#feedback-call')).toBeNull();
+    thumb(h.root, 'trace', 'up').click();
+    await until(() => thumb(h.root, 'trace', 'up').getAttribute('aria-pressed') === 'true', 'trace thumbs up');
+    expect(detail.annotations).toMatchObject([{ kind: 'feedback', label: 'up', spanId: null }]);
+    thumb(h.root, 'trace', 'down').click();
+    await until(() => thumb(h.root, 'trace', 'down').getAttribute('aria-pressed') === 'true', 'trace thumbs down');
+    expect(detail.annotations.map((a) => a.label)).toEqual(['down']);
+  });
+
+  it('removes the user\'s own annotation from the list', async () => {
+    const detail = hostileTrace();
+    detail.spans[1].annotations.push({
+      id: 'n1', traceId: TRACE_ID, spanId: 'aaaaaaaaaaaaaaa2', kind: 'note', name: 'note', label: null, score: null, explanation: 'check the units',
+      source: 'user', location: null, attributes: {}, createdAt: 1, callRevision: null,
+    });
+    const h = mount(detail);
+    await h.view.detailShown();
+    h.root.querySelector<HTMLButtonElement>('[data-annotation-id="n1"] .annotation-delete')!.click();
+    await until(() => h.root.querySelector('[data-annotation-id="n1"]') === null, 'the note removed');
+    expect(detail.spans[1].annotations).toEqual([]);
   });
 });
 
 describe('find in spans', () => {
-  const type = async (input: HTMLInputElement, value: string) => {
+  const type = (input: HTMLInputElement, value: string) => {
     input.value = value;
     input.dispatchEvent(new Event('input'));
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
   };
 
-  it('finds spans by message text and attribute values, highlights them and steps through them', async () => {
-    const h = mount(readyState());
+  it('finds names at once and message text and attribute values through the host, highlights them and steps through them', async () => {
+    const h = mount(hostileTrace());
     const input = h.root.querySelector<HTMLInputElement>('#span-filter')!;
-    await type(input, 'WEATHER IN PARIS'); // message text of the LLM call, case-insensitive
+    const count = h.root.querySelector('#span-filter-count')!;
+    type(input, 'WEATHER IN PARIS'); // message text of the LLM call, case-insensitive: only the host knows it
+    expect(count.textContent).toBe('Searching text…');
+    await until(() => count.textContent === '1 of 1', 'the text hit');
     h.view.waterfall.renderNow();
     expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa2');
     expect(rows(h.root).filter((r) => r.classList.contains('match')).map((r) => r.dataset.spanId)).toEqual(['aaaaaaaaaaaaaaa2']);
-    expect(h.root.querySelector('#span-filter-count')!.textContent).toBe('1 of 1');
+    expect(h.posted).toContainEqual(expect.objectContaining({ kind: 'request', method: 'findText', params: { query: 'WEATHER IN PARIS' } }));
 
-    await type(input, 'TimeoutError'); // an exception event attribute
-    expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa3');
+    type(input, 'TimeoutError'); // an exception event attribute
+    await until(() => h.view.selectedSpanId === 'aaaaaaaaaaaaaaa3', 'the exception hit');
 
-    await type(input, 'weather'); // service name of all four, and the tool's name
+    type(input, 'late orphan'); // a name: found in the outline before the host answers
+    expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa4');
+
+    type(input, 'weather'); // service name of all four, and the tool's name
+    await until(() => count.textContent?.startsWith('4 found') === true || count.textContent === '1 of 4' || count.textContent === '2 of 4', 'four hits');
     h.view.waterfall.renderNow();
     expect(rows(h.root).filter((r) => r.classList.contains('match'))).toHaveLength(4);
     h.root.querySelector<HTMLButtonElement>('#filter-next')!.click();
@@ -270,8 +563,8 @@ describe('find in spans', () => {
     h.root.querySelector<HTMLButtonElement>('#filter-prev')!.click();
     expect(h.view.selectedSpanId).not.toBe(after);
 
-    await type(input, 'no such text anywhere');
-    expect(h.root.querySelector('#span-filter-count')!.textContent).toBe('No match');
+    type(input, 'no such text anywhere');
+    await until(() => count.textContent === 'No match', 'no match');
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
     h.view.waterfall.renderNow();
     expect(rows(h.root).some((r) => r.classList.contains('match'))).toBe(false);
@@ -279,9 +572,9 @@ describe('find in spans', () => {
 
   it('searches a 10,000-span trace and reveals a hit deep in a folded subtree', async () => {
     const detail = bigTrace(10_000);
-    const h = mount(readyState(detail));
+    const h = mount(detail);
     h.view.waterfall.setAllCollapsed(true);
-    await type(h.root.querySelector<HTMLInputElement>('#span-filter')!, 'call 9876');
+    type(h.root.querySelector<HTMLInputElement>('#span-filter')!, 'call 9876');
     h.view.waterfall.renderNow();
     const hit = rows(h.root).find((r) => r.classList.contains('selected'))!;
     expect(hit.querySelector('.span-name')!.textContent).toBe('call 9876');

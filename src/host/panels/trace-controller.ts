@@ -1,0 +1,172 @@
+// The host side of one trace panel. It sends the light span list once, then only what changed
+// (`outline?since=REV` on the collector's change events for this trace), answers the webview's
+// requests for a span's detail, text search and the user's feedback, and never holds the spans
+// itself: the webview does.
+
+import type { AnnotationDto, CollectorEvent } from '../../protocol/api';
+import { isTraceOutline, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
+import { ApiRequestError, type ApiClient } from '../connection/api-client';
+import { loadAgentRun } from './agent-run-source';
+import { PanelController, type WebviewLike } from './panel-controller';
+import { SpanTextIndex } from './span-text-index';
+
+export interface TraceControllerOptions {
+  webview: WebviewLike;
+  api: ApiClient;
+  traceId: string;
+  selectedSpanId?: string | null;
+  onOpenSource?: (path: string, line: number | null) => void;
+  onOpenJson?: (traceId: string, spanId: string | null) => void;
+  /** Open another trace (a linked subagent's, from the agent-run view). */
+  onOpenTrace?: (traceId: string, spanId: string | null) => void;
+  onError?: (error: Error) => void;
+  /** Delay that coalesces a burst of change events into one patch. */
+  reloadDelayMs?: number;
+  /** Timeout of the whole-trace fetch the text search needs (it can be large). */
+  searchTimeoutMs?: number;
+}
+
+export function emptyTraceState(traceId: string, selectedSpanId: string | null = null): TracePanelState {
+  return { traceId, status: 'loading', trace: null, traceAnnotations: null, error: null, selectedSpanId, loadedAt: null };
+}
+
+const SPAN_ID = /^[0-9A-Za-z_-]{1,64}$/;
+
+export class TraceController extends PanelController<TracePanelState, TraceHostToWebview, TraceWebviewToHost> {
+  readonly traceId: string;
+  private readonly api: ApiClient;
+  private readonly reloadDelayMs: number;
+  /** The store revision the webview's outline reflects; null: it needs the whole outline. */
+  private revision: number | null = null;
+  private readonly search: SpanTextIndex;
+
+  constructor(options: TraceControllerOptions) {
+    super(options.webview, emptyTraceState(options.traceId, options.selectedSpanId ?? null), options.onError);
+    this.traceId = options.traceId;
+    this.api = options.api;
+    this.reloadDelayMs = options.reloadDelayMs ?? 250;
+    const searchTimeoutMs = options.searchTimeoutMs ?? 60_000;
+    this.search = new SpanTextIndex({
+      wholeTrace: () => this.api.getTrace(this.traceId, searchTimeoutMs),
+      span: (id) => this.api.spanDetail(this.traceId, id),
+    });
+    this.endpoint
+      .handleRequest('reload', () => {
+        this.revision = null;
+        return this.load();
+      })
+      .handleRequest('spanDetail', ({ spanId }) => this.api.spanDetail(this.traceId, checkSpanId(spanId)))
+      .handleRequest('findText', async ({ query }) => ({ query, spanIds: await this.search.find(String(query ?? '').slice(0, 1_000)) }))
+      .handleRequest('annotate', ({ spanId, annotation }) => this.annotate(spanId, annotation))
+      .handleRequest('agentRun', () => loadAgentRun(this.traceId, (id) => this.api.getTrace(id, searchTimeoutMs)))
+      .handleRequest('deleteAnnotation', async ({ id }) => {
+        await this.api.deleteAnnotation(String(id));
+        this.loadSoon(0);
+        return null;
+      })
+      .handleNotification('didSelectSpan', ({ spanId }) => {
+        // Kept so HTML set again (panel restored) opens on the same span; no need to re-send.
+        this.current = { ...this.current, selectedSpanId: typeof spanId === 'string' ? spanId : null };
+      })
+      .handleCommand('openSource', ({ path, line }) => {
+        if (typeof path === 'string' && path.length > 0) options.onOpenSource?.(path, typeof line === 'number' ? line : null);
+      })
+      .handleCommand('openJson', ({ spanId }) => {
+        options.onOpenJson?.(this.traceId, spanId === null ? null : checkSpanId(spanId));
+      })
+      .handleCommand('openTrace', ({ traceId, spanId }) => {
+        if (typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId)) options.onOpenTrace?.(traceId, typeof spanId === 'string' ? checkSpanId(spanId) : null);
+      });
+  }
+
+  /** Select a span in the webview (the panel was opened from an LLM call in the tree). */
+  selectSpan(spanId: string): void {
+    this.current = { ...this.current, selectedSpanId: spanId };
+    this.endpoint.command('selectSpan', { spanId });
+  }
+
+  onCollectorEvent(event: CollectorEvent): void {
+    switch (event.type) {
+      case 'cleared':
+        this.revision = null;
+        this.loadSoon(0);
+        break;
+      case 'hello':
+        // (Re)connected, maybe to another collector or store: events were missed, and a revision
+        // of ours may mean nothing there. Start again from the whole outline.
+        this.revision = null;
+        this.loadSoon(this.reloadDelayMs);
+        break;
+      case 'traces-changed':
+      case 'annotations-changed':
+        // The collector caps the ids per event: a full list may leave ours out.
+        if (event.traceIds.includes(this.traceId) || event.traceIds.length >= 200) this.loadSoon(this.reloadDelayMs);
+        break;
+    }
+  }
+
+  /** The collector went away or came back: say so, or catch up. */
+  onConnectionChanged(): void {
+    this.loadSoon(this.reloadDelayMs);
+  }
+
+  protected override onWebviewRebuilt(): void {
+    this.revision = null;
+    void this.load().catch(() => undefined);
+  }
+
+  override dispose(): void {
+    this.search.drop();
+    super.dispose();
+  }
+
+  protected async fetchState(): Promise<TracePanelState> {
+    const prev = this.current;
+    const since = this.revision;
+    try {
+      const { outline, json } = await this.api.traceOutlineJson(this.traceId, since ?? undefined);
+      if (!isTraceOutline(outline) || (since === null && outline.partial)) throw new ApiRequestError('The collector sent a trace outline in an unknown shape.', 'bad-json');
+      if (this.isDisposed) return prev;
+      if (!outline.partial) {
+        this.search.drop();
+        this.endpoint.notify('didChangeOutline', { json });
+      } else if (outline.spanId.length > 0) {
+        this.search.invalidate(outline.spanId);
+        this.endpoint.notify('didChangeOutline', { json });
+      }
+      this.revision = outline.revision;
+      // Trace-level annotations ride on every outline, whole or patch.
+      const traceAnnotations = outline.annotations ?? prev.traceAnnotations;
+      return { ...prev, status: 'ready', trace: outline.trace, traceAnnotations, error: null, loadedAt: Date.now() };
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.code === 'not-found') {
+        this.revision = null;
+        this.search.drop();
+        return { ...prev, status: 'not-found', trace: null, traceAnnotations: null, error: `Trace ${this.traceId} is not in the store (yet). It appears here when its spans arrive.` };
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      const status = err instanceof ApiRequestError && err.code === 'no-collector' ? 'no-collector' : 'error';
+      // Keep what we had: a collector restart should not blank an open trace.
+      return { ...prev, status, error: message };
+    }
+  }
+
+  private async annotate(spanId: unknown, annotation: unknown): Promise<AnnotationDto> {
+    const target = spanId === null ? null : checkSpanId(spanId);
+    const a = annotation as { kind?: unknown; label?: unknown; explanation?: unknown } | null;
+    const explanation = typeof a?.explanation === 'string' && a.explanation.trim() !== '' ? a.explanation.slice(0, 10_000) : undefined;
+    let valid: Parameters<ApiClient['addAnnotation']>[2];
+    if (a?.kind === 'feedback' && (a.label === 'up' || a.label === 'down')) valid = { kind: 'feedback', label: a.label, ...(explanation ? { explanation } : {}) };
+    else if (a?.kind === 'note' && explanation) valid = { kind: 'note', explanation };
+    else throw new Error('feedback needs label "up" or "down"; a note needs text');
+    const created = await this.api.addAnnotation(this.traceId, target, valid);
+    // The collector's annotations-changed event patches too; this makes the click feel immediate.
+    this.loadSoon(0);
+    return created;
+  }
+}
+
+function checkSpanId(spanId: unknown): string {
+  if (typeof spanId !== 'string' || !SPAN_ID.test(spanId)) throw new Error('invalid span id');
+  return spanId;
+}
