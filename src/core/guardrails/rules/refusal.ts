@@ -1,0 +1,27 @@
+// Refusals: the model declining a request, in its many phrasings and languages (data in
+// data/refusal.json), and OpenAI's explicit `refusal` parts. "I can't wait", "you can't go wrong"
+// and "I can't help but notice" are not refusals: the patterns want a first-person subject and a
+// verb of helping.
+
+import type { CallText, GuardrailHit } from '../types';
+import { locate } from '../text';
+import { matches, type RuleContext } from './context';
+
+export function refusalRule(texts: CallText[], ctx: RuleContext): GuardrailHit[] {
+  const out: GuardrailHit[] = [];
+  for (const t of texts) {
+    if (t.origin === 'refusal') {
+      out.push({ rule: 'refusal', category: 'refusal', severity: 'low', location: locate(t, 0, t.text.length), explanation: 'The model returned an explicit refusal', type: 'refusal' });
+      continue;
+    }
+    if (t.origin !== 'assistant') continue;
+    for (const p of ctx.config.refusalPatterns) {
+      const m = matches(p.re, t.text).next();
+      if (m.done) continue;
+      if (p.negative?.test(m.value[0])) continue;
+      out.push({ rule: p.id, category: 'refusal', severity: p.severity, location: locate(t, m.value.index, m.value.index + m.value[0].length), explanation: p.explanation, type: 'refusal' });
+      break; // one refusal per part is the fact; more would be noise
+    }
+  }
+  return out;
+}

@@ -1,0 +1,161 @@
+// Toxicity and profanity in what users write and what the model answers. Words come from the
+// `obscenity` English data set (leetspeak, confusables and repeated letters handled there); a fast
+// prefilter compiled from the same data set decides which texts obscenity has to read, letters
+// spelled out with spaces are joined, and names (Dick Cheney, Mr. Cummings, Penistone) do not hit.
+// Threats and insults without a swear word come from data/toxicity.json.
+
+import type { CallText, GuardrailHit } from '../types';
+import type { GuardrailLibs } from '../libs';
+import { locate } from '../text';
+import { matches, type RuleContext } from './context';
+
+const CHECKED = new Set(['user', 'assistant']);
+const SLURS = new Set(['nigger', 'nigga', 'kike', 'chink', 'chingchong', 'fag', 'faggot', 'dyke', 'retard', 'tranny', 'abo', 'abeed', 'africoon', 'arabush', 'boonga', 'negro', 'spastic']);
+/** What may follow a profane root inside one word and keep it profane. */
+const SUFFIX = /^(?:s|es|ed|er|ers|ing|in|in'|y|ies|ier|iest|ty|head|heads|face|faces|hole|holes|wit|wits|tard|tards|bag|bags|stick|sucker|suckers|off|up|show|load|storm|ton|ting|tastic|wad|nut|nuts|ass)$/;
+const TITLES = /(?:^|\s)(?:mr|mrs|ms|miss|dr|prof|sir|lord|lady|st|saint|mx|rev|capt|gen|president|senator|judge)\.?\s+$/i;
+
+interface Prefilter {
+  re: RegExp;
+  whitelist: string[];
+}
+
+const prefilters = new WeakMap<GuardrailLibs, Prefilter>();
+
+/** The obscenity patterns as one regular expression over lower-cased, de-leeted text. */
+function prefilterFor(libs: GuardrailLibs): Prefilter {
+  let p = prefilters.get(libs);
+  if (p) return p;
+  const built = libs.obscenity.englishDataset.build();
+  type N = { kind: number; chars?: number[]; childNode?: N };
+  const node = (n: N): string => {
+    if (n.kind === 2) return n.chars!.map((c) => `${String.fromCharCode(c).replace(/[^a-z0-9]/g, '\\$&')}+[^a-z\\s]{0,2}`).join('');
+    if (n.kind === 1) return '[^\\s]{1,8}'; // obscenity collapses repeats before its wildcard; so must we
+    if (n.kind === 0) return `(?:${node(n.childNode!)})?`;
+    return '';
+  };
+  const alts = built.blacklistedTerms.map((t) => {
+    const pat = t.pattern as unknown as { nodes: N[]; requireWordBoundaryAtStart: boolean; requireWordBoundaryAtEnd: boolean };
+    return `${pat.requireWordBoundaryAtStart ? '(?<![a-z])' : ''}${pat.nodes.map(node).join('')}${pat.requireWordBoundaryAtEnd ? '(?![a-z])' : ''}`;
+  });
+  p = { re: new RegExp(alts.join('|'), 'g'), whitelist: (built.whitelistedTerms ?? []).map((w) => w.toLowerCase()) };
+  prefilters.set(libs, p);
+  return p;
+}
+
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'i', '€': 'e' };
+
+/** Lower case with leetspeak resolved, one character for one, so offsets stay the same. */
+function normalize(text: string): string {
+  return text.toLowerCase().replace(/[013457@$!|€]/g, (c) => LEET[c]!);
+}
+
+function whitelisted(norm: string, start: number, end: number, whitelist: string[]): boolean {
+  const from = Math.max(0, start - 12);
+  const window = norm.slice(from, end + 12);
+  for (const w of whitelist) {
+    let i = window.indexOf(w);
+    while (i >= 0) {
+      const ws = from + i;
+      if (ws <= start && ws + w.length >= Math.min(end, start + w.length)) return true;
+      i = window.indexOf(w, i + 1);
+    }
+  }
+  return false;
+}
+
+function wordAround(text: string, start: number, end: number): [number, number] {
+  let s = start;
+  while (s > 0 && /[\p{L}\p{N}'’*@$!]/u.test(text[s - 1]!)) s--;
+  let e = end;
+  while (e < text.length && /[\p{L}\p{N}*]/u.test(text[e]!)) e++;
+  return [s, e];
+}
+
+const collapse = (w: string): string => w.toLowerCase().replace(/(.)\1+/g, '$1');
+
+/**
+ * A match that is only part of an ordinary word or name: the word, repeats collapsed, is the
+ * profane root plus something other than an inflection or compound part (Penistone, Cummings,
+ * Dickinson, shiitake), or a whitelisted word; or a capitalised name (Dick Cheney, Mr. Dick).
+ */
+function innocent(text: string, start: number, end: number, root: string, whitelist: string[]): boolean {
+  const [ws, we] = wordAround(text, start, end);
+  const word = collapse(text.slice(ws, we).replace(/[^\p{L}]/gu, ''));
+  const r = collapse(root);
+  // Whitelist entries with a space guard phrases across words ("s hit"); within a word only single words count.
+  if (whitelist.some((w) => !/\s/.test(w) && w.length > r.length && word.includes(collapse(w)))) return true;
+  const at = word.indexOf(r);
+  if (at > 0 && !/^(?:mother|bull|dumb|jack|horse|dip|ape|bat|chicken|smart|fat|lard|wise|kick|hard|mind|cluster|cock|cluster|ass|dick|shit|fuck|piss|cum|butt|god|holy|dog)/.test(word)) return true;
+  if (at >= 0 && word.length > at + r.length && !SUFFIX.test(word.slice(at + r.length))) return true;
+  const original = text.slice(ws, we);
+  if (!/^\p{Lu}\p{Ll}+$/u.test(original) || word !== r) return false;
+  const sentenceStart = /(?:^|[.!?:]\s*|\n\s*)$/.test(text.slice(Math.max(0, ws - 3), ws));
+  if (TITLES.test(text.slice(Math.max(0, ws - 12), ws))) return true;
+  if (/^\s+\p{Lu}\p{Ll}/u.test(text.slice(we, we + 3))) return true; // first name of a full name
+  return !sentenceStart && /\p{Lu}\p{Ll}+\s+$/u.test(text.slice(Math.max(0, ws - 20), ws)); // last name
+}
+
+export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: number; end: number; word: string }> {
+  const { re, whitelist } = prefilterFor(libs);
+  const norm = normalize(text);
+  const out: Array<{ start: number; end: number; word: string }> = [];
+  const candidates: Array<[number, number]> = [];
+  for (const m of matches(re, norm)) {
+    if (!whitelisted(norm, m.index, m.index + m[0].length, whitelist)) candidates.push([m.index, m.index + m[0].length]);
+  }
+  // Letters spelled out one by one: "f u c k", "s.h.i.t".
+  for (const m of matches(/(?<![a-z])(?:[a-z][ ._*-]){2,}[a-z](?![a-z])/g, norm)) {
+    const joined = m[0].replace(/[^a-z]/g, '');
+    re.lastIndex = 0;
+    const inner = re.exec(joined);
+    if (inner && inner[0].length >= 3) out.push({ start: m.index, end: m.index + m[0].length, word: joined });
+  }
+  if (candidates.length === 0) return out;
+  // obscenity confirms each candidate on its line, with its own whitelist and transformers.
+  const done = new Set<number>();
+  for (const [cs] of candidates) {
+    const ls = Math.max(text.lastIndexOf('\n', cs) + 1, cs - 200);
+    if (done.has(ls)) continue;
+    done.add(ls);
+    const nl = text.indexOf('\n', cs);
+    const le = Math.min(nl < 0 ? text.length : nl, cs + 200);
+    const line = text.slice(ls, le);
+    for (const r of libs.profanity.getAllMatches(line, true)) {
+      const start = ls + r.startIndex;
+      const end = ls + r.endIndex + 1;
+      if (out.some((o) => start < o.end && end > o.start)) continue;
+      const meta = libs.obscenity.englishDataset.getPayloadWithPhraseMetadata(r).phraseMetadata as { originalWord?: string } | undefined;
+      const word = meta?.originalWord ?? text.slice(start, end).toLowerCase();
+      if (innocent(text, start, end, word, whitelist)) continue;
+      out.push({ start, end, word });
+    }
+  }
+  return out;
+}
+
+export function toxicityRule(texts: CallText[], ctx: RuleContext): GuardrailHit[] {
+  const out: GuardrailHit[] = [];
+  for (const t of texts) {
+    if (!CHECKED.has(t.origin)) continue;
+    const who = t.origin === 'user' ? 'in user input' : 'in the model output';
+    for (const p of profanityIn(t.text, ctx.libs)) {
+      const slur = SLURS.has(p.word);
+      out.push({
+        rule: slur ? 'toxicity.slur' : 'toxicity.profanity',
+        category: 'toxicity',
+        severity: slur ? 'high' : 'medium',
+        location: locate(t, p.start, p.end),
+        explanation: `${slur ? 'Slur' : 'Profanity'} (${p.word}) ${who}`,
+        type: slur ? 'slur' : 'profanity',
+      });
+    }
+    for (const p of ctx.config.toxicityPatterns) {
+      for (const m of matches(p.re, t.text)) {
+        if (p.negative?.test(m[0])) continue;
+        out.push({ rule: p.id, category: 'toxicity', severity: p.severity, location: locate(t, m.index, m.index + m[0].length), explanation: `${p.explanation} ${who}`, type: p.id.slice('toxicity.'.length) });
+      }
+    }
+  }
+  return out;
+}
