@@ -3,7 +3,7 @@
 // rules read. A changed configuration changes `hash`, and with it the analysis version.
 
 import type { GuardrailCategory, GuardrailSeverity } from './types';
-import { compilePatterns, mergeLexicons, type CompiledPattern, type PatternData, type PatternEntry } from './rules/patterns';
+import { compilePatterns, mergeLexicons, patternTrigger, type Attempt, type CompiledPattern, type PatternData, type PatternEntry } from './rules/patterns';
 import { guardrailsConfigSchema } from './config-schema';
 import { hashString, stableStringify } from './hash';
 import injectionData from './data/injection.json';
@@ -43,6 +43,8 @@ export interface ResolvedGuardrailConfig {
   injectionPatterns: CompiledPattern[];
   refusalPatterns: CompiledPattern[];
   toxicityPatterns: CompiledPattern[];
+  /** Which of each list's patterns can match a text (one pass over it for their anchor words). */
+  triggers: { injection: (text: string) => Attempt[]; refusal: (text: string) => Attempt[]; toxicity: (text: string) => Attempt[] };
   pii: { phoneCountries: string[] };
   leakage: { minWords: number };
   /** Changes with the configuration and the built-in pattern data. */
@@ -154,6 +156,9 @@ export function resolveGuardrailsConfig(config: GuardrailsConfig = {}): Resolved
   if (cached) return cached;
   const rules = new Map<string, { enabled?: boolean; severity?: GuardrailSeverity }>();
   for (const [k, v] of Object.entries(config.rules ?? {})) rules.set(k, ruleSetting(v));
+  const injectionPatterns = compilePatterns([...injection.patterns, ...(config.injection?.patterns ?? [])], mergeLexicons(injection.lexicon, config.injection?.lexicon), { explanation: 'Prompt injection' });
+  const refusalPatterns = compilePatterns([...refusal.patterns, ...(config.refusal?.patterns ?? [])], refusal.lexicon, { explanation: 'The model declined the request' });
+  const toxicityPatterns = compilePatterns(toxicity.patterns, toxicity.lexicon, { explanation: 'Toxic language' });
   const resolved: ResolvedGuardrailConfig = {
     enabled: config.enabled ?? true,
     rules,
@@ -170,9 +175,10 @@ export function resolveGuardrailsConfig(config: GuardrailsConfig = {}): Resolved
       explanation: r.explanation ?? `Matches the custom rule ${r.id}`,
       sides: r.sides ?? null,
     })),
-    injectionPatterns: compilePatterns([...injection.patterns, ...(config.injection?.patterns ?? [])], mergeLexicons(injection.lexicon, config.injection?.lexicon), { explanation: 'Prompt injection' }),
-    refusalPatterns: compilePatterns([...refusal.patterns, ...(config.refusal?.patterns ?? [])], refusal.lexicon, { explanation: 'The model declined the request' }),
-    toxicityPatterns: compilePatterns(toxicity.patterns, toxicity.lexicon, { explanation: 'Toxic language' }),
+    injectionPatterns,
+    refusalPatterns,
+    toxicityPatterns,
+    triggers: { injection: patternTrigger(injectionPatterns), refusal: patternTrigger(refusalPatterns), toxicity: patternTrigger(toxicityPatterns) },
     pii: { phoneCountries: config.pii?.phoneCountries ?? DEFAULT_PHONE_COUNTRIES },
     leakage: { minWords: config.leakage?.minWords ?? 20 },
     hash,

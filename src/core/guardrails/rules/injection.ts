@@ -5,7 +5,7 @@
 
 import type { CallText, GuardrailHit, GuardrailSeverity } from '../types';
 import { locate } from '../text';
-import type { CompiledPattern } from './patterns';
+import { runAttempts, type Attempt, type CompiledPattern } from './patterns';
 import { matches, type RuleContext } from './context';
 
 /** Direct input is what a user typed; indirect is what reached the prompt from elsewhere. */
@@ -23,7 +23,7 @@ export function injectionRule(texts: CallText[], ctx: RuleContext): GuardrailHit
       seen.push([start, end]);
       out.push({ rule, category: 'injection', severity: indirect ? 'high' : severity, location: locate(t, start, end), explanation: `${explanation} ${where}`, type: rule.slice('injection.'.length) });
     };
-    for (const h of scanPatterns(t.text, ctx.config.injectionPatterns, indirect)) push(h.rule, h.severity, h.start, h.end, h.explanation);
+    for (const h of scanPatterns(t.text, ctx.config.triggers.injection(t.text), indirect)) push(h.rule, h.severity, h.start, h.end, h.explanation);
     for (const h of hiddenText(t.text, ctx.config.injectionPatterns)) push(h.rule, h.severity, h.start, h.end, h.explanation);
   }
   return out;
@@ -37,19 +37,20 @@ interface RawHit {
   explanation: string;
 }
 
-/** The patterns over one text, minus matches that quote an attack to talk about it. */
-export function scanPatterns(text: string, patterns: CompiledPattern[], indirect: boolean, discussionCheck = true): RawHit[] {
+/** The patterns' matches in one text, minus those that quote an attack to talk about it. */
+export function scanPatterns(text: string, attempts: Attempt[], indirect: boolean, discussionCheck = true): RawHit[] {
   const out: RawHit[] = [];
-  for (const p of patterns) {
+  for (const { pattern: p, index, match } of runAttempts(text, attempts)) {
     if (p.scope === 'indirect' && !indirect) continue;
-    for (const m of matches(p.re, text)) {
-      if (p.negative?.test(m[0])) continue;
-      if (discussionCheck && isDiscussion(text, m.index, m.index + m[0].length)) continue;
-      out.push({ rule: p.id, severity: p.severity, start: m.index, end: m.index + m[0].length, explanation: p.explanation });
-    }
+    if (p.negative?.test(match)) continue;
+    if (discussionCheck && isDiscussion(text, index, index + match.length)) continue;
+    out.push({ rule: p.id, severity: p.severity, start: index, end: index + match.length, explanation: p.explanation });
   }
   return out;
 }
+
+/** Every pattern over the whole text: for the small texts hidden in comments, tags and payloads. */
+const everywhere = (text: string, patterns: CompiledPattern[]): Attempt[] => patterns.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
 
 // ---- talk about injection is not injection ----
 
@@ -98,7 +99,7 @@ const BASE64 = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=_-]
 
 function hiddenText(text: string, patterns: CompiledPattern[]): RawHit[] {
   const out: RawHit[] = [];
-  const hiddenInstructions = (inner: string): boolean => DIRECTIVE.test(inner) || scanPatterns(inner, patterns, true, false).length > 0;
+  const hiddenInstructions = (inner: string): boolean => DIRECTIVE.test(inner) || scanPatterns(inner, everywhere(inner, patterns), true, false).length > 0;
   if (text.includes('<!--')) {
     for (const m of matches(HTML_COMMENT, text)) {
       if (hiddenInstructions(m[1]!)) out.push({ rule: 'injection.hidden-text', severity: 'high', start: m.index, end: m.index + m[0].length, explanation: 'Instructions hidden in an HTML comment' });
@@ -131,7 +132,7 @@ function invisibleText(text: string, patterns: CompiledPattern[]): RawHit[] {
   let last = -1;
   const flushTags = (end: number): void => {
     if (tagStart >= 0 && tagText.length > 0) {
-      const instructions = DIRECTIVE.test(tagText) || scanPatterns(tagText, patterns, true, false).length > 0;
+      const instructions = DIRECTIVE.test(tagText) || scanPatterns(tagText, everywhere(tagText, patterns), true, false).length > 0;
       out.push({
         rule: 'injection.hidden-text',
         severity: 'high',
@@ -190,7 +191,7 @@ function encodedPayloads(text: string, patterns: CompiledPattern[]): RawHit[] {
     if (!/[0-9+/]/.test(m[0]) && !/[A-Z].*[a-z]|[a-z].*[A-Z]/.test(m[0])) continue;
     const decoded = decodeBase64(m[0]);
     if (!decoded || !/[\p{L}]{3,}[\s][\p{L}]/u.test(decoded)) continue;
-    const inner = scanPatterns(decoded, patterns, true, false);
+    const inner = scanPatterns(decoded, everywhere(decoded, patterns), true, false);
     if (inner.length > 0) out.push({ rule: 'injection.encoded', severity: 'high', start: m.index, end: m.index + m[0].length, explanation: `Base64 payload that decodes to an injection ("${decoded.slice(0, 60)}")` });
   }
   return out;

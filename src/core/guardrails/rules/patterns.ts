@@ -15,6 +15,11 @@ export interface PatternEntry {
   scope?: 'any' | 'indirect';
   /** A hit whose matched text matches this (expanded the same way) is dropped. */
   negative?: string;
+  /**
+   * Literal text (lower case) of which every match contains at least one: the pattern runs only
+   * on texts that contain one. Derived from a leading {placeholder} or word alternation when absent.
+   */
+  anchors?: string[];
 }
 
 export interface PatternData {
@@ -31,6 +36,12 @@ export interface CompiledPattern {
   explanation: string;
   scope: 'any' | 'indirect';
   negative: RegExp | null;
+  /** Lower-case literals of which every match contains one; null: always run. */
+  anchors: string[] | null;
+  /** True when every match starts with one of the anchors (they came from its leading words). */
+  startsWithAnchor: boolean;
+  /** The same expression, sticky: tried at one position. */
+  sticky: RegExp;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -71,9 +82,13 @@ export function compilePatterns(entries: PatternEntry[], lexicon: Record<string,
     } catch (err) {
       throw new Error(`pattern ${i} (${e.id}): ${(err as Error).message}`);
     }
+    const derived = e.anchors ? null : deriveAnchors(e.pattern, lexicon);
     return {
       id: e.id,
       re,
+      anchors: e.anchors?.map((a) => a.toLowerCase()) ?? derived,
+      startsWithAnchor: !e.anchors && derived !== null,
+      sticky: new RegExp(re.source, `${flags.replace('g', '')}y`),
       severity: e.severity ?? 'medium',
       lang: e.lang ?? 'any',
       explanation: e.explanation ?? defaults.explanation,
@@ -81,4 +96,126 @@ export function compilePatterns(entries: PatternEntry[], lexicon: Record<string,
       negative,
     };
   });
+}
+
+/** The words a pattern must start with, when it visibly starts with a placeholder or a plain word alternation. */
+function deriveAnchors(source: string, lexicon: Record<string, string[]>): string[] | null {
+  if (hasTopLevelAlternative(source)) return null;
+  const rest = source.replace(/^(?:\{B\})?/, '');
+  const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest) ?? /^\(\?:\{([A-Za-z_][A-Za-z0-9_]*)\}\)(?![?*{])/.exec(rest);
+  if (placeholder && !RAW_KEYS.has(placeholder[1]!)) return lexicon[placeholder[1]!]?.map((w) => w.toLowerCase().split(/\s+/)[0]!.replace(/['’].*$/, '')) ?? null;
+  const words = /^\(\?:((?:[\p{L}\p{N}' -]+\|)*[\p{L}\p{N}' -]+)\)(?![?*{])/u.exec(rest);
+  if (words) return words[1]!.split('|').map((w) => w.toLowerCase().split(/\s+/)[0]!.replace(/['’].*$/, ''));
+  return null;
+}
+
+/** Where to try a pattern: from a position (sticky, the pattern starts with its anchor) or over a range. */
+export interface Attempt {
+  pattern: CompiledPattern;
+  start: number;
+  end: number;
+  sticky: boolean;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const WINDOW = 400;
+
+/**
+ * Which patterns to try where in a text, from one pass over its words: a pattern that starts with
+ * its anchor word is tried only at that word; one whose anchor may sit anywhere in a match is tried
+ * in a window around it; one without anchors over the whole text. Most texts contain few anchors,
+ * so most patterns never run at all.
+ */
+export function patternTrigger(patterns: CompiledPattern[]): (text: string) => Attempt[] {
+  const wordAnchors = new Map<string, Array<{ p: CompiledPattern; sticky: boolean }>>();
+  const otherAnchors: Array<{ anchor: string; p: CompiledPattern }> = [];
+  const always: CompiledPattern[] = [];
+  for (const p of patterns) {
+    if (p.anchors === null || p.anchors.length === 0) {
+      always.push(p);
+      continue;
+    }
+    for (const a of new Set(p.anchors)) {
+      const first = /^[\p{L}\p{N}]+/u.exec(a)?.[0];
+      // A whole leading word of a Latin/Cyrillic/Greek anchor is looked up by word; anything else by substring.
+      if (first && /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}]+$/u.test(first)) {
+        const list = wordAnchors.get(first) ?? [];
+        list.push({ p, sticky: p.startsWithAnchor && first === a.replace(/['’].*$/, '') });
+        wordAnchors.set(first, list);
+      } else otherAnchors.push({ anchor: a, p });
+    }
+  }
+  return (text) => {
+    const lower = text.toLowerCase();
+    const attempts: Attempt[] = always.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
+    const windows = new Map<CompiledPattern, Array<[number, number]>>();
+    const addWindow = (p: CompiledPattern, at: number): void => {
+      const list = windows.get(p) ?? [];
+      const s = Math.max(0, at - WINDOW);
+      const e = Math.min(text.length, at + WINDOW);
+      const last = list[list.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else list.push([s, e]);
+      windows.set(p, list);
+    };
+    WORD.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = WORD.exec(lower)) !== null) {
+      const hits = wordAnchors.get(m[0]);
+      if (!hits) continue;
+      for (const h of hits) {
+        if (h.sticky) attempts.push({ pattern: h.p, start: m.index, end: text.length, sticky: true });
+        else addWindow(h.p, m.index);
+      }
+    }
+    for (const o of otherAnchors) {
+      let i = lower.indexOf(o.anchor);
+      while (i >= 0) {
+        addWindow(o.p, i);
+        i = lower.indexOf(o.anchor, i + Math.max(1, WINDOW));
+      }
+    }
+    for (const [pattern, list] of windows) for (const [start, end] of list) attempts.push({ pattern, start, end, sticky: false });
+    return attempts;
+  };
+}
+
+/** The matches of the attempts, as [pattern, index, text]; sticky attempts match only where they start. */
+export function* runAttempts(text: string, attempts: Attempt[]): Generator<{ pattern: CompiledPattern; index: number; match: string }> {
+  for (const a of attempts) {
+    const re = a.sticky ? a.pattern.sticky : a.pattern.re;
+    const subject = a.end < text.length ? text.slice(0, a.end) : text;
+    re.lastIndex = a.start;
+    if (a.sticky) {
+      const m = re.exec(subject);
+      if (m) yield { pattern: a.pattern, index: m.index, match: m[0] };
+      continue;
+    }
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(subject)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      yield { pattern: a.pattern, index: m.index, match: m[0] };
+    }
+  }
+}
+
+function hasTopLevelAlternative(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
 }

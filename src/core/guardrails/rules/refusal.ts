@@ -5,7 +5,8 @@
 
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
-import { matches, type RuleContext } from './context';
+import type { RuleContext } from './context';
+import { runAttempts } from './patterns';
 
 export function refusalRule(texts: CallText[], ctx: RuleContext): GuardrailHit[] {
   const out: GuardrailHit[] = [];
@@ -15,11 +16,9 @@ export function refusalRule(texts: CallText[], ctx: RuleContext): GuardrailHit[]
       continue;
     }
     if (t.origin !== 'assistant') continue;
-    for (const p of ctx.config.refusalPatterns) {
-      const m = matches(p.re, t.text).next();
-      if (m.done) continue;
-      if (p.negative?.test(m.value[0])) continue;
-      out.push({ rule: p.id, category: 'refusal', severity: p.severity, location: locate(t, m.value.index, m.value.index + m.value[0].length), explanation: p.explanation, type: 'refusal' });
+    for (const { pattern: p, index, match } of runAttempts(t.text, ctx.config.triggers.refusal(t.text))) {
+      if (p.negative?.test(match)) continue;
+      out.push({ rule: p.id, category: 'refusal', severity: p.severity, location: locate(t, index, index + match.length), explanation: p.explanation, type: 'refusal' });
       break; // one refusal per part is the fact; more would be noise
     }
   }

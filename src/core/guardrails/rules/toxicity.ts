@@ -8,6 +8,7 @@ import type { CallText, GuardrailHit } from '../types';
 import type { GuardrailLibs } from '../libs';
 import { locate } from '../text';
 import { matches, type RuleContext } from './context';
+import { runAttempts } from './patterns';
 
 const CHECKED = new Set(['user', 'assistant']);
 const SLURS = new Set(['nigger', 'nigga', 'kike', 'chink', 'chingchong', 'fag', 'faggot', 'dyke', 'retard', 'tranny', 'abo', 'abeed', 'africoon', 'arabush', 'boonga', 'negro', 'spastic']);
@@ -150,11 +151,9 @@ export function toxicityRule(texts: CallText[], ctx: RuleContext): GuardrailHit[
         type: slur ? 'slur' : 'profanity',
       });
     }
-    for (const p of ctx.config.toxicityPatterns) {
-      for (const m of matches(p.re, t.text)) {
-        if (p.negative?.test(m[0])) continue;
-        out.push({ rule: p.id, category: 'toxicity', severity: p.severity, location: locate(t, m.index, m.index + m[0].length), explanation: `${p.explanation} ${who}`, type: p.id.slice('toxicity.'.length) });
-      }
+    for (const { pattern: p, index, match } of runAttempts(t.text, ctx.config.triggers.toxicity(t.text))) {
+      if (p.negative?.test(match)) continue;
+      out.push({ rule: p.id, category: 'toxicity', severity: p.severity, location: locate(t, index, index + match.length), explanation: `${p.explanation} ${who}`, type: p.id.slice('toxicity.'.length) });
     }
   }
   return out;
