@@ -185,6 +185,7 @@ function decodeBase64(s: string): string | null {
 
 function encodedPayloads(text: string, patterns: CompiledPattern[]): RawHit[] {
   const out: RawHit[] = [];
+  if (!/[A-Za-z0-9+/]{24}/.test(text)) return out;
   let tried = 0;
   for (const m of matches(BASE64, text)) {
     if (++tried > 32) break;

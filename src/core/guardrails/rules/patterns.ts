@@ -120,6 +120,33 @@ export interface Attempt {
 const WORD = /[\p{L}\p{N}]+/gu;
 const WINDOW = 400;
 
+interface Words {
+  lower: string;
+  words: string[];
+  starts: number[];
+}
+
+/** A text's lower-cased words, kept for the few texts most recently asked about (several rule families read the same texts). */
+const wordCache = new Map<string, Words>();
+
+function wordsOf(text: string): Words {
+  const cached = wordCache.get(text);
+  if (cached) return cached;
+  const lower = text.toLowerCase();
+  const words: string[] = [];
+  const starts: number[] = [];
+  WORD.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = WORD.exec(lower)) !== null) {
+    words.push(m[0]);
+    starts.push(m.index);
+  }
+  const w = { lower, words, starts };
+  if (wordCache.size >= 16) wordCache.delete(wordCache.keys().next().value!);
+  wordCache.set(text, w);
+  return w;
+}
+
 /**
  * Which patterns to try where in a text, from one pass over its words: a pattern that starts with
  * its anchor word is tried only at that word; one whose anchor may sit anywhere in a match is tried
@@ -128,7 +155,7 @@ const WINDOW = 400;
  */
 export function patternTrigger(patterns: CompiledPattern[]): (text: string) => Attempt[] {
   const wordAnchors = new Map<string, Array<{ p: CompiledPattern; sticky: boolean }>>();
-  const otherAnchors: Array<{ anchor: string; p: CompiledPattern }> = [];
+  const otherAnchors: Array<{ anchor: string; p: CompiledPattern; ascii: boolean }> = [];
   const always: CompiledPattern[] = [];
   for (const p of patterns) {
     if (p.anchors === null || p.anchors.length === 0) {
@@ -142,11 +169,13 @@ export function patternTrigger(patterns: CompiledPattern[]): (text: string) => A
         const list = wordAnchors.get(first) ?? [];
         list.push({ p, sticky: p.startsWithAnchor && first === a.replace(/['’].*$/, '') });
         wordAnchors.set(first, list);
-      } else otherAnchors.push({ anchor: a, p });
+      } else otherAnchors.push({ anchor: a, p, ascii: !/[^\x00-\x7f]/.test(a) });
     }
   }
   return (text) => {
-    const lower = text.toLowerCase();
+    const { lower, words, starts } = wordsOf(text);
+    // Lower-casing that changes the length (a dotted İ) would shift offsets: try everything then.
+    if (lower.length !== text.length) return patterns.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
     const attempts: Attempt[] = always.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
     const windows = new Map<CompiledPattern, Array<[number, number]>>();
     const addWindow = (p: CompiledPattern, at: number): void => {
@@ -158,17 +187,17 @@ export function patternTrigger(patterns: CompiledPattern[]): (text: string) => A
       else list.push([s, e]);
       windows.set(p, list);
     };
-    WORD.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = WORD.exec(lower)) !== null) {
-      const hits = wordAnchors.get(m[0]);
+    for (let i = 0; i < words.length; i++) {
+      const hits = wordAnchors.get(words[i]!);
       if (!hits) continue;
       for (const h of hits) {
-        if (h.sticky) attempts.push({ pattern: h.p, start: m.index, end: text.length, sticky: true });
-        else addWindow(h.p, m.index);
+        if (h.sticky) attempts.push({ pattern: h.p, start: starts[i]!, end: text.length, sticky: true });
+        else addWindow(h.p, starts[i]!);
       }
     }
+    const ascii = !/[^\x00-\x7f]/.test(lower);
     for (const o of otherAnchors) {
+      if (ascii && o.ascii === false) continue;
       let i = lower.indexOf(o.anchor);
       while (i >= 0) {
         addWindow(o.p, i);

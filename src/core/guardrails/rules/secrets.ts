@@ -8,8 +8,27 @@ import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
 import { matches, type RuleContext } from './context';
 
+/** Characters of key-like tokens (base64, base64url, hex, dotted JWTs). */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.') TOKEN_CHAR[c.charCodeAt(0)] = 1;
+
+/** A run of at least `n` token characters: one pass, no backtracking (this runs on every text). */
+function hasLongToken(text: string, n: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && TOKEN_CHAR[c] === 1) {
+      if (++run >= n) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 /** Text worth handing to secretlint: a long token, credentials in a URL, a PEM block. */
-const CANDIDATE = /[A-Za-z0-9_\-+/=.]{16,}|:\/\/[^\s@/]*:[^\s@]*@|-----BEGIN/;
+function candidate(text: string): boolean {
+  return hasLongToken(text, 16) || text.includes('-----BEGIN') || (text.includes('://') && text.includes('@'));
+}
+const ASSIGNMENT_WORDS = /key|secret|token|passw|pwd|bearer/i;
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
 const GOOGLE_KEY = /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g;
 const PEM = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 )?PRIVATE KEY(?: BLOCK)?)-----([\s\S]{0,10000}?)-----END \1-----/g;
@@ -53,49 +72,72 @@ interface Found {
 }
 
 export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<GuardrailHit[]> {
-  const out: GuardrailHit[] = [];
-  for (const t of texts) {
-    if (!CANDIDATE.test(t.text)) continue;
-    const found: Found[] = [];
-    const add = (f: Found): void => {
-      if (found.some((o) => f.start < o.end && f.end > o.start)) return;
-      if (isPlaceholder(t.text.slice(f.start, f.end))) return;
-      found.push(f);
-    };
-    const result = await ctx.libs.lintSource({
-      source: { content: t.text, filePath: 'call.txt', ext: '.txt', contentType: 'text' },
-      options: { config: ctx.libs.secretlintConfig, noPhysicFilePath: true },
-    });
-    for (const m of result.messages) {
-      if (m.type !== 'message') continue;
-      const type = shortName(m.ruleId);
-      // secretlint's message quotes the secret: the explanation is built from its id instead.
-      add({ start: m.range[0], end: m.range[1], type, what: humanize(m.messageId ?? type) });
-    }
+  const candidates = texts.filter((t) => candidate(t.text));
+  if (candidates.length === 0) return [];
+  const found = candidates.map(() => [] as Found[]);
+  const add = (i: number, f: Found): void => {
+    const list = found[i]!;
+    if (list.some((o) => f.start < o.end && f.end > o.start)) return;
+    if (isPlaceholder(candidates[i]!.text.slice(f.start, f.end))) return;
+    list.push(f);
+  };
+  // One secretlint run for the whole call (its cost is mostly per run): the texts joined by blank
+  // lines, each finding mapped back to its text.
+  const offsets: number[] = [];
+  let joined = '';
+  for (const t of candidates) {
+    offsets.push(joined.length);
+    joined += `${t.text}\n\n`;
+  }
+  const result = await ctx.libs.lintSource({
+    source: { content: joined, filePath: 'call.txt', ext: '.txt', contentType: 'text' },
+    options: { config: ctx.libs.secretlintConfig, noPhysicFilePath: true },
+  });
+  for (const m of result.messages) {
+    if (m.type !== 'message') continue;
+    let i = offsets.length - 1;
+    while (i > 0 && offsets[i]! > m.range[0]) i--;
+    const start = m.range[0] - offsets[i]!;
+    const end = m.range[1] - offsets[i]!;
+    if (end > candidates[i]!.text.length) continue; // across two texts: not one secret
+    const type = shortName(m.ruleId);
+    // secretlint's message quotes the secret: the explanation is built from its id instead.
+    add(i, { start, end, type, what: humanize(m.messageId ?? type) });
+  }
+  candidates.forEach((t, i) => {
     for (const m of matches(PEM, t.text)) {
       const body = m[2]!.replace(/\s|\\n|\\r/g, '');
-      if (body.length >= 40) add({ start: m.index, end: m.index + m[0].length, type: 'privatekey', what: `${m[1]}` });
+      if (body.length >= 40) add(i, { start: m.index, end: m.index + m[0].length, type: 'privatekey', what: `${m[1]}` });
     }
-    for (const m of matches(JWT, t.text)) {
-      const header = safeJson(base64UrlDecode(m[0].slice(0, m[0].indexOf('.'))));
-      if (header && typeof header === 'object' && 'alg' in header) add({ start: m.index, end: m.index + m[0].length, type: 'jwt', what: 'JSON Web Token' });
+    if (t.text.includes('eyJ')) {
+      for (const m of matches(JWT, t.text)) {
+        const header = safeJson(base64UrlDecode(m[0].slice(0, m[0].indexOf('.'))));
+        if (header && typeof header === 'object' && 'alg' in header) add(i, { start: m.index, end: m.index + m[0].length, type: 'jwt', what: 'JSON Web Token' });
+      }
     }
-    for (const m of matches(OPENAI_KEY, t.text)) add({ start: m.index, end: m.index + m[0].length, type: 'openai', what: 'OpenAI API key' });
-    for (const m of matches(GOOGLE_KEY, t.text)) add({ start: m.index, end: m.index + m[0].length, type: 'google', what: 'Google API key' });
-    for (const m of matches(URL_CREDENTIALS, t.text)) {
-      const password = m[3]!;
-      if (password.length < 3 || isPlaceholder(password) || /^(password|pass|pwd|secret)$/i.test(password)) continue;
-      const pwStart = m.index + m[1]!.length + 3 + m[2]!.length + 1;
-      add({ start: m.index, end: pwStart + password.length + 1, type: 'connection-string', what: `${m[1]!.toLowerCase()} connection string with a password` });
+    if (t.text.includes('sk-')) for (const m of matches(OPENAI_KEY, t.text)) add(i, { start: m.index, end: m.index + m[0].length, type: 'openai', what: 'OpenAI API key' });
+    if (t.text.includes('AIza')) for (const m of matches(GOOGLE_KEY, t.text)) add(i, { start: m.index, end: m.index + m[0].length, type: 'google', what: 'Google API key' });
+    if (t.text.includes('://')) {
+      for (const m of matches(URL_CREDENTIALS, t.text)) {
+        const password = m[3]!;
+        if (password.length < 3 || isPlaceholder(password) || /^(password|pass|pwd|secret)$/i.test(password)) continue;
+        const pwStart = m.index + m[1]!.length + 3 + m[2]!.length + 1;
+        add(i, { start: m.index, end: pwStart + password.length + 1, type: 'connection-string', what: `${m[1]!.toLowerCase()} connection string with a password` });
+      }
     }
-    for (const m of matches(ASSIGNED, t.text)) {
-      const value = m[2]!;
-      // Only values that look generated: mixed classes and high entropy, not words or paths.
-      if (entropy(value) < 3.5 || !/\d/.test(value) || !/[A-Za-z]/.test(value) || /^[a-z]+([_.-][a-z]+)+$/i.test(value)) continue;
-      const start = m.index + m[0].length - value.length;
-      add({ start, end: start + value.length, type: 'generic', what: `Credential assigned to ${m[1]}` });
+    if (ASSIGNMENT_WORDS.test(t.text)) {
+      for (const m of matches(ASSIGNED, t.text)) {
+        const value = m[2]!;
+        // Only values that look generated: mixed classes and high entropy, not words or paths.
+        if (entropy(value) < 3.5 || !/\d/.test(value) || !/[A-Za-z]/.test(value) || /^[a-z]+([_.-][a-z]+)+$/i.test(value)) continue;
+        const start = m.index + m[0].length - value.length;
+        add(i, { start, end: start + value.length, type: 'generic', what: `Credential assigned to ${m[1]}` });
+      }
     }
-    for (const f of found) {
+  });
+  const out: GuardrailHit[] = [];
+  candidates.forEach((t, i) => {
+    for (const f of found[i]!) {
       out.push({
         rule: `secret.${f.type}`,
         category: 'secret',
@@ -105,7 +147,7 @@ export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<G
         type: f.type,
       });
     }
-  }
+  });
   return out;
 }
 

@@ -17,52 +17,67 @@ const SUFFIX = /^(?:s|es|ed|er|ers|ing|in|in'|y|ies|ier|iest|ty|head|heads|face|
 const TITLES = /(?:^|\s)(?:mr|mrs|ms|miss|dr|prof|sir|lord|lady|st|saint|mx|rev|capt|gen|president|senator|judge)\.?\s+$/i;
 
 interface Prefilter {
+  /** Each pattern's longest literal piece, in one alternation: cheap to run over every text. */
+  pieces: RegExp;
+  /** The whole patterns, tried on a word that contains a piece. */
   re: RegExp;
+  /** Piece → the patterns it comes from, each on its own: a word is tried only against those. */
+  byPiece: Map<string, RegExp[]>;
   whitelist: string[];
 }
 
 const prefilters = new WeakMap<GuardrailLibs, Prefilter>();
 
-/** The obscenity patterns as one regular expression over lower-cased, de-leeted text. */
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'i', '€': 'e' };
+
+/**
+ * Lower case, leetspeak resolved, marks inside words dropped ("f.u.c.k"), runs of a letter cut
+ * to two ("fuuuuck"): roughly what obscenity's transformers do, cheaply, for the prefilter.
+ * Line breaks stay, so a candidate can be traced to its line.
+ */
+function squeeze(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[013457@$!|€]/g, (c) => LEET[c]!)
+    .replace(/[^a-z*?\s]+/g, '')
+    .replace(/([a-z])\1{2,}/g, '$1$1');
+}
+
+/** The obscenity patterns as regular expressions over squeezed text. */
 function prefilterFor(libs: GuardrailLibs): Prefilter {
   let p = prefilters.get(libs);
   if (p) return p;
   const built = libs.obscenity.englishDataset.build();
   type N = { kind: number; chars?: number[]; childNode?: N };
+  const esc = (c: number): string => String.fromCharCode(c).replace(/[^a-z0-9]/g, '\\$&');
   const node = (n: N): string => {
-    if (n.kind === 2) return n.chars!.map((c) => `${String.fromCharCode(c).replace(/[^a-z0-9]/g, '\\$&')}+[^a-z\\s]{0,2}`).join('');
-    if (n.kind === 1) return '[^\\s]{1,8}'; // obscenity collapses repeats before its wildcard; so must we
+    if (n.kind === 2) return n.chars!.map((c) => `${esc(c)}{1,2}`).join('');
+    if (n.kind === 1) return '[a-z*?]{1,2}';
     if (n.kind === 0) return `(?:${node(n.childNode!)})?`;
     return '';
   };
-  const alts = built.blacklistedTerms.map((t) => {
+  const alts: string[] = [];
+  const pieces = new Set<string>();
+  const byPiece = new Map<string, RegExp[]>();
+  for (const t of built.blacklistedTerms) {
     const pat = t.pattern as unknown as { nodes: N[]; requireWordBoundaryAtStart: boolean; requireWordBoundaryAtEnd: boolean };
-    return `${pat.requireWordBoundaryAtStart ? '(?<![a-z])' : ''}${pat.nodes.map(node).join('')}${pat.requireWordBoundaryAtEnd ? '(?![a-z])' : ''}`;
-  });
-  p = { re: new RegExp(alts.join('|'), 'g'), whitelist: (built.whitelistedTerms ?? []).map((w) => w.toLowerCase()) };
+    const alt = `${pat.requireWordBoundaryAtStart ? '(?<![a-z])' : ''}${pat.nodes.map(node).join('')}${pat.requireWordBoundaryAtEnd ? '(?![a-z])' : ''}`;
+    alts.push(alt);
+    // Squeezing keeps at most two of a letter, so the piece does too.
+    const literal = pat.nodes.filter((n) => n.kind === 2).map((n) => String.fromCharCode(...n.chars!).replace(/(.)\1{2,}/g, '$1$1'));
+    const piece = literal.sort((a, b) => b.length - a.length)[0] ?? '';
+    pieces.add(piece);
+    byPiece.set(piece, [...(byPiece.get(piece) ?? []), new RegExp(alt)]);
+  }
+  pieces.delete('');
+  p = {
+    pieces: new RegExp([...pieces].sort((a, b) => b.length - a.length).map((x) => x.replace(/[^a-z0-9]/g, '\\$&')).join('|'), 'g'),
+    re: new RegExp(alts.join('|')),
+    byPiece,
+    whitelist: (built.whitelistedTerms ?? []).map((w) => w.toLowerCase()),
+  };
   prefilters.set(libs, p);
   return p;
-}
-
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'i', '€': 'e' };
-
-/** Lower case with leetspeak resolved, one character for one, so offsets stay the same. */
-function normalize(text: string): string {
-  return text.toLowerCase().replace(/[013457@$!|€]/g, (c) => LEET[c]!);
-}
-
-function whitelisted(norm: string, start: number, end: number, whitelist: string[]): boolean {
-  const from = Math.max(0, start - 12);
-  const window = norm.slice(from, end + 12);
-  for (const w of whitelist) {
-    let i = window.indexOf(w);
-    while (i >= 0) {
-      const ws = from + i;
-      if (ws <= start && ws + w.length >= Math.min(end, start + w.length)) return true;
-      i = window.indexOf(w, i + 1);
-    }
-  }
-  return false;
 }
 
 function wordAround(text: string, start: number, end: number): [number, number] {
@@ -98,39 +113,55 @@ function innocent(text: string, start: number, end: number, root: string, whitel
 }
 
 export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: number; end: number; word: string }> {
-  const { re, whitelist } = prefilterFor(libs);
-  const norm = normalize(text);
+  const { pieces, re, byPiece, whitelist } = prefilterFor(libs);
   const out: Array<{ start: number; end: number; word: string }> = [];
-  const candidates: Array<[number, number]> = [];
-  for (const m of matches(re, norm)) {
-    if (!whitelisted(norm, m.index, m.index + m[0].length, whitelist)) candidates.push([m.index, m.index + m[0].length]);
-  }
   // Letters spelled out one by one: "f u c k", "s.h.i.t".
-  for (const m of matches(/(?<![a-z])(?:[a-z][ ._*-]){2,}[a-z](?![a-z])/g, norm)) {
-    const joined = m[0].replace(/[^a-z]/g, '');
-    re.lastIndex = 0;
-    const inner = re.exec(joined);
-    if (inner && inner[0].length >= 3) out.push({ start: m.index, end: m.index + m[0].length, word: joined });
-  }
-  if (candidates.length === 0) return out;
-  // obscenity confirms each candidate on its line, with its own whitelist and transformers.
-  const done = new Set<number>();
-  for (const [cs] of candidates) {
-    const ls = Math.max(text.lastIndexOf('\n', cs) + 1, cs - 200);
-    if (done.has(ls)) continue;
-    done.add(ls);
-    const nl = text.indexOf('\n', cs);
-    const le = Math.min(nl < 0 ? text.length : nl, cs + 200);
-    const line = text.slice(ls, le);
-    for (const r of libs.profanity.getAllMatches(line, true)) {
-      const start = ls + r.startIndex;
-      const end = ls + r.endIndex + 1;
-      if (out.some((o) => start < o.end && end > o.start)) continue;
-      const meta = libs.obscenity.englishDataset.getPayloadWithPhraseMetadata(r).phraseMetadata as { originalWord?: string } | undefined;
-      const word = meta?.originalWord ?? text.slice(start, end).toLowerCase();
-      if (innocent(text, start, end, word, whitelist)) continue;
-      out.push({ start, end, word });
+  if (/(?<![a-z])(?:[a-z][ ._*-]){2,}[a-z](?![a-z])/i.test(text)) {
+    for (const m of matches(/(?<![a-zA-Z])(?:[a-zA-Z][ ._*-]){2,}[a-zA-Z](?![a-zA-Z])/g, text)) {
+      const joined = m[0].toLowerCase().replace(/[^a-z]/g, '');
+      const inner = re.exec(joined);
+      if (inner && inner[0].length >= 3 && joined.length <= inner[0].length + 3) out.push({ start: m.index, end: m.index + m[0].length, word: joined });
     }
+  }
+  const squeezed = squeeze(text);
+  const lines = new Set<number>();
+  const tried = new Set<number>();
+  pieces.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = pieces.exec(squeezed)) !== null) {
+    pieces.lastIndex = m.index + 1;
+    // The whole word (or run of words, for patterns with spaces) around the piece.
+    let ws = m.index;
+    while (ws > 0 && !/\s/.test(squeezed[ws - 1]!)) ws--;
+    let we = m.index + m[0].length;
+    while (we < squeezed.length && !/\s/.test(squeezed[we]!)) we++;
+    const word = squeezed.slice(ws, we);
+    if (!byPiece.get(m[0])!.some((r) => r.test(word))) continue;
+    if (tried.has(ws)) continue;
+    tried.add(ws);
+    if (whitelist.some((w) => !/\s/.test(w) && w.length > 3 && word.includes(w))) continue;
+    let line = 0;
+    for (let i = squeezed.indexOf('\n'); i >= 0 && i < ws; i = squeezed.indexOf('\n', i + 1)) line++;
+    lines.add(line);
+  }
+  if (lines.size === 0) return out;
+  // obscenity confirms each candidate line, with its own whitelist and transformers.
+  let lineStart = 0;
+  let index = 0;
+  for (const line of text.split('\n')) {
+    if (lines.has(index)) {
+      for (const r of libs.profanity.getAllMatches(line, true)) {
+        const start = lineStart + r.startIndex;
+        const end = lineStart + r.endIndex + 1;
+        if (out.some((o) => start < o.end && end > o.start)) continue;
+        const meta = libs.obscenity.englishDataset.getPayloadWithPhraseMetadata(r).phraseMetadata as { originalWord?: string } | undefined;
+        const word = meta?.originalWord ?? text.slice(start, end).toLowerCase();
+        if (innocent(text, start, end, word, whitelist)) continue;
+        out.push({ start, end, word });
+      }
+    }
+    lineStart += line.length + 1;
+    index++;
   }
   return out;
 }
