@@ -209,23 +209,33 @@ export function patternTrigger(patterns: CompiledPattern[]): (text: string) => A
   };
 }
 
-/** The matches of the attempts, as [pattern, index, text]; sticky attempts match only where they start. */
-export function* runAttempts(text: string, attempts: Attempt[]): Generator<{ pattern: CompiledPattern; index: number; match: string }> {
+export interface PatternMatch {
+  pattern: CompiledPattern;
+  index: number;
+  match: string;
+}
+
+/** The matches of the attempts; a sticky attempt matches only where it starts. */
+export function runAttempts(text: string, attempts: Attempt[]): PatternMatch[] {
+  const out: PatternMatch[] = [];
   for (const a of attempts) {
-    const re = a.sticky ? a.pattern.sticky : a.pattern.re;
-    const subject = a.end < text.length ? text.slice(0, a.end) : text;
-    re.lastIndex = a.start;
     if (a.sticky) {
-      const m = re.exec(subject);
-      if (m) yield { pattern: a.pattern, index: m.index, match: m[0] };
+      const re = a.pattern.sticky;
+      re.lastIndex = a.start;
+      const m = re.exec(text);
+      if (m) out.push({ pattern: a.pattern, index: m.index, match: m[0] });
       continue;
     }
+    const re = a.pattern.re;
+    const subject = a.end < text.length ? text.slice(0, a.end) : text;
+    re.lastIndex = a.start;
     let m: RegExpExecArray | null;
     while ((m = re.exec(subject)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
-      yield { pattern: a.pattern, index: m.index, match: m[0] };
+      out.push({ pattern: a.pattern, index: m.index, match: m[0] });
     }
   }
+  return out;
 }
 
 function hasTopLevelAlternative(source: string): boolean {
