@@ -23,7 +23,6 @@ const patternEntry = {
 
 export const guardrailsConfigSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://spyglass.dev/schemas/guardrails.schema.json',
   title: 'Spyglass guardrails',
   description: 'Which guardrail checks Spyglass runs on captured LLM calls, at what severity, and what they let pass.',
   type: 'object',
@@ -109,7 +108,7 @@ export const guardrailsConfigSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        minWords: { type: 'integer', minimum: 8, description: 'How many consecutive words of the system instructions an output must repeat to count as a leak (default 20).' },
+        minWords: { type: 'integer', minimum: 8, description: 'How many consecutive words of the system instructions an output must repeat to count as a leak (default 20). A short system prompt also leaks when 40% of it (at least 12 words) comes back.' },
       },
     },
   },

@@ -23,8 +23,9 @@ export function injectionRule(texts: CallText[], ctx: RuleContext): GuardrailHit
       seen.push([start, end]);
       out.push({ rule, category: 'injection', severity: indirect ? 'high' : severity, location: locate(t, start, end), explanation: `${explanation} ${where}`, type: rule.slice('injection.'.length) });
     };
-    for (const h of scanPatterns(t.text, ctx.config.triggers.injection(t.text), indirect)) push(h.rule, h.severity, h.start, h.end, h.explanation);
+    // Hidden text first: when an instruction is also hidden, that is the more telling fact.
     for (const h of hiddenText(t.text, ctx.config.injectionPatterns)) push(h.rule, h.severity, h.start, h.end, h.explanation);
+    for (const h of scanPatterns(t.text, ctx.config.triggers.injection(t.text), indirect)) push(h.rule, h.severity, h.start, h.end, h.explanation);
   }
   return out;
 }

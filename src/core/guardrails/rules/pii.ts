@@ -166,7 +166,7 @@ export function findIbans(text: string, ctx: RuleContext): Array<[number, number
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\w.-])${OCTET}(?:\\.${OCTET}){3}(?![\\w-]|\\.\\d)`, 'g');
 const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
-const VERSION_CONTEXT = /(version|ver\.?|release|build|rev\.?|\bv|@|section|§|chapter|step|oid)\s*[:=]?\s*$/;
+const VERSION_CONTEXT = /(?:\b(?:version|ver\.?|release|build|rev\.?|v|section|chapter|step|oid)\s*[:=]?|[@§])\s*$/;
 const IP_CONTEXT = /(\bip\b|address|addr|host|server|client|remote|from|source|dst|src|connect|ping|dns|proxy|gateway|ip-адрес|dirección|adresse)/;
 
 function publicIpv4(parts: number[]): boolean {
