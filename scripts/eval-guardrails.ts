@@ -31,7 +31,7 @@ async function openRedactionComparison(): Promise<void> {
   }
   const shield = new mod.OpenRedaction({ includeNames: false, includeAddresses: false });
   const wanted = /^(EMAIL|PHONE|SSN|CREDIT_CARD|IBAN|IPV4|IPV6)/;
-  for (const split of ['tuned', 'heldout'] as const) {
+  for (const split of ['tuned', 'heldout', 'fresh'] as const) {
     const cases = loadCorpus(split).filter((c) => c.category === 'pii');
     let tp = 0, fp = 0, fn = 0;
     const t0 = performance.now();
@@ -51,10 +51,12 @@ async function openRedactionComparison(): Promise<void> {
 async function main(): Promise<void> {
   const tuned = await score(loadCorpus('tuned'), (c) => runGuardrails(c));
   const heldout = await score(loadCorpus('heldout'), (c) => runGuardrails(c));
+  const fresh = await score(loadCorpus('fresh'), (c) => runGuardrails(c));
   const okT = table('Tuned corpus (the rules were adjusted against it)', tuned);
-  const okH = table('Held-out corpus (never used to adjust the rules)', heldout);
+  const okH = table('Held-out corpus (written with the tuned one; two of its misses on the first run led to general fixes)', heldout);
+  const okF = table('Fresh corpus (written after tuning ended; never used to adjust the rules)', fresh);
   await openRedactionComparison();
-  if (!okT || !okH) {
+  if (!okT || !okH || !okF) {
     console.log('\nBelow 0.9 somewhere.');
     process.exitCode = 1;
   }

@@ -1,10 +1,10 @@
 // The labelled corpus (test/fixtures/guardrails): precision and recall of every category, on the
-// part the rules were tuned on and on the held-out part, at least 0.9 each.
+// part the rules were tuned on and on the held-out parts, at least 0.9 each.
 import { describe, expect, it } from 'vitest';
 import { runGuardrails } from '../../../src/core/guardrails';
 import { loadCorpus, score, type Split } from '../../fixtures/guardrails/corpus';
 
-describe.each(['tuned', 'heldout'] as Split[])('guardrail corpus (%s)', (split) => {
+describe.each(['tuned', 'heldout', 'fresh'] as Split[])('guardrail corpus (%s)', (split) => {
   it('covers every category with positives and hard negatives', () => {
     const cases = loadCorpus(split);
     for (const cat of ['pii', 'secret', 'injection', 'leakage', 'toxicity', 'refusal', 'format', 'truncation']) {

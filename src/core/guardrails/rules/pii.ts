@@ -283,6 +283,8 @@ export function findPhones(text: string, ctx: RuleContext): Array<[number, numbe
     if (!positive && /^\d{1,3}( \d{3})+$/.test(raw) && !raw.startsWith('0')) continue; // 1 234 567: a number with thousands spaces
     if (!positive && PHONE_NEGATIVE.test(ctxBefore)) continue;
     const international = raw.startsWith('+') || raw.startsWith('00');
+    // Digits that continue a code before them ("1Z 999 AA1 01 2345 6784") are part of that code.
+    if (!international && !positive && /[A-Za-z]*\d[A-Za-z0-9]*[ -]$/.test(text.slice(Math.max(0, start - 12), start))) continue;
     let country: string | null = null;
     if (international) {
       const p = phone.parsePhoneNumberFromString(raw.startsWith('00') ? `+${raw.slice(2)}` : raw);

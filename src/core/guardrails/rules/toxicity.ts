@@ -108,7 +108,7 @@ function innocent(text: string, start: number, end: number, root: string, whitel
   if (!/^\p{Lu}\p{Ll}+$/u.test(original) || word !== r) return false;
   const sentenceStart = /(?:^|[.!?:]\s*|\n\s*)$/.test(text.slice(Math.max(0, ws - 3), ws));
   if (TITLES.test(text.slice(Math.max(0, ws - 12), ws))) return true;
-  if (/^\s+\p{Lu}\p{Ll}/u.test(text.slice(we, we + 3))) return true; // first name of a full name
+  if (/^(?:['’]s)?\s+\p{Lu}\p{Ll}/u.test(text.slice(we, we + 5))) return true; // first name of a full name, or a name's possessive before a proper noun
   return !sentenceStart && /\p{Lu}\p{Ll}+\s+$/u.test(text.slice(Math.max(0, ws - 20), ws)); // last name
 }
 
