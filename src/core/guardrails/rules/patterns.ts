@@ -102,9 +102,9 @@ export function compilePatterns(entries: PatternEntry[], lexicon: Record<string,
 function deriveAnchors(source: string, lexicon: Record<string, string[]>): string[] | null {
   if (hasTopLevelAlternative(source)) return null;
   const rest = source.replace(/^(?:\{B\})?/, '');
-  const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest) ?? /^\(\?:\{([A-Za-z_][A-Za-z0-9_]*)\}\)(?![?*{])/.exec(rest);
+  const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest) ?? /^\(\?:\{([A-Za-z_][A-Za-z0-9_]*)\}\)(?![?*+]|\{\d)/.exec(rest);
   if (placeholder && !RAW_KEYS.has(placeholder[1]!)) return lexicon[placeholder[1]!]?.map((w) => w.toLowerCase().split(/\s+/)[0]!.replace(/['’].*$/, '')) ?? null;
-  const words = /^\(\?:((?:[\p{L}\p{N}' -]+\|)*[\p{L}\p{N}' -]+)\)(?![?*{])/u.exec(rest);
+  const words = /^\(\?:((?:[\p{L}\p{N}' -]+\|)*[\p{L}\p{N}' -]+)\)(?![?*+]|\{\d)/u.exec(rest);
   if (words) return words[1]!.split('|').map((w) => w.toLowerCase().split(/\s+/)[0]!.replace(/['’].*$/, ''));
   return null;
 }
@@ -117,34 +117,40 @@ export interface Attempt {
   sticky: boolean;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
 const WINDOW = 400;
 
-interface Words {
-  lower: string;
-  words: string[];
-  starts: number[];
+/** Lower-cased texts most recently scanned (several rule families read the same texts). */
+const lowerCache = new Map<string, string>();
+
+function lowerOf(text: string): string {
+  let lower = lowerCache.get(text);
+  if (lower === undefined) {
+    lower = text.toLowerCase();
+    if (lowerCache.size >= 16) lowerCache.delete(lowerCache.keys().next().value!);
+    lowerCache.set(text, lower);
+  }
+  return lower;
 }
 
-/** A text's lower-cased words, kept for the few texts most recently asked about (several rule families read the same texts). */
-const wordCache = new Map<string, Words>();
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 48; c < 58; c++) ASCII_WORD[c] = 1;
+for (let c = 97; c < 123; c++) ASCII_WORD[c] = 1;
+for (let c = 65; c < 91; c++) ASCII_WORD[c] = 1;
+const LETTER = /[\p{L}\p{N}\p{M}]/u;
 
-function wordsOf(text: string): Words {
-  const cached = wordCache.get(text);
-  if (cached) return cached;
-  const lower = text.toLowerCase();
-  const words: string[] = [];
-  const starts: number[] = [];
-  WORD.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = WORD.exec(lower)) !== null) {
-    words.push(m[0]);
-    starts.push(m.index);
-  }
-  const w = { lower, words, starts };
-  if (wordCache.size >= 16) wordCache.delete(wordCache.keys().next().value!);
-  wordCache.set(text, w);
-  return w;
+function isWordChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return ASCII_WORD[c] === 1;
+  if (c >= 0xd800 && c < 0xdc00) return LETTER.test(text.slice(i, i + 2));
+  if (c >= 0xdc00 && c < 0xe000) return i > 0 && isWordChar(text, i - 1);
+  return LETTER.test(text[i]!);
+}
+
+/** FNV-1a of a run of a string: words are looked up by hash, so scanning allocates nothing. */
+function hashRange(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /**
@@ -154,7 +160,7 @@ function wordsOf(text: string): Words {
  * so most patterns never run at all.
  */
 export function patternTrigger(patterns: CompiledPattern[]): (text: string) => Attempt[] {
-  const wordAnchors = new Map<string, Array<{ p: CompiledPattern; sticky: boolean }>>();
+  const wordAnchors = new Map<number, Array<{ word: string; p: CompiledPattern; sticky: boolean }>>();
   const otherAnchors: Array<{ anchor: string; p: CompiledPattern; ascii: boolean }> = [];
   const always: CompiledPattern[] = [];
   for (const p of patterns) {
@@ -166,14 +172,15 @@ export function patternTrigger(patterns: CompiledPattern[]): (text: string) => A
       const first = /^[\p{L}\p{N}]+/u.exec(a)?.[0];
       // A whole leading word of a Latin/Cyrillic/Greek anchor is looked up by word; anything else by substring.
       if (first && /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}]+$/u.test(first)) {
-        const list = wordAnchors.get(first) ?? [];
-        list.push({ p, sticky: p.startsWithAnchor && first === a.replace(/['’].*$/, '') });
-        wordAnchors.set(first, list);
+        const key = hashRange(first, 0, first.length);
+        const list = wordAnchors.get(key) ?? [];
+        list.push({ word: first, p, sticky: p.startsWithAnchor && first === a.replace(/['’].*$/, '') });
+        wordAnchors.set(key, list);
       } else otherAnchors.push({ anchor: a, p, ascii: !/[^\x00-\x7f]/.test(a) });
     }
   }
   return (text) => {
-    const { lower, words, starts } = wordsOf(text);
+    const lower = lowerOf(text);
     // Lower-casing that changes the length (a dotted İ) would shift offsets: try everything then.
     if (lower.length !== text.length) return patterns.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
     const attempts: Attempt[] = always.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
@@ -187,12 +194,21 @@ export function patternTrigger(patterns: CompiledPattern[]): (text: string) => A
       else list.push([s, e]);
       windows.set(p, list);
     };
-    for (let i = 0; i < words.length; i++) {
-      const hits = wordAnchors.get(words[i]!);
+    const n = lower.length;
+    let i = 0;
+    while (i < n) {
+      if (!isWordChar(lower, i)) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < n && isWordChar(lower, i)) i++;
+      const hits = wordAnchors.get(hashRange(lower, start, i));
       if (!hits) continue;
       for (const h of hits) {
-        if (h.sticky) attempts.push({ pattern: h.p, start: starts[i]!, end: text.length, sticky: true });
-        else addWindow(h.p, starts[i]!);
+        if (h.word.length !== i - start || !lower.startsWith(h.word, start)) continue;
+        if (h.sticky) attempts.push({ pattern: h.p, start, end: text.length, sticky: true });
+        else addWindow(h.p, start);
       }
     }
     const ascii = !/[^\x00-\x7f]/.test(lower);

@@ -21,8 +21,6 @@ interface Prefilter {
   pieces: RegExp;
   /** The whole patterns, tried on a word that contains a piece. */
   re: RegExp;
-  /** Piece → the patterns it comes from, each on its own: a word is tried only against those. */
-  byPiece: Map<string, RegExp[]>;
   whitelist: string[];
 }
 
@@ -58,22 +56,18 @@ function prefilterFor(libs: GuardrailLibs): Prefilter {
   };
   const alts: string[] = [];
   const pieces = new Set<string>();
-  const byPiece = new Map<string, RegExp[]>();
   for (const t of built.blacklistedTerms) {
     const pat = t.pattern as unknown as { nodes: N[]; requireWordBoundaryAtStart: boolean; requireWordBoundaryAtEnd: boolean };
-    const alt = `${pat.requireWordBoundaryAtStart ? '(?<![a-z])' : ''}${pat.nodes.map(node).join('')}${pat.requireWordBoundaryAtEnd ? '(?![a-z])' : ''}`;
-    alts.push(alt);
+    alts.push(`${pat.requireWordBoundaryAtStart ? '(?<![a-z])' : ''}${pat.nodes.map(node).join('')}${pat.requireWordBoundaryAtEnd ? '(?![a-z])' : ''}`);
     // Squeezing keeps at most two of a letter, so the piece does too.
     const literal = pat.nodes.filter((n) => n.kind === 2).map((n) => String.fromCharCode(...n.chars!).replace(/(.)\1{2,}/g, '$1$1'));
     const piece = literal.sort((a, b) => b.length - a.length)[0] ?? '';
     pieces.add(piece);
-    byPiece.set(piece, [...(byPiece.get(piece) ?? []), new RegExp(alt)]);
   }
   pieces.delete('');
   p = {
     pieces: new RegExp([...pieces].sort((a, b) => b.length - a.length).map((x) => x.replace(/[^a-z0-9]/g, '\\$&')).join('|'), 'g'),
     re: new RegExp(alts.join('|')),
-    byPiece,
     whitelist: (built.whitelistedTerms ?? []).map((w) => w.toLowerCase()),
   };
   prefilters.set(libs, p);
@@ -113,7 +107,7 @@ function innocent(text: string, start: number, end: number, root: string, whitel
 }
 
 export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: number; end: number; word: string }> {
-  const { pieces, re, byPiece, whitelist } = prefilterFor(libs);
+  const { pieces, re, whitelist } = prefilterFor(libs);
   const out: Array<{ start: number; end: number; word: string }> = [];
   // Letters spelled out one by one: "f u c k", "s.h.i.t".
   if (/(?<![a-z])(?:[a-z][ ._*-]){2,}[a-z](?![a-z])/i.test(text)) {
@@ -125,21 +119,22 @@ export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: n
   }
   const squeezed = squeeze(text);
   const lines = new Set<number>();
-  const tried = new Set<number>();
+  const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
   pieces.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = pieces.exec(squeezed)) !== null) {
-    pieces.lastIndex = m.index + 1;
-    // The whole word (or run of words, for patterns with spaces) around the piece.
+    // The whole word around the piece, tried against every pattern; then on to the next word.
     let ws = m.index;
-    while (ws > 0 && !/\s/.test(squeezed[ws - 1]!)) ws--;
+    while (ws > 0 && !isSpace(squeezed.charCodeAt(ws - 1))) ws--;
     let we = m.index + m[0].length;
-    while (we < squeezed.length && !/\s/.test(squeezed[we]!)) we++;
-    const word = squeezed.slice(ws, we);
-    if (!byPiece.get(m[0])!.some((r) => r.test(word))) continue;
-    if (tried.has(ws)) continue;
-    tried.add(ws);
-    if (whitelist.some((w) => !/\s/.test(w) && w.length > 3 && word.includes(w))) continue;
+    while (we < squeezed.length && !isSpace(squeezed.charCodeAt(we))) we++;
+    pieces.lastIndex = we;
+    // Patterns with a space in them ("double penetra") need the next word too.
+    let next = we + 1;
+    while (next < squeezed.length && !isSpace(squeezed.charCodeAt(next))) next++;
+    const word = squeezed.slice(ws, m[0].includes(' ') ? next : we);
+    if (!re.test(word)) continue;
+    if (whitelist.some((w) => w.length > 3 && !w.includes(' ') && word.includes(w))) continue;
     let line = 0;
     for (let i = squeezed.indexOf('\n'); i >= 0 && i < ws; i = squeezed.indexOf('\n', i + 1)) line++;
     lines.add(line);
