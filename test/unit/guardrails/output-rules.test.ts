@@ -34,6 +34,8 @@ describe('toxicity', () => {
     expect(profanityIn('what a pile of sh1t', libs).map((p) => p.word)).toEqual(['shit']);
     expect(profanityIn('fuuuuck that', libs).map((p) => p.word)).toEqual(['fuck']);
     expect(profanityIn('s h i t happens', libs)).toHaveLength(1);
+    // Cyrillic look-alikes and accents.
+    expect(profanityIn('what the f\u0430ck, this is sh\u0456t\nf\u00fcck', libs).map((p) => p.word)).toEqual(['fuck', 'shit', 'fuck']);
     const c = call({ user: 'you are a f4ggot' });
     expect(toxicityRule(texts(c), await ctx())[0]).toMatchObject({ rule: 'toxicity.slur', severity: 'high' });
   });

@@ -33,8 +33,15 @@ const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '
  * to two ("fuuuuck"): roughly what obscenity's transformers do, cheaply, for the prefilter.
  * Line breaks stay, so a candidate can be traced to its line.
  */
+/** Look-alike letters from other scripts that people use to get past word lists. */
+const CONFUSABLE: Record<string, string> = { а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', к: 'k', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', ɡ: 'g', ο: 'o', ν: 'v', α: 'a', ι: 'i', κ: 'k', τ: 't' };
+
 function squeeze(text: string): string {
-  return text
+  const plain = /[^\x00-\x7f]/.test(text)
+    ? text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[аеорсухкіјѕԁɡονακιτ]/g, (c) => CONFUSABLE[c]!)
+    : text;
+  // NFKD can change the length; only candidate lines are traced back, by counting line breaks.
+  return plain
     .toLowerCase()
     .replace(/[013457@$!|€]/g, (c) => LEET[c]!)
     .replace(/[^a-z*?\s]+/g, '')
