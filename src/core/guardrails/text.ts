@@ -39,10 +39,12 @@ function valueText(v: unknown): string | null {
 }
 
 const SYSTEM_ROLES = new Set(['system', 'developer']);
-const TOOL_ROLES = new Set(['tool', 'function', 'ipython', 'tool_result']);
+/** Roles and part types that carry text from outside the conversation: tool results and retrieved documents. */
+const TOOL_ROLES = new Set(['tool', 'function', 'ipython', 'tool_result', 'document', 'documents', 'context', 'retrieval', 'retriever', 'search']);
+const DOCUMENT_PARTS = new Set(['tool_call_response', 'document', 'search_result', 'tool_result', 'web_search_result']);
 
 function inputOrigin(msg: ChatMessage, part: MessagePart): TextOrigin {
-  if (part.type === 'tool_call_response') return 'tool';
+  if (DOCUMENT_PARTS.has(part.type)) return 'tool';
   if (SYSTEM_ROLES.has(msg.role)) return 'system';
   if (TOOL_ROLES.has(msg.role)) return 'tool';
   if (msg.role === 'assistant' || msg.role === 'model') return 'history';

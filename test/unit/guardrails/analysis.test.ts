@@ -31,6 +31,9 @@ describe('the guardrail analysis', () => {
       ['output', 0, 1, 'tool_call', '{"x":1}'],
     ]);
     expect(partText({ type: 'blob', content: 'AAAA' })).toBeNull();
+    // Retrieved documents count as indirect input, whatever shape they come in.
+    const rag = { ...c, inputMessages: [{ role: 'user', parts: [{ type: 'document', content: 'doc' }] }, { role: 'context', parts: [{ type: 'text', content: 'ctx' }] }] };
+    expect(collectTexts(rag).filter((t) => t.side === 'input').map((t) => t.origin)).toEqual(['tool', 'tool']);
   });
   it('keeps the hit fields the API exposes', () => {
     const a = hitToAnnotation({ rule: 'secret.openai', category: 'secret', severity: 'high', type: 'openai', explanation: 'OpenAI API key', location: { side: 'output', messageIndex: 0, partIndex: 1, start: 3, end: 40 } });
