@@ -18,6 +18,10 @@ const patternEntry = {
     severity,
     lang: { type: 'string', description: 'Language the pattern is written for (BCP 47), for reports only.' },
     explanation: { type: 'string', description: 'Shown with each hit.' },
+    scope: { type: 'string', enum: ['any', 'indirect'], description: '"indirect": only in tool results and retrieved documents.' },
+    negative: { type: 'string', description: 'A regular expression; a match that contains it is dropped.' },
+    anchors: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Words (lower case) of which every match contains one; the pattern then runs only near them. Derived from a leading {placeholder} when absent.' },
+    window: { type: 'integer', minimum: 10, description: 'With anchors: how far (characters) a match may reach from its anchor (default 400).' },
   },
 } as const;
 

@@ -20,6 +20,8 @@ export interface PatternEntry {
    * on texts that contain one. Derived from a leading {placeholder} or word alternation when absent.
    */
   anchors?: string[];
+  /** With `anchors`: how far (characters) a match may reach from its anchor; default 400. */
+  window?: number;
 }
 
 export interface PatternData {
@@ -42,7 +44,12 @@ export interface CompiledPattern {
   startsWithAnchor: boolean;
   /** The same expression, sticky: tried at one position. */
   sticky: RegExp;
+  /** How far a match may reach from an anchor found anywhere in it. */
+  window: number;
 }
+
+/** How far (characters) a match may reach from an anchor found anywhere in it, unless the pattern says. */
+const WINDOW = 400;
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -89,6 +96,7 @@ export function compilePatterns(entries: PatternEntry[], lexicon: Record<string,
       anchors: e.anchors?.map((a) => a.toLowerCase()) ?? derived,
       startsWithAnchor: !e.anchors && derived !== null,
       sticky: new RegExp(re.source, `${flags.replace('g', '')}y`),
+      window: e.window ?? WINDOW,
       severity: e.severity ?? 'medium',
       lang: e.lang ?? 'any',
       explanation: e.explanation ?? defaults.explanation,
@@ -117,7 +125,6 @@ export interface Attempt {
   sticky: boolean;
 }
 
-const WINDOW = 400;
 
 /** Lower-cased texts most recently scanned (several rule families read the same texts). */
 const lowerCache = new Map<string, string>();
@@ -187,8 +194,8 @@ export function patternTrigger(patterns: CompiledPattern[]): (text: string) => A
     const windows = new Map<CompiledPattern, Array<[number, number]>>();
     const addWindow = (p: CompiledPattern, at: number): void => {
       const list = windows.get(p) ?? [];
-      const s = Math.max(0, at - WINDOW);
-      const e = Math.min(text.length, at + WINDOW);
+      const s = Math.max(0, at - p.window);
+      const e = Math.min(text.length, at + p.window);
       const last = list[list.length - 1];
       if (last && s <= last[1]) last[1] = Math.max(last[1], e);
       else list.push([s, e]);
@@ -217,7 +224,7 @@ export function patternTrigger(patterns: CompiledPattern[]): (text: string) => A
       let i = lower.indexOf(o.anchor);
       while (i >= 0) {
         addWindow(o.p, i);
-        i = lower.indexOf(o.anchor, i + Math.max(1, WINDOW));
+        i = lower.indexOf(o.anchor, i + Math.max(1, o.p.window));
       }
     }
     for (const [pattern, list] of windows) for (const [start, end] of list) attempts.push({ pattern, start, end, sticky: false });

@@ -12,22 +12,50 @@ import { matches, type RuleContext } from './context';
 const TOKEN_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.') TOKEN_CHAR[c.charCodeAt(0)] = 1;
 
-/** A run of at least `n` token characters: one pass, no backtracking (this runs on every text). */
-function hasLongToken(text: string, n: number): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+/** Runs of at least `n` token characters, as [start, end]: one pass, no backtracking (this runs on every text). */
+function longTokens(text: string, n: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
     if (c < 128 && TOKEN_CHAR[c] === 1) {
-      if (++run >= n) return true;
-    } else run = 0;
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start >= n) out.push([start, i]);
+      start = -1;
+    }
   }
-  return false;
+  return out;
 }
 
-/** Text worth handing to secretlint: a long token, credentials in a URL, a PEM block. */
-function candidate(text: string): boolean {
-  return hasLongToken(text, 16) || text.includes('-----BEGIN') || (text.includes('://') && text.includes('@'));
+/** Context secretlint's rules read around a token (`aws_secret_access_key = …`, `Authorization: Bearer …`). */
+const CONTEXT = 100;
+
+/**
+ * The parts of a text worth handing to secretlint: long tokens, credentials in URLs and PEM
+ * blocks, each with the text around it, merged. Most of a prose text is none of these, and
+ * secretlint's time grows with what it reads.
+ */
+function secretWindows(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = longTokens(text, 16);
+  for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) spans.push([i, i + 3]);
+  for (let i = text.indexOf('-----BEGIN'); i >= 0; i = text.indexOf('-----BEGIN', i + 10)) {
+    const end = text.indexOf('-----END', i);
+    spans.push([i, end < 0 ? text.length : Math.min(text.length, text.indexOf('-----', end + 8) + 5)]);
+  }
+  if (spans.length === 0) return [];
+  spans.sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [s, e] of spans) {
+    const ws = Math.max(0, s - CONTEXT);
+    const we = Math.min(text.length, e + CONTEXT);
+    const last = out[out.length - 1];
+    if (last && ws <= last[1]) last[1] = Math.max(last[1], we);
+    else out.push([ws, we]);
+  }
+  return out;
 }
+
 const ASSIGNMENT_WORDS = /key|secret|token|passw|pwd|bearer/i;
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
 const GOOGLE_KEY = /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g;
@@ -72,7 +100,9 @@ interface Found {
 }
 
 export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<GuardrailHit[]> {
-  const candidates = texts.filter((t) => candidate(t.text));
+  const windows = texts.map((t) => secretWindows(t.text));
+  const candidates = texts.filter((_, i) => windows[i]!.length > 0);
+  const candidateWindows = windows.filter((w) => w.length > 0);
   if (candidates.length === 0) return [];
   const found = candidates.map(() => [] as Found[]);
   const add = (i: number, f: Found): void => {
@@ -81,28 +111,31 @@ export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<G
     if (isPlaceholder(candidates[i]!.text.slice(f.start, f.end))) return;
     list.push(f);
   };
-  // One secretlint run for the whole call (its cost is mostly per run): the texts joined by blank
-  // lines, each finding mapped back to its text.
-  const offsets: number[] = [];
+  // One secretlint run for the whole call (part of its cost is per run) over the windows of every
+  // text, joined by blank lines; each finding is mapped back to its text.
+  const pieces: Array<{ at: number; text: number; from: number; to: number }> = [];
   let joined = '';
-  for (const t of candidates) {
-    offsets.push(joined.length);
-    joined += `${t.text}\n\n`;
-  }
+  candidates.forEach((t, i) => {
+    for (const [from, to] of candidateWindows[i]!) {
+      pieces.push({ at: joined.length, text: i, from, to });
+      joined += `${t.text.slice(from, to)}\n\n`;
+    }
+  });
   const result = await ctx.libs.lintSource({
     source: { content: joined, filePath: 'call.txt', ext: '.txt', contentType: 'text' },
     options: { config: ctx.libs.secretlintConfig, noPhysicFilePath: true },
   });
   for (const m of result.messages) {
     if (m.type !== 'message') continue;
-    let i = offsets.length - 1;
-    while (i > 0 && offsets[i]! > m.range[0]) i--;
-    const start = m.range[0] - offsets[i]!;
-    const end = m.range[1] - offsets[i]!;
-    if (end > candidates[i]!.text.length) continue; // across two texts: not one secret
+    let k = pieces.length - 1;
+    while (k > 0 && pieces[k]!.at > m.range[0]) k--;
+    const piece = pieces[k]!;
+    const start = piece.from + m.range[0] - piece.at;
+    const end = piece.from + m.range[1] - piece.at;
+    if (end > piece.to) continue; // across two windows: not one secret
     const type = shortName(m.ruleId);
     // secretlint's message quotes the secret: the explanation is built from its id instead.
-    add(i, { start, end, type, what: humanize(m.messageId ?? type) });
+    add(piece.text, { start, end, type, what: humanize(m.messageId ?? type) });
   }
   candidates.forEach((t, i) => {
     for (const m of matches(PEM, t.text)) {
