@@ -6,7 +6,7 @@
 import type { CallText, GuardrailHit, GuardrailSeverity } from '../types';
 import { locate } from '../text';
 import { runAttempts, type Attempt, type CompiledPattern } from './patterns';
-import { matches, type RuleContext } from './context';
+import { longTokens, matches, type RuleContext } from './context';
 
 /** Direct input is what a user typed; indirect is what reached the prompt from elsewhere. */
 const CHECKED = new Set(['user', 'tool']);
@@ -25,7 +25,8 @@ export function injectionRule(texts: CallText[], ctx: RuleContext): GuardrailHit
     };
     // Hidden text first: when an instruction is also hidden, that is the more telling fact.
     for (const h of hiddenText(t.text, ctx.config.injectionPatterns)) push(h.rule, h.severity, h.start, h.end, h.explanation);
-    for (const h of scanPatterns(t.text, ctx.config.triggers.injection(t.text), indirect)) push(h.rule, h.severity, h.start, h.end, h.explanation);
+    const attempts = ctx.config.triggers.injection(t.text).filter((a) => indirect || a.pattern.scope !== 'indirect');
+    for (const h of scanPatterns(t.text, attempts, indirect)) push(h.rule, h.severity, h.start, h.end, h.explanation);
   }
   return out;
 }
@@ -186,7 +187,7 @@ function decodeBase64(s: string): string | null {
 
 function encodedPayloads(text: string, patterns: CompiledPattern[]): RawHit[] {
   const out: RawHit[] = [];
-  if (!/[A-Za-z0-9+/]{24}/.test(text)) return out;
+  if (longTokens(text, 24).length === 0) return out;
   let tried = 0;
   for (const m of matches(BASE64, text)) {
     if (++tried > 32) break;

@@ -112,8 +112,29 @@ function deriveAnchors(source: string, lexicon: Record<string, string[]>): strin
   const rest = source.replace(/^(?:\{B\})?/, '');
   const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest) ?? /^\(\?:\{([A-Za-z_][A-Za-z0-9_]*)\}\)(?![?*+]|\{\d)/.exec(rest);
   if (placeholder && !RAW_KEYS.has(placeholder[1]!)) return lexicon[placeholder[1]!]?.map((w) => w.toLowerCase().split(/\s+/)[0]!.replace(/['’].*$/, '')) ?? null;
-  const words = /^\(\?:((?:[\p{L}\p{N}' -]+\|)*[\p{L}\p{N}' -]+)\)(?![?*+]|\{\d)/u.exec(rest);
-  if (words) return words[1]!.split('|').map((w) => w.toLowerCase().split(/\s+/)[0]!.replace(/['’].*$/, ''));
+  // A leading group of alternatives that each start with a literal word: those words.
+  if (!rest.startsWith('(?:')) return null;
+  let depth = 0;
+  let end = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0 || /^[?*+]|^\{\d/.test(rest.slice(end + 1))) return null;
+  const alternatives = splitTopLevel(rest.slice(3, end));
+  const firstWords = alternatives.map((alt) => /^[\p{L}\p{N}]+/u.exec(alt)?.[0]);
+  // The word must end where the literal does ("jailbreak(?:ed)?" would be another word in the text).
+  const wordEnds = (rest: string): boolean => rest === '' || /^(?: |\{[SE]\}|\\s|\[ |\[\\s|['’-]|\\[.\-'])/.test(rest);
+  if (firstWords.some((w, i) => !w || !wordEnds(alternatives[i]!.slice(w.length)))) return null;
+  return firstWords.map((w) => w!.toLowerCase());
   return null;
 }
 
@@ -258,6 +279,33 @@ export function runAttempts(text: string, attempts: Attempt[]): PatternMatch[] {
       out.push({ pattern: a.pattern, index: m.index, match: m[0] });
     }
   }
+  return out;
+}
+
+function splitTopLevel(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(source.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(source.slice(from));
   return out;
 }
 

@@ -6,27 +6,7 @@
 
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
-import { matches, type RuleContext } from './context';
-
-/** Characters of key-like tokens (base64, base64url, hex, dotted JWTs). */
-const TOKEN_CHAR = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.') TOKEN_CHAR[c.charCodeAt(0)] = 1;
-
-/** Runs of at least `n` token characters, as [start, end]: one pass, no backtracking (this runs on every text). */
-function longTokens(text: string, n: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (c < 128 && TOKEN_CHAR[c] === 1) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      if (i - start >= n) out.push([start, i]);
-      start = -1;
-    }
-  }
-  return out;
-}
+import { longTokens, matches, type RuleContext } from './context';
 
 /** Context secretlint's rules read around a token (`aws_secret_access_key = …`, `Authorization: Bearer …`). */
 const CONTEXT = 100;
