@@ -3,7 +3,7 @@
 // rules read. A changed configuration changes `hash`, and with it the analysis version.
 
 import type { GuardrailCategory, GuardrailSeverity } from './types';
-import { compilePatterns, mergeLexicons, patternTrigger, type Attempt, type CompiledPattern, type PatternData, type PatternEntry } from './rules/patterns';
+import { AnchorIndex, compilePatterns, mergeLexicons, type Attempt, type CompiledPattern, type PatternData, type PatternEntry } from './rules/patterns';
 import { guardrailsConfigSchema } from './config-schema';
 import { hashString, stableStringify } from './hash';
 import injectionData from './data/injection.json';
@@ -146,6 +146,10 @@ export function mergeGuardrailsConfigs(...layers: Array<GuardrailsConfig | undef
   return out;
 }
 
+function triggersFor(index: AnchorIndex): ResolvedGuardrailConfig['triggers'] {
+  return { injection: (text) => index.attempts(text, 0), refusal: (text) => index.attempts(text, 1), toxicity: (text) => index.attempts(text, 2) };
+}
+
 const resolvedCache = new Map<string, ResolvedGuardrailConfig>();
 
 /** The configuration over the defaults, with every pattern compiled. Throws on a bad pattern (validate first). */
@@ -178,7 +182,7 @@ export function resolveGuardrailsConfig(config: GuardrailsConfig = {}): Resolved
     injectionPatterns,
     refusalPatterns,
     toxicityPatterns,
-    triggers: { injection: patternTrigger(injectionPatterns), refusal: patternTrigger(refusalPatterns), toxicity: patternTrigger(toxicityPatterns) },
+    triggers: triggersFor(new AnchorIndex([injectionPatterns, refusalPatterns, toxicityPatterns])),
     pii: { phoneCountries: config.pii?.phoneCountries ?? DEFAULT_PHONE_COUNTRIES },
     leakage: { minWords: config.leakage?.minWords ?? 20 },
     hash,

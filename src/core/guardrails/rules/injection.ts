@@ -6,7 +6,8 @@
 import type { CallText, GuardrailHit, GuardrailSeverity } from '../types';
 import { locate } from '../text';
 import { runAttempts, type Attempt, type CompiledPattern } from './patterns';
-import { longTokens, matches, type RuleContext } from './context';
+import { matches, type RuleContext } from './context';
+import { longTokens } from '../scan';
 
 /** Direct input is what a user typed; indirect is what reached the prompt from elsewhere. */
 const CHECKED = new Set(['user', 'tool']);

@@ -3,6 +3,7 @@
 // new phrasing or language is a data change, not a release.
 
 import type { GuardrailSeverity } from '../types';
+import { fnv, scanOf, type TextScan } from '../scan';
 
 export interface PatternEntry {
   id: string;
@@ -106,12 +107,15 @@ export function compilePatterns(entries: PatternEntry[], lexicon: Record<string,
   });
 }
 
+/** Literal words at the start of an alternative, separated as a pattern writes word gaps. */
+const PHRASE = /^[\p{L}\p{N}]+(?:(?: |\{S\}|\\s\+?|['’-]|\['’\])[\p{L}\p{N}]+)*/u;
+
 /** The words a pattern must start with, when it visibly starts with a placeholder or a plain word alternation. */
 function deriveAnchors(source: string, lexicon: Record<string, string[]>): string[] | null {
   if (hasTopLevelAlternative(source)) return null;
   const rest = source.replace(/^(?:\{B\})?/, '');
   const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest) ?? /^\(\?:\{([A-Za-z_][A-Za-z0-9_]*)\}\)(?![?*+]|\{\d)/.exec(rest);
-  if (placeholder && !RAW_KEYS.has(placeholder[1]!)) return lexicon[placeholder[1]!]?.map((w) => w.toLowerCase().split(/\s+/)[0]!.replace(/['’].*$/, '')) ?? null;
+  if (placeholder && !RAW_KEYS.has(placeholder[1]!)) return lexicon[placeholder[1]!]?.map((w) => w.toLowerCase()) ?? null;
   // A leading group of alternatives that each start with a literal word: those words.
   if (!rest.startsWith('(?:')) return null;
   let depth = 0;
@@ -130,12 +134,17 @@ function deriveAnchors(source: string, lexicon: Record<string, string[]>): strin
   }
   if (end < 0 || /^[?*+]|^\{\d/.test(rest.slice(end + 1))) return null;
   const alternatives = splitTopLevel(rest.slice(3, end));
-  const firstWords = alternatives.map((alt) => /^[\p{L}\p{N}]+/u.exec(alt)?.[0]);
-  // The word must end where the literal does ("jailbreak(?:ed)?" would be another word in the text).
+  // The words must end where the literal does ("jailbreak(?:ed)?" would be another word in the text).
   const wordEnds = (rest: string): boolean => rest === '' || /^(?: |\{[SE]\}|\\s|\[ |\[\\s|['’-]|\\[.\-'])/.test(rest);
-  if (firstWords.some((w, i) => !w || !wordEnds(alternatives[i]!.slice(w.length)))) return null;
-  return firstWords.map((w) => w!.toLowerCase());
-  return null;
+  const phrases: string[] = [];
+  for (const alt of alternatives) {
+    // The longest run of literal words the alternative starts with, backed off to where a word ends.
+    let phrase = PHRASE.exec(alt)?.[0];
+    while (phrase && !wordEnds(alt.slice(phrase.length))) phrase = /^(.*)(?: |\{S\}|\\s\+?|['’-]|\['’\])[\p{L}\p{N}]+$/u.exec(phrase)?.[1];
+    if (!phrase) return null;
+    phrases.push(phrase.replace(/\{S\}|\\s\+?|\['’\]/g, ' ').toLowerCase());
+  }
+  return phrases;
 }
 
 /** Where to try a pattern: from a position (sticky, the pattern starts with its anchor) or over a range. */
@@ -147,110 +156,148 @@ export interface Attempt {
 }
 
 
-/** Lower-cased texts most recently scanned (several rule families read the same texts). */
-const lowerCache = new Map<string, string>();
-
-function lowerOf(text: string): string {
-  let lower = lowerCache.get(text);
-  if (lower === undefined) {
-    lower = text.toLowerCase();
-    if (lowerCache.size >= 16) lowerCache.delete(lowerCache.keys().next().value!);
-    lowerCache.set(text, lower);
+/**
+ * An anchor's words as the text scan splits them (letters, digits and marks), when its first word
+ * is written in a script with spaces between words; null otherwise (it is then searched as a substring).
+ */
+function anchorWords(anchor: string): string[] | null {
+  const words = anchor.split(/[^\p{L}\p{N}\p{M}]+/u).filter((w) => w !== '');
+  if (words.length === 0 || !/^[\p{L}\p{N}]/u.test(anchor)) return null;
+  // Only the leading words in scripts the scan splits at spaces; the rest is not checked.
+  const kept: string[] = [];
+  for (const w of words) {
+    if (!/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}\p{M}]+$/u.test(w)) break;
+    kept.push(w);
   }
-  return lower;
+  return kept.length > 0 ? kept : null;
 }
 
-const ASCII_WORD = new Uint8Array(128);
-for (let c = 48; c < 58; c++) ASCII_WORD[c] = 1;
-for (let c = 97; c < 123; c++) ASCII_WORD[c] = 1;
-for (let c = 65; c < 91; c++) ASCII_WORD[c] = 1;
-const LETTER = /[\p{L}\p{N}\p{M}]/u;
-
-function isWordChar(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c < 128) return ASCII_WORD[c] === 1;
-  if (c >= 0xd800 && c < 0xdc00) return LETTER.test(text.slice(i, i + 2));
-  if (c >= 0xdc00 && c < 0xe000) return i > 0 && isWordChar(text, i - 1);
-  return LETTER.test(text[i]!);
+interface WordAnchor {
+  words: string[];
+  hashes: number[];
+  list: number;
+  p: CompiledPattern;
+  /** The match starts at the anchor: the pattern is tried there only. */
+  sticky: boolean;
 }
 
-/** FNV-1a of a run of a string: words are looked up by hash, so scanning allocates nothing. */
-function hashRange(s: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+interface SubstringAnchor {
+  anchor: string;
+  list: number;
+  p: CompiledPattern;
+  ascii: boolean;
 }
 
 /**
- * Which patterns to try where in a text, from one pass over its words: a pattern that starts with
- * its anchor word is tried only at that word; one whose anchor may sit anywhere in a match is tried
- * in a window around it; one without anchors over the whole text. Most texts contain few anchors,
- * so most patterns never run at all.
+ * Which patterns of several lists to try where in a text, from one pass over its words (the
+ * shared text scan): a pattern that starts with its anchor is tried only where the anchor's words
+ * stand; one whose anchor may sit anywhere in a match is tried in a window around it; one without
+ * anchors over the whole text. Most texts hold few anchors, so most patterns never run at all.
  */
-export function patternTrigger(patterns: CompiledPattern[]): (text: string) => Attempt[] {
-  const wordAnchors = new Map<number, Array<{ word: string; p: CompiledPattern; sticky: boolean }>>();
-  const otherAnchors: Array<{ anchor: string; p: CompiledPattern; ascii: boolean }> = [];
-  const always: CompiledPattern[] = [];
-  for (const p of patterns) {
-    if (p.anchors === null || p.anchors.length === 0) {
-      always.push(p);
-      continue;
-    }
-    for (const a of new Set(p.anchors)) {
-      const first = /^[\p{L}\p{N}]+/u.exec(a)?.[0];
-      // A whole leading word of a Latin/Cyrillic/Greek anchor is looked up by word; anything else by substring.
-      if (first && /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}]+$/u.test(first)) {
-        const key = hashRange(first, 0, first.length);
-        const list = wordAnchors.get(key) ?? [];
-        list.push({ word: first, p, sticky: p.startsWithAnchor && first === a.replace(/['’].*$/, '') });
-        wordAnchors.set(key, list);
-      } else otherAnchors.push({ anchor: a, p, ascii: !/[^\x00-\x7f]/.test(a) });
-    }
+export class AnchorIndex {
+  private readonly byFirst = new Map<number, WordAnchor[]>();
+  /** One bit per low 16 bits of a first word's hash: most words are turned away by one array read. */
+  private readonly bloom = new Uint8Array(8192);
+  private readonly substrings: SubstringAnchor[] = [];
+  private readonly always: CompiledPattern[][];
+
+  constructor(private readonly lists: CompiledPattern[][]) {
+    this.always = lists.map(() => []);
+    lists.forEach((patterns, list) => {
+      for (const p of patterns) {
+        if (p.anchors === null || p.anchors.length === 0) {
+          this.always[list]!.push(p);
+          continue;
+        }
+        for (const a of new Set(p.anchors)) {
+          const words = anchorWords(a);
+          if (!words) {
+            this.substrings.push({ anchor: a, list, p, ascii: !/[^\x00-\x7f]/.test(a) });
+            continue;
+          }
+          const hashes = words.map(fnv);
+          const first = hashes[0]!;
+          const entries = this.byFirst.get(first) ?? [];
+          if (!entries.some((e) => e.p === p && e.words.join(' ') === words.join(' '))) entries.push({ words, hashes, list, p, sticky: p.startsWithAnchor });
+          this.byFirst.set(first, entries);
+          this.bloom[(first & 0xffff) >>> 3]! |= 1 << (first & 7);
+        }
+      }
+    });
   }
-  return (text) => {
-    const lower = lowerOf(text);
-    // Lower-casing that changes the length (a dotted İ) would shift offsets: try everything then.
-    if (lower.length !== text.length) return patterns.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
-    const attempts: Attempt[] = always.map((pattern) => ({ pattern, start: 0, end: text.length, sticky: false }));
-    const windows = new Map<CompiledPattern, Array<[number, number]>>();
-    const addWindow = (p: CompiledPattern, at: number): void => {
-      const list = windows.get(p) ?? [];
+
+  /** The attempts of list `list` for a text (computed for every list at once, once per text). */
+  attempts(text: string, list: number): Attempt[] {
+    const scan = scanOf(text);
+    let all = scan.memo.get(this) as Attempt[][] | undefined;
+    if (all === undefined) {
+      all = this.collect(scan);
+      scan.memo.set(this, all);
+    }
+    return all[list]!;
+  }
+
+  private collect(scan: TextScan): Attempt[][] {
+    const { text, lower } = scan;
+    const n = text.length;
+    // Offsets would not agree with the lower-case text: try everything everywhere.
+    if (!scan.sameLength) return this.lists.map((patterns) => patterns.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
+    const out: Attempt[][] = this.always.map((ps) => ps.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
+    const windows = this.lists.map(() => new Map<CompiledPattern, Array<[number, number]>>());
+    const addWindow = (list: number, p: CompiledPattern, at: number): void => {
+      const w = windows[list]!;
+      const spans = w.get(p) ?? [];
       const s = Math.max(0, at - p.window);
-      const e = Math.min(text.length, at + p.window);
-      const last = list[list.length - 1];
+      const e = Math.min(n, at + p.window);
+      const last = spans[spans.length - 1];
       if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-      else list.push([s, e]);
-      windows.set(p, list);
+      else spans.push([s, e]);
+      w.set(p, spans);
     };
-    const n = lower.length;
-    let i = 0;
-    while (i < n) {
-      if (!isWordChar(lower, i)) {
-        i++;
-        continue;
-      }
-      const start = i;
-      while (i < n && isWordChar(lower, i)) i++;
-      const hits = wordAnchors.get(hashRange(lower, start, i));
-      if (!hits) continue;
-      for (const h of hits) {
-        if (h.word.length !== i - start || !lower.startsWith(h.word, start)) continue;
-        if (h.sticky) attempts.push({ pattern: h.p, start, end: text.length, sticky: true });
-        else addWindow(h.p, start);
+    const { wordCount, wordStarts, wordHashes } = scan;
+    let lastSticky: Map<CompiledPattern, number> | null = null;
+    for (let i = 0; i < wordCount; i++) {
+      const h = wordHashes[i]!;
+      if ((this.bloom[(h & 0xffff) >>> 3]! & (1 << (h & 7))) === 0) continue;
+      const entries = this.byFirst.get(h);
+      if (!entries) continue;
+      const start = wordStarts[i]!;
+      for (const e of entries) {
+        if (!this.wordsAt(scan, i, e)) continue;
+        if (e.sticky) {
+          lastSticky ??= new Map();
+          if (lastSticky.get(e.p) === start) continue;
+          lastSticky.set(e.p, start);
+          out[e.list]!.push({ pattern: e.p, start, end: n, sticky: true });
+        } else addWindow(e.list, e.p, start);
       }
     }
-    const ascii = !/[^\x00-\x7f]/.test(lower);
-    for (const o of otherAnchors) {
-      if (ascii && o.ascii === false) continue;
+    const ascii = scan.ascii;
+    for (const o of this.substrings) {
+      if (ascii && !o.ascii) continue;
       let i = lower.indexOf(o.anchor);
       while (i >= 0) {
-        addWindow(o.p, i);
+        addWindow(o.list, o.p, i);
         i = lower.indexOf(o.anchor, i + Math.max(1, o.p.window));
       }
     }
-    for (const [pattern, list] of windows) for (const [start, end] of list) attempts.push({ pattern, start, end, sticky: false });
-    return attempts;
-  };
+    windows.forEach((w, list) => {
+      for (const [pattern, spans] of w) for (const [start, end] of spans) out[list]!.push({ pattern, start, end, sticky: false });
+    });
+    return out;
+  }
+
+  /** Whether the anchor's words stand at word `i` and after it, each a whole word. */
+  private wordsAt(scan: TextScan, i: number, e: WordAnchor): boolean {
+    const { words, hashes } = e;
+    if (i + words.length > scan.wordCount) return false;
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k]!;
+      const s = scan.wordStarts[i + k]!;
+      if (scan.wordHashes[i + k] !== hashes[k] || scan.wordEnds[i + k]! - s !== w.length || !scan.lower.startsWith(w, s)) return false;
+    }
+    return true;
+  }
 }
 
 export interface PatternMatch {

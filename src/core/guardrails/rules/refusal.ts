@@ -6,7 +6,7 @@
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
 import type { RuleContext } from './context';
-import { runAttempts } from './patterns';
+import { runAttempts, type PatternMatch } from './patterns';
 
 export function refusalRule(texts: CallText[], ctx: RuleContext): GuardrailHit[] {
   const out: GuardrailHit[] = [];
@@ -16,10 +16,16 @@ export function refusalRule(texts: CallText[], ctx: RuleContext): GuardrailHit[]
       continue;
     }
     if (t.origin !== 'assistant') continue;
-    for (const { pattern: p, index, match } of runAttempts(t.text, ctx.config.triggers.refusal(t.text))) {
-      if (p.negative?.test(match)) continue;
+    // One refusal per part is the fact; more would be noise. The first in the text, whichever
+    // pattern found it (the order patterns are tried in depends on where their anchors are).
+    let first: PatternMatch | null = null;
+    for (const m of runAttempts(t.text, ctx.config.triggers.refusal(t.text))) {
+      if (m.pattern.negative?.test(m.match)) continue;
+      if (!first || m.index < first.index || (m.index === first.index && m.match.length > first.match.length)) first = m;
+    }
+    if (first) {
+      const { pattern: p, index, match } = first;
       out.push({ rule: p.id, category: 'refusal', severity: p.severity, location: locate(t, index, index + match.length), explanation: p.explanation, type: 'refusal' });
-      break; // one refusal per part is the fact; more would be noise
     }
   }
   return out;

@@ -6,7 +6,8 @@
 
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
-import { longTokens, matches, type RuleContext } from './context';
+import { matches, type RuleContext } from './context';
+import { longTokens } from '../scan';
 
 /** Context secretlint's rules read around a token (`aws_secret_access_key = …`, `Authorization: Bearer …`). */
 const CONTEXT = 100;

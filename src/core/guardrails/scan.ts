@@ -1,0 +1,176 @@
+// One pass over a text that every rule family shares: its lower-case form, its words (with a
+// hash each, for the pattern anchors and the leakage shingles), runs of key-like characters (for
+// secrets and encoded payloads) and clusters of digits (for card, SSN, phone and IP numbers).
+// The rules then look only where these say something can be; most of a text is none of it.
+
+export interface TextScan {
+  text: string;
+  /** `text.toLowerCase()`; offsets agree with `text` only when `sameLength`. */
+  lower: string;
+  sameLength: boolean;
+  ascii: boolean;
+  /**
+   * Words: runs of letters, digits and marks, each Han or kana character a word of its own; as
+   * UTF-16 start and end in `text` and an FNV-1a hash of the lower-case word.
+   */
+  wordCount: number;
+  wordStarts: number[];
+  wordEnds: number[];
+  wordHashes: number[];
+  /** Runs of at least 16 key-like characters (base64, base64url, hex, dotted JWTs): start, end pairs. */
+  tokens: number[];
+  /** Runs of digits and the characters numbers are written with (` +().-` and no-break space) holding at least 4 digits: start, end, digit count, dot count. */
+  clusters: number[];
+  /** What rules derive from the scan, by the object that derived it (an anchor index, …). */
+  memo: Map<object, unknown>;
+}
+
+/** Runs of key-like characters shorter than this are not recorded. */
+export const TOKEN_MIN = 16;
+const CLUSTER_MIN_DIGITS = 4;
+
+const WORD = 1;
+const TOKEN = 2;
+const CLUSTER = 4;
+const DIGIT = 8;
+const SINGLE = 16; // a word on its own (Han, kana)
+
+const ASCII = new Uint8Array(128);
+for (let c = 48; c < 58; c++) ASCII[c] = WORD | TOKEN | CLUSTER | DIGIT;
+for (let c = 65; c < 91; c++) ASCII[c] = WORD | TOKEN;
+for (let c = 97; c < 123; c++) ASCII[c] = WORD | TOKEN;
+for (const ch of '_+/=.-') ASCII[ch.charCodeAt(0)] |= TOKEN;
+for (const ch of ' +().-') ASCII[ch.charCodeAt(0)] |= CLUSTER;
+
+const LETTER = /^[\p{L}\p{N}\p{M}]$/u;
+const SINGLE_SCRIPT = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u;
+/** Classes of BMP characters above ASCII, filled on first sight (0: not yet classified). */
+const BMP = new Uint8Array(65536);
+const UNCLASSIFIED = 128;
+
+function classify(ch: string): number {
+  if (!LETTER.test(ch)) return 0;
+  return SINGLE_SCRIPT.test(ch) ? WORD | SINGLE : WORD;
+}
+
+function bmpClass(c: number): number {
+  let k = BMP[c]!;
+  if (k === 0) {
+    k = c === 0xa0 ? CLUSTER : classify(String.fromCharCode(c));
+    BMP[c] = k | UNCLASSIFIED;
+    return k;
+  }
+  return k & ~UNCLASSIFIED;
+}
+
+/** FNV-1a of lower-case code units: the same hash the pattern anchors and leakage shingles use. */
+export function fnvStep(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+export const FNV_START = 0x811c9dc5 | 0;
+
+/** FNV-1a of a whole string (lower-case it first). */
+export function fnv(s: string): number {
+  let h = FNV_START;
+  for (let i = 0; i < s.length; i++) h = fnvStep(h, s.charCodeAt(i));
+  return h;
+}
+
+export function scanText(text: string): TextScan {
+  const lower = text.toLowerCase();
+  const sameLength = lower.length === text.length;
+  // Lower-casing that changes the length (a dotted İ) would shift offsets: words are then
+  // read from the original text and lower-cased one by one.
+  const src = sameLength ? lower : text;
+  const n = src.length;
+  const wordStarts: number[] = [];
+  const wordEnds: number[] = [];
+  const wordHashes: number[] = [];
+  const tokens: number[] = [];
+  const clusters: number[] = [];
+  let ascii = true;
+  let wordStart = -1;
+  let hash = FNV_START;
+  let tokenStart = -1;
+  let clusterStart = -1;
+  let digits = 0;
+  let dots = 0;
+  const endWord = (end: number): void => {
+    wordStarts.push(wordStart);
+    wordEnds.push(end);
+    wordHashes.push(sameLength ? hash : fnv(text.slice(wordStart, end).toLowerCase()));
+    wordStart = -1;
+  };
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? src.charCodeAt(i) : 32;
+    let cls: number;
+    let width = 1;
+    if (c < 128) cls = ASCII[c]!;
+    else {
+      ascii = false;
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+        // A character outside the BMP: classified as a whole, both halves go with it.
+        cls = classify(src.slice(i, i + 2));
+        width = 2;
+      } else if (c >= 0xdc00 && c < 0xe000) cls = 0;
+      else cls = bmpClass(c);
+    }
+    if (cls & WORD) {
+      if (cls & SINGLE) {
+        if (wordStart >= 0) endWord(i);
+        wordStart = i;
+        hash = FNV_START;
+        for (let k = 0; k < width; k++) hash = fnvStep(hash, src.charCodeAt(i + k));
+        endWord(i + width);
+      } else {
+        if (wordStart < 0) {
+          wordStart = i;
+          hash = FNV_START;
+        }
+        for (let k = 0; k < width; k++) hash = fnvStep(hash, src.charCodeAt(i + k));
+      }
+    } else if (wordStart >= 0) endWord(i);
+    if (cls & TOKEN) {
+      if (tokenStart < 0) tokenStart = i;
+    } else if (tokenStart >= 0) {
+      if (i - tokenStart >= TOKEN_MIN) tokens.push(tokenStart, i);
+      tokenStart = -1;
+    }
+    if (cls & CLUSTER) {
+      if (clusterStart < 0) {
+        clusterStart = i;
+        digits = 0;
+        dots = 0;
+      }
+      if (cls & DIGIT) digits++;
+      else if (c === 46) dots++;
+    } else if (clusterStart >= 0) {
+      if (digits >= CLUSTER_MIN_DIGITS) clusters.push(clusterStart, i, digits, dots);
+      clusterStart = -1;
+    }
+    i += width - 1;
+  }
+  return { text, lower, sameLength, ascii, wordCount: wordStarts.length, wordStarts, wordEnds, wordHashes, tokens, clusters, memo: new Map() };
+}
+
+/** Texts scanned most recently: the families of one call (and the next call of a conversation) read the same texts. */
+const recent = new Map<string, TextScan>();
+const RECENT = 32;
+
+export function scanOf(text: string): TextScan {
+  let s = recent.get(text);
+  if (s === undefined) {
+    s = scanText(text);
+    if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
+    recent.set(text, s);
+  }
+  return s;
+}
+
+/** Key-like runs of at least `min` characters (min ≥ TOKEN_MIN), as [start, end]. */
+export function longTokens(text: string, min: number): Array<[number, number]> {
+  const t = scanOf(text).tokens;
+  const out: Array<[number, number]> = [];
+  for (let k = 0; k < t.length; k += 2) if (t[k + 1]! - t[k]! >= min) out.push([t[k]!, t[k + 1]!]);
+  return out;
+}
