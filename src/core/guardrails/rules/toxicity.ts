@@ -1,6 +1,6 @@
 // Toxicity and profanity in what users write and what the model answers. Words come from the
 // `obscenity` English data set (leetspeak, confusables and repeated letters handled there); a fast
-// prefilter compiled from the same data set decides which texts obscenity has to read, letters
+// prefilter compiled from the same data set decides which lines obscenity has to read, letters
 // spelled out with spaces are joined, and names (Dick Cheney, Mr. Cummings, Penistone) do not hit.
 // Threats and insults without a swear word come from data/toxicity.json.
 
@@ -9,77 +9,13 @@ import type { GuardrailLibs } from '../libs';
 import { locate } from '../text';
 import { matches, type RuleContext } from './context';
 import { runAttempts } from './patterns';
+import { candidateLines, prefilterFor } from './profanity-words';
 
 const CHECKED = new Set(['user', 'assistant']);
 const SLURS = new Set(['nigger', 'nigga', 'kike', 'chink', 'chingchong', 'fag', 'faggot', 'dyke', 'retard', 'tranny', 'abo', 'abeed', 'africoon', 'arabush', 'boonga', 'negro', 'spastic']);
 /** What may follow a profane root inside one word and keep it profane. */
 const SUFFIX = /^(?:s|es|ed|er|ers|ing|in|in'|y|ies|ier|iest|ty|head|heads|face|faces|hole|holes|wit|wits|tard|tards|bag|bags|stick|sucker|suckers|off|up|show|load|storm|ton|ting|tastic|wad|nut|nuts|ass)$/;
 const TITLES = /(?:^|\s)(?:mr|mrs|ms|miss|dr|prof|sir|lord|lady|st|saint|mx|rev|capt|gen|president|senator|judge)\.?\s+$/i;
-
-interface Prefilter {
-  /** Each pattern's longest literal piece, in one alternation: cheap to run over every text. */
-  pieces: RegExp;
-  /** The whole patterns, tried on a word that contains a piece. */
-  re: RegExp;
-  whitelist: string[];
-}
-
-const prefilters = new WeakMap<GuardrailLibs, Prefilter>();
-
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'i', '€': 'e' };
-
-/**
- * Lower case, leetspeak resolved, marks inside words dropped ("f.u.c.k"), runs of a letter cut
- * to two ("fuuuuck"): roughly what obscenity's transformers do, cheaply, for the prefilter.
- * Line breaks stay, so a candidate can be traced to its line.
- */
-/** Look-alike letters from other scripts that people use to get past word lists. */
-const CONFUSABLE: Record<string, string> = { а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', к: 'k', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', ɡ: 'g', ο: 'o', ν: 'v', α: 'a', ι: 'i', κ: 'k', τ: 't' };
-
-function squeeze(text: string): string {
-  const plain = /[^\x00-\x7f]/.test(text)
-    ? text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[аеорсухкіјѕԁɡονακιτ]/g, (c) => CONFUSABLE[c]!)
-    : text;
-  // NFKD can change the length; only candidate lines are traced back, by counting line breaks.
-  return plain
-    .toLowerCase()
-    .replace(/[013457@$!|€]/g, (c) => LEET[c]!)
-    .replace(/[^a-z*?\s]+/g, '')
-    .replace(/([a-z])\1{2,}/g, '$1$1');
-}
-
-/** The obscenity patterns as regular expressions over squeezed text. */
-function prefilterFor(libs: GuardrailLibs): Prefilter {
-  let p = prefilters.get(libs);
-  if (p) return p;
-  const built = libs.obscenity.englishDataset.build();
-  type N = { kind: number; chars?: number[]; childNode?: N };
-  const esc = (c: number): string => String.fromCharCode(c).replace(/[^a-z0-9]/g, '\\$&');
-  const node = (n: N): string => {
-    if (n.kind === 2) return n.chars!.map((c) => `${esc(c)}{1,2}`).join('');
-    if (n.kind === 1) return '[a-z*?]{1,2}';
-    if (n.kind === 0) return `(?:${node(n.childNode!)})?`;
-    return '';
-  };
-  const alts: string[] = [];
-  const pieces = new Set<string>();
-  for (const t of built.blacklistedTerms) {
-    const pat = t.pattern as unknown as { nodes: N[]; requireWordBoundaryAtStart: boolean; requireWordBoundaryAtEnd: boolean };
-    alts.push(`${pat.requireWordBoundaryAtStart ? '(?<![a-z])' : ''}${pat.nodes.map(node).join('')}${pat.requireWordBoundaryAtEnd ? '(?![a-z])' : ''}`);
-    // Squeezing keeps at most two of a letter, so the piece does too.
-    const literal = pat.nodes.filter((n) => n.kind === 2).map((n) => String.fromCharCode(...n.chars!).replace(/(.)\1{2,}/g, '$1$1'));
-    const piece = literal.sort((a, b) => b.length - a.length)[0] ?? '';
-    pieces.add(piece);
-  }
-  pieces.delete('');
-  p = {
-    pieces: new RegExp([...pieces].sort((a, b) => b.length - a.length).map((x) => x.replace(/[^a-z0-9]/g, '\\$&')).join('|'), 'g'),
-    re: new RegExp(alts.join('|')),
-    whitelist: (built.whitelistedTerms ?? []).map((w) => w.toLowerCase()),
-  };
-  prefilters.set(libs, p);
-  return p;
-}
 
 function wordAround(text: string, start: number, end: number): [number, number] {
   let s = start;
@@ -114,7 +50,7 @@ function innocent(text: string, start: number, end: number, root: string, whitel
 }
 
 export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: number; end: number; word: string }> {
-  const { pieces, re, whitelist } = prefilterFor(libs);
+  const { re, whitelist } = prefilterFor(libs);
   const out: Array<{ start: number; end: number; word: string }> = [];
   // Letters spelled out one by one: "f u c k", "s.h.i.t".
   if (/(?<![a-z])(?:[a-z][ ._*-]){2,}[a-z](?![a-z])/i.test(text)) {
@@ -124,28 +60,7 @@ export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: n
       if (inner && inner[0].length >= 3 && joined.length <= inner[0].length + 3) out.push({ start: m.index, end: m.index + m[0].length, word: joined });
     }
   }
-  const squeezed = squeeze(text);
-  const lines = new Set<number>();
-  const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
-  pieces.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = pieces.exec(squeezed)) !== null) {
-    // The whole word around the piece, tried against every pattern; then on to the next word.
-    let ws = m.index;
-    while (ws > 0 && !isSpace(squeezed.charCodeAt(ws - 1))) ws--;
-    let we = m.index + m[0].length;
-    while (we < squeezed.length && !isSpace(squeezed.charCodeAt(we))) we++;
-    pieces.lastIndex = we;
-    // Patterns with a space in them ("double penetra") need the next word too.
-    let next = we + 1;
-    while (next < squeezed.length && !isSpace(squeezed.charCodeAt(next))) next++;
-    const word = squeezed.slice(ws, m[0].includes(' ') ? next : we);
-    if (!re.test(word)) continue;
-    if (whitelist.some((w) => w.length > 3 && !w.includes(' ') && word.includes(w))) continue;
-    let line = 0;
-    for (let i = squeezed.indexOf('\n'); i >= 0 && i < ws; i = squeezed.indexOf('\n', i + 1)) line++;
-    lines.add(line);
-  }
+  const lines = candidateLines(text, libs);
   if (lines.size === 0) return out;
   // obscenity confirms each candidate line, with its own whitelist and transformers.
   let lineStart = 0;
