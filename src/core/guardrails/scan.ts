@@ -10,7 +10,7 @@ export interface TextScan {
   sameLength: boolean;
   ascii: boolean;
   /**
-   * Words: runs of letters, digits and marks, each Han or kana character a word of its own; as
+   * Words: runs of letters and digits, each Han or kana character a word of its own; as
    * UTF-16 start and end in `text` and an FNV-1a hash of the lower-case word.
    */
   wordCount: number;
@@ -42,7 +42,9 @@ for (let c = 97; c < 123; c++) ASCII[c] = WORD | TOKEN;
 for (const ch of '_+/=.-') ASCII[ch.charCodeAt(0)] |= TOKEN;
 for (const ch of ' +().-') ASCII[ch.charCodeAt(0)] |= CLUSTER;
 
-const LETTER = /^[\p{L}\p{N}\p{M}]$/u;
+// Marks are not word characters: a combining accent or an Indic vowel sign splits a word, as it
+// always has for the leakage shingles (anchors are written composed, so they are unaffected).
+const LETTER = /^[\p{L}\p{N}]$/u;
 const SINGLE_SCRIPT = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u;
 /** Classes of BMP characters above ASCII, filled on first sight (0: not yet classified). */
 const BMP = new Uint8Array(65536);

@@ -157,16 +157,16 @@ export interface Attempt {
 
 
 /**
- * An anchor's words as the text scan splits them (letters, digits and marks), when its first word
+ * An anchor's words as the text scan splits them (letters and digits), when its first word
  * is written in a script with spaces between words; null otherwise (it is then searched as a substring).
  */
 function anchorWords(anchor: string): string[] | null {
-  const words = anchor.split(/[^\p{L}\p{N}\p{M}]+/u).filter((w) => w !== '');
+  const words = anchor.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
   if (words.length === 0 || !/^[\p{L}\p{N}]/u.test(anchor)) return null;
   // Only the leading words in scripts the scan splits at spaces; the rest is not checked.
   const kept: string[] = [];
   for (const w of words) {
-    if (!/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}\p{M}]+$/u.test(w)) break;
+    if (!/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}]+$/u.test(w)) break;
     kept.push(w);
   }
   return kept.length > 0 ? kept : null;
