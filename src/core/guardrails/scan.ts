@@ -14,10 +14,11 @@ export interface TextScan {
    * UTF-16 start and end in `text` and an FNV-1a hash of the lower-case word.
    */
   wordCount: number;
-  wordStarts: number[];
-  wordEnds: number[];
-  wordHashes: number[];
-  /** Runs of at least 16 key-like characters (base64, base64url, hex, dotted JWTs): start, end pairs. */
+  wordStarts: Int32Array;
+  wordEnds: Int32Array;
+  /** 30-bit hashes (see `fnv`). */
+  wordHashes: Int32Array;
+  /** Runs of at least 16 key-like characters (base64, base64url, hex, dotted JWTs, `~`): start, end pairs. */
   tokens: number[];
   /** Runs of digits and the characters numbers are written with (` +().-` and no-break space) holding at least 4 digits: start, end, digit count, dot count. */
   clusters: number[];
@@ -39,7 +40,7 @@ const ASCII = new Uint8Array(128);
 for (let c = 48; c < 58; c++) ASCII[c] = WORD | TOKEN | CLUSTER | DIGIT;
 for (let c = 65; c < 91; c++) ASCII[c] = WORD | TOKEN;
 for (let c = 97; c < 123; c++) ASCII[c] = WORD | TOKEN;
-for (const ch of '_+/=.-') ASCII[ch.charCodeAt(0)] |= TOKEN;
+for (const ch of '_+/=.-~') ASCII[ch.charCodeAt(0)] |= TOKEN;
 for (const ch of ' +().-') ASCII[ch.charCodeAt(0)] |= CLUSTER;
 
 // Marks are not word characters: a combining accent or an Indic vowel sign splits a word, as it
@@ -65,18 +66,21 @@ function bmpClass(c: number): number {
   return k & ~UNCLASSIFIED;
 }
 
-/** FNV-1a of lower-case code units: the same hash the pattern anchors and leakage shingles use. */
-export function fnvStep(h: number, c: number): number {
-  return Math.imul(h ^ c, 0x01000193);
-}
-export const FNV_START = 0x811c9dc5 | 0;
-
-/** FNV-1a of a whole string (lower-case it first). */
+/**
+ * FNV-1a of lower-case code units, kept to 30 bits so that it stays a small integer (no boxed
+ * numbers in maps and sets): the hash the pattern anchors and the leakage shingles use.
+ */
 export function fnv(s: string): number {
   let h = FNV_START;
-  for (let i = 0; i < s.length; i++) h = fnvStep(h, s.charCodeAt(i));
-  return h;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h & HASH_MASK;
 }
+const FNV_START = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+export const HASH_MASK = 0x3fffffff;
+
+/** Scratch for the words of the text being scanned; each scan keeps an exact-size copy. */
+let scratch = new Int32Array(3 * 1024);
 
 export function scanText(text: string): TextScan {
   const lower = text.toLowerCase();
@@ -85,9 +89,10 @@ export function scanText(text: string): TextScan {
   // read from the original text and lower-cased one by one.
   const src = sameLength ? lower : text;
   const n = src.length;
-  const wordStarts: number[] = [];
-  const wordEnds: number[] = [];
-  const wordHashes: number[] = [];
+  // At most one word per two characters, plus one.
+  if (scratch.length < 3 * (n / 2 + 2)) scratch = new Int32Array(3 * (n + 4));
+  const w = scratch;
+  let words = 0;
   const tokens: number[] = [];
   const clusters: number[] = [];
   let ascii = true;
@@ -97,12 +102,6 @@ export function scanText(text: string): TextScan {
   let clusterStart = -1;
   let digits = 0;
   let dots = 0;
-  const endWord = (end: number): void => {
-    wordStarts.push(wordStart);
-    wordEnds.push(end);
-    wordHashes.push(sameLength ? hash : fnv(text.slice(wordStart, end).toLowerCase()));
-    wordStart = -1;
-  };
   for (let i = 0; i <= n; i++) {
     const c = i < n ? src.charCodeAt(i) : 32;
     let cls: number;
@@ -117,21 +116,31 @@ export function scanText(text: string): TextScan {
       } else if (c >= 0xdc00 && c < 0xe000) cls = 0;
       else cls = bmpClass(c);
     }
-    if (cls & WORD) {
+    if ((cls & WORD) === 0 || (cls & SINGLE) !== 0) {
+      // A word ends here (a Han or kana character ends the one before it and is one itself).
+      if (wordStart >= 0) {
+        w[3 * words] = wordStart;
+        w[3 * words + 1] = i;
+        w[3 * words + 2] = sameLength ? hash & HASH_MASK : fnv(text.slice(wordStart, i).toLowerCase());
+        words++;
+        wordStart = -1;
+      }
       if (cls & SINGLE) {
-        if (wordStart >= 0) endWord(i);
+        hash = FNV_START;
+        for (let k = 0; k < width; k++) hash = Math.imul(hash ^ src.charCodeAt(i + k), FNV_PRIME);
+        w[3 * words] = i;
+        w[3 * words + 1] = i + width;
+        w[3 * words + 2] = sameLength ? hash & HASH_MASK : fnv(text.slice(i, i + width).toLowerCase());
+        words++;
+      }
+    } else {
+      if (wordStart < 0) {
         wordStart = i;
         hash = FNV_START;
-        for (let k = 0; k < width; k++) hash = fnvStep(hash, src.charCodeAt(i + k));
-        endWord(i + width);
-      } else {
-        if (wordStart < 0) {
-          wordStart = i;
-          hash = FNV_START;
-        }
-        for (let k = 0; k < width; k++) hash = fnvStep(hash, src.charCodeAt(i + k));
       }
-    } else if (wordStart >= 0) endWord(i);
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+      if (width === 2) hash = Math.imul(hash ^ src.charCodeAt(i + 1), FNV_PRIME);
+    }
     if (cls & TOKEN) {
       if (tokenStart < 0) tokenStart = i;
     } else if (tokenStart >= 0) {
@@ -152,7 +161,15 @@ export function scanText(text: string): TextScan {
     }
     i += width - 1;
   }
-  return { text, lower, sameLength, ascii, wordCount: wordStarts.length, wordStarts, wordEnds, wordHashes, tokens, clusters, memo: new Map() };
+  const wordStarts = new Int32Array(words);
+  const wordEnds = new Int32Array(words);
+  const wordHashes = new Int32Array(words);
+  for (let k = 0; k < words; k++) {
+    wordStarts[k] = w[3 * k]!;
+    wordEnds[k] = w[3 * k + 1]!;
+    wordHashes[k] = w[3 * k + 2]!;
+  }
+  return { text, lower, sameLength, ascii, wordCount: words, wordStarts, wordEnds, wordHashes, tokens, clusters, memo: new Map() };
 }
 
 /** Texts scanned most recently: the families of one call (and the next call of a conversation) read the same texts. */

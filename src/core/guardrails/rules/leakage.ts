@@ -6,14 +6,14 @@
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
 import type { RuleContext } from './context';
-import { scanOf } from '../scan';
+import { HASH_MASK, scanOf } from '../scan';
 
 const K = 8;
 
-function shingle(hashes: number[], i: number): number {
+function shingle(hashes: Int32Array, i: number): number {
   let h = 17;
   for (let j = 0; j < K; j++) h = Math.imul(h, 0x5bd1e995) ^ hashes[i + j]!;
-  return h;
+  return h & HASH_MASK;
 }
 
 interface SystemShingles {

@@ -167,8 +167,8 @@ export function candidateLines(text: string, libs: GuardrailLibs): Set<number> {
         hash = Math.imul(hash ^ s, 0x01000193);
       }
       if (len > 0) {
-        bad = judged(p, hash, len) || (prev !== null && judge(p, `${prev} ${bufString(0, len)}`));
-        prev = p.spacedHeads.some((h) => endsWithBuf(h, len)) ? bufString(0, len) : null;
+        bad = judged(p, hash & 0x3fffffff, len) || (prev !== null && judge(p, `${prev} ${bufString(0, len)}`));
+        prev = spacedHead(p, len) ? bufString(0, len) : null;
       } else prev = null;
     } else {
       if (words!.length === 0) prev = null;
@@ -177,7 +177,7 @@ export function candidateLines(text: string, libs: GuardrailLibs): Set<number> {
         if (buf.length < w.length) buf = new Uint16Array(2 * w.length);
         for (let k = 0; k < w.length; k++) buf[k] = w.charCodeAt(k);
         bad = judged(p, fnvBuf(w.length), w.length) || (prev !== null && judge(p, `${prev} ${w}`));
-        prev = p.spacedHeads.some((h) => w.endsWith(h)) ? w : null;
+        prev = spacedHead(p, w.length) ? w : null;
       }
     }
     if (bad) lines.add(line);
@@ -185,14 +185,19 @@ export function candidateLines(text: string, libs: GuardrailLibs): Set<number> {
   return lines;
 }
 
-function endsWithBuf(h: string, len: number): boolean {
-  if (h.length > len) return false;
-  for (let k = 0; k < h.length; k++) if (buf[len - h.length + k] !== h.charCodeAt(k)) return false;
-  return true;
+/** Whether the word in `buf` ends with the first word of a pattern that runs across a space. */
+function spacedHead(p: Prefilter, len: number): boolean {
+  for (const h of p.spacedHeads) {
+    if (h.length > len) continue;
+    let k = 0;
+    while (k < h.length && buf[len - h.length + k] === h.charCodeAt(k)) k++;
+    if (k === h.length) return true;
+  }
+  return false;
 }
 
 function fnvBuf(len: number): number {
   let hash = 0x811c9dc5 | 0;
   for (let k = 0; k < len; k++) hash = Math.imul(hash ^ buf[k]!, 0x01000193);
-  return hash;
+  return hash & 0x3fffffff;
 }

@@ -6,20 +6,21 @@
 
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
-import { matches, type RuleContext } from './context';
+import type { RuleContext } from './context';
 import { longTokens } from '../scan';
 
 /** Context secretlint's rules read around a token (`aws_secret_access_key = …`, `Authorization: Bearer …`). */
 const CONTEXT = 100;
 
 /**
- * The parts of a text worth handing to secretlint: long tokens, credentials in URLs and PEM
- * blocks, each with the text around it, merged. Most of a prose text is none of these, and
- * secretlint's time grows with what it reads.
+ * The parts of a text where a secret can be: long tokens, credentials in URLs and PEM blocks,
+ * each with the text around it, merged. Every secret this rule knows lies inside one of them, so
+ * secretlint and the rule's own patterns read only these; most of a prose text is none of them.
  */
 function secretWindows(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = longTokens(text, 16);
-  for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) spans.push([i, i + 3]);
+  // A URL's credentials reach up to 200 characters past the scheme.
+  for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) spans.push([i, Math.min(text.length, i + 200)]);
   for (let i = text.indexOf('-----BEGIN'); i >= 0; i = text.indexOf('-----BEGIN', i + 10)) {
     const end = text.indexOf('-----END', i);
     spans.push([i, end < 0 ? text.length : Math.min(text.length, text.indexOf('-----', end + 8) + 5)]);
@@ -37,7 +38,7 @@ function secretWindows(text: string): Array<[number, number]> {
   return out;
 }
 
-const ASSIGNMENT_WORDS = /key|secret|token|passw|pwd|bearer/i;
+const ASSIGNMENT_WORDS = /key|secret|token|passw|pwd|bearer/gi;
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
 const GOOGLE_KEY = /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g;
 const PEM = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 )?PRIVATE KEY(?: BLOCK)?)-----([\s\S]{0,10000}?)-----END \1-----/g;
@@ -67,6 +68,25 @@ export function isPlaceholder(value: string): boolean {
   // A token of repeated pieces (`sk-abc123abc123…`) is typed by hand, not generated.
   const body = value.replace(/^[a-z]{2,6}[-_](?:[a-z]{2,8}[-_])?/i, '').replace(/[^A-Za-z0-9]/g, '');
   return body.length >= 16 && entropy(body) < 3;
+}
+
+/** A global regex's matches that lie inside the windows (each read with the text around it, so lookarounds see what is there). */
+function* windowMatches(re: RegExp, text: string, windows: Array<[number, number]>): Generator<RegExpExecArray> {
+  for (const [from, to] of windows) {
+    const subject = to < text.length ? text.slice(0, to) : text;
+    re.lastIndex = from;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(subject)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      yield m;
+    }
+  }
+}
+
+/** Whether a global regex matches somewhere inside [from, to). */
+function occursIn(re: RegExp, text: string, from: number, to: number): boolean {
+  re.lastIndex = from;
+  return re.exec(to < text.length ? text.slice(0, to) : text) !== null;
 }
 
 function shortName(ruleId: string): string {
@@ -119,34 +139,36 @@ export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<G
     add(piece.text, { start, end, type, what: humanize(m.messageId ?? type) });
   }
   candidates.forEach((t, i) => {
-    for (const m of matches(PEM, t.text)) {
-      const body = m[2]!.replace(/\s|\\n|\\r/g, '');
-      if (body.length >= 40) add(i, { start: m.index, end: m.index + m[0].length, type: 'privatekey', what: `${m[1]}` });
+    const text = t.text;
+    const w = candidateWindows[i]!;
+    if (text.includes('-----BEGIN')) {
+      for (const m of windowMatches(PEM, text, w)) {
+        const body = m[2]!.replace(/\s|\\n|\\r/g, '');
+        if (body.length >= 40) add(i, { start: m.index, end: m.index + m[0].length, type: 'privatekey', what: `${m[1]}` });
+      }
     }
-    if (t.text.includes('eyJ')) {
-      for (const m of matches(JWT, t.text)) {
+    if (text.includes('eyJ')) {
+      for (const m of windowMatches(JWT, text, w)) {
         const header = safeJson(base64UrlDecode(m[0].slice(0, m[0].indexOf('.'))));
         if (header && typeof header === 'object' && 'alg' in header) add(i, { start: m.index, end: m.index + m[0].length, type: 'jwt', what: 'JSON Web Token' });
       }
     }
-    if (t.text.includes('sk-')) for (const m of matches(OPENAI_KEY, t.text)) add(i, { start: m.index, end: m.index + m[0].length, type: 'openai', what: 'OpenAI API key' });
-    if (t.text.includes('AIza')) for (const m of matches(GOOGLE_KEY, t.text)) add(i, { start: m.index, end: m.index + m[0].length, type: 'google', what: 'Google API key' });
-    if (t.text.includes('://')) {
-      for (const m of matches(URL_CREDENTIALS, t.text)) {
+    if (text.includes('sk-')) for (const m of windowMatches(OPENAI_KEY, text, w)) add(i, { start: m.index, end: m.index + m[0].length, type: 'openai', what: 'OpenAI API key' });
+    if (text.includes('AIza')) for (const m of windowMatches(GOOGLE_KEY, text, w)) add(i, { start: m.index, end: m.index + m[0].length, type: 'google', what: 'Google API key' });
+    if (text.includes('://')) {
+      for (const m of windowMatches(URL_CREDENTIALS, text, w)) {
         const password = m[3]!;
         if (password.length < 3 || isPlaceholder(password) || /^(password|pass|pwd|secret)$/i.test(password)) continue;
         const pwStart = m.index + m[1]!.length + 3 + m[2]!.length + 1;
         add(i, { start: m.index, end: pwStart + password.length + 1, type: 'connection-string', what: `${m[1]!.toLowerCase()} connection string with a password` });
       }
     }
-    if (ASSIGNMENT_WORDS.test(t.text)) {
-      for (const m of matches(ASSIGNED, t.text)) {
-        const value = m[2]!;
-        // Only values that look generated: mixed classes and high entropy, not words or paths.
-        if (entropy(value) < 3.5 || !/\d/.test(value) || !/[A-Za-z]/.test(value) || /^[a-z]+([_.-][a-z]+)+$/i.test(value)) continue;
-        const start = m.index + m[0].length - value.length;
-        add(i, { start, end: start + value.length, type: 'generic', what: `Credential assigned to ${m[1]}` });
-      }
+    for (const m of windowMatches(ASSIGNED, text, w.filter(([s, e]) => occursIn(ASSIGNMENT_WORDS, text, s, e)))) {
+      const value = m[2]!;
+      // Only values that look generated: mixed classes and high entropy, not words or paths.
+      if (entropy(value) < 3.5 || !/\d/.test(value) || !/[A-Za-z]/.test(value) || /^[a-z]+([_.-][a-z]+)+$/i.test(value)) continue;
+      const start = m.index + m[0].length - value.length;
+      add(i, { start, end: start + value.length, type: 'generic', what: `Credential assigned to ${m[1]}` });
     }
   });
   const out: GuardrailHit[] = [];
