@@ -103,7 +103,8 @@ export function scanText(text: string): TextScan {
   let digits = 0;
   let dots = 0;
   for (let i = 0; i <= n; i++) {
-    const c = i < n ? src.charCodeAt(i) : 32;
+    // Past the end: a character of no class, which ends whatever run is open.
+    const c = i < n ? src.charCodeAt(i) : 0;
     let cls: number;
     let width = 1;
     if (c < 128) cls = ASCII[c]!;

@@ -6,6 +6,28 @@
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
 import { after, before, matches, type RuleContext } from './context';
+import { scanOf } from '../scan';
+
+/**
+ * A global regex's matches over the clusters of digits (and ` +().-`) holding at least
+ * `minDigits` digits and `minDots` dots: every card, SSN, phone and IPv4 number lies inside one
+ * such cluster, so text without one is never searched. Each cluster is read with the text before
+ * it and two characters after, so lookarounds see what is there.
+ */
+function* clusterMatches(re: RegExp, text: string, minDigits: number, minDots = 0): Generator<RegExpExecArray> {
+  const c = scanOf(text).clusters;
+  for (let k = 0; k < c.length; k += 4) {
+    if (c[k + 2]! < minDigits || c[k + 3]! < minDots) continue;
+    const to = c[k + 1]! + 2;
+    const subject = to < text.length ? text.slice(0, to) : text;
+    re.lastIndex = c[k]!;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(subject)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      yield m;
+    }
+  }
+}
 
 const PII_ORIGINS = new Set(['system', 'user', 'tool', 'history', 'assistant', 'tool_call', 'reasoning']);
 
@@ -95,7 +117,7 @@ function knownIssuer(d: string): boolean {
 
 export function findCards(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (const m of matches(CARD, text)) {
+  for (const m of clusterMatches(CARD, text, 13)) {
     const raw = m[0];
     const seps = raw.replace(/\d/g, '');
     if (seps !== '' && !/^( +| *-+ *)$/.test(seps) && !/^-+$/.test(seps)) continue;
@@ -124,12 +146,12 @@ function validSsn(area: string, group: string, serial: string): boolean {
 
 export function findSsns(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (const m of matches(SSN, text)) {
+  for (const m of clusterMatches(SSN, text, 9)) {
     if (!validSsn(m[1]!, m[3]!, m[4]!)) continue;
     if (/(phone|tel|call|fax|mobile)\W*$/.test(before(text, m.index, 16))) continue;
     out.push([m.index, m.index + m[0].length]);
   }
-  for (const m of matches(SSN_BARE, text)) {
+  for (const m of clusterMatches(SSN_BARE, text, 9)) {
     if (!SSN_CONTEXT.test(before(text, m.index, 32))) continue;
     const d = m[0];
     if (validSsn(d.slice(0, 3), d.slice(3, 5), d.slice(5))) out.push([m.index, m.index + 9]);
@@ -226,10 +248,23 @@ function publicIpv6(g: number[]): boolean {
   return true;
 }
 
+/** Whether two colons stand with at most four hex digits between them, as in every IPv6 address. */
+function hexColons(text: string): boolean {
+  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+    for (let j = i + 1; j <= i + 5 && j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 58) return true;
+      const lower = c | 32;
+      if (!((c >= 48 && c <= 57) || (lower >= 97 && lower <= 102))) break;
+    }
+  }
+  return false;
+}
+
 export function findIps(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   if (text.includes('.')) {
-    for (const m of matches(IPV4, text)) {
+    for (const m of clusterMatches(IPV4, text, 4, 3)) {
       const parts = m[0].split('.').map(Number);
       if (!publicIpv4(parts)) continue;
       const ctx = before(text, m.index, 24);
@@ -240,7 +275,7 @@ export function findIps(text: string): Array<[number, number]> {
       out.push([m.index, m.index + m[0].length]);
     }
   }
-  if (text.includes(':')) {
+  if (hexColons(text)) {
     for (const m of matches(IPV6_CANDIDATE, text)) {
       if ((m[0].match(/:/g) ?? []).length < 2) continue;
       const g = parseIpv6(m[0]);
@@ -261,7 +296,8 @@ const DATE_LIKE = /^(\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\
 export function findPhones(text: string, ctx: RuleContext): Array<[number, number, string]> {
   const out: Array<[number, number, string]> = [];
   const { phone } = ctx.libs;
-  for (const m of matches(PHONE, text)) {
+  // Fewer than 7 digits is never a phone number (checked below).
+  for (const m of clusterMatches(PHONE, text, 7)) {
     let raw = m[0];
     let start = m.index;
     // A parenthesis opened before the match or left dangling at its end is not part of the number.
