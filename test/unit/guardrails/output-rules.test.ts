@@ -45,6 +45,15 @@ describe('toxicity', () => {
       expect(profanityIn(t, libs), t).toEqual([]);
     }
   });
+  it('reads numbers as numbers, not leetspeak, and still reads leetspeak with letters or symbols in it', async () => {
+    const libs = await loadGuardrailLibs();
+    // 455 would read "ass" and 7175 "tit" with every digit taken for a letter.
+    for (const t of ['Room 455 is ready.', 'Use code 7175 at checkout.', 'Call 455-1234 or (717) 555-0134.', 'Total: 455\nNext: 5318008']) {
+      expect(profanityIn(t, libs), t).toEqual([]);
+    }
+    expect(profanityIn('what an 455h0l3', libs).map((p) => p.word)).toEqual(['ass']);
+    expect(profanityIn('you @$$', libs)).toHaveLength(1);
+  });
   it('finds threats and insults without swear words, in users and the model, not in tool results', async () => {
     const c = call({ user: 'kill yourself', tool: 'you are an idiot', output: 'You are a complete moron.' });
     const hits = toxicityRule(texts(c), await ctx());

@@ -46,6 +46,9 @@ SQUEEZE[42] = 42; // *
 SQUEEZE[63] = 63; // ?
 for (const [k, v] of Object.entries(LEET)) if (k.charCodeAt(0) < 128) SQUEEZE[k.charCodeAt(0)] = v.charCodeAt(0);
 
+/** Letters and the symbols leetspeak writes letters with; a chunk without one is a number. */
+const LETTERLIKE = /[\p{L}@$!|*?€]/u;
+
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
 
 /** The obscenity patterns as regular expressions over squeezed words. */
@@ -153,20 +156,24 @@ export function candidateLines(text: string, libs: GuardrailLibs): Set<number> {
       i++;
     }
     if (buf.length < i - start) buf = new Uint16Array(2 * (i - start));
-    const words: string[] | null = ascii ? null : squeeze(text.slice(start, i)).split(/[ \n\t\r\f\v]+/).filter((w) => w !== '');
+    const words: string[] | null = ascii ? null : LETTERLIKE.test(text.slice(start, i)) ? squeeze(text.slice(start, i)).split(/[ \n\t\r\f\v]+/).filter((w) => w !== '') : [];
     let bad = false;
     if (ascii) {
       let len = 0;
       let hash = 0x811c9dc5 | 0;
+      // A chunk of digits alone is a number, not leetspeak (see toxicity.ts).
+      let letters = false;
       for (let k = start; k < i; k++) {
-        const s = SQUEEZE[text.charCodeAt(k)]!;
+        const d = text.charCodeAt(k);
+        const s = SQUEEZE[d]!;
         if (s === 0) continue;
+        if (d > 57 || d < 48) letters = true;
         // Runs of a letter cut to two.
         if (len >= 2 && s >= 97 && buf[len - 1] === s && buf[len - 2] === s) continue;
         buf[len++] = s;
         hash = Math.imul(hash ^ s, 0x01000193);
       }
-      if (len > 0) {
+      if (len > 0 && letters) {
         bad = judged(p, hash & 0x3fffffff, len) || (prev !== null && judge(p, `${prev} ${bufString(0, len)}`));
         prev = spacedHead(p, len) ? bufString(0, len) : null;
       } else prev = null;

@@ -49,6 +49,20 @@ function innocent(text: string, start: number, end: number, root: string, whitel
   return !sentenceStart && /\p{Lu}\p{Ll}+\s+$/u.test(text.slice(Math.max(0, ws - 20), ws)); // last name
 }
 
+/**
+ * Numbers are not words: a match whose whole word (between whitespace) holds no letter and no
+ * symbol used for one ("Room 455", "code 7175") read as leetspeak is no profanity; "455h0l3" and
+ * "@$$" still are.
+ */
+function onlyDigits(text: string, start: number, end: number): boolean {
+  let s = start;
+  while (s > 0 && !/\s/.test(text[s - 1]!)) s--;
+  let e = end;
+  while (e < text.length && !/\s/.test(text[e]!)) e++;
+  return !LETTERLIKE.test(text.slice(s, e));
+}
+const LETTERLIKE = /[\p{L}@$!|*?€]/u;
+
 export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: number; end: number; word: string }> {
   const { re, whitelist } = prefilterFor(libs);
   const out: Array<{ start: number; end: number; word: string }> = [];
@@ -73,7 +87,7 @@ export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: n
         if (out.some((o) => start < o.end && end > o.start)) continue;
         const meta = libs.obscenity.englishDataset.getPayloadWithPhraseMetadata(r).phraseMetadata as { originalWord?: string } | undefined;
         const word = meta?.originalWord ?? text.slice(start, end).toLowerCase();
-        if (innocent(text, start, end, word, whitelist)) continue;
+        if (onlyDigits(text, start, end) || innocent(text, start, end, word, whitelist)) continue;
         out.push({ start, end, word });
       }
     }
