@@ -27,3 +27,22 @@ export function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
     yield m;
   }
 }
+
+/**
+ * A global regex's matches that start inside the given ranges, each range read with the whole text
+ * before it and `after` characters past it, so lookarounds see what is there. For patterns whose
+ * every match lies inside one such range (found by a cheaper scan), this is `matches` without
+ * reading the rest of the text.
+ */
+export function* matchesWithin(re: RegExp, text: string, ranges: Iterable<readonly [number, number]>, after = 0): Generator<RegExpExecArray> {
+  for (const [from, to] of ranges) {
+    const end = to + after;
+    const subject = end < text.length ? text.slice(0, end) : text;
+    re.lastIndex = from;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(subject)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      yield m;
+    }
+  }
+}

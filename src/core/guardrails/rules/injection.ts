@@ -6,8 +6,8 @@
 import type { CallText, GuardrailHit, GuardrailSeverity } from '../types';
 import { locate } from '../text';
 import { runAttempts, type Attempt, type CompiledPattern } from './patterns';
-import { matches, type RuleContext } from './context';
-import { longTokens } from '../scan';
+import { matches, matchesWithin, type RuleContext } from './context';
+import { longTokens, scanOf } from '../scan';
 
 /** Direct input is what a user typed; indirect is what reached the prompt from elsewhere. */
 const CHECKED = new Set(['user', 'tool']);
@@ -126,7 +126,7 @@ function isEmojiOrScript(ch: string | undefined): boolean {
 }
 
 function invisibleText(text: string, patterns: CompiledPattern[]): RawHit[] {
-  if (!/[\u200B-\u200D\u2060-\u2064\uFEFF\u180E\u202A-\u202E\u2066-\u2069\uDB40]/.test(text)) return [];
+  if (scanOf(text).ascii || !/[\u200B-\u200D\u2060-\u2064\uFEFF\u180E\u202A-\u202E\u2066-\u2069\uDB40]/.test(text)) return [];
   const out: RawHit[] = [];
   let tagStart = -1;
   let tagText = '';
@@ -188,9 +188,11 @@ function decodeBase64(s: string): string | null {
 
 function encodedPayloads(text: string, patterns: CompiledPattern[]): RawHit[] {
   const out: RawHit[] = [];
-  if (longTokens(text, 24).length === 0) return out;
+  const tokens = longTokens(text, 24);
+  if (tokens.length === 0) return out;
   let tried = 0;
-  for (const m of matches(BASE64, text)) {
+  // A base64 run is a run of key-like characters: only those are searched.
+  for (const m of matchesWithin(BASE64, text, tokens)) {
     if (++tried > 32) break;
     if (!/[0-9+/]/.test(m[0]) && !/[A-Z].*[a-z]|[a-z].*[A-Z]/.test(m[0])) continue;
     const decoded = decodeBase64(m[0]);

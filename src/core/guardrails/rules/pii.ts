@@ -5,28 +5,17 @@
 
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
-import { after, before, matches, type RuleContext } from './context';
+import { after, before, matches, matchesWithin, type RuleContext } from './context';
 import { scanOf } from '../scan';
 
 /**
- * A global regex's matches over the clusters of digits (and ` +().-`) holding at least
- * `minDigits` digits and `minDots` dots: every card, SSN, phone and IPv4 number lies inside one
- * such cluster, so text without one is never searched. Each cluster is read with the text before
- * it and two characters after, so lookarounds see what is there.
+ * The clusters of digits (and ` +().-`) holding at least `minDigits` digits and `minDots` dots:
+ * every card, SSN, phone and IPv4 number lies inside one such cluster, so text without one is
+ * never searched (read with two characters after, for the lookaheads).
  */
-function* clusterMatches(re: RegExp, text: string, minDigits: number, minDots = 0): Generator<RegExpExecArray> {
+function* clusters(text: string, minDigits: number, minDots = 0): Generator<[number, number]> {
   const c = scanOf(text).clusters;
-  for (let k = 0; k < c.length; k += 4) {
-    if (c[k + 2]! < minDigits || c[k + 3]! < minDots) continue;
-    const to = c[k + 1]! + 2;
-    const subject = to < text.length ? text.slice(0, to) : text;
-    re.lastIndex = c[k]!;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(subject)) !== null) {
-      if (m[0].length === 0) re.lastIndex++;
-      yield m;
-    }
-  }
+  for (let k = 0; k < c.length; k += 4) if (c[k + 2]! >= minDigits && c[k + 3]! >= minDots) yield [c[k]!, c[k + 1]!];
 }
 
 const PII_ORIGINS = new Set(['system', 'user', 'tool', 'history', 'assistant', 'tool_call', 'reasoning']);
@@ -117,7 +106,7 @@ function knownIssuer(d: string): boolean {
 
 export function findCards(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (const m of clusterMatches(CARD, text, 13)) {
+  for (const m of matchesWithin(CARD, text, clusters(text, 13), 2)) {
     const raw = m[0];
     const seps = raw.replace(/\d/g, '');
     if (seps !== '' && !/^( +| *-+ *)$/.test(seps) && !/^-+$/.test(seps)) continue;
@@ -146,12 +135,12 @@ function validSsn(area: string, group: string, serial: string): boolean {
 
 export function findSsns(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (const m of clusterMatches(SSN, text, 9)) {
+  for (const m of matchesWithin(SSN, text, clusters(text, 9), 2)) {
     if (!validSsn(m[1]!, m[3]!, m[4]!)) continue;
     if (/(phone|tel|call|fax|mobile)\W*$/.test(before(text, m.index, 16))) continue;
     out.push([m.index, m.index + m[0].length]);
   }
-  for (const m of clusterMatches(SSN_BARE, text, 9)) {
+  for (const m of matchesWithin(SSN_BARE, text, clusters(text, 9), 2)) {
     if (!SSN_CONTEXT.test(before(text, m.index, 32))) continue;
     const d = m[0];
     if (validSsn(d.slice(0, 3), d.slice(3, 5), d.slice(5))) out.push([m.index, m.index + 9]);
@@ -264,7 +253,7 @@ function hexColons(text: string): boolean {
 export function findIps(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   if (text.includes('.')) {
-    for (const m of clusterMatches(IPV4, text, 4, 3)) {
+    for (const m of matchesWithin(IPV4, text, clusters(text, 4, 3), 2)) {
       const parts = m[0].split('.').map(Number);
       if (!publicIpv4(parts)) continue;
       const ctx = before(text, m.index, 24);
@@ -297,7 +286,7 @@ export function findPhones(text: string, ctx: RuleContext): Array<[number, numbe
   const out: Array<[number, number, string]> = [];
   const { phone } = ctx.libs;
   // Fewer than 7 digits is never a phone number (checked below).
-  for (const m of clusterMatches(PHONE, text, 7)) {
+  for (const m of matchesWithin(PHONE, text, clusters(text, 7), 2)) {
     let raw = m[0];
     let start = m.index;
     // A parenthesis opened before the match or left dangling at its end is not part of the number.

@@ -6,7 +6,7 @@
 
 import type { CallText, GuardrailHit } from '../types';
 import { locate } from '../text';
-import type { RuleContext } from './context';
+import { matchesWithin, type RuleContext } from './context';
 import { longTokens } from '../scan';
 
 /** Context secretlint's rules read around a token (`aws_secret_access_key = …`, `Authorization: Bearer …`). */
@@ -70,19 +70,6 @@ export function isPlaceholder(value: string): boolean {
   return body.length >= 16 && entropy(body) < 3;
 }
 
-/** A global regex's matches that lie inside the windows (each read with the text around it, so lookarounds see what is there). */
-function* windowMatches(re: RegExp, text: string, windows: Array<[number, number]>): Generator<RegExpExecArray> {
-  for (const [from, to] of windows) {
-    const subject = to < text.length ? text.slice(0, to) : text;
-    re.lastIndex = from;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(subject)) !== null) {
-      if (m[0].length === 0) re.lastIndex++;
-      yield m;
-    }
-  }
-}
-
 /** Whether a global regex matches somewhere inside [from, to). */
 function occursIn(re: RegExp, text: string, from: number, to: number): boolean {
   re.lastIndex = from;
@@ -142,28 +129,28 @@ export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<G
     const text = t.text;
     const w = candidateWindows[i]!;
     if (text.includes('-----BEGIN')) {
-      for (const m of windowMatches(PEM, text, w)) {
+      for (const m of matchesWithin(PEM, text, w)) {
         const body = m[2]!.replace(/\s|\\n|\\r/g, '');
         if (body.length >= 40) add(i, { start: m.index, end: m.index + m[0].length, type: 'privatekey', what: `${m[1]}` });
       }
     }
     if (text.includes('eyJ')) {
-      for (const m of windowMatches(JWT, text, w)) {
+      for (const m of matchesWithin(JWT, text, w)) {
         const header = safeJson(base64UrlDecode(m[0].slice(0, m[0].indexOf('.'))));
         if (header && typeof header === 'object' && 'alg' in header) add(i, { start: m.index, end: m.index + m[0].length, type: 'jwt', what: 'JSON Web Token' });
       }
     }
-    if (text.includes('sk-')) for (const m of windowMatches(OPENAI_KEY, text, w)) add(i, { start: m.index, end: m.index + m[0].length, type: 'openai', what: 'OpenAI API key' });
-    if (text.includes('AIza')) for (const m of windowMatches(GOOGLE_KEY, text, w)) add(i, { start: m.index, end: m.index + m[0].length, type: 'google', what: 'Google API key' });
+    if (text.includes('sk-')) for (const m of matchesWithin(OPENAI_KEY, text, w)) add(i, { start: m.index, end: m.index + m[0].length, type: 'openai', what: 'OpenAI API key' });
+    if (text.includes('AIza')) for (const m of matchesWithin(GOOGLE_KEY, text, w)) add(i, { start: m.index, end: m.index + m[0].length, type: 'google', what: 'Google API key' });
     if (text.includes('://')) {
-      for (const m of windowMatches(URL_CREDENTIALS, text, w)) {
+      for (const m of matchesWithin(URL_CREDENTIALS, text, w)) {
         const password = m[3]!;
         if (password.length < 3 || isPlaceholder(password) || /^(password|pass|pwd|secret)$/i.test(password)) continue;
         const pwStart = m.index + m[1]!.length + 3 + m[2]!.length + 1;
         add(i, { start: m.index, end: pwStart + password.length + 1, type: 'connection-string', what: `${m[1]!.toLowerCase()} connection string with a password` });
       }
     }
-    for (const m of windowMatches(ASSIGNED, text, w.filter(([s, e]) => occursIn(ASSIGNMENT_WORDS, text, s, e)))) {
+    for (const m of matchesWithin(ASSIGNED, text, w.filter(([s, e]) => occursIn(ASSIGNMENT_WORDS, text, s, e)))) {
       const value = m[2]!;
       // Only values that look generated: mixed classes and high entropy, not words or paths.
       if (entropy(value) < 3.5 || !/\d/.test(value) || !/[A-Za-z]/.test(value) || /^[a-z]+([_.-][a-z]+)+$/i.test(value)) continue;
