@@ -185,7 +185,6 @@ interface SubstringAnchor {
   anchor: string;
   list: number;
   p: CompiledPattern;
-  ascii: boolean;
 }
 
 /**
@@ -199,6 +198,9 @@ export class AnchorIndex {
   /** One bit per low 16 bits of a first word's hash: most words are turned away by one array read. */
   private readonly bloom = new Uint8Array(8192);
   private readonly substrings: SubstringAnchor[] = [];
+  /** The substring anchors by their first character, and one class of those characters: one pass finds every anchor. */
+  private readonly substringsByFirst = new Map<number, number[]>();
+  private readonly firstChars: RegExp | null;
   private readonly always: CompiledPattern[][];
 
   constructor(private readonly lists: CompiledPattern[][]) {
@@ -212,7 +214,7 @@ export class AnchorIndex {
         for (const a of new Set(p.anchors)) {
           const words = anchorWords(a);
           if (!words) {
-            this.substrings.push({ anchor: a, list, p, ascii: !/[^\x00-\x7f]/.test(a) });
+            this.substrings.push({ anchor: a, list, p });
             continue;
           }
           const hashes = words.map(fnv);
@@ -224,6 +226,14 @@ export class AnchorIndex {
         }
       }
     });
+    this.substrings.forEach((o, k) => {
+      const c = o.anchor.charCodeAt(0);
+      const list = this.substringsByFirst.get(c) ?? [];
+      list.push(k);
+      this.substringsByFirst.set(c, list);
+    });
+    const firsts = [...this.substringsByFirst.keys()];
+    this.firstChars = firsts.length === 0 ? null : new RegExp(`[${firsts.map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('')}]`, 'g');
   }
 
   /** The attempts of list `list` for a text (computed for every list at once, once per text). */
@@ -244,15 +254,13 @@ export class AnchorIndex {
     if (!scan.sameLength) return this.lists.map((patterns) => patterns.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
     const out: Attempt[][] = this.always.map((ps) => ps.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
     const windows = this.lists.map(() => new Map<CompiledPattern, Array<[number, number]>>());
+    // Spans are merged once all are known: a pattern's anchors are not found in the order they stand.
     const addWindow = (list: number, p: CompiledPattern, at: number): void => {
       const w = windows[list]!;
-      const spans = w.get(p) ?? [];
-      const s = Math.max(0, at - p.window);
-      const e = Math.min(n, at + p.window);
-      const last = spans[spans.length - 1];
-      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-      else spans.push([s, e]);
-      w.set(p, spans);
+      const spans = w.get(p);
+      const span: [number, number] = [Math.max(0, at - p.window), Math.min(n, at + p.window)];
+      if (spans === undefined) w.set(p, [span]);
+      else spans.push(span);
     };
     const { wordCount, wordStarts, wordHashes } = scan;
     let lastSticky: Map<CompiledPattern, number> | null = null;
@@ -272,17 +280,34 @@ export class AnchorIndex {
         } else addWindow(e.list, e.p, start);
       }
     }
-    const ascii = scan.ascii;
-    for (const o of this.substrings) {
-      if (ascii && !o.ascii) continue;
-      let i = lower.indexOf(o.anchor);
-      while (i >= 0) {
-        addWindow(o.list, o.p, i);
-        i = lower.indexOf(o.anchor, i + Math.max(1, o.p.window));
+    // Every substring anchor in one pass over the text (not one search per anchor): where a
+    // character some anchor starts with stands, the anchors starting with it are compared.
+    const first = this.firstChars;
+    if (first !== null) {
+      first.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = first.exec(lower)) !== null) {
+        const i = m.index;
+        for (const k of this.substringsByFirst.get(lower.charCodeAt(i))!) {
+          const o = this.substrings[k]!;
+          if (lower.startsWith(o.anchor, i)) addWindow(o.list, o.p, i);
+        }
       }
     }
     windows.forEach((w, list) => {
-      for (const [pattern, spans] of w) for (const [start, end] of spans) out[list]!.push({ pattern, start, end, sticky: false });
+      for (const [pattern, spans] of w) {
+        if (spans.length > 1) spans.sort((a, b) => a[0] - b[0]);
+        let cur = spans[0]!;
+        for (let k = 1; k < spans.length; k++) {
+          const sp = spans[k]!;
+          if (sp[0] <= cur[1]) cur[1] = Math.max(cur[1], sp[1]);
+          else {
+            out[list]!.push({ pattern, start: cur[0], end: cur[1], sticky: false });
+            cur = sp;
+          }
+        }
+        out[list]!.push({ pattern, start: cur[0], end: cur[1], sticky: false });
+      }
     });
     return out;
   }
