@@ -1,11 +1,14 @@
 // `npm run eval:guardrails`: precision and recall of every guardrail category on the labelled
-// corpus (test/fixtures/guardrails), the tuned part and the held-out part apart; then the same
-// PII cases through @openredaction/openredaction for comparison. Exits 1 when a category is
-// below 0.9 in either part.
+// corpus (test/fixtures/guardrails), the tuned part and the held-out parts apart. Exits 1 when a
+// category is below 0.9 in any part.
+//
+// The PII cases once also went through @openredaction/openredaction 1.0.4 for comparison (no
+// longer a dependency; figures from 2026-12-04, names and addresses off, e-mail/phone/SSN/card/
+// IBAN/IP detections counted): tuned precision 0.706, recall 0.706, 6.70 ms per case; held-out
+// 0.750 / 0.600, 0.92 ms; fresh 1.000 / 0.625, 5.19 ms. Ours: 1.000 / 1.000 on all three.
 
 import { runGuardrails } from '../src/core/guardrails';
-import { caseToCall, loadCorpus, score, type CategoryScore } from '../test/fixtures/guardrails/corpus';
-import { partText } from '../src/core/guardrails/text';
+import { loadCorpus, score, type CategoryScore } from '../test/fixtures/guardrails/corpus';
 
 function table(title: string, rows: CategoryScore[]): boolean {
   console.log(`\n${title}`);
@@ -21,33 +24,6 @@ function table(title: string, rows: CategoryScore[]): boolean {
   return ok;
 }
 
-async function openRedactionComparison(): Promise<void> {
-  let mod: { OpenRedaction: new (o: object) => { detect(t: string): { detections?: Array<{ type: string }> } } };
-  try {
-    mod = (await import('@openredaction/openredaction')) as typeof mod;
-  } catch {
-    console.log('\n(@openredaction/openredaction not installed: comparison skipped)');
-    return;
-  }
-  const shield = new mod.OpenRedaction({ includeNames: false, includeAddresses: false });
-  const wanted = /^(EMAIL|PHONE|SSN|CREDIT_CARD|IBAN|IPV4|IPV6)/;
-  for (const split of ['tuned', 'heldout', 'fresh'] as const) {
-    const cases = loadCorpus(split).filter((c) => c.category === 'pii');
-    let tp = 0, fp = 0, fn = 0;
-    const t0 = performance.now();
-    for (const c of cases) {
-      const call = caseToCall(c);
-      const texts = [...call.inputMessages, ...call.outputMessages].flatMap((m) => m.parts.map(partText)).filter((t): t is string => !!t);
-      const hit = texts.some((t) => (shield.detect(t).detections ?? []).some((d) => wanted.test(d.type)));
-      if (hit && c.label === 1) tp++;
-      else if (hit) fp++;
-      else if (c.label === 1) fn++;
-    }
-    const ms = (performance.now() - t0) / cases.length;
-    console.log(`openredaction pii (${split}): precision ${(tp / Math.max(1, tp + fp)).toFixed(3)}, recall ${(tp / Math.max(1, tp + fn)).toFixed(3)}, ${ms.toFixed(2)} ms per case`);
-  }
-}
-
 async function main(): Promise<void> {
   const tuned = await score(loadCorpus('tuned'), (c) => runGuardrails(c));
   const heldout = await score(loadCorpus('heldout'), (c) => runGuardrails(c));
@@ -55,7 +31,6 @@ async function main(): Promise<void> {
   const okT = table('Tuned corpus (the rules were adjusted against it)', tuned);
   const okH = table('Held-out corpus (written with the tuned one; two of its misses on the first run led to general fixes)', heldout);
   const okF = table('Fresh corpus (written after the first tuning; its four first-run misses then led to general fixes)', fresh);
-  await openRedactionComparison();
   if (!okT || !okH || !okF) {
     console.log('\nBelow 0.9 somewhere.');
     process.exitCode = 1;
