@@ -17,8 +17,9 @@ const CONTEXT = 100;
  * each with the text around it, merged. Every secret this rule knows lies inside one of them, so
  * secretlint and the rule's own patterns read only these; most of a prose text is none of them.
  */
-function secretWindows(text: string): Array<[number, number]> {
-  const spans: Array<[number, number]> = longTokens(text, 16);
+function secretWindows(text: string, forSecretlint = false): Array<[number, number]> {
+  let spans: Array<[number, number]> = longTokens(text, 16);
+  if (forSecretlint) spans = spans.filter(([s, e]) => !NUMBER_LIKE.test(text.slice(s, e)));
   // A URL's credentials reach up to 200 characters past the scheme.
   for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) spans.push([i, Math.min(text.length, i + 200)]);
   for (let i = text.indexOf('-----BEGIN'); i >= 0; i = text.indexOf('-----BEGIN', i + 10)) {
@@ -37,6 +38,14 @@ function secretWindows(text: string): Array<[number, number]> {
   }
   return out;
 }
+
+/**
+ * A run of hex digits, dots and dashes only: a number, date, version, UUID or hash. None of
+ * secretlint's rules reads one as a secret (each wants a prefix with other letters, a PEM block, a
+ * password in a URL or a key name beside the value, which are windows of their own), so such a
+ * run alone does not make secretlint read its surroundings; it costs a run of secretlint per call.
+ */
+const NUMBER_LIKE = /^[0-9A-Fa-f.-]+$/;
 
 const ASSIGNMENT_WORDS = /key|secret|token|passw|pwd|bearer/gi;
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
@@ -104,16 +113,19 @@ export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<G
   const pieces: Array<{ at: number; text: number; from: number; to: number }> = [];
   let joined = '';
   candidates.forEach((t, i) => {
-    for (const [from, to] of candidateWindows[i]!) {
+    for (const [from, to] of secretWindows(t.text, true)) {
       pieces.push({ at: joined.length, text: i, from, to });
       joined += `${t.text.slice(from, to)}\n\n`;
     }
   });
-  const result = await ctx.libs.lintSource({
-    source: { content: joined, filePath: 'call.txt', ext: '.txt', contentType: 'text' },
-    options: { config: ctx.libs.secretlintConfig, noPhysicFilePath: true },
-  });
-  for (const m of result.messages) {
+  const result =
+    joined === ''
+      ? null
+      : await ctx.libs.lintSource({
+          source: { content: joined, filePath: 'call.txt', ext: '.txt', contentType: 'text' },
+          options: { config: ctx.libs.secretlintConfig, noPhysicFilePath: true },
+        });
+  for (const m of result?.messages ?? []) {
     if (m.type !== 'message') continue;
     let k = pieces.length - 1;
     while (k > 0 && pieces[k]!.at > m.range[0]) k--;
