@@ -28,7 +28,7 @@ export interface DerivedVersion {
   hash: string;
   /** The fixed text, with `{{…}}` where a variable goes (or the declared template as given). */
   template: string;
-  /** The hashes of the texts this version covers. */
+  /** The `hash`es (as the caller named its texts) this version covers. */
   textHashes: string[];
   calls: number;
   firstUs: number;
