@@ -167,3 +167,14 @@ describe('prompt groups', () => {
     expect(promptKeysOf({ ...cols, promptHash: null }, 's', 'n')).toEqual([]);
   });
 });
+
+describe('trend markers', () => {
+  it('sums up verdicts in a word', async () => {
+    const { trendOf, trendText } = await import('../../../src/core/prompts/trend');
+    const t = trendOf([{ label: 'Latency', verdict: 'better' }, { label: 'Error rate', verdict: 'undecided' }, { label: 'Tokens out', verdict: 'higher' }]);
+    expect(t.kind).toBe('better');
+    expect(trendText(t, 'v1')).toBe('better than v1: latency');
+    expect(trendOf([{ label: 'Latency', verdict: 'better' }, { label: 'Cost per call', verdict: 'worse' }]).kind).toBe('mixed');
+    expect(trendText(trendOf([]), 'v3')).toBe('no clear difference from v3 yet');
+  });
+});
