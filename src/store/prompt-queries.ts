@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { quantileSorted } from 'simple-statistics';
 import type { PricedCall } from '../core/model';
 import { promptIdOf, promptKeysOf, promptTextOf, type PromptSource } from '../core/prompts/identity';
-import { deriveVersions, type DerivedVersion, type SeenText } from '../core/prompts/versions';
+import { deriveVersions, templateMatcher, type DerivedVersion, type SeenText } from '../core/prompts/versions';
 import { compareRates, compareSamples, verdictText, type Direction } from '../core/stats/compare';
 import type {
   MetricComparisonDto, PromptComparisonDto, PromptDto, PromptQuery, PromptsDto, PromptVersionDetail, PromptVersionStats,
@@ -58,7 +58,7 @@ interface Group {
   versions: DerivedVersion[];
   /** `text hash\u0000declared version` (SeenText.hash here) → the version it belongs to. */
   versionOf: Map<string, DerivedVersion>;
-  /** The same keys → the text. */
+  /** Version → one text as sent. */
   examples: Map<string, string>;
 }
 
@@ -79,8 +79,6 @@ class Tally {
   guarded = new Set<string>();
   up = new Set<number>();
   down = new Set<number>();
-  spans = new Set<string>();
-  traces = new Set<string>();
 
   add(r: CallRow): void {
     this.calls++;
@@ -99,8 +97,17 @@ class Tally {
       this.outputTokens += r.output_tokens;
       this.outputs.push(r.output_tokens);
     }
-    this.spans.add(r.trace_id + r.span_id);
-    this.traces.add(r.trace_id);
+  }
+
+  /** A guardrail hit or a thumb on call `span` (or on its trace). */
+  annotate(a: AnnotationHit, span: string): void {
+    if (a.kind === 'guardrail') {
+      this.guarded.add(span);
+      const category = a.attributes ? (JSON.parse(a.attributes) as Record<string, unknown>).category : undefined;
+      if (category === 'refusal') this.refused.add(span);
+    } else if (a.kind === 'feedback' && (a.label === 'up' || a.label === 'down')) {
+      (a.label === 'up' ? this.up : this.down).add(a.id);
+    }
   }
 }
 
@@ -113,8 +120,43 @@ interface AnnotationHit {
   attributes: string | null;
 }
 
-const TEXT_CACHE = 2000;
+const TEXT_CACHE = 5000;
+/** Texts a group's versions are derived from, at most (plus as many that no version fitted). */
+const DERIVE_SAMPLE = 300;
+
+/** What is kept of a group between requests: its versions and where each of its texts belongs. */
+interface GroupCache {
+  versions: DerivedVersion[];
+  /** Text key (hash + declared version) → version. */
+  keyToVersion: Map<string, string>;
+  /** Version → one text as sent. */
+  examples: Map<string, string>;
+  matchers: Map<string, ((text: string) => boolean) | null>;
+}
+
+const keyOf = (r: TextRow) => `${r.hash}\u0000${r.version}`;
+
+/** The version a text belongs to without deriving again: its declared version, its template, or a template it is an instance of. */
+function place(cache: GroupCache, source: PromptSource, r: TextRow, text: string): string | null {
+  if (r.version !== '') return cache.versions.some((v) => v.version === r.version) ? r.version : null;
+  for (const v of [...cache.versions].reverse()) {
+    if (source !== 'system') {
+      if (v.template === text) return v.version;
+      continue;
+    }
+    let m = cache.matchers.get(v.version);
+    if (m === undefined) cache.matchers.set(v.version, (m = templateMatcher(v.template)));
+    if (m?.(text)) return v.version;
+  }
+  return null;
+}
 const RECENT_CALLS = 20;
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const xs = m.get(k);
+  if (xs) xs.push(v);
+  else m.set(k, [v]);
+}
 
 function percentiles(xs: number[]): { p50: number | null; p95: number | null } {
   if (xs.length === 0) return { p50: null, p95: null };
@@ -126,8 +168,8 @@ export class PromptQueries {
   private readonly stmts;
   /** hash → text: a hash names one text for good. */
   private readonly texts = new Map<string, string>();
-  /** group key → its versions, with the texts' state they were derived from. */
-  private readonly derived = new Map<string, { signature: string; versions: DerivedVersion[] }>();
+  /** group key → its versions and where its texts belong. */
+  private readonly derived = new Map<string, GroupCache>();
 
   constructor(private readonly db: Database.Database, schema: SchemaInfo) {
     const ok = schema.hasTable('prompt_texts') && schema.hasColumn('llm_calls', 'prompt_hash');
@@ -178,7 +220,7 @@ export class PromptQueries {
     }
     return {
       promptId, name: g.name, source: g.source, serviceName: this.serviceOf(g), spanName: g.spanName, version: v.version, hash: v.hash,
-      text: v.template, example: g.examples.get(v.textHashes[v.textHashes.length - 1]!) ?? v.template, variables: v.variables,
+      text: v.template, example: g.examples.get(v.version) ?? v.template, variables: v.variables,
       firstSeen: v.firstUs / 1000, lastSeen: v.lastUs / 1000, calls: v.calls, versions: g.versions.map((x) => x.version), recentCalls: recent,
     };
   }
@@ -223,39 +265,97 @@ export class PromptQueries {
     };
   }
 
-  /** The prompts' groups and versions, from prompt_texts (versions cached until a group's texts change). */
+  /**
+   * The prompts' groups and versions, from prompt_texts. A group's versions are derived once from
+   * a sample of its texts (evenly spread over time, so each version's run of calls is in it); a
+   * text seen later is placed by its declared version, or by matching a version's template, and
+   * only a text no version fits makes the group derive again. Counts are summed afresh each time.
+   */
   groups(): Map<string, Group> {
     const out = new Map<string, Group>();
     if (!this.stmts) return out;
     const byGroup = new Map<string, TextRow[]>();
-    for (const r of this.stmts.texts.all() as TextRow[]) byGroup.set(r.group_key, [...(byGroup.get(r.group_key) ?? []), r]);
+    for (const r of this.stmts.texts.all() as TextRow[]) {
+      const rows = byGroup.get(r.group_key);
+      if (rows) rows.push(r);
+      else byGroup.set(r.group_key, [r]);
+    }
     for (const [groupKey, rows] of byGroup) {
       const first = rows[0]!;
       const group: Group = {
         groupKey, promptId: promptIdOf(groupKey), source: first.source as PromptSource, name: first.name,
         serviceNames: new Set(rows.map((r) => r.service_name)), spanName: first.span_name, versions: [], versionOf: new Map(), examples: new Map(),
       };
-      const seen: SeenText[] = [];
-      for (const r of rows) {
+      let cache = this.derived.get(groupKey);
+      const unplaced: { row: TextRow; text: string }[] = [];
+      // A text whose sample call was pruned is skipped: its calls are gone, or another will bring it back.
+      for (const r of cache ? rows : []) {
+        const key = keyOf(r);
+        if (cache!.keyToVersion.has(key)) continue;
         const text = this.textOf(r.hash, r.sample_row);
-        if (text === null) continue; // its sample call was pruned; its calls are gone or will bring it back
-        // A text is known by its hash and the version declared with it (one text may be declared under two versions).
-        const key = `${r.hash}\u0000${r.version}`;
-        group.examples.set(key, text);
-        seen.push({ hash: key, text, declaredVersion: r.version === '' ? null : r.version, calls: r.calls, firstUs: r.first_us, lastUs: r.last_us });
+        if (text === null) continue;
+        const v = place(cache!, group.source, r, text);
+        if (v) cache!.keyToVersion.set(key, v);
+        else unplaced.push({ row: r, text });
       }
-      const signature = seen.map((s) => `${s.hash}:${s.declaredVersion}:${s.calls}:${s.firstUs}:${s.lastUs}`).join('|');
-      let cached = this.derived.get(groupKey);
-      if (!cached || cached.signature !== signature) {
-        // Experiments' variants are declared; a template's texts are templates; the rest are rendered texts to align.
-        cached = { signature, versions: deriveVersions(seen, group.source !== 'system') };
-        this.derived.set(groupKey, cached);
+      if (!cache || unplaced.length > 0) cache = this.derive(groupKey, group.source, rows, unplaced);
+      // Each version's calls and times, summed from its texts' rows.
+      const totals = new Map<string, { calls: number; firstUs: number; lastUs: number; keys: string[] }>();
+      for (const r of rows) {
+        const key = keyOf(r);
+        const label = cache.keyToVersion.get(key);
+        if (label === undefined) continue;
+        const t = totals.get(label);
+        if (!t) totals.set(label, { calls: r.calls, firstUs: r.first_us, lastUs: r.last_us, keys: [key] });
+        else {
+          t.calls += r.calls;
+          t.firstUs = Math.min(t.firstUs, r.first_us);
+          t.lastUs = Math.max(t.lastUs, r.last_us);
+          t.keys.push(key);
+        }
       }
-      group.versions = cached.versions;
+      group.versions = cache.versions.filter((v) => totals.has(v.version)).map((v) => {
+        const t = totals.get(v.version)!;
+        return { ...v, calls: t.calls, firstUs: t.firstUs, lastUs: t.lastUs, textHashes: t.keys };
+      });
       for (const v of group.versions) for (const key of v.textHashes) group.versionOf.set(key, v);
+      group.examples = cache.examples;
       out.set(groupKey, group);
     }
     return out;
+  }
+
+  /** Derives a group's versions from a sample of its texts and places every other text. */
+  private derive(groupKey: string, source: PromptSource, rows: TextRow[], unplaced: { row: TextRow; text: string }[]): GroupCache {
+    const byTime = [...rows].sort((a, b) => a.first_us - b.first_us);
+    const step = Math.max(1, byTime.length / DERIVE_SAMPLE);
+    const picked = new Map<string, { row: TextRow; text: string }>();
+    for (const u of unplaced.slice(-DERIVE_SAMPLE)) picked.set(keyOf(u.row), u);
+    for (let i = 0; i < byTime.length && picked.size < 2 * DERIVE_SAMPLE; i += step) {
+      const r = byTime[Math.floor(i)]!;
+      const text = this.textOf(r.hash, r.sample_row);
+      if (text !== null) picked.set(keyOf(r), { row: r, text });
+    }
+    const seen: SeenText[] = [...picked.entries()].map(([key, { row, text }]) => ({
+      hash: key, text, declaredVersion: row.version === '' ? null : row.version, calls: row.calls, firstUs: row.first_us, lastUs: row.last_us,
+    }));
+    // Experiments' variants are declared; a template's texts are templates; the rest are rendered texts to align.
+    const versions = deriveVersions(seen, source !== 'system');
+    const cache: GroupCache = { versions, keyToVersion: new Map(), examples: new Map(), matchers: new Map() };
+    for (const v of versions) {
+      for (const key of v.textHashes) cache.keyToVersion.set(key, v.version);
+      const example = picked.get(v.textHashes[v.textHashes.length - 1]!);
+      if (example) cache.examples.set(v.version, example.text);
+    }
+    for (const r of rows) {
+      const key = keyOf(r);
+      if (cache.keyToVersion.has(key)) continue;
+      const text = this.textOf(r.hash, r.sample_row);
+      const v = text === null ? null : place(cache, source, r, text);
+      if (v) cache.keyToVersion.set(key, v);
+    }
+    this.derived.set(groupKey, cache);
+    return cache;
   }
 
   private groupById(promptId: string, groups = this.groups()): Group | undefined {
@@ -292,8 +392,14 @@ export class PromptQueries {
     if (!this.stmts) return out;
     const fromUs = q.from !== undefined ? Math.round(q.from * 1000) : 0;
     const toUs = q.to !== undefined ? Math.round(q.to * 1000) : Number.MAX_SAFE_INTEGER;
-    const bySpan = new Map<string, Tally[]>();
-    const byTrace = new Map<string, Tally[]>();
+    // The annotations first (few, against the calls): each call then looks up its own.
+    // They come after their call (an analysis, a user's thumbs): look a day past the window.
+    const onSpan = new Map<string, AnnotationHit[]>();
+    const onTrace = new Map<string, AnnotationHit[]>();
+    for (const a of this.stmts.annotations.iterate(fromUs, Math.min(Number.MAX_SAFE_INTEGER, toUs + 86_400_000_000)) as IterableIterator<AnnotationHit>) {
+      if (a.span_id !== null) push(onSpan, a.trace_id + a.span_id, a);
+      else if (a.kind === 'feedback') push(onTrace, a.trace_id, a);
+    }
     for (const r of this.stmts.calls.iterate(fromUs, toUs) as IterableIterator<CallRow>) {
       if (q.service !== undefined && r.service_name !== q.service) continue;
       const cols = { promptName: r.prompt_name, promptVersion: r.prompt_version, promptHash: r.prompt_hash, promptSource: r.prompt_source, experiment: r.experiment, variant: r.variant };
@@ -305,24 +411,10 @@ export class PromptQueries {
         let t = out.get(id);
         if (!t) out.set(id, (t = new Tally()));
         t.add(r);
-        bySpan.set(r.trace_id + r.span_id, [...(bySpan.get(r.trace_id + r.span_id) ?? []), t]);
-        byTrace.set(r.trace_id, [...(byTrace.get(r.trace_id) ?? []), t]);
-      }
-    }
-    if (out.size === 0) return out;
-    // Annotations come after their call (an analysis, a user's thumbs): look a day past the window.
-    for (const a of this.stmts.annotations.iterate(fromUs, Math.min(Number.MAX_SAFE_INTEGER, toUs + 86_400_000_000)) as IterableIterator<AnnotationHit>) {
-      const tallies = a.span_id ? bySpan.get(a.trace_id + a.span_id) : undefined;
-      if (a.kind === 'guardrail' && tallies) {
-        const category = a.attributes ? (JSON.parse(a.attributes) as Record<string, unknown>).category : undefined;
-        for (const t of tallies) {
-          t.guarded.add(a.trace_id + a.span_id);
-          if (category === 'refusal') t.refused.add(a.trace_id + a.span_id);
-        }
-      } else if (a.kind === 'feedback' && (a.label === 'up' || a.label === 'down')) {
-        // Thumbs on a call count for its version; thumbs on a trace for every version called in it.
-        const targets = tallies ?? (a.span_id === null ? byTrace.get(a.trace_id) : undefined) ?? [];
-        for (const t of new Set(targets)) (a.label === 'up' ? t.up : t.down).add(a.id);
+        const span = r.trace_id + r.span_id;
+        for (const a of onSpan.get(span) ?? []) t.annotate(a, span);
+        // Thumbs on a trace count for every version called in it (once each).
+        for (const a of onTrace.get(r.trace_id) ?? []) t.annotate(a, span);
       }
     }
     return out;

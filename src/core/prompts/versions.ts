@@ -221,3 +221,18 @@ export function deriveVersions(seen: readonly SeenText[], templates: boolean): D
   }
   return finish(clusters(texts).flatMap(splitCluster), false);
 }
+
+/** Templates with more variables than this are not matched by pattern (the pattern could backtrack badly). */
+const MAX_MATCH_SLOTS = 12;
+
+/**
+ * A test for "this rendered text is an instance of that template": its fixed text in order, any
+ * text where a variable goes. Null when the template has too many variables to match this way.
+ */
+export function templateMatcher(template: string): ((text: string) => boolean) | null {
+  const pieces = template.split(SLOT);
+  if (pieces.length - 1 > MAX_MATCH_SLOTS) return null;
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${pieces.map(escape).join('[\\s\\S]*?')}$`);
+  return (text) => re.test(text);
+}
