@@ -91,8 +91,9 @@ export function compareSamples(a: readonly number[], b: readonly number[], direc
 }
 
 /** The verdict as a person reads it. */
-export function verdictText(c: Pick<Comparison, 'verdict' | 'moreCalls'>): string {
+export function verdictText(c: Pick<Comparison, 'verdict' | 'moreCalls' | 'a' | 'b'>): string {
   if (c.verdict !== 'undecided') return c.verdict;
+  if (c.a === null || c.b === null) return 'nothing to compare yet';
   if (c.moreCalls === null) return 'not distinguishable: no difference seen';
   return `not distinguishable yet: ${c.moreCalls} more call${c.moreCalls === 1 ? '' : 's'} needed`;
 }

@@ -1,7 +1,7 @@
 // Prompt versions and the commits that introduced them as read-only text documents, so the
 // native diff editor compares any two versions (`vscode.diff`) and the editor's own search,
 // folding and copy work on them:
-//   spyglass-prompt:/version/<promptId>/<version>/<title>.txt   a version's text
+//   spyglass-prompt:/version/<promptId>/<version>/<title>.prompt   a version's text (language "Prompt", wrapped)
 //   spyglass-prompt:/commit/<sha>/<file>.diff?<root>             `git show` of that commit for that file
 
 import * as vscode from 'vscode';
@@ -10,14 +10,14 @@ import { showCommit } from './git-source';
 
 export const PROMPT_SCHEME = 'spyglass-prompt';
 
-const VERSION = /^\/version\/([0-9a-f]{1,32})\/([^/]+)\/[^/]*\.txt$/;
+const VERSION = /^\/version\/([0-9a-f]{1,32})\/([^/]+)\/[^/]*\.prompt$/;
 const COMMIT = /^\/commit\/([0-9a-f]{7,64})\/(.+)\.diff$/;
 
 /** A file name safe in a tab title and a path segment. */
 const title = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').trim().slice(0, 60) || 'prompt';
 
 export function promptVersionUri(promptId: string, version: string, name: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: PROMPT_SCHEME, path: `/version/${promptId}/${encodeURIComponent(version)}/${title(`${name} v${version}`)}.txt` });
+  return vscode.Uri.from({ scheme: PROMPT_SCHEME, path: `/version/${promptId}/${encodeURIComponent(version)}/${title(`${name} v${version}`)}.prompt` });
 }
 
 export function promptCommitUri(root: string, sha: string, file: string): vscode.Uri {

@@ -24,6 +24,8 @@ describe('comparing two versions', () => {
     expect(c.verdict).toBe('undecided');
     expect(c.moreCalls).toBeNull();
     expect(verdictText(c)).toBe('not distinguishable: no difference seen');
+    // No thumbs at all on one side: nothing to compare.
+    expect(verdictText(compareRates(0, 0, 1, 3, 'higher'))).toBe('nothing to compare yet');
   });
 
   it('calls a slower version worse on latency, with the shift and its interval', () => {
