@@ -159,10 +159,12 @@ export class PromptsTreeProvider implements vscode.TreeDataProvider<PromptsTreeN
         item.id = `version:${node.prompt.promptId}/${v.version}`;
         const trend = await this.trendOf(node);
         const at = await this.sourceOf(v, node.prompt);
-        const figures = [plural(v.calls, 'call'), `p50 ${formatDuration(v.latencyMs.p50)}`, v.costPerCall !== null ? `${formatUsd(v.costPerCall)}/call` : null];
-        if (at?.commit) figures.push(at.commit.shortSha);
-        item.description = figures.filter(Boolean).join(' · ');
         const marker = trend === null || node.previous === null ? null : trendText(trend, `v${node.previous.version}`);
+        // The sidebar is narrow: the verdict and the commit first, the figures after (all of it in the tooltip).
+        const short = trend === null || node.previous === null ? null
+          : trend.kind === 'undecided' ? `≈ v${node.previous.version}` : `${trend.kind} than v${node.previous.version}`.replace('mixed than', 'mixed against');
+        item.description = [plural(v.calls, 'call'), short, at?.commit?.shortSha, `p50 ${formatDuration(v.latencyMs.p50)}`,
+          v.costPerCall !== null ? `${formatUsd(v.costPerCall)}/call` : null].filter(Boolean).join(' · ');
         item.iconPath = trend?.kind === 'better' ? new vscode.ThemeIcon('arrow-up', new vscode.ThemeColor('testing.iconPassed'))
           : trend?.kind === 'worse' ? new vscode.ThemeIcon('arrow-down', new vscode.ThemeColor('testing.iconFailed'))
           : trend?.kind === 'mixed' ? new vscode.ThemeIcon('arrow-swap', new vscode.ThemeColor('testing.iconQueued'))
@@ -176,7 +178,6 @@ export class PromptsTreeProvider implements vscode.TreeDataProvider<PromptsTreeN
         item.tooltip = md;
         item.contextValue = node.previous ? 'spyglass.promptVersion.withPrevious' : 'spyglass.promptVersion';
         item.command = { command: 'spyglass.openPromptVersion', title: 'Open Prompt Version', arguments: [node] };
-        if (marker) item.description = `${item.description} · ${marker}`;
         return item;
       }
       case 'source': {
