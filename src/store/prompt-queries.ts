@@ -172,7 +172,7 @@ export class PromptQueries {
   private readonly derived = new Map<string, GroupCache>();
 
   constructor(private readonly db: Database.Database, schema: SchemaInfo) {
-    const ok = schema.hasTable('prompt_texts') && schema.hasColumn('llm_calls', 'prompt_hash');
+    const ok = schema.hasTable('prompt_texts') && schema.hasTable('annotations') && schema.hasColumn('llm_calls', 'prompt_hash');
     this.stmts = !ok ? null : {
       texts: db.prepare('SELECT * FROM prompt_texts WHERE calls > 0'),
       call: db.prepare('SELECT call FROM llm_calls WHERE span_row = ?').pluck(),
