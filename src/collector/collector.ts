@@ -21,6 +21,7 @@ import { ANALYSES } from '../core/analyses/registry';
 import { chooseBackend } from './analysis-backends';
 import { analysisRoutes } from './analysis-routes';
 import { AnalysisRunner } from './analysis-runner';
+import { promptRoutes } from './prompt-routes';
 import { annotationRoutes } from './annotation-routes';
 import { apiRoutes } from './api-routes';
 import { EventHub } from './events';
@@ -241,6 +242,7 @@ export class Collector {
       }),
       ...annotationRoutes({ store: this.store, write: (ops) => this.writeOps(ops) }),
       ...analysisRoutes(() => this.runner),
+      ...promptRoutes(this.store),
     ];
   }
 

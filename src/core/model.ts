@@ -2,6 +2,8 @@
 // Pure types: no Node, no vscode. Times are integer microseconds since the Unix epoch
 // (exact in a JS number, unlike nanoseconds).
 
+import type { PromptRef } from './prompts/attributes';
+
 /** An OTLP AnyValue after decoding: bytes become base64 strings, kvlists plain objects. */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
 export type Attributes = Record<string, AttrValue>;
@@ -125,6 +127,8 @@ export interface LlmCall {
   promptName: string | null;
   promptVersion: string | null;
   errorType: string | null;
+  /** The template, variables and experiment variant instrumentation named for this call (core/prompts/attributes.ts). */
+  prompt?: PromptRef | null;
 }
 
 /** A call after pricing; cost is never in the capture path's way, but is stored with the call. */

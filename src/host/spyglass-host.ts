@@ -10,6 +10,7 @@ import { CollectorConnection } from './connection/connection';
 import type { CollectorState } from './connection/ownership-model';
 import { TraceDocuments } from './documents/trace-documents';
 import { TracePanels } from './panels/register';
+import { PromptsView } from './prompts/prompts-view';
 import { autoStartEnabled, collectorExecPath, readStartOptions, readTerminalSettings } from './settings/settings';
 import { changedSettings } from './settings/settings-model';
 import { SpyglassStatusBar } from './status/status-bar';
@@ -33,6 +34,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly tree: TracesTreeProvider;
   readonly treeView: vscode.TreeView<TracesTreeNode>;
   readonly panels: TracePanels;
+  readonly prompts: PromptsView;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -58,8 +60,9 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.panels = new TracePanels(context.extensionUri, this.connection);
+    this.prompts = new PromptsView(context.extensionUri, () => this.api, this.log);
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
-    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api));
+    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api), this.prompts);
     this.disposables.push(
       this.tree.onDidReload(() => {
         this.treeView.message = this.tree.message;
@@ -132,7 +135,10 @@ export class SpyglassHost implements vscode.Disposable {
     this.terminalEnv.update(state, readTerminalSettings());
     void this.setContext('spyglass.captureState', state.kind);
     void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
-    if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) this.tree.refresh();
+    if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) {
+      this.tree.refresh();
+      this.prompts.handleConnectionChanged();
+    }
     this.panels.handleState(state);
     if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
     if (state.kind === 'failed' && previous.kind !== 'failed') void this.showFailure(state.message);
@@ -142,6 +148,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree.handleEvent(event);
     this.statusBar.handleEvent(event);
     this.panels.handleEvent(event);
+    this.prompts.handleEvent(event);
   }
 
   private async showPortConflict(state: Extract<CollectorState, { kind: 'port-conflict' }>): Promise<void> {

@@ -381,3 +381,115 @@ export interface GenAiMetricsDto {
   /** Other metrics received since the collector started: counted, not stored. */
   otherMetrics: Array<{ name: string; points: number; lastSeen: number }>;
 }
+
+// ---- prompt versions (GET /api/prompts…) ----
+
+export interface PromptQuery {
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+  service?: string;
+}
+
+/** p50 and p95 of the calls' figures; null without any. */
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+}
+
+/** One version's calls in the window, with their figures. */
+export interface PromptVersionStats {
+  version: string;
+  hash: string;
+  /** Epoch ms, over all the version's calls (not only the window's). */
+  firstSeen: number;
+  lastSeen: number;
+  calls: number;
+  errors: number;
+  costUsd: number;
+  costPerCall: number | null;
+  latencyMs: Percentiles;
+  ttftMs: Percentiles;
+  inputTokens: number;
+  outputTokens: number;
+  /** Calls with a refusal (a guardrail hit of category `refusal`). */
+  refusals: number;
+  /** Calls with any guardrail hit. */
+  guardrailHits: number;
+  /** Thumbs on the calls, or on their traces. */
+  feedbackUp: number;
+  feedbackDown: number;
+}
+
+/** `template`: named or given by instrumentation; `system`: recovered from the system instructions; `experiment`: an experiment's variants. */
+export type PromptSourceDto = 'template' | 'system' | 'experiment';
+
+export interface PromptDto {
+  promptId: string;
+  name: string;
+  source: PromptSourceDto;
+  serviceName: string | null;
+  spanName: string;
+  /** Newest first; only versions with calls in the window. */
+  versions: PromptVersionStats[];
+}
+
+export interface PromptsDto {
+  prompts: PromptDto[];
+  /** Experiments (experiment id / feature flag), each variant a version. */
+  experiments: PromptDto[];
+}
+
+/** `GET /api/prompts/{promptId}/versions/{version}`: the version's text and what is known of it. */
+export interface PromptVersionDetail {
+  promptId: string;
+  name: string;
+  source: PromptSourceDto;
+  serviceName: string | null;
+  spanName: string;
+  version: string;
+  hash: string;
+  /** The template: fixed text with `{{…}}` where the calls' texts varied (or the template as instrumentation gave it). */
+  text: string;
+  /** One rendered text the version was sent with. */
+  example: string;
+  /** Places that varied between its calls. */
+  variables: number;
+  firstSeen: number;
+  lastSeen: number;
+  calls: number;
+  /** The other versions of the prompt, oldest first (for picking one to compare with). */
+  versions: string[];
+  /** A few of its calls, newest first. */
+  recentCalls: { traceId: string; spanId: string; startTime: number }[];
+}
+
+/** One figure of two versions compared: B against A. */
+export interface MetricComparisonDto {
+  metric: 'calls' | 'latencyMs' | 'ttftMs' | 'inputTokens' | 'outputTokens' | 'costPerCall' | 'errorRate' | 'refusalRate' | 'guardrailRate' | 'feedbackUpRate';
+  label: string;
+  kind: 'rate' | 'sample';
+  /** Which way is good. */
+  direction: 'lower' | 'higher' | 'neutral';
+  /** Rates: the share (0..1); samples: the median. */
+  a: number | null;
+  b: number | null;
+  /** B − A: rates' difference, or the Hodges–Lehmann shift. */
+  difference: number | null;
+  interval: { lo: number; hi: number } | null;
+  p: number | null;
+  method: string;
+  verdict: 'better' | 'worse' | 'higher' | 'lower' | 'undecided';
+  moreCalls: number | null;
+  /** The verdict in words: "better", "worse", "not distinguishable yet: N more calls needed". */
+  verdictText: string;
+  /** Calls the figure was measured on, per side. */
+  n: { a: number; b: number };
+}
+
+export interface PromptComparisonDto {
+  a: { promptId: string; name: string; version: string; stats: PromptVersionStats };
+  b: { promptId: string; name: string; version: string; stats: PromptVersionStats };
+  metrics: MetricComparisonDto[];
+}

@@ -8,6 +8,7 @@
 // here (and its line in src/protocol/api.ts when the API should show it).
 
 import type { PricedCall, StatusCodeValue } from '../core/model';
+import { promptHashOf, promptSourceOf } from '../core/prompts/identity';
 
 /** How a field is stored and carried: text and numbers as they are, booleans as 0/1. */
 export type FieldKind = 'text' | 'integer' | 'real' | 'boolean';
@@ -47,6 +48,11 @@ export const CALL_FIELDS = {
   conversationId: text('conversation_id', (c) => c.conversationId, true),
   promptName: text('prompt_name', (c) => c.promptName, true),
   promptVersion: text('prompt_version', (c) => c.promptVersion, true),
+  /** The prompt text's hash and how the prompt is known (core/prompts/identity.ts): what prompt versions group by. */
+  promptHash: text('prompt_hash', (c) => promptHashOf(c)),
+  promptSource: text('prompt_source', (c) => promptSourceOf(c)),
+  experiment: text('experiment', (c) => (c.prompt?.variant ? c.prompt.experiment : null)),
+  variant: text('variant', (c) => c.prompt?.variant ?? null),
 };
 
 /** A list of call fields by name (CALL_FIELDS, or a test's). */

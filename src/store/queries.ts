@@ -15,6 +15,7 @@ import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggrega
 import { addStoredTo, HistogramSum } from './histogram-sum';
 import { OutlineQuery, TRACE_ROWS_IN_ROW_ORDER } from './outline';
 import { decodeCursor, encodeCursor, pageOf, StatementCache } from './pages';
+import { PromptQueries } from './prompt-queries';
 import { schemaInfo } from './schema-info';
 import { ROLLUP_LEVELS } from './rollups';
 
@@ -63,6 +64,7 @@ function spanSelect(callApi: ReturnType<typeof apiColumns>, revisions: boolean):
 
 export class TraceQueries {
   readonly annotations: AnnotationQueries;
+  readonly prompts: PromptQueries;
   private readonly outlines: OutlineQuery;
   private readonly stmts;
   private readonly lists: StatementCache;
@@ -76,6 +78,7 @@ export class TraceQueries {
     const schema = schemaInfo(db);
     this.lists = new StatementCache(db);
     this.annotations = new AnnotationQueries(db, schema);
+    this.prompts = new PromptQueries(db, schema);
     this.callApi = apiColumns(Object.fromEntries(Object.entries(CALL_FIELDS).filter(([, f]) => schema.hasColumn('llm_calls', f.column))), 'c');
     this.feedbackColumns = schema.hasColumn('traces', 'feedback_up');
     const spanSql = spanSelect(this.callApi, schema.hasColumn('llm_calls', 'revision'));

@@ -249,6 +249,27 @@ const MIGRATIONS: Migration[] = [
   },
   /* 9: spans by revision, so an outline patch reads the spans changed since (new spans extend the
      index at one end only). */ `CREATE INDEX IF NOT EXISTS spans_by_rev ON spans (store_rev);`,
+  /* 10: prompt versions (core/prompts). Each distinct text a prompt was sent with, counted as calls
+     are stored (prompt-writes.ts): listing prompts reads this small table, not every call. The
+     calls of prompts in a time window are found through a partial index of llm_calls. */ (db) => {
+    addColumns(db, 'llm_calls', { prompt_hash: 'TEXT', prompt_source: 'TEXT', experiment: 'TEXT', variant: 'TEXT' });
+    db.exec(`
+    CREATE TABLE IF NOT EXISTS prompt_texts (
+      group_key TEXT NOT NULL,
+      hash TEXT NOT NULL,
+      version TEXT NOT NULL,
+      source TEXT NOT NULL,
+      name TEXT NOT NULL,
+      service_name TEXT,
+      span_name TEXT NOT NULL,
+      calls INTEGER NOT NULL,
+      first_us INTEGER NOT NULL,
+      last_us INTEGER NOT NULL,
+      sample_row INTEGER NOT NULL,
+      PRIMARY KEY (group_key, hash, version)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS llm_calls_with_prompt ON llm_calls (start_us) WHERE prompt_hash IS NOT NULL;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,6 +10,7 @@ import { BatchAggregates, prepareAggregateStatements, type AggregateStatements, 
 import type { Analyzer } from './analyzer';
 import { AnnotationWrites, type AnnotationOp } from './annotation-writes';
 import { CALL_FIELDS, callArgs, callColumns, readCallFields } from './call-fields';
+import { PromptWrites } from './prompt-writes';
 import { type ForcedCall, prepareBatch, prepareSpan, spanFromColumns, stringAttr, type PreparedBatch, type PreparedCall, type PreparedSpan } from './prepare';
 import { dropRepeatedLines, SearchDocs, type SearchText } from './search-docs';
 import { upsertSql } from './sql';
@@ -81,6 +82,7 @@ export class SpanWriter {
   private readonly stmts;
   private readonly agg: AggregateStatements;
   private readonly annotations: AnnotationWrites;
+  private readonly prompts: PromptWrites;
   /** Resource JSON → row id, kept across transactions but checked once in each (see resourceId). */
   private readonly resourceIds = new Map<string, number>();
   private readonly resourcesChecked = new Set<string>();
@@ -97,6 +99,7 @@ export class SpanWriter {
     this.onCall = opts.onCall;
     this.agg = prepareAggregateStatements(db);
     this.annotations = new AnnotationWrites(db);
+    this.prompts = new PromptWrites(db);
     this.stmts = {
       insertSpan: db.prepare(`INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, category, start_us,
         end_us, status_code, status_message, service_name, resource_id, scope_name, scope_version, attributes, events, links, store_rev)
@@ -352,6 +355,7 @@ export class SpanWriter {
       if (old.convention === 'proxy') return false; // the wire is the better witness
       const oldCall: PreparedCall = { ...readCallFields(CALL_FIELDS, old, span), json: stored.call };
       agg.addCall(facts(p, row.service_name, oldCall), -1);
+      this.prompts.note(oldCall, row.service_name, row.name, row.start_us, row.id, -1);
       revision = stored.revision + 1;
     }
     this.stmts.setCategory.run(p.category, rev, row.id);
@@ -362,6 +366,7 @@ export class SpanWriter {
   private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates, revision: number, rev: number): void {
     const c = p.call!;
     this.stmts.insertCall.run(row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), serviceName, ...callArgs(CALL_FIELDS, c), c.json, revision, rev);
+    this.prompts.note(c, serviceName, p.name, p.startUs, row, 1);
     const f = facts(p, serviceName, c);
     agg.addCall(f);
     this.onCall?.(f);

@@ -20,6 +20,7 @@ import { openinference } from './openinference';
 import { openllmetry } from './openllmetry';
 import { logEventName, type ConventionReader, type Verdict } from './reader';
 import { firstStr, str } from './values';
+import { promptRefOf } from '../prompts/attributes';
 import { vercelAi } from './vercel-ai';
 
 export { messagesToText, partsToText, partText, callToText, systemText } from './text';
@@ -143,6 +144,12 @@ function finishCommon(call: LlmCall, span: IngestSpan): void {
   call.conversationId ??= firstStr(a, 'gen_ai.conversation.id', 'session.id', 'langfuse.session.id');
   call.promptName ??= firstStr(a, 'gen_ai.prompt.name', 'langfuse.prompt.name');
   call.promptVersion ??= firstStr(a, 'langfuse.prompt.version');
+  const prompt = promptRefOf(span);
+  if (prompt) {
+    call.prompt = prompt;
+    call.promptName ??= prompt.name;
+    call.promptVersion ??= prompt.version;
+  }
   if (call.errorType === null) {
     call.errorType = str(span.attributes['error.type']);
     if (call.errorType === null && span.statusCode === StatusCode.ERROR) {

@@ -10,6 +10,10 @@ import type {
   AnnotationQuery,
   HealthDto,
   NewUserAnnotation,
+  PromptComparisonDto,
+  PromptQuery,
+  PromptsDto,
+  PromptVersionDetail,
   SpanDetail,
   StatsDto,
   StatsQuery,
@@ -222,6 +226,19 @@ export class ApiClient {
 
   statsSeries(query: StatsQuery & { bucketMs?: number } = {}): Promise<StatsSeriesDto> {
     return this.json('GET', `/api/stats/series${queryString(query)}`);
+  }
+
+  listPrompts(query: PromptQuery = {}): Promise<PromptsDto> {
+    return this.json('GET', `/api/prompts${queryString(query)}`);
+  }
+
+  promptVersion(promptId: string, version: string): Promise<PromptVersionDetail> {
+    return this.json('GET', `/api/prompts/${seg(promptId)}/versions/${seg(version)}`);
+  }
+
+  /** Version B against version A, figure by figure. */
+  comparePrompts(a: { promptId: string; version: string }, b: { promptId: string; version: string }, query: PromptQuery = {}): Promise<PromptComparisonDto> {
+    return this.json('GET', `/api/prompts/compare${queryString({ a: `${a.promptId}/${a.version}`, b: `${b.promptId}/${b.version}`, ...query })}`);
   }
 
   todaySummary(): Promise<TodaySummaryDto> {

@@ -23,8 +23,8 @@ describe('webview sources', () => {
     const bad: string[] = [];
     for (const f of sources(path.join(root, 'webview'))) {
       for (const [, spec] of readFileSync(f, 'utf8').matchAll(/from '([^']+)'/g)) {
-        const ok = spec.startsWith('./') || spec.startsWith('../shared') || spec.startsWith('../trace') || spec.startsWith('../dashboard')
-          || /^(\.\.\/)+src\/(protocol\/(webview|api|outline)|core\/(span-tree|format|model|agent-run))$/.test(spec) || spec === 'chart.js';
+        const ok = spec.startsWith('./') || spec.startsWith('../shared') || spec.startsWith('../trace') || spec.startsWith('../dashboard') || spec.startsWith('../prompt-compare')
+          || /^(\.\.\/)+src\/(protocol\/(webview|api|outline|prompt-compare)|core\/(span-tree|format|model|agent-run))$/.test(spec) || spec === 'chart.js';
         if (!ok) bad.push(`${path.relative(root, f)}: ${spec}`);
       }
     }

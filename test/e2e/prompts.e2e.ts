@@ -1,0 +1,189 @@
+// Prompt versions in a real VS Code host: the packaged VSIX in a fresh code-server, driven in
+// Debian Chromium. The workspace is a git repository holding an assistant's system prompt. The
+// assistant (test/e2e/app/prompt-app.mjs: the openai client through the recording proxy, to a
+// fake OpenAI) runs, the developer changes one word of the prompt and commits, and it runs again.
+// The developer then:
+//   - sees the prompt in the Prompts view with two versions, newest first, their calls and figures,
+//     a trend marker, and the commit that introduced the new text;
+//   - diffs the two versions in the native diff editor;
+//   - compares them side by side: intervals and a verdict per figure;
+//   - opens the prompt at its source, and the commit that changed it.
+// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PromptsDto, PromptDto } from '../../src/protocol/api';
+import { requestJson, type FakeServer } from '../fakes/fake-server';
+import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
+import { runApp } from './harness/apps';
+import { CodeServer } from './harness/code-server';
+import { outputRoot } from './harness/paths';
+import { freePort } from './harness/ports';
+import { seen, textMatching } from './harness/ui-wait';
+import { packageVsix } from './harness/vsix';
+import { waitFor } from './harness/wait';
+import { Workbench } from './harness/workbench';
+
+const out = path.join(outputRoot, 'prompts');
+const BRIEF = "You are ${user}'s trip planning assistant. Keep every answer brief and friendly.";
+const THOROUGH = "You are ${user}'s trip planning assistant. Keep every answer thorough and friendly.";
+
+let home: string;
+let server: CodeServer | undefined;
+let wb: Workbench | undefined;
+let fake: FakeServer | undefined;
+let httpPort = 0;
+let workspace = '';
+let prompt: PromptDto;
+let thoroughCommit = '';
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8' }).trim();
+
+function writePrompt(text: string, message: string): string {
+  writeFileSync(path.join(workspace, 'assistant', 'prompts.mjs'), `// The assistant's instructions.\nexport const systemPrompt = (user) => \`${text}\`;\n`);
+  git('add', '.');
+  git('-c', 'user.name=Pat Developer', '-c', 'user.email=pat@example.invalid', 'commit', '-q', '-m', message);
+  return git('rev-parse', '--short', 'HEAD');
+}
+
+async function api<T>(p: string): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
+  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function runAssistant(run: string): Promise<{ calls: number }> {
+  return runApp(path.join(import.meta.dirname, 'app', 'prompt-app.mjs'),
+    { SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, PROMPT_MODULE: path.join(workspace, 'assistant', 'prompts.mjs') }, path.join(out, `app-${run}.log`));
+}
+
+/** Picks the quick-pick row with this text. */
+async function pickRow(text: string | RegExp): Promise<void> {
+  const row = wb!.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: text }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+}
+
+beforeAll(async () => {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-prompts-'));
+  let vsix: string;
+  if (process.env.SPYGLASS_E2E_VSIX) {
+    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
+    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
+  } else {
+    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
+    writeFileSync(path.join(out, 'package-output.log'), packed.output);
+    vsix = packed.vsix;
+  }
+
+  // The fake OpenAI streams: a brief answer soon, a thorough one later and longer.
+  fake = await startFakeOpenAI();
+  fake.setHandler((req) => {
+    const body = requestJson(req);
+    const system = String((body.messages as { content: string }[])[0]?.content ?? '');
+    const thorough = system.includes('thorough');
+    return chatReply({ content: thorough ? 'Morning: Alfama. Noon: Belém. Evening: Bairro Alto.' : 'Alfama, then Belém.', usage: { prompt: 40, completion: thorough ? 420 : 12 } },
+      body, { firstDelayMs: thorough ? 400 : 5 });
+  });
+
+  httpPort = await freePort();
+  server = new CodeServer({
+    home: path.join(home, 'cs'),
+    logDir: out,
+    settings: {
+      'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': path.join(home, 'spyglass.db'),
+      'spyglass.proxy.upstreams': { openai: fake.url },
+    },
+  });
+  workspace = server.workspace;
+  mkdirSync(path.join(workspace, 'assistant'), { recursive: true });
+  git('init', '-q');
+  writePrompt(BRIEF, 'Add the trip planning assistant');
+  server.installExtension(vsix);
+  await server.start();
+  wb = await Workbench.open(server.workbenchUrl(), out);
+});
+
+afterAll(async () => {
+  if (wb) {
+    await wb.screenshot('zz-final').catch(() => undefined);
+    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
+    await wb.close().catch(() => undefined);
+  }
+  await server?.stop();
+  await fake?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+describe('prompt versions in code-server', () => {
+  it('groups the runs before and after a one-word change into two versions', async () => {
+    await seen(wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`), 'the Spyglass status bar item', 90_000);
+    expect((await runAssistant('brief')).calls).toBe(8);
+    thoroughCommit = writePrompt(THOROUGH, 'Make the assistant thorough');
+    expect((await runAssistant('thorough')).calls).toBe(8);
+    prompt = await waitFor('two versions with 8 calls each', async () => {
+      const dto = await api<PromptsDto>('/api/prompts');
+      const p = dto.prompts.find((x) => x.source === 'system');
+      return p && p.versions.length === 2 && p.versions.every((v) => v.calls === 8) ? p : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(prompt.versions.map((v) => v.version)).toEqual(['2', '1']);
+  });
+
+  it('lists them in the Prompts view, newest first, with figures, a trend marker and the commit', async () => {
+    await wb!.openViewContainer('Spyglass');
+    const promptRow = wb!.sidebarRows(prompt.name).filter({ hasText: '2 versions' });
+    await seen(promptRow, `Prompts row "${prompt.name}"`, 30_000);
+    await promptRow.first().click();
+    const v2 = wb!.sidebarRows(/^v2/);
+    // The newer version: its calls, its commit, and the verdict against v1 (slower: worse latency).
+    await textMatching(v2.first(), new RegExp(`8 calls[\\s\\S]*worse than v1[\\s\\S]*${thoroughCommit}`), 'v2 with its calls, trend and commit', 60_000);
+    await textMatching(wb!.sidebarRows(/^v1/).first(), /8 calls/, 'v1 below it', 10_000);
+    await wb!.screenshot('01-prompts-view-two-versions');
+  });
+
+  it('diffs the two versions in the native diff editor', async () => {
+    await wb!.runCommand('Spyglass: Diff Prompt Versions');
+    await pickRow(/v2/);
+    await pickRow(/^v1/);
+    const tab = wb!.page.locator('.tabs-container .tab').filter({ hasText: 'v1 ↔ v2' });
+    await seen(tab, 'the diff editor tab "v1 ↔ v2"', 30_000);
+    const editor = wb!.page.locator('.monaco-diff-editor');
+    await seen(editor, 'the native diff editor', 30_000);
+    await textMatching(editor.locator('.modified .view-lines'), /thorough/, 'the new text on the right', 30_000);
+    await textMatching(editor.locator('.original .view-lines'), /brief/, 'the old text on the left', 30_000);
+    await seen(editor.locator('.char-delete, .char-insert, .line-insert, .line-delete'), 'the changed word marked', 10_000);
+    await wb!.screenshot('02-native-diff-of-versions');
+  });
+
+  it('compares them side by side with intervals and verdicts', async () => {
+    await wb!.runCommand('Spyglass: Compare Prompt Versions');
+    await pickRow(/v2/);
+    await pickRow(/^v1/);
+    await wb!.waitInWebview('table.metrics tbody tr', 60_000);
+    const panel = wb!.webviewContent();
+    await textMatching(panel.locator('tr[data-metric="latencyMs"]'), /worse/, 'latency judged worse', 30_000);
+    await textMatching(panel.locator('tr[data-metric="outputTokens"]'), /higher/, 'more tokens out', 10_000);
+    await textMatching(panel.locator('tr[data-metric="latencyMs"] .ci'), /95% CI \+/, 'the latency interval above zero', 10_000);
+    await textMatching(panel.locator('tr[data-metric="errorRate"] .verdict'), /not distinguishable/, 'no difference in errors', 10_000);
+    await textMatching(panel.locator('.side').nth(1), new RegExp(`assistant/prompts\\.mjs:2 · ${thoroughCommit}`), 'where v2 lives and its commit', 30_000);
+    await wb!.screenshot('03-comparison-with-verdicts');
+  });
+
+  it('opens the prompt at its source and shows the commit that changed it', async () => {
+    await wb!.runCommand('Spyglass: Open Prompt at Source');
+    await pickRow(/v2/);
+    const tab = wb!.page.locator('.tabs-container .tab').filter({ hasText: 'prompts.mjs' });
+    await seen(tab, 'the source file open', 30_000);
+    await textMatching(wb!.page.locator('.editor-instance .view-lines').last(), /thorough/, 'the source text', 10_000);
+    await wb!.screenshot('04-open-at-source');
+
+    await wb!.runCommand('Spyglass: Show Commit That Introduced the Prompt');
+    await pickRow(/v2/);
+    await textMatching(wb!.page.locator('.editor-instance .view-lines').last(), /Make.the.assistant.thorough/, 'the commit shown', 30_000);
+    await wb!.screenshot('05-commit-that-changed-it');
+  });
+});
