@@ -262,7 +262,7 @@ describe('older stores', () => {
     const old = new Store(file, testAnalyzer);
     const s = llmSpan();
     old.writer.write([{ spans: [s], logs: [] }]);
-    old.db.exec(`DROP TABLE annotations; DROP INDEX spans_by_rev; DROP INDEX llm_calls_by_rev; DROP INDEX traces_feedback_up; DROP INDEX traces_feedback_down;
+    old.db.exec(`DROP TABLE annotations; DROP INDEX spans_by_rev; DROP INDEX llm_calls_by_rev; DROP INDEX traces_feedback_up; DROP INDEX traces_feedback_down; DROP INDEX traces_annotated;
       ALTER TABLE spans DROP COLUMN store_rev; ALTER TABLE llm_calls DROP COLUMN revision; ALTER TABLE llm_calls DROP COLUMN store_rev;
       ALTER TABLE traces DROP COLUMN annotation_counts; ALTER TABLE traces DROP COLUMN feedback_up; ALTER TABLE traces DROP COLUMN feedback_down;
       PRAGMA user_version = 6`);
