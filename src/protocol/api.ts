@@ -371,6 +371,8 @@ export interface HealthDto {
   startedAt: number;
   /** Where OTLP bodies are decoded and analysed before the store's thread writes them. */
   preparing?: 'worker thread' | 'main thread';
+  /** True for a reader of the store (`serve --read-only`): the API's reads only, no capture. */
+  readOnly?: boolean;
 }
 
 /** `GET /api/summary/today`: what the status bar shows. */

@@ -10,6 +10,9 @@ import type {
   AnnotationQuery,
   HealthDto,
   NewUserAnnotation,
+  SessionDetail,
+  SessionListPage,
+  SessionListQuery,
   SpanDetail,
   StatsDto,
   StatsQuery,
@@ -174,6 +177,15 @@ export class ApiClient {
 
   listTraces(query: TraceListQuery = {}): Promise<TraceListPage> {
     return this.json('GET', `/api/traces${queryString(query)}`);
+  }
+
+  listSessions(query: SessionListQuery = {}): Promise<SessionListPage> {
+    return this.json('GET', `/api/sessions${queryString(query)}`);
+  }
+
+  /** A session's traces as turns, oldest first. */
+  getSession(sessionId: string): Promise<SessionDetail> {
+    return this.json('GET', `/api/sessions/${encodeURIComponent(sessionId)}`);
   }
 
   /** The whole trace, every span in full: for exports and text search, not for display. */
