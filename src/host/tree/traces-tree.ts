@@ -167,11 +167,16 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
     let traces: TraceRow[] = [];
     let hasMore = false;
     let message: string | undefined;
+    const now = this.opts.now?.() ?? Date.now();
+    let counts: Promise<TreeCounts | null> = Promise.resolve(null);
     if (api) {
       try {
+        // The groups are counted while the page loads (both are indexed reads).
+        const groupCounts = this.groupCounts(api, now).catch(() => null);
         const page = await api.listTraces(filterToQuery(this.filterValue, this.limit));
         traces = page.traces;
         hasMore = page.nextCursor !== null;
+        counts = this.sessionCounts(api, traces).then(async (sessions) => ({ groups: (await groupCounts) ?? new Map(), sessions }), () => null);
       } catch (e) {
         message = `Cannot load traces: ${(e as Error).message}`;
         this.opts.onError?.(message);
@@ -180,32 +185,28 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
       }
     }
     if (!message && traces.length === 0 && isFilterActive(this.filterValue)) message = 'No traces match the filter.';
-    const now = this.opts.now?.() ?? Date.now();
-    const counts = api && !message ? await this.counts(api, traces, now).catch(() => null) : null;
-    this.apply(traces, hasMore, message, now, counts);
+    this.apply(traces, hasMore, message, now, message ? null : await counts);
   }
 
-  /**
-   * What the store holds beyond the loaded rows: each time group's trace count (under the
-   * filter; exact up to the API's cap) and each session's traces and cost, wherever they fall.
-   */
-  private async counts(api: ApiClient, traces: TraceRow[], now: number): Promise<TreeCounts> {
-    const ranges = bucketRanges(now);
-    const buckets = new Set(groupTraces(traces, now).map((g) => g.bucket));
+  /** Each time group's trace count in the store, under the filter (exact up to the API's cap). */
+  private async groupCounts(api: ApiClient, now: number): Promise<Map<string, { count: number; exact: boolean }>> {
     const base = filterToQuery(this.filterValue, 1);
     const groups = new Map<string, { count: number; exact: boolean }>();
-    await Promise.all([...buckets].map(async (b) => {
-      const r = ranges[b];
+    await Promise.all(Object.entries(bucketRanges(now)).map(async ([bucket, r]) => {
       const page = await api.listTraces({ ...base, ...(r.from !== null ? { from: r.from } : {}), ...(r.to !== null ? { to: r.to } : {}) });
-      if (page.total !== undefined) groups.set(b, { count: page.total, exact: page.totalExact ?? true });
+      if (page.total !== undefined) groups.set(bucket, { count: page.total, exact: page.totalExact ?? true });
     }));
+    return groups;
+  }
+
+  /** The listed sessions' traces and cost in the store, wherever their traces fall in time. */
+  private async sessionCounts(api: ApiClient, traces: TraceRow[]): Promise<Map<string, { traces: number; costUsd: number }>> {
     const sessions = new Map<string, { traces: number; costUsd: number }>();
     const oldest = traces.reduce((m, t) => (t.sessionId ? Math.min(m, t.startTime) : m), Number.POSITIVE_INFINITY);
-    if (Number.isFinite(oldest)) {
-      const list = await api.listSessions({ from: oldest, limit: 500 }).catch(() => ({ sessions: [] }));
-      for (const x of list.sessions) sessions.set(x.sessionId, { traces: x.traceCount, costUsd: x.costUsd });
-    }
-    return { groups, sessions };
+    if (!Number.isFinite(oldest)) return sessions;
+    const list = await api.listSessions({ from: oldest, limit: 500 }).catch(() => ({ sessions: [] }));
+    for (const x of list.sessions) sessions.set(x.sessionId, { traces: x.traceCount, costUsd: x.costUsd });
+    return sessions;
   }
 
   private apply(traces: TraceRow[], hasMore: boolean, message: string | undefined, now: number, counts: TreeCounts | null): void {
@@ -344,7 +345,10 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
         return this.sessionTraces(node);
       case 'trace': {
         try {
-          const { roots } = await this.forestOf(node.trace.traceId);
+          const forest = await this.forestOf(node.trace.traceId);
+          // The trace row stands for its one root span: its children come directly under it.
+          const only = forest.roots.length === 1 ? forest.roots[0]! : null;
+          const roots = only && only.childCount ? forest.children.get(only.span.spanId) ?? [] : forest.roots;
           for (const c of roots) this.parents.set(c.id, node);
           if (roots.length === 0) {
             return [{ kind: 'info', id: `info:nocalls:${node.trace.traceId}`, label: 'No spans in this trace', icon: 'info' }];
