@@ -74,8 +74,9 @@ export interface TraceListPage {
   traces: TraceSummary[];
   nextCursor: string | null;
   /**
-   * How many traces match, on a first page (no cursor): counted exactly up to 10,000 (a count
-   * walks what it counts); past that `totalExact` is false and `total` is 10,000 (show "10,000+").
+   * How many traces match, on a first page (no cursor): counted exactly up to 10,000 (1,000 with
+   * `text`: a count walks what it counts); past that `totalExact` is false and `total` is the
+   * cap (show "10,000+").
    */
   total?: number;
   totalExact?: boolean;

@@ -263,7 +263,8 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX IF NOT EXISTS traces_by_session ON traces (session_id, start_us) WHERE session_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS traces_by_user ON traces (user_id, start_us) WHERE user_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS traces_by_service ON traces (service_name, start_us);
-    CREATE INDEX IF NOT EXISTS traces_annotated ON traces (start_us) WHERE annotation_counts IS NOT NULL;`);
+    CREATE INDEX IF NOT EXISTS traces_annotated ON traces (start_us) WHERE annotation_counts IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS traces_rated ON traces (start_us) WHERE (feedback_up > 0 OR feedback_down > 0);`);
   },
 ];
 

@@ -11,6 +11,8 @@ import type { SchemaInfo } from './schema-info';
 const MAX_PAGE = 500;
 /** Where counting matches stops (the API's `totalExact` turns false): a count walks what it counts. */
 export const TRACE_TOTAL_CAP = 10_000;
+/** With full text, each trace counted is a look into the index: counting stops sooner. */
+export const TEXT_TOTAL_CAP = 1_000;
 /** Above this many search documents a word is common: see wordCondition. */
 const COMMON_WORD_DOCS = 2_000;
 
@@ -98,16 +100,17 @@ export class TraceList {
     const { page, nextCursor } = pageOf(rows, limit, (last) => encodeListCursor([sort, order, last.sort_value ?? last.start_us, last.start_us, last.trace_id]));
     const result: TraceListPage = { traces: page.map(this.opts.summary), nextCursor };
     if (!q.cursor) {
-      const total = this.count(filter.where, filter.args);
-      result.total = Math.min(total, TRACE_TOTAL_CAP);
-      result.totalExact = total <= TRACE_TOTAL_CAP;
+      const cap = q.text?.trim() ? TEXT_TOTAL_CAP : TRACE_TOTAL_CAP;
+      const total = this.count(filter.where, filter.args, cap);
+      result.total = Math.min(total, cap);
+      result.totalExact = total <= cap;
     }
     return result;
   }
 
   /** How many traces match, counted up to one past the cap. */
-  private count(where: string[], args: (string | number)[]): number {
-    const sql = `SELECT count(*) FROM (SELECT 1 FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${TRACE_TOTAL_CAP + 1})`;
+  private count(where: string[], args: (string | number)[], cap: number): number {
+    const sql = `SELECT count(*) FROM (SELECT 1 FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${cap + 1})`;
     return this.lists.get(sql).pluck().get(...args) as number;
   }
 
@@ -165,8 +168,9 @@ export class TraceList {
       args.push(...words);
     }
     if (idLike) {
-      alternatives.push("t.trace_id LIKE ? || '%'");
-      args.push(idLike);
+      // A key range, not LIKE (which SQLite cannot walk on a case-sensitive key): hex sorts below 'g'.
+      alternatives.push('t.trace_id IN (SELECT trace_id FROM traces WHERE trace_id >= ? AND trace_id < ?)');
+      args.push(idLike, `${idLike}g`);
     }
     if (alternatives.length === 0) return null;
     return { cond: `(${alternatives.join(' OR ')})`, args };

@@ -1,7 +1,8 @@
 // The trace explorer: a filter bar, a sortable table of traces over the whole store (server-side
 // sort and paging, "Load more"), and actions on the selection (open, compare two, open session).
-// Keyboard: the table is a grid with one focusable row (arrows, Home/End, Enter opens, Space
-// selects); headers are buttons that sort. New traces reload the rows; the webview keeps the
+// A click on a row opens its trace; Ctrl/Cmd/Shift+click or the checkbox selects. Keyboard: the
+// table is a grid with one focusable row (arrows, Home/End, Enter opens, Space selects); headers
+// are buttons that sort. New traces reload the rows; the webview keeps the
 // selected rows and the row at the top of the view where they were.
 
 import { formatDateTime, formatDuration, formatInteger, formatTokens, formatUsd } from '../../src/core/format';
@@ -63,6 +64,12 @@ const COLUMNS: Column[] = [
   { id: 'errors', label: 'Errors', sort: 'errors', numeric: true, cell: (t) => (t.errorCount ? formatInteger(t.errorCount) : '') },
   { id: 'marks', label: 'Marks', cell: marks },
 ];
+
+/** A query as a comparable key: defaults spelled out, absent fields left out, keys in order. */
+function queryKey(q: ExplorerQuery): string {
+  const full: Record<string, unknown> = { sort: 'time', order: 'desc', ...q };
+  return JSON.stringify(Object.keys(full).sort().filter((k) => full[k] !== undefined && full[k] !== '').map((k) => [k, full[k]]));
+}
 
 export interface ExplorerView {
   apply(state: ExplorerState): void;
@@ -162,8 +169,11 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
     minMs.value = q.minDurationMs?.toString() ?? '';
     maxMs.value = q.maxDurationMs?.toString() ?? '';
   }
+  /** Queries this webview asked for: a state for one of them that is not the latest is stale. */
+  const asked = new Set<string>();
   function setQuery(next: ExplorerQuery): void {
     query = next;
+    asked.add(queryKey(next));
     toInputs(next);
     deps.persist({ query: next });
     renderHead();
@@ -224,15 +234,17 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
       box.checked = selected.has(t.traceId);
       box.addEventListener('click', (e) => {
         e.stopPropagation();
+        focusRow(t.traceId, false);
         toggle(t.traceId);
       });
       tr.appendChild(h('td', { class: 'col-select', role: 'gridcell' }, box));
       for (const c of COLUMNS) tr.appendChild(h('td', { class: `col-${c.id}${c.numeric ? ' numeric' : ''}`, role: 'gridcell' }, c.cell(t)));
+      // A click opens the trace (as in Langfuse and Phoenix); Ctrl/Cmd/Shift+click selects for Compare.
       tr.addEventListener('click', (e) => {
-        focusRow(t.traceId);
+        focusRow(t.traceId, false);
         if (e.ctrlKey || e.metaKey || e.shiftKey) toggle(t.traceId);
+        else endpoint.command('openTrace', { traceId: t.traceId });
       });
-      tr.addEventListener('dblclick', () => endpoint.command('openTrace', { traceId: t.traceId }));
       rowById.set(t.traceId, tr);
       frag.appendChild(tr);
     }
@@ -286,9 +298,11 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
   function selectedRows(): TraceSummary[] {
     return (state?.rows ?? []).filter((r) => selected.has(r.traceId));
   }
+  /** What Open and Open session act on: the one selected row, else the focused one. */
   function target(): TraceSummary | undefined {
-    const rows = state?.rows ?? [];
-    return rows.find((r) => r.traceId === focusedId) ?? selectedRows()[0];
+    const picked = selectedRows();
+    if (picked.length === 1) return picked[0];
+    return (state?.rows ?? []).find((r) => r.traceId === focusedId) ?? picked[0];
   }
   function openSelected(): void {
     const t = target();
@@ -312,17 +326,21 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
 
   // ---- state ----
   function apply(next: ExplorerState): void {
-    const sameQuery = state !== null && JSON.stringify(state.query) === JSON.stringify(next.query);
+    const key = queryKey(next.query);
+    if (key !== queryKey(query)) {
+      // The answer to a query the user has changed since: applying it would overwrite what they are typing.
+      if (asked.has(key)) return;
+      // A query set from outside (a command, a restored panel): the inputs show it.
+      query = next.query;
+      toInputs(query);
+      renderHead();
+    }
+    const sameQuery = state !== null && queryKey(state.query) === key;
     // Keep the user's place: the row at the top of the view stays where it was.
     const anchor = sameQuery ? topVisibleRow() : null;
     const anchorOffset = anchor ? anchor.getBoundingClientRect().top - scroller.getBoundingClientRect().top : 0;
     const anchorId = anchor?.dataset.traceId ?? null;
     state = next;
-    if (!sameQuery) {
-      query = next.query;
-      toInputs(query);
-      renderHead();
-    }
     const ids = new Set(next.rows.map((r) => r.traceId));
     for (const id of [...selected]) if (!ids.has(id)) selected.delete(id);
     renderRows(next.rows);
