@@ -2,7 +2,7 @@
 
 import { HttpError, readBody, sendJson, type Route } from '../capture/http-server';
 import { OtlpDecodeError } from '../capture/otlp';
-import type { GenAiMetricsDto, GenAiMetricsQuery, HealthDto, StatsQuery, TraceListQuery } from '../protocol/api';
+import { TRACE_SORT_KEYS, type GenAiMetricsDto, type GenAiMetricsQuery, type HealthDto, type StatsQuery, type TraceListQuery } from '../protocol/api';
 import type { Store } from '../store/store';
 import type { EventHub } from './events';
 import { num, oneOf, spanIdParam, str, traceIdParam } from './url-params';
@@ -28,11 +28,27 @@ function traceListQuery(url: URL): TraceListQuery {
     service: str(url, 'service'),
     model: str(url, 'model'),
     status: oneOf(url, 'status', ['ok', 'error', 'unset'] as const),
-    feedback: oneOf(url, 'feedback', ['up', 'down'] as const),
+    feedback: oneOf(url, 'feedback', ['up', 'down', 'any'] as const),
     text: str(url, 'text'),
+    sort: oneOf(url, 'sort', TRACE_SORT_KEYS),
+    order: oneOf(url, 'order', ['asc', 'desc'] as const),
+    session: str(url, 'session'),
+    user: str(url, 'user'),
+    annotation: annotationKind(url),
+    minCost: num(url, 'minCost'),
+    maxCost: num(url, 'maxCost'),
+    minDurationMs: num(url, 'minDurationMs'),
+    maxDurationMs: num(url, 'maxDurationMs'),
     limit: num(url, 'limit'),
     cursor: str(url, 'cursor'),
   };
+}
+
+/** An annotation kind is a word (`guardrail`, `evaluation`, `my_check`): it becomes a JSON path. */
+function annotationKind(url: URL): string | undefined {
+  const kind = str(url, 'annotation');
+  if (kind !== undefined && !/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(kind)) throw new HttpError(400, 'invalid annotation', 'expected an annotation kind such as guardrail');
+  return kind;
 }
 
 function statsQuery(url: URL): StatsQuery {
@@ -93,6 +109,26 @@ export function apiRoutes(ctx: ApiContext): Route[] {
         const span = ctx.store.queries.getSpan(traceId, spanId);
         if (!span) throw new HttpError(404, 'span not found', `${traceId}/${spanId}`);
         sendJson(res, 200, span);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions$/,
+      handler: ({ res, url }) => sendJson(res, 200, ctx.store.queries.listSessions({ from: num(url, 'from'), to: num(url, 'to'), limit: num(url, 'limit') })),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions\/(?<sessionId>[^/]+)$/,
+      handler: ({ res, params }) => {
+        let id: string;
+        try {
+          id = decodeURIComponent(params.sessionId!);
+        } catch {
+          throw new HttpError(400, 'invalid session id', 'not valid percent-encoding');
+        }
+        const detail = ctx.store.queries.getSession(id);
+        if (!detail) throw new HttpError(404, 'session not found', id);
+        sendJson(res, 200, detail);
       },
     },
     { method: 'GET', pattern: /^\/api\/stats$/, handler: ({ res, url }) => sendJson(res, 200, ctx.store.queries.stats(statsQuery(url))) },

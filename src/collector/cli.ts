@@ -9,6 +9,7 @@ import { createAnalyzer } from './analyzer';
 import { Collector, CollectorStartError, DEFAULT_OPTIONS, VERSION, type CollectorOptions } from './collector';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
+import { StoreReader } from './store-reader';
 
 const USAGE = `spyglass ${VERSION} — local LLM trace capture
 
@@ -29,6 +30,8 @@ Serve options:
   --retention-mb N       keep the database under N MB (oldest traces go first)
   --max-body-mb N        largest accepted request body (default 32)
   --no-analyses          do not analyse stored calls after capture (truncation, …)
+  --read-only            no capture: serve the JSON API's reads of the database only
+                         (default port 0, any free one; the extension uses it when capture is stopped)
 `;
 
 function fail(message: string): never {
@@ -43,7 +46,7 @@ function intOption(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
-export function parseServeOptions(args: string[]): { options: Partial<CollectorOptions>; ipc: boolean } {
+export function parseServeOptions(args: string[]): { options: Partial<CollectorOptions>; ipc: boolean; readOnly: boolean; portGiven: boolean } {
   const { values } = parseArgs({
     args,
     options: {
@@ -58,6 +61,7 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
       'retention-mb': { type: 'string' },
       'max-body-mb': { type: 'string' },
       'no-analyses': { type: 'boolean' },
+      'read-only': { type: 'boolean' },
       ipc: { type: 'boolean' },
       'options-json': { type: 'string' },
     },
@@ -93,15 +97,48 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
   if (mb !== undefined) options.retentionMaxMb = mb;
   const bodyMb = intOption(values['max-body-mb'], '--max-body-mb');
   if (bodyMb !== undefined) options.maxBodyBytes = bodyMb * 1024 * 1024;
-  return { options, ipc: values.ipc ?? false };
+  return { options, ipc: values.ipc ?? false, readOnly: values['read-only'] ?? false, portGiven: port !== undefined };
 }
 
 function send(msg: CollectorToHost): void {
   process.send?.(msg);
 }
 
+/** The store's reads without capture: an ephemeral port unless one is given. */
+async function serveReadOnly(options: Partial<CollectorOptions>, ipc: boolean, portGiven: boolean): Promise<void> {
+  const dbPath = options.dbPath ?? DEFAULT_OPTIONS.dbPath;
+  const warn = (message: string) => (ipc ? send({ type: 'log', level: 'warn', message }) : process.stderr.write(`spyglass: ${message}\n`));
+  let reader: StoreReader;
+  try {
+    reader = await StoreReader.start({ dbPath, httpPort: portGiven ? options.httpPort! : 0, warn });
+  } catch (err) {
+    const e = err instanceof CollectorStartError ? err : new CollectorStartError('OTHER', null, (err as Error).message);
+    if (ipc) send({ type: 'start-failed', code: e.code, port: e.port, message: e.message });
+    process.stderr.write(`spyglass: ${e.message}\n`);
+    process.exitCode = 2;
+    if (ipc) process.disconnect?.();
+    return;
+  }
+  process.stdout.write(`listening http=${reader.httpPort} grpc=none read-only\n`);
+  process.stdout.write(`database ${dbPath}\n`);
+  const stop = async () => {
+    await reader.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  if (ipc) {
+    send({ type: 'listening', httpPort: reader.httpPort, grpcPort: null, dbPath });
+    process.on('message', (msg: HostToCollector) => {
+      if (msg.type === 'shutdown') void stop();
+    });
+    process.on('disconnect', stop);
+  }
+}
+
 async function serve(args: string[]): Promise<void> {
-  const { options, ipc } = parseServeOptions(args);
+  const { options, ipc, readOnly, portGiven } = parseServeOptions(args);
+  if (readOnly) return serveReadOnly(options, ipc, portGiven);
   let collector: Collector;
   try {
     collector = await Collector.start({

@@ -50,7 +50,7 @@ function layoutOf(list: CallFieldList): Layout {
   if (!l) {
     const fields = Object.entries(list).map(([name, f]) => ({ name, kind: f.kind }));
     const callSlots = fields.reduce((n, f) => n + (f.kind === 'text' ? 2 : 1), 0) + 2;
-    layouts.set(list, (l = { fields, callSlots, perSpan: 13 * 2 + 6 + 1 + callSlots }));
+    layouts.set(list, (l = { fields, callSlots, perSpan: 16 * 2 + 6 + 1 + callSlots }));
   }
   return l;
 }
@@ -98,6 +98,9 @@ export function toWire(batch: PreparedBatch, fields: CallFieldList = CALL_FIELDS
     str(s.events);
     str(s.links);
     str(s.sessionId);
+    str(s.userId);
+    str(s.inputPreview);
+    str(s.outputPreview);
     str(s.searchText);
     num(s.kind);
     num(s.startUs);
@@ -160,6 +163,9 @@ export function fromWire(w: PreparedWire, fields: CallFieldList = CALL_FIELDS): 
     const events = str();
     const links = str();
     const sessionId = str();
+    const userId = str();
+    const inputPreview = str();
+    const outputPreview = str();
     const searchText = str()!;
     const kind = num()!;
     const startUs = num()!;
@@ -178,7 +184,7 @@ export function fromWire(w: PreparedWire, fields: CallFieldList = CALL_FIELDS): 
     }
     spans[k] = {
       traceId, spanId, parentSpanId, name, kind, startUs, endUs, statusCode, statusMessage, resource, scopeName, scopeVersion,
-      category, attributes, events, links, call, sessionId, searchText, logsUsed, exchange: null, annotations: NO_ANNOTATIONS,
+      category, attributes, events, links, call, sessionId, userId, inputPreview, outputPreview, searchText, logsUsed, exchange: null, annotations: NO_ANNOTATIONS,
     };
   }
   for (const [index, exchange] of w.exchanges) spans[index]!.exchange = exchange;

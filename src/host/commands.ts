@@ -45,17 +45,58 @@ async function openTrace(host: SpyglassHost, traceIdArg?: unknown, spanId?: unkn
   const api = await requireApi(host);
   if (!api) return;
   if (!traceId) {
-    const items = api.listTraces({ limit: 100 }).then((page) => tracePickItems(page.traces, Date.now()));
-    const pick = await vscode.window.showQuickPick(items, {
-      title: 'Spyglass: Open Trace',
-      placeHolder: 'Recent traces, newest first (type to filter by name, model, service or id)',
-      matchOnDescription: true,
-      matchOnDetail: true,
-    });
-    if (!pick) return;
-    traceId = pick.traceId;
+    traceId = await pickTrace(api);
+    if (!traceId) return;
   }
   await host.panels.showTrace(traceId.toLowerCase(), spanIdOf(traceIdArg, spanId) ?? null);
+}
+
+/**
+ * "Open Trace…": what is typed searches the whole store (a trace id or its prefix, span names
+ * such as the root's, message text), not only the newest traces; empty shows the newest.
+ */
+async function pickTrace(api: NonNullable<SpyglassHost['api']>): Promise<string | undefined> {
+  type Item = vscode.QuickPickItem & { traceId: string };
+  const pick = vscode.window.createQuickPick<Item>();
+  pick.title = 'Spyglass: Open Trace';
+  pick.placeholder = 'Search all stored traces by id, name or message text (newest first)';
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  let seq = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const search = (text: string) => {
+    const mine = ++seq;
+    pick.busy = true;
+    api.listTraces({ limit: 50, ...(text.trim() ? { text: text.trim() } : {}) }).then(
+      (page) => {
+        if (mine !== seq) return;
+        // The store matched them: the picker must not hide them again by its own text match.
+        pick.items = tracePickItems(page.traces, Date.now()).map((i) => ({ ...i, alwaysShow: true }));
+        pick.busy = false;
+      },
+      (e: Error) => {
+        if (mine !== seq) return;
+        pick.items = [];
+        pick.busy = false;
+        pick.placeholder = `Search failed: ${e.message}`;
+      },
+    );
+  };
+  pick.onDidChangeValue((v) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => search(v), 150);
+  });
+  search('');
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      pick.onDidAccept(() => resolve(pick.selectedItems[0]?.traceId));
+      pick.onDidHide(() => resolve(undefined));
+      pick.show();
+    });
+  } finally {
+    clearTimeout(timer);
+    pick.dispose();
+  }
 }
 
 async function copyEnvironment(host: SpyglassHost, shellArg?: unknown): Promise<void> {

@@ -78,6 +78,8 @@ export class SpyglassHost implements vscode.Disposable {
   startup(): void {
     if (!autoStartEnabled()) {
       this.onState({ kind: 'stopped' });
+      // Not capturing, but what is stored is still there to read.
+      void this.connection.readStore().then(() => this.onState(this.state));
       return;
     }
     setTimeout(() => {
@@ -113,8 +115,10 @@ export class SpyglassHost implements vscode.Disposable {
     return this.connection.start();
   }
 
-  stopCapture(): Promise<void> {
-    return this.connection.stop();
+  async stopCapture(): Promise<void> {
+    await this.connection.stop();
+    // The store reader came up after the 'stopped' state: panels and the tree read from it now.
+    this.onState(this.state);
   }
 
   restartCapture(): Promise<CollectorState> {

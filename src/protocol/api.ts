@@ -27,7 +27,16 @@ export interface TraceSummary {
   annotationCounts: Partial<Record<AnnotationKind, number>>;
   /** User feedback on the trace or any of its spans. */
   feedback: { up: number; down: number };
+  /** `user.id` / `enduser.id` of its spans; null when none said. */
+  userId?: string | null;
+  /** The user's question (the earliest span's) and the final answer (the latest span's), one line of at most 240 characters each. */
+  inputPreview?: string | null;
+  outputPreview?: string | null;
 }
+
+/** What the trace list can be ordered by. */
+export type TraceSortKey = 'time' | 'duration' | 'cost' | 'tokens' | 'calls' | 'errors';
+export const TRACE_SORT_KEYS: readonly TraceSortKey[] = ['time', 'duration', 'cost', 'tokens', 'calls', 'errors'];
 
 export interface TraceListQuery {
   /** Epoch ms, inclusive. */
@@ -39,8 +48,23 @@ export interface TraceListQuery {
   status?: TraceStatus;
   /** Full-text search over message content, span names and ids. */
   text?: string;
-  /** Traces with at least one feedback annotation of this label. */
-  feedback?: 'up' | 'down';
+  /** Traces with at least one feedback annotation of this label (`any`: either). */
+  feedback?: 'up' | 'down' | 'any';
+  /** Sort key (default `time`) and direction (default `desc`); the cursor belongs to one sort. */
+  sort?: TraceSortKey;
+  order?: 'asc' | 'desc';
+  /** Session (conversation) id, exactly. */
+  session?: string;
+  /** `user.id` / `enduser.id`, exactly. */
+  user?: string;
+  /** Traces with at least one annotation of this kind (`guardrail`, `evaluation`, …). */
+  annotation?: string;
+  /** Cost in USD, inclusive bounds. */
+  minCost?: number;
+  maxCost?: number;
+  /** Trace duration in ms, inclusive bounds. */
+  minDurationMs?: number;
+  maxDurationMs?: number;
   limit?: number;
   /** Opaque cursor from the previous page's `nextCursor`. */
   cursor?: string;
@@ -49,6 +73,55 @@ export interface TraceListQuery {
 export interface TraceListPage {
   traces: TraceSummary[];
   nextCursor: string | null;
+  /**
+   * How many traces match, on a first page (no cursor): counted exactly up to 10,000 (1,000 with
+   * `text`: a count walks what it counts); past that `totalExact` is false and `total` is the
+   * cap (show "10,000+").
+   */
+  total?: number;
+  totalExact?: boolean;
+}
+
+/** One conversation thread across traces (traces sharing a session or conversation id). */
+export interface SessionSummary {
+  sessionId: string;
+  traceCount: number;
+  /** Epoch ms: the first trace's start and the last trace's start. */
+  firstTime: number;
+  lastTime: number;
+  llmCallCount: number;
+  errorCount: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  userId: string | null;
+  /** The first trace's question. */
+  inputPreview: string | null;
+}
+
+export interface SessionListQuery {
+  /** Sessions with a trace that started in [from, to) (epoch ms). */
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface SessionListPage {
+  sessions: SessionSummary[];
+}
+
+/** One turn of a session: a trace, what the user asked and what was answered, in full (up to 20,000 characters each). */
+export interface SessionTurn {
+  trace: TraceSummary;
+  input: string | null;
+  output: string | null;
+}
+
+export interface SessionDetail {
+  session: SessionSummary;
+  /** Oldest first; at most 500 (then `truncated`). */
+  turns: SessionTurn[];
+  truncated: boolean;
 }
 
 export interface LlmCallDto {
@@ -299,6 +372,8 @@ export interface HealthDto {
   startedAt: number;
   /** Where OTLP bodies are decoded and analysed before the store's thread writes them. */
   preparing?: 'worker thread' | 'main thread';
+  /** True for a reader of the store (`serve --read-only`): the API's reads only, no capture. */
+  readOnly?: boolean;
 }
 
 /** `GET /api/summary/today`: what the status bar shows. */

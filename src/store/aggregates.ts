@@ -25,6 +25,21 @@ interface TraceDelta {
   serviceName: string | null;
   models: Set<string>;
   sessionId: string | null;
+  userId: string | null;
+  /** The earliest span's question and the latest span's answer, with when (see core/previews.ts). */
+  inputPreview: string | null;
+  inputPreviewUs: number;
+  outputPreview: string | null;
+  outputPreviewUs: number;
+}
+
+/** What a span says the trace was asked and answered. */
+export interface SpanPreviews {
+  traceId: string;
+  startUs: number;
+  endUs: number;
+  inputPreview: string | null;
+  outputPreview: string | null;
 }
 
 /** What one stored span contributes to its trace. */
@@ -57,14 +72,14 @@ export class BatchAggregates {
       d = {
         startUs, endUs, spans: 0, llmCalls: 0, errors: 0, costUsd: 0, costEstimated: false,
         inputTokens: 0, outputTokens: 0, rootName: null, rootRank: 0, serviceName: null,
-        models: new Set(), sessionId: null,
+        models: new Set(), sessionId: null, userId: null, inputPreview: null, inputPreviewUs: 0, outputPreview: null, outputPreviewUs: 0,
       };
       this.traces.set(traceId, d);
     }
     return d;
   }
 
-  addSpan(span: SpanFacts, serviceName: string | null, sessionId: string | null): void {
+  addSpan(span: SpanFacts, serviceName: string | null, sessionId: string | null, userId: string | null = null): void {
     const d = this.trace(span.traceId, span.startUs, span.endUs);
     d.startUs = Math.min(d.startUs, span.startUs);
     d.endUs = Math.max(d.endUs, span.endUs);
@@ -78,6 +93,21 @@ export class BatchAggregates {
     }
     if (!d.serviceName) d.serviceName = serviceName;
     if (sessionId && !d.sessionId) d.sessionId = sessionId;
+    if (userId && !d.userId) d.userId = userId;
+  }
+
+  /** A span's question counts when it started first, its answer when it ended last; a span read again (same times) replaces its own. */
+  addPreviews(p: SpanPreviews): void {
+    if (p.inputPreview === null && p.outputPreview === null) return;
+    const d = this.trace(p.traceId, p.startUs, p.endUs);
+    if (p.inputPreview !== null && (d.inputPreview === null || p.startUs <= d.inputPreviewUs)) {
+      d.inputPreview = p.inputPreview;
+      d.inputPreviewUs = p.startUs;
+    }
+    if (p.outputPreview !== null && (d.outputPreview === null || p.endUs >= d.outputPreviewUs)) {
+      d.outputPreview = p.outputPreview;
+      d.outputPreviewUs = p.endUs;
+    }
   }
 
   /** sign -1 takes back a call that is being replaced by a better reading of the same span. */
@@ -126,7 +156,16 @@ export class BatchAggregates {
       if (!old) created.push(traceId);
       const models = new Set(old ? splitModels(old.models) : []);
       for (const m of d.models) models.add(m);
-      const row: TraceTotals = old
+      const input = d.inputPreview !== null && (old?.input_preview == null || d.inputPreviewUs <= (old.input_preview_us ?? 0));
+      const output = d.outputPreview !== null && (old?.output_preview == null || d.outputPreviewUs >= (old.output_preview_us ?? 0));
+      const previews: TracePreviews = {
+        user_id: old?.user_id ?? d.userId,
+        input_preview: input ? d.inputPreview : (old?.input_preview ?? null),
+        input_preview_us: input ? d.inputPreviewUs : (old?.input_preview_us ?? null),
+        output_preview: output ? d.outputPreview : (old?.output_preview ?? null),
+        output_preview_us: output ? d.outputPreviewUs : (old?.output_preview_us ?? null),
+      };
+      const row: TraceTotals & TracePreviews = old
         ? {
             trace_id: traceId,
             start_us: Math.min(old.start_us, d.startUs),
@@ -143,6 +182,7 @@ export class BatchAggregates {
             service_name: d.rootRank > old.root_rank && d.serviceName ? d.serviceName : (old.service_name ?? d.serviceName),
             models: joinModels(models),
             session_id: old.session_id ?? d.sessionId,
+            ...previews,
           }
         : {
             trace_id: traceId,
@@ -160,6 +200,7 @@ export class BatchAggregates {
             service_name: d.serviceName,
             models: joinModels(models),
             session_id: d.sessionId,
+            ...previews,
           };
       stmts.putTrace.run(row);
     }
@@ -171,7 +212,7 @@ export class BatchAggregates {
 }
 
 /** A trace row: its totals, kept by the span writes, and its annotation counts, kept by the annotation writes. */
-export interface TraceRow extends TraceTotals {
+export interface TraceRow extends TraceTotals, Partial<TracePreviews> {
   /** JSON counts by kind, null for none. */
   annotation_counts: string | null;
   feedback_up: number;
@@ -194,6 +235,15 @@ export interface TraceTotals {
   service_name: string | null;
   models: string;
   session_id: string | null;
+}
+
+/** Who the trace was for and what it was asked and answered (schema 10); absent in older files. */
+export interface TracePreviews {
+  user_id: string | null;
+  input_preview: string | null;
+  input_preview_us: number | null;
+  output_preview: string | null;
+  output_preview_us: number | null;
 }
 
 /** A row of the minute table: a StoredRollup keyed by `minute_us`. */
@@ -220,7 +270,8 @@ export function prepareAggregateStatements(db: Database.Database): AggregateStat
   return {
     getTrace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
     putTrace: db.prepare(upsertSql('traces', ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_count', 'error_count',
-      'cost_usd', 'cost_estimated', 'input_tokens', 'output_tokens', 'root_name', 'root_rank', 'service_name', 'models', 'session_id'],
+      'cost_usd', 'cost_estimated', 'input_tokens', 'output_tokens', 'root_name', 'root_rank', 'service_name', 'models', 'session_id',
+      'user_id', 'input_preview', 'input_preview_us', 'output_preview', 'output_preview_us'],
       ['trace_id'], true)),
     rollups: prepareRollupStatements(db),
   };

@@ -9,6 +9,7 @@ import { withDenseScriptTerms } from '../core/search-terms';
 import type { Attributes, IngestBatch, IngestLogRecord, IngestSpan, LlmCall, PricedCall, SpanCategory, StatusCodeValue } from '../core/model';
 import type { Analyzer } from './analyzer';
 import type { AnnotationOp } from './annotation-writes';
+import { callPreviews, spanPreviews, userIdOf } from '../core/previews';
 import { CALL_FIELDS, readCallFields, type StoredCallValues } from './call-fields';
 import { dropRepeatedLines } from './search-docs';
 
@@ -66,6 +67,11 @@ export interface PreparedSpan {
   call: PreparedCall | null;
   /** The call's conversation id, else the span's session.id attribute. */
   sessionId: string | null;
+  /** `user.id` / `enduser.id`: whom the trace was made for. */
+  userId: string | null;
+  /** The question and the answer this span shows (see core/previews.ts); null without content. */
+  inputPreview: string | null;
+  outputPreview: string | null;
   /** Text for the full-text index, less the lines an earlier span of the trace in the batch had. */
   searchText: string;
   /** How many log records the reading used: the writer reads the span again when it knows of more. */
@@ -145,6 +151,7 @@ export function prepareSpan(
   // Some calls are known as such only from their log records: the category follows the call.
   let category = analysis.category;
   if (call && category !== 'llm' && category !== 'embedding') category = callCategory(call);
+  const previews = !storeContent ? NO_PREVIEWS : call ? callPreviews(call) : spanPreviews(span.attributes);
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -164,12 +171,17 @@ export function prepareSpan(
     links: span.links.length ? JSON.stringify(span.links) : null,
     call: call ? preparedCall(span, call) : null,
     sessionId: call?.conversationId ?? stringAttr(span.attributes['session.id']),
+    userId: userIdOf(span.attributes),
+    inputPreview: previews.input,
+    outputPreview: previews.output,
     searchText: withDenseScriptTerms(analyzer.searchText(span, storeContent ? call : null)),
     logsUsed: logs.length,
     exchange: forced ? (storeContent ? forced.exchange : { ...forced.exchange, requestBody: '', responseBody: '' }) : null,
     annotations: span.events.length || span.attributes['gen_ai.operation.name'] === 'apply_guardrail' ? annotationsOfSpan(span, storeContent) : [],
   };
 }
+
+const NO_PREVIEWS = { input: null, output: null };
 
 /** The events column: none without content; annotations Spyglass exported become annotations again, not events. */
 function storedEvents(span: IngestSpan, storeContent: boolean): string | null {

@@ -3,10 +3,9 @@
 
 import type Database from 'better-sqlite3';
 import { bucketOf, quantiles } from '../core/histogram';
-import { matchExpressions } from '../core/search-terms';
 import type { PricedCall, SpanCategory } from '../core/model';
 import type {
-  AnnotationDto, LlmCallDto, ModelStats, SpanDetail, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
+  AnnotationDto, LlmCallDto, ModelStats, SessionDetail, SessionListPage, SessionListQuery, SpanDetail, SpanDto, StatsDto, StatsQuery, StatsSeriesDto, StatsSeriesPoint, StatsSeriesQuery, TodaySummaryDto, TraceDetail, TraceListPage, TraceListQuery,
   TraceOutline, TraceStatus, TraceSummary,
 } from '../protocol/api';
 import { AnnotationQueries } from './annotation-queries';
@@ -16,15 +15,13 @@ import { addStoredTo, HistogramSum } from './histogram-sum';
 import { OutlineQuery, TRACE_ROWS_IN_ROW_ORDER } from './outline';
 import { decodeCursor, encodeCursor, pageOf, StatementCache } from './pages';
 import { PromptQueries } from './prompt-queries';
+import { SessionQueries } from './sessions';
+import { TraceList } from './trace-list';
 import { schemaInfo } from './schema-info';
 import { ROLLUP_LEVELS } from './rollups';
 
 /** A rollup row of any level, without its time key. */
 type RollupValues = Omit<RollupRow, 'minute_us'>;
-
-const MAX_PAGE = 500;
-/** Above this many search documents a word is common: see wordCondition. */
-const COMMON_WORD_DOCS = 2_000;
 
 export function traceSummaryFromRow(r: TraceRow): TraceSummary {
   return {
@@ -45,6 +42,9 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
     sessionId: r.session_id,
     annotationCounts: r.annotation_counts ? JSON.parse(r.annotation_counts) : {},
     feedback: { up: r.feedback_up ?? 0, down: r.feedback_down ?? 0 },
+    userId: r.user_id ?? null,
+    inputPreview: r.input_preview ?? null,
+    outputPreview: r.output_preview ?? null,
   };
 }
 
@@ -67,27 +67,25 @@ export class TraceQueries {
   readonly prompts: PromptQueries;
   private readonly outlines: OutlineQuery;
   private readonly stmts;
-  private readonly lists: StatementCache;
+  private readonly traceList: TraceList;
+  private readonly sessionQueries: SessionQueries;
   /** The call's columns the API shows (call-fields.ts): they, not the JSON's copies, are what the aggregates sum. */
   private readonly callApi: ReturnType<typeof apiColumns>;
-  /** False in a file an older Spyglass made and still owns: no feedback counts to filter on. */
-  private readonly feedbackColumns: boolean;
 
   constructor(db: Database.Database) {
     // A reader may open a file an older Spyglass still owns, before it is migrated: read what is there.
     const schema = schemaInfo(db);
-    this.lists = new StatementCache(db);
+    this.traceList = new TraceList(db, { schema, summary: traceSummaryFromRow });
+    this.sessionQueries = new SessionQueries(db, schema, traceSummaryFromRow);
     this.annotations = new AnnotationQueries(db, schema);
     this.prompts = new PromptQueries(db, schema);
     this.callApi = apiColumns(Object.fromEntries(Object.entries(CALL_FIELDS).filter(([, f]) => schema.hasColumn('llm_calls', f.column))), 'c');
-    this.feedbackColumns = schema.hasColumn('traces', 'feedback_up');
     const spanSql = spanSelect(this.callApi, schema.hasColumn('llm_calls', 'revision'));
     this.stmts = {
       trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
       spans: db.prepare(`${spanSql} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`),
       span: db.prepare(`${spanSql} WHERE s.trace_id = ? AND s.span_id = ?`),
       revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
-      docsWithWord: db.prepare('SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)').pluck(),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
       levelRows: ROLLUP_LEVELS.filter((l) => schema.hasTable(l.table))
         .map((l) => ({ us: l.us, rows: db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`) })),
@@ -113,58 +111,15 @@ export class TraceQueries {
   }
 
   listTraces(q: TraceListQuery = {}): TraceListPage {
-    const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 50)), MAX_PAGE);
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.from !== undefined) {
-      where.push('t.start_us >= ?');
-      args.push(Math.floor(q.from * 1000));
-    }
-    if (q.to !== undefined) {
-      where.push('t.start_us < ?');
-      args.push(Math.floor(q.to * 1000));
-    }
-    if (q.service) {
-      where.push('t.service_name = ?');
-      args.push(q.service);
-    }
-    if (q.model) {
-      where.push("instr(t.models, '|' || ? || '|') > 0");
-      args.push(q.model);
-    }
-    if (q.status === 'error') where.push('t.error_count > 0');
-    else if (q.status === 'ok') where.push('t.error_count = 0');
-    // Spelled as the partial indexes' conditions, so the planner walks the few traces with feedback.
-    if (q.feedback && !this.feedbackColumns) return { traces: [], nextCursor: null };
-    if (q.feedback === 'up') where.push('t.feedback_up > 0');
-    else if (q.feedback === 'down') where.push('t.feedback_down > 0');
-    if (q.cursor) {
-      const [startUs, traceId] = decodeCursor(q.cursor, /^[0-9a-f]{32}$/);
-      where.push('(t.start_us < ? OR (t.start_us = ? AND t.trace_id < ?))');
-      args.push(startUs, startUs, traceId);
-    }
-    if (q.text && q.text.trim()) {
-      const text = q.text.trim();
-      const words = matchExpressions(text);
-      const idLike = /^[0-9a-f]{4,32}$/i.test(text) ? text.toLowerCase() : null;
-      const alternatives: string[] = [];
-      if (words) {
-        // Each word on its own: a trace is indexed as one document per write, so its words may
-        // be in different documents (different export batches); it matches when each word is in one of them.
-        alternatives.push(words.map((w) => this.wordCondition(w)).join(' AND '));
-        args.push(...words);
-      }
-      if (idLike) {
-        alternatives.push("t.trace_id LIKE ? || '%'");
-        args.push(idLike);
-      }
-      if (alternatives.length === 0) return { traces: [], nextCursor: null };
-      where.push(`(${alternatives.join(' OR ')})`);
-    }
-    const sql = `SELECT t.* FROM traces t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY t.start_us DESC, t.trace_id DESC LIMIT ${limit + 1}`;
-    const { page, nextCursor } = pageOf(this.lists.get(sql).all(...args) as TraceRow[], limit, (last) => encodeCursor(last.start_us, last.trace_id));
-    return { traces: page.map(traceSummaryFromRow), nextCursor };
+    return this.traceList.list(q);
+  }
+
+  listSessions(q: SessionListQuery = {}): SessionListPage {
+    return this.sessionQueries.list(q);
+  }
+
+  getSession(sessionId: string): SessionDetail | null {
+    return this.sessionQueries.get(sessionId);
   }
 
   getTrace(traceId: string): TraceDetail | null {
@@ -173,20 +128,6 @@ export class TraceQueries {
     const { trace, bySpan } = this.annotations.ofTrace(traceId);
     const spans = (this.stmts.spans.all(traceId) as SpanJoinRow[]).map((r) => spanDtoFromRow(r, bySpan.get(r.span_id) ?? [], this.callApi));
     return { trace: traceSummaryFromRow(row), spans, annotations: trace };
-  }
-
-  /**
-   * The condition "the trace has this word", shaped by how many documents have it. A rare word:
-   * the traces of its documents (a few lookups of span rows). A common word: looking at the
-   * traces newest first, each checked against the set of its documents, which finds a page after
-   * a few traces where the other form would look up the trace of every document (seconds, at a
-   * million spans). Both take the word as their one parameter.
-   */
-  private wordCondition(match: string): string {
-    const common = (this.stmts.docsWithWord.get(match, COMMON_WORD_DOCS + 1) as number) > COMMON_WORD_DOCS;
-    return common
-      ? 'EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.id IN (SELECT rowid FROM search WHERE search MATCH ?))'
-      : 't.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH ?)';
   }
 
   getTraceSummary(traceId: string): TraceSummary | null {

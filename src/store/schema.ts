@@ -270,6 +270,23 @@ const MIGRATIONS: Migration[] = [
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS llm_calls_with_prompt ON llm_calls (start_us) WHERE prompt_hash IS NOT NULL;`);
   },
+  /* 11: the trace explorer (trace-list.ts). Who a trace was for and one line each of its question
+     and answer, kept at write time; an index per sort key, each ending in start_us so ties read
+     newest first and a cursor (value, start, id) walks it; sessions, users and services by time;
+     annotated traces (a partial index: most have none) for the annotation-kind filter. */ (db) => {
+    addColumns(db, 'traces', { user_id: 'TEXT', input_preview: 'TEXT', input_preview_us: 'INTEGER', output_preview: 'TEXT', output_preview_us: 'INTEGER' });
+    db.exec(`
+    CREATE INDEX IF NOT EXISTS traces_by_duration ON traces ((end_us - start_us), start_us);
+    CREATE INDEX IF NOT EXISTS traces_by_cost ON traces (cost_usd, start_us);
+    CREATE INDEX IF NOT EXISTS traces_by_tokens ON traces ((input_tokens + output_tokens), start_us);
+    CREATE INDEX IF NOT EXISTS traces_by_calls ON traces (llm_call_count, start_us);
+    CREATE INDEX IF NOT EXISTS traces_by_errors ON traces (error_count, start_us);
+    CREATE INDEX IF NOT EXISTS traces_by_session ON traces (session_id, start_us) WHERE session_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS traces_by_user ON traces (user_id, start_us) WHERE user_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS traces_by_service ON traces (service_name, start_us);
+    CREATE INDEX IF NOT EXISTS traces_annotated ON traces (start_us) WHERE annotation_counts IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS traces_rated ON traces (start_us) WHERE (feedback_up > 0 OR feedback_down > 0);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -308,7 +308,8 @@ export class SpanWriter {
     );
     if (info.changes === 0) return null;
     const row = Number(info.lastInsertRowid);
-    agg.addSpan(p, serviceName, p.sessionId);
+    agg.addSpan(p, serviceName, p.sessionId, p.userId);
+    agg.addPreviews(p);
     if (p.call) this.putCall(row, p, serviceName, agg, 0, rev);
     const x = p.exchange;
     if (x) {
@@ -359,6 +360,7 @@ export class SpanWriter {
       revision = stored.revision + 1;
     }
     this.stmts.setCategory.run(p.category, rev, row.id);
+    agg.addPreviews(p);
     this.putCall(row.id, p, row.service_name, agg, revision, rev);
     return true;
   }

@@ -285,6 +285,47 @@ export const window = {
   async showQuickPick(items: unknown, options?: unknown) {
     return answer('quickPick', [await items, options]);
   },
+  /** A live picker: the next `quickPick` answer chooses from its items once it has some (or hides it). */
+  createQuickPick<T>() {
+    const accept = new EventEmitter<void>();
+    const hide = new EventEmitter<void>();
+    const value = new EventEmitter<string>();
+    let items: T[] = [];
+    let shown = false;
+    let answered = false;
+    const settle = () => {
+      if (!shown || answered || items.length === 0) return;
+      answered = true;
+      void answer('quickPick', [items]).then((chosen) => {
+        if (chosen) {
+          picker.selectedItems = [chosen as T];
+          accept.fire();
+        } else {
+          hide.fire();
+        }
+      });
+    };
+    const picker = {
+      title: '', placeholder: '', busy: false, matchOnDescription: false, matchOnDetail: false, selectedItems: [] as T[],
+      get items() {
+        return items;
+      },
+      set items(v: T[]) {
+        items = v;
+        settle();
+      },
+      onDidAccept: accept.event,
+      onDidHide: hide.event,
+      onDidChangeValue: value.event,
+      show() {
+        shown = true;
+        settle();
+      },
+      hide: () => hide.fire(),
+      dispose: () => undefined,
+    };
+    return picker;
+  },
   async showInputBox(options?: unknown) {
     return answer('inputBox', [options]);
   },

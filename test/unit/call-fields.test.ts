@@ -33,7 +33,7 @@ describe('call fields', () => {
 
     const span = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, name: 'chat', kind: 3, startUs: 1, endUs: 2, statusCode: 2,
       statusMessage: '', resource: 0, scopeName: null, scopeVersion: null, category: 'llm', attributes: '{}', events: null, links: null,
-      call: { ...values, json: '{}' }, sessionId: null, searchText: '', logsUsed: 0, exchange: null, annotations: [] } as unknown as PreparedSpan;
+      call: { ...values, json: '{}' }, sessionId: null, userId: null, inputPreview: null, outputPreview: null, searchText: '', logsUsed: 0, exchange: null, annotations: [] } as unknown as PreparedSpan;
     const batch: PreparedBatch = { resources: [], logs: [], annotations: [], spans: [span, { ...span, spanId: 'c'.repeat(16), call: null }] };
     expect(fromWire(structuredClone(toWire(batch, fields)), fields)).toEqual(batch);
 

@@ -7,7 +7,7 @@ import type { PreparedBatch, PreparedSpan } from '../../src/store/prepare';
 const base: PreparedSpan = {
   traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, name: 'root', kind: 2, startUs: 1_763_000_000_123_456,
   endUs: 1_763_000_000_223_456, statusCode: 0, statusMessage: '', resource: 0, scopeName: null, scopeVersion: null,
-  category: 'http', attributes: '{}', events: null, links: null, call: null, sessionId: null, searchText: '', logsUsed: 0, exchange: null,
+  category: 'http', attributes: '{}', events: null, links: null, call: null, sessionId: null, userId: null, inputPreview: null, outputPreview: null, searchText: '', logsUsed: 0, exchange: null,
   annotations: [],
 };
 
@@ -28,7 +28,7 @@ describe('prepared batch wire', () => {
         {
           ...base, spanId: 'c'.repeat(16), parentSpanId: 'b'.repeat(16), name: 'chat gpt-4o ✓ émoji 🚀', kind: 3, statusCode: 2,
           statusMessage: 'rate limited', resource: 1, scopeName: 'openai', scopeVersion: '1.2.3', category: 'llm',
-          attributes: '{"gen_ai.request.model":"gpt-4o"}', events: '[]', links: '[{"traceId":"x"}]', sessionId: 's-1',
+          attributes: '{"gen_ai.request.model":"gpt-4o"}', events: '[]', links: '[{"traceId":"x"}]', sessionId: 's-1', userId: 'u-7', inputPreview: 'Where is my order?', outputPreview: '',
           searchText: 'chat gpt-4o\nhello', logsUsed: 2,
           call: {
             model: 'gpt-4o', provider: 'openai', operation: 'chat', isError: true, promptName: null, promptVersion: 'v2',

@@ -14,6 +14,9 @@ import type {
   PromptQuery,
   PromptsDto,
   PromptVersionDetail,
+  SessionDetail,
+  SessionListPage,
+  SessionListQuery,
   SpanDetail,
   StatsDto,
   StatsQuery,
@@ -178,6 +181,15 @@ export class ApiClient {
 
   listTraces(query: TraceListQuery = {}): Promise<TraceListPage> {
     return this.json('GET', `/api/traces${queryString(query)}`);
+  }
+
+  listSessions(query: SessionListQuery = {}): Promise<SessionListPage> {
+    return this.json('GET', `/api/sessions${queryString(query)}`);
+  }
+
+  /** A session's traces as turns, oldest first. */
+  getSession(sessionId: string): Promise<SessionDetail> {
+    return this.json('GET', `/api/sessions/${encodeURIComponent(sessionId)}`);
   }
 
   /** The whole trace, every span in full: for exports and text search, not for display. */

@@ -17,6 +17,8 @@ export interface ForkCollectorOptions {
   nodeFlags?: readonly string[];
   startTimeoutMs?: number;
   onLog?: (level: LogLevel, message: string) => void;
+  /** More `serve` arguments (`--read-only --port 0` for the store without capture). */
+  extraArgs?: readonly string[];
 }
 
 export type ForkResult =
@@ -115,7 +117,7 @@ export function forkCollector(opts: ForkCollectorOptions): Promise<ForkResult> {
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
-      child = fork(opts.cliPath, ['serve', '--ipc', '--options-json', JSON.stringify(opts.options)], {
+      child = fork(opts.cliPath, ['serve', '--ipc', '--options-json', JSON.stringify(opts.options), ...(opts.extraArgs ?? [])], {
         execPath: opts.execPath,
         // The extension host's own flags (inspector ports, Electron switches) must not leak in;
         // the collector's own (its heap's size) must be there from its start.

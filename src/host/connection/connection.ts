@@ -7,6 +7,8 @@ import type { CollectorEvent } from '../../protocol/api';
 import type { CollectorStartOptions } from '../../protocol/collector-ipc';
 import { ApiClient } from './api-client';
 import type { CollectorClient } from './collector-client';
+import { forkCollector, type CollectorProcess } from './collector-process';
+import { SseClient } from './event-stream';
 import { LOOPBACK_HOST } from './loopback';
 import { apiPortOf, type CollectorState } from './ownership-model';
 
@@ -42,10 +44,70 @@ export class CollectorConnection {
   private readonly stateListeners = new Set<Listener<CollectorState>>();
   private readonly eventListeners = new Set<Listener<CollectorEvent>>();
   private disposed = false;
+  /**
+   * The store without capture (`serve --read-only` on an ephemeral port): read while this window
+   * has no collector to read from, so stored traces stay visible with capture stopped.
+   */
+  private storeReader: { process: CollectorProcess; port: number; events: SseClient } | null = null;
+  private storeOpening: Promise<void> | null = null;
+  private storeGeneration = 0;
 
   constructor(private readonly opts: CollectorConnectionOptions) {
     this.log = opts.log;
-    this.api = new ApiClient(() => apiPortOf(this.current), opts.apiTimeoutMs);
+    this.api = new ApiClient(() => apiPortOf(this.current) ?? this.storeReader?.port ?? null, opts.apiTimeoutMs);
+  }
+
+  /** True while the API reads the store alone (capture stopped or failed). */
+  get readOnly(): boolean {
+    return apiPortOf(this.current) === null && this.storeReader !== null;
+  }
+
+  /**
+   * Reads the stored data without capturing: forks the collector's read-only mode, once. A
+   * missing or unreadable database leaves nothing to read (logged, not shown as an error).
+   */
+  readStore(): Promise<void> {
+    if (this.disposed || this.storeReader || apiPortOf(this.current) !== null) return Promise.resolve();
+    const gen = this.storeGeneration;
+    this.storeOpening ??= (async () => {
+      const options = this.opts.getStartOptions();
+      const result = await forkCollector({
+        cliPath: this.opts.cliPath,
+        execPath: this.opts.execPath,
+        options,
+        extraArgs: ['--read-only', '--port', '0'],
+        onLog: (level, message) => this.log[level](`[store] ${message}`),
+      });
+      if (result.kind !== 'listening') {
+        this.log.info(`stored traces cannot be read without capture: ${'message' in result ? result.message : result.kind}`);
+        return;
+      }
+      if (gen !== this.storeGeneration || this.disposed || apiPortOf(this.current) !== null) {
+        await result.process.stop();
+        return;
+      }
+      const events = new SseClient({ port: result.httpPort, reconnect: true, onEvent: (e) => this.fan(this.eventListeners, e, 'event') });
+      this.storeReader = { process: result.process, port: result.httpPort, events };
+      this.log.info(`reading stored traces without capture (${result.dbPath}, port ${result.httpPort}, pid ${result.process.pid})`);
+      result.process.onExit(() => {
+        if (this.storeReader?.process !== result.process) return;
+        this.storeReader.events.close();
+        this.storeReader = null;
+      });
+      events.start();
+    })().finally(() => {
+      this.storeOpening = null;
+    });
+    return this.storeOpening;
+  }
+
+  private async closeStore(): Promise<void> {
+    this.storeGeneration++;
+    const r = this.storeReader;
+    this.storeReader = null;
+    if (!r) return;
+    r.events.close();
+    await r.process.stop();
   }
 
   get state(): CollectorState {
@@ -54,11 +116,11 @@ export class CollectorConnection {
 
   /** Whether there is a collector to read from right now (this window's or another's). */
   get connected(): boolean {
-    return apiPortOf(this.current) !== null;
+    return apiPortOf(this.current) !== null || this.storeReader !== null;
   }
 
   get apiBase(): string | undefined {
-    const port = apiPortOf(this.current);
+    const port = apiPortOf(this.current) ?? this.storeReader?.port ?? null;
     return port === null ? undefined : `http://${LOOPBACK_HOST}:${port}`;
   }
 
@@ -93,6 +155,9 @@ export class CollectorConnection {
 
   private setState(state: CollectorState): void {
     this.current = state;
+    // Capture's collector serves the same reads; without one, the store reader does.
+    if (apiPortOf(state) !== null) void this.closeStore();
+    else if (state.kind === 'failed' || state.kind === 'port-conflict') void this.readStore();
     this.fan(this.stateListeners, state, 'state');
   }
 
@@ -122,12 +187,11 @@ export class CollectorConnection {
     return client.start();
   }
 
+  /** Stops capture; the stored traces stay readable (readStore). */
   async stop(): Promise<void> {
-    if (!this.client) {
-      this.setState({ kind: 'stopped' });
-      return;
-    }
-    await this.client.stop();
+    if (!this.client) this.setState({ kind: 'stopped' });
+    else await this.client.stop();
+    await this.readStore();
   }
 
   async restart(): Promise<CollectorState> {
@@ -139,7 +203,7 @@ export class CollectorConnection {
     if (this.disposed) return;
     this.disposed = true;
     const client = this.client ?? (this.loading ? await this.loading : null);
-    await client?.dispose();
+    await Promise.all([client?.dispose(), this.storeOpening?.then(() => this.closeStore()) ?? this.closeStore()]);
     this.stateListeners.clear();
     this.eventListeners.clear();
   }

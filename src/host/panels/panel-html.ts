@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { renderWebviewHtml } from './html';
 
-export type PanelEntry = 'trace' | 'dashboard' | 'prompt-compare';
+export type PanelEntry = 'trace' | 'dashboard' | 'explorer' | 'session' | 'prompt-compare';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {

@@ -16,6 +16,7 @@ import type { CollectorConnection } from '../connection/connection';
 import type { CollectorState } from '../connection/ownership-model';
 import { openTraceDocument } from '../documents/trace-documents';
 import { DashboardController } from './dashboard-controller';
+import { ExplorerPanels } from './explorer-panels';
 import { openSource } from './open-source';
 import { panelHtml, webviewOptions } from './panel-html';
 import { TraceController } from './trace-controller';
@@ -55,11 +56,14 @@ export class TracePanels implements vscode.Disposable {
   private readonly traces = new Map<string, OpenTrace>();
   private dashboard: { panel: vscode.WebviewPanel; controller: DashboardController } | null = null;
   private readonly registrations: vscode.Disposable[];
+  /** The trace explorer and the session views. */
+  readonly explorer: ExplorerPanels;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly connection: Pick<CollectorConnection, 'api' | 'log'>,
+    private readonly connection: Pick<CollectorConnection, 'api' | 'log'> & { readonly readOnly?: boolean },
   ) {
+    this.explorer = new ExplorerPanels(extensionUri, connection, (id) => this.showTrace(id, null));
     this.registrations = [
       vscode.commands.registerCommand('spyglass.showTracePanel', async (arg?: unknown, spanArg?: unknown) => {
         const target = parseTraceTarget(arg, spanArg);
@@ -89,6 +93,7 @@ export class TracePanels implements vscode.Disposable {
   handleEvent(event: CollectorEvent): void {
     for (const t of this.traces.values()) t.controller.onCollectorEvent(event);
     this.dashboard?.controller.onCollectorEvent(event);
+    this.explorer.handleEvent(event);
   }
 
   /** The collector went away (panels say so and keep what they show) or came back. */
@@ -96,6 +101,7 @@ export class TracePanels implements vscode.Disposable {
     if (state.kind === 'starting') return;
     for (const t of this.traces.values()) t.controller.onConnectionChanged();
     this.dashboard?.controller.onConnectionChanged();
+    this.explorer.handleState();
   }
 
   get openTraceIds(): string[] {
@@ -193,6 +199,7 @@ export class TracePanels implements vscode.Disposable {
   dispose(): void {
     for (const t of [...this.traces.values()]) t.panel.dispose();
     this.dashboard?.panel.dispose();
+    this.explorer.dispose();
     for (const r of this.registrations.splice(0)) r.dispose();
   }
 }

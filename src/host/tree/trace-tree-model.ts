@@ -48,7 +48,10 @@ export interface SessionNode {
   id: string;
   sessionId: string;
   bucket: TimeBucket;
+  /** The session's traces among those loaded; expanding reads all of them from the store. */
   traces: TraceNode[];
+  /** The whole session as the store counts it (all its traces, wherever they fall in time). */
+  total?: { traces: number; costUsd: number };
 }
 
 export interface GroupNode {
@@ -58,6 +61,26 @@ export interface GroupNode {
   label: string;
   expanded: boolean;
   children: (SessionNode | TraceNode)[];
+  /** How many traces the store has in this bucket (under the filter); `exact` false: at least. */
+  total?: { count: number; exact: boolean };
+}
+
+/**
+ * Each bucket's time range [from, to) at `nowMs` (epoch ms; null: unbounded), as timeBucket
+ * assigns traces to them, so the store can count each one.
+ */
+export function bucketRanges(nowMs: number): Record<TimeBucket, { from: number | null; to: number | null }> {
+  const fiveMin = nowMs - 5 * 60_000;
+  const hour = nowMs - 60 * 60_000;
+  const today = Math.min(startOfLocalDay(nowMs), hour);
+  const yesterday = Math.min(startOfLocalDay(nowMs, 1), today);
+  return {
+    last5m: { from: fiveMin, to: null },
+    lastHour: { from: hour, to: fiveMin },
+    today: { from: today, to: hour },
+    yesterday: { from: yesterday, to: today },
+    older: { from: null, to: yesterday },
+  };
 }
 
 export function traceNodeId(traceId: string): string {
@@ -65,8 +88,8 @@ export function traceNodeId(traceId: string): string {
 }
 
 /**
- * Newest first; grouped by time, then by session where a trace has one. A session's traces stay
- * together under one node, placed where its newest trace would be.
+ * Newest first; grouped by time, then by session where a trace has one. A session is one node,
+ * placed where its newest trace would be, holding its traces from every time bucket.
  */
 export function groupTraces(traces: readonly TraceRow[], nowMs: number): GroupNode[] {
   const sorted = [...traces].sort((a, b) => b.startTime - a.startTime || (a.traceId < b.traceId ? -1 : 1));
@@ -82,11 +105,10 @@ export function groupTraces(traces: readonly TraceRow[], nowMs: number): GroupNo
     }
     const node: TraceNode = { kind: 'trace', id: traceNodeId(trace.traceId), trace };
     if (trace.sessionId) {
-      const key = `${bucket}\u0000${trace.sessionId}`;
-      let session = sessions.get(key);
+      let session = sessions.get(trace.sessionId);
       if (!session) {
-        session = { kind: 'session', id: `session:${bucket}:${trace.sessionId}`, sessionId: trace.sessionId, bucket, traces: [] };
-        sessions.set(key, session);
+        session = { kind: 'session', id: `session:${trace.sessionId}`, sessionId: trace.sessionId, bucket, traces: [] };
+        sessions.set(trace.sessionId, session);
         group.children.push(session);
       }
       session.traces.push(node);
@@ -101,7 +123,9 @@ function groupTraceRows(group: GroupNode): TraceRow[] {
   return group.children.flatMap((c) => (c.kind === 'trace' ? [c.trace] : c.traces.map((t) => t.trace)));
 }
 
+/** The store's count when known (a session counts in the bucket of its newest trace); the loaded rows' otherwise. */
 export function groupDescription(group: GroupNode): string {
+  if (group.total) return `${formatInteger(group.total.count)}${group.total.exact ? '' : '+'} ${group.total.count === 1 && group.total.exact ? 'trace' : 'traces'}`;
   const rows = groupTraceRows(group);
   const cost = rows.reduce((s, t) => s + (t.costUsd || 0), 0);
   return `${plural(rows.length, 'trace')}${cost > 0 ? ` · ${formatUsd(cost)}` : ''}`;
@@ -112,8 +136,9 @@ export function sessionLabel(session: SessionNode): string {
 }
 
 export function sessionDescription(session: SessionNode): string {
-  const cost = session.traces.reduce((s, t) => s + (t.trace.costUsd || 0), 0);
-  return `${plural(session.traces.length, 'trace')}${cost > 0 ? ` · ${formatUsd(cost)}` : ''}`;
+  const count = session.total?.traces ?? session.traces.length;
+  const cost = session.total?.costUsd ?? session.traces.reduce((s, t) => s + (t.trace.costUsd || 0), 0);
+  return `${plural(count, 'trace')}${cost > 0 ? ` · ${formatUsd(cost)}` : ''}`;
 }
 
 export function traceLabel(t: TraceRow): string {
@@ -184,6 +209,63 @@ export interface CallNode {
   span: CallSpan;
   /** Milliseconds from the trace's first span. */
   offsetMs: number;
+  /** Spans directly under this one (spanForest); undefined: shown flat. */
+  childCount?: number;
+}
+
+/**
+ * A trace's spans as a tree, level by level: roots are spans without a parent in the trace
+ * (orphans included), children in start order. Every span appears once; a parent chain that
+ * loops is cut where it would repeat, so nothing is dropped or shown twice.
+ */
+export interface SpanForest {
+  roots: CallNode[];
+  children: Map<string, CallNode[]>;
+}
+
+export function spanForest(outline: TraceOutline): SpanForest {
+  const traceId = outline.trace.traceId;
+  const spans = spansOfOutline(outline).sort((a, b) => a.startTime - b.startTime || (a.spanId < b.spanId ? -1 : 1));
+  const first = spans.reduce((m, s) => Math.min(m, s.startTime), Number.POSITIVE_INFINITY);
+  const node = (span: OutlineSpan): CallNode => ({ kind: 'call', id: `span:${traceId}:${span.spanId}`, traceId, span, offsetMs: span.startTime - first, childCount: 0 });
+  const nodes = new Map(spans.map((s) => [s.spanId, node(s)]));
+  const roots: CallNode[] = [];
+  const children = new Map<string, CallNode[]>();
+  for (const s of spans) {
+    const n = nodes.get(s.spanId)!;
+    const parent = s.parentSpanId !== null && s.parentSpanId !== s.spanId ? nodes.get(s.parentSpanId) : undefined;
+    if (!parent) {
+      roots.push(n);
+      continue;
+    }
+    let list = children.get(parent.span.spanId);
+    if (!list) children.set(parent.span.spanId, (list = []));
+    list.push(n);
+  }
+  // Spans not reached from a root hang in a parent cycle: the earliest of them becomes a root,
+  // which cuts its cycle, until every span is reached once.
+  const reached = new Set<string>();
+  const walk = (from: CallNode) => {
+    const stack = [from];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (reached.has(n.span.spanId)) continue;
+      reached.add(n.span.spanId);
+      for (const c of children.get(n.span.spanId) ?? []) stack.push(c);
+    }
+  };
+  for (const r of roots) walk(r);
+  for (const s of spans) {
+    if (reached.has(s.spanId)) continue;
+    const n = nodes.get(s.spanId)!;
+    const siblings = children.get(s.parentSpanId!);
+    if (siblings) siblings.splice(siblings.indexOf(n), 1);
+    roots.push(n);
+    walk(n);
+  }
+  roots.sort((a, b) => a.span.startTime - b.span.startTime || (a.span.spanId < b.span.spanId ? -1 : 1));
+  for (const [id, list] of children) nodes.get(id)!.childCount = list.length;
+  return { roots, children };
 }
 
 export function callNodes(outline: TraceOutline): CallNode[] {
@@ -334,6 +416,6 @@ export function tracePickItems(traces: readonly TraceRow[], nowMs: number): Trac
 /** Parent-before-children key of a tree's shape: when it changes, the whole tree reloads. */
 export function structureKey(groups: readonly GroupNode[]): string {
   return groups
-    .map((g) => `${g.id}[${g.children.map((c) => (c.kind === 'trace' ? c.id : `${c.id}(${c.traces.map((t) => t.id).join(',')})`)).join(',')}]`)
+    .map((g) => `${g.id}${g.total ? `#${g.total.count}` : ''}[${g.children.map((c) => (c.kind === 'trace' ? c.id : `${c.id}(${c.traces.map((t) => t.id).join(',')})`)).join(',')}]`)
     .join('|');
 }

@@ -1,6 +1,7 @@
-// The native Traces tree: time groups → sessions → traces → LLM/tool calls. Reloads the first
-// page of the trace list when the collector reports changes (throttled), and refreshes only
-// the rows that changed when the tree's shape stayed the same.
+// The native Traces tree: time groups (counted by the store) → sessions (one node each, with all
+// their traces) → traces → their spans, level by level as in the trace. Reloads the first page of
+// the trace list when the collector reports changes (throttled), and refreshes only the rows that
+// changed when the tree's shape stayed the same.
 
 import * as vscode from 'vscode';
 import type { CollectorEvent } from '../../protocol/api';
@@ -10,7 +11,7 @@ import {
   callDescription,
   callIcon,
   callLabel,
-  callNodes,
+  bucketRanges,
   callTooltip,
   filterToQuery,
   groupDescription,
@@ -18,6 +19,7 @@ import {
   isFilterActive,
   sessionDescription,
   sessionLabel,
+  spanForest,
   structureKey,
   traceDescription,
   traceLabel,
@@ -27,6 +29,7 @@ import {
   type CallNode,
   type GroupNode,
   type SessionNode,
+  type SpanForest,
   type TraceFilter,
   type TraceNode,
   type TraceRow,
@@ -43,6 +46,11 @@ export interface InfoNode {
 }
 
 export type TracesTreeNode = GroupNode | SessionNode | TraceNode | CallNode | InfoNode;
+
+interface TreeCounts {
+  groups: Map<string, { count: number; exact: boolean }>;
+  sessions: Map<string, { traces: number; costUsd: number }>;
+}
 
 export interface TracesTreeOptions {
   getApi: () => ApiClient | null;
@@ -84,7 +92,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
   private shape = '';
   private readonly nodes = new Map<string, TracesTreeNode>();
   private readonly parents = new Map<string, TracesTreeNode>();
-  private readonly calls = new Map<string, Promise<CallNode[]>>();
+  private readonly calls = new Map<string, Promise<SpanForest>>();
   private filterValue: TraceFilter = {};
   private limit: number;
   private readonly throttle: Throttle;
@@ -159,11 +167,16 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
     let traces: TraceRow[] = [];
     let hasMore = false;
     let message: string | undefined;
+    const now = this.opts.now?.() ?? Date.now();
+    let counts: Promise<TreeCounts | null> = Promise.resolve(null);
     if (api) {
       try {
+        // The groups are counted while the page loads (both are indexed reads).
+        const groupCounts = this.groupCounts(api, now).catch(() => null);
         const page = await api.listTraces(filterToQuery(this.filterValue, this.limit));
         traces = page.traces;
         hasMore = page.nextCursor !== null;
+        counts = this.sessionCounts(api, traces).then(async (sessions) => ({ groups: (await groupCounts) ?? new Map(), sessions }), () => null);
       } catch (e) {
         message = `Cannot load traces: ${(e as Error).message}`;
         this.opts.onError?.(message);
@@ -172,11 +185,31 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
       }
     }
     if (!message && traces.length === 0 && isFilterActive(this.filterValue)) message = 'No traces match the filter.';
-    this.apply(traces, hasMore, message);
+    this.apply(traces, hasMore, message, now, message ? null : await counts);
   }
 
-  private apply(traces: TraceRow[], hasMore: boolean, message: string | undefined): void {
-    const now = this.opts.now?.() ?? Date.now();
+  /** Each time group's trace count in the store, under the filter (exact up to the API's cap). */
+  private async groupCounts(api: ApiClient, now: number): Promise<Map<string, { count: number; exact: boolean }>> {
+    const base = filterToQuery(this.filterValue, 1);
+    const groups = new Map<string, { count: number; exact: boolean }>();
+    await Promise.all(Object.entries(bucketRanges(now)).map(async ([bucket, r]) => {
+      const page = await api.listTraces({ ...base, ...(r.from !== null ? { from: r.from } : {}), ...(r.to !== null ? { to: r.to } : {}) });
+      if (page.total !== undefined) groups.set(bucket, { count: page.total, exact: page.totalExact ?? true });
+    }));
+    return groups;
+  }
+
+  /** The listed sessions' traces and cost in the store, wherever their traces fall in time. */
+  private async sessionCounts(api: ApiClient, traces: TraceRow[]): Promise<Map<string, { traces: number; costUsd: number }>> {
+    const sessions = new Map<string, { traces: number; costUsd: number }>();
+    const oldest = traces.reduce((m, t) => (t.sessionId ? Math.min(m, t.startTime) : m), Number.POSITIVE_INFINITY);
+    if (!Number.isFinite(oldest)) return sessions;
+    const list = await api.listSessions({ from: oldest, limit: 500 }).catch(() => ({ sessions: [] }));
+    for (const x of list.sessions) sessions.set(x.sessionId, { traces: x.traceCount, costUsd: x.costUsd });
+    return sessions;
+  }
+
+  private apply(traces: TraceRow[], hasMore: boolean, message: string | undefined, now: number, counts: TreeCounts | null): void {
     const changed: TracesTreeNode[] = [];
     const intern = <T extends TracesTreeNode>(n: T, parent: TracesTreeNode | undefined): T => {
       const old = this.nodes.get(n.id);
@@ -194,6 +227,10 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
     };
 
     const fresh = groupTraces(traces, now);
+    for (const g of fresh) {
+      g.total = counts?.groups.get(g.bucket);
+      for (const c of g.children) if (c.kind === 'session') c.total = counts?.sessions.get(c.sessionId);
+    }
     const liveIds = new Set<string>();
     this.groups = fresh.map((g) => {
       const group = intern(g, undefined);
@@ -235,17 +272,19 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
   }
 
   /**
-   * A trace's calls, from its light outline (not the whole trace); the calls someone gave
-   * feedback read their detail for which thumb it was.
+   * A trace's spans as a tree, from its light outline (not the whole trace), read once and cached:
+   * levels expand from it without another request; the spans someone gave feedback read their
+   * detail for which thumb it was.
    */
-  private callsOf(traceId: string): Promise<CallNode[]> {
+  private forestOf(traceId: string): Promise<SpanForest> {
     let p = this.calls.get(traceId);
     if (!p) {
       const api = this.opts.getApi();
       if (!api) return Promise.reject(new Error('Spyglass is not connected to a collector'));
       p = api.traceOutline(traceId).then(async (outline) => {
-        const nodes = callNodes(outline);
-        const rated = nodes.filter((n) => (n.span.annotationCounts?.feedback ?? 0) > 0).slice(0, MAX_FEEDBACK_LOOKUPS);
+        const forest = spanForest(outline);
+        const all = [...forest.roots, ...[...forest.children.values()].flat()];
+        const rated = all.filter((n) => (n.span.annotationCounts?.feedback ?? 0) > 0).slice(0, MAX_FEEDBACK_LOOKUPS);
         await Promise.all(
           rated.map(async (n) => {
             try {
@@ -255,13 +294,31 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
             }
           }),
         );
-        return nodes;
+        return forest;
       });
       p.catch(() => this.calls.delete(traceId));
       this.calls.set(traceId, p);
       while (this.calls.size > CALLS_CACHE_SIZE) this.calls.delete(this.calls.keys().next().value!);
     }
     return p;
+  }
+
+  /** All of a session's traces (under the filter), oldest first, wherever they fall in time. */
+  private async sessionTraces(node: SessionNode): Promise<TracesTreeNode[]> {
+    const api = this.opts.getApi();
+    if (!api) return node.traces;
+    try {
+      const page = await api.listTraces({ ...filterToQuery(this.filterValue, 500), session: node.sessionId });
+      return page.traces.map((t) => {
+        const n = this.nodes.get(`trace:${t.traceId}`);
+        const trace: TraceNode = n?.kind === 'trace' ? Object.assign(n, { trace: t }) : { kind: 'trace', id: `trace:${t.traceId}`, trace: t };
+        this.nodes.set(trace.id, trace);
+        this.parents.set(trace.id, node);
+        return trace;
+      });
+    } catch {
+      return node.traces;
+    }
   }
 
   async getChildren(node?: TracesTreeNode): Promise<TracesTreeNode[]> {
@@ -285,18 +342,27 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
       case 'group':
         return node.children;
       case 'session':
-        return node.traces;
+        return this.sessionTraces(node);
       case 'trace': {
         try {
-          const calls = await this.callsOf(node.trace.traceId);
-          for (const c of calls) this.parents.set(c.id, node);
-          if (calls.length === 0) {
-            return [{ kind: 'info', id: `info:nocalls:${node.trace.traceId}`, label: 'No LLM or tool calls in this trace', icon: 'info' }];
+          const forest = await this.forestOf(node.trace.traceId);
+          // The trace row stands for its one root span: its children come directly under it.
+          const only = forest.roots.length === 1 ? forest.roots[0]! : null;
+          const roots = only && only.childCount ? forest.children.get(only.span.spanId) ?? [] : forest.roots;
+          for (const c of roots) this.parents.set(c.id, node);
+          if (roots.length === 0) {
+            return [{ kind: 'info', id: `info:nocalls:${node.trace.traceId}`, label: 'No spans in this trace', icon: 'info' }];
           }
-          return calls;
+          return roots;
         } catch (e) {
           return [{ kind: 'info', id: `info:error:${node.trace.traceId}`, label: `Cannot load this trace: ${(e as Error).message}`, icon: 'warning' }];
         }
+      }
+      case 'call': {
+        const forest = await this.forestOf(node.traceId).catch(() => null);
+        const children = forest?.children.get(node.span.spanId) ?? [];
+        for (const c of children) this.parents.set(c.id, node);
+        return children;
       }
       default:
         return [];
@@ -346,7 +412,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TracesTreeNod
         return item;
       }
       case 'call': {
-        const item = new vscode.TreeItem(callLabel(node.span), C.None);
+        const item = new vscode.TreeItem(callLabel(node.span), node.childCount ? C.Collapsed : C.None);
         item.id = node.id;
         item.description = callDescription(node);
         item.iconPath = markerIcon(callIcon(node.span));

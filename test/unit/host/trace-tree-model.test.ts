@@ -92,7 +92,7 @@ describe('groupTraces', () => {
     const t3 = trace({ traceId: '3', startTime: NOW - 3 * MIN, sessionId: 'conv-7' });
     const t4 = trace({ traceId: '4', startTime: NOW - 4 * MIN, sessionId: 'conv-8' });
     const [group] = groupTraces([t1, t2, t3, t4], NOW);
-    expect(group.children.map((c) => c.id)).toEqual(['session:last5m:conv-7', `trace:${t2.traceId}`, 'session:last5m:conv-8']);
+    expect(group.children.map((c) => c.id)).toEqual(['session:conv-7', `trace:${t2.traceId}`, 'session:conv-8']);
     const s = group.children[0];
     expect(s.kind === 'session' && s.traces.map((t) => t.trace.traceId)).toEqual([t1.traceId, t3.traceId]);
     expect(groupDescription(group)).toBe('4 traces · $0.017');

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 vi.mock('vscode', () => import('../../helpers/vscode-mock'));
 
 import type * as vscode from 'vscode';
-import type { SpanDetail, SpanDto, TraceListPage, TraceListQuery, TraceOutline, TraceSummary } from '../../../src/protocol/api';
+import type { SessionListPage, SpanDetail, SpanDto, TraceListPage, TraceListQuery, TraceOutline, TraceSummary } from '../../../src/protocol/api';
 import { llmCall, outlineOf, spanDto } from '../webview/fixtures';
 import type { ApiClient } from '../../../src/host/connection/api-client';
 import { spanIdOf, traceIdOf } from '../../../src/host/commands';
@@ -42,11 +42,26 @@ class MemoryApi {
   queries: TraceListQuery[] = [];
   outlineCalls = 0;
   spanCalls: string[] = [];
+  /** Extra traces the store holds beyond `traces` (counted, never listed), as a big store would. */
+  uncounted = 0;
   async listTraces(q: TraceListQuery = {}): Promise<TraceListPage> {
     this.queries.push(q);
     if (this.failList) throw this.failList;
     const limit = q.limit ?? 100;
-    return { traces: this.traces.slice(0, limit), nextCursor: this.traces.length > limit ? 'more' : null };
+    const matching = this.traces.filter((t) => (q.session === undefined || t.sessionId === q.session)
+      && (q.from === undefined || t.startTime >= q.from) && (q.to === undefined || t.startTime < q.to));
+    const total = matching.length + (q.session === undefined ? this.uncounted : 0);
+    return { traces: matching.slice(0, limit), nextCursor: matching.length > limit ? 'more' : null, total: Math.min(total, 10_000), totalExact: total <= 10_000 };
+  }
+  async listSessions(): Promise<SessionListPage> {
+    const by = new Map<string, TraceSummary[]>();
+    for (const t of this.traces) if (t.sessionId) by.set(t.sessionId, [...(by.get(t.sessionId) ?? []), t]);
+    return {
+      sessions: [...by].map(([sessionId, ts]) => ({
+        sessionId, traceCount: ts.length, firstTime: 0, lastTime: 0, llmCallCount: 0, errorCount: 0,
+        costUsd: ts.reduce((a, t) => a + t.costUsd, 0), inputTokens: 0, outputTokens: 0, userId: null, inputPreview: null,
+      })),
+    };
   }
   async traceOutline(id: string): Promise<TraceOutline> {
     this.outlineCalls++;
@@ -73,6 +88,9 @@ function make(api: MemoryApi | null, pageSize = 3) {
   return { p, errors };
 }
 
+/** The trace list's page queries, not the group counts (limit 1). */
+const pageQueries = (api: MemoryApi) => api.queries.filter((q) => q.limit !== 1);
+
 const label = (p: TracesTreeProvider, n: TracesTreeNode) => (p.getTreeItem(n) as vscode.TreeItem).label;
 
 describe('TracesTreeProvider', () => {
@@ -93,7 +111,7 @@ describe('TracesTreeProvider', () => {
     const reloaded = new Promise<void>((r) => p.onDidReload(() => r()));
     p.showMore();
     await reloaded;
-    expect(api.queries.at(-1)).toEqual({ limit: 6 });
+    expect(pageQueries(api).at(-1)).toEqual({ limit: 6 });
     const after = await p.getChildren();
     expect(after.map((r) => label(p, r))).toEqual(['Last 5 minutes']);
     expect((await p.getChildren(after[0])).length).toBe(5);
@@ -121,7 +139,7 @@ describe('TracesTreeProvider', () => {
     const [group] = await p.getChildren();
     const [trace] = await p.getChildren(group);
     const calls = await p.getChildren(trace);
-    expect(calls.map((c) => label(p, c))).toEqual(['No LLM or tool calls in this trace']);
+    expect(calls.map((c) => label(p, c))).toEqual(['No spans in this trace']);
     await p.getChildren(trace);
     expect(api.outlineCalls).toBe(1);
     p.handleEvent({ type: 'traces-changed', traceIds: [api.traces[0].traceId], spans: 1, llmCalls: 0, at: 0 });
@@ -164,7 +182,9 @@ describe('TracesTreeProvider', () => {
     const reloaded = new Promise<void>((r) => p.onDidReload(() => r()));
     p.setFilter({ feedback: 'down' });
     await reloaded;
-    expect(api.queries.at(-1)).toEqual({ limit: 3, feedback: 'down' });
+    expect(pageQueries(api).at(-1)).toEqual({ limit: 3, feedback: 'down' });
+    // the groups are counted under the same filter
+    expect(api.queries.filter((q) => q.limit === 1).at(-1)).toMatchObject({ feedback: 'down' });
   });
 
   it('coalesces a burst of change events into few reloads', async () => {
@@ -172,11 +192,11 @@ describe('TracesTreeProvider', () => {
     api.traces = [summary(1)];
     const { p } = make(api);
     await p.getChildren();
-    const before = api.queries.length;
+    const before = pageQueries(api).length;
     for (let i = 0; i < 50; i++) p.handleEvent({ type: 'traces-changed', traceIds: ['x'], spans: 1, llmCalls: 0, at: i });
-    await vi.waitFor(() => expect(api.queries.length).toBeGreaterThan(before));
+    await vi.waitFor(() => expect(pageQueries(api).length).toBeGreaterThan(before));
     await new Promise<void>((r) => p.onDidReload(() => r()));
-    expect(api.queries.length - before).toBeLessThanOrEqual(2);
+    expect(pageQueries(api).length - before).toBeLessThanOrEqual(2);
   });
 
   it('reports each node\'s parent (for reveal)', async () => {
@@ -191,6 +211,78 @@ describe('TracesTreeProvider', () => {
     expect(p.getParent(plain)).toBe(group);
     expect(p.getParent(group)).toBeUndefined();
     expect(p.traceNode(api.traces[0].traceId)).toBe(inSession);
+  });
+});
+
+describe('TracesTreeProvider: counts, sessions and span hierarchy', () => {
+  it('counts each time group from the store, not from the loaded rows', async () => {
+    const api = new MemoryApi();
+    api.traces = [1, 2, 3, 4, 5].map((i) => summary(i));
+    api.uncounted = 304;
+    const { p } = make(api);
+    const [group] = await p.getChildren();
+    expect(label(p, group)).toBe('Last 5 minutes');
+    expect((p.getTreeItem(group) as vscode.TreeItem).description).toBe('309 traces');
+    expect((await p.getChildren(group)).length).toBe(3);
+    api.uncounted = 20_000;
+    await p.reload();
+    expect((p.getTreeItem((await p.getChildren())[0]) as vscode.TreeItem).description).toBe('10,000+ traces');
+  });
+
+  it('keeps a session as one node with all its traces, wherever they fall in time', async () => {
+    const api = new MemoryApi();
+    const hour = 3_600_000;
+    api.traces = [
+      summary(1, { sessionId: 'conv', costUsd: 0.01 }),
+      summary(2),
+      summary(3, { sessionId: 'conv', startTime: Date.now() - 30 * 60_000, costUsd: 0.02 }),
+      summary(4, { sessionId: 'conv', startTime: Date.now() - 30 * hour, costUsd: 0.03 }),
+    ];
+    const { p } = make(api, 2); // only the newest two are loaded
+    const groups = await p.getChildren();
+    const sessions = (await Promise.all(groups.map((g) => p.getChildren(g)))).flat().filter((n) => n.kind === 'session');
+    expect(sessions).toHaveLength(1);
+    expect((p.getTreeItem(sessions[0]) as vscode.TreeItem).description).toBe('3 traces · $0.06');
+    expect((await p.getChildren(sessions[0])).map((n) => label(p, n))).toEqual(['trace 1', 'trace 3', 'trace 4']);
+  });
+
+  it('keeps a trace\'s span hierarchy, expanding a 10,000-span trace level by level', async () => {
+    const api = new MemoryApi();
+    const t = summary(1, { spanCount: 10_001 });
+    api.traces = [t];
+    const id = (n: number) => n.toString(16).padStart(16, '0');
+    const spans: SpanDto[] = [spanDto(id(1), null, 0, 100_000, { traceId: t.traceId, name: 'agent run', category: 'agent' })];
+    for (let i = 0; i < 10; i++) spans.push(spanDto(id(100 + i), id(1), i * 10, i * 10 + 9, { traceId: t.traceId, name: `step ${i}`, category: 'chain' }));
+    for (let i = 0; i < 9_989; i++) spans.push(spanDto(id(1000 + i), id(100 + (i % 10)), i, i + 1, { traceId: t.traceId, name: i % 2 ? 'retrieve' : 'chat gpt-4o-mini', category: i % 2 ? 'retriever' : 'llm', llm: i % 2 ? null : llmCall() }));
+    // an orphan (its parent never arrived) and a two-span parent cycle: shown, not dropped
+    spans.push(spanDto(id(50_000), id(99_999), 5, 6, { traceId: t.traceId, name: 'orphan', category: 'tool' }));
+    spans.push(spanDto(id(60_000), id(60_001), 7, 8, { traceId: t.traceId, name: 'loop a', category: 'chain' }));
+    spans.push(spanDto(id(60_001), id(60_000), 8, 9, { traceId: t.traceId, name: 'loop b', category: 'chain' }));
+    api.spans.set(t.traceId, spans);
+    const { p } = make(api);
+    const [group] = await p.getChildren();
+    const [trace] = await p.getChildren(group);
+    const roots = await p.getChildren(trace);
+    expect(roots.map((r) => label(p, r))).toEqual(['agent run', 'orphan', 'loop a']);
+    const C = { None: 0, Collapsed: 1 };
+    expect((p.getTreeItem(roots[0]) as vscode.TreeItem).collapsibleState).toBe(C.Collapsed);
+    expect((p.getTreeItem(roots[1]) as vscode.TreeItem).collapsibleState).toBe(C.None);
+    const steps = await p.getChildren(roots[0]);
+    expect(steps.map((s) => label(p, s))).toEqual(Array.from({ length: 10 }, (_, i) => `step ${i}`));
+    const leaves = await p.getChildren(steps[3]);
+    expect(leaves).toHaveLength(999);
+    expect(p.getParent(leaves[0])).toBe(steps[3]);
+    expect(p.getParent(steps[3])).toBe(roots[0]);
+    expect((await p.getChildren(roots[2])).map((n) => label(p, n))).toEqual(['loop b']);
+    // every span once, from one outline request
+    let seen = 0;
+    const walk = async (n: TracesTreeNode): Promise<void> => {
+      seen++;
+      for (const c of await p.getChildren(n)) await walk(c);
+    };
+    for (const r of roots) await walk(r);
+    expect(seen).toBe(spans.length);
+    expect(api.outlineCalls).toBe(1);
   });
 });
 

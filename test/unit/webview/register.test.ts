@@ -170,10 +170,9 @@ afterEach(async () => {
 });
 
 describe('TracePanels', () => {
-  it('registers both commands and both serializers', () => {
-    expect(vs.commands.has('spyglass.showTracePanel')).toBe(true);
-    expect(vs.commands.has('spyglass.showDashboard')).toBe(true);
-    expect([...vs.serializers.keys()].sort()).toEqual(['spyglass.dashboard', 'spyglass.trace']);
+  it('registers the panels\' commands and serializers (trace, dashboard, explorer, session)', () => {
+    for (const c of ['spyglass.showTracePanel', 'spyglass.showDashboard', 'spyglass.openExplorer', 'spyglass.openSession']) expect(vs.commands.has(c)).toBe(true);
+    expect([...vs.serializers.keys()].sort()).toEqual(['spyglass.dashboard', 'spyglass.explorer', 'spyglass.session', 'spyglass.trace']);
   });
 
   it('opens a trace panel at once with a small inlined state under a strict CSP, then sends the outline, once per trace', async () => {

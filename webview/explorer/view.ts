@@ -1,0 +1,387 @@
+// The trace explorer: a filter bar, a sortable table of traces over the whole store (server-side
+// sort and paging, "Load more"), and actions on the selection (open, compare two, open session).
+// A click on a row opens its trace; Ctrl/Cmd/Shift+click or the checkbox selects. Keyboard: the
+// table is a grid with one focusable row (arrows, Home/End, Enter opens, Space selects); headers
+// are buttons that sort. New traces reload the rows; the webview keeps the
+// selected rows and the row at the top of the view where they were.
+
+import { formatDateTime, formatDuration, formatInteger, formatTokens, formatUsd } from '../../src/core/format';
+import type { TraceSortKey, TraceSummary } from '../../src/protocol/api';
+import {
+  EXPLORER_RANGES,
+  type ExplorerHostToWebview,
+  type ExplorerPersistedState,
+  type ExplorerQuery,
+  type ExplorerRangeKey,
+  type ExplorerState,
+  type ExplorerWebviewToHost,
+} from '../../src/protocol/explorer';
+import type { MessageEndpoint } from '../../src/protocol/webview';
+import { button, h, icon, replaceChildren } from '../shared/dom';
+
+export interface ExplorerDeps {
+  endpoint: MessageEndpoint<ExplorerWebviewToHost, ExplorerHostToWebview>;
+  initial: ExplorerState | null;
+  persist: (state: ExplorerPersistedState) => void;
+}
+
+interface Column {
+  id: string;
+  label: string;
+  sort?: TraceSortKey;
+  numeric?: boolean;
+  cell: (t: TraceSummary) => Node | string;
+}
+
+function marks(t: TraceSummary): Node {
+  const out = h('span', { class: 'marks' });
+  if (t.feedback.up) out.appendChild(h('span', { class: 'mark mark-up', title: `${t.feedback.up} thumbs up` }, icon('thumbsup'), String(t.feedback.up)));
+  if (t.feedback.down) out.appendChild(h('span', { class: 'mark mark-down', title: `${t.feedback.down} thumbs down` }, icon('thumbsdown'), String(t.feedback.down)));
+  const guardrail = t.annotationCounts.guardrail ?? 0;
+  if (guardrail) out.appendChild(h('span', { class: 'mark mark-guardrail', title: `${guardrail} guardrail hits` }, icon('shield'), String(guardrail)));
+  const evaluation = t.annotationCounts.evaluation ?? 0;
+  if (evaluation) out.appendChild(h('span', { class: 'mark mark-evaluation', title: `${evaluation} evaluations` }, icon('beaker'), String(evaluation)));
+  return out;
+}
+
+const COLUMNS: Column[] = [
+  { id: 'time', label: 'Time', sort: 'time', cell: (t) => formatDateTime(t.startTime) },
+  {
+    id: 'name',
+    label: 'Trace',
+    cell: (t) =>
+      h('div', { class: 'name-cell' },
+        h('div', { class: 'root-name' }, t.status === 'error' ? icon('error', 'status-error') : null, t.rootName ?? t.traceId.slice(0, 8)),
+        t.inputPreview ? h('div', { class: 'preview preview-input', title: t.inputPreview }, icon('comment'), t.inputPreview) : null,
+        t.outputPreview ? h('div', { class: 'preview preview-output', title: t.outputPreview }, icon('reply'), t.outputPreview) : null),
+  },
+  { id: 'service', label: 'Service', cell: (t) => t.serviceName ?? '' },
+  { id: 'models', label: 'Models', cell: (t) => t.models.join(', ') },
+  { id: 'duration', label: 'Duration', sort: 'duration', numeric: true, cell: (t) => formatDuration(t.durationMs) },
+  { id: 'calls', label: 'Calls', sort: 'calls', numeric: true, cell: (t) => formatInteger(t.llmCallCount) },
+  { id: 'tokens', label: 'Tokens', sort: 'tokens', numeric: true, cell: (t) => formatTokens(t.inputTokens + t.outputTokens) },
+  { id: 'cost', label: 'Cost', sort: 'cost', numeric: true, cell: (t) => formatUsd(t.costUsd, t.costEstimated) },
+  { id: 'errors', label: 'Errors', sort: 'errors', numeric: true, cell: (t) => (t.errorCount ? formatInteger(t.errorCount) : '') },
+  { id: 'marks', label: 'Marks', cell: marks },
+];
+
+/** A query as a comparable key: defaults spelled out, absent fields left out, keys in order. */
+function queryKey(q: ExplorerQuery): string {
+  const full: Record<string, unknown> = { sort: 'time', order: 'desc', ...q };
+  return JSON.stringify(Object.keys(full).sort().filter((k) => full[k] !== undefined && full[k] !== '').map((k) => [k, full[k]]));
+}
+
+export interface ExplorerView {
+  apply(state: ExplorerState): void;
+  readonly state: ExplorerState | null;
+  readonly selected: string[];
+}
+
+export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerView {
+  const { endpoint } = deps;
+  let state: ExplorerState | null = null;
+  let query: ExplorerQuery = deps.initial?.query ?? { range: '7d' };
+  const selected = new Set<string>();
+  let focusedId: string | null = null;
+
+  // ---- filter bar ----
+  const search = h('input', { id: 'explorer-search', class: 'search', attrs: { type: 'search', placeholder: 'Search messages, names, trace ids…', 'aria-label': 'Search traces' } });
+  const range = h('select', { id: 'explorer-range', attrs: { 'aria-label': 'Time range' } });
+  for (const [key, r] of Object.entries(EXPLORER_RANGES)) range.appendChild(h('option', { attrs: { value: key } }, r.label));
+  const field = (id: string, label: string, placeholder: string, type = 'text') =>
+    h('input', { id: `filter-${id}`, class: 'filter-input', attrs: { type, placeholder, 'aria-label': label, title: label, ...(type === 'number' ? { min: 0, step: 'any' } : {}) } });
+  const choice = (id: string, label: string, options: [string, string][]) => {
+    const s = h('select', { id: `filter-${id}`, attrs: { 'aria-label': label, title: label } });
+    for (const [value, text] of options) s.appendChild(h('option', { attrs: { value } }, text));
+    return s;
+  };
+  const service = field('service', 'Service', 'service');
+  const model = field('model', 'Model', 'model');
+  const session = field('session', 'Session id', 'session');
+  const user = field('user', 'User id', 'user');
+  const status = choice('status', 'Status', [['', 'Any status'], ['ok', 'OK'], ['error', 'Errors']]);
+  const feedback = choice('feedback', 'Feedback', [['', 'Any feedback'], ['any', 'Rated'], ['up', 'Thumbs up'], ['down', 'Thumbs down']]);
+  const annotation = choice('annotation', 'Marks', [['', 'Any marks'], ['guardrail', 'Guardrail hits'], ['evaluation', 'Evaluated'], ['note', 'With notes']]);
+  const minCost = field('min-cost', 'Minimum cost (USD)', 'min $', 'number');
+  const maxCost = field('max-cost', 'Maximum cost (USD)', 'max $', 'number');
+  const minMs = field('min-ms', 'Minimum duration (ms)', 'min ms', 'number');
+  const maxMs = field('max-ms', 'Maximum duration (ms)', 'max ms', 'number');
+  const clearButton = button('Clear filters', 'clear-all', () => setQuery({ range: query.range, sort: query.sort, order: query.order }), { id: 'clear-filters', class: 'secondary' });
+
+  const summary = h('span', { id: 'explorer-summary', class: 'summary', role: 'status' });
+  const banner = h('div', { id: 'explorer-status', class: 'banner', role: 'status', attrs: { hidden: true } });
+  const openButton = button('Open', 'go-to-file', () => openSelected(), { id: 'open-selected', class: 'secondary' });
+  const compareButton = button('Compare', 'diff', () => compare(), { id: 'compare', class: 'secondary', title: 'Compare the two selected traces' });
+  const sessionButton = button('Open session', 'comment-discussion', () => openSession(), { id: 'open-session', class: 'secondary' });
+
+  const headRow = h('tr', { role: 'row' });
+  const body = h('tbody', { id: 'explorer-rows' });
+  const table = h('table', { id: 'explorer-table', class: 'explorer-table', role: 'grid', attrs: { 'aria-label': 'Traces', 'aria-multiselectable': 'true' } }, h('thead', {}, headRow), body);
+  const scroller = h('div', { class: 'table-scroll', id: 'explorer-scroll' }, table);
+  const more = button('Load more', 'fold-down', () => void endpoint.request('loadMore', {}).then(apply, () => undefined), { id: 'load-more', class: 'secondary' });
+  const footer = h('div', { class: 'explorer-footer' }, more);
+
+  replaceChildren(
+    root,
+    h('div', { class: 'explorer', id: 'explorer' },
+      h('header', { class: 'explorer-header' }, icon('search', 'explorer-icon'), h('h1', {}, 'Traces'), summary, h('span', { class: 'spacer' }), openButton, sessionButton, compareButton,
+        button('', 'refresh', () => void endpoint.request('reload', {}).then(apply, () => undefined), { class: 'icon-button', id: 'reload', title: 'Reload', attrs: { 'aria-label': 'Reload' } })),
+      h('div', { class: 'filter-bar', role: 'search' }, range, search, status, service, model, session, user, feedback, annotation, minCost, maxCost, minMs, maxMs, clearButton),
+      banner,
+      scroller,
+      footer),
+  );
+
+  // ---- query ----
+  const num = (el: HTMLInputElement) => (el.value.trim() === '' || !Number.isFinite(Number(el.value)) ? undefined : Number(el.value));
+  const str = (el: HTMLInputElement | HTMLSelectElement) => (el.value.trim() === '' ? undefined : el.value.trim());
+  function fromInputs(): ExplorerQuery {
+    return {
+      range: range.value as ExplorerRangeKey,
+      sort: query.sort,
+      order: query.order,
+      text: str(search),
+      service: str(service),
+      model: str(model),
+      session: str(session),
+      user: str(user),
+      status: str(status) as ExplorerQuery['status'],
+      feedback: str(feedback) as ExplorerQuery['feedback'],
+      annotation: str(annotation),
+      minCost: num(minCost),
+      maxCost: num(maxCost),
+      minDurationMs: num(minMs),
+      maxDurationMs: num(maxMs),
+    };
+  }
+  function toInputs(q: ExplorerQuery): void {
+    range.value = q.range;
+    search.value = q.text ?? '';
+    service.value = q.service ?? '';
+    model.value = q.model ?? '';
+    session.value = q.session ?? '';
+    user.value = q.user ?? '';
+    status.value = q.status ?? '';
+    feedback.value = q.feedback ?? '';
+    annotation.value = q.annotation ?? '';
+    minCost.value = q.minCost?.toString() ?? '';
+    maxCost.value = q.maxCost?.toString() ?? '';
+    minMs.value = q.minDurationMs?.toString() ?? '';
+    maxMs.value = q.maxDurationMs?.toString() ?? '';
+  }
+  /** Queries this webview asked for: a state for one of them that is not the latest is stale. */
+  const asked = new Set<string>();
+  function setQuery(next: ExplorerQuery): void {
+    query = next;
+    asked.add(queryKey(next));
+    toInputs(next);
+    deps.persist({ query: next });
+    renderHead();
+    void endpoint.request('setQuery', { query: next }).then(apply, () => undefined);
+  }
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  const changed = () => {
+    clearTimeout(typing);
+    setQuery(fromInputs());
+  };
+  const typed = () => {
+    clearTimeout(typing);
+    typing = setTimeout(changed, 300);
+  };
+  for (const el of [search, service, model, session, user, minCost, maxCost, minMs, maxMs]) {
+    el.addEventListener('input', typed);
+    el.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') changed();
+    });
+  }
+  for (const el of [range, status, feedback, annotation]) el.addEventListener('change', changed);
+
+  // ---- header: sort buttons ----
+  function renderHead(): void {
+    replaceChildren(headRow, h('th', { class: 'col-select', role: 'columnheader', attrs: { 'aria-label': 'Selected' } }));
+    for (const c of COLUMNS) {
+      const active = c.sort !== undefined && (query.sort ?? 'time') === c.sort;
+      const dir = query.order ?? 'desc';
+      const th = h('th', {
+        class: `col-${c.id}${c.numeric ? ' numeric' : ''}`, role: 'columnheader',
+        attrs: { 'aria-sort': active ? (dir === 'asc' ? 'ascending' : 'descending') : c.sort ? 'none' : null },
+      });
+      if (c.sort) {
+        const sortKey = c.sort;
+        th.appendChild(button(c.label, active ? (dir === 'asc' ? 'arrow-up' : 'arrow-down') : null, () => {
+          // A new column sorts biggest (newest) first; the same column again flips.
+          const order = active && dir === 'desc' ? 'asc' : 'desc';
+          setQuery({ ...query, sort: sortKey, order });
+        }, { class: 'sort-button', data: { sort: sortKey }, title: `Sort by ${c.label.toLowerCase()}` }));
+      } else {
+        th.appendChild(document.createTextNode(c.label));
+      }
+      headRow.appendChild(th);
+    }
+  }
+
+  // ---- rows ----
+  const rowById = new Map<string, HTMLTableRowElement>();
+  function renderRows(rows: TraceSummary[]): void {
+    rowById.clear();
+    const frag = document.createDocumentFragment();
+    for (const t of rows) {
+      const tr = h('tr', {
+        class: 'trace-row', role: 'row', data: { traceId: t.traceId }, id: `row-${t.traceId}`,
+        attrs: { tabindex: -1, 'aria-selected': selected.has(t.traceId) ? 'true' : 'false' },
+      });
+      const box = h('input', { class: 'row-check', attrs: { type: 'checkbox', tabindex: -1, 'aria-label': `Select ${t.rootName ?? t.traceId}` } });
+      box.checked = selected.has(t.traceId);
+      box.addEventListener('click', (e) => {
+        e.stopPropagation();
+        focusRow(t.traceId, false);
+        toggle(t.traceId);
+      });
+      tr.appendChild(h('td', { class: 'col-select', role: 'gridcell' }, box));
+      for (const c of COLUMNS) tr.appendChild(h('td', { class: `col-${c.id}${c.numeric ? ' numeric' : ''}`, role: 'gridcell' }, c.cell(t)));
+      // A click opens the trace (as in Langfuse and Phoenix); Ctrl/Cmd/Shift+click selects for Compare.
+      tr.addEventListener('click', (e) => {
+        focusRow(t.traceId, false);
+        if (e.ctrlKey || e.metaKey || e.shiftKey) toggle(t.traceId);
+        else endpoint.command('openTrace', { traceId: t.traceId });
+      });
+      rowById.set(t.traceId, tr);
+      frag.appendChild(tr);
+    }
+    replaceChildren(body, frag);
+    if (rows.length === 0) body.appendChild(h('tr', {}, h('td', { class: 'empty', attrs: { colspan: COLUMNS.length + 1 } }, state?.status === 'loading' ? 'Loading…' : 'No traces match.')));
+  }
+
+  function toggle(id: string): void {
+    if (selected.has(id)) selected.delete(id);
+    else selected.add(id);
+    const tr = rowById.get(id);
+    if (tr) {
+      tr.setAttribute('aria-selected', selected.has(id) ? 'true' : 'false');
+      const box = tr.querySelector('input');
+      if (box) box.checked = selected.has(id);
+    }
+    updateActions();
+  }
+
+  function focusRow(id: string | null, scroll = true): void {
+    if (focusedId) rowById.get(focusedId)?.setAttribute('tabindex', '-1');
+    focusedId = id;
+    const tr = id ? rowById.get(id) : undefined;
+    if (!tr) return;
+    tr.setAttribute('tabindex', '0');
+    tr.focus({ preventScroll: !scroll });
+    if (scroll) tr.scrollIntoView({ block: 'nearest' });
+    updateActions();
+  }
+
+  body.addEventListener('keydown', (e) => {
+    const rows = state?.rows ?? [];
+    if (rows.length === 0) return;
+    const at = Math.max(0, rows.findIndex((r) => r.traceId === focusedId));
+    let next: number | null = null;
+    switch (e.key) {
+      case 'ArrowDown': next = Math.min(rows.length - 1, at + 1); break;
+      case 'ArrowUp': next = Math.max(0, at - 1); break;
+      case 'Home': next = 0; break;
+      case 'End': next = rows.length - 1; break;
+      case 'PageDown': next = Math.min(rows.length - 1, at + 10); break;
+      case 'PageUp': next = Math.max(0, at - 10); break;
+      case 'Enter': endpoint.command('openTrace', { traceId: rows[at]!.traceId }); break;
+      case ' ': toggle(rows[at]!.traceId); break;
+      default: return;
+    }
+    e.preventDefault();
+    if (next !== null) focusRow(rows[next]!.traceId);
+  });
+
+  function selectedRows(): TraceSummary[] {
+    return (state?.rows ?? []).filter((r) => selected.has(r.traceId));
+  }
+  /** What Open and Open session act on: the one selected row, else the focused one. */
+  function target(): TraceSummary | undefined {
+    const picked = selectedRows();
+    if (picked.length === 1) return picked[0];
+    return (state?.rows ?? []).find((r) => r.traceId === focusedId) ?? picked[0];
+  }
+  function openSelected(): void {
+    const t = target();
+    if (t) endpoint.command('openTrace', { traceId: t.traceId });
+  }
+  function openSession(): void {
+    const t = target();
+    if (t?.sessionId) endpoint.command('openSession', { sessionId: t.sessionId });
+  }
+  function compare(): void {
+    const ids = [...selected];
+    if (ids.length === 2) endpoint.command('compare', { traceIds: [ids[0]!, ids[1]!] });
+  }
+  function updateActions(): void {
+    const t = target();
+    openButton.disabled = !t;
+    sessionButton.disabled = !t?.sessionId;
+    compareButton.disabled = selected.size !== 2;
+    compareButton.title = selected.size === 2 ? 'Compare the two selected traces' : 'Select two traces (Space, or Ctrl+click) to compare them';
+  }
+
+  // ---- state ----
+  function apply(next: ExplorerState): void {
+    const key = queryKey(next.query);
+    if (key !== queryKey(query)) {
+      // The answer to a query the user has changed since: applying it would overwrite what they are typing.
+      if (asked.has(key)) return;
+      // A query set from outside (a command, a restored panel): the inputs show it.
+      query = next.query;
+      toInputs(query);
+      renderHead();
+    }
+    const sameQuery = state !== null && queryKey(state.query) === key;
+    // Keep the user's place: the row at the top of the view stays where it was.
+    const anchor = sameQuery ? topVisibleRow() : null;
+    const anchorOffset = anchor ? anchor.getBoundingClientRect().top - scroller.getBoundingClientRect().top : 0;
+    const anchorId = anchor?.dataset.traceId ?? null;
+    state = next;
+    const ids = new Set(next.rows.map((r) => r.traceId));
+    for (const id of [...selected]) if (!ids.has(id)) selected.delete(id);
+    renderRows(next.rows);
+    if (anchorId && rowById.has(anchorId)) {
+      const tr = rowById.get(anchorId)!;
+      scroller.scrollTop += tr.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchorOffset;
+    } else if (!sameQuery) {
+      scroller.scrollTop = 0;
+    }
+    if (focusedId && rowById.has(focusedId)) rowById.get(focusedId)!.setAttribute('tabindex', '0');
+    else if (next.rows[0]) rowById.get(next.rows[0].traceId)!.setAttribute('tabindex', '0');
+    more.hidden = !next.hasMore;
+    const total = next.total === null ? '' : `${formatInteger(next.total)}${next.totalExact ? '' : '+'} traces`;
+    summary.textContent = [total, next.rows.length && next.total !== next.rows.length ? `${formatInteger(next.rows.length)} shown` : '', next.readOnly ? 'stored data (capture stopped)' : '']
+      .filter(Boolean).join(' · ');
+    const message = next.status === 'no-collector' ? 'No trace store to read: start capture, or open a workspace with a Spyglass database.'
+      : next.status === 'error' ? `Could not load traces: ${next.error ?? 'unknown error'}` : '';
+    banner.hidden = !message;
+    banner.textContent = message;
+    banner.className = `banner ${next.status === 'error' ? 'banner-error' : 'banner-warning'}`;
+    updateActions();
+  }
+
+  function topVisibleRow(): HTMLTableRowElement | null {
+    const top = scroller.getBoundingClientRect().top;
+    for (const tr of rowById.values()) if (tr.getBoundingClientRect().bottom > top + 1) return tr;
+    return null;
+  }
+
+  endpoint.handleNotification('didChangeState', apply);
+  toInputs(query);
+  renderHead();
+  if (deps.initial) apply(deps.initial);
+  else renderRows([]);
+  return {
+    apply,
+    get state() {
+      return state;
+    },
+    get selected() {
+      return [...selected];
+    },
+  };
+}
