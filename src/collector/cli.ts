@@ -9,6 +9,7 @@ import { createAnalyzer } from './analyzer';
 import { Collector, CollectorStartError, DEFAULT_OPTIONS, VERSION, type CollectorOptions } from './collector';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
+import { REPLAY_USAGE, replayCommand, ReplayCliError } from './replay-cli';
 
 const USAGE = `spyglass ${VERSION} — local LLM trace capture
 
@@ -16,6 +17,7 @@ Usage:
   spyglass serve [options]          run the collector (OTLP HTTP + gRPC, provider proxy, JSON API)
   spyglass import <file> [--db F]   import OTLP/JSON (one request, or JSONL)
   spyglass export [--db F] [--trace ID] [--out FILE]   write OTLP/JSON
+  spyglass replay <traceId> [--span ID] [--model M] [--count N]   send a stored call again
 
 Serve options:
   --port N               OTLP/HTTP, proxy and API port (default 4318; 0 = any free port)
@@ -29,7 +31,8 @@ Serve options:
   --retention-mb N       keep the database under N MB (oldest traces go first)
   --max-body-mb N        largest accepted request body (default 32)
   --no-analyses          do not analyse stored calls after capture (truncation, …)
-`;
+
+${REPLAY_USAGE}`;
 
 function fail(message: string): never {
   process.stderr.write(`spyglass: ${message}\n`);
@@ -178,6 +181,14 @@ async function main(argv: string[]): Promise<void> {
       return importFile(rest);
     case 'export':
       return exportFile(rest);
+    case 'replay':
+      try {
+        process.exitCode = await replayCommand(rest);
+      } catch (err) {
+        if (err instanceof ReplayCliError) fail(err.message);
+        throw err;
+      }
+      return;
     case '--version':
       process.stdout.write(`${VERSION}\n`);
       return;
