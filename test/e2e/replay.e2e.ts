@@ -113,7 +113,7 @@ describe('replay and compare in code-server', () => {
     await panel.locator('#replay-call').click();
     const tab = wb!.page.locator('.tabs-container .tab').filter({ hasText: /openai gpt-4o-mini .*\.replay\.json/ });
     await seen(tab, 'the request tab titled with provider and model', 30_000);
-    await textMatching(wb!.page.locator('.monaco-editor .view-lines').first(), /"max_tokens": 999999/, 'the request body in the editor', 15_000);
+    await textMatching(wb!.page.locator('.monaco-editor .view-lines').first(), /"max_tokens":\s999999/, 'the request body in the editor', 15_000);
     await seen(wb!.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: 'Send' }), 'the Send CodeLens', 15_000);
     await wb!.screenshot('02-request-editable');
   });
@@ -130,9 +130,11 @@ describe('replay and compare in code-server', () => {
     await replace.fill('400');
     await page.keyboard.press('Control+Alt+Enter');
     await page.keyboard.press('Escape');
-    await textMatching(page.locator('.monaco-editor .view-lines').first(), /"max_tokens": 400/, 'the edited max_tokens', 10_000);
+    await textMatching(page.locator('.monaco-editor .view-lines').first(), /"max_tokens":\s400/, 'the edited max_tokens', 10_000);
 
-    await page.locator('.editor-actions a.action-label[aria-label^="Send Replay"]').first().click();
+    // Send is an editor title button and a CodeLens; the CodeLens is pressed.
+    await seen(page.locator('.editor-actions a.action-label[aria-label*="Send Replay"]'), 'the Send button in the editor title', 10_000);
+    await page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: /^\s*Send\s*$/ }).first().click();
     const toast = wb!.notification(/needs an API key/);
     await seen(toast, 'the missing-key notification', 30_000);
     await wb!.screenshot('03-missing-key');
@@ -143,10 +145,10 @@ describe('replay and compare in code-server', () => {
     await page.keyboard.press('Enter');
 
     // The answer streams into a document beside the request.
-    const streamed = page.locator('.monaco-editor .view-lines').filter({ hasText: /Replay of openai gpt-4o-mini/ });
+    const streamed = page.locator('.monaco-editor .view-lines').filter({ hasText: /Replay\sof\sopenai\sgpt-4o-mini/ });
     await seen(streamed, 'the streaming answer document', 30_000);
-    await textMatching(streamed.first(), /streaming…[\s\S]*Here are/, 'the answer while it streams', 30_000).then(() => wb!.screenshot('04-answer-streaming'), () => undefined);
-    await textMatching(streamed.first(), /HTTP 200[\s\S]*plan one task\./, 'the whole answer with its status', 30_000);
+    await textMatching(streamed.first(), /streaming…[\s\S]*Here\sare/, 'the answer while it streams', 30_000).then(() => wb!.screenshot('04-answer-streaming'), () => undefined);
+    await textMatching(streamed.first(), /HTTP\s200[\s\S]*plan\sone\stask\./, 'the whole answer with its status', 30_000);
 
     const sent = JSON.parse(fake.lastRequest.body.toString()) as { max_tokens: number; messages: unknown[] };
     expect(sent.max_tokens).toBe(400);
@@ -181,7 +183,7 @@ describe('replay and compare in code-server', () => {
     await item.first().click();
     const diff = wb!.page.locator('.monaco-diff-editor');
     await seen(diff, 'the diff editor', 30_000);
-    await textMatching(diff.first(), /HTTP 400[\s\S]*HTTP 200/, 'both answers side by side', 30_000);
+    await textMatching(diff.first(), /HTTP\s400[\s\S]*HTTP\s200/, 'both answers side by side', 30_000);
     await seen(wb!.page.locator('.tabs-container .tab').filter({ hasText: /Response: .*↔/ }), 'the diff tab', 10_000);
     await wb!.screenshot('06-diff-original-vs-replay');
   });

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { codeLanguages, toCode, type CodeLanguage } from '../../core/replay/codegen';
 import { prettyBody, renderReplaySet } from '../../core/replay/documents';
+import { modelOf } from '../../core/replay/rebuild';
 import { formatDuration } from '../../core/format';
 import type { ReplayOutcome, ReplayRequestDto, ReplayRunRequest, ReplayStreamEvent, SpanDetail } from '../../protocol/api';
 import type { ApiClient } from '../connection/api-client';
@@ -29,17 +30,6 @@ export const REQUEST_FILE_SUFFIX = '.replay.json';
 function fileName(r: ReplayRequestDto, spanId: string, model: string | null): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
   return `${safe(r.provider ?? r.upstream ?? 'provider')} ${safe(model ?? 'model')} ${spanId.slice(0, 8)}${REQUEST_FILE_SUFFIX}`;
-}
-
-function modelOfBody(r: ReplayRequestDto): string | null {
-  const g = /\/models\/([^/:?]+):/.exec(r.path);
-  if (g) return decodeURIComponent(g[1]!);
-  try {
-    const m = (JSON.parse(r.body) as { model?: unknown }).model;
-    return typeof m === 'string' ? m : null;
-  } catch {
-    return null;
-  }
 }
 
 export class ReplayCommands implements vscode.CodeLensProvider {
@@ -104,7 +94,7 @@ export class ReplayCommands implements vscode.CodeLensProvider {
     const { traceId, spanId } = this.callOf(arg, spanArg);
     const r = await this.api().callRequest(traceId, spanId);
     const pristine = `${prettyBody(r.body)}\n`;
-    const uri = vscode.Uri.joinPath(this.filesDir(), fileName(r, spanId, modelOfBody(r)));
+    const uri = vscode.Uri.joinPath(this.filesDir(), fileName(r, spanId, modelOf(r)));
     await vscode.workspace.fs.createDirectory(this.filesDir());
     const target: FileTarget = { traceId, spanId, api: r.api, pristine };
     await vscode.workspace.fs.writeFile(vscode.Uri.file(`${uri.fsPath}.target`), Buffer.from(JSON.stringify(target)));
@@ -177,7 +167,7 @@ export class ReplayCommands implements vscode.CodeLensProvider {
     const count = await this.askCount();
     if (count === null) return;
     const r = await this.api().callRequest(traceId, spanId);
-    await this.run({ traceId, spanId, count }, r.api, `${r.provider ?? ''} ${modelOfBody(r) ?? ''}`.trim());
+    await this.run({ traceId, spanId, count }, r.api, `${r.provider ?? ''} ${modelOf(r) ?? ''}`.trim());
   }
 
   // ---- sending and showing ----
