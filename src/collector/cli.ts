@@ -10,6 +10,7 @@ import { Collector, CollectorStartError, DEFAULT_OPTIONS, VERSION, type Collecto
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
 import { StoreReader } from './store-reader';
+import { REPLAY_USAGE, replayCommand, ReplayCliError } from './replay-cli';
 
 const USAGE = `spyglass ${VERSION} — local LLM trace capture
 
@@ -17,6 +18,7 @@ Usage:
   spyglass serve [options]          run the collector (OTLP HTTP + gRPC, provider proxy, JSON API)
   spyglass import <file> [--db F]   import OTLP/JSON (one request, or JSONL)
   spyglass export [--db F] [--trace ID] [--out FILE]   write OTLP/JSON
+  spyglass replay <traceId> [--span ID] [--model M] [--count N]   send a stored call again
 
 Serve options:
   --port N               OTLP/HTTP, proxy and API port (default 4318; 0 = any free port)
@@ -32,7 +34,8 @@ Serve options:
   --no-analyses          do not analyse stored calls after capture (truncation, …)
   --read-only            no capture: serve the JSON API's reads of the database only
                          (default port 0, any free one; the extension uses it when capture is stopped)
-`;
+
+${REPLAY_USAGE}`;
 
 function fail(message: string): never {
   process.stderr.write(`spyglass: ${message}\n`);
@@ -215,6 +218,14 @@ async function main(argv: string[]): Promise<void> {
       return importFile(rest);
     case 'export':
       return exportFile(rest);
+    case 'replay':
+      try {
+        process.exitCode = await replayCommand(rest);
+      } catch (err) {
+        if (err instanceof ReplayCliError) fail(err.message);
+        throw err;
+      }
+      return;
     case '--version':
       process.stdout.write(`${VERSION}\n`);
       return;

@@ -8,7 +8,8 @@ import { createForwarder } from '../capture/forward';
 import { DEFAULT_BODY_BUDGET_BYTES } from '../capture/body-budget';
 import { startHttpServer, type Route, type RunningHttpServer } from '../capture/http-server';
 import { otlpHttpRoutes } from '../capture/otlp';
-import { proxyRoutes } from '../capture/proxy';
+import { RecordingProxy } from '../capture/proxy';
+import { ReplayTickets } from '../capture/proxy/replay-tickets';
 import { createMetrics } from '../core/metrics';
 import type { HealthDto } from '../protocol/api';
 import type { SpanSink } from '../capture/sink';
@@ -24,6 +25,7 @@ import { AnalysisRunner } from './analysis-runner';
 import { promptRoutes } from './prompt-routes';
 import { annotationRoutes } from './annotation-routes';
 import { apiRoutes } from './api-routes';
+import { replayRoutes } from './replay-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
@@ -46,6 +48,8 @@ export type CollectorOptions = CollectorStartOptions & {
   analysisWorker?: string | null;
   /** False: no post-capture analyses (the CLI's --no-analyses). */
   analyses?: boolean;
+  /** Where replays read provider keys a request does not bring (default: the process environment). */
+  replayEnv?: Record<string, string | undefined>;
   /** Told of what an operator should know (the CLI prints it on stderr). */
   warn?: (message: string) => void;
 };
@@ -91,6 +95,7 @@ export class Collector {
   private readonly metrics = createMetrics();
   private readonly otlpMetrics = new MetricsIngest(() => this.store.genAiMetrics);
   private http: RunningHttpServer | null = null;
+  private proxy: RecordingProxy | null = null;
   private grpc: { port: number; close(): Promise<void> } | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private readonly forwarder: ReturnType<typeof createForwarder> | undefined;
@@ -226,9 +231,11 @@ export class Collector {
   };
 
   private routes(): Route[] {
+    const tickets = new ReplayTickets();
+    this.proxy = new RecordingProxy({ sink: this.otlpSink, upstreams: this.options.upstreams, replays: tickets });
     return [
       ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder, metrics: this.otlpMetrics }),
-      ...proxyRoutes(this.otlpSink, { upstreams: this.options.upstreams }),
+      ...this.proxy.routes,
       ...apiRoutes({
         store: this.store,
         events: this.events,
@@ -243,6 +250,15 @@ export class Collector {
       ...annotationRoutes({ store: this.store, write: (ops) => this.writeOps(ops) }),
       ...analysisRoutes(() => this.runner),
       ...promptRoutes(this.store),
+      ...replayRoutes({
+        store: this.store,
+        write: (ops) => this.writeOps(ops),
+        upstreams: this.proxy.upstreams,
+        tickets,
+        port: () => this.httpPort,
+        env: this.options.replayEnv ?? process.env,
+        maxBodyBytes: this.options.maxBodyBytes,
+      }),
     ];
   }
 
@@ -311,6 +327,8 @@ export class Collector {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.events.close();
     await Promise.all([this.http?.close(), this.grpc?.close()]);
+    await this.proxy?.flush();
+    this.proxy?.close();
     await this.runner?.close();
     await this.preparer?.close();
     await this.checkpointer?.close();

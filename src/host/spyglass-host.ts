@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { CollectorEvent } from '../protocol/api';
 import { registerCommands } from './commands';
+import { ReplayCommands } from './replay/replay-commands';
 import type { ApiClient } from './connection/api-client';
 import { CollectorConnection } from './connection/connection';
 import type { CollectorState } from './connection/ownership-model';
@@ -35,6 +36,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly treeView: vscode.TreeView<TracesTreeNode>;
   readonly panels: TracePanels;
   readonly prompts: PromptsView;
+  readonly documents: TraceDocuments;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -62,13 +64,13 @@ export class SpyglassHost implements vscode.Disposable {
     this.panels = new TracePanels(context.extensionUri, this.connection);
     this.prompts = new PromptsView(context.extensionUri, () => this.api, this.log);
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
-    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api), this.prompts);
+    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, (this.documents = new TraceDocuments(() => this.api)), this.prompts);
     this.disposables.push(
       this.tree.onDidReload(() => {
         this.treeView.message = this.tree.message;
       }),
     );
-    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this));
+    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this), ...new ReplayCommands(this, this.documents).register());
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
     void this.setContext('spyglass.tracesFiltered', false);
     void this.setContext('spyglass.captureState', autoStartEnabled() ? 'starting' : 'stopped');

@@ -159,6 +159,21 @@ export interface LlmCallDto {
    * annotations computed on an older revision are stale.
    */
   revision: number;
+  /** Set on a replay: the call it replays (from its `replay` annotation). */
+  replayOf?: { traceId: string; spanId: string } | null;
+  /** Every replay of this call, oldest first (from its `replay` annotations). */
+  replays?: ReplayLink[];
+}
+
+/** One replay of a call, as its original lists it. */
+export interface ReplayLink {
+  traceId: string;
+  spanId: string;
+  /** Epoch ms, when it was sent. */
+  at: number;
+  model: string | null;
+  /** The provider's HTTP status (null: none came, e.g. upstream down). */
+  httpStatus: number | null;
 }
 
 export interface SpanDto {
@@ -314,6 +329,68 @@ export interface AnalysesDto {
 export interface AnalysisRerunRequest {
   name?: string;
 }
+
+// ---- replay: the request behind a call, sent again ----
+
+/** The provider APIs a request can be rebuilt in (`core/replay/wire-api.ts`). */
+export type ReplayWireApi = 'openai.chat_completions' | 'openai.responses' | 'anthropic.messages' | 'gemini.generate_content';
+
+/** `GET /api/traces/{traceId}/spans/{spanId}/request`: the provider request that produced a call. */
+export interface ReplayRequestDto {
+  /** The call's provider (`openai`, `anthropic`, `gcp.gemini`, a local route's name, …). */
+  provider: string | null;
+  /** The proxy route it goes to by default; null when none is known (name one in the replay). */
+  upstream: string | null;
+  api: ReplayWireApi | null;
+  method: string;
+  /** Below the upstream's base URL, query included: `/v1/chat/completions`. */
+  path: string;
+  /** The body text: exactly as sent for a proxied call, pretty JSON for a rebuilt one. */
+  body: string;
+  /** Headers sent again (`anthropic-version`, `openai-beta`, …); never credentials. */
+  headers: Record<string, string>;
+  /** Names of the credential headers the app sent (values are never stored). */
+  credentialHeaders: string[];
+  /** True: the exact request (proxied). False: rebuilt from an OTLP capture. */
+  exact: boolean;
+  /** What a rebuild guessed or left out. */
+  notes: string[];
+}
+
+/**
+ * `POST /api/replay` (application/json). `body` replaces the request body (text or JSON),
+ * `model` only the model, `upstream` only the proxy route; `count` 1 to 20. Credentials:
+ * `Authorization`, `x-api-key`, `x-goog-api-key` on this request, else the collector's
+ * environment. With `Accept: text/event-stream` the answer is a stream of ReplayStreamEvent.
+ */
+export interface ReplayRunRequest {
+  traceId: string;
+  spanId: string;
+  body?: string | Record<string, unknown>;
+  model?: string;
+  upstream?: string;
+  count?: number;
+}
+
+export interface ReplayOutcome {
+  traceId: string;
+  spanId: string;
+  /** The provider's status, or the proxy's (502 upstream down, 504 timeout). */
+  httpStatus: number | null;
+  error?: string;
+}
+
+export interface ReplayRunDto {
+  replays: ReplayOutcome[];
+}
+
+/** `POST /api/replay` with `Accept: text/event-stream`: one JSON object per `data:` line. */
+export type ReplayStreamEvent =
+  | { type: 'started'; index: number; traceId: string; spanId: string }
+  | { type: 'text'; index: number; text: string }
+  | ({ type: 'done'; index: number } & ReplayOutcome)
+  | ({ type: 'end' } & ReplayRunDto)
+  | { type: 'error'; error: string; detail?: string };
 
 export interface StatsQuery {
   from?: number;

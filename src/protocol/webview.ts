@@ -431,6 +431,9 @@ export function parseOutlineMessage(message: OutlineMessage): TraceOutline | nul
   }
 }
 
+/** What the details of an LLM call offer: replay (edit, then send), replay ×N, compare, copy as code. */
+export type CallAction = 'replay' | 'replayTimes' | 'compareWith' | 'copyAsCurl' | 'copyAsTypeScript' | 'copyAsPython';
+
 export type TraceWebviewToHost = {
   commands: {
     /** "Go to source" from `code.filepath` / `code.lineno` attributes. */
@@ -439,6 +442,8 @@ export type TraceWebviewToHost = {
     openJson: { spanId: string | null };
     /** Open another trace (a linked subagent's, from the agent-run view). */
     openTrace: { traceId: string; spanId: string | null };
+    /** An LLM call's replay and compare actions, run by the host's commands. */
+    callAction: { spanId: string; action: CallAction };
   };
   requests: {
     /** Everything again from the collector (the outline comes as `didChangeOutline`). */

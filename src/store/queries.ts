@@ -85,6 +85,8 @@ export class TraceQueries {
       trace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
       spans: db.prepare(`${spanSql} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`),
       span: db.prepare(`${spanSql} WHERE s.trace_id = ? AND s.span_id = ?`),
+      exchange: db.prepare(`SELECT x.method, x.path, x.request_headers, x.request_body, x.response_body, x.http_status
+        FROM spans s JOIN proxy_exchanges x ON x.span_row = s.id WHERE s.trace_id = ? AND s.span_id = ?`),
       revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
       rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
       levelRows: ROLLUP_LEVELS.filter((l) => schema.hasTable(l.table))
@@ -138,6 +140,13 @@ export class TraceQueries {
   /** The light span list of a trace, or with `since` what changed after that revision; null when not stored. */
   outline(traceId: string, since?: number): TraceOutline | null {
     return this.outlines.outline(traceId, since);
+  }
+
+  /** The exchange a proxied call recorded (request headers without credentials, bodies); null for others. */
+  proxyExchange(traceId: string, spanId: string): { method: string; path: string; headers: Record<string, string>; requestBody: string; responseBody: string; httpStatus: number | null } | null {
+    const row = this.stmts.exchange.get(traceId, spanId) as { method: string; path: string; request_headers: string; request_body: string; response_body: string; http_status: number | null } | undefined;
+    if (!row) return null;
+    return { method: row.method, path: row.path, headers: JSON.parse(row.request_headers) as Record<string, string>, requestBody: row.request_body, responseBody: row.response_body, httpStatus: row.http_status };
   }
 
   /** One span in full, with its annotations; null when not stored. */
@@ -361,6 +370,24 @@ function statusOf(code: number): TraceStatus {
   return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
 }
 
+/** A call's replay links, read from its `replay` annotations (see collector/replay-routes.ts). */
+function replayLinks(annotations: AnnotationDto[]): Pick<LlmCallDto, 'replayOf' | 'replays'> {
+  const out: Pick<LlmCallDto, 'replayOf' | 'replays'> = {};
+  for (const a of annotations) {
+    if (a.kind !== 'replay') continue;
+    const t = a.attributes.traceId;
+    const s = a.attributes.spanId;
+    if (typeof t !== 'string' || typeof s !== 'string') continue;
+    if (a.name === 'replay_of') out.replayOf = { traceId: t, spanId: s };
+    else if (a.name === 'replayed_as') {
+      const model = a.attributes.model;
+      const status = a.attributes.httpStatus;
+      (out.replays ??= []).push({ traceId: t, spanId: s, at: a.createdAt, model: typeof model === 'string' ? model : null, httpStatus: typeof status === 'number' ? status : null });
+    }
+  }
+  return out;
+}
+
 function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[], callApi: ReturnType<typeof apiColumns>): SpanDto {
   let llm: LlmCallDto | null = null;
   if (r.call) {
@@ -370,6 +397,7 @@ function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[], callApi: R
       llm.request = { method: r.method, path: r.path ?? '', body: r.request_body ?? '' };
       llm.httpStatus = r.http_status;
     }
+    Object.assign(llm, replayLinks(annotations));
   }
   return {
     traceId: r.trace_id,

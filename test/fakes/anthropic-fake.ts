@@ -6,6 +6,7 @@
 // {type:"error", error:{type, message}, request_id} with the statuses the API uses.
 
 import { FakeServer, requestJson, sseEvent, tokenize, type FakeReply, type RecordedRequest } from './fake-server';
+import { checkAnthropicRequest } from './request-checks';
 
 export type AnthropicBlockScript =
   | { type: 'text'; text: string }
@@ -162,6 +163,8 @@ export interface AnthropicFakeOptions {
   message?: MessageScript;
   firstDelayMs?: number;
   delayMs?: number;
+  /** Refuse requests the real API refuses (request-checks.ts), with its 400. */
+  strict?: boolean;
 }
 
 const HEADERS = { 'request-id': ANTHROPIC_DEFAULTS.requestId, 'anthropic-organization-id': '00000000-fake-0000-0000-000000000000' };
@@ -183,6 +186,10 @@ export function anthropicHandler(opts: AnthropicFakeOptions = {}) {
     }
     if (req.path === '/v1/messages/count_tokens') {
       return { type: 'json', headers: HEADERS, body: { input_tokens: JSON.stringify(body.messages ?? []).length >> 2 } };
+    }
+    if (req.path === '/v1/messages' && opts.strict) {
+      const problem = checkAnthropicRequest(body, req.headers);
+      if (problem) return anthropicError(400, problem);
     }
     if (req.path === '/v1/messages') return messageReply(opts.message ?? {}, body, { firstDelayMs: opts.firstDelayMs, delayMs: opts.delayMs });
     return anthropicError(404, `Not found: ${req.method} ${req.path}`);

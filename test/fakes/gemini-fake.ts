@@ -7,6 +7,7 @@
 // {error:{code, message, status}}.
 
 import { FakeServer, requestJson, tokenize, type FakeReply, type RecordedRequest } from './fake-server';
+import { checkGeminiRequest } from './request-checks';
 
 export type GeminiPartScript =
   | { text: string; thought?: boolean }
@@ -115,6 +116,8 @@ export interface GeminiFakeOptions {
   script?: GeminiScript;
   firstDelayMs?: number;
   delayMs?: number;
+  /** Refuse requests the real API refuses (request-checks.ts), with its 400. */
+  strict?: boolean;
 }
 
 const PATH = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
@@ -125,10 +128,15 @@ export function geminiHandler(opts: GeminiFakeOptions = {}) {
     if (req.method !== 'POST' || !m) return geminiError(404, `Method not found: ${req.method} ${req.path}`);
     const hasKey = req.query.get('key') || req.headers['x-goog-api-key'];
     if (!hasKey) return geminiError(403, 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.');
+    let body: Record<string, unknown>;
     try {
-      requestJson(req);
+      body = requestJson(req);
     } catch {
       return geminiError(400, 'Invalid JSON payload received.');
+    }
+    if (opts.strict) {
+      const problem = checkGeminiRequest(body);
+      if (problem) return geminiError(400, problem);
     }
     const model = m[2]!;
     const s = opts.script ?? {};

@@ -17,6 +17,7 @@ import {
   type RecordedRequest,
   type StreamReply,
 } from './fake-server';
+import { checkChatCompletionsRequest, checkResponsesRequest } from './request-checks';
 
 export interface OpenAiToolCallScript {
   id: string;
@@ -305,6 +306,8 @@ export interface OpenAiFakeOptions {
   /** Pacing for streamed replies. */
   firstDelayMs?: number;
   delayMs?: number;
+  /** Refuse requests the real API refuses (request-checks.ts), with its 400. */
+  strict?: boolean;
 }
 
 const JSON_HEADERS = { 'x-request-id': 'req_fake0001', 'openai-processing-ms': '42', 'openai-version': '2020-10-01' };
@@ -344,6 +347,10 @@ export function openaiHandler(opts: OpenAiFakeOptions = {}) {
       return openaiError(400, 'We could not parse the JSON body of your request.', { code: null });
     }
     const pacing = { firstDelayMs: opts.firstDelayMs, delayMs: opts.delayMs };
+    if (opts.strict) {
+      const problem = req.path.endsWith('/chat/completions') ? checkChatCompletionsRequest(body) : req.path.endsWith('/responses') ? checkResponsesRequest(body) : null;
+      if (problem) return openaiError(400, problem, { code: 'invalid_request_error' });
+    }
     if (req.path.endsWith('/chat/completions')) return chatReply(opts.chat ?? {}, body, pacing);
     if (req.path.endsWith('/responses')) return responsesReply(opts.responses ?? {}, body, pacing);
     if (req.path.endsWith('/embeddings')) return { type: 'json', headers: JSON_HEADERS, body: embeddingsBody(body) };

@@ -479,6 +479,9 @@ export const workspace = {
 };
 
 export const languages = {
+  registerCodeLensProvider(): Disposable {
+    return new Disposable(() => undefined);
+  },
   async setTextDocumentLanguage<T>(doc: T, languageId: string): Promise<T> {
     return Object.assign(doc as object, { languageId }) as T;
   },
@@ -541,5 +544,14 @@ export function makeExtensionContext(extensionDir: string, storageDir: string) {
     asAbsolutePath: (p: string) => nodePath.join(extensionDir, p),
     globalState: new Map<string, unknown>(),
     workspaceState: new Map<string, unknown>(),
+    /** SecretStorage in memory. */
+    secrets: (() => {
+      const kept = new Map<string, string>();
+      return {
+        async get(key: string) { return kept.get(key); },
+        async store(key: string, value: string) { kept.set(key, value); },
+        async delete(key: string) { kept.delete(key); },
+      };
+    })(),
   };
 }

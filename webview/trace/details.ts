@@ -9,6 +9,7 @@ import { button, h, icon, longText } from '../shared/dom';
 import { renderAnnotationList, kindCount } from './annotations';
 import { categoryIcon, SPAN_KIND_NAMES } from './categories';
 import { keyValueTable, renderConversation, renderLlmSummary } from './conversation';
+import { renderCallActions, type CallActionHandlers } from './call-actions';
 import type { OutlineSpan } from './outline';
 
 export interface DetailsHandlers {
@@ -18,6 +19,8 @@ export interface DetailsHandlers {
   onOpenJson: (spanId: string) => void;
   /** The feedback control for an LLM call (the view keeps its state across renders). */
   feedback: (span: SpanDto) => HTMLElement | null;
+  /** Replay, compare, copy as code: run by the host. */
+  callActions?: CallActionHandlers;
 }
 
 /** What the header and facts need: the outline has it before the detail arrives. */
@@ -91,6 +94,8 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<OutlineSpan> 
       }),
     );
   }
+
+  if (span.llm && handlers.callActions) root.appendChild(renderCallActions(span.spanId, span.llm, handlers.callActions));
 
   const feedback = handlers.feedback(span);
   if (feedback) root.appendChild(feedback);

@@ -442,6 +442,10 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
           }, (err: Error) => showBanner('error', `Could not remove: ${err.message}`));
         },
         feedback: callFeedback,
+        callActions: {
+          onCallAction: (spanId, action) => endpoint.command('callAction', { spanId, action }),
+          onOpenTrace: (traceId, spanId) => endpoint.command('openTrace', { traceId, spanId }),
+        },
       }));
       settleShown();
     } else {

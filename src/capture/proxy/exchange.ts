@@ -13,6 +13,7 @@ import { redactPathQuery, recordableHeaders } from './headers';
 import { parserFor } from './parsers';
 import type { ParsedResponse } from './parsers/types';
 import { parseSse } from './sse';
+import type { ReplayTicket } from './replay-tickets';
 import { newTraceIds } from './trace-context';
 import type { Upstream } from './upstreams';
 
@@ -117,6 +118,8 @@ export class Exchange {
     private readonly traceparent: string | string[] | undefined,
     /** The request's share of the collector's body budget, for the bytes kept to record. */
     private readonly hold?: BudgetHold,
+    /** Set when this exchange is a replay the collector sent: its ids, its original, who waits for it. */
+    private readonly replay?: ReplayTicket,
   ) {
     this.request = new BodyBuffer(limits.maxRecordedBodyBytes, hold);
     this.response = new BodyBuffer(limits.maxParsedBodyBytes, hold);
@@ -204,6 +207,10 @@ export class Exchange {
       if (this.decoderDone) await this.decoderDone;
       const capture = this.buildCapture(outcome, failure, clientStatus, endPerf);
       await this.sink.recordProxyCall(capture);
+      this.replay?.settled(capture);
+    } catch (err) {
+      this.replay?.settled(null, err instanceof Error ? err : new Error(String(err)));
+      throw err;
     } finally {
       this.hold?.release();
     }
@@ -267,7 +274,7 @@ export class Exchange {
     }
 
     const facts: ExchangeFacts = {
-      ids: newTraceIds(this.traceparent),
+      ids: this.replay?.ids ?? newTraceIds(this.traceparent),
       upstream: this.upstream,
       api: parser.api,
       operation: parser.operation,
@@ -296,6 +303,7 @@ export class Exchange {
       body: requestText ?? reqBuf.toString('base64'),
     };
     capture.responseBody = responseText ?? '';
+    if (this.replay) capture.span.links.push({ ...this.replay.replayOf, attributes: { 'spyglass.link.type': 'replay_of' } });
     return capture;
   }
 }

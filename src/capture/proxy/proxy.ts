@@ -13,6 +13,7 @@ import { bodyIdleTimeoutOf, budgetHoldOf, type Route, type RequestContext } from
 import type { SpanSink } from '../sink';
 import { Exchange, type Outcome, type ProxyFailure } from './exchange';
 import { forwardableHeaders, responseHeadersToForward } from './headers';
+import { REPLAY_HEADER, type ReplayTickets } from './replay-tickets';
 import { UpstreamTable, type Upstream } from './upstreams';
 
 export interface ProxyOptions {
@@ -27,6 +28,8 @@ export interface ProxyOptions {
   maxParsedBodyBytes?: number;
   /** Told about recording failures (the sink rejected, a parser bug); the proxy carries on. */
   onRecordError?: (err: Error) => void;
+  /** The collector's open replay tickets: an exchange carrying one is recorded as that replay. */
+  replays?: ReplayTickets;
 }
 
 export const PROXY_ROUTE = /^\/proxy\/(?<provider>[^/]+)(?<rest>\/.*)?$/;
@@ -50,7 +53,7 @@ function sendProxyError(res: http.ServerResponse, status: number, code: string, 
   res.end(text);
 }
 
-const SKIP_REQUEST_HEADERS = new Set(['host']);
+const SKIP_REQUEST_HEADERS = new Set(['host', REPLAY_HEADER]);
 
 export class RecordingProxy {
   readonly upstreams: UpstreamTable;
@@ -130,6 +133,8 @@ export class RecordingProxy {
     const upstreamPath = `${upstream.basePath}${rest}` || '/';
     const upstreamTarget = q === -1 ? upstreamPath : `${upstreamPath}${restAndQuery.slice(q)}`;
     const method = req.method ?? 'GET';
+    const ticket = this.opts.replays?.take(req.headers[REPLAY_HEADER]);
+    const rawHeaders = req.headers[REPLAY_HEADER] === undefined ? req.rawHeaders : withoutHeader(req.rawHeaders, REPLAY_HEADER);
 
     const exchange = new Exchange(
       this.opts.sink,
@@ -139,9 +144,10 @@ export class RecordingProxy {
       method,
       `${prefix}${restAndQuery}`,
       rest,
-      req.rawHeaders,
+      rawHeaders,
       req.headers.traceparent,
       budgetHoldOf(req),
+      ticket,
     );
     this.forward(req, res, upstream, upstreamTarget, method, exchange);
   }
@@ -314,6 +320,12 @@ export class RecordingProxy {
 
     attempt(false);
   }
+}
+
+function withoutHeader(raw: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() !== name) out.push(raw[i]!, raw[i + 1]!);
+  return out;
 }
 
 /** The proxy's routes for the collector's HTTP server. */

@@ -17,6 +17,9 @@ import type {
   SessionDetail,
   SessionListPage,
   SessionListQuery,
+  ReplayRequestDto,
+  ReplayRunRequest,
+  ReplayStreamEvent,
   SpanDetail,
   StatsDto,
   StatsQuery,
@@ -216,6 +219,53 @@ export class ApiClient {
 
   spanDetail(traceId: string, spanId: string): Promise<SpanDetail> {
     return this.json('GET', `/api/traces/${seg(traceId)}/spans/${seg(spanId)}`);
+  }
+
+  /** The provider request behind an LLM call: exact (proxied) or rebuilt. */
+  callRequest(traceId: string, spanId: string): Promise<ReplayRequestDto> {
+    return this.json('GET', `/api/traces/${seg(traceId)}/spans/${seg(spanId)}/request`);
+  }
+
+  /**
+   * Sends a call again (POST /api/replay), its progress told to `onEvent` as it arrives (SSE).
+   * `headers` carry the provider key, passed through by the collector and never stored. A
+   * refusal before anything was sent (a missing key, an unknown upstream) rejects with its message.
+   */
+  replay(run: ReplayRunRequest, headers: Record<string, string>, onEvent: (e: ReplayStreamEvent) => void, timeoutMs = 15 * 60_000): Promise<void> {
+    const port = this.getPort();
+    if (port === null) return Promise.reject(new ApiRequestError('The Spyglass collector is not running.', 'no-collector'));
+    const body = JSON.stringify(run);
+    return new Promise((resolve, reject) => {
+      const cr = http.request({
+        host: LOOPBACK, port, method: 'POST', path: '/api/replay', agent: false,
+        headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(body) },
+      }, (res) => {
+        let pending = '';
+        const chunks: Buffer[] = [];
+        const ok = res.statusCode === 200;
+        res.on('data', (c: Buffer) => {
+          if (!ok) return void chunks.push(c);
+          pending += c.toString('utf8');
+          for (let end = pending.indexOf('\n\n'); end !== -1; end = pending.indexOf('\n\n')) {
+            const block = pending.slice(0, end);
+            pending = pending.slice(end + 2);
+            if (block.startsWith('data: ')) onEvent(JSON.parse(block.slice(6)) as ReplayStreamEvent);
+          }
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          if (ok) resolve();
+          else reject(new ApiRequestError(errorMessage({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }, '/api/replay'), 'http', res.statusCode ?? null));
+        });
+        res.on('error', (e) => reject(new ApiRequestError(e.message, 'network', res.statusCode ?? null)));
+      });
+      const timer = setTimeout(() => cr.destroy(new Error(`replay timed out after ${timeoutMs} ms`)), timeoutMs);
+      cr.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new ApiRequestError(`Cannot reach the collector: ${e.code ?? e.message}`, 'network', null, e.code ?? null));
+      });
+      cr.end(body);
+    });
   }
 
   /** A user's feedback or note, on a span or (spanId null) on the whole trace. */

@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { CollectorEvent } from '../../protocol/api';
+import type { CallAction } from '../../protocol/webview';
 import {
   DASHBOARD_VIEW_TYPE,
   TRACE_VIEW_TYPE,
@@ -51,6 +52,16 @@ async function askForTraceId(): Promise<{ traceId: string; spanId: null } | null
   });
   return value ? { traceId: value.trim().toLowerCase(), spanId: null } : null;
 }
+
+/** The command each action of an LLM call's details runs (src/host/replay/replay-commands.ts). */
+const CALL_ACTION_COMMANDS: Record<CallAction, string> = {
+  replay: 'spyglass.replayCall',
+  replayTimes: 'spyglass.replayCallTimes',
+  compareWith: 'spyglass.compareWith',
+  copyAsCurl: 'spyglass.copyAsCurl',
+  copyAsTypeScript: 'spyglass.copyAsTypeScript',
+  copyAsPython: 'spyglass.copyAsPython',
+};
 
 export class TracePanels implements vscode.Disposable {
   private readonly traces = new Map<string, OpenTrace>();
@@ -146,6 +157,7 @@ export class TracePanels implements vscode.Disposable {
       onOpenSource: (file, line) => void openSource(file, line),
       onOpenTrace: (id, span) => void this.showTrace(id, span),
       onOpenJson: (id, span) => void openTraceDocument(id, span ?? undefined).catch((e: Error) => void vscode.window.showErrorMessage(`Spyglass: ${e.message}`)),
+      onCallAction: (id, span, action) => void vscode.commands.executeCommand(CALL_ACTION_COMMANDS[action], { traceId: id, spanId: span }),
       onError: (err) => this.connection.log.warn(`trace panel: ${err.message}`),
     });
     this.traces.set(traceId, { panel, controller });

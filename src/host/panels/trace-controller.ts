@@ -4,7 +4,7 @@
 // itself: the webview does.
 
 import type { AnnotationDto, CollectorEvent } from '../../protocol/api';
-import { isTraceOutline, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
+import { isTraceOutline, type CallAction, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
 import { ApiRequestError, type ApiClient } from '../connection/api-client';
 import { loadAgentRun } from './agent-run-source';
 import { PanelController, type WebviewLike } from './panel-controller';
@@ -19,6 +19,8 @@ export interface TraceControllerOptions {
   onOpenJson?: (traceId: string, spanId: string | null) => void;
   /** Open another trace (a linked subagent's, from the agent-run view). */
   onOpenTrace?: (traceId: string, spanId: string | null) => void;
+  /** Replay, compare or copy an LLM call. */
+  onCallAction?: (traceId: string, spanId: string, action: CallAction) => void;
   onError?: (error: Error) => void;
   /** Delay that coalesces a burst of change events into one patch. */
   reloadDelayMs?: number;
@@ -73,6 +75,9 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       })
       .handleCommand('openJson', ({ spanId }) => {
         options.onOpenJson?.(this.traceId, spanId === null ? null : checkSpanId(spanId));
+      })
+      .handleCommand('callAction', ({ spanId, action }) => {
+        if (typeof action === 'string' && CALL_ACTIONS.has(action)) options.onCallAction?.(this.traceId, checkSpanId(spanId), action as CallAction);
       })
       .handleCommand('openTrace', ({ traceId, spanId }) => {
         if (typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId)) options.onOpenTrace?.(traceId, typeof spanId === 'string' ? checkSpanId(spanId) : null);
@@ -165,6 +170,8 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
     return created;
   }
 }
+
+const CALL_ACTIONS = new Set<string>(['replay', 'replayTimes', 'compareWith', 'copyAsCurl', 'copyAsTypeScript', 'copyAsPython'] satisfies CallAction[]);
 
 function checkSpanId(spanId: unknown): string {
   if (typeof spanId !== 'string' || !SPAN_ID.test(spanId)) throw new Error('invalid span id');
