@@ -57,7 +57,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.statusBar = new SpyglassStatusBar(() => this.api);
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
-    this.panels = new TracePanels(context.extensionUri, this.connection);
+    this.panels = new TracePanels(context.extensionUri, this.connection, context.globalState);
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
     this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api));
     this.disposables.push(

@@ -15,6 +15,8 @@ import { isLlmCall } from '../../src/protocol/outline';
 import { OutlineStore, type OutlineSpan } from './outline';
 import { OutlineIndex } from './search';
 import { renderAgentRun } from './agent-run';
+import type { Reading } from './conversation';
+import { highlightText } from './find-highlight';
 import { Waterfall } from './waterfall';
 
 export interface TraceViewDeps {
@@ -32,6 +34,11 @@ export interface TraceView {
   readonly selectedSpanId: string | null;
   /** Settles when the selected span's detail is shown (tests, benches). */
   detailShown(): Promise<void>;
+  /**
+   * Adds buttons to the selected span's action bar (replay, compare, …): called on every render
+   * of a span's details; return the buttons for that span, or none.
+   */
+  addSpanActions(render: (span: SpanDto) => HTMLElement[]): void;
 }
 
 /** Details kept for spans visited lately; the rest are asked for again. */
@@ -83,6 +90,20 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   let traceHidden = new Set<string>();
   const spanUi = new Map<string, FeedbackUiState>();
   let traceUi = freshUi();
+  const spanActions: ((span: SpanDto) => HTMLElement[])[] = [];
+  /** Messages the reader switched to raw text, by `spanId:side:index`. */
+  const rawMessages = new Set<string>();
+  const reading: Reading = {
+    copy: (text, what) => endpoint.command('copyText', { text, what }),
+    openLink: (url) => endpoint.command('openLink', { url }),
+    isRaw: (key) => rawMessages.has(key),
+    setRaw: (key, raw) => {
+      if (raw) rawMessages.add(key);
+      else rawMessages.delete(key);
+    },
+  };
+  /** Reveal the first match in the details after the next render (a find, a step to a hit). */
+  let revealFind = false;
 
   const header = h('header', { id: 'trace-header', class: 'trace-header' });
   const banner = h('div', { id: 'trace-status', class: 'banner', role: 'status', attrs: { hidden: true } });
@@ -116,7 +137,9 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (hits.length === 0) return;
     const at = selected ? hits.indexOf(selected) : -1;
     const next = hits[(at + delta + hits.length) % hits.length];
+    revealFind = true;
     select(next);
+    if (next === selected) markFound(true);
     hitCount.textContent = `${hits.indexOf(next) + 1} of ${hits.length}`;
   };
   let textTimer: ReturnType<typeof setTimeout> | undefined;
@@ -160,6 +183,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (textDelayMs <= 0) searchText(q);
     else textTimer = setTimeout(() => searchText(q), textDelayMs);
     mergeHits();
+    markFound(false);
   };
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   filter.addEventListener('input', () => {
@@ -442,14 +466,28 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
           }, (err: Error) => showBanner('error', `Could not remove: ${err.message}`));
         },
         feedback: callFeedback,
+        reading,
+        actions: (span) => spanActions.flatMap((render) => render(span)),
       }));
       settleShown();
+      markFound(revealFind);
     } else {
       replaceChildren(detailsPane, renderSpanPlaceholder(row.span, row, parent, { onSelect: (id) => select(id) }, failed.get(selected) ?? null));
       if (!failed.has(selected)) void requestDetail(selected).catch(() => undefined);
     }
     detailsPane.scrollTop = keepScroll ? scrollTop : 0;
     focus?.restore(detailsPane);
+  }
+
+  /** Marks the find query's matches in the shown details; `reveal` scrolls to the first. */
+  function markFound(reveal: boolean): void {
+    const shownDetail = detailsPane.querySelector<HTMLElement>('.span-details:not(.loading)');
+    if (!shownDetail) return;
+    const first = highlightText(shownDetail, filter.value.trim());
+    if (reveal) {
+      revealFind = false;
+      first?.scrollIntoView({ block: 'center' });
+    }
   }
 
   function select(spanId: string | null, notify = true): void {
@@ -572,6 +610,10 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     select: (id) => select(id),
     get selectedSpanId() {
       return selected;
+    },
+    addSpanActions(render) {
+      spanActions.push(render);
+      renderDetails(true);
     },
     detailShown() {
       if (selected && details.has(selected)) return Promise.resolve();

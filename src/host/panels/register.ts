@@ -10,6 +10,7 @@ import {
   isTimeRangeKey,
   type DashboardPersistedState,
   type TimeRangeKey,
+  type TraceLayout,
   type TracePersistedState,
 } from '../../protocol/webview';
 import type { CollectorConnection } from '../connection/connection';
@@ -18,7 +19,10 @@ import { openTraceDocument } from '../documents/trace-documents';
 import { DashboardController } from './dashboard-controller';
 import { openSource } from './open-source';
 import { panelHtml, webviewOptions } from './panel-html';
+import { copyToClipboard, openExternalLink } from './external';
 import { TraceController } from './trace-controller';
+
+const LAYOUT_KEY = 'spyglass.tracePanel.layout';
 
 /** How long a new dashboard waits for its first data before it paints a loading state instead. */
 const FIRST_PAINT_WAIT_MS = 1_500;
@@ -59,6 +63,8 @@ export class TracePanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly connection: Pick<CollectorConnection, 'api' | 'log'>,
+    /** Where the trace panels' splitter sizes are kept (the extension's global state). */
+    private readonly layoutMemento?: vscode.Memento,
   ) {
     this.registrations = [
       vscode.commands.registerCommand('spyglass.showTracePanel', async (arg?: unknown, spanArg?: unknown) => {
@@ -140,6 +146,12 @@ export class TracePanels implements vscode.Disposable {
       onOpenSource: (file, line) => void openSource(file, line),
       onOpenTrace: (id, span) => void this.showTrace(id, span),
       onOpenJson: (id, span) => void openTraceDocument(id, span ?? undefined).catch((e: Error) => void vscode.window.showErrorMessage(`Spyglass: ${e.message}`)),
+      onCopy: (text, what) => void copyToClipboard(text, what),
+      onOpenLink: (url) => void openExternalLink(url),
+      layout: this.layoutMemento ? {
+        get: () => this.layoutMemento?.get<TraceLayout>(LAYOUT_KEY),
+        set: (layout) => void this.layoutMemento?.update(LAYOUT_KEY, layout),
+      } : undefined,
       onError: (err) => this.connection.log.warn(`trace panel: ${err.message}`),
     });
     this.traces.set(traceId, { panel, controller });

@@ -4,7 +4,7 @@
 // itself: the webview does.
 
 import type { AnnotationDto, CollectorEvent } from '../../protocol/api';
-import { isTraceOutline, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
+import { isTraceOutline, type TraceHostToWebview, type TraceLayout, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
 import { ApiRequestError, type ApiClient } from '../connection/api-client';
 import { loadAgentRun } from './agent-run-source';
 import { PanelController, type WebviewLike } from './panel-controller';
@@ -19,6 +19,12 @@ export interface TraceControllerOptions {
   onOpenJson?: (traceId: string, spanId: string | null) => void;
   /** Open another trace (a linked subagent's, from the agent-run view). */
   onOpenTrace?: (traceId: string, spanId: string | null) => void;
+  /** Text to put on the clipboard; `what` names it for the confirmation. */
+  onCopy?: (text: string, what: string) => void;
+  /** A link from captured text (already checked: http, https or mailto), to open after asking. */
+  onOpenLink?: (url: string) => void;
+  /** The splitter sizes the user chose, to keep for the next panel; and the last ones kept. */
+  layout?: { get(): TraceLayout | undefined; set(layout: TraceLayout): void };
   onError?: (error: Error) => void;
   /** Delay that coalesces a burst of change events into one patch. */
   reloadDelayMs?: number;
@@ -26,11 +32,19 @@ export interface TraceControllerOptions {
   searchTimeoutMs?: number;
 }
 
-export function emptyTraceState(traceId: string, selectedSpanId: string | null = null): TracePanelState {
-  return { traceId, status: 'loading', trace: null, traceAnnotations: null, error: null, selectedSpanId, loadedAt: null };
+export function emptyTraceState(traceId: string, selectedSpanId: string | null = null, layout?: TraceLayout): TracePanelState {
+  return { traceId, status: 'loading', trace: null, traceAnnotations: null, error: null, selectedSpanId, loadedAt: null, ...(layout ? { layout } : {}) };
 }
 
 const SPAN_ID = /^[0-9A-Za-z_-]{1,64}$/;
+/** Clipboard text beyond this is cut (a whole span's JSON is a few MB at most). */
+const MAX_COPY_CHARS = 20_000_000;
+const OPENABLE_URL = /^(https?:\/\/|mailto:)[^\s]+$/i;
+
+/** A splitter size sent by the webview, or null (default) when it is not a sane pixel count. */
+function sizeOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 40 && v <= 20_000 ? Math.round(v) : null;
+}
 
 export class TraceController extends PanelController<TracePanelState, TraceHostToWebview, TraceWebviewToHost> {
   readonly traceId: string;
@@ -41,7 +55,7 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
   private readonly search: SpanTextIndex;
 
   constructor(options: TraceControllerOptions) {
-    super(options.webview, emptyTraceState(options.traceId, options.selectedSpanId ?? null), options.onError);
+    super(options.webview, emptyTraceState(options.traceId, options.selectedSpanId ?? null, options.layout?.get()), options.onError);
     this.traceId = options.traceId;
     this.api = options.api;
     this.reloadDelayMs = options.reloadDelayMs ?? 250;
@@ -73,6 +87,20 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       })
       .handleCommand('openJson', ({ spanId }) => {
         options.onOpenJson?.(this.traceId, spanId === null ? null : checkSpanId(spanId));
+      })
+      .handleCommand('copyText', ({ text, what }) => {
+        if (typeof text === 'string') options.onCopy?.(text.slice(0, MAX_COPY_CHARS), typeof what === 'string' ? what.slice(0, 200) : 'text');
+      })
+      .handleCommand('openLink', ({ url }) => {
+        // The webview offers only these; a message saying otherwise is refused, not opened.
+        if (typeof url === 'string' && url.length <= 8_192 && OPENABLE_URL.test(url.trim())) options.onOpenLink?.(url.trim());
+        else options.onError?.(new Error('refused to open a link that is not http, https or mailto'));
+      })
+      .handleCommand('saveLayout', (layout) => {
+        const l = layout as Partial<TraceLayout> | null;
+        const next: TraceLayout = { waterfallPx: sizeOrNull(l?.waterfallPx), namePx: sizeOrNull(l?.namePx) };
+        this.current = { ...this.current, layout: next };
+        options.layout?.set(next);
       })
       .handleCommand('openTrace', ({ traceId, spanId }) => {
         if (typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId)) options.onOpenTrace?.(traceId, typeof spanId === 'string' ? checkSpanId(spanId) : null);
