@@ -6,7 +6,7 @@
 import { buildWaterfall, criticalPath, type WaterfallLayout } from '../../src/core/span-tree';
 import { formatDateTime, formatDuration, formatInteger, formatTokens, formatUsd } from '../../src/core/format';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, SpanDto, TraceOutline, TraceSummary } from '../../src/protocol/api';
-import { parseOutlineMessage, type MessageEndpoint, type TraceHostToWebview, type TracePanelState, type TracePersistedState, type TraceWebviewToHost } from '../../src/protocol/webview';
+import { parseOutlineMessage, type MessageEndpoint, type TraceHostToWebview, type TracePanelState, type TraceLayout, type TracePersistedState, type TraceWebviewToHost } from '../../src/protocol/webview';
 import { button, h, icon, replaceChildren } from '../shared/dom';
 import { kindCount } from './annotations';
 import { renderSpanDetails, renderSpanPlaceholder } from './details';
@@ -17,6 +17,7 @@ import { OutlineIndex } from './search';
 import { renderAgentRun } from './agent-run';
 import type { Reading } from './conversation';
 import { highlightText } from './find-highlight';
+import { splitter } from './splitter';
 import { Waterfall } from './waterfall';
 
 export interface TraceViewDeps {
@@ -102,13 +103,23 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       else rawMessages.delete(key);
     },
   };
+  function persistNow(): void {
+    if (state) deps.persist({ traceId: state.traceId, selectedSpanId: selected, layout: layoutSizes });
+  }
   /** Reveal the first match in the details after the next render (a find, a step to a hit). */
   let revealFind = false;
 
   const header = h('header', { id: 'trace-header', class: 'trace-header' });
   const banner = h('div', { id: 'trace-status', class: 'banner', role: 'status', attrs: { hidden: true } });
   const detailsPane = h('section', { id: 'span-details', class: 'details-pane', attrs: { 'aria-live': 'polite' } });
-  const waterfall = new Waterfall({ onSelect: (id) => select(id) });
+  // Splitter sizes: this panel's own (kept through a reload), else the last the user chose anywhere.
+  let layoutSizes: TraceLayout = deps.persisted?.layout ?? deps.initial?.layout ?? { waterfallPx: null, namePx: null };
+  const saveLayout = (next: Partial<TraceLayout>) => {
+    layoutSizes = { ...layoutSizes, ...next };
+    endpoint.command('saveLayout', layoutSizes);
+    persistNow();
+  };
+  const waterfall = new Waterfall({ onSelect: (id) => select(id), namePx: layoutSizes.namePx, onNameWidth: (px) => saveLayout({ namePx: px }) });
   const index = new OutlineIndex(() => store.spans());
 
   // ---- find: names at once from the outline, message text from the host ----
@@ -216,7 +227,21 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       button('', 'arrow-down', () => step(1), { class: 'icon-button', title: 'Next match (Enter)', id: 'filter-next' }),
     ),
   );
-  const body = h('div', { class: 'trace-body' }, waterfall.element, detailsPane);
+  const body = h('div', { class: 'trace-body' });
+  const setWaterfallWidth = (px: number | null) => {
+    if (px === null) body.style.removeProperty('--waterfall-w');
+    else body.style.setProperty('--waterfall-w', `${px}px`);
+  };
+  setWaterfallWidth(layoutSizes.waterfallPx);
+  body.append(waterfall.element, splitter({
+    id: 'details-splitter',
+    label: 'Timeline and details width',
+    current: () => waterfall.element.getBoundingClientRect().width,
+    min: () => 240,
+    max: () => Math.max(260, body.getBoundingClientRect().width - 240),
+    onResize: setWaterfallWidth,
+    onCommit: (px) => saveLayout({ waterfallPx: px }),
+  }), detailsPane);
   // The agent-run view: a second tab, shown when the outline has agent spans. Its model needs
   // every span's attributes and linked traces, so the host builds it when the tab shows.
   const runPane = h('section', { id: 'agent-run-pane', class: 'agent-run-pane', role: 'tabpanel', attrs: { hidden: true, 'aria-labelledby': 'tab-agent-run' } });
@@ -496,7 +521,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     waterfall.select(spanId);
     if (spanId) failed.delete(spanId);
     renderDetails();
-    if (state) deps.persist({ traceId: state.traceId, selectedSpanId: spanId });
+    persistNow();
     if (notify) endpoint.notify('didSelectSpan', { spanId });
   }
 
@@ -546,7 +571,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       renderHeader(state);
     }
     if (filter.value.trim()) runSearch(outline.partial ? TEXT_SEARCH_DELAY_MS : 0);
-    if (state && selected) deps.persist({ traceId: state.traceId, selectedSpanId: selected });
+    if (selected) persistNow();
   }
 
   function apply(next: TracePanelState): void {
@@ -584,7 +609,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (prev?.selectedSpanId !== next.selectedSpanId && next.selectedSpanId && next.selectedSpanId !== selected && store.get(next.selectedSpanId)) {
       select(next.selectedSpanId, false);
     }
-    deps.persist({ traceId: next.traceId, selectedSpanId: selected });
+    persistNow();
   }
 
   endpoint.handleNotification('didChangeState', apply);

@@ -311,7 +311,7 @@ describe('trace view', () => {
     expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa1');
     expect(h.root.querySelector('#span-details .details-title')!.textContent).toBe(`agent run ${HOSTILE}`);
     expect(h.posted).toContainEqual({ kind: 'notification', method: 'didSelectSpan', params: { spanId: 'aaaaaaaaaaaaaaa1' } });
-    expect(h.persisted.at(-1)).toEqual({ traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa1' });
+    expect(h.persisted.at(-1)).toEqual({ traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa1', layout: { waterfallPx: null, namePx: null } });
   });
 
   it('restores the persisted selection and obeys selectSpan from the host, also before the outline came', async () => {
@@ -702,5 +702,80 @@ describe('reading a call', () => {
     h.view.select('aaaaaaaaaaaaaaa1');
     await h.view.detailShown();
     expect(h.root.querySelector('#replay-call')).toBeNull();
+  });
+});
+
+describe('waterfall zoom, splitters and screen readers', () => {
+  const key = (el: HTMLElement, k: string, extra: KeyboardEventInit = {}) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...extra }));
+  const bar = (root: HTMLElement, spanId: string) => root.querySelector<HTMLElement>(`.span-row[data-span-id="${spanId}"] .span-bar`)!;
+
+  it('zooms the time axis from the keyboard and the buttons, to a span, and back to the whole trace', () => {
+    const h = mount(hostileTrace());
+    const wf = h.view.waterfall;
+    const scroller = h.root.querySelector<HTMLElement>('#waterfall')!;
+    expect(wf.timeWindow).toEqual({ start: 0, end: 1_000 });
+    expect(bar(h.root, 'aaaaaaaaaaaaaaa2').style.left).toBe('1%');
+    key(scroller, '+');
+    wf.renderNow();
+    expect(wf.timeWindow.end - wf.timeWindow.start).toBeCloseTo(1_000 / 1.5);
+    expect(h.root.querySelector('#waterfall-pane')!.classList.contains('zoomed')).toBe(true);
+    expect(h.root.querySelector('#zoom-label')!.textContent).not.toBe('');
+    key(scroller, '0');
+    wf.renderNow();
+    expect(wf.timeWindow).toEqual({ start: 0, end: 1_000 });
+    // Z: the selected span (the LLM call, 10 to 600 ms) fills the timeline, with a margin
+    key(scroller, 'z');
+    wf.renderNow();
+    expect(wf.timeWindow.start).toBeCloseTo(0);
+    expect(wf.timeWindow.end).toBeCloseTo(708); // 590 ms and 10% either side, pushed inside the trace
+    const left = parseFloat(bar(h.root, 'aaaaaaaaaaaaaaa2').style.left);
+    expect(left).toBeCloseTo((10 / 708) * 100, 1);
+    // a span wholly outside the window has no bar to see
+    expect(bar(h.root, 'aaaaaaaaaaaaaaa4').hidden).toBe(true);
+    key(scroller, 'ArrowRight', { shiftKey: true });
+    wf.renderNow();
+    expect(wf.timeWindow.start).toBeGreaterThan(100);
+    h.root.querySelector<HTMLButtonElement>('#zoom-reset')!.click();
+    h.root.querySelector<HTMLButtonElement>('#zoom-in')!.click();
+    h.root.querySelector<HTMLButtonElement>('#zoom-out')!.click();
+    wf.renderNow();
+    expect(wf.timeWindow.end - wf.timeWindow.start).toBeCloseTo(1_000);
+  });
+
+  it('names the selected row for screen readers with aria-activedescendant', () => {
+    const h = mount(hostileTrace());
+    const scroller = h.root.querySelector<HTMLElement>('#waterfall')!;
+    h.view.waterfall.renderNow();
+    const active = () => h.root.querySelector(`#${scroller.getAttribute('aria-activedescendant')}`) as HTMLElement | null;
+    expect(active()?.dataset.spanId).toBe('aaaaaaaaaaaaaaa2');
+    key(scroller, 'ArrowDown');
+    h.view.waterfall.renderNow();
+    expect(active()?.dataset.spanId).toBe(h.view.selectedSpanId);
+    expect(active()?.getAttribute('role')).toBe('treeitem');
+    expect(active()?.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('resizes the timeline and the name column with splitters, keeps the sizes and tells the host', () => {
+    const h = mount(hostileTrace());
+    const details = h.root.querySelector<HTMLElement>('#details-splitter')!;
+    expect(details.getAttribute('role')).toBe('separator');
+    key(details, 'ArrowRight');
+    const saved = h.posted.filter((m) => m.kind === 'command' && m.method === 'saveLayout').at(-1) as { params: { waterfallPx: number | null } };
+    expect(typeof saved.params.waterfallPx).toBe('number');
+    expect(h.root.querySelector<HTMLElement>('.trace-body')!.style.getPropertyValue('--waterfall-w')).toBe(`${saved.params.waterfallPx}px`);
+    const name = h.root.querySelector<HTMLElement>('#name-splitter')!;
+    key(name, 'End');
+    const both = h.posted.filter((m) => m.kind === 'command' && m.method === 'saveLayout').at(-1) as { params: { waterfallPx: number | null; namePx: number | null } };
+    expect(both.params.waterfallPx).toBe(saved.params.waterfallPx);
+    expect(typeof both.params.namePx).toBe('number');
+    expect(h.persisted.at(-1)!.layout).toEqual(both.params);
+    name.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+    expect(h.root.querySelector<HTMLElement>('#waterfall-pane')!.style.getPropertyValue('--name-col')).toBe('');
+  });
+
+  it('opens with the sizes the host kept from another panel', () => {
+    const h = mount(hostileTrace(), { state: { layout: { waterfallPx: 700, namePx: 260 } } });
+    expect(h.root.querySelector<HTMLElement>('.trace-body')!.style.getPropertyValue('--waterfall-w')).toBe('700px');
+    expect(h.root.querySelector<HTMLElement>('#waterfall-pane')!.style.getPropertyValue('--name-col')).toBe('260px');
   });
 });
