@@ -270,6 +270,9 @@ export class Waterfall {
     this.minimapBox.style.width = `${box.width * 100}%`;
     const zoomed = !isFull(this.view, this.totalMs);
     this.element.classList.toggle('zoomed', zoomed);
+    // The window in ms, for tests and tools that read the panel (not for styling).
+    this.element.dataset.windowStart = String(this.view.start);
+    this.element.dataset.windowEnd = String(this.view.end);
     this.zoomLabel.textContent = zoomed ? `${formatDuration(this.view.start)} – ${formatDuration(this.view.end)}` : '';
     this.drawMinimap();
   }
