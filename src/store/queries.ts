@@ -191,9 +191,9 @@ export class TraceQueries {
     return row ? traceSummaryFromRow(row) : null;
   }
 
-  /** The light span list of a trace, or with `since` what changed after that revision; null when not stored. */
-  outline(traceId: string, since?: number): TraceOutline | null {
-    return this.outlines.outline(traceId, since);
+  /** The light span list of a trace, or with `since` what changed after that revision; null when not stored. `limit`: a preview. */
+  outline(traceId: string, since?: number, limit?: number): TraceOutline | null {
+    return this.outlines.outline(traceId, since, limit);
   }
 
   /** One span in full, with its annotations; null when not stored. */

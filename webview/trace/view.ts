@@ -541,10 +541,15 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     outlineChangedRun();
   }
 
+  /** The outline shown is a preview (the first spans by start); the whole one is on its way. */
+  let previewShown = false;
   function applyOutline(outline: TraceOutline): void {
     const before = selected;
+    const fromPreview = previewShown;
+    previewShown = outline.preview === true;
     const changed = store.apply(outline);
-    if (!outline.partial) {
+    // The whole outline after its preview is the same trace at the same moment: details stay.
+    if (!outline.partial && !fromPreview) {
       details.clear();
       stale.clear();
       pending.clear();
@@ -557,8 +562,11 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       }
     }
     relayout();
+    if (previewShown) showBanner('info', `Showing the first ${formatInteger(outline.spanId.length)} of ${formatInteger(outline.trace.spanCount)} spans; reading the rest…`);
+    else if (fromPreview && !(layout && layout.duplicates > 0) && state?.status !== 'error') banner.hidden = true;
+    if (!outline.partial && !previewShown) performance.mark('spyglass:outline-complete');
     // A whole outline is the first paint (or a reload): rows now, not a frame later.
-    if (!outline.partial) {
+    if (!outline.partial && !fromPreview) {
       waterfall.renderNow();
       performance.mark('spyglass:rows');
       // After the frame that paints them: what a person sees.

@@ -3,7 +3,7 @@
 // requests for a span's detail, text search and the user's feedback, and never holds the spans
 // itself: the webview does.
 
-import type { AnnotationDto, CollectorEvent } from '../../protocol/api';
+import type { AnnotationDto, CollectorEvent, TraceOutline } from '../../protocol/api';
 import { isTraceOutline, type TraceHostToWebview, type TraceLayout, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
 import { ApiRequestError, type ApiClient } from '../connection/api-client';
 import { loadAgentRun } from './agent-run-source';
@@ -30,7 +30,15 @@ export interface TraceControllerOptions {
   reloadDelayMs?: number;
   /** Timeout of the whole-trace fetch the text search needs (it can be large). */
   searchTimeoutMs?: number;
+  /**
+   * Spans of a first look sent before a whole outline (the first by start time: a screenful and
+   * then some), so a large trace paints before all of it is read, sent and laid out. 0: none.
+   */
+  previewSpans?: number;
 }
+
+/** A screenful of rows is ~40; nested subtrees and a tall window want more. */
+export const PREVIEW_SPANS = 300;
 
 export function emptyTraceState(traceId: string, selectedSpanId: string | null = null, layout?: TraceLayout): TracePanelState {
   return { traceId, status: 'loading', trace: null, traceAnnotations: null, error: null, selectedSpanId, loadedAt: null, ...(layout ? { layout } : {}) };
@@ -53,12 +61,14 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
   /** The store revision the webview's outline reflects; null: it needs the whole outline. */
   private revision: number | null = null;
   private readonly search: SpanTextIndex;
+  private readonly previewSpans: number;
 
   constructor(options: TraceControllerOptions) {
     super(options.webview, emptyTraceState(options.traceId, options.selectedSpanId ?? null, options.layout?.get()), options.onError);
     this.traceId = options.traceId;
     this.api = options.api;
     this.reloadDelayMs = options.reloadDelayMs ?? 250;
+    this.previewSpans = options.previewSpans ?? PREVIEW_SPANS;
     const searchTimeoutMs = options.searchTimeoutMs ?? 60_000;
     this.search = new SpanTextIndex({
       wholeTrace: () => this.api.getTrace(this.traceId, searchTimeoutMs),
@@ -152,6 +162,15 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
     const prev = this.current;
     const since = this.revision;
     try {
+      if (since === null && this.previewSpans > 0) {
+        // The first screenful now; the whole outline replaces it below. A trace that fits in the
+        // preview comes whole, and that is all.
+        const first = await this.api.traceOutlineJson(this.traceId, undefined, this.previewSpans);
+        if (!isTraceOutline(first.outline) || first.outline.partial) throw new ApiRequestError('The collector sent a trace outline in an unknown shape.', 'bad-json');
+        if (this.isDisposed) return prev;
+        if (first.outline.preview) this.endpoint.notify('didChangeOutline', { json: first.json });
+        else return this.applyWhole(prev, first.outline, first.json);
+      }
       const { outline, json } = await this.api.traceOutlineJson(this.traceId, since ?? undefined);
       if (!isTraceOutline(outline) || (since === null && outline.partial)) throw new ApiRequestError('The collector sent a trace outline in an unknown shape.', 'bad-json');
       if (this.isDisposed) return prev;
@@ -177,6 +196,13 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       // Keep what we had: a collector restart should not blank an open trace.
       return { ...prev, status, error: message };
     }
+  }
+
+  private applyWhole(prev: TracePanelState, outline: TraceOutline, json: string): TracePanelState {
+    this.search.drop();
+    this.endpoint.notify('didChangeOutline', { json });
+    this.revision = outline.revision;
+    return { ...prev, status: 'ready', trace: outline.trace, traceAnnotations: outline.annotations ?? prev.traceAnnotations, error: null, loadedAt: Date.now() };
   }
 
   private async annotate(spanId: unknown, annotation: unknown): Promise<AnnotationDto> {
