@@ -240,7 +240,7 @@ describe('TraceController', () => {
     expect(t.outlines[1].spanId).toHaveLength(4);
     expect(api.seen.filter((r) => r.path === outlinePath).map((r) => r.query)).toEqual([{ limit: '2' }, {}]);
     // the next change is a patch from the whole outline's revision, not another preview
-    t.controller.onCollectorEvent({ type: 'traces-changed', traceIds: [TRACE_ID] });
+    t.controller.onCollectorEvent({ type: 'traces-changed', traceIds: [TRACE_ID], spans: 1, llmCalls: 0, at: Date.now() });
     await until(() => api.seen.filter((r) => r.path === outlinePath).length === 3, 2_000, 'the patch');
     expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query.since).toBeDefined();
   });
