@@ -6,7 +6,7 @@
 import { buildWaterfall, criticalPath, type WaterfallLayout } from '../../src/core/span-tree';
 import { formatDateTime, formatDuration, formatInteger, formatTokens, formatUsd } from '../../src/core/format';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, SpanDto, TraceOutline, TraceSummary } from '../../src/protocol/api';
-import { parseOutlineMessage, type MessageEndpoint, type TraceHostToWebview, type TracePanelState, type TraceLayout, type TracePersistedState, type TraceWebviewToHost } from '../../src/protocol/webview';
+import { parseOutlineMessage, type MessageEndpoint, type OutlineMessage, type TraceHostToWebview, type TracePanelState, type TraceLayout, type TracePersistedState, type TraceWebviewToHost } from '../../src/protocol/webview';
 import { button, h, icon, replaceChildren } from '../shared/dom';
 import { kindCount } from './annotations';
 import { renderSpanDetails, renderSpanPlaceholder } from './details';
@@ -621,11 +621,30 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   }
 
   endpoint.handleNotification('didChangeState', apply);
-  endpoint.handleNotification('didChangeOutline', (message) => {
+  const receiveOutline = (message: OutlineMessage) => {
     performance.mark('spyglass:outline-received');
     const outline = parseOutlineMessage(message);
     if (outline) applyOutline(outline);
     else showBanner('error', 'The trace came in a shape this panel does not know. Reload, or update Spyglass.');
+  };
+  /** Outlines that came while a preview waits for its first frame, in order. */
+  let heldOutlines: OutlineMessage[] | null = null;
+  endpoint.handleNotification('didChangeOutline', (message) => {
+    if (heldOutlines) {
+      heldOutlines.push(message);
+      return;
+    }
+    receiveOutline(message);
+    if (previewShown) {
+      // The preview's rows are in the DOM; reading the whole outline now would keep the browser
+      // from painting them until it is done. It waits for the frame that shows them.
+      heldOutlines = [];
+      requestAnimationFrame(() => setTimeout(() => {
+        const held = heldOutlines ?? [];
+        heldOutlines = null;
+        for (const m of held) receiveOutline(m);
+      }, 0));
+    }
   });
   endpoint.handleCommand('selectSpan', ({ spanId }) => {
     if (store.get(spanId)) select(spanId, false);
