@@ -17,6 +17,7 @@ import { TerminalEnvironment } from './settings/terminal-env';
 import { filterSummary, isFilterActive, type TraceFilter } from './tree/trace-tree-model';
 import { TracesTreeProvider, type TracesTreeNode } from './tree/traces-tree';
 import { registerCopilotTracing } from './settings/copilot-tracing';
+import { WalkthroughPorts } from './walkthrough/walkthrough-ports';
 
 export const TRACES_VIEW_ID = 'spyglass.traces';
 
@@ -33,6 +34,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly tree: TracesTreeProvider;
   readonly treeView: vscode.TreeView<TracesTreeNode>;
   readonly panels: TracePanels;
+  private readonly walkthroughPorts: WalkthroughPorts;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -58,6 +60,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.panels = new TracePanels(context.extensionUri, this.connection, context.globalState);
+    this.walkthroughPorts = new WalkthroughPorts(context, (m) => this.log.warn(m));
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
     this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api));
     this.disposables.push(
@@ -132,6 +135,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.terminalEnv.update(state, readTerminalSettings());
     void this.setContext('spyglass.captureState', state.kind);
     void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
+    if (state.kind === 'owner' || state.kind === 'reader') void this.walkthroughPorts?.update({ httpPort: state.httpPort, grpcPort: state.grpcPort });
     if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) this.tree.refresh();
     this.panels.handleState(state);
     if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
@@ -139,6 +143,8 @@ export class SpyglassHost implements vscode.Disposable {
   }
 
   private onEvent(event: CollectorEvent): void {
+    // The walkthrough's "Connect an app" step ticks when an app's spans arrive.
+    if (event.type === 'traces-changed' && event.spans > 0) void this.setContext('spyglass.receivedTraces', true);
     this.tree.handleEvent(event);
     this.statusBar.handleEvent(event);
     this.panels.handleEvent(event);
