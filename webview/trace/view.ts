@@ -495,13 +495,14 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
         actions: (span) => spanActions.flatMap((render) => render(span)),
       }));
       settleShown();
-      markFound(revealFind);
     } else {
       replaceChildren(detailsPane, renderSpanPlaceholder(row.span, row, parent, { onSelect: (id) => select(id) }, failed.get(selected) ?? null));
       if (!failed.has(selected)) void requestDetail(selected).catch(() => undefined);
     }
     detailsPane.scrollTop = keepScroll ? scrollTop : 0;
     focus?.restore(detailsPane);
+    // After the scroll is restored: revealing a match scrolls to it.
+    if (detail) markFound(revealFind);
   }
 
   /** Marks the find query's matches in the shown details; `reveal` scrolls to the first. */
