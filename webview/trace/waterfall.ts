@@ -218,6 +218,25 @@ export class Waterfall {
     setTimeout(() => (this.swallowClick = false), 0);
     const box = this.timelineBox();
     this.setTimeWindow(windowFromPixels(this.view, this.totalMs, p.x0 - box.left, e.clientX - box.left, box.width));
+    this.revealWindow();
+  }
+
+  /** Scrolls to the first row that starts inside the window, unless one is in view already. */
+  private revealWindow(): void {
+    const layout = this.layout;
+    if (!layout) return;
+    const inWindow = (pos: number) => {
+      const row = layout.rows[this.visible[pos]!]!;
+      return row.offsetMs >= this.view.start && row.offsetMs <= this.view.end;
+    };
+    const { first, end } = visibleWindow(this.scroller.scrollTop, this.viewportHeight(), ROW_HEIGHT, this.visible.length, 0);
+    for (let pos = first; pos < end; pos++) if (inWindow(pos)) return;
+    for (let pos = 0; pos < this.visible.length; pos++) {
+      if (inWindow(pos)) {
+        this.scroller.scrollTop = Math.max(0, (pos - 2) * ROW_HEIGHT);
+        return;
+      }
+    }
   }
 
   private cancelPress(): void {
@@ -501,8 +520,13 @@ export class Waterfall {
     this.axis.replaceChildren();
     if (!layout) return;
     const width = this.axis.clientWidth || 400;
-    for (const t of ticks(this.view, Math.max(2, Math.floor(width / TICK_SPACING_PX)))) {
-      const tick = h('span', { class: 'axis-tick' }, formatDuration(t.t));
+    const span = this.view.end - this.view.start;
+    // Zoomed in, times far into a long trace print alike ("17m 34s" twice): ticks then count from
+    // the window's start, which the zoom label gives.
+    const zoomed = !isFull(this.view, this.totalMs);
+    const list = zoomed ? ticks({ start: 0, end: span }, Math.max(2, Math.floor(width / TICK_SPACING_PX))) : ticks(this.view, Math.max(2, Math.floor(width / TICK_SPACING_PX)));
+    for (const t of list) {
+      const tick = h('span', { class: 'axis-tick' }, zoomed ? `+${formatDuration(t.t)}` : formatDuration(t.t));
       tick.style.left = `${t.x * 100}%`;
       if (t.x > 0.97) tick.classList.add('axis-tick-end');
       else if (t.x < 0.03) tick.classList.add('axis-tick-start');
