@@ -95,7 +95,10 @@ export function apiRoutes(ctx: ApiContext): Route[] {
         const id = traceIdParam(params.traceId!);
         const since = num(url, 'since');
         if (since !== undefined && (!Number.isInteger(since) || since < 0)) throw new HttpError(400, 'invalid since', 'expected a store revision');
-        const outline = ctx.store.queries.outline(id, since);
+        const limit = num(url, 'limit');
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new HttpError(400, 'invalid limit', 'expected a positive number of spans');
+        if (limit !== undefined && since !== undefined) throw new HttpError(400, 'invalid limit', 'a preview (limit) is of a whole outline, not of a patch (since)');
+        const outline = ctx.store.queries.outline(id, since, limit);
         if (!outline) throw new HttpError(404, 'trace not found', id);
         sendJson(res, 200, outline);
       },

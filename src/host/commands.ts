@@ -223,8 +223,10 @@ export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
     reg('spyglass.showLog', () => host.log.show()),
     reg('spyglass.choosePort', (setting) => choosePort(host, setting)),
     reg('spyglass.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${host.context.extension.id}`)),
+    // The `{ category }` form: with a bare string, the Welcome page of VS Code 1.117 (code-server)
+    // showed its own first walkthrough ("Setup VS Code Web") instead of Spyglass's.
     reg('spyglass.openWalkthrough', () =>
-      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${host.context.extension.id}#spyglass.gettingStarted`, false),
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', { category: `${host.context.extension.id}#spyglass.gettingStarted` }, false),
     ),
   ];
 }

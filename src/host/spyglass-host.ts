@@ -19,6 +19,7 @@ import { TerminalEnvironment } from './settings/terminal-env';
 import { filterSummary, isFilterActive, type TraceFilter } from './tree/trace-tree-model';
 import { TracesTreeProvider, type TracesTreeNode } from './tree/traces-tree';
 import { registerCopilotTracing } from './settings/copilot-tracing';
+import { WalkthroughPorts } from './walkthrough/walkthrough-ports';
 
 export const TRACES_VIEW_ID = 'spyglass.traces';
 
@@ -37,6 +38,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly panels: TracePanels;
   readonly prompts: PromptsView;
   readonly documents: TraceDocuments;
+  private readonly walkthroughPorts: WalkthroughPorts;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -61,8 +63,9 @@ export class SpyglassHost implements vscode.Disposable {
     this.statusBar = new SpyglassStatusBar(() => this.api);
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
-    this.panels = new TracePanels(context.extensionUri, this.connection);
+    this.panels = new TracePanels(context.extensionUri, this.connection, context.globalState);
     this.prompts = new PromptsView(context.extensionUri, () => this.api, this.log);
+    this.walkthroughPorts = new WalkthroughPorts(context, (m) => this.log.warn(m));
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
     this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, (this.documents = new TraceDocuments(() => this.api)), this.prompts);
     this.disposables.push(
@@ -141,6 +144,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.terminalEnv.update(state, readTerminalSettings());
     void this.setContext('spyglass.captureState', state.kind);
     void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
+    if (state.kind === 'owner' || state.kind === 'reader') void this.walkthroughPorts?.update({ httpPort: state.httpPort, grpcPort: state.grpcPort });
     if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) {
       this.tree.refresh();
       this.prompts.handleConnectionChanged();
@@ -151,6 +155,8 @@ export class SpyglassHost implements vscode.Disposable {
   }
 
   private onEvent(event: CollectorEvent): void {
+    // The walkthrough's "Connect an app" step ticks when an app's spans arrive.
+    if (event.type === 'traces-changed' && event.spans > 0) void this.setContext('spyglass.receivedTraces', true);
     this.tree.handleEvent(event);
     this.statusBar.handleEvent(event);
     this.panels.handleEvent(event);

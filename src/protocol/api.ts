@@ -302,6 +302,11 @@ export interface TraceOutline {
   annotationCounts: (Partial<Record<AnnotationKind, number>> | null)[];
   /** Annotations about the whole trace (no span), in full outlines and in every patch. */
   annotations?: AnnotationDto[];
+  /**
+   * Only the first spans by start time (`?limit=N` on a trace with more): enough to paint the
+   * first screenful; the whole outline (no `since`, no `limit`) replaces it.
+   */
+  preview?: boolean;
 }
 
 /** `GET /api/traces/{traceId}/spans/{spanId}`: one span in full (SpanDto, annotations included). */

@@ -375,12 +375,24 @@ export interface TracePanelState {
   selectedSpanId: string | null;
   /** Epoch ms of the last successful load. */
   loadedAt: number | null;
+  /** The splitter sizes the user chose last (in any trace panel), for a panel that has none of its own. */
+  layout?: TraceLayout;
 }
 
 /** What the trace webview keeps through a reload (and the serializer receives). */
 export interface TracePersistedState {
   traceId: string;
   selectedSpanId: string | null;
+  /** The splitters, as the user left them in this panel. */
+  layout?: TraceLayout;
+}
+
+/** The trace panel's splitter sizes, in CSS pixels; null: the default. */
+export interface TraceLayout {
+  /** Width of the waterfall (timeline) pane beside the details pane. */
+  waterfallPx: number | null;
+  /** Width of the span-name column inside the waterfall. */
+  namePx: number | null;
 }
 
 /** Spans whose stored text contains the query (message content, attributes, events, …). */
@@ -444,6 +456,12 @@ export type TraceWebviewToHost = {
     openTrace: { traceId: string; spanId: string | null };
     /** An LLM call's replay and compare actions, run by the host's commands. */
     callAction: { spanId: string; action: CallAction };
+    /** Put text on the clipboard (a message, a value, a span as JSON); `what` names it in the confirmation. */
+    copyText: { text: string; what: string };
+    /** A link in captured text: the host asks the user, then opens it outside VS Code (http, https, mailto only). */
+    openLink: { url: string };
+    /** The panel's splitter sizes changed: the host keeps them for the next panel. */
+    saveLayout: TraceLayout;
   };
   requests: {
     /** Everything again from the collector (the outline comes as `didChangeOutline`). */

@@ -35,6 +35,7 @@ export const TRACE_ROWS_IN_ROW_ORDER = 's.id IN (SELECT id FROM spans WHERE trac
 
 export class OutlineQuery {
   private readonly all: Database.Statement;
+  private readonly first: Database.Statement;
   /** Null in a file of an older Spyglass (no revisions): a patch is then the whole outline. */
   private readonly sinceByTrace: Database.Statement | null;
   private readonly sinceByRevision: Database.Statement | null;
@@ -42,6 +43,7 @@ export class OutlineQuery {
 
   constructor(db: Database.Database, schema: SchemaInfo, private readonly sources: OutlineSources) {
     this.all = db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`).raw();
+    this.first = db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id LIMIT ?`).raw();
     const revisions = schema.hasColumn('spans', 'store_rev');
     const byRevision = revisions && schema.hasIndex('spans_by_rev');
     this.sinceByTrace = revisions ? db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} AND s.store_rev > ? ORDER BY s.start_us, s.id`).raw() : null;
@@ -51,8 +53,12 @@ export class OutlineQuery {
     this.changedSince = byRevision ? db.prepare('SELECT count(*) FROM (SELECT 1 FROM spans WHERE store_rev > ? LIMIT ?)').pluck() : null;
   }
 
-  /** Null when the trace is not stored. */
-  outline(traceId: string, since?: number): TraceOutline | null {
+  /**
+   * Null when the trace is not stored. `limit` (without `since`): only the first spans by start
+   * time, a preview that paints the first screenful of a large trace before the rest is read,
+   * sent and laid out (their ancestors started before them, so the preview is a whole tree).
+   */
+  outline(traceId: string, since?: number, limit?: number): TraceOutline | null {
     // The revision is read first: rows read after it are at least that new, so a later patch
     // from it may send a span again but never misses one.
     const revision = this.sources.revision();
@@ -61,7 +67,9 @@ export class OutlineQuery {
     const trace = found.summary;
     const partial = since !== undefined;
     let rows: OutlineRow[];
-    if (!partial || !this.sinceByTrace) rows = this.all.all(traceId) as OutlineRow[];
+    const preview = !partial && limit !== undefined && limit < trace.spanCount;
+    if (preview) rows = this.first.all(traceId, limit) as OutlineRow[];
+    else if (!partial || !this.sinceByTrace) rows = this.all.all(traceId) as OutlineRow[];
     else if (this.sinceByRevision && (this.changedSince!.get(since, trace.spanCount + 1) as number) <= trace.spanCount) {
       rows = this.sinceByRevision.all(since, traceId) as OutlineRow[];
     } else rows = this.sinceByTrace.all(traceId, since) as OutlineRow[];
@@ -72,6 +80,7 @@ export class OutlineQuery {
       category: new Array(n), start: new Array(n), durationMs: new Array(n), status: new Array(n), service: new Array(n),
       model: new Array(n), inputTokens: new Array(n), outputTokens: new Array(n), costUsd: new Array(n),
       costEstimated: new Array(n), annotationCounts: new Array(n), annotations: this.sources.traceAnnotations(traceId),
+      ...(preview ? { preview: true } : {}),
     };
     const index = new Map<string, number>();
     const intern = (s: string): number => {

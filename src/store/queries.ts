@@ -137,9 +137,9 @@ export class TraceQueries {
     return row ? traceSummaryFromRow(row) : null;
   }
 
-  /** The light span list of a trace, or with `since` what changed after that revision; null when not stored. */
-  outline(traceId: string, since?: number): TraceOutline | null {
-    return this.outlines.outline(traceId, since);
+  /** The light span list of a trace, or with `since` what changed after that revision; null when not stored. `limit`: a preview. */
+  outline(traceId: string, since?: number, limit?: number): TraceOutline | null {
+    return this.outlines.outline(traceId, since, limit);
   }
 
   /** The exchange a proxied call recorded (request headers without credentials, bodies); null for others. */

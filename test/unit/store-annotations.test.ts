@@ -124,6 +124,21 @@ describe('annotations from instrumentations', () => {
 });
 
 describe('store revisions and the outline', () => {
+  it('previews a trace with its first spans by start time (limit), whole when it fits', () => {
+    const traceId = hexId(16);
+    const root = span({ traceId, name: 'session', startUs: T0, endUs: T0 + 100_000 });
+    // stored out of start order, as exporters send them (children end, and are sent, first)
+    const kids = Array.from({ length: 20 }, (_, i) => span({ traceId, parentSpanId: root.spanId, name: `step ${i}`, startUs: T0 + (20 - i) * 1_000, endUs: T0 + (20 - i) * 1_000 + 500 }));
+    write([...kids, root]);
+    const preview = store.queries.outline(traceId, undefined, 5)!;
+    expect(preview).toMatchObject({ partial: false, preview: true });
+    expect(preview.spanId).toEqual([root.spanId, ...kids.slice(-4).reverse().map((k) => k.spanId)]);
+    expect(preview.trace.spanCount).toBe(21);
+    const fits = store.queries.outline(traceId, undefined, 21)!;
+    expect(fits.preview).toBeUndefined();
+    expect(fits.spanId).toHaveLength(21);
+  });
+
   it('stamps what each write stores or changes, and answers what changed since a revision', () => {
     const traceId = hexId(16);
     const root = span({ traceId, name: 'agent', startUs: T0, endUs: T0 + 9_000 });

@@ -8,8 +8,9 @@ import type { SpanDto } from '../../src/protocol/api';
 import { button, h, icon, longText } from '../shared/dom';
 import { renderAnnotationList, kindCount } from './annotations';
 import { categoryIcon, SPAN_KIND_NAMES } from './categories';
-import { keyValueTable, renderConversation, renderLlmSummary } from './conversation';
+import { copyButton, keyValueTable, renderConversation, renderLlmSummary, valueBlock, type Reading } from './conversation';
 import { renderCallActions, type CallActionHandlers } from './call-actions';
+import { toolIo } from '../../src/core/tool-io';
 import type { OutlineSpan } from './outline';
 
 export interface DetailsHandlers {
@@ -21,6 +22,10 @@ export interface DetailsHandlers {
   feedback: (span: SpanDto) => HTMLElement | null;
   /** Replay, compare, copy as code: run by the host. */
   callActions?: CallActionHandlers;
+  /** Copy, links and the raw/rendered choice per message. */
+  reading: Reading;
+  /** Actions other features add to the span's action bar (replay, compare, …), after the built-in ones. */
+  actions?: (span: SpanDto) => HTMLElement[];
 }
 
 /** What the header and facts need: the outline has it before the detail arrives. */
@@ -77,7 +82,14 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<OutlineSpan> 
   const isError = span.status === 'error';
   const root = h('div', { class: `span-details${isError ? ' error' : ''}`, data: { 'span-id': span.spanId } });
   const [header, facts] = renderHeader({ ...span, service: span.serviceName }, row, parentName, handlers);
-  header.append(h('span', { class: 'spacer' }), button('', 'json', () => handlers.onOpenJson(span.spanId), { class: 'icon-button', id: 'open-span-json', title: 'Open this span as JSON in an editor' }));
+  const { reading } = handlers;
+  header.append(
+    h('span', { class: 'spacer' }),
+    h('div', { class: 'span-actions', id: 'span-actions', role: 'toolbar', attrs: { 'aria-label': 'Span actions' } },
+      copyButton('span as JSON', () => JSON.stringify(span, null, 2), reading, 'copy-span-json'),
+      button('', 'json', () => handlers.onOpenJson(span.spanId), { class: 'icon-button', id: 'open-span-json', title: 'Open this span as JSON in an editor' }),
+      ...(handlers.actions?.(span) ?? [])),
+  );
   root.appendChild(header);
   facts.append(h('dt', {}, 'Kind'), h('dd', {}, SPAN_KIND_NAMES[span.kind] ?? String(span.kind)));
   if (span.scopeName) facts.append(h('dt', {}, 'Scope'), h('dd', {}, span.scopeName));
@@ -116,13 +128,16 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<OutlineSpan> 
   }
 
   if (span.llm) {
-    root.appendChild(renderLlmSummary(span.llm));
-    root.appendChild(renderConversation(span.llm, span.annotations ?? []));
+    root.appendChild(renderLlmSummary(span.llm, reading));
+    root.appendChild(renderConversation(span.llm, span.annotations ?? [], reading, span.spanId));
+  } else {
+    const tool = renderToolCall(span, reading);
+    if (tool) root.appendChild(tool);
   }
 
   const attrs = Object.entries(span.attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   root.appendChild(
-    h('details', { class: 'section', attrs: { open: !span.llm } }, h('summary', {}, `Attributes (${attrs.length})`), keyValueTable(attrs, 'attributes')),
+    h('details', { class: 'section', attrs: { open: !span.llm } }, h('summary', {}, `Attributes (${attrs.length})`), keyValueTable(attrs, 'attributes', reading)),
   );
 
   const events = span.events ?? [];
@@ -135,7 +150,7 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<OutlineSpan> 
           'li',
           { class: `event${ev.name === 'exception' ? ' event-exception' : ''}` },
           h('div', { class: 'event-header' }, h('span', { class: 'event-time' }, `+${formatDuration(ev.timeUs / 1000 - span.startTime)}`), h('span', { class: 'event-name' }, ev.name)),
-          evAttrs.length > 0 ? keyValueTable(evAttrs) : null,
+          evAttrs.length > 0 ? keyValueTable(evAttrs, undefined, reading) : null,
         ),
       );
     }
@@ -144,16 +159,36 @@ export function renderSpanDetails(span: SpanDto, row: WaterfallRow<OutlineSpan> 
 
   const resource = Object.entries(span.resource ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (resource.length > 0) {
-    root.appendChild(h('details', { class: 'section' }, h('summary', {}, `Resource (${resource.length})`), keyValueTable(resource, 'resource')));
+    root.appendChild(h('details', { class: 'section' }, h('summary', {}, `Resource (${resource.length})`), keyValueTable(resource, 'resource', reading)));
   }
 
   const links = span.links ?? [];
   if (links.length > 0) {
     const list = h('ul', { class: 'links' });
-    for (const l of links) list.appendChild(h('li', {}, `${l.traceId} / ${l.spanId}`, Object.keys(l.attributes ?? {}).length > 0 ? keyValueTable(Object.entries(l.attributes)) : null));
+    for (const l of links) list.appendChild(h('li', {}, `${l.traceId} / ${l.spanId}`, Object.keys(l.attributes ?? {}).length > 0 ? keyValueTable(Object.entries(l.attributes), undefined, reading) : null));
     root.appendChild(h('details', { class: 'section' }, h('summary', {}, `Links (${links.length})`), list));
   }
   return root;
+}
+
+/** A tool span's arguments and result, from whichever convention carries them, as formatted blocks. */
+function renderToolCall(span: SpanDto, reading: Reading): HTMLElement | null {
+  const io = toolIo(span.attributes ?? {}, span.events ?? [], span.category === 'tool');
+  if (!io) return null;
+  const block = (title: string, iconName: string, id: string, v: NonNullable<typeof io.arguments>) => h(
+    'div',
+    { class: `tool-io-block ${id}`, id },
+    h('div', { class: 'tool-call-header' }, icon(iconName), h('span', {}, title), h('span', { class: 'tool-io-source', title: 'Captured from' }, v.source),
+      h('span', { class: 'spacer' }), copyButton(title.toLowerCase(), () => (typeof v.value === 'string' ? v.value : JSON.stringify(v.value, null, 2)), reading)),
+    valueBlock(v.value, id === 'tool-io-arguments' ? 'tool-arguments' : 'tool-response'),
+  );
+  return h(
+    'section',
+    { class: 'tool-io', id: 'tool-io' },
+    h('h3', { class: 'conversation-heading' }, icon('tools'), h('span', {}, io.name ? `Tool ${io.name}` : 'Tool call'), io.callId ? h('span', { class: 'tool-call-id' }, io.callId) : null),
+    io.arguments ? block('Arguments', 'symbol-parameter', 'tool-io-arguments', io.arguments) : h('div', { class: 'empty' }, 'No arguments captured.'),
+    io.result ? block('Result', 'output', 'tool-io-result', io.result) : h('div', { class: 'empty' }, span.status === 'error' ? 'No result: the tool failed.' : 'No result captured.'),
+  );
 }
 
 function renderError(span: SpanDto): HTMLElement {

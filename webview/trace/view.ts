@@ -6,7 +6,7 @@
 import { buildWaterfall, criticalPath, type WaterfallLayout } from '../../src/core/span-tree';
 import { formatDateTime, formatDuration, formatInteger, formatTokens, formatUsd } from '../../src/core/format';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, SpanDto, TraceOutline, TraceSummary } from '../../src/protocol/api';
-import { parseOutlineMessage, type MessageEndpoint, type TraceHostToWebview, type TracePanelState, type TracePersistedState, type TraceWebviewToHost } from '../../src/protocol/webview';
+import { parseOutlineMessage, type MessageEndpoint, type OutlineMessage, type TraceHostToWebview, type TracePanelState, type TraceLayout, type TracePersistedState, type TraceWebviewToHost } from '../../src/protocol/webview';
 import { button, h, icon, replaceChildren } from '../shared/dom';
 import { kindCount } from './annotations';
 import { renderSpanDetails, renderSpanPlaceholder } from './details';
@@ -15,6 +15,9 @@ import { isLlmCall } from '../../src/protocol/outline';
 import { OutlineStore, type OutlineSpan } from './outline';
 import { OutlineIndex } from './search';
 import { renderAgentRun } from './agent-run';
+import type { Reading } from './conversation';
+import { highlightText } from './find-highlight';
+import { splitter } from './splitter';
 import { Waterfall } from './waterfall';
 
 export interface TraceViewDeps {
@@ -32,6 +35,11 @@ export interface TraceView {
   readonly selectedSpanId: string | null;
   /** Settles when the selected span's detail is shown (tests, benches). */
   detailShown(): Promise<void>;
+  /**
+   * Adds buttons to the selected span's action bar (replay, compare, …): called on every render
+   * of a span's details; return the buttons for that span, or none.
+   */
+  addSpanActions(render: (span: SpanDto) => HTMLElement[]): void;
 }
 
 /** Details kept for spans visited lately; the rest are asked for again. */
@@ -83,11 +91,35 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   let traceHidden = new Set<string>();
   const spanUi = new Map<string, FeedbackUiState>();
   let traceUi = freshUi();
+  const spanActions: ((span: SpanDto) => HTMLElement[])[] = [];
+  /** Messages the reader switched to raw text, by `spanId:side:index`. */
+  const rawMessages = new Set<string>();
+  const reading: Reading = {
+    copy: (text, what) => endpoint.command('copyText', { text, what }),
+    openLink: (url) => endpoint.command('openLink', { url }),
+    isRaw: (key) => rawMessages.has(key),
+    setRaw: (key, raw) => {
+      if (raw) rawMessages.add(key);
+      else rawMessages.delete(key);
+    },
+  };
+  function persistNow(): void {
+    if (state) deps.persist({ traceId: state.traceId, selectedSpanId: selected, layout: layoutSizes });
+  }
+  /** Reveal the first match in the details after the next render (a find, a step to a hit). */
+  let revealFind = false;
 
   const header = h('header', { id: 'trace-header', class: 'trace-header' });
   const banner = h('div', { id: 'trace-status', class: 'banner', role: 'status', attrs: { hidden: true } });
   const detailsPane = h('section', { id: 'span-details', class: 'details-pane', attrs: { 'aria-live': 'polite' } });
-  const waterfall = new Waterfall({ onSelect: (id) => select(id) });
+  // Splitter sizes: this panel's own (kept through a reload), else the last the user chose anywhere.
+  let layoutSizes: TraceLayout = deps.persisted?.layout ?? deps.initial?.layout ?? { waterfallPx: null, namePx: null };
+  const saveLayout = (next: Partial<TraceLayout>) => {
+    layoutSizes = { ...layoutSizes, ...next };
+    endpoint.command('saveLayout', layoutSizes);
+    persistNow();
+  };
+  const waterfall = new Waterfall({ onSelect: (id) => select(id), namePx: layoutSizes.namePx, onNameWidth: (px) => saveLayout({ namePx: px }) });
   const index = new OutlineIndex(() => store.spans());
 
   // ---- find: names at once from the outline, message text from the host ----
@@ -116,7 +148,9 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (hits.length === 0) return;
     const at = selected ? hits.indexOf(selected) : -1;
     const next = hits[(at + delta + hits.length) % hits.length];
+    revealFind = true;
     select(next);
+    if (next === selected) markFound(true);
     hitCount.textContent = `${hits.indexOf(next) + 1} of ${hits.length}`;
   };
   let textTimer: ReturnType<typeof setTimeout> | undefined;
@@ -160,6 +194,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (textDelayMs <= 0) searchText(q);
     else textTimer = setTimeout(() => searchText(q), textDelayMs);
     mergeHits();
+    markFound(false);
   };
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   filter.addEventListener('input', () => {
@@ -192,7 +227,21 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       button('', 'arrow-down', () => step(1), { class: 'icon-button', title: 'Next match (Enter)', id: 'filter-next' }),
     ),
   );
-  const body = h('div', { class: 'trace-body' }, waterfall.element, detailsPane);
+  const body = h('div', { class: 'trace-body' });
+  const setWaterfallWidth = (px: number | null) => {
+    if (px === null) body.style.removeProperty('--waterfall-w');
+    else body.style.setProperty('--waterfall-w', `${px}px`);
+  };
+  setWaterfallWidth(layoutSizes.waterfallPx);
+  body.append(waterfall.element, splitter({
+    id: 'details-splitter',
+    label: 'Timeline and details width',
+    current: () => waterfall.element.getBoundingClientRect().width,
+    min: () => 240,
+    max: () => Math.max(260, body.getBoundingClientRect().width - 240),
+    onResize: setWaterfallWidth,
+    onCommit: (px) => saveLayout({ waterfallPx: px }),
+  }), detailsPane);
   // The agent-run view: a second tab, shown when the outline has agent spans. Its model needs
   // every span's attributes and linked traces, so the host builds it when the tab shows.
   const runPane = h('section', { id: 'agent-run-pane', class: 'agent-run-pane', role: 'tabpanel', attrs: { hidden: true, 'aria-labelledby': 'tab-agent-run' } });
@@ -446,6 +495,8 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
           onCallAction: (spanId, action) => endpoint.command('callAction', { spanId, action }),
           onOpenTrace: (traceId, spanId) => endpoint.command('openTrace', { traceId, spanId }),
         },
+        reading,
+        actions: (span) => spanActions.flatMap((render) => render(span)),
       }));
       settleShown();
     } else {
@@ -454,6 +505,19 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     }
     detailsPane.scrollTop = keepScroll ? scrollTop : 0;
     focus?.restore(detailsPane);
+    // After the scroll is restored: revealing a match scrolls to it.
+    if (detail) markFound(revealFind);
+  }
+
+  /** Marks the find query's matches in the shown details; `reveal` scrolls to the first. */
+  function markFound(reveal: boolean): void {
+    const shownDetail = detailsPane.querySelector<HTMLElement>('.span-details:not(.loading)');
+    if (!shownDetail) return;
+    const first = highlightText(shownDetail, filter.value.trim());
+    if (reveal) {
+      revealFind = false;
+      first?.scrollIntoView({ block: 'center' });
+    }
   }
 
   function select(spanId: string | null, notify = true): void {
@@ -462,7 +526,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     waterfall.select(spanId);
     if (spanId) failed.delete(spanId);
     renderDetails();
-    if (state) deps.persist({ traceId: state.traceId, selectedSpanId: spanId });
+    persistNow();
     if (notify) endpoint.notify('didSelectSpan', { spanId });
   }
 
@@ -482,10 +546,15 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     outlineChangedRun();
   }
 
+  /** The outline shown is a preview (the first spans by start); the whole one is on its way. */
+  let previewShown = false;
   function applyOutline(outline: TraceOutline): void {
     const before = selected;
+    const fromPreview = previewShown;
+    previewShown = outline.preview === true;
     const changed = store.apply(outline);
-    if (!outline.partial) {
+    // The whole outline after its preview is the same trace at the same moment: details stay.
+    if (!outline.partial && !fromPreview) {
       details.clear();
       stale.clear();
       pending.clear();
@@ -498,8 +567,11 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       }
     }
     relayout();
+    if (previewShown) showBanner('info', `Showing the first ${formatInteger(outline.spanId.length)} of ${formatInteger(outline.trace.spanCount)} spans; reading the rest…`);
+    else if (fromPreview && !(layout && layout.duplicates > 0) && state?.status !== 'error') banner.hidden = true;
+    if (!outline.partial && !previewShown) performance.mark('spyglass:outline-complete');
     // A whole outline is the first paint (or a reload): rows now, not a frame later.
-    if (!outline.partial) {
+    if (!outline.partial && !fromPreview) {
       waterfall.renderNow();
       performance.mark('spyglass:rows');
       // After the frame that paints them: what a person sees.
@@ -512,7 +584,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       renderHeader(state);
     }
     if (filter.value.trim()) runSearch(outline.partial ? TEXT_SEARCH_DELAY_MS : 0);
-    if (state && selected) deps.persist({ traceId: state.traceId, selectedSpanId: selected });
+    if (selected) persistNow();
   }
 
   function apply(next: TracePanelState): void {
@@ -550,15 +622,34 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (prev?.selectedSpanId !== next.selectedSpanId && next.selectedSpanId && next.selectedSpanId !== selected && store.get(next.selectedSpanId)) {
       select(next.selectedSpanId, false);
     }
-    deps.persist({ traceId: next.traceId, selectedSpanId: selected });
+    persistNow();
   }
 
   endpoint.handleNotification('didChangeState', apply);
-  endpoint.handleNotification('didChangeOutline', (message) => {
+  const receiveOutline = (message: OutlineMessage) => {
     performance.mark('spyglass:outline-received');
     const outline = parseOutlineMessage(message);
     if (outline) applyOutline(outline);
     else showBanner('error', 'The trace came in a shape this panel does not know. Reload, or update Spyglass.');
+  };
+  /** Outlines that came while a preview waits for its first frame, in order. */
+  let heldOutlines: OutlineMessage[] | null = null;
+  endpoint.handleNotification('didChangeOutline', (message) => {
+    if (heldOutlines) {
+      heldOutlines.push(message);
+      return;
+    }
+    receiveOutline(message);
+    if (previewShown) {
+      // The preview's rows are in the DOM; reading the whole outline now would keep the browser
+      // from painting them until it is done. It waits for the frame that shows them.
+      heldOutlines = [];
+      requestAnimationFrame(() => setTimeout(() => {
+        const held = heldOutlines ?? [];
+        heldOutlines = null;
+        for (const m of held) receiveOutline(m);
+      }, 0));
+    }
   });
   endpoint.handleCommand('selectSpan', ({ spanId }) => {
     if (store.get(spanId)) select(spanId, false);
@@ -576,6 +667,10 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     select: (id) => select(id),
     get selectedSpanId() {
       return selected;
+    },
+    addSpanActions(render) {
+      spanActions.push(render);
+      renderDetails(true);
     },
     detailShown() {
       if (selected && details.has(selected)) return Promise.resolve();

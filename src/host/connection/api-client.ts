@@ -206,8 +206,8 @@ export class ApiClient {
   }
 
   /** The outline, and its JSON text as the collector sent it (to pass on without writing it again). */
-  async traceOutlineJson(traceId: string, since?: number): Promise<{ outline: TraceOutline; json: string }> {
-    const path = `/api/traces/${seg(traceId)}/outline${queryString({ since })}`;
+  async traceOutlineJson(traceId: string, since?: number, limit?: number): Promise<{ outline: TraceOutline; json: string }> {
+    const path = `/api/traces/${seg(traceId)}/outline${queryString({ since, limit })}`;
     const res = await this.request('GET', path);
     const json = res.body.toString('utf8');
     try {

@@ -11,6 +11,7 @@ import {
   isTimeRangeKey,
   type DashboardPersistedState,
   type TimeRangeKey,
+  type TraceLayout,
   type TracePersistedState,
 } from '../../protocol/webview';
 import type { CollectorConnection } from '../connection/connection';
@@ -20,7 +21,10 @@ import { DashboardController } from './dashboard-controller';
 import { ExplorerPanels } from './explorer-panels';
 import { openSource } from './open-source';
 import { panelHtml, webviewOptions } from './panel-html';
+import { copyToClipboard, openExternalLink } from './external';
 import { TraceController } from './trace-controller';
+
+const LAYOUT_KEY = 'spyglass.tracePanel.layout';
 
 /** How long a new dashboard waits for its first data before it paints a loading state instead. */
 const FIRST_PAINT_WAIT_MS = 1_500;
@@ -73,6 +77,8 @@ export class TracePanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly connection: Pick<CollectorConnection, 'api' | 'log'> & { readonly readOnly?: boolean },
+    /** Where the trace panels' splitter sizes are kept (the extension's global state). */
+    private readonly layoutMemento?: vscode.Memento,
   ) {
     this.explorer = new ExplorerPanels(extensionUri, connection, (id) => this.showTrace(id, null));
     this.registrations = [
@@ -158,6 +164,12 @@ export class TracePanels implements vscode.Disposable {
       onOpenTrace: (id, span) => void this.showTrace(id, span),
       onOpenJson: (id, span) => void openTraceDocument(id, span ?? undefined).catch((e: Error) => void vscode.window.showErrorMessage(`Spyglass: ${e.message}`)),
       onCallAction: (id, span, action) => void vscode.commands.executeCommand(CALL_ACTION_COMMANDS[action], { traceId: id, spanId: span }),
+      onCopy: (text, what) => void copyToClipboard(text, what),
+      onOpenLink: (url) => void openExternalLink(url),
+      layout: this.layoutMemento ? {
+        get: () => this.layoutMemento?.get<TraceLayout>(LAYOUT_KEY),
+        set: (layout) => void this.layoutMemento?.update(LAYOUT_KEY, layout),
+      } : undefined,
       onError: (err) => this.connection.log.warn(`trace panel: ${err.message}`),
     });
     this.traces.set(traceId, { panel, controller });

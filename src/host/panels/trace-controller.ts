@@ -3,8 +3,8 @@
 // requests for a span's detail, text search and the user's feedback, and never holds the spans
 // itself: the webview does.
 
-import type { AnnotationDto, CollectorEvent } from '../../protocol/api';
-import { isTraceOutline, type CallAction, type TraceHostToWebview, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
+import type { AnnotationDto, CollectorEvent, TraceOutline } from '../../protocol/api';
+import { isTraceOutline, type CallAction, type TraceHostToWebview, type TraceLayout, type TracePanelState, type TraceWebviewToHost } from '../../protocol/webview';
 import { ApiRequestError, type ApiClient } from '../connection/api-client';
 import { loadAgentRun } from './agent-run-source';
 import { PanelController, type WebviewLike } from './panel-controller';
@@ -21,18 +21,40 @@ export interface TraceControllerOptions {
   onOpenTrace?: (traceId: string, spanId: string | null) => void;
   /** Replay, compare or copy an LLM call. */
   onCallAction?: (traceId: string, spanId: string, action: CallAction) => void;
+  /** Text to put on the clipboard; `what` names it for the confirmation. */
+  onCopy?: (text: string, what: string) => void;
+  /** A link from captured text (already checked: http, https or mailto), to open after asking. */
+  onOpenLink?: (url: string) => void;
+  /** The splitter sizes the user chose, to keep for the next panel; and the last ones kept. */
+  layout?: { get(): TraceLayout | undefined; set(layout: TraceLayout): void };
   onError?: (error: Error) => void;
   /** Delay that coalesces a burst of change events into one patch. */
   reloadDelayMs?: number;
   /** Timeout of the whole-trace fetch the text search needs (it can be large). */
   searchTimeoutMs?: number;
+  /**
+   * Spans of a first look sent before a whole outline (the first by start time: a screenful and
+   * then some), so a large trace paints before all of it is read, sent and laid out. 0: none.
+   */
+  previewSpans?: number;
 }
 
-export function emptyTraceState(traceId: string, selectedSpanId: string | null = null): TracePanelState {
-  return { traceId, status: 'loading', trace: null, traceAnnotations: null, error: null, selectedSpanId, loadedAt: null };
+/** A screenful of rows is ~40; nested subtrees and a tall window want more. */
+export const PREVIEW_SPANS = 300;
+
+export function emptyTraceState(traceId: string, selectedSpanId: string | null = null, layout?: TraceLayout): TracePanelState {
+  return { traceId, status: 'loading', trace: null, traceAnnotations: null, error: null, selectedSpanId, loadedAt: null, ...(layout ? { layout } : {}) };
 }
 
 const SPAN_ID = /^[0-9A-Za-z_-]{1,64}$/;
+/** Clipboard text beyond this is cut (a whole span's JSON is a few MB at most). */
+const MAX_COPY_CHARS = 20_000_000;
+const OPENABLE_URL = /^(https?:\/\/|mailto:)[^\s]+$/i;
+
+/** A splitter size sent by the webview, or null (default) when it is not a sane pixel count. */
+function sizeOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 40 && v <= 20_000 ? Math.round(v) : null;
+}
 
 export class TraceController extends PanelController<TracePanelState, TraceHostToWebview, TraceWebviewToHost> {
   readonly traceId: string;
@@ -41,12 +63,14 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
   /** The store revision the webview's outline reflects; null: it needs the whole outline. */
   private revision: number | null = null;
   private readonly search: SpanTextIndex;
+  private readonly previewSpans: number;
 
   constructor(options: TraceControllerOptions) {
-    super(options.webview, emptyTraceState(options.traceId, options.selectedSpanId ?? null), options.onError);
+    super(options.webview, emptyTraceState(options.traceId, options.selectedSpanId ?? null, options.layout?.get()), options.onError);
     this.traceId = options.traceId;
     this.api = options.api;
     this.reloadDelayMs = options.reloadDelayMs ?? 250;
+    this.previewSpans = options.previewSpans ?? PREVIEW_SPANS;
     const searchTimeoutMs = options.searchTimeoutMs ?? 60_000;
     this.search = new SpanTextIndex({
       wholeTrace: () => this.api.getTrace(this.traceId, searchTimeoutMs),
@@ -78,6 +102,20 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       })
       .handleCommand('callAction', ({ spanId, action }) => {
         if (typeof action === 'string' && CALL_ACTIONS.has(action)) options.onCallAction?.(this.traceId, checkSpanId(spanId), action as CallAction);
+      })
+      .handleCommand('copyText', ({ text, what }) => {
+        if (typeof text === 'string') options.onCopy?.(text.slice(0, MAX_COPY_CHARS), typeof what === 'string' ? what.slice(0, 200) : 'text');
+      })
+      .handleCommand('openLink', ({ url }) => {
+        // The webview offers only these; a message saying otherwise is refused, not opened.
+        if (typeof url === 'string' && url.length <= 8_192 && OPENABLE_URL.test(url.trim())) options.onOpenLink?.(url.trim());
+        else options.onError?.(new Error('refused to open a link that is not http, https or mailto'));
+      })
+      .handleCommand('saveLayout', (layout) => {
+        const l = layout as Partial<TraceLayout> | null;
+        const next: TraceLayout = { waterfallPx: sizeOrNull(l?.waterfallPx), namePx: sizeOrNull(l?.namePx) };
+        this.current = { ...this.current, layout: next };
+        options.layout?.set(next);
       })
       .handleCommand('openTrace', ({ traceId, spanId }) => {
         if (typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId)) options.onOpenTrace?.(traceId, typeof spanId === 'string' ? checkSpanId(spanId) : null);
@@ -129,6 +167,15 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
     const prev = this.current;
     const since = this.revision;
     try {
+      if (since === null && this.previewSpans > 0) {
+        // The first screenful now; the whole outline replaces it below. A trace that fits in the
+        // preview comes whole, and that is all.
+        const first = await this.api.traceOutlineJson(this.traceId, undefined, this.previewSpans);
+        if (!isTraceOutline(first.outline) || first.outline.partial) throw new ApiRequestError('The collector sent a trace outline in an unknown shape.', 'bad-json');
+        if (this.isDisposed) return prev;
+        if (first.outline.preview) this.endpoint.notify('didChangeOutline', { json: first.json });
+        else return this.applyWhole(prev, first.outline, first.json);
+      }
       const { outline, json } = await this.api.traceOutlineJson(this.traceId, since ?? undefined);
       if (!isTraceOutline(outline) || (since === null && outline.partial)) throw new ApiRequestError('The collector sent a trace outline in an unknown shape.', 'bad-json');
       if (this.isDisposed) return prev;
@@ -154,6 +201,13 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       // Keep what we had: a collector restart should not blank an open trace.
       return { ...prev, status, error: message };
     }
+  }
+
+  private applyWhole(prev: TracePanelState, outline: TraceOutline, json: string): TracePanelState {
+    this.search.drop();
+    this.endpoint.notify('didChangeOutline', { json });
+    this.revision = outline.revision;
+    return { ...prev, status: 'ready', trace: outline.trace, traceAnnotations: outline.annotations ?? prev.traceAnnotations, error: null, loadedAt: Date.now() };
   }
 
   private async annotate(spanId: unknown, annotation: unknown): Promise<AnnotationDto> {

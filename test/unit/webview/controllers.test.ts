@@ -74,7 +74,9 @@ afterEach(async () => {
 });
 
 describe('TraceController', () => {
-  function traceSetup(traceId = TRACE_ID, port: () => number | null = () => api.port) {
+  function traceSetup(traceId: string | { previewSpans: number } = TRACE_ID, port: () => number | null = () => api.port) {
+    const previewSpans = typeof traceId === 'object' ? traceId.previewSpans : undefined;
+    if (typeof traceId === 'object') traceId = TRACE_ID;
     const pair = webviewPair<TraceHostToWebview, TraceWebviewToHost>();
     const opened: [string, number | null][] = [];
     const json: [string, string | null][] = [];
@@ -85,6 +87,7 @@ describe('TraceController', () => {
       api: new ApiClient(port, 2_000),
       traceId,
       reloadDelayMs: 0,
+      ...(previewSpans !== undefined ? { previewSpans } : {}),
       onOpenSource: (p, l) => opened.push([p, l]),
       onOpenJson: (t, s) => json.push([t, s]),
     });
@@ -222,7 +225,24 @@ describe('TraceController', () => {
     t.controller.onCollectorEvent({ type: 'hello', version: 'x', httpPort: api.port, grpcPort: null, dbPath: 'other.db' });
     await until(() => t.outlines.length === 2, 2_000, 'the outline after hello');
     expect(t.outlines[1].partial).toBe(false);
-    expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query).toEqual({});
+    expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query.since).toBeUndefined();
+  });
+
+  it('sends a large trace\'s first screenful as a preview, then the whole outline', async () => {
+    api.put(hostileTrace());
+    const t = traceSetup({ previewSpans: 2 });
+    t.view.sendReady();
+    await t.controller.load();
+    await until(() => t.outlines.length === 2, 2_000, 'the preview and the whole outline');
+    expect(t.outlines[0]).toMatchObject({ partial: false, preview: true });
+    expect(t.outlines[0].spanId).toHaveLength(2);
+    expect(t.outlines[1].preview).toBeUndefined();
+    expect(t.outlines[1].spanId).toHaveLength(4);
+    expect(api.seen.filter((r) => r.path === outlinePath).map((r) => r.query)).toEqual([{ limit: '2' }, {}]);
+    // the next change is a patch from the whole outline's revision, not another preview
+    t.controller.onCollectorEvent({ type: 'traces-changed', traceIds: [TRACE_ID], spans: 1, llmCalls: 0, at: Date.now() });
+    await until(() => api.seen.filter((r) => r.path === outlinePath).length === 3, 2_000, 'the patch');
+    expect(api.seen.filter((r) => r.path === outlinePath).at(-1)!.query.since).toBeDefined();
   });
 
   it('resends the whole outline when the webview was rebuilt from its HTML', async () => {

@@ -114,6 +114,13 @@ export class FakeCollectorApi {
       if (!t) return json(404, { error: 'trace not found', detail: id });
       const since = q.since === undefined ? null : Number(q.since);
       const spans = since === null ? t.spans : t.spans.filter((s) => (this.spanRevisions.get(`${id}/${s.spanId}`) ?? 0) > since);
+      // ?limit=N (as the collector): the first N spans by start time, marked as a preview
+      const limit = q.limit === undefined ? null : Number(q.limit);
+      if (since === null && limit !== null && limit < spans.length) {
+        const first = [...spans].sort((a, b) => a.startTime - b.startTime).slice(0, limit);
+        json(200, { ...outlineOf(t, { revision: this.revision, partial: false, spans: first }), preview: true });
+        return;
+      }
       json(200, outlineOf(t, { revision: this.revision, partial: since !== null, spans }));
       return;
     }

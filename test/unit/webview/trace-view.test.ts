@@ -145,7 +145,7 @@ describe('trace view with hostile captured text', () => {
     const { root, view } = mount(hostileTrace());
     await view.detailShown();
     const table = root.querySelector('#attributes')!;
-    const cells = [...table.querySelectorAll('td')].map((td) => td.textContent);
+    const cells = [...table.querySelectorAll('th, td')].map((td) => td.textContent);
     expect(cells).toContain(`evil.${HOSTILE}`);
     expect(cells).toContain(HOSTILE);
     expect(table.querySelectorAll('img, b, script')).toHaveLength(0);
@@ -281,7 +281,7 @@ describe('trace view', () => {
   });
 
   it('renders messages with parts: tool calls as pretty JSON, tool results, reasoning collapsed', async () => {
-    const { root, view } = mount(hostileTrace());
+    const { root, view, posted } = mount(hostileTrace());
     await view.detailShown();
     expect(root.querySelectorAll('#conversation .message.role-system')).toHaveLength(1);
     expect(root.querySelectorAll('#conversation .message.role-user')).toHaveLength(1);
@@ -289,8 +289,16 @@ describe('trace view', () => {
     const call = root.querySelector('.part-tool-call')!;
     expect(call.querySelector('.tool-name')!.textContent).toBe('get_weather');
     expect(call.querySelector('.tool-call-id')!.textContent).toBe('call_1');
-    expect(call.querySelector('pre.tool-arguments')!.textContent).toBe('{\n  "city": "Paris",\n  "unit": "c"\n}');
-    expect(JSON.parse(root.querySelector('.part-tool-result pre')!.textContent!)).toEqual({ temp: 21, note: HOSTILE });
+    // JSON arguments as a foldable tree, open; copied as pretty JSON through the host
+    const rows = [...call.querySelectorAll('.tool-arguments .json-row')].map((r) => r.textContent);
+    expect(rows).toEqual(['city: "Paris"', 'unit: "c"']);
+    expect(call.querySelector<HTMLDetailsElement>('.tool-arguments details.json-node')!.open).toBe(true);
+    call.querySelector<HTMLButtonElement>('.copy-button')!.click();
+    const copied = posted.filter((m) => m.kind === 'command' && m.method === 'copyText').at(-1) as { params: { text: string; what: string } };
+    expect(copied.params).toEqual({ text: '{\n  "city": "Paris",\n  "unit": "c"\n}', what: 'tool arguments' });
+    const result = root.querySelector('.part-tool-result')!;
+    expect([...result.querySelectorAll('.json-row')].map((r) => r.textContent)).toEqual(['temp: 21', `note: ${JSON.stringify(HOSTILE)}`]);
+    expect(result.querySelectorAll('img, script')).toHaveLength(0);
     const reasoning = root.querySelector<HTMLDetailsElement>('details.part-reasoning')!;
     expect(reasoning.open).toBe(false);
     expect(reasoning.textContent).toContain(`Thinking about Paris ${HOSTILE}`);
@@ -303,7 +311,7 @@ describe('trace view', () => {
     expect(h.view.selectedSpanId).toBe('aaaaaaaaaaaaaaa1');
     expect(h.root.querySelector('#span-details .details-title')!.textContent).toBe(`agent run ${HOSTILE}`);
     expect(h.posted).toContainEqual({ kind: 'notification', method: 'didSelectSpan', params: { spanId: 'aaaaaaaaaaaaaaa1' } });
-    expect(h.persisted.at(-1)).toEqual({ traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa1' });
+    expect(h.persisted.at(-1)).toEqual({ traceId: TRACE_ID, selectedSpanId: 'aaaaaaaaaaaaaaa1', layout: { waterfallPx: null, namePx: null } });
   });
 
   it('restores the persisted selection and obeys selectSpan from the host, also before the outline came', async () => {
@@ -579,5 +587,195 @@ describe('find in spans', () => {
     const hit = rows(h.root).find((r) => r.classList.contains('selected'))!;
     expect(hit.querySelector('.span-name')!.textContent).toBe('call 9876');
     expect(hit.classList.contains('match')).toBe(true);
+  });
+});
+
+describe('reading a call', () => {
+  const commands = (h: Harness, method: string) => h.posted.filter((m) => m.kind === 'command' && m.method === method).map((m) => (m as { params: unknown }).params);
+
+  function markdownTrace(): TraceDetail {
+    const detail = hostileTrace();
+    detail.spans[1].llm!.outputMessages = [{
+      role: 'assistant',
+      parts: [{ type: 'text', content: `# Forecast\n\nIt will be **sunny** in Paris.\n\n- see [the docs](https://example.com/docs)\n- [x](javascript:alert(1)) and ${HOSTILE}\n\n![chart](https://tracker.example/pixel.png)\n\n\`\`\`js\nconsole.log(1)\n\`\`\`` }],
+      finish_reason: 'stop',
+    }];
+    detail.spans[1].attributes['app.config'] = '{"retries":3,"backoff":{"base":0.5,"max":[1,2]}}';
+    return detail;
+  }
+
+  it('renders a markdown answer sanitized: formatting yes, raw HTML, scripts and images no, links through the host', async () => {
+    const h = mount(markdownTrace());
+    await h.view.detailShown();
+    const answer = h.root.querySelector<HTMLElement>('.message-output .part-markdown')!;
+    expect(answer.querySelector('h1')!.textContent).toBe('Forecast');
+    expect(answer.querySelector('strong')!.textContent).toBe('sunny');
+    expect(answer.querySelectorAll('img, script, b, a[href], [onerror], [onmouseover]')).toHaveLength(0);
+    expect(answer.textContent).toContain(HOSTILE); // raw HTML shown as text
+    const image = answer.querySelector('.md-image')!;
+    expect(image.textContent).toContain('Image: chart');
+    const links = [...answer.querySelectorAll<HTMLElement>('.md-link')];
+    expect(links.map((l) => l.dataset.url)).toEqual(['https://example.com/docs', 'https://tracker.example/pixel.png']);
+    expect(links[0]!.textContent).toBe('the docs (example.com)'); // where it goes, beside what it says
+    expect(links[0]!.getAttribute('role')).toBe('link');
+    expect(answer.textContent).toContain('x'); // the javascript: link is left as its words
+    links[0]!.click();
+    links[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(commands(h, 'openLink')).toEqual([{ url: 'https://example.com/docs' }, { url: 'https://example.com/docs' }]);
+    answer.querySelector<HTMLButtonElement>('.md-code-copy')!.click();
+    expect(commands(h, 'copyText').at(-1)).toEqual({ text: 'console.log(1)\n', what: 'code' });
+  });
+
+  it('toggles a message to its raw text and keeps the choice when the span is shown again', async () => {
+    const h = mount(markdownTrace());
+    await h.view.detailShown();
+    const toggle = h.root.querySelector<HTMLButtonElement>('.message-output .markdown-toggle')!;
+    toggle.click();
+    const raw = h.root.querySelector('.message-output .part-text')!;
+    expect(raw.classList.contains('part-markdown')).toBe(false);
+    expect(raw.textContent).toContain('It will be **sunny** in Paris.');
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    h.view.select('aaaaaaaaaaaaaaa1');
+    h.view.select('aaaaaaaaaaaaaaa2');
+    await h.view.detailShown();
+    expect(h.root.querySelector('.message-output .part-markdown')).toBeNull();
+    // plain text needs no toggle
+    expect(h.root.querySelector('.message-input .markdown-toggle')).toBeNull();
+  });
+
+  it('shows attributes as a key/value table, JSON values as a foldable tree, each value with a copy button', async () => {
+    const h = mount(markdownTrace());
+    await h.view.detailShown();
+    const row = h.root.querySelector<HTMLElement>('#attributes tr[data-key="app.config"]')!;
+    expect(row.querySelector('th')!.textContent).toBe('app.config');
+    const top = row.querySelector<HTMLDetailsElement>('details.json-node')!;
+    expect(top.open).toBe(true);
+    expect(row.querySelector<HTMLDetailsElement>('.json-children details.json-node')!.open).toBe(false); // nested: folded
+    expect([...top.querySelector('.json-children')!.children].filter((c) => c.classList.contains('json-row')).map((r) => r.textContent)).toEqual(['retries: 3']);
+    row.querySelector<HTMLButtonElement>('.copy-button')!.click();
+    expect(commands(h, 'copyText').at(-1)).toEqual({ text: JSON.stringify({ retries: 3, backoff: { base: 0.5, max: [1, 2] } }, null, 2), what: 'value of app.config' });
+    h.root.querySelector<HTMLButtonElement>('.message-output .copy-button')!.click();
+    expect((commands(h, 'copyText').at(-1) as { text: string }).text).toContain('It will be **sunny** in Paris.');
+    h.root.querySelector<HTMLButtonElement>('#copy-span-json')!.click();
+    const span = JSON.parse((commands(h, 'copyText').at(-1) as { text: string }).text) as SpanDto;
+    expect(span.spanId).toBe('aaaaaaaaaaaaaaa2');
+    expect(span.llm?.outputMessages).toHaveLength(1);
+  });
+
+  it('shows a tool span\'s arguments and result as formatted blocks, whatever the convention', async () => {
+    const detail = hostileTrace();
+    detail.spans[2].attributes = { 'tool.name': 'get_weather', 'input.value': '{"city":"Paris"}', 'output.value': `sunny ${HOSTILE}` };
+    const h = mount(detail);
+    h.view.select('aaaaaaaaaaaaaaa3');
+    await h.view.detailShown();
+    const io = h.root.querySelector('#tool-io')!;
+    expect(io.querySelector('h3')!.textContent).toBe('Tool get_weather');
+    expect([...io.querySelectorAll('#tool-io-arguments .json-row')].map((r) => r.textContent)).toEqual(['city: "Paris"']);
+    expect(io.querySelector('#tool-io-arguments .tool-io-source')!.textContent).toBe('input.value');
+    expect(io.querySelector('#tool-io-result pre')!.textContent).toBe(`sunny ${HOSTILE}`);
+    expect(io.querySelectorAll('img, b, script')).toHaveLength(0);
+  });
+
+  it('highlights what find matches in the details pane, opening the section that holds it', async () => {
+    const h = mount(markdownTrace());
+    await h.view.detailShown();
+    const attrs = h.root.querySelector<HTMLDetailsElement>('#attributes')!.closest('details')!;
+    expect(attrs.open).toBe(false); // an LLM call's attributes start folded
+    const input = h.root.querySelector<HTMLInputElement>('#span-filter')!;
+    input.value = 'src/AGENT';
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    await until(() => h.root.querySelectorAll('#span-details mark.find-match').length > 0, 'a highlighted match');
+    const marks = [...h.root.querySelectorAll('#span-details mark.find-match')];
+    expect(marks.every((m) => m.textContent!.toLowerCase() === 'src/agent')).toBe(true);
+    expect(attrs.open).toBe(true);
+    input.value = '';
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    expect(h.root.querySelectorAll('#span-details mark.find-match')).toHaveLength(0);
+    expect(h.root.querySelector('#go-to-source')!.textContent).toBe('Go to src/agent.ts:42'); // text joined back whole
+  });
+
+  it('lets another feature add buttons to the span\'s action bar', async () => {
+    const h = mount(hostileTrace());
+    await h.view.detailShown();
+    h.view.addSpanActions((span) => (span.llm ? [Object.assign(document.createElement('button'), { id: 'replay-call', textContent: 'Replay' })] : []));
+    expect(h.root.querySelector('#span-actions #replay-call')).not.toBeNull();
+    h.view.select('aaaaaaaaaaaaaaa1');
+    await h.view.detailShown();
+    expect(h.root.querySelector('#replay-call')).toBeNull();
+  });
+});
+
+describe('waterfall zoom, splitters and screen readers', () => {
+  const key = (el: HTMLElement, k: string, extra: KeyboardEventInit = {}) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...extra }));
+  const bar = (root: HTMLElement, spanId: string) => root.querySelector<HTMLElement>(`.span-row[data-span-id="${spanId}"] .span-bar`)!;
+
+  it('zooms the time axis from the keyboard and the buttons, to a span, and back to the whole trace', () => {
+    const h = mount(hostileTrace());
+    const wf = h.view.waterfall;
+    const scroller = h.root.querySelector<HTMLElement>('#waterfall')!;
+    expect(wf.timeWindow).toEqual({ start: 0, end: 1_000 });
+    expect(bar(h.root, 'aaaaaaaaaaaaaaa2').style.left).toBe('1%');
+    key(scroller, '+');
+    wf.renderNow();
+    expect(wf.timeWindow.end - wf.timeWindow.start).toBeCloseTo(1_000 / 1.5);
+    expect(h.root.querySelector('#waterfall-pane')!.classList.contains('zoomed')).toBe(true);
+    expect(h.root.querySelector('#zoom-label')!.textContent).not.toBe('');
+    key(scroller, '0');
+    wf.renderNow();
+    expect(wf.timeWindow).toEqual({ start: 0, end: 1_000 });
+    // Z: the selected span (the LLM call, 10 to 600 ms) fills the timeline, with a margin
+    key(scroller, 'z');
+    wf.renderNow();
+    expect(wf.timeWindow.start).toBeCloseTo(0);
+    expect(wf.timeWindow.end).toBeCloseTo(708); // 590 ms and 10% either side, pushed inside the trace
+    const left = parseFloat(bar(h.root, 'aaaaaaaaaaaaaaa2').style.left);
+    expect(left).toBeCloseTo((10 / 708) * 100, 1);
+    // a span wholly outside the window has no bar to see
+    expect(bar(h.root, 'aaaaaaaaaaaaaaa4').hidden).toBe(true);
+    key(scroller, 'ArrowRight', { shiftKey: true });
+    wf.renderNow();
+    expect(wf.timeWindow.start).toBeGreaterThan(100);
+    h.root.querySelector<HTMLButtonElement>('#zoom-reset')!.click();
+    h.root.querySelector<HTMLButtonElement>('#zoom-in')!.click();
+    h.root.querySelector<HTMLButtonElement>('#zoom-out')!.click();
+    wf.renderNow();
+    expect(wf.timeWindow.end - wf.timeWindow.start).toBeCloseTo(1_000);
+  });
+
+  it('names the selected row for screen readers with aria-activedescendant', () => {
+    const h = mount(hostileTrace());
+    const scroller = h.root.querySelector<HTMLElement>('#waterfall')!;
+    h.view.waterfall.renderNow();
+    const active = () => h.root.querySelector(`#${scroller.getAttribute('aria-activedescendant')}`) as HTMLElement | null;
+    expect(active()?.dataset.spanId).toBe('aaaaaaaaaaaaaaa2');
+    key(scroller, 'ArrowDown');
+    h.view.waterfall.renderNow();
+    expect(active()?.dataset.spanId).toBe(h.view.selectedSpanId);
+    expect(active()?.getAttribute('role')).toBe('treeitem');
+    expect(active()?.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('resizes the timeline and the name column with splitters, keeps the sizes and tells the host', () => {
+    const h = mount(hostileTrace());
+    const details = h.root.querySelector<HTMLElement>('#details-splitter')!;
+    expect(details.getAttribute('role')).toBe('separator');
+    key(details, 'ArrowRight');
+    const saved = h.posted.filter((m) => m.kind === 'command' && m.method === 'saveLayout').at(-1) as { params: { waterfallPx: number | null } };
+    expect(typeof saved.params.waterfallPx).toBe('number');
+    expect(h.root.querySelector<HTMLElement>('.trace-body')!.style.getPropertyValue('--waterfall-w')).toBe(`${saved.params.waterfallPx}px`);
+    const name = h.root.querySelector<HTMLElement>('#name-splitter')!;
+    key(name, 'End');
+    const both = h.posted.filter((m) => m.kind === 'command' && m.method === 'saveLayout').at(-1) as { params: { waterfallPx: number | null; namePx: number | null } };
+    expect(both.params.waterfallPx).toBe(saved.params.waterfallPx);
+    expect(typeof both.params.namePx).toBe('number');
+    expect(h.persisted.at(-1)!.layout).toEqual(both.params);
+    name.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+    expect(h.root.querySelector<HTMLElement>('#waterfall-pane')!.style.getPropertyValue('--name-col')).toBe('');
+  });
+
+  it('opens with the sizes the host kept from another panel', () => {
+    const h = mount(hostileTrace(), { state: { layout: { waterfallPx: 700, namePx: 260 } } });
+    expect(h.root.querySelector<HTMLElement>('.trace-body')!.style.getPropertyValue('--waterfall-w')).toBe('700px');
+    expect(h.root.querySelector<HTMLElement>('#waterfall-pane')!.style.getPropertyValue('--name-col')).toBe('260px');
   });
 });
