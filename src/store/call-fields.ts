@@ -7,6 +7,7 @@
 // columns a store is missing (added when it opens) and the API mapping: adding a field is one edit
 // here (and its line in src/protocol/api.ts when the API should show it).
 
+import { inputKeyOf } from '../core/alerts/runaway';
 import type { PricedCall, StatusCodeValue } from '../core/model';
 
 /** How a field is stored and carried: text and numbers as they are, booleans as 0/1. */
@@ -47,6 +48,8 @@ export const CALL_FIELDS = {
   conversationId: text('conversation_id', (c) => c.conversationId, true),
   promptName: text('prompt_name', (c) => c.promptName, true),
   promptVersion: text('prompt_version', (c) => c.promptVersion, true),
+  /** A hash of the call's input: a loop calling a model with the same input again and again is found by it (core/alerts/runaway.ts). */
+  inputKey: text('input_key', (c) => (c.inputMessages.length > 0 ? inputKeyOf(JSON.stringify([c.systemInstructions, c.inputMessages])) : null)),
 };
 
 /** A list of call fields by name (CALL_FIELDS, or a test's). */
