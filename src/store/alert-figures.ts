@@ -221,7 +221,8 @@ export class AlertFigureReader {
   }
 
   private anomalies(rows: CallRow[], now: number): AnomalyFigures[] {
-    const hourNow = Math.floor((now * 1000) / HOUR_US) * HOUR_US;
+    // The hour the current window (mostly) lies in: at 20:00 the last fifteen minutes are 19:45 to 20:00.
+    const hourNow = Math.floor(((now - WINDOW_MS / 2) * 1000) / HOUR_US) * HOUR_US;
     const seasonalHours = Array.from({ length: SEASONAL_DAYS }, (_, k) => hourNow - (k + 1) * DAY_MS * 1000);
     const recentHours = Array.from({ length: RECENT_HOURS }, (_, k) => hourNow - (k + 1) * HOUR_US);
     const hours = this.stmts.hours.all(JSON.stringify([...seasonalHours, ...recentHours])) as HourRow[];
