@@ -4,6 +4,8 @@
 
 import * as vscode from 'vscode';
 import type { CollectorEvent } from '../protocol/api';
+import { registerAlertCommands } from './alerts/alert-commands';
+import { ALERTS_VIEW_ID, AlertsView } from './alerts/alerts-view';
 import { registerCommands } from './commands';
 import type { ApiClient } from './connection/api-client';
 import { CollectorConnection } from './connection/connection';
@@ -33,6 +35,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly tree: TracesTreeProvider;
   readonly treeView: vscode.TreeView<TracesTreeNode>;
   readonly panels: TracePanels;
+  readonly alerts: AlertsView;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -58,6 +61,12 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.panels = new TracePanels(context.extensionUri, this.connection);
+    this.alerts = new AlertsView(() => this.api, (m) => this.log.warn(m));
+    this.disposables.push(
+      this.alerts,
+      vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: this.alerts }),
+      this.alerts.onDidChangeFiring((firing) => this.statusBar.setAlerts(firing)),
+    );
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
     this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api));
     this.disposables.push(
@@ -65,7 +74,7 @@ export class SpyglassHost implements vscode.Disposable {
         this.treeView.message = this.tree.message;
       }),
     );
-    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this));
+    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this), ...registerAlertCommands(this));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
     void this.setContext('spyglass.tracesFiltered', false);
     void this.setContext('spyglass.captureState', autoStartEnabled() ? 'starting' : 'stopped');
@@ -134,6 +143,7 @@ export class SpyglassHost implements vscode.Disposable {
     void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
     if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) this.tree.refresh();
     this.panels.handleState(state);
+    this.alerts.reload();
     if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
     if (state.kind === 'failed' && previous.kind !== 'failed') void this.showFailure(state.message);
   }
@@ -142,6 +152,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree.handleEvent(event);
     this.statusBar.handleEvent(event);
     this.panels.handleEvent(event);
+    this.alerts.handleEvent(event);
   }
 
   private async showPortConflict(state: Extract<CollectorState, { kind: 'port-conflict' }>): Promise<void> {

@@ -3,7 +3,7 @@
 // of the rules that were evaluated can resolve: a quick evaluation of the fast rules on new data
 // leaves the minute rules' alerts alone.
 
-import type { AlertDto, AlertSeverity, AlertState } from '../../protocol/alerts';
+import type { AlertDto, AlertSeverity, AlertState } from './model';
 import type { AlertCandidate } from './rules';
 
 const RANK: Record<AlertSeverity, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };

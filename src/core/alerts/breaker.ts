@@ -2,7 +2,7 @@
 // every further call of that service is refused until the developer lifts the breaker. Counts
 // are kept as it admits calls, so a loop is stopped at the limit, not after the next evaluation.
 
-import type { BreakerDto } from '../../protocol/alerts';
+import type { BreakerDto } from './model';
 
 export interface Admission {
   ok: boolean;

@@ -8,7 +8,7 @@
 // off, and each rule needs enough calls that one odd call cannot fire it.
 
 import { formatDuration, formatPercent, formatUsd } from '../format';
-import type { AlertCalls, AlertConfig, AlertScope, AlertSeverity } from '../../protocol/alerts';
+import type { AlertCalls, AlertConfig, AlertScope, AlertSeverity } from './model';
 import { projectBudget } from './budget';
 import { combineScores, scoreSignal, type BaselineInput, type SignalKind, type SignalScore } from './baseline';
 import { findBursts, findRepeats, RUNAWAY, type RecentCall, type ServiceRate } from './runaway';

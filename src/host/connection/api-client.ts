@@ -20,6 +20,7 @@ import type {
   TraceListQuery,
   TraceOutline,
 } from '../../protocol/api';
+import type { AlertsDto, BreakersDto } from '../../protocol/alerts';
 import { LOOPBACK_HOST as LOOPBACK } from './loopback';
 import { isSpyglassHealth, type HealthProbe } from './ownership-model';
 
@@ -222,6 +223,19 @@ export class ApiClient {
 
   statsSeries(query: StatsQuery & { bucketMs?: number } = {}): Promise<StatsSeriesDto> {
     return this.json('GET', `/api/stats/series${queryString(query)}`);
+  }
+
+  alerts(state: 'firing' | 'resolved' | 'all' = 'firing'): Promise<AlertsDto> {
+    return this.json('GET', `/api/alerts?state=${state}`);
+  }
+
+  breakers(): Promise<BreakersDto> {
+    return this.json('GET', '/api/breakers');
+  }
+
+  /** Lets a service's calls through the proxy again (all services without one). */
+  liftBreaker(service?: string): Promise<BreakersDto> {
+    return this.json('POST', '/api/breakers/lift', { data: JSON.stringify(service === undefined ? {} : { service }), contentType: 'application/json' });
   }
 
   todaySummary(): Promise<TodaySummaryDto> {
