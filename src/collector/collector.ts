@@ -26,6 +26,7 @@ import { annotationRoutes } from './annotation-routes';
 import { alertRoutes } from './alert-routes';
 import { AlertService } from './alert-service';
 import { apiRoutes } from './api-routes';
+import { dashboardRoutes } from './dashboard-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
@@ -277,6 +278,7 @@ export class Collector {
       ...annotationRoutes({ store: this.store, write: (ops) => this.writeOps(ops) }),
       ...analysisRoutes(() => this.runner),
       ...alertRoutes(() => this.alertService),
+      ...dashboardRoutes(this.store),
     ];
   }
 

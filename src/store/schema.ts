@@ -249,6 +249,11 @@ const MIGRATIONS: Migration[] = [
   },
   /* 9: spans by revision, so an outline patch reads the spans changed since (new spans extend the
      index at one end only). */ `CREATE INDEX IF NOT EXISTS spans_by_rev ON spans (store_rev);`,
+  /* 10: the dashboard's top tables over any range: the costliest and slowest calls are the first
+     ones inside the range along these indexes; prompts are listed from theirs. */ `
+  CREATE INDEX IF NOT EXISTS llm_calls_by_cost ON llm_calls (cost_usd) WHERE cost_usd IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS llm_calls_by_duration ON llm_calls (duration_us);
+  CREATE INDEX IF NOT EXISTS llm_calls_by_prompt ON llm_calls (prompt_name, prompt_version) WHERE prompt_name IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

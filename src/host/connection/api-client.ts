@@ -21,6 +21,7 @@ import type {
   TraceOutline,
 } from '../../protocol/api';
 import type { AlertsDto, BreakersDto } from '../../protocol/alerts';
+import type { DashboardTopQuery, DashboardTops } from '../../protocol/dashboard';
 import { LOOPBACK_HOST as LOOPBACK } from './loopback';
 import { isSpyglassHealth, type HealthProbe } from './ownership-model';
 
@@ -223,6 +224,10 @@ export class ApiClient {
 
   statsSeries(query: StatsQuery & { bucketMs?: number } = {}): Promise<StatsSeriesDto> {
     return this.json('GET', `/api/stats/series${queryString(query)}`);
+  }
+
+  dashboardTops(query: DashboardTopQuery = {}): Promise<DashboardTops> {
+    return this.json('GET', `/api/dashboard/top${queryString(query)}`);
   }
 
   alerts(state: 'firing' | 'resolved' | 'all' = 'firing'): Promise<AlertsDto> {
