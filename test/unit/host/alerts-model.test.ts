@@ -38,3 +38,13 @@ describe('alert texts', () => {
     expect(alertItem(alert({ state: 'resolved', resolvedAt: 0 }), 60_000)).toMatchObject({ label: 'P1 runaway loop — agent · gpt-4o-mini', icon: 'pass' });
   });
 });
+
+describe('alerts-changed on the event stream', () => {
+  it('is understood when well formed and skipped when not', async () => {
+    const { isCollectorEvent } = await import('../../../src/host/connection/event-stream');
+    const raised = [alert({})];
+    expect(isCollectorEvent({ type: 'alerts-changed', firing: 1, worst: 'P1', raised, at: 1 })).toBe(true);
+    expect(isCollectorEvent({ type: 'alerts-changed', firing: 1, worst: 'P1', raised: [{ ...raised[0], severity: 'P9' }], at: 1 })).toBe(false);
+    expect(isCollectorEvent({ type: 'alerts-changed', firing: '1', raised: [], at: 1 })).toBe(false);
+  });
+});
