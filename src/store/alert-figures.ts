@@ -88,19 +88,21 @@ export class AlertFigureReader {
     this.sums = new WindowSums(db);
     this.stmts = {
       calls: db.prepare(`SELECT trace_id, coalesce(service_name, '') AS service, model, is_error, start_us, duration_us, ttft_ms, output_tokens,
-        input_tokens, cost_usd, input_key FROM llm_calls WHERE start_us >= ? ORDER BY start_us DESC LIMIT ${MAX_WINDOW_CALLS}`),
+        input_tokens, cost_usd, input_key FROM llm_calls WHERE start_us >= ? AND start_us <= ? ORDER BY start_us DESC LIMIT ${MAX_WINDOW_CALLS}`),
       minutes: db.prepare('SELECT minute_us, service_name AS service, sum(calls) AS calls FROM llm_rollup WHERE minute_us >= ? AND minute_us < ? GROUP BY 1, 2'),
       hours: db.prepare(`SELECT hour_us, service_name AS service, model, calls, cost_usd, input_tokens + output_tokens AS tokens, latency_hist
         FROM llm_rollup_hour WHERE hour_us IN (SELECT value FROM json_each(?))`),
       guardrails: db.prepare(`SELECT a.trace_id, json_extract(a.attributes, '$.category') AS category, json_extract(a.attributes, '$.severity') AS severity,
         c.service_name AS service, c.model FROM annotations a LEFT JOIN spans s ON s.trace_id = a.trace_id AND s.span_id = a.span_id
-        LEFT JOIN llm_calls c ON c.span_row = s.id WHERE a.kind = 'guardrail' AND a.at_us >= ?`),
+        LEFT JOIN llm_calls c ON c.span_row = s.id WHERE a.kind = 'guardrail' AND a.at_us >= ? AND a.at_us <= ?`),
     };
   }
 
   read(config: AlertConfig, now: number, opts: AlertReadOptions = {}): AlertFigures {
     const from = now - WINDOW_MS;
-    const rows = this.stmts.calls.all(Math.floor(from * 1000)) as CallRow[];
+    // A full evaluation (once a minute) reads every hour afresh; the fast ones in between reuse them.
+    if (!opts.fast) this.sums.clearCache();
+    const rows = this.stmts.calls.all(Math.floor(from * 1000), Math.floor(now * 1000)) as CallRow[];
     const figures: AlertFigures = {
       now,
       windows: [],
@@ -113,7 +115,7 @@ export class AlertFigureReader {
       harmful: null,
     };
     if (opts.fast) return figures;
-    const guardrails = this.stmts.guardrails.all(Math.floor(from * 1000)) as GuardrailRow[];
+    const guardrails = this.stmts.guardrails.all(Math.floor(from * 1000), Math.floor(now * 1000)) as GuardrailRow[];
     figures.windows = this.windows(rows, guardrails, from, now);
     const harmful = guardrails.filter((g) => g.category !== 'refusal' && (g.severity === 'high' || g.severity === 'critical'));
     if (harmful.length > 0) {
@@ -195,7 +197,7 @@ export class AlertFigureReader {
     const costliest = [...rows].sort((a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0));
     const tracesOf = (filter: { service?: string; model?: string }) =>
       [...new Set(costliest.filter((r) => (!filter.service || r.service === filter.service) && (!filter.model || r.model === filter.model)).map((r) => r.trace_id))].slice(0, 20);
-    const recent = this.sums.byScope(now - RATE_WINDOW_MS, now + 1);
+    const recent = this.sums.byScope(now - RATE_WINDOW_MS, now + 1, true);
     const out: SpendFigures[] = [];
     const add = (period: 'day' | 'month', budgetUsd: number, sums: WindowSum[], bounds: { start: number; end: number }, scope: AlertScope) => {
       const filter = { ...(scope.service ? { service: scope.service } : {}), ...(scope.model ? { model: scope.model } : {}) };
@@ -206,7 +208,7 @@ export class AlertFigureReader {
     };
     const day = periodBounds(now, 'day', timeZone);
     if (config.budgetDailyUsd !== null || scoped.length > 0) {
-      const today = this.sums.byScope(day.start, now + 1);
+      const today = this.sums.byScope(day.start, now + 1, true);
       if (config.budgetDailyUsd !== null) add('day', config.budgetDailyUsd, today, day, {});
       for (const [key, usd] of scoped) {
         const m = /^(service|model):(.+)$/.exec(key);
@@ -215,7 +217,7 @@ export class AlertFigureReader {
     }
     if (config.budgetMonthlyUsd !== null) {
       const month = periodBounds(now, 'month', timeZone);
-      add('month', config.budgetMonthlyUsd, this.sums.byScope(month.start, now + 1), month, {});
+      add('month', config.budgetMonthlyUsd, this.sums.byScope(month.start, now + 1, true), month, {});
     }
     return out;
   }

@@ -46,6 +46,12 @@ function pieces(lo: number, hi: number): Piece[] {
 
 export class WindowSums {
   private readonly stmts: Record<'hour' | 'minute' | 'call', Database.Statement>;
+  /**
+   * Sums of whole past hours, kept between reads when `cacheHours` is on: the alert rules read
+   * today's and this month's spend every second while calls arrive, and those hours do not change
+   * (a late export into one is picked up at the next clearCache, once a minute).
+   */
+  private readonly hourCache = new Map<string, WindowSum[]>();
 
   constructor(db: Database.Database) {
     const rollup = (table: string, key: string) =>
@@ -59,14 +65,29 @@ export class WindowSums {
     };
   }
 
+  clearCache(): void {
+    this.hourCache.clear();
+  }
+
+  private rows(p: Piece, cacheHours: boolean): WindowSum[] {
+    if (p.sql !== 'hour' || !cacheHours) return this.stmts[p.sql as 'hour' | 'minute' | 'call'].all(p.lo, p.hi) as WindowSum[];
+    const key = `${p.lo}:${p.hi}`;
+    let rows = this.hourCache.get(key);
+    if (!rows) {
+      if (this.hourCache.size > 16) this.hourCache.clear();
+      this.hourCache.set(key, (rows = this.stmts.hour.all(p.lo, p.hi) as WindowSum[]));
+    }
+    return rows;
+  }
+
   /** Sums per (service, model) of the calls that started in [fromMs, toMs). */
-  byScope(fromMs: number, toMs: number): WindowSum[] {
+  byScope(fromMs: number, toMs: number, cacheHours = false): WindowSum[] {
     const lo = Math.floor(fromMs * 1000);
     const hi = Math.floor(toMs * 1000);
     const acc = new Map<string, WindowSum>();
     if (!(hi > lo)) return [];
     for (const p of pieces(lo, hi)) {
-      for (const r of this.stmts[p.sql as 'hour' | 'minute' | 'call'].all(p.lo, p.hi) as WindowSum[]) {
+      for (const r of this.rows(p, cacheHours)) {
         const key = `${r.service}\u0000${r.model}`;
         const a = acc.get(key);
         if (!a) acc.set(key, { ...r });
