@@ -73,13 +73,21 @@ export class DashboardQueries {
       }
     }
     const cond = where.join(' AND ');
-    const calls = (order: string) =>
+    // A wide range walks the cost (duration) index from the top and stops after `limit` calls inside
+    // it; a narrow one reads its calls by time and sorts them. SQLite has no statistics to choose.
+    const bounds = this.stmt('SELECT (SELECT min(start_us) FROM llm_calls) AS lo, (SELECT max(start_us) FROM llm_calls) AS hi').get() as { lo: number | null; hi: number | null };
+    const stored = bounds.lo === null || bounds.hi === null ? 0 : bounds.hi - bounds.lo + 1;
+    const overlap = stored ? Math.max(0, Math.min(to * 1000, bounds.hi! + 1) - Math.max(from * 1000, bounds.lo!)) : 0;
+    const wide = stored > 0 && overlap / stored > 0.05;
+    const calls = (order: 'cost_usd' | 'duration_us') =>
       (this.stmt(`SELECT c.trace_id, s.span_id, s.name, c.model, c.service_name, c.start_us, c.duration_us, c.cost_usd, c.input_tokens, c.output_tokens, c.is_error
-        FROM llm_calls c JOIN spans s ON s.id = c.span_row WHERE ${cond} AND c.${order} IS NOT NULL ORDER BY c.${order} DESC LIMIT ${limit}`).all(...args) as CallRow[]).map(topCall);
+        FROM llm_calls c ${wide ? `INDEXED BY ${order === 'cost_usd' ? 'llm_calls_by_cost' : 'llm_calls_by_duration'}` : ''} JOIN spans s ON s.id = c.span_row
+        WHERE ${cond} AND c.${order} IS NOT NULL ORDER BY c.${order} DESC LIMIT ${limit}`).all(...args) as CallRow[]).map(topCall);
+    // SQLite fills the bare trace_id from the row that holds max(cost_usd): each prompt's costliest trace in the same pass.
     const prompts = (this.stmt(`SELECT c.prompt_name AS name, c.prompt_version AS version, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
-        (SELECT c2.trace_id FROM llm_calls c2 WHERE c2.prompt_name = c.prompt_name AND c2.start_us >= ? AND c2.start_us < ? ORDER BY c2.cost_usd DESC LIMIT 1) AS trace_id
+        max(c.cost_usd) AS top_cost, c.trace_id AS trace_id
         FROM llm_calls c WHERE ${cond} AND c.prompt_name IS NOT NULL GROUP BY 1, 2 ORDER BY cost DESC LIMIT ${limit}`)
-      .all(args[0], args[1], ...args) as { name: string; version: string | null; calls: number; cost: number; trace_id: string | null }[])
+      .all(...args) as { name: string; version: string | null; calls: number; cost: number; trace_id: string | null }[])
       .map((p): TopGroup => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.cost, traceId: p.trace_id }));
     const byScope = this.sums.byScope(from, to);
     const services = new Map<string, TopGroup>();
