@@ -78,7 +78,7 @@ export class DashboardQueries {
     const bounds = this.stmt('SELECT (SELECT min(start_us) FROM llm_calls) AS lo, (SELECT max(start_us) FROM llm_calls) AS hi').get() as { lo: number | null; hi: number | null };
     const stored = bounds.lo === null || bounds.hi === null ? 0 : bounds.hi - bounds.lo + 1;
     const overlap = stored ? Math.max(0, Math.min(to * 1000, bounds.hi! + 1) - Math.max(from * 1000, bounds.lo!)) : 0;
-    const wide = stored > 0 && overlap / stored > 0.05;
+    const wide = !q.service && !q.model && !q.prompt && stored > 0 && overlap / stored > 0.05;
     const calls = (order: 'cost_usd' | 'duration_us') =>
       (this.stmt(`SELECT c.trace_id, s.span_id, s.name, c.model, c.service_name, c.start_us, c.duration_us, c.cost_usd, c.input_tokens, c.output_tokens, c.is_error
         FROM llm_calls c ${wide ? `INDEXED BY ${order === 'cost_usd' ? 'llm_calls_by_cost' : 'llm_calls_by_duration'}` : ''} JOIN spans s ON s.id = c.span_row
