@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { AlertConfig } from '../protocol/alerts';
 import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../protocol/collector-ipc';
 import { Store } from '../store/store';
 import { createAnalyzer } from './analyzer';
@@ -35,11 +36,29 @@ Serve options:
   --read-only            no capture: serve the JSON API's reads of the database only
                          (default port 0, any free one; the extension uses it when capture is stopped)
 
+Alerts (printed on stderr as they fire and resolve):
+  --budget-daily-usd N       daily spend budget (warns when today's projection passes it)
+  --budget-monthly-usd N     monthly spend budget
+  --alert-latency-p95-ms N   latency SLO: p95 over the last 15 minutes
+  --alert-ttft-p95-ms N      time-to-first-token SLO: p95 over the last 15 minutes
+  --alert-error-rate F       error rate (0..1) over the last 15 minutes (default 0.5)
+  --max-calls-per-minute N   hard limit: the proxy refuses a service's calls (429) above it
+                             until the breaker is lifted (POST /api/breakers/lift)
+  --alert-webhook URL        POST each raised or resolved alert as JSON to URL
+  --no-alerts                no alert evaluation, no circuit breaker
+
 ${REPLAY_USAGE}`;
 
 function fail(message: string): never {
   process.stderr.write(`spyglass: ${message}\n`);
   process.exit(2);
+}
+
+function numberOption(v: string | undefined, name: string, max = Number.POSITIVE_INFINITY): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) fail(`${name} expects a number${max < Infinity ? ` from 0 to ${max}` : ' ≥ 0'}, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 function intOption(v: string | undefined, name: string): number | undefined {
@@ -65,6 +84,14 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
       'max-body-mb': { type: 'string' },
       'no-analyses': { type: 'boolean' },
       'read-only': { type: 'boolean' },
+      'budget-daily-usd': { type: 'string' },
+      'budget-monthly-usd': { type: 'string' },
+      'alert-latency-p95-ms': { type: 'string' },
+      'alert-ttft-p95-ms': { type: 'string' },
+      'alert-error-rate': { type: 'string' },
+      'max-calls-per-minute': { type: 'string' },
+      'alert-webhook': { type: 'string' },
+      'no-alerts': { type: 'boolean' },
       ipc: { type: 'boolean' },
       'options-json': { type: 'string' },
     },
@@ -100,6 +127,24 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
   if (mb !== undefined) options.retentionMaxMb = mb;
   const bodyMb = intOption(values['max-body-mb'], '--max-body-mb');
   if (bodyMb !== undefined) options.maxBodyBytes = bodyMb * 1024 * 1024;
+  const alerts: Partial<AlertConfig> = { ...(fromJson.alerts ?? {}) };
+  const setAlert = <K extends keyof AlertConfig>(key: K, v: AlertConfig[K] | undefined) => {
+    if (v !== undefined) alerts[key] = v;
+  };
+  setAlert('budgetDailyUsd', numberOption(values['budget-daily-usd'], '--budget-daily-usd'));
+  setAlert('budgetMonthlyUsd', numberOption(values['budget-monthly-usd'], '--budget-monthly-usd'));
+  setAlert('latencyP95Ms', numberOption(values['alert-latency-p95-ms'], '--alert-latency-p95-ms'));
+  setAlert('ttftP95Ms', numberOption(values['alert-ttft-p95-ms'], '--alert-ttft-p95-ms'));
+  setAlert('errorRate', numberOption(values['alert-error-rate'], '--alert-error-rate', 1));
+  const limit = intOption(values['max-calls-per-minute'], '--max-calls-per-minute');
+  if (limit !== undefined) alerts.maxCallsPerMinute = limit > 0 ? limit : null;
+  if (values['alert-webhook'] !== undefined) {
+    const url = values['alert-webhook'];
+    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) fail(`--alert-webhook expects an http(s) URL, got ${JSON.stringify(url)}`);
+    alerts.webhookUrl = url;
+  }
+  options.alerts = alerts;
+  if (values['no-alerts']) options.alertsEnabled = false;
   return { options, ipc: values.ipc ?? false, readOnly: values['read-only'] ?? false, portGiven: port !== undefined };
 }
 
@@ -148,6 +193,7 @@ async function serve(args: string[]): Promise<void> {
       ...options,
       // Forked by the extension, which logs the child's stderr too: one line, not two.
       warn: (message) => (ipc ? send({ type: 'log', level: 'warn', message }) : process.stderr.write(`spyglass: ${message}\n`)),
+      reportAlert: (line) => (ipc ? send({ type: 'log', level: 'info', message: line }) : process.stderr.write(`spyglass: ${line}\n`)),
     });
   } catch (err) {
     const e = err instanceof CollectorStartError ? err : new CollectorStartError('OTHER', null, (err as Error).message);

@@ -8,10 +8,11 @@ import { createForwarder } from '../capture/forward';
 import { DEFAULT_BODY_BUDGET_BYTES } from '../capture/body-budget';
 import { startHttpServer, type Route, type RunningHttpServer } from '../capture/http-server';
 import { otlpHttpRoutes } from '../capture/otlp';
-import { RecordingProxy } from '../capture/proxy';
+import { RecordingProxy, type ProxyAdmission, type ProxyCallOrigin } from '../capture/proxy';
 import { ReplayTickets } from '../capture/proxy/replay-tickets';
 import { createMetrics } from '../core/metrics';
 import type { HealthDto } from '../protocol/api';
+import { DEFAULT_ALERT_CONFIG } from '../protocol/alerts';
 import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
 import { Store } from '../store/store';
@@ -24,8 +25,11 @@ import { analysisRoutes } from './analysis-routes';
 import { AnalysisRunner } from './analysis-runner';
 import { promptRoutes } from './prompt-routes';
 import { annotationRoutes } from './annotation-routes';
+import { alertRoutes } from './alert-routes';
+import { AlertService } from './alert-service';
 import { apiRoutes } from './api-routes';
 import { replayRoutes } from './replay-routes';
+import { dashboardRoutes } from './dashboard-routes';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
@@ -52,6 +56,10 @@ export type CollectorOptions = CollectorStartOptions & {
   replayEnv?: Record<string, string | undefined>;
   /** Told of what an operator should know (the CLI prints it on stderr). */
   warn?: (message: string) => void;
+  /** Told of each alert raised or resolved (the CLI prints it on stderr). */
+  reportAlert?: (line: string) => void;
+  /** False: no alert evaluation and no circuit breaker. */
+  alertsEnabled?: boolean;
 };
 
 export const DEFAULT_OPTIONS: CollectorOptions = {
@@ -90,6 +98,7 @@ export class Collector {
   private preparer: Preparer | null = null;
   private checkpointer: Checkpointer | null = null;
   private runner: AnalysisRunner | null = null;
+  private alertService: AlertService | null = null;
   /** When the last write that stored spans committed (the runner stands aside while capture is busy). */
   private lastSpansAt = 0;
   private readonly metrics = createMetrics();
@@ -143,6 +152,15 @@ export class Collector {
       grpcPort: this.grpcPort,
       dbPath: this.options.dbPath,
     }));
+    if (options.alertsEnabled !== false) {
+      this.alertService = new AlertService({
+        store: this.store,
+        events: this.events,
+        config: { ...DEFAULT_ALERT_CONFIG, ...(options.alerts ?? {}) },
+        report: (line) => (options.reportAlert ?? options.warn)?.(line),
+        warn: (m) => this.refusals.note(m),
+      });
+    }
     this.queue = new WriteQueue(
       () => this.store.writer,
       (r) => {
@@ -152,6 +170,7 @@ export class Collector {
         this.events.annotationsChanged(r.annotatedTraceIds);
         if (r.stored > 0) this.lastSpansAt = Date.now();
         if (r.callsChanged > 0) this.runner?.wake();
+        if (r.llmCalls > 0) this.alertService?.onNewCalls();
       },
       () => (this.preparer?.inFlight ?? 0) > 0,
     );
@@ -195,6 +214,22 @@ export class Collector {
     return this.runner;
   }
 
+  /** Alert evaluation and the proxy's circuit breakers; null when alerts are off. */
+  get alerts(): AlertService | null {
+    return this.alertService;
+  }
+
+  /** The service a proxied call belongs to, and whether the breaker refuses it. */
+  private admitProxyCall(origin: ProxyCallOrigin): ProxyAdmission {
+    let service = origin.serviceHeader ?? origin.route;
+    if (origin.traceId) {
+      const joined = this.store.queries.getTraceSummary(origin.traceId)?.serviceName;
+      if (joined) service = joined;
+    }
+    const a = this.alertService?.breakers.admit(service, Date.now());
+    return { service, refuse: a && !a.ok ? a.reason ?? 'circuit breaker open' : null };
+  }
+
   /** Writes annotation changes (and the runner's cursor) through the group-commit queue. */
   private writeOps(ops: AnnotationOp[]): Promise<void> {
     return this.queue.enqueue({ resources: [], spans: [], logs: [], annotations: [], ops });
@@ -213,6 +248,7 @@ export class Collector {
     this.queue.flush();
     this.store.clear();
     this.events.broadcast({ type: 'cleared', at: Date.now() });
+    this.alertService?.clear();
   }
 
   /** What the OTLP receivers and the proxy store into: bodies and captures go to the preparer, then to the group-commit queue. */
@@ -232,7 +268,7 @@ export class Collector {
 
   private routes(): Route[] {
     const tickets = new ReplayTickets();
-    this.proxy = new RecordingProxy({ sink: this.otlpSink, upstreams: this.options.upstreams, replays: tickets });
+    this.proxy = new RecordingProxy({ sink: this.otlpSink, upstreams: this.options.upstreams, replays: tickets, admit: (o) => this.admitProxyCall(o) });
     return [
       ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder, metrics: this.otlpMetrics }),
       ...this.proxy.routes,
@@ -259,6 +295,8 @@ export class Collector {
         env: this.options.replayEnv ?? process.env,
         maxBodyBytes: this.options.maxBodyBytes,
       }),
+      ...alertRoutes(() => this.alertService),
+      ...dashboardRoutes(this.store),
     ];
   }
 
@@ -308,6 +346,7 @@ export class Collector {
       }
     }
     this.runner?.start();
+    this.alertService?.start();
     if (this.options.retentionDays || this.options.retentionMaxMb) {
       this.applyRetention();
       this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
@@ -325,6 +364,7 @@ export class Collector {
 
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.alertService?.close();
     this.events.close();
     await Promise.all([this.http?.close(), this.grpc?.close()]);
     await this.proxy?.flush();

@@ -4,6 +4,8 @@
 
 import * as vscode from 'vscode';
 import type { CollectorEvent } from '../protocol/api';
+import { registerAlertCommands } from './alerts/alert-commands';
+import { ALERTS_VIEW_ID, AlertsView } from './alerts/alerts-view';
 import { registerCommands } from './commands';
 import { ReplayCommands } from './replay/replay-commands';
 import type { ApiClient } from './connection/api-client';
@@ -39,6 +41,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly prompts: PromptsView;
   readonly documents: TraceDocuments;
   private readonly walkthroughPorts: WalkthroughPorts;
+  readonly alerts: AlertsView;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -66,6 +69,12 @@ export class SpyglassHost implements vscode.Disposable {
     this.panels = new TracePanels(context.extensionUri, this.connection, context.globalState);
     this.prompts = new PromptsView(context.extensionUri, () => this.api, this.log);
     this.walkthroughPorts = new WalkthroughPorts(context, (m) => this.log.warn(m));
+    this.alerts = new AlertsView(() => this.api, (m) => this.log.warn(m));
+    this.disposables.push(
+      this.alerts,
+      vscode.window.createTreeView(ALERTS_VIEW_ID, { treeDataProvider: this.alerts }),
+      this.alerts.onDidChangeFiring((firing) => this.statusBar.setAlerts(firing)),
+    );
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
     this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, (this.documents = new TraceDocuments(() => this.api)), this.prompts);
     this.disposables.push(
@@ -73,7 +82,7 @@ export class SpyglassHost implements vscode.Disposable {
         this.treeView.message = this.tree.message;
       }),
     );
-    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this), ...new ReplayCommands(this, this.documents).register());
+    this.disposables.push(...registerCommands(this), ...registerCopilotTracing(this), ...new ReplayCommands(this, this.documents).register(), ...registerAlertCommands(this));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
     void this.setContext('spyglass.tracesFiltered', false);
     void this.setContext('spyglass.captureState', autoStartEnabled() ? 'starting' : 'stopped');
@@ -150,6 +159,7 @@ export class SpyglassHost implements vscode.Disposable {
       this.prompts.handleConnectionChanged();
     }
     this.panels.handleState(state);
+    this.alerts.reload();
     if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
     if (state.kind === 'failed' && previous.kind !== 'failed') void this.showFailure(state.message);
   }
@@ -161,6 +171,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.statusBar.handleEvent(event);
     this.panels.handleEvent(event);
     this.prompts.handleEvent(event);
+    this.alerts.handleEvent(event);
   }
 
   private async showPortConflict(state: Extract<CollectorState, { kind: 'port-conflict' }>): Promise<void> {

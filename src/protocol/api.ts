@@ -2,6 +2,7 @@
 // the webviews and scripts. Pure types: no Node, no vscode. Times are epoch milliseconds
 // (fractional, microsecond precision).
 
+import type { AlertDto, AlertSeverity } from './alerts';
 import type { AnnotationKind, AnnotationLocation } from '../core/annotations/model';
 import type { Attributes, ChatMessage, MessagePart, SpanCategory, SpanEvent, SpanLink } from '../core/model';
 
@@ -440,7 +441,8 @@ export type CollectorEvent =
   | { type: 'hello'; version: string; httpPort: number; grpcPort: number | null; dbPath: string }
   | { type: 'traces-changed'; traceIds: string[]; spans: number; llmCalls: number; at: number }
   | { type: 'annotations-changed'; traceIds: string[]; at: number }
-  | { type: 'cleared'; at: number };
+  | { type: 'cleared'; at: number }
+  | { type: 'alerts-changed'; firing: number; worst: AlertSeverity | null; raised: AlertDto[]; at: number };
 
 /** `GET /api/health`: who owns the ports, so other windows can find and share one collector. */
 export interface HealthDto {

@@ -2,6 +2,8 @@
 // (`dist/cli.js serve --ipc ...`). Reads go over the collector's HTTP JSON API instead, so a
 // window that does not own the ports reads the same way as the one that does.
 
+import type { AlertConfig } from './alerts';
+
 export interface CollectorStartOptions {
   httpPort: number;
   grpcPort: number | null; // null: no gRPC listener
@@ -16,6 +18,8 @@ export interface CollectorStartOptions {
   /** Raw price overrides from settings; validated in the collector. */
   priceOverrides: unknown;
   maxBodyBytes: number;
+  /** Budgets, thresholds, the hard limit and the webhook (src/protocol/alerts.ts); absent: the defaults. */
+  alerts?: Partial<AlertConfig>;
 }
 
 export type HostToCollector =

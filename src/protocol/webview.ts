@@ -7,6 +7,8 @@
 // `ready` message; the host holds back everything it sends until then, because a message
 // posted to a webview whose script has not started yet is lost.
 
+import type { AlertDto } from './alerts';
+import type { DashboardTops } from './dashboard';
 import type { AgentRun } from '../core/agent-run';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, StatsDto, StatsSeriesDto, TraceOutline, TraceSummary } from './api';
 
@@ -513,10 +515,23 @@ export interface DashboardState {
   topTraces: TraceSummary[];
   error: string | null;
   loadedAt: number | null;
+  /** The top tables over the whole range, null from a collector without them. */
+  tops?: DashboardTops | null;
+  /** The alerts firing now. */
+  alerts?: AlertDto[];
+  filters?: DashboardFilters;
+}
+
+/** The dashboard's filters: every figure, chart and table is of the calls they keep. */
+export interface DashboardFilters {
+  service?: string;
+  model?: string;
+  prompt?: string;
 }
 
 export interface DashboardPersistedState {
   range: TimeRangeKey;
+  filters?: DashboardFilters;
 }
 
 export type DashboardHostToWebview = {
@@ -530,6 +545,7 @@ export type DashboardWebviewToHost = {
   requests: {
     setRange: RequestSpec<{ range: TimeRangeKey }, DashboardState>;
     reload: RequestSpec<Record<string, never>, DashboardState>;
+    setFilters: RequestSpec<DashboardFilters, DashboardState>;
   };
   notifications: Record<never, never>;
 };

@@ -7,6 +7,7 @@
 // columns a store is missing (added when it opens) and the API mapping: adding a field is one edit
 // here (and its line in src/protocol/api.ts when the API should show it).
 
+import { inputKeyOf } from '../core/alerts/runaway';
 import type { PricedCall, StatusCodeValue } from '../core/model';
 import { promptHashOf, promptSourceOf } from '../core/prompts/identity';
 
@@ -53,6 +54,8 @@ export const CALL_FIELDS = {
   promptSource: text('prompt_source', (c) => promptSourceOf(c)),
   experiment: text('experiment', (c) => (c.prompt?.variant ? c.prompt.experiment : null)),
   variant: text('variant', (c) => c.prompt?.variant ?? null),
+  /** A hash of the call's input: a loop calling a model with the same input again and again is found by it (core/alerts/runaway.ts). */
+  inputKey: text('input_key', (c) => (c.inputMessages.length > 0 ? inputKeyOf(JSON.stringify([c.systemInstructions, c.inputMessages])) : null)),
 };
 
 /** A list of call fields by name (CALL_FIELDS, or a test's). */

@@ -287,6 +287,11 @@ const MIGRATIONS: Migration[] = [
     CREATE INDEX IF NOT EXISTS traces_annotated ON traces (start_us) WHERE annotation_counts IS NOT NULL;
     CREATE INDEX IF NOT EXISTS traces_rated ON traces (start_us) WHERE (feedback_up > 0 OR feedback_down > 0);`);
   },
+  /* 12: the dashboard's top tables over any range: the costliest and slowest calls are the first
+     ones inside the range along these indexes; prompts are listed from theirs. */ `
+  CREATE INDEX IF NOT EXISTS llm_calls_by_cost ON llm_calls (cost_usd) WHERE cost_usd IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS llm_calls_by_duration ON llm_calls (duration_us);
+  CREATE INDEX IF NOT EXISTS llm_calls_by_prompt ON llm_calls (prompt_name, prompt_version) WHERE prompt_name IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -78,10 +78,36 @@ export class BarChart {
     const stacked = this.kind === 'cost';
     const format = FORMATTERS[this.kind];
     const font = { family: c.fontFamily };
+    // Model names are long and many: per-model charts lie on their side, one readable name a row.
+    const byModel = this.kind !== 'cost';
+    const category = {
+      stacked,
+      ticks: {
+        color: c.muted,
+        font,
+        maxRotation: 0,
+        // Time buckets may skip labels; model names may not, but long ones are cut.
+        autoSkip: stacked,
+        callback(this: { getLabelForValue(v: number): string }, value: string | number) {
+          const label = this.getLabelForValue(Number(value));
+          return label.length > 32 ? `${label.slice(0, 31)}…` : label;
+        },
+      },
+      grid: { display: false },
+      border: { color: c.grid },
+    };
+    const amount = {
+      stacked,
+      beginAtZero: true,
+      ticks: { color: c.muted, font, callback: (v: string | number) => format(Number(v)) },
+      grid: { color: c.grid },
+      border: { display: false },
+    };
     return {
       type: 'bar',
       data: { labels: data.labels, datasets: this.datasets(data) },
       options: {
+        indexAxis: byModel ? 'y' : 'x',
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
@@ -91,34 +117,15 @@ export class BarChart {
         plugins: {
           legend: { position: 'bottom', labels: { color: c.foreground, boxWidth: 12, font } },
           tooltip: {
-            callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${item.parsed.y === null ? '—' : format(item.parsed.y)}` },
-          },
-        },
-        scales: {
-          x: {
-            stacked,
-            ticks: {
-              color: c.muted,
-              font,
-              maxRotation: 0,
-              // Time buckets may skip labels; model names may not, but long ones are cut.
-              autoSkip: stacked,
-              callback(value) {
-                const label = this.getLabelForValue(Number(value));
-                return label.length > 24 ? `${label.slice(0, 23)}…` : label;
+            callbacks: {
+              label: (item) => {
+                const v = byModel ? item.parsed.x : item.parsed.y;
+                return `${item.dataset.label ?? ''}: ${v === null ? '—' : format(v)}`;
               },
             },
-            grid: { display: false },
-            border: { color: c.grid },
-          },
-          y: {
-            stacked,
-            beginAtZero: true,
-            ticks: { color: c.muted, font, callback: (v) => format(Number(v)) },
-            grid: { color: c.grid },
-            border: { display: false },
           },
         },
+        scales: byModel ? { x: amount, y: category } : { x: category, y: amount },
       },
     };
   }

@@ -9,11 +9,13 @@ import {
   type DashboardPersistedState,
   type DashboardState,
   type DashboardWebviewToHost,
+  type DashboardFilters,
   type MessageEndpoint,
   type TimeRangeKey,
 } from '../../src/protocol/webview';
 import { button, h, icon, replaceChildren } from '../shared/dom';
 import { readThemeColors, watchTheme, type ThemeColors } from '../shared/theme';
+import { renderAlerts, renderFilters, renderTopCalls, renderTopGroups } from './tops';
 import { costOverTime, latencyByModel, tokensByModel, type BarData } from './chart-data';
 
 export interface ChartLike {
@@ -57,6 +59,13 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
     h('section', { id, class: 'chart-card' }, h('h3', {}, title, note ?? null), h('div', { class: 'chart-box' }, c));
   const modelTable = h('div', { id: 'models', class: 'table-card' });
   const topTraces = h('div', { id: 'top-traces', class: 'table-card' });
+  const filtersBar = h('div', { id: 'dashboard-filters', class: 'filters', role: 'group', attrs: { 'aria-label': 'Filters' } });
+  const alertsBox = h('section', { id: 'dashboard-alerts', class: 'table-card alerts-card', attrs: { hidden: true } });
+  const costliestCalls = h('div', { id: 'costliest-calls', class: 'table-card' });
+  const slowestCalls = h('div', { id: 'slowest-calls', class: 'table-card' });
+  const costliestPrompts = h('div', { id: 'costliest-prompts', class: 'table-card' });
+  const costliestServices = h('div', { id: 'costliest-services', class: 'table-card' });
+  let filters: DashboardFilters = deps.initial?.filters ?? {};
 
   replaceChildren(
     root,
@@ -73,7 +82,9 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
         picker,
         button('', 'refresh', () => reload(), { class: 'icon-button', id: 'reload', title: 'Reload' }),
       ),
+      filtersBar,
       banner,
+      alertsBox,
       cards,
       h(
         'div',
@@ -82,6 +93,7 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
         chartCard('card-latency', 'Latency by model (p50 / p95 / p99)', latencyCanvas),
         chartCard('card-tokens', 'Tokens by model', tokensCanvas),
       ),
+      h('div', { class: 'table-grid' }, costliestCalls, slowestCalls, costliestPrompts, costliestServices),
       h('div', { class: 'table-grid' }, modelTable, topTraces),
     ),
   );
@@ -117,6 +129,12 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
     endpoint.request('setRange', { range }).then(apply, (err: Error) => showBanner('error', err.message));
   }
 
+  function setFilters(next: DashboardFilters): void {
+    filters = next;
+    deps.persist({ range: state?.range ?? '1h', filters });
+    endpoint.request('setFilters', next).then(apply, (err: Error) => showBanner('error', err.message));
+  }
+
   function reload(): void {
     endpoint.request('reload', {}).then(apply, (err: Error) => showBanner('error', err.message));
   }
@@ -137,6 +155,7 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
         `${formatTokens(stats.cachedInputTokens)} cached · ${formatTokens(stats.reasoningTokens)} reasoning`),
       card('latency', 'Latency p50 / p95 / p99', [stats.latencyMs.p50, stats.latencyMs.p95, stats.latencyMs.p99].map(formatDuration).join(' / ')),
       card('ttft', 'Time to first token p50 / p95', [stats.ttftMs.p50, stats.ttftMs.p95].map(formatDuration).join(' / ')),
+      card('cache', 'Cache hit rate', stats.inputTokens > 0 ? formatPercent(stats.cachedInputTokens / stats.inputTokens) : '—', 'cached input tokens over input tokens'),
     );
   }
 
@@ -204,6 +223,16 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
     }
     renderModels(next.stats);
     renderTopTraces(next);
+    if (next.filters) filters = next.filters;
+    renderFilters(filtersBar, next.tops, filters, setFilters);
+    renderAlerts(alertsBox, next.alerts ?? []);
+    const open = (traceId: string) => endpoint.command('openTrace', { traceId });
+    if (next.tops !== undefined) {
+      renderTopCalls(costliestCalls, 'Costliest calls', 'costliest-call-list', next.tops?.costliestCalls ?? [], open);
+      renderTopCalls(slowestCalls, 'Slowest calls', 'slowest-call-list', next.tops?.slowestCalls ?? [], open);
+      renderTopGroups(costliestPrompts, 'Costliest prompts', 'costliest-prompt-list', next.tops?.costliestPrompts ?? [], 'prompt', open);
+      renderTopGroups(costliestServices, 'Costliest services', 'costliest-service-list', next.tops?.costliestServices ?? [], 'service', open);
+    }
   }
 
   endpoint.handleNotification('didChangeState', apply);

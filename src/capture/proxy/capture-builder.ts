@@ -32,6 +32,10 @@ export interface ExchangeFacts {
   requestBytes: number;
   responseBytes: number;
   warnings: string[];
+  /** The service the call belongs to: the joined trace's, `x-spyglass-service`, else the route's name. */
+  service: string;
+  /** Why the collector refused the call itself (the circuit breaker), or null. */
+  refusedBecause?: string | null;
 }
 
 const PARAM_ATTRS: Record<string, string> = {
@@ -128,6 +132,7 @@ function spanAttributes(f: ExchangeFacts, call: LlmCall): Attributes {
   if (f.ttftMs !== null) a['spyglass.proxy.ttft_ms'] = round3(f.ttftMs);
   if (f.tpotMs !== null) a['spyglass.proxy.tpot_ms'] = round3(f.tpotMs);
   a['spyglass.proxy.request_bytes'] = f.requestBytes;
+  if (f.refusedBecause) a['spyglass.proxy.refused'] = f.refusedBecause;
   a['spyglass.proxy.response_bytes'] = f.responseBytes;
   set(a, 'spyglass.proxy.upstream_request_id', f.upstreamRequestId);
   if (f.warnings.length > 0) a['spyglass.proxy.warnings'] = f.warnings;
@@ -159,7 +164,7 @@ export function buildCapture(f: ExchangeFacts): ProxyCapture {
     attributes: spanAttributes({ ...f, outcome }, call),
     events: [],
     links: [],
-    resource: { 'service.name': 'spyglass-proxy' },
+    resource: { 'service.name': f.service },
     scope: { name: 'spyglass.proxy' },
   };
   if (outcome === 'cancelled') {

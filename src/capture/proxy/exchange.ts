@@ -103,6 +103,9 @@ export class Exchange {
   private finished = false;
   private undecodable = false;
   private wireBytes = 0;
+  /** Set by the proxy before the exchange finishes; the route's name when nothing else names one. */
+  service: string | null = null;
+  refusedBecause: string | null = null;
 
   constructor(
     private readonly sink: SpanSink,
@@ -294,6 +297,8 @@ export class Exchange {
       requestBytes: this.request.seen,
       responseBytes: this.wireBytes,
       warnings,
+      service: this.service ?? this.upstream.name,
+      refusedBecause: this.refusedBecause,
     };
     const capture = buildCapture(facts);
     capture.request = {

@@ -12,6 +12,7 @@ import https from 'node:https';
 import { bodyIdleTimeoutOf, budgetHoldOf, type Route, type RequestContext } from '../http-server';
 import type { SpanSink } from '../sink';
 import { Exchange, type Outcome, type ProxyFailure } from './exchange';
+import { parseTraceparent } from './trace-context';
 import { forwardableHeaders, responseHeadersToForward } from './headers';
 import { REPLAY_HEADER, type ReplayTickets } from './replay-tickets';
 import { UpstreamTable, type Upstream } from './upstreams';
@@ -30,6 +31,34 @@ export interface ProxyOptions {
   onRecordError?: (err: Error) => void;
   /** The collector's open replay tickets: an exchange carrying one is recorded as that replay. */
   replays?: ReplayTickets;
+  /**
+   * Names the service a call belongs to and may refuse it (the collector's circuit breaker).
+   * Without it a call belongs to the service its `x-spyglass-service` header names, else the route's.
+   */
+  admit?: (call: ProxyCallOrigin) => ProxyAdmission;
+}
+
+/** What the proxy knows of a call's origin before forwarding it. */
+export interface ProxyCallOrigin {
+  route: string;
+  /** The trace its `traceparent` joins, or null. */
+  traceId: string | null;
+  /** The `x-spyglass-service` request header (stripped before forwarding), or null. */
+  serviceHeader: string | null;
+}
+
+export interface ProxyAdmission {
+  service: string;
+  /** Set: answer 429 with this reason instead of forwarding. */
+  refuse: string | null;
+}
+
+/** The request header that names the calling service; never forwarded. */
+export const SERVICE_HEADER = 'x-spyglass-service';
+
+function serviceHeaderOf(value: string | string[] | undefined): string | null {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  return v ? v.slice(0, 200) : null;
 }
 
 export const PROXY_ROUTE = /^\/proxy\/(?<provider>[^/]+)(?<rest>\/.*)?$/;
@@ -53,7 +82,7 @@ function sendProxyError(res: http.ServerResponse, status: number, code: string, 
   res.end(text);
 }
 
-const SKIP_REQUEST_HEADERS = new Set(['host', REPLAY_HEADER]);
+const SKIP_REQUEST_HEADERS = new Set(['host', REPLAY_HEADER, SERVICE_HEADER]);
 
 export class RecordingProxy {
   readonly upstreams: UpstreamTable;
@@ -149,7 +178,32 @@ export class RecordingProxy {
       budgetHoldOf(req),
       ticket,
     );
+    const origin: ProxyCallOrigin = { route: name, traceId: parseTraceparent(req.headers.traceparent)?.traceId ?? null, serviceHeader: serviceHeaderOf(req.headers[SERVICE_HEADER]) };
+    const admission = this.opts.admit?.(origin) ?? { service: origin.serviceHeader ?? name, refuse: null };
+    exchange.service = admission.service;
+    if (admission.refuse !== null) {
+      this.refuse(req, res, exchange, admission);
+      return;
+    }
     this.forward(req, res, upstream, upstreamTarget, method, exchange);
+  }
+
+  /** The circuit breaker is open for the call's service: a clear JSON 429, recorded with the reason. */
+  private refuse(req: http.IncomingMessage, res: http.ServerResponse, ex: Exchange, admission: ProxyAdmission): void {
+    const reason = admission.refuse!;
+    ex.refusedBecause = reason;
+    const answer = () => {
+      if (ex.isFinished) return;
+      sendProxyError(res, 429, 'circuit_open', `Spyglass circuit breaker: ${reason}`, { service: admission.service });
+      this.track(ex.finish('error', { type: 'circuit_open', message: reason }, 429));
+    };
+    req.on('data', (c: Buffer) => ex.onRequestChunk(c));
+    req.on('end', answer);
+    req.on('error', () => {});
+    // A client that never finishes its body is answered anyway.
+    const stall = setTimeout(answer, bodyIdleTimeoutOf(req));
+    stall.unref();
+    res.once('close', () => clearTimeout(stall));
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: Upstream, path: string, method: string, ex: Exchange): void {

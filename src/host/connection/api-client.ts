@@ -30,6 +30,8 @@ import type {
   TraceListQuery,
   TraceOutline,
 } from '../../protocol/api';
+import type { AlertsDto, BreakersDto } from '../../protocol/alerts';
+import type { DashboardTopQuery, DashboardTops } from '../../protocol/dashboard';
 import { LOOPBACK_HOST as LOOPBACK } from './loopback';
 import { isSpyglassHealth, type HealthProbe } from './ownership-model';
 
@@ -301,6 +303,23 @@ export class ApiClient {
   /** Version B against version A, figure by figure. */
   comparePrompts(a: { promptId: string; version: string }, b: { promptId: string; version: string }, query: PromptQuery = {}): Promise<PromptComparisonDto> {
     return this.json('GET', `/api/prompts/compare${queryString({ a: `${a.promptId}/${a.version}`, b: `${b.promptId}/${b.version}`, ...query })}`);
+  }
+
+  dashboardTops(query: DashboardTopQuery = {}): Promise<DashboardTops> {
+    return this.json('GET', `/api/dashboard/top${queryString(query)}`);
+  }
+
+  alerts(state: 'firing' | 'resolved' | 'all' = 'firing'): Promise<AlertsDto> {
+    return this.json('GET', `/api/alerts?state=${state}`);
+  }
+
+  breakers(): Promise<BreakersDto> {
+    return this.json('GET', '/api/breakers');
+  }
+
+  /** Lets a service's calls through the proxy again (all services without one). */
+  liftBreaker(service?: string): Promise<BreakersDto> {
+    return this.json('POST', '/api/breakers/lift', { data: JSON.stringify(service === undefined ? {} : { service }), contentType: 'application/json' });
   }
 
   todaySummary(): Promise<TodaySummaryDto> {

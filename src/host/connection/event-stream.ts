@@ -35,6 +35,9 @@ export function isCollectorEvent(value: unknown): value is CollectorEvent {
       return isIdList(e.traceIds);
     case 'cleared':
       return true;
+    case 'alerts-changed':
+      return typeof e.firing === 'number' && Array.isArray(e.raised)
+        && e.raised.every((a) => typeof a === 'object' && a !== null && typeof (a as { id?: unknown }).id === 'string' && /^P[0-3]$/.test(String((a as { severity?: unknown }).severity)) && typeof (a as { message?: unknown }).message === 'string');
     default:
       return false;
   }

@@ -8,6 +8,7 @@ import {
   type DashboardHostToWebview,
   type DashboardState,
   type DashboardWebviewToHost,
+  type DashboardFilters,
   type TimeRangeKey,
 } from '../../protocol/webview';
 import { ApiRequestError, type ApiClient } from '../connection/api-client';
@@ -51,6 +52,7 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
   private readonly now: () => number;
   private readonly reloadDelayMs: number;
   private range: TimeRangeKey;
+  private filters: DashboardFilters = {};
 
   constructor(options: DashboardControllerOptions) {
     const now = options.now ?? Date.now;
@@ -67,6 +69,11 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
         return this.load();
       })
       .handleRequest('reload', () => this.load())
+      .handleRequest('setFilters', (f) => {
+        const clean = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+        this.filters = { service: clean(f.service), model: clean(f.model), prompt: clean(f.prompt) };
+        return this.load();
+      })
       .handleCommand('openTrace', ({ traceId }) => {
         if (typeof traceId === 'string' && /^[0-9a-f]{32}$/i.test(traceId)) options.onOpenTrace?.(traceId);
       });
@@ -77,7 +84,7 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
   }
 
   onCollectorEvent(event: CollectorEvent): void {
-    if (event.type === 'traces-changed' || event.type === 'cleared' || event.type === 'hello') this.loadSoon(this.reloadDelayMs);
+    if (event.type === 'traces-changed' || event.type === 'cleared' || event.type === 'hello' || event.type === 'alerts-changed') this.loadSoon(this.reloadDelayMs);
   }
 
   /** The collector went away or came back. */
@@ -89,11 +96,15 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
     const range = this.range;
     const base = emptyDashboardState(range, this.now());
     const { from, to, bucketMs } = base;
+    const filters = { ...this.filters };
+    const scope = { ...(filters.service ? { service: filters.service } : {}), ...(filters.model ? { model: filters.model } : {}) };
     try {
-      const [stats, firstPage, series] = await Promise.all([
-        this.api.stats({ from, to }),
-        this.api.listTraces({ from, to, limit: FALLBACK_PAGE }),
-        this.api.statsSeries({ from, to, bucketMs }).catch((err: unknown) => {
+      const [stats, firstPage, tops, alerts, series] = await Promise.all([
+        this.api.stats({ from, to, ...scope }),
+        this.api.listTraces({ from, to, limit: FALLBACK_PAGE, ...scope }),
+        this.api.dashboardTops({ from, to, ...scope, ...(filters.prompt ? { prompt: filters.prompt } : {}) }).catch(() => null),
+        this.api.alerts('firing').then((a) => a.alerts, () => []),
+        this.api.statsSeries({ from, to, bucketMs, ...scope }).catch((err: unknown) => {
           // An older collector without the endpoint: bucket the trace list instead.
           if (err instanceof ApiRequestError && err.code === 'not-found') return null;
           throw err;
@@ -110,13 +121,13 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
         .filter((t) => t.costUsd > 0)
         .sort((a, b) => b.costUsd - a.costUsd)
         .slice(0, TOP_TRACES);
-      return { ...base, status: 'ready', stats, series: seriesOut, seriesSource: source, topTraces, loadedAt: Date.now() };
+      return { ...base, status: 'ready', stats, series: seriesOut, seriesSource: source, topTraces, loadedAt: Date.now(), tops, alerts, filters };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const status = err instanceof ApiRequestError && err.code === 'no-collector' ? 'no-collector' : 'error';
       const prev = this.current;
       // Keep the last charts of the same range visible under the error.
-      const keep = prev.range === range ? { stats: prev.stats, series: prev.series, seriesSource: prev.seriesSource, topTraces: prev.topTraces } : {};
+      const keep = prev.range === range ? { stats: prev.stats, series: prev.series, seriesSource: prev.seriesSource, topTraces: prev.topTraces, tops: prev.tops, alerts: prev.alerts } : {};
       return { ...base, ...keep, status, error: message, loadedAt: prev.loadedAt };
     }
   }

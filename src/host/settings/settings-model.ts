@@ -1,6 +1,7 @@
 // Turns the `spyglass.*` settings into the collector's start options, validating each value
 // (settings.json is hand-edited: a bad value gets a warning and the default, never a crash).
 
+import { ALERT_SETTINGS, alertSettings } from './alert-settings';
 import type { CollectorStartOptions } from '../../protocol/collector-ipc';
 
 export const SETTINGS_SECTION = 'spyglass';
@@ -127,6 +128,7 @@ export function toStartOptions(get: SettingReader, env: { defaultDbPath: string;
       retentionMaxMb: maxMb === 0 ? null : maxMb,
       priceOverrides,
       maxBodyBytes: Math.round(bodyMb * 1024 * 1024) || DEFAULTS.maxBodySizeMb * 1024 * 1024,
+      alerts: alertSettings(get, warnings),
     },
     warnings,
   };
@@ -135,7 +137,7 @@ export function toStartOptions(get: SettingReader, env: { defaultDbPath: string;
 /** Which of our settings a configuration change touched. */
 export function changedSettings(affects: (section: string) => boolean): { capture: boolean; terminal: boolean; autoStart: boolean } {
   return {
-    capture: CAPTURE_SETTINGS.some((k) => affects(`${SETTINGS_SECTION}.${k}`)),
+    capture: [...CAPTURE_SETTINGS, ...ALERT_SETTINGS].some((k) => affects(`${SETTINGS_SECTION}.${k}`)),
     terminal: TERMINAL_SETTINGS.some((k) => affects(`${SETTINGS_SECTION}.${k}`)),
     autoStart: affects(`${SETTINGS_SECTION}.capture.autoStart`),
   };

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { CollectorEvent, TodaySummaryDto } from '../../protocol/api';
+import type { AlertDto } from '../../protocol/alerts';
 import type { ApiClient } from '../connection/api-client';
 import type { CollectorState } from '../connection/ownership-model';
 import { STATUS_TOOLTIP_COMMANDS, statusView } from './status-model';
@@ -14,6 +15,7 @@ export class SpyglassStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private state: CollectorState = { kind: 'stopped' };
   private summary: TodaySummaryDto | null = null;
+  private alerts: readonly AlertDto[] = [];
   private readonly throttle: Throttle;
   private readonly timer: NodeJS.Timeout;
 
@@ -44,6 +46,12 @@ export class SpyglassStatusBar implements vscode.Disposable {
     if (state.kind === 'owner' || state.kind === 'reader') this.throttle.flush();
   }
 
+  /** The firing alerts: the worst shows first, coloured by its severity. */
+  setAlerts(firing: readonly AlertDto[]): void {
+    this.alerts = firing;
+    this.render();
+  }
+
   handleEvent(event: CollectorEvent): void {
     if (event.type === 'hello' || event.type === 'cleared') this.throttle.flush();
     else this.throttle.schedule();
@@ -65,7 +73,8 @@ export class SpyglassStatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const view = statusView(this.state, this.summary);
+    const view = statusView(this.state, this.summary, this.alerts);
+    this.item.command = view.alerting ? 'spyglass.showAlerts' : 'spyglass.showTraces';
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);
     tooltip.isTrusted = { enabledCommands: STATUS_TOOLTIP_COMMANDS };

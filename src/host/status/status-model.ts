@@ -3,6 +3,8 @@
 
 import type { TodaySummaryDto } from '../../protocol/api';
 import { escapeMarkdown, formatUsd, plural } from '../../core/format';
+import type { AlertDto } from '../../protocol/alerts';
+import { alertStatus, worstAlert } from '../alerts/alerts-model';
 import type { CollectorState } from '../connection/ownership-model';
 
 export interface StatusView {
@@ -13,6 +15,8 @@ export interface StatusView {
   /** Screen readers, and how tests find the item. */
   accessibilityLabel: string;
   background: 'none' | 'warning' | 'error';
+  /** An alert fires: the item opens the Alerts view. */
+  alerting?: boolean;
 }
 
 function todayText(summary: TodaySummaryDto | null): { short: string; long: string } {
@@ -34,6 +38,7 @@ const LINKS = {
   traces: '[$(list-tree) Show traces](command:spyglass.showTraces)',
   dashboard: '[$(graph) Open dashboard](command:spyglass.openDashboard)',
   log: '[$(output) Show log](command:spyglass.showLog)',
+  alerts: '[$(bell) Show alerts](command:spyglass.showAlerts)',
   port: '[$(edit) Choose another port](command:spyglass.choosePort)',
 };
 
@@ -46,9 +51,10 @@ export const STATUS_TOOLTIP_COMMANDS = [
   'spyglass.openDashboard',
   'spyglass.showLog',
   'spyglass.choosePort',
+  'spyglass.showAlerts',
 ];
 
-export function statusView(state: CollectorState, summary: TodaySummaryDto | null): StatusView {
+export function statusView(state: CollectorState, summary: TodaySummaryDto | null, alerts: readonly AlertDto[] = []): StatusView {
   switch (state.kind) {
     case 'starting':
       return {
@@ -83,12 +89,15 @@ export function statusView(state: CollectorState, summary: TodaySummaryDto | nul
         `Database: \`${escapeMarkdown(state.dbPath)}\``,
       ];
       if (today.long) lines.push('', `Today: ${today.long}`);
+      const alert = alertStatus(alerts);
+      if (alert.text) lines.unshift(escapeMarkdown(alert.tooltip.replace(/\*\*/g, '')), '', LINKS.alerts, '', '---', '');
       lines.push('', `${LINKS.traces} · ${LINKS.dashboard} · ${LINKS.env} · ${LINKS.stop}`);
       return {
-        text: `$(telescope) :${state.httpPort}${shared}${today.short}`,
+        text: `${alert.text ? `${alert.text} ` : ''}$(telescope) :${state.httpPort}${shared}${today.short}`,
         tooltip: lines.join('\n'),
-        accessibilityLabel: `Spyglass: listening on port ${state.httpPort}${shared}${today.long ? `, ${today.long}` : ''}`,
-        background: 'none',
+        accessibilityLabel: `${alert.text ? `Spyglass alert: ${worstAlert(alerts)!.severity} ${worstAlert(alerts)!.message}. ` : ''}Spyglass: listening on port ${state.httpPort}${shared}${today.long ? `, ${today.long}` : ''}`,
+        background: alert.background,
+        alerting: alert.text !== '',
       };
     }
     case 'port-conflict':

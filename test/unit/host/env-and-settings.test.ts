@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_CONFIG } from '../../../src/protocol/alerts';
 import { describe, expect, it } from 'vitest';
 import { appEnvironment, defaultShell, formatEnvLine, formatEnvSnippet, proxyBaseUrls, terminalEnvironment } from '../../../src/host/settings/env-model';
 import { changedSettings, toStartOptions } from '../../../src/host/settings/settings-model';
@@ -73,6 +74,7 @@ describe('settings → collector start options', () => {
       retentionMaxMb: 2048,
       priceOverrides: [],
       maxBodyBytes: 32 * 1024 * 1024,
+      alerts: DEFAULT_ALERT_CONFIG,
     });
   });
 
@@ -89,6 +91,12 @@ describe('settings → collector start options', () => {
         'privacy.storeContent': false,
         'forward.endpoint': 'http://collector:4318',
         'capture.maxBodySizeMb': 8,
+        'alerts.budgetDailyUsd': 25,
+        'alerts.scopedDailyBudgetsUsd': { 'service:checkout': 5 },
+        'alerts.maxCallsPerMinute': 120,
+        'alerts.errorRate': 0,
+        'alerts.latencyP95Ms': 4000,
+        'alerts.webhookUrl': 'http://127.0.0.1:9000/hook',
       }),
       env,
     );
@@ -104,6 +112,10 @@ describe('settings → collector start options', () => {
       retentionMaxMb: null,
       priceOverrides: [{ model: 'my-ft', inputPerMTok: 1, outputPerMTok: 2 }],
       maxBodyBytes: 8 * 1024 * 1024,
+      alerts: {
+        ...DEFAULT_ALERT_CONFIG, budgetDailyUsd: 25, scopedDailyBudgetsUsd: { 'service:checkout': 5 }, maxCallsPerMinute: 120, errorRate: null,
+        latencyP95Ms: 4000, webhookUrl: 'http://127.0.0.1:9000/hook',
+      },
     });
   });
 
@@ -127,6 +139,26 @@ describe('settings → collector start options', () => {
     expect(options.priceOverrides).toEqual([]);
     expect(warnings).toHaveLength(7);
     expect(warnings[0]).toBe('spyglass.httpPort must be a port number (0–65535); using 4318');
+  });
+
+  it('warns about bad alert settings by name and keeps the rule at its default', () => {
+    const { options, warnings } = toStartOptions(
+      reader({
+        'alerts.errorRate': 3,
+        'alerts.budgetDailyUsd': 'lots',
+        'alerts.scopedDailyBudgetsUsd': { checkout: 5, 'model:x': -1, 'service:ok': 2 },
+        'alerts.webhookUrl': 'file:///etc/passwd',
+      }),
+      env,
+    );
+    expect(options.alerts).toMatchObject({ errorRate: 0.5, budgetDailyUsd: null, scopedDailyBudgetsUsd: { 'service:ok': 2 }, webhookUrl: null });
+    expect(warnings).toEqual([
+      'spyglass.alerts.budgetDailyUsd must be a number from 0 to ∞ (0 turns it off); using off',
+      'spyglass.alerts.errorRate must be a number from 0 to 1 (0 turns it off); using 0.5',
+      'spyglass.alerts.webhookUrl must be an http(s) URL; no webhook',
+      'spyglass.alerts.scopedDailyBudgetsUsd: "checkout" must start with "service:" or "model:"; ignored',
+      'spyglass.alerts.scopedDailyBudgetsUsd.model:x must be a number above 0; ignored',
+    ]);
   });
 
   it('takes HTTP port 0: any free port, for this window alone', () => {

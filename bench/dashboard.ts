@@ -1,0 +1,53 @@
+// Dashboard data at 1,000,000 stored calls (issue 15, "Figures"): everything the dashboard loads
+// for a range (totals and percentiles, cost series, top tables, filter options) for a 10% window
+// (target ≤ 40 ms) and for all of it (≤ 200 ms), each as a ratio against a COUNT/SUM scan of the
+// same rows, measured in the same run.
+//
+//   npm run bench:dashboard -- [--calls 1000000] [--days 14] [--reps 20]
+
+import { DashboardQueries } from '../src/store/dashboard-queries';
+import { Store } from '../src/store/store';
+import { repoRoot } from './lib/bench-db';
+import { CALLS_DB_END_MS, ensureCallsDb } from './lib/calls-db';
+import { int, machineNote, ms, sample } from './lib/timing';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const calls = arg('calls', 1_000_000);
+const days = arg('days', 14);
+const reps = arg('reps', 20);
+
+const file = ensureCallsDb(repoRoot(), { calls, days });
+const store = new Store(file, null, { readonly: true });
+const tops = new DashboardQueries(store.db);
+const span = days * 86_400_000;
+const scanStmt = store.db.prepare('SELECT count(*), sum(cost_usd), sum(input_tokens), sum(output_tokens) FROM llm_calls WHERE start_us >= ? AND start_us < ?');
+
+console.log(`bench:dashboard — ${int(calls)} stored calls over ${days} days; ${machineNote()}`);
+for (const [label, from, target] of [['10% window', CALLS_DB_END_MS - span / 10, 40], ['all of it', CALLS_DB_END_MS - span, 200]] as const) {
+  const to = CALLS_DB_END_MS;
+  const bucketMs = Math.max(60_000, Math.round((to - from) / 60 / 60_000) * 60_000);
+  const load = () => ({
+    stats: store.queries.stats({ from, to }),
+    series: store.queries.series({ from, to, bucketMs }),
+    tops: tops.tops({ from, to }),
+  });
+  const filtered = () => ({
+    stats: store.queries.stats({ from, to, model: 'gpt-4o' }),
+    series: store.queries.series({ from, to, bucketMs, model: 'gpt-4o' }),
+    tops: tops.tops({ from, to, model: 'gpt-4o', prompt: 'prompt-3@v1' }),
+  });
+  const all = sample(load, reps, 2);
+  const one = sample(filtered, reps, 2);
+  const topsOnly = sample(() => tops.tops({ from, to }), reps, 2);
+  const scan = sample(() => scanStmt.get(from * 1000, to * 1000), reps, 2);
+  const rows = (scanStmt.get(from * 1000, to * 1000) as Record<string, number>)['count(*)']!;
+  console.log(`  ${label} (${int(rows)} calls):`);
+  console.log(`    dashboard data: p50 ${ms(all.wall.p50)} ms, p95 ${ms(all.wall.p95)} ms — target ${target} ms (${(target / all.wall.p50).toFixed(2)}x under); ${(all.wall.p50 / scan.wall.p50).toFixed(2)}x the scan`);
+  console.log(`    of which top tables: p50 ${ms(topsOnly.wall.p50)} ms`);
+  console.log(`    filtered (model + prompt): p50 ${ms(one.wall.p50)} ms; ${(one.wall.p50 / scan.wall.p50).toFixed(2)}x the scan`);
+  console.log(`    reference: COUNT/SUM scan of the same rows: p50 ${ms(scan.wall.p50)} ms`);
+}
+store.close();

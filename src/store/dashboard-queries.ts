@@ -1,0 +1,121 @@
+// The dashboard's top tables over a whole range: the costliest and slowest calls walk the cost and
+// duration indexes from the top (stopping after `limit` calls inside the range), prompts are
+// summed over the range's calls, services come from the rollups. Nothing reads "the newest few
+// hundred traces".
+
+import type Database from 'better-sqlite3';
+import type { DashboardTopQuery, DashboardTops, TopCall, TopGroup } from '../protocol/dashboard';
+import { WindowSums } from './window-sums';
+
+interface CallRow {
+  trace_id: string;
+  span_id: string;
+  name: string;
+  model: string;
+  service_name: string | null;
+  start_us: number;
+  duration_us: number;
+  cost_usd: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  is_error: number;
+}
+
+const MAX_LIMIT = 50;
+
+function topCall(r: CallRow): TopCall {
+  return {
+    traceId: r.trace_id, spanId: r.span_id, name: r.name, model: r.model, service: r.service_name, startTime: r.start_us / 1000,
+    durationMs: r.duration_us / 1000, costUsd: r.cost_usd, inputTokens: r.input_tokens, outputTokens: r.output_tokens, isError: r.is_error === 1,
+  };
+}
+
+export function promptKey(name: string, version: string | null): string {
+  return version ? `${name}@${version}` : name;
+}
+
+export class DashboardQueries {
+  private readonly sums: WindowSums;
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {
+    this.sums = new WindowSums(db);
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) this.cache.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  tops(q: DashboardTopQuery = {}): DashboardTops {
+    const to = q.to ?? Date.now();
+    const from = q.from ?? 0;
+    const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 10)), MAX_LIMIT);
+    const where = ['c.start_us >= ?', 'c.start_us < ?'];
+    const args: (string | number)[] = [Math.floor(from * 1000), Math.floor(to * 1000)];
+    if (q.service) {
+      where.push('c.service_name = ?');
+      args.push(q.service);
+    }
+    if (q.model) {
+      where.push('c.model = ?');
+      args.push(q.model);
+    }
+    if (q.prompt) {
+      const at = q.prompt.lastIndexOf('@');
+      if (at > 0) {
+        where.push('c.prompt_name = ? AND c.prompt_version = ?');
+        args.push(q.prompt.slice(0, at), q.prompt.slice(at + 1));
+      } else {
+        where.push('c.prompt_name = ?');
+        args.push(q.prompt);
+      }
+    }
+    const cond = where.join(' AND ');
+    // A wide range walks the cost (duration) index from the top and stops after `limit` calls inside
+    // it; a narrow one reads its calls by time and sorts them. SQLite has no statistics to choose.
+    const bounds = this.stmt('SELECT (SELECT min(start_us) FROM llm_calls) AS lo, (SELECT max(start_us) FROM llm_calls) AS hi').get() as { lo: number | null; hi: number | null };
+    const stored = bounds.lo === null || bounds.hi === null ? 0 : bounds.hi - bounds.lo + 1;
+    const overlap = stored ? Math.max(0, Math.min(to * 1000, bounds.hi! + 1) - Math.max(from * 1000, bounds.lo!)) : 0;
+    const wide = !q.service && !q.model && !q.prompt && stored > 0 && overlap / stored > 0.05;
+    const calls = (order: 'cost_usd' | 'duration_us') =>
+      (this.stmt(`SELECT c.trace_id, s.span_id, s.name, c.model, c.service_name, c.start_us, c.duration_us, c.cost_usd, c.input_tokens, c.output_tokens, c.is_error
+        FROM llm_calls c ${wide ? `INDEXED BY ${order === 'cost_usd' ? 'llm_calls_by_cost' : 'llm_calls_by_duration'}` : ''} JOIN spans s ON s.id = c.span_row
+        WHERE ${cond} AND c.${order} IS NOT NULL ORDER BY c.${order} DESC LIMIT ${limit}`).all(...args) as CallRow[]).map(topCall);
+    // SQLite fills the bare trace_id from the row that holds max(cost_usd): each prompt's costliest trace in the same pass.
+    const prompts = (this.stmt(`SELECT c.prompt_name AS name, c.prompt_version AS version, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
+        max(c.cost_usd) AS top_cost, c.trace_id AS trace_id
+        FROM llm_calls c WHERE ${cond} AND c.prompt_name IS NOT NULL GROUP BY 1, 2 ORDER BY cost DESC LIMIT ${limit}`)
+      .all(...args) as { name: string; version: string | null; calls: number; cost: number; trace_id: string | null }[])
+      .map((p): TopGroup => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.cost, traceId: p.trace_id }));
+    const byScope = this.sums.byScope(from, to);
+    const services = new Map<string, TopGroup>();
+    for (const s of byScope) {
+      if ((q.model && s.model !== q.model) || (q.service && s.service !== q.service)) continue;
+      const key = s.service || '(no service)';
+      const g = services.get(key) ?? { key, calls: 0, costUsd: 0, traceId: null };
+      g.calls += s.calls;
+      g.costUsd += s.costUsd;
+      services.set(key, g);
+    }
+    const costliestServices = [...services.values()].sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls).slice(0, limit);
+    for (const g of costliestServices) {
+      const svc = g.key === '(no service)' ? null : g.key;
+      g.traceId = (this.stmt(`SELECT trace_id FROM llm_calls WHERE start_us >= ? AND start_us < ? AND service_name IS ? ORDER BY cost_usd DESC LIMIT 1`)
+        .pluck().get(args[0], args[1], svc) as string | undefined) ?? null;
+    }
+    const promptNames = this.stmt(`SELECT DISTINCT prompt_name, prompt_version FROM llm_calls INDEXED BY llm_calls_by_prompt WHERE prompt_name IS NOT NULL`)
+      .all() as { prompt_name: string; prompt_version: string | null }[];
+    return {
+      from, to,
+      costliestCalls: calls('cost_usd'),
+      slowestCalls: calls('duration_us'),
+      costliestPrompts: prompts,
+      costliestServices,
+      services: [...new Set(byScope.map((s) => s.service).filter(Boolean))].sort(),
+      models: [...new Set(byScope.map((s) => s.model))].sort(),
+      prompts: promptNames.map((p) => promptKey(p.prompt_name, p.prompt_version)).sort(),
+    };
+  }
+}
