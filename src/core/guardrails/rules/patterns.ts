@@ -1,0 +1,378 @@
+// Pattern rules kept as data (JSON in the repository, extended by the user's configuration):
+// each entry is a regular expression with {placeholders} expanded from a lexicon of words, so a
+// new phrasing or language is a data change, not a release.
+
+import type { GuardrailSeverity } from '../types';
+import { fnv, scanOf, type TextScan } from '../scan';
+
+export interface PatternEntry {
+  id: string;
+  pattern: string;
+  flags?: string;
+  severity?: GuardrailSeverity;
+  lang?: string;
+  explanation?: string;
+  /** `indirect`: only in tool results and retrieved documents. */
+  scope?: 'any' | 'indirect';
+  /** A hit whose matched text matches this (expanded the same way) is dropped. */
+  negative?: string;
+  /**
+   * Literal text (lower case) of which every match contains at least one: the pattern runs only
+   * on texts that contain one. Derived from a leading {placeholder} or word alternation when absent.
+   */
+  anchors?: string[];
+  /** With `anchors`: how far (characters) a match may reach from its anchor; default 400. */
+  window?: number;
+}
+
+export interface PatternData {
+  version: number;
+  lexicon: Record<string, string[]>;
+  patterns: PatternEntry[];
+}
+
+export interface CompiledPattern {
+  id: string;
+  re: RegExp;
+  severity: GuardrailSeverity;
+  lang: string;
+  explanation: string;
+  scope: 'any' | 'indirect';
+  negative: RegExp | null;
+  /** Lower-case literals of which every match contains one; null: always run. */
+  anchors: string[] | null;
+  /** True when every match starts with one of the anchors (they came from its leading words). */
+  startsWithAnchor: boolean;
+  /** The same expression, sticky: tried at one position. */
+  sticky: RegExp;
+  /** How far a match may reach from an anchor found anywhere in it. */
+  window: number;
+}
+
+/** How far (characters) a match may reach from an anchor found anywhere in it, unless the pattern says. */
+const WINDOW = 400;
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Lexicon words are literal text with spaces standing for any separator, unless the entry is a raw regex (B, E, S, W). */
+function alternation(words: string[], raw: boolean): string {
+  if (raw) return words.join('|');
+  // Longest first, so "do not follow" wins over "do".
+  const sorted = [...new Set(words)].sort((a, b) => b.length - a.length);
+  return sorted.map((w) => escapeRe(w).replace(/\\?\s+/g, '[\\s\\u00a0-]+').replace(/['’]/g, "['’]")).join('|');
+}
+
+const RAW_KEYS = new Set(['B', 'E', 'S', 'W']);
+
+export function expandPattern(source: string, lexicon: Record<string, string[]>): string {
+  return source.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    const words = lexicon[name];
+    if (!words) throw new Error(`unknown placeholder {${name}}`);
+    return `(?:${alternation(words, RAW_KEYS.has(name))})`;
+  });
+}
+
+export function mergeLexicons(base: Record<string, string[]>, extra: Record<string, string[]> | undefined): Record<string, string[]> {
+  if (!extra) return base;
+  const out: Record<string, string[]> = { ...base };
+  for (const [k, words] of Object.entries(extra)) out[k] = [...(out[k] ?? []), ...words];
+  return out;
+}
+
+export function compilePatterns(entries: PatternEntry[], lexicon: Record<string, string[]>, defaults: { explanation: string }): CompiledPattern[] {
+  return entries.map((e, i) => {
+    const flags = [...new Set(`giu${e.flags ?? ''}`.replace(/[^dgimsuvy]/g, ''))].join('').replace('v', '');
+    let re: RegExp;
+    let negative: RegExp | null = null;
+    try {
+      re = new RegExp(expandPattern(e.pattern, lexicon), flags);
+      if (e.negative) negative = new RegExp(expandPattern(e.negative, lexicon), flags.replace('g', ''));
+    } catch (err) {
+      throw new Error(`pattern ${i} (${e.id}): ${(err as Error).message}`);
+    }
+    const derived = e.anchors ? null : deriveAnchors(e.pattern, lexicon);
+    return {
+      id: e.id,
+      re,
+      anchors: e.anchors?.map((a) => a.toLowerCase()) ?? derived,
+      startsWithAnchor: !e.anchors && derived !== null,
+      sticky: new RegExp(re.source, `${flags.replace('g', '')}y`),
+      window: e.window ?? WINDOW,
+      severity: e.severity ?? 'medium',
+      lang: e.lang ?? 'any',
+      explanation: e.explanation ?? defaults.explanation,
+      scope: e.scope ?? 'any',
+      negative,
+    };
+  });
+}
+
+/** Literal words at the start of an alternative, separated as a pattern writes word gaps. */
+const PHRASE = /^[\p{L}\p{N}]+(?:(?: |\{S\}|\\s\+?|['’-]|\['’\])[\p{L}\p{N}]+)*/u;
+
+/** The words a pattern must start with, when it visibly starts with a placeholder or a plain word alternation. */
+function deriveAnchors(source: string, lexicon: Record<string, string[]>): string[] | null {
+  if (hasTopLevelAlternative(source)) return null;
+  const rest = source.replace(/^(?:\{B\})?/, '');
+  const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest) ?? /^\(\?:\{([A-Za-z_][A-Za-z0-9_]*)\}\)(?![?*+]|\{\d)/.exec(rest);
+  if (placeholder && !RAW_KEYS.has(placeholder[1]!)) return lexicon[placeholder[1]!]?.map((w) => w.toLowerCase()) ?? null;
+  // A leading group of alternatives that each start with a literal word: those words.
+  if (!rest.startsWith('(?:')) return null;
+  let depth = 0;
+  let end = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0 || /^[?*+]|^\{\d/.test(rest.slice(end + 1))) return null;
+  const alternatives = splitTopLevel(rest.slice(3, end));
+  // The words must end where the literal does ("jailbreak(?:ed)?" would be another word in the text).
+  const wordEnds = (rest: string): boolean => rest === '' || /^(?: |\{[SE]\}|\\s|\[ |\[\\s|['’-]|\\[.\-'])/.test(rest);
+  const phrases: string[] = [];
+  for (const alt of alternatives) {
+    // The longest run of literal words the alternative starts with, backed off to where a word ends.
+    let phrase = PHRASE.exec(alt)?.[0];
+    while (phrase && !wordEnds(alt.slice(phrase.length))) phrase = /^(.*)(?: |\{S\}|\\s\+?|['’-]|\['’\])[\p{L}\p{N}]+$/u.exec(phrase)?.[1];
+    if (!phrase) return null;
+    phrases.push(phrase.replace(/\{S\}|\\s\+?|\['’\]/g, ' ').toLowerCase());
+  }
+  return phrases;
+}
+
+/** Where to try a pattern: from a position (sticky, the pattern starts with its anchor) or over a range. */
+export interface Attempt {
+  pattern: CompiledPattern;
+  start: number;
+  end: number;
+  sticky: boolean;
+}
+
+
+/**
+ * An anchor's words as the text scan splits them (letters and digits), when its first word
+ * is written in a script with spaces between words; null otherwise (it is then searched as a substring).
+ */
+function anchorWords(anchor: string): string[] | null {
+  const words = anchor.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
+  if (words.length === 0 || !/^[\p{L}\p{N}]/u.test(anchor)) return null;
+  // Only the leading words in scripts the scan splits at spaces; the rest is not checked.
+  const kept: string[] = [];
+  for (const w of words) {
+    if (!/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}]+$/u.test(w)) break;
+    kept.push(w);
+  }
+  return kept.length > 0 ? kept : null;
+}
+
+interface WordAnchor {
+  words: string[];
+  hashes: number[];
+  list: number;
+  p: CompiledPattern;
+  /** The match starts at the anchor: the pattern is tried there only. */
+  sticky: boolean;
+}
+
+interface SubstringAnchor {
+  anchor: string;
+  list: number;
+  p: CompiledPattern;
+  ascii: boolean;
+}
+
+/**
+ * Which patterns of several lists to try where in a text, from one pass over its words (the
+ * shared text scan): a pattern that starts with its anchor is tried only where the anchor's words
+ * stand; one whose anchor may sit anywhere in a match is tried in a window around it; one without
+ * anchors over the whole text. Most texts hold few anchors, so most patterns never run at all.
+ */
+export class AnchorIndex {
+  private readonly byFirst = new Map<number, WordAnchor[]>();
+  /** One bit per low 16 bits of a first word's hash: most words are turned away by one array read. */
+  private readonly bloom = new Uint8Array(8192);
+  private readonly substrings: SubstringAnchor[] = [];
+  private readonly always: CompiledPattern[][];
+
+  constructor(private readonly lists: CompiledPattern[][]) {
+    this.always = lists.map(() => []);
+    lists.forEach((patterns, list) => {
+      for (const p of patterns) {
+        if (p.anchors === null || p.anchors.length === 0) {
+          this.always[list]!.push(p);
+          continue;
+        }
+        for (const a of new Set(p.anchors)) {
+          const words = anchorWords(a);
+          if (!words) {
+            this.substrings.push({ anchor: a, list, p, ascii: !/[^\x00-\x7f]/.test(a) });
+            continue;
+          }
+          const hashes = words.map(fnv);
+          const first = hashes[0]!;
+          const entries = this.byFirst.get(first) ?? [];
+          if (!entries.some((e) => e.p === p && e.words.join(' ') === words.join(' '))) entries.push({ words, hashes, list, p, sticky: p.startsWithAnchor });
+          this.byFirst.set(first, entries);
+          this.bloom[(first & 0xffff) >>> 3]! |= 1 << (first & 7);
+        }
+      }
+    });
+  }
+
+  /** The attempts of list `list` for a text (computed for every list at once, once per text). */
+  attempts(text: string, list: number): Attempt[] {
+    const scan = scanOf(text);
+    let all = scan.memo.get(this) as Attempt[][] | undefined;
+    if (all === undefined) {
+      all = this.collect(scan);
+      scan.memo.set(this, all);
+    }
+    return all[list]!;
+  }
+
+  private collect(scan: TextScan): Attempt[][] {
+    const { text, lower } = scan;
+    const n = text.length;
+    // Offsets would not agree with the lower-case text: try everything everywhere.
+    if (!scan.sameLength) return this.lists.map((patterns) => patterns.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
+    const out: Attempt[][] = this.always.map((ps) => ps.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
+    const windows = this.lists.map(() => new Map<CompiledPattern, Array<[number, number]>>());
+    const addWindow = (list: number, p: CompiledPattern, at: number): void => {
+      const w = windows[list]!;
+      const spans = w.get(p) ?? [];
+      const s = Math.max(0, at - p.window);
+      const e = Math.min(n, at + p.window);
+      const last = spans[spans.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else spans.push([s, e]);
+      w.set(p, spans);
+    };
+    const { wordCount, wordStarts, wordHashes } = scan;
+    let lastSticky: Map<CompiledPattern, number> | null = null;
+    for (let i = 0; i < wordCount; i++) {
+      const h = wordHashes[i]!;
+      if ((this.bloom[(h & 0xffff) >>> 3]! & (1 << (h & 7))) === 0) continue;
+      const entries = this.byFirst.get(h);
+      if (!entries) continue;
+      const start = wordStarts[i]!;
+      for (const e of entries) {
+        if (!this.wordsAt(scan, i, e)) continue;
+        if (e.sticky) {
+          lastSticky ??= new Map();
+          if (lastSticky.get(e.p) === start) continue;
+          lastSticky.set(e.p, start);
+          out[e.list]!.push({ pattern: e.p, start, end: n, sticky: true });
+        } else addWindow(e.list, e.p, start);
+      }
+    }
+    const ascii = scan.ascii;
+    for (const o of this.substrings) {
+      if (ascii && !o.ascii) continue;
+      let i = lower.indexOf(o.anchor);
+      while (i >= 0) {
+        addWindow(o.list, o.p, i);
+        i = lower.indexOf(o.anchor, i + Math.max(1, o.p.window));
+      }
+    }
+    windows.forEach((w, list) => {
+      for (const [pattern, spans] of w) for (const [start, end] of spans) out[list]!.push({ pattern, start, end, sticky: false });
+    });
+    return out;
+  }
+
+  /** Whether the anchor's words stand at word `i` and after it, each a whole word. */
+  private wordsAt(scan: TextScan, i: number, e: WordAnchor): boolean {
+    const { words, hashes } = e;
+    if (i + words.length > scan.wordCount) return false;
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k]!;
+      const s = scan.wordStarts[i + k]!;
+      if (scan.wordHashes[i + k] !== hashes[k] || scan.wordEnds[i + k]! - s !== w.length || !scan.lower.startsWith(w, s)) return false;
+    }
+    return true;
+  }
+}
+
+export interface PatternMatch {
+  pattern: CompiledPattern;
+  index: number;
+  match: string;
+}
+
+/** The matches of the attempts; a sticky attempt matches only where it starts. */
+export function runAttempts(text: string, attempts: Attempt[]): PatternMatch[] {
+  const out: PatternMatch[] = [];
+  for (const a of attempts) {
+    if (a.sticky) {
+      const re = a.pattern.sticky;
+      re.lastIndex = a.start;
+      const m = re.exec(text);
+      if (m) out.push({ pattern: a.pattern, index: m.index, match: m[0] });
+      continue;
+    }
+    const re = a.pattern.re;
+    const subject = a.end < text.length ? text.slice(0, a.end) : text;
+    re.lastIndex = a.start;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(subject)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      out.push({ pattern: a.pattern, index: m.index, match: m[0] });
+    }
+  }
+  return out;
+}
+
+function splitTopLevel(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(source.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(source.slice(from));
+  return out;
+}
+
+function hasTopLevelAlternative(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
