@@ -17,7 +17,11 @@ import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
 import type { AnnotationOp } from '../store/annotation-writes';
 import { createAnalyzer } from './analyzer';
-import { ANALYSES } from '../core/analyses/registry';
+import { analysesFor } from '../core/analyses/registry';
+import { GUARDRAIL_ANALYSIS_NAME, type GuardrailsConfig } from '../core/guardrails';
+import type { GuardrailConfigDto, GuardrailConfigRequest } from '../protocol/api';
+import { checkGuardrailsConfig } from './guardrail-config';
+import { guardrailRoutes } from './guardrail-routes';
 import { chooseBackend } from './analysis-backends';
 import { analysisRoutes } from './analysis-routes';
 import { AnalysisRunner } from './analysis-runner';
@@ -85,6 +89,8 @@ export class Collector {
   private preparer: Preparer | null = null;
   private checkpointer: Checkpointer | null = null;
   private runner: AnalysisRunner | null = null;
+  /** The guardrails configuration in force (the host's, checked) and privacy mode. */
+  private guardrails: { config: GuardrailsConfig; privacyMode: boolean } = { config: {}, privacyMode: false };
   /** When the last write that stored spans committed (the runner stands aside while capture is busy). */
   private lastSpansAt = 0;
   private readonly metrics = createMetrics();
@@ -129,6 +135,9 @@ export class Collector {
       throw new CollectorStartError('DB', null, `cannot open the database at ${options.dbPath}: ${(err as Error).message}`);
     }
     this.store.db.pragma(`cache_size = -${COLLECTOR_SQLITE_CACHE_KIB}`);
+    const checked = checkGuardrailsConfig(options.guardrails);
+    if (!checked.ok) options.warn?.(`guardrails: the configuration was not valid, checking with the defaults (${checked.errors.join('; ')})`);
+    this.guardrails = { config: checked.ok ? checked.config : {}, privacyMode: options.privacyMode === true };
     this.forwarder = options.forwardEndpoint ? createForwarder({ endpoint: options.forwardEndpoint }) : undefined;
     this.events = new EventHub(() => ({
       type: 'hello',
@@ -189,6 +198,25 @@ export class Collector {
     return this.runner;
   }
 
+  /** The guardrails configuration in force. */
+  guardrailConfig(): GuardrailConfigDto {
+    const version = this.runner?.status().find((a) => a.name === GUARDRAIL_ANALYSIS_NAME)?.version
+      ?? analysesFor({ guardrails: this.guardrails.config }).find((a) => a.name === GUARDRAIL_ANALYSIS_NAME)?.version ?? null;
+    return { config: this.guardrails.config, privacyMode: this.guardrails.privacyMode, version };
+  }
+
+  /**
+   * A new guardrails configuration: the checks run with it on calls stored from now on; the calls
+   * stored before keep their hits, marked as checked by an older version, until a rerun.
+   */
+  async configureGuardrails(req: GuardrailConfigRequest): Promise<GuardrailConfigDto | { errors: string[] }> {
+    const checked = checkGuardrailsConfig(req.config);
+    if (!checked.ok) return { errors: checked.errors };
+    this.guardrails = { config: checked.config, privacyMode: req.privacyMode ?? this.guardrails.privacyMode };
+    await this.runner?.reconfigure(analysesFor({ guardrails: this.guardrails.config }));
+    return this.guardrailConfig();
+  }
+
   /** Writes annotation changes (and the runner's cursor) through the group-commit queue. */
   private writeOps(ops: AnnotationOp[]): Promise<void> {
     return this.queue.enqueue({ resources: [], spans: [], logs: [], annotations: [], ops });
@@ -241,6 +269,7 @@ export class Collector {
       }),
       ...annotationRoutes({ store: this.store, write: (ops) => this.writeOps(ops) }),
       ...analysisRoutes(() => this.runner),
+      ...guardrailRoutes({ store: this.store, config: () => this.guardrailConfig(), configure: (r) => this.configureGuardrails(r) }),
     ];
   }
 
@@ -255,10 +284,12 @@ export class Collector {
     this.checkpointer = Checkpointer.create(this.store.db, this.options.dbPath, this.options.checkpointWorker);
     if (this.options.analyses !== false) {
       const warn = (m: string) => this.options.warn?.(m);
+      const backend = chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, warn);
       this.runner = new AnalysisRunner({
         store: this.store,
-        analyses: ANALYSES,
-        backend: chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, ANALYSES, warn),
+        analyses: analysesFor({ guardrails: this.guardrails.config }),
+        // The configuration as it is when the backend starts: a reconfigure replaces the backend.
+        backend: () => backend({ guardrails: this.guardrails.config }),
         write: (ops) => this.writeOps(ops),
         busy: () => Date.now() - this.lastSpansAt < CAPTURE_BUSY_MS || (this.preparer?.inFlight ?? 0) > 0,
         warn,

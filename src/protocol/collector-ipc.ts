@@ -16,6 +16,10 @@ export interface CollectorStartOptions {
   /** Raw price overrides from settings; validated in the collector. */
   priceOverrides: unknown;
   maxBodyBytes: number;
+  /** The workspace's guardrails configuration (settings merged with `.spyglass/guardrails.json`); validated in the collector. */
+  guardrails?: unknown;
+  /** Privacy mode: PII and secrets replaced by typed placeholders before anything is stored. */
+  privacyMode?: boolean;
 }
 
 export type HostToCollector =

@@ -10,6 +10,7 @@ import type {
   TraceOutline, TraceStatus, TraceSummary,
 } from '../protocol/api';
 import { AnnotationQueries } from './annotation-queries';
+import { GuardrailQueries, guardrailHits } from './guardrail-queries';
 import { apiColumns, CALL_FIELDS } from './call-fields';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
 import { addStoredTo, HistogramSum } from './histogram-sum';
@@ -63,6 +64,7 @@ function spanSelect(callApi: ReturnType<typeof apiColumns>, revisions: boolean):
 
 export class TraceQueries {
   readonly annotations: AnnotationQueries;
+  readonly guardrails: GuardrailQueries;
   private readonly outlines: OutlineQuery;
   private readonly stmts;
   private readonly lists: StatementCache;
@@ -76,6 +78,7 @@ export class TraceQueries {
     const schema = schemaInfo(db);
     this.lists = new StatementCache(db);
     this.annotations = new AnnotationQueries(db, schema);
+    this.guardrails = new GuardrailQueries(db, schema);
     this.callApi = apiColumns(Object.fromEntries(Object.entries(CALL_FIELDS).filter(([, f]) => schema.hasColumn('llm_calls', f.column))), 'c');
     this.feedbackColumns = schema.hasColumn('traces', 'feedback_up');
     const spanSql = spanSelect(this.callApi, schema.hasColumn('llm_calls', 'revision'));
@@ -447,5 +450,6 @@ function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[], callApi: R
     links: r.links ? JSON.parse(r.links) : [],
     llm,
     annotations,
+    guardrails: guardrailHits(annotations),
   };
 }
