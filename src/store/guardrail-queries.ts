@@ -121,7 +121,7 @@ export class GuardrailQueries {
     if ((to - q.from) / width > MAX_BUCKETS) throw new RangeError(`more than ${MAX_BUCKETS} buckets: use a wider bucketMs`);
     const widthUs = Math.round(width * 1000);
     const fromUs = Math.floor(q.from * 1000);
-    const rows = this.lists.get(`SELECT (a.at_us - ?) / ? AS k, ${CATEGORY} AS category, count(*) AS n ${filtered} GROUP BY 1, 2 ORDER BY 1`)
+    const rows = this.lists.get(`SELECT CAST((a.at_us - ?) / ? AS INTEGER) AS k, ${CATEGORY} AS category, count(*) AS n ${filtered} GROUP BY 1, 2 ORDER BY 1`)
       .all(fromUs, widthUs, ...args) as Array<{ k: number; category: string; n: number }>;
     const out: GuardrailBucket[] = [];
     for (const r of rows) {
