@@ -80,7 +80,10 @@ export class AnalysisRunner {
    * runs the new ones. Persisted at once, so a restart knows which calls the old version checked.
    */
   async reconfigure(analyses: readonly Analysis[]): Promise<void> {
+    const same = analyses.length === this.analyses.length && analyses.every((a) => this.state.get(a.name)?.version === a.version);
     this.analyses = analyses;
+    // The same versions (a window sending the configuration the collector already has): nothing to redo.
+    if (same) return;
     const before = this.state;
     this.state = new Map();
     for (const a of analyses) {

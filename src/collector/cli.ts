@@ -28,7 +28,9 @@ Serve options:
   --retention-days N     drop traces older than N days
   --retention-mb N       keep the database under N MB (oldest traces go first)
   --max-body-mb N        largest accepted request body (default 32)
-  --no-analyses          do not analyse stored calls after capture (truncation, …)
+  --no-analyses          do not analyse stored calls after capture (the guardrails)
+  --guardrails FILE      guardrails configuration (the .spyglass/guardrails.json format)
+  --privacy-mode         replace PII and secrets by typed placeholders before storing
 `;
 
 function fail(message: string): never {
@@ -58,6 +60,8 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
       'retention-mb': { type: 'string' },
       'max-body-mb': { type: 'string' },
       'no-analyses': { type: 'boolean' },
+      guardrails: { type: 'string' },
+      'privacy-mode': { type: 'boolean' },
       ipc: { type: 'boolean' },
       'options-json': { type: 'string' },
     },
@@ -87,6 +91,14 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
   if (values.prices) options.priceOverrides = JSON.parse(fs.readFileSync(values.prices, 'utf8'));
   if (values['no-content']) options.storeContent = false;
   if (values['no-analyses']) options.analyses = false;
+  if (values.guardrails) {
+    try {
+      options.guardrails = JSON.parse(fs.readFileSync(values.guardrails, 'utf8'));
+    } catch (e) {
+      fail(`--guardrails ${values.guardrails}: ${(e as Error).message}`);
+    }
+  }
+  if (values['privacy-mode']) options.privacyMode = true;
   const days = intOption(values['retention-days'], '--retention-days');
   if (days !== undefined) options.retentionDays = days;
   const mb = intOption(values['retention-mb'], '--retention-mb');

@@ -7,8 +7,9 @@ import { validateGuardrailsConfig, type GuardrailsConfig } from '../core/guardra
 
 export type CheckedGuardrailsConfig = { ok: true; config: GuardrailsConfig } | { ok: false; errors: string[] };
 
-/** null/undefined: the defaults. */
+/** null, undefined or {}: the defaults. */
 export function checkGuardrailsConfig(raw: unknown): CheckedGuardrailsConfig {
-  if (raw === undefined || raw === null) return { ok: true, config: {} };
+  // Nothing configured (the usual case): the defaults, without compiling the schema's validator.
+  if (raw === undefined || raw === null || (typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)) return { ok: true, config: {} };
   return validateGuardrailsConfig(raw, Ajv as never);
 }

@@ -17,6 +17,7 @@ import { TerminalEnvironment } from './settings/terminal-env';
 import { filterSummary, isFilterActive, type TraceFilter } from './tree/trace-tree-model';
 import { TracesTreeProvider, type TracesTreeNode } from './tree/traces-tree';
 import { registerCopilotTracing } from './settings/copilot-tracing';
+import { Guardrails } from './guardrails/register';
 
 export const TRACES_VIEW_ID = 'spyglass.traces';
 
@@ -33,6 +34,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly tree: TracesTreeProvider;
   readonly treeView: vscode.TreeView<TracesTreeNode>;
   readonly panels: TracePanels;
+  readonly guardrails: Guardrails;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -48,7 +50,7 @@ export class SpyglassHost implements vscode.Disposable {
       getStartOptions: () => {
         const { options, warnings } = readStartOptions(this.context);
         this.reportWarnings(warnings);
-        return options;
+        return { ...options, ...this.guardrails.startOptions() };
       },
       log: this.log,
     });
@@ -58,8 +60,9 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.panels = new TracePanels(context.extensionUri, this.connection);
+    this.guardrails = new Guardrails({ getApi: () => this.api, panels: this.panels, log: this.log });
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
-    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, new TraceDocuments(() => this.api));
+    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, this.guardrails, new TraceDocuments(() => this.api));
     this.disposables.push(
       this.tree.onDidReload(() => {
         this.treeView.message = this.tree.message;
@@ -107,6 +110,8 @@ export class SpyglassHost implements vscode.Disposable {
 
   async startCapture(): Promise<CollectorState> {
     await vscode.workspace.fs.createDirectory(this.context.globalStorageUri).then(undefined, (e: Error) => this.log.warn(`cannot create ${this.context.globalStorageUri.fsPath}: ${e.message}`));
+    // The collector starts with the workspace's guardrails configuration, so stored calls are not checked twice.
+    await this.guardrails.source.ready;
     return this.connection.start();
   }
 
@@ -134,6 +139,7 @@ export class SpyglassHost implements vscode.Disposable {
     void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
     if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) this.tree.refresh();
     this.panels.handleState(state);
+    this.guardrails.handleState(state);
     if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
     if (state.kind === 'failed' && previous.kind !== 'failed') void this.showFailure(state.message);
   }
@@ -142,6 +148,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree.handleEvent(event);
     this.statusBar.handleEvent(event);
     this.panels.handleEvent(event);
+    this.guardrails.handleEvent(event);
   }
 
   private async showPortConflict(state: Extract<CollectorState, { kind: 'port-conflict' }>): Promise<void> {
