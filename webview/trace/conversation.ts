@@ -7,6 +7,7 @@ import { formatAttributeValue, formatDuration, formatInteger, formatJson, format
 import type { AnnotationDto, LlmCallDto } from '../../src/protocol/api';
 import { classToken, h, icon, longText } from '../shared/dom';
 import { annotationIcon } from './annotations';
+import { partText } from '../../src/core/guardrails/text';
 
 const ROLE_ICONS: Record<string, string> = {
   system: 'settings-gear',
@@ -99,8 +100,16 @@ export class CallAnnotations {
 const NO_ANNOTATIONS = new CallAnnotations([]);
 
 function annotationTitle(a: AnnotationDto): string {
+  // A guardrail hit: its rule, category and severity, then why.
+  const severity = typeof a.attributes?.severity === 'string' ? a.attributes.severity : null;
+  if (a.kind === 'guardrail') {
+    const facts = [a.label, severity].filter((x) => x).join(', ');
+    return `${a.name}${facts ? ` (${facts})` : ''}${a.explanation ? `: ${a.explanation}` : ''}`;
+  }
   return [a.name, a.label, a.explanation].filter((x) => x !== null && x !== '').join(': ');
 }
+
+const hasRange = (a: AnnotationDto) => a.location?.start !== undefined && a.location?.end !== undefined && a.location.end > a.location.start;
 
 function annotationBadges(list: readonly AnnotationDto[]): HTMLElement | null {
   if (list.length === 0) return null;
@@ -126,7 +135,8 @@ export function markedText(text: string, annotations: readonly AnnotationDto[], 
     const start = Math.max(r.start, at);
     if (start >= r.end) continue;
     if (start > at) el.append(text.slice(at, start));
-    el.append(h('mark', { class: `annotated kind-${classToken(r.a.kind)}`, title: annotationTitle(r.a), data: { 'annotation-id': r.a.id } }, text.slice(start, r.end)));
+    const severity = typeof r.a.attributes?.severity === 'string' ? ` severity-${classToken(r.a.attributes.severity)}` : '';
+    el.append(h('mark', { class: `annotated kind-${classToken(r.a.kind)}${severity}`, title: annotationTitle(r.a), data: { 'annotation-id': r.a.id } }, text.slice(start, r.end)));
     at = r.end;
   }
   if (at < text.length) el.append(text.slice(at));
@@ -169,6 +179,20 @@ export function renderMessage(message: ChatMessage, direction: 'system' | 'input
   return h('div', { class: `message role-${classToken(role)} message-${direction}` }, header, parts);
 }
 
+/**
+ * A tool call or result with hits inside it: shown as the text the ranges count in (the value as
+ * it came when a string, else its compact JSON), so each hit is marked where it is.
+ */
+function toolPartMarked(part: MessagePart, p: Record<string, unknown>, annotations: readonly AnnotationDto[]): HTMLElement {
+  const call = part.type === 'tool_call';
+  return h(
+    'div',
+    { class: `part ${call ? 'part-tool-call' : 'part-tool-result'}` },
+    h('div', { class: 'tool-call-header' }, icon(call ? 'tools' : 'output'), h('span', call ? { class: 'tool-name' } : {}, call ? str(p.name) || '(unnamed tool)' : 'Tool result'), p.id ? h('span', { class: 'tool-call-id' }, str(p.id)) : null),
+    markedText(partText(part) ?? '', annotations, `json ${call ? 'tool-arguments' : 'tool-response'} marked-text`),
+  );
+}
+
 export function renderPart(part: MessagePart, annotations: readonly AnnotationDto[] = []): HTMLElement {
   const p = part as unknown as Record<string, unknown>;
   switch (part.type) {
@@ -179,6 +203,7 @@ export function renderPart(part: MessagePart, annotations: readonly AnnotationDt
       return h('details', { class: 'part part-reasoning' }, h('summary', {}, icon('lightbulb'), h('span', {}, `Reasoning (${formatInteger(text.length)} characters)`)), longText(text, 50_000, 'div', 'reasoning-text'));
     }
     case 'tool_call':
+      if (annotations.some(hasRange)) return toolPartMarked(part, p, annotations);
       return h(
         'div',
         { class: 'part part-tool-call' },
@@ -186,6 +211,7 @@ export function renderPart(part: MessagePart, annotations: readonly AnnotationDt
         longText(formatJson(p.arguments), 50_000, 'pre', 'json tool-arguments'),
       );
     case 'tool_call_response':
+      if (annotations.some(hasRange)) return toolPartMarked(part, p, annotations);
       return h(
         'div',
         { class: 'part part-tool-result' },

@@ -71,6 +71,8 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   const store = new OutlineStore();
   let layout: WaterfallLayout<OutlineSpan> | null = null;
   let selected: string | null = deps.persisted?.selectedSpanId ?? deps.initial?.selectedSpanId ?? null;
+  /** An annotation to scroll to once the selected span's details show (see revealIn). */
+  let revealAnnotation: string | null = null;
   const details = new Map<string, SpanDetail>();
   /** Cached details a patch said changed: still shown, asked for again. */
   const stale = new Set<string>();
@@ -450,6 +452,19 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     }
     detailsPane.scrollTop = keepScroll ? scrollTop : 0;
     focus?.restore(detailsPane);
+    if (detail && revealAnnotation) revealIn(detailsPane, revealAnnotation);
+  }
+
+  /** Asked to show an annotation (a guardrail hit opened from the Guardrails view): its marked range, else its entry in the list. */
+  function revealIn(pane: HTMLElement, id: string): void {
+    const selector = `[data-annotation-id="${CSS.escape(id)}"]`;
+    const target = pane.querySelector<HTMLElement>(`mark${selector}`) ?? pane.querySelector<HTMLElement>(selector);
+    if (!target) return;
+    revealAnnotation = null;
+    target.scrollIntoView?.({ block: 'center' });
+    target.classList.add('revealed');
+    target.setAttribute('tabindex', '-1');
+    target.focus({ preventScroll: true });
   }
 
   function select(spanId: string | null, notify = true): void {
@@ -556,8 +571,12 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     if (outline) applyOutline(outline);
     else showBanner('error', 'The trace came in a shape this panel does not know. Reload, or update Spyglass.');
   });
-  endpoint.handleCommand('selectSpan', ({ spanId }) => {
-    if (store.get(spanId)) select(spanId, false);
+  endpoint.handleCommand('selectSpan', ({ spanId, annotationId }) => {
+    revealAnnotation = annotationId ?? null;
+    if (store.get(spanId)) {
+      if (spanId === selected) renderDetails();
+      else select(spanId, false);
+    }
     else selected = spanId; // not here yet: chosen when the outline brings it
   });
 
