@@ -22,6 +22,7 @@ import { GUARDRAIL_ANALYSIS_NAME, type GuardrailsConfig } from '../core/guardrai
 import type { GuardrailConfigDto, GuardrailConfigRequest } from '../protocol/api';
 import { checkGuardrailsConfig } from './guardrail-config';
 import { guardrailRoutes } from './guardrail-routes';
+import { guardrailLogsBody } from './forward-hits';
 import { chooseBackend } from './analysis-backends';
 import { analysisRoutes } from './analysis-routes';
 import { AnalysisRunner } from './analysis-runner';
@@ -110,6 +111,13 @@ export class Collector {
   }
 
   private constructor(readonly options: CollectorOptions) {
+    if (options.privacyMode && options.storeContent) {
+      // Redaction before the writer (typed placeholders, src/core/guardrails/redact.ts) is not wired
+      // into the preparing step yet: storing no message content at all is the private choice meanwhile.
+      options = { ...options, storeContent: false };
+      this.options = options;
+      options.warn?.('privacy mode: message content is not stored (redaction with typed placeholders before storage is not available yet)');
+    }
     const { analyzer, warnings } = createAnalyzer(options.priceOverrides);
     this.analyzer = analyzer;
     this.priceWarnings = warnings;
@@ -212,9 +220,17 @@ export class Collector {
   async configureGuardrails(req: GuardrailConfigRequest): Promise<GuardrailConfigDto | { errors: string[] }> {
     const checked = checkGuardrailsConfig(req.config);
     if (!checked.ok) return { errors: checked.errors };
-    this.guardrails = { config: checked.config, privacyMode: req.privacyMode ?? this.guardrails.privacyMode };
+    // Privacy mode decides what the preparing step stores: it applies when the collector starts (the host restarts it).
+    this.guardrails = { config: checked.config, privacyMode: this.guardrails.privacyMode };
     await this.runner?.reconfigure(analysesFor({ guardrails: this.guardrails.config }));
     return this.guardrailConfig();
+  }
+
+  /** Sends the guardrail hits the runner just stored on to the forward endpoint (as log records). */
+  private forwardHits(ops: AnnotationOp[]): void {
+    if (!this.forwarder) return;
+    const body = guardrailLogsBody(ops.flatMap((op) => (op.op === 'replace' || op.op === 'add' ? op.annotations : [])));
+    if (body) this.forwarder.forward('logs', body, 'application/json');
   }
 
   /** Writes annotation changes (and the runner's cursor) through the group-commit queue. */
@@ -290,7 +306,10 @@ export class Collector {
         analyses: analysesFor({ guardrails: this.guardrails.config }),
         // The configuration as it is when the backend starts: a reconfigure replaces the backend.
         backend: () => backend({ guardrails: this.guardrails.config }),
-        write: (ops) => this.writeOps(ops),
+        write: async (ops) => {
+          await this.writeOps(ops);
+          this.forwardHits(ops);
+        },
         busy: () => Date.now() - this.lastSpansAt < CAPTURE_BUSY_MS || (this.preparer?.inFlight ?? 0) > 0,
         warn,
       });

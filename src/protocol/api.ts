@@ -327,6 +327,7 @@ export interface GuardrailConfigDto {
 /** `PUT /api/guardrails/config` body (application/json); 400 with the validation errors for a bad one. */
 export interface GuardrailConfigRequest {
   config: unknown;
+  /** Ignored here: privacy mode is a start option (it decides what is stored); `privacyMode` in the answer is the one in force. */
   privacyMode?: boolean;
 }
 

@@ -127,6 +127,31 @@ describe('guardrails on stored calls', () => {
     expect((await getJson<GuardrailPage>('/api/guardrails')).counts.byCategory).toEqual({ secret: 1, injection: 1 });
   });
 
+  it('sends the hits on to the forward endpoint as gen_ai.guardrail.result log records, once found', async () => {
+    // The team's backend: another Spyglass (a real OTLP receiver) that checks nothing itself.
+    const upstream = await Collector.start({ httpPort: 0, grpcPort: null, dbPath: path.join(dir, 'upstream.db'), analyses: false });
+    const local = await Collector.start({ httpPort: 0, grpcPort: null, dbPath: path.join(dir, 'forwarding.db'), forwardEndpoint: `http://127.0.0.1:${upstream.httpPort}` });
+    try {
+      const sent = await runApp<{ traceId: string; chatSpanId: string }>(path.join(import.meta.dirname, '..', 'e2e', 'app', 'guarded-app.mjs'),
+        { SPYGLASS_URL: `http://127.0.0.1:${local.httpPort}` }, path.join(dir, 'app-forwarded.log'));
+      const deadline = Date.now() + 30_000;
+      let page: GuardrailPage;
+      for (;;) {
+        page = (await (await fetch(`http://127.0.0.1:${upstream.httpPort}/api/guardrails`)).json()) as GuardrailPage;
+        if (page.counts.total >= 3) break;
+        if (Date.now() > deadline) throw new Error(`the upstream got ${page.counts.total} hits`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(page.hits.map((h) => h.rule).sort()).toEqual(['injection.hidden-text', 'pii.email', 'secret.openai']);
+      expect(page.hits.map((h) => [h.traceId, h.spanId, h.source])).toEqual(Array(3).fill([sent.traceId, sent.chatSpanId, 'rule:guardrails']));
+      const pii = page.hits.find((h) => h.category === 'pii')!;
+      expect(pii).toMatchObject({ severity: 'medium', location: 'input', messageIndex: 0, partIndex: 0 });
+    } finally {
+      await local.stop();
+      await upstream.stop();
+    }
+  });
+
   it('refuses a bad configuration with what is wrong, and keeps the one in force', async () => {
     const before = await getJson<GuardrailConfigDto>('/api/guardrails/config');
     const bad = await put('/api/guardrails/config', { config: { customRules: [{ id: 'x', pattern: '(', category: 'pii' }] } });
