@@ -74,9 +74,12 @@ export class GuardrailsTreeProvider implements vscode.TreeDataProvider<Guardrail
     this.groups = this.page ? groupHits(this.page) : [];
     if (this.view) {
       const total = this.page?.counts.total ?? 0;
-      this.view.description = isFiltered(this.filter) ? `Filtered: ${filterSummary(this.filter)}` : undefined;
-      this.view.badge = total > 0 ? { value: total, tooltip: hitsText(total) } : undefined;
-      this.view.message = !api ? 'Capture is not running.' : total === 0 ? (isFiltered(this.filter) ? 'No guardrail hits match the filter.' : 'No guardrail hits. Every captured LLM call is checked for personal data, secrets, prompt injection, leakage, toxicity, refusals, format and truncation.') : undefined;
+      // Each of these re-renders part of the workbench: set only what changed.
+      const description = isFiltered(this.filter) ? `Filtered: ${filterSummary(this.filter)}` : undefined;
+      if (this.view.description !== description) this.view.description = description;
+      if ((this.view.badge?.value ?? 0) !== total) this.view.badge = total > 0 ? { value: total, tooltip: hitsText(total) } : undefined;
+      const message = !api ? 'Capture is not running.' : total === 0 ? (isFiltered(this.filter) ? 'No guardrail hits match the filter.' : 'No guardrail hits. Every captured LLM call is checked for personal data, secrets, prompt injection, leakage, toxicity, refusals, format and truncation.') : undefined;
+      if (this.view.message !== message) this.view.message = message;
     }
     this.changed.fire(undefined);
   }

@@ -30,6 +30,7 @@ export class Guardrails implements vscode.Disposable {
   private shownErrors = '';
   /** The configuration version the collector last confirmed. */
   private sentVersion: string | number | null = null;
+  private stateKind: CollectorState['kind'] | null = null;
 
   constructor(private readonly deps: GuardrailsDeps) {
     this.tree = new GuardrailsTreeProvider({ getApi: deps.getApi, onError: (m) => deps.log.warn(m) });
@@ -56,6 +57,8 @@ export class Guardrails implements vscode.Disposable {
   }
 
   handleState(state: CollectorState): void {
+    if (state.kind === this.stateKind) return;
+    this.stateKind = state.kind;
     // A collector this window did not start (another window's) runs with that window's configuration until told this one's.
     if (state.kind === 'owner' || state.kind === 'reader') void this.send(false);
     this.tree.refresh();
