@@ -30,6 +30,8 @@ export class GuardrailsTreeProvider implements vscode.TreeDataProvider<Guardrail
   private groups: CategoryGroup[] = [];
   private filter: GuardrailFilter = NO_FILTER;
   private view: vscode.TreeView<GuardrailNode> | null = null;
+  /** What the last load listed (total and hit ids). */
+  private shown: string | null = null;
 
   constructor(private readonly opts: { getApi: () => ApiClient | null; onError: (message: string) => void }) {
     this.throttle = new Throttle(1000, () => this.reload());
@@ -71,6 +73,9 @@ export class GuardrailsTreeProvider implements vscode.TreeDataProvider<Guardrail
       this.opts.onError(`Guardrails view: ${(err as Error).message}`);
       this.page = null;
     }
+    const shown = this.page ? `${this.page.counts.total}|${this.page.hits.map((h) => h.id).join(',')}` : '';
+    const same = shown === this.shown;
+    this.shown = shown;
     this.groups = this.page ? groupHits(this.page) : [];
     if (this.view) {
       const total = this.page?.counts.total ?? 0;
@@ -81,7 +86,8 @@ export class GuardrailsTreeProvider implements vscode.TreeDataProvider<Guardrail
       const message = !api ? 'Capture is not running.' : total === 0 ? (isFiltered(this.filter) ? 'No guardrail hits match the filter.' : 'No guardrail hits. Every captured LLM call is checked for personal data, secrets, prompt injection, leakage, toxicity, refusals, format and truncation.') : undefined;
       if (this.view.message !== message) this.view.message = message;
     }
-    this.changed.fire(undefined);
+    // The same hits: no refresh (each one makes the workbench fetch every expanded row again).
+    if (!same) this.changed.fire(undefined);
   }
 
   getChildren(node?: GuardrailNode): GuardrailNode[] {
