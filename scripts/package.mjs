@@ -56,7 +56,8 @@ const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:
 function requiredModules(file) {
   const src = readFileSync(file, 'utf8');
   const names = new Set();
-  for (const m of src.matchAll(/\brequire\(\s*["']([^"'./][^"']*)["']\s*\)/g)) {
+  // Not a require written inside a string (Ajv keeps `'require("ajv/dist/runtime/equal")'` as code it generates, never runs).
+  for (const m of src.matchAll(/(?<!['"`])\brequire\(\s*["']([^"'./][^"']*)["']\s*\)/g)) {
     const spec = m[1];
     if (builtins.has(spec) || builtins.has(spec.split('/')[0])) continue;
     const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Analysis } from '../core/analyses/analysis';
+import { analysesFor, type AnalysesConfig } from '../core/analyses/registry';
 import type { AnalyseReply, AnalysisWorkerData, FromAnalysisWorker, ToAnalysisWorker } from './analysis-messages';
 import { CallAnalyser } from './analysis-reader';
 import type { AnalysisBackend } from './analysis-runner';
@@ -36,11 +37,7 @@ export function inThreadBackend(db: Database.Database, analyses: readonly Analys
   return {
     // Each batch in its own turn of the event loop, after whatever I/O is waiting.
     analyse: (req) => new Promise((resolve, reject) => setImmediate(() => {
-      try {
-        resolve(analyser.analyse({ ...req, limit: Math.min(req.limit, IN_THREAD_LIMIT) }));
-      } catch (err) {
-        reject(err as Error);
-      }
+      analyser.analyse({ ...req, limit: Math.min(req.limit, IN_THREAD_LIMIT) }).then(resolve, reject);
     })),
     close: async () => undefined,
   };
@@ -48,16 +45,16 @@ export function inThreadBackend(db: Database.Database, analyses: readonly Analys
 
 /** The worker when there is a second core, a worker script and a database file; else this thread. */
 export function chooseBackend(
-  script: string | null | undefined, dbPath: string, db: Database.Database, analyses: readonly Analysis[], warn: (m: string) => void,
-): () => Promise<AnalysisBackend> {
+  script: string | null | undefined, dbPath: string, db: Database.Database, warn: (m: string) => void,
+): (config: AnalysesConfig) => Promise<AnalysisBackend> {
   const file = script === undefined ? findWorkerScript('analysis-worker') : script;
-  if (file === null || dbPath === ':memory:' || os.availableParallelism() < 2) return async () => inThreadBackend(db, analyses);
-  return async () => {
+  if (file === null || dbPath === ':memory:' || os.availableParallelism() < 2) return async (config) => inThreadBackend(db, analysesFor(config));
+  return async (config) => {
     try {
-      return await workerBackend(file, { dbPath });
+      return await workerBackend(file, { dbPath, config });
     } catch (err) {
       warn(`analysing calls on the collector's thread: the analysis thread did not start (${(err as Error).message})`);
-      return inThreadBackend(db, analyses);
+      return inThreadBackend(db, analysesFor(config));
     }
   };
 }

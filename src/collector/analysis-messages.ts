@@ -2,6 +2,7 @@
 // WorkerChannel envelopes. Plain data only: everything crosses threads by structured clone.
 
 import type { NewAnnotation } from '../core/annotations/model';
+import type { AnalysesConfig } from '../core/analyses/registry';
 
 /** Where an analysis has come to in the stored calls, in (store revision, span row) order. */
 export interface AnalysisCursor {
@@ -11,6 +12,8 @@ export interface AnalysisCursor {
 
 export interface AnalysisWorkerData {
   dbPath: string;
+  /** The analyses' configuration: a changed one starts another worker. */
+  config: AnalysesConfig;
 }
 
 /** Analyse the calls after the least advanced cursor, at most `limit` of them. */

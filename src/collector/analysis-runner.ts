@@ -30,7 +30,7 @@ export interface AnalysisBackend {
 }
 
 interface AnalysisState extends AnalysisCursor {
-  version: number;
+  version: number | string;
   /** Calls up to here were analysed by an older version, until a rerun. */
   staleUntil: AnalysisCursor | null;
 }
@@ -38,7 +38,7 @@ interface AnalysisState extends AnalysisCursor {
 export interface AnalysisRunnerOptions {
   store: Store;
   analyses: readonly Analysis[];
-  /** Starts a backend when there is work. */
+  /** Starts a backend when there is work (with the analyses as last configured). */
   backend: () => Promise<AnalysisBackend>;
   /** Writes through the collector's writer; resolves once committed. */
   write: (ops: AnnotationOp[]) => Promise<void>;
@@ -65,9 +65,38 @@ export class AnalysisRunner {
   /** After a failure, the next try waits this long (doubling, up to RETRY_MAX_MS). */
   private retryMs = RETRY_MIN_MS;
   private analysedCalls = 0;
+  private analyses: readonly Analysis[];
+  /** The backend runs analyses configured before the last reconfigure: replaced before the next batch. */
+  private backendOutdated = false;
 
   constructor(private readonly opts: AnalysisRunnerOptions) {
+    this.analyses = opts.analyses;
     this.load();
+  }
+
+  /**
+   * New analyses (a changed configuration): an analysis whose version changed goes on from its
+   * cursor, the calls before marked stale until a rerun; the backend is replaced so the next batch
+   * runs the new ones. Persisted at once, so a restart knows which calls the old version checked.
+   */
+  async reconfigure(analyses: readonly Analysis[]): Promise<void> {
+    const same = analyses.length === this.analyses.length && analyses.every((a) => this.state.get(a.name)?.version === a.version);
+    this.analyses = analyses;
+    // The same versions (a window sending the configuration the collector already has): nothing to redo.
+    if (same) return;
+    const before = this.state;
+    this.state = new Map();
+    for (const a of analyses) {
+      const s = before.get(a.name);
+      if (!s) this.state.set(a.name, { version: a.version, rev: 0, row: 0, staleUntil: null });
+      else if (s.version === a.version) this.state.set(a.name, s);
+      else this.state.set(a.name, { version: a.version, rev: s.rev, row: s.row, staleUntil: s.rev > 0 || s.row > 0 ? { rev: s.rev, row: s.row } : null });
+      // A reply computed by the old version must not move the new one's cursor.
+      if (s?.version !== a.version) this.generation.set(a.name, (this.generation.get(a.name) ?? 0) + 1);
+    }
+    this.backendOutdated = true;
+    await this.opts.write([this.stateOp()]);
+    this.wake();
   }
 
   /** Calls that analyses have looked at since start (for benches and tests). */
@@ -95,18 +124,18 @@ export class AnalysisRunner {
 
   /** Starts on stored calls not analysed yet (after a restart, or new analyses). */
   start(): void {
-    if (this.opts.analyses.some((a) => this.pending(a.name, 1) > 0)) this.wake();
+    if (this.analyses.some((a) => this.pending(a.name, 1) > 0)) this.wake();
   }
 
   status(): AnalysisStatus[] {
-    return this.opts.analyses.map((a) => ({
+    return this.analyses.map((a) => ({
       name: a.name, version: a.version, description: a.description, pending: this.pending(a.name), stale: this.state.get(a.name)!.staleUntil !== null,
     }));
   }
 
   /** Analyses every stored call again, with the current versions (one analysis, or all); false for an unknown name. */
   async rerun(name?: string): Promise<boolean> {
-    const names = name === undefined ? this.opts.analyses.map((a) => a.name) : [name];
+    const names = name === undefined ? this.analyses.map((a) => a.name) : [name];
     if (names.some((n) => !this.state.has(n))) return false;
     for (const n of names) {
       const s = this.state.get(n)!;
@@ -139,6 +168,10 @@ export class AnalysisRunner {
         for (const [name, s] of this.state) cursors[name] = { rev: s.rev, row: s.row };
         await this.standAside();
         if (this.closed) return;
+        if (this.backendOutdated) {
+          this.backendOutdated = false;
+          await this.stopBackend();
+        }
         this.backend ??= this.opts.backend();
         const reply = await (await this.backend).analyse({ type: 'analyse', cursors, limit: BATCH });
         if (this.closed) return;
@@ -204,7 +237,7 @@ export class AnalysisRunner {
     } catch {
       this.opts.warn?.('analysis runner: its stored state was unreadable; analysing every stored call again');
     }
-    for (const a of this.opts.analyses) {
+    for (const a of this.analyses) {
       const s = stored[a.name];
       const rev = Number(s?.rev ?? 0);
       const row = Number(s?.row ?? 0);

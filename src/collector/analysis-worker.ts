@@ -6,14 +6,14 @@
 import Database from 'better-sqlite3';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ANALYSES } from '../core/analyses/registry';
+import { analysesFor } from '../core/analyses/registry';
 import type { AnalysisWorkerData, FromAnalysisWorker, ToAnalysisWorker } from './analysis-messages';
 import { CallAnalyser } from './analysis-reader';
 import { WorkerChannel, type Envelope } from './worker-channel';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker.js runs as a worker thread of the collector');
-const { dbPath } = workerData as AnalysisWorkerData;
+const { dbPath, config } = workerData as AnalysisWorkerData;
 
 // On Linux a nice value belongs to a thread, so this lowers only this one; elsewhere it would
 // lower the whole collector, so there it runs at normal priority.
@@ -27,7 +27,7 @@ if (process.platform === 'linux') {
 const db = new Database(dbPath, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -4096'); // 4 MB: it reads each call once, in order
-const analyser = new CallAnalyser(db, ANALYSES);
+const analyser = new CallAnalyser(db, analysesFor(config));
 const channel = new WorkerChannel<FromAnalysisWorker, ToAnalysisWorker>(
   (m) => port.postMessage(m),
   (m) => (m.type === 'analyse' ? analyser.analyse(m) : undefined),

@@ -32,7 +32,9 @@ Serve options:
   --retention-days N     drop traces older than N days
   --retention-mb N       keep the database under N MB (oldest traces go first)
   --max-body-mb N        largest accepted request body (default 32)
-  --no-analyses          do not analyse stored calls after capture (truncation, …)
+  --no-analyses          do not analyse stored calls after capture (the guardrails)
+  --guardrails FILE      guardrails configuration (the .spyglass/guardrails.json format)
+  --privacy-mode         replace PII and secrets by typed placeholders before storing
   --read-only            no capture: serve the JSON API's reads of the database only
                          (default port 0, any free one; the extension uses it when capture is stopped)
 
@@ -92,6 +94,8 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
       'max-calls-per-minute': { type: 'string' },
       'alert-webhook': { type: 'string' },
       'no-alerts': { type: 'boolean' },
+      guardrails: { type: 'string' },
+      'privacy-mode': { type: 'boolean' },
       ipc: { type: 'boolean' },
       'options-json': { type: 'string' },
     },
@@ -121,6 +125,14 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
   if (values.prices) options.priceOverrides = JSON.parse(fs.readFileSync(values.prices, 'utf8'));
   if (values['no-content']) options.storeContent = false;
   if (values['no-analyses']) options.analyses = false;
+  if (values.guardrails) {
+    try {
+      options.guardrails = JSON.parse(fs.readFileSync(values.guardrails, 'utf8'));
+    } catch (e) {
+      fail(`--guardrails ${values.guardrails}: ${(e as Error).message}`);
+    }
+  }
+  if (values['privacy-mode']) options.privacyMode = true;
   const days = intOption(values['retention-days'], '--retention-days');
   if (days !== undefined) options.retentionDays = days;
   const mb = intOption(values['retention-mb'], '--retention-mb');

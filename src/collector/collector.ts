@@ -19,7 +19,12 @@ import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
 import type { AnnotationOp } from '../store/annotation-writes';
 import { createAnalyzer } from './analyzer';
-import { ANALYSES } from '../core/analyses/registry';
+import { analysesFor } from '../core/analyses/registry';
+import { GUARDRAIL_ANALYSIS_NAME, type GuardrailsConfig } from '../core/guardrails';
+import type { GuardrailConfigDto, GuardrailConfigRequest } from '../protocol/api';
+import { checkGuardrailsConfig } from './guardrail-config';
+import { guardrailRoutes } from './guardrail-routes';
+import { guardrailLogsBody } from './forward-hits';
 import { chooseBackend } from './analysis-backends';
 import { analysisRoutes } from './analysis-routes';
 import { AnalysisRunner } from './analysis-runner';
@@ -99,6 +104,8 @@ export class Collector {
   private checkpointer: Checkpointer | null = null;
   private runner: AnalysisRunner | null = null;
   private alertService: AlertService | null = null;
+  /** The guardrails configuration in force (the host's, checked) and privacy mode. */
+  private guardrails: { config: GuardrailsConfig; privacyMode: boolean } = { config: {}, privacyMode: false };
   /** When the last write that stored spans committed (the runner stands aside while capture is busy). */
   private lastSpansAt = 0;
   private readonly metrics = createMetrics();
@@ -119,6 +126,13 @@ export class Collector {
   }
 
   private constructor(readonly options: CollectorOptions) {
+    if (options.privacyMode && options.storeContent) {
+      // Redaction before the writer (typed placeholders, src/core/guardrails/redact.ts) is not wired
+      // into the preparing step yet: storing no message content at all is the private choice meanwhile.
+      options = { ...options, storeContent: false };
+      this.options = options;
+      options.warn?.('privacy mode: message content is not stored (redaction with typed placeholders before storage is not available yet)');
+    }
     const { analyzer, warnings } = createAnalyzer(options.priceOverrides);
     this.analyzer = analyzer;
     this.priceWarnings = warnings;
@@ -144,6 +158,9 @@ export class Collector {
       throw new CollectorStartError('DB', null, `cannot open the database at ${options.dbPath}: ${(err as Error).message}`);
     }
     this.store.db.pragma(`cache_size = -${COLLECTOR_SQLITE_CACHE_KIB}`);
+    const checked = checkGuardrailsConfig(options.guardrails);
+    if (!checked.ok) options.warn?.(`guardrails: the configuration was not valid, checking with the defaults (${checked.errors.join('; ')})`);
+    this.guardrails = { config: checked.ok ? checked.config : {}, privacyMode: options.privacyMode === true };
     this.forwarder = options.forwardEndpoint ? createForwarder({ endpoint: options.forwardEndpoint }) : undefined;
     this.events = new EventHub(() => ({
       type: 'hello',
@@ -230,6 +247,33 @@ export class Collector {
     return { service, refuse: a && !a.ok ? a.reason ?? 'circuit breaker open' : null };
   }
 
+  /** The guardrails configuration in force. */
+  guardrailConfig(): GuardrailConfigDto {
+    const version = this.runner?.status().find((a) => a.name === GUARDRAIL_ANALYSIS_NAME)?.version
+      ?? analysesFor({ guardrails: this.guardrails.config }).find((a) => a.name === GUARDRAIL_ANALYSIS_NAME)?.version ?? null;
+    return { config: this.guardrails.config, privacyMode: this.guardrails.privacyMode, version };
+  }
+
+  /**
+   * A new guardrails configuration: the checks run with it on calls stored from now on; the calls
+   * stored before keep their hits, marked as checked by an older version, until a rerun.
+   */
+  async configureGuardrails(req: GuardrailConfigRequest): Promise<GuardrailConfigDto | { errors: string[] }> {
+    const checked = checkGuardrailsConfig(req.config);
+    if (!checked.ok) return { errors: checked.errors };
+    // Privacy mode decides what the preparing step stores: it applies when the collector starts (the host restarts it).
+    this.guardrails = { config: checked.config, privacyMode: this.guardrails.privacyMode };
+    await this.runner?.reconfigure(analysesFor({ guardrails: this.guardrails.config }));
+    return this.guardrailConfig();
+  }
+
+  /** Sends the guardrail hits the runner just stored on to the forward endpoint (as log records). */
+  private forwardHits(ops: AnnotationOp[]): void {
+    if (!this.forwarder) return;
+    const body = guardrailLogsBody(ops.flatMap((op) => (op.op === 'replace' || op.op === 'add' ? op.annotations : [])));
+    if (body) this.forwarder.forward('logs', body, 'application/json');
+  }
+
   /** Writes annotation changes (and the runner's cursor) through the group-commit queue. */
   private writeOps(ops: AnnotationOp[]): Promise<void> {
     return this.queue.enqueue({ resources: [], spans: [], logs: [], annotations: [], ops });
@@ -297,6 +341,7 @@ export class Collector {
       }),
       ...alertRoutes(() => this.alertService),
       ...dashboardRoutes(this.store),
+      ...guardrailRoutes({ store: this.store, config: () => this.guardrailConfig(), configure: (r) => this.configureGuardrails(r) }),
     ];
   }
 
@@ -311,11 +356,16 @@ export class Collector {
     this.checkpointer = Checkpointer.create(this.store.db, this.options.dbPath, this.options.checkpointWorker);
     if (this.options.analyses !== false) {
       const warn = (m: string) => this.options.warn?.(m);
+      const backend = chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, warn);
       this.runner = new AnalysisRunner({
         store: this.store,
-        analyses: ANALYSES,
-        backend: chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, ANALYSES, warn),
-        write: (ops) => this.writeOps(ops),
+        analyses: analysesFor({ guardrails: this.guardrails.config }),
+        // The configuration as it is when the backend starts: a reconfigure replaces the backend.
+        backend: () => backend({ guardrails: this.guardrails.config }),
+        write: async (ops) => {
+          await this.writeOps(ops);
+          this.forwardHits(ops);
+        },
         busy: () => Date.now() - this.lastSpansAt < CAPTURE_BUSY_MS || (this.preparer?.inFlight ?? 0) > 0,
         warn,
       });

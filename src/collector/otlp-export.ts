@@ -26,7 +26,7 @@ function anyValue(v: AttrValue): AnyValueJson {
   return { kvlistValue: { values: keyValues(v) } };
 }
 
-function keyValues(attrs: Attributes): KeyValueJson[] {
+export function keyValues(attrs: Attributes): KeyValueJson[] {
   return Object.entries(attrs).map(([key, value]) => ({ key, value: anyValue(value) }));
 }
 

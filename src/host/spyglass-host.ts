@@ -22,6 +22,7 @@ import { filterSummary, isFilterActive, type TraceFilter } from './tree/trace-tr
 import { TracesTreeProvider, type TracesTreeNode } from './tree/traces-tree';
 import { registerCopilotTracing } from './settings/copilot-tracing';
 import { WalkthroughPorts } from './walkthrough/walkthrough-ports';
+import { Guardrails } from './guardrails/register';
 
 export const TRACES_VIEW_ID = 'spyglass.traces';
 
@@ -42,6 +43,7 @@ export class SpyglassHost implements vscode.Disposable {
   readonly documents: TraceDocuments;
   private readonly walkthroughPorts: WalkthroughPorts;
   readonly alerts: AlertsView;
+  readonly guardrails: Guardrails;
   private readonly terminalEnv: TerminalEnvironment;
   private readonly disposables: vscode.Disposable[] = [];
   private state: CollectorState = { kind: 'stopped' };
@@ -57,7 +59,7 @@ export class SpyglassHost implements vscode.Disposable {
       getStartOptions: () => {
         const { options, warnings } = readStartOptions(this.context);
         this.reportWarnings(warnings);
-        return options;
+        return { ...options, ...this.guardrails.startOptions() };
       },
       log: this.log,
     });
@@ -68,6 +70,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.panels = new TracePanels(context.extensionUri, this.connection, context.globalState);
     this.prompts = new PromptsView(context.extensionUri, () => this.api, this.log);
+    this.guardrails = new Guardrails({ getApi: () => this.api, panels: this.panels, log: this.log });
     this.walkthroughPorts = new WalkthroughPorts(context, (m) => this.log.warn(m));
     this.alerts = new AlertsView(() => this.api, (m) => this.log.warn(m));
     this.disposables.push(
@@ -76,7 +79,7 @@ export class SpyglassHost implements vscode.Disposable {
       this.alerts.onDidChangeFiring((firing) => this.statusBar.setAlerts(firing)),
     );
     this.terminalEnv = new TerminalEnvironment(context.environmentVariableCollection);
-    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, (this.documents = new TraceDocuments(() => this.api)), this.prompts);
+    this.disposables.push(this.log, this.statusBar, this.tree, this.treeView, this.panels, this.guardrails, (this.documents = new TraceDocuments(() => this.api)), this.prompts);
     this.disposables.push(
       this.tree.onDidReload(() => {
         this.treeView.message = this.tree.message;
@@ -126,6 +129,8 @@ export class SpyglassHost implements vscode.Disposable {
 
   async startCapture(): Promise<CollectorState> {
     await vscode.workspace.fs.createDirectory(this.context.globalStorageUri).then(undefined, (e: Error) => this.log.warn(`cannot create ${this.context.globalStorageUri.fsPath}: ${e.message}`));
+    // The collector starts with the workspace's guardrails configuration, so stored calls are not checked twice.
+    await this.guardrails.source.ready;
     return this.connection.start();
   }
 
@@ -160,6 +165,7 @@ export class SpyglassHost implements vscode.Disposable {
     }
     this.panels.handleState(state);
     this.alerts.reload();
+    this.guardrails.handleState(state);
     if (state.kind === 'port-conflict' && previous.kind !== 'port-conflict') void this.showPortConflict(state);
     if (state.kind === 'failed' && previous.kind !== 'failed') void this.showFailure(state.message);
   }
@@ -172,6 +178,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.panels.handleEvent(event);
     this.prompts.handleEvent(event);
     this.alerts.handleEvent(event);
+    this.guardrails.handleEvent(event);
   }
 
   private async showPortConflict(state: Extract<CollectorState, { kind: 'port-conflict' }>): Promise<void> {

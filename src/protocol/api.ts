@@ -198,6 +198,8 @@ export interface SpanDto {
   llm: LlmCallDto | null;
   /** Facts attached to this span after capture, oldest first. */
   annotations: AnnotationDto[];
+  /** Its guardrail hits (the `guardrail` annotations, read for where they point), oldest first. */
+  guardrails: GuardrailHitDto[];
 }
 
 export interface TraceDetail {
@@ -318,7 +320,7 @@ export type SpanDetail = SpanDto;
 /** One registered analysis and how far the runner has come with it. */
 export interface AnalysisStatus {
   name: string;
-  version: number;
+  version: number | string;
   description: string;
   /** Stored calls not analysed yet: the runner falls behind under a burst and catches up. */
   pending: number;
@@ -397,6 +399,93 @@ export type ReplayStreamEvent =
   | ({ type: 'done'; index: number } & ReplayOutcome)
   | ({ type: 'end' } & ReplayRunDto)
   | { type: 'error'; error: string; detail?: string };
+
+// ---- guardrails: hits of the guardrail checks (and guardrail events sent by apps) ----
+
+export type GuardrailCategory = 'pii' | 'secret' | 'injection' | 'leakage' | 'toxicity' | 'refusal' | 'format' | 'truncation';
+export type GuardrailSeverity = 'low' | 'medium' | 'high';
+
+/** One hit on a span: where in the call it is (`location` side; message, part and UTF-16 range when known). */
+export interface GuardrailHitDto {
+  /** The annotation's id. */
+  id: string;
+  /** Rule id, e.g. `pii.email`, `secret.openai`, `injection.override`; an app's guardrail name. */
+  rule: string;
+  /** One of GuardrailCategory for the built-in checks; an app's guardrail event may say another. */
+  category: string;
+  severity: string | null;
+  location: 'input' | 'output' | 'system' | null;
+  messageIndex: number | null;
+  partIndex: number | null;
+  start: number | null;
+  end: number | null;
+  explanation: string | null;
+  /** `rule:guardrails` (the built-in checks), `instrumentation` (sent by the app). */
+  source: string;
+}
+
+/** A hit in the list across traces. */
+export interface GuardrailListHit extends GuardrailHitDto {
+  traceId: string;
+  spanId: string | null;
+  /** When the call happened (epoch ms). */
+  at: number;
+  /** The span's name and the call's model, to tell hits apart in a list. */
+  spanName: string | null;
+  model: string | null;
+}
+
+/** `GET /api/guardrails?category&rule&severity&from&to&limit&cursor&bucketMs`: newest first; from/to bound the call's time. */
+export interface GuardrailQuery {
+  category?: string;
+  rule?: string;
+  severity?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+  cursor?: string;
+  /** With from: counts per category in buckets of this width (ms), starting at `from`. */
+  bucketMs?: number;
+}
+
+export interface GuardrailCounts {
+  total: number;
+  byCategory: Record<string, number>;
+  byRule: Record<string, number>;
+  bySeverity: Record<string, number>;
+}
+
+export interface GuardrailBucket {
+  /** Epoch ms where the bucket starts. */
+  bucketStart: number;
+  /** Hits per category; categories with none left out. */
+  byCategory: Record<string, number>;
+}
+
+export interface GuardrailPage {
+  hits: GuardrailListHit[];
+  nextCursor: string | null;
+  /** Over every hit the filters match (not only this page). */
+  counts: GuardrailCounts;
+  /** With `bucketMs`: hits per category and time bucket, empty buckets left out. */
+  buckets?: GuardrailBucket[];
+}
+
+/** `GET /api/guardrails/config` and the answer of `PUT` on it. */
+export interface GuardrailConfigDto {
+  /** The configuration in force (as given; {} for the defaults). */
+  config: unknown;
+  privacyMode: boolean;
+  /** The guardrails analysis's version: changes with the configuration. */
+  version: number | string | null;
+}
+
+/** `PUT /api/guardrails/config` body (application/json); 400 with the validation errors for a bad one. */
+export interface GuardrailConfigRequest {
+  config: unknown;
+  /** Ignored here: privacy mode is a start option (it decides what is stored); `privacyMode` in the answer is the one in force. */
+  privacyMode?: boolean;
+}
 
 export interface StatsQuery {
   from?: number;

@@ -20,6 +20,10 @@ export interface CollectorStartOptions {
   maxBodyBytes: number;
   /** Budgets, thresholds, the hard limit and the webhook (src/protocol/alerts.ts); absent: the defaults. */
   alerts?: Partial<AlertConfig>;
+  /** The workspace's guardrails configuration (settings merged with `.spyglass/guardrails.json`); validated in the collector. */
+  guardrails?: unknown;
+  /** Privacy mode: PII and secrets replaced by typed placeholders before anything is stored. */
+  privacyMode?: boolean;
 }
 
 export type HostToCollector =

@@ -413,7 +413,8 @@ export interface OutlineMessage {
 }
 
 export type TraceHostToWebview = {
-  commands: { selectSpan: { spanId: string } };
+  /** `annotationId`: scroll the span's details to that annotation (a guardrail hit's marked range). */
+  commands: { selectSpan: { spanId: string; annotationId?: string } };
   requests: Record<never, never>;
   notifications: {
     didChangeState: TracePanelState;

@@ -9,6 +9,7 @@ import type {
   TraceOutline, TraceStatus, TraceSummary,
 } from '../protocol/api';
 import { AnnotationQueries } from './annotation-queries';
+import { GuardrailQueries, guardrailHits } from './guardrail-queries';
 import { apiColumns, CALL_FIELDS } from './call-fields';
 import { MINUTE_US, splitModels, type RollupRow, type TraceRow } from './aggregates';
 import { addStoredTo, HistogramSum } from './histogram-sum';
@@ -65,6 +66,7 @@ function spanSelect(callApi: ReturnType<typeof apiColumns>, revisions: boolean):
 export class TraceQueries {
   readonly annotations: AnnotationQueries;
   readonly prompts: PromptQueries;
+  readonly guardrails: GuardrailQueries;
   private readonly outlines: OutlineQuery;
   private readonly stmts;
   private readonly traceList: TraceList;
@@ -79,6 +81,7 @@ export class TraceQueries {
     this.sessionQueries = new SessionQueries(db, schema, traceSummaryFromRow);
     this.annotations = new AnnotationQueries(db, schema);
     this.prompts = new PromptQueries(db, schema);
+    this.guardrails = new GuardrailQueries(db, schema);
     this.callApi = apiColumns(Object.fromEntries(Object.entries(CALL_FIELDS).filter(([, f]) => schema.hasColumn('llm_calls', f.column))), 'c');
     const spanSql = spanSelect(this.callApi, schema.hasColumn('llm_calls', 'revision'));
     this.stmts = {
@@ -419,5 +422,6 @@ function spanDtoFromRow(r: SpanJoinRow, annotations: AnnotationDto[], callApi: R
     links: r.links ? JSON.parse(r.links) : [],
     llm,
     annotations,
+    guardrails: guardrailHits(annotations),
   };
 }

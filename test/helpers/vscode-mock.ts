@@ -443,6 +443,16 @@ export const workspace = {
     return mock.configListeners.event(listener);
   },
   workspaceFolders: undefined as { uri: Uri }[] | undefined,
+  createFileSystemWatcher(_glob: string) {
+    const never = () => new Disposable();
+    return { onDidChange: never, onDidCreate: never, onDidDelete: never, dispose: () => undefined };
+  },
+  onDidChangeWorkspaceFolders(_listener: unknown): Disposable {
+    return new Disposable();
+  },
+  asRelativePath(uri: Uri | string) {
+    return typeof uri === 'string' ? uri : uri.fsPath;
+  },
   fs: {
     async createDirectory(uri: Uri) {
       fs.mkdirSync(uri.fsPath, { recursive: true });

@@ -1,5 +1,5 @@
 // The post-capture analysis runner in a real collector, with its real worker thread: calls sent
-// by the OpenTelemetry SDK are analysed after they are stored (the truncation analysis), a call
+// by the OpenTelemetry SDK are analysed after they are stored (the guardrails' truncation rule), a call
 // that late log records read anew is analysed again on its new revision, the cursor survives a
 // restart (nothing analysed twice, calls stored while it was down are picked up), and a changed
 // analysis version re-runs over stored calls on request.
@@ -59,7 +59,7 @@ async function analysed(): Promise<void> {
 }
 
 const ruleAnnotations = async (traceId: string, spanId: string) =>
-  (await getJson<SpanDetail>(`/api/traces/${traceId}/spans/${spanId}`)).annotations.filter((a) => a.source === 'rule:truncation');
+  (await getJson<SpanDetail>(`/api/traces/${traceId}/spans/${spanId}`)).annotations.filter((a) => a.source === 'rule:guardrails' && a.label === 'truncation');
 
 function sdk() {
   const resource = resourceFromAttributes({ 'service.name': 'summariser' });
@@ -93,7 +93,7 @@ describe('the analysis runner', () => {
     await flush();
     await analysed();
     const [hit] = await ruleAnnotations(cut.traceId, cut.spanId);
-    expect(hit).toMatchObject({ kind: 'guardrail', name: 'truncation', label: 'length', callRevision: 0, attributes: { category: 'truncation' } });
+    expect(hit).toMatchObject({ kind: 'guardrail', name: 'truncation.length', label: 'truncation', callRevision: 0, attributes: { category: 'truncation', rule: 'truncation.length' } });
     expect(await ruleAnnotations(late.traceId, late.spanId)).toEqual([]);
     expect(await ruleAnnotations(c.spanContext().traceId, c.spanContext().spanId)).toEqual([]);
 
@@ -107,7 +107,7 @@ describe('the analysis runner', () => {
     const detail = await getJson<SpanDetail>(`/api/traces/${late.traceId}/spans/${late.spanId}`);
     expect(detail.llm!.revision).toBe(1);
     expect(await ruleAnnotations(late.traceId, late.spanId)).toEqual([
-      expect.objectContaining({ label: 'length', callRevision: 1, location: { side: 'output', messageIndex: 0 } }),
+      expect.objectContaining({ name: 'truncation.length', callRevision: 1, location: expect.objectContaining({ side: 'output', messageIndex: 0 }) }),
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('the analysis runner', () => {
     await analysed();
     // Only the one new call was read: the others were analysed before the restart.
     expect(collector.analysisRunner!.callsAnalysed).toBe(1);
-    expect(await ruleAnnotations(s.traceId, s.spanId)).toEqual([expect.objectContaining({ label: 'length' })]);
+    expect(await ruleAnnotations(s.traceId, s.spanId)).toEqual([expect.objectContaining({ name: 'truncation.length' })]);
   });
 
   it('marks a changed analysis version stale and analyses stored calls again on request', async () => {
@@ -135,13 +135,14 @@ describe('the analysis runner', () => {
     // As if the stored results came from an older version of the analysis.
     const store = new Store(dbPath, null);
     const state = JSON.parse(store.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(STATE_KEY) as string);
-    state.truncation.version = 0;
+    const current = state.guardrails.version;
+    state.guardrails.version = 0;
     store.db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(JSON.stringify(state), STATE_KEY);
     store.close();
     await start();
     await analysed();
     expect((await getJson<AnalysesDto>('/api/analyses')).analyses).toEqual([
-      expect.objectContaining({ name: 'truncation', version: 1, pending: 0, stale: true }),
+      expect.objectContaining({ name: 'guardrails', version: current, pending: 0, stale: true }),
     ]);
     const res = await fetch(`${base}/api/analyses/rerun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(202);
@@ -157,7 +158,7 @@ describe('the analysis runner', () => {
     const unknown = await fetch(`${base}/api/analyses/rerun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"nope"}' });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as ApiError).error).toBe('no such analysis');
-    const form = await fetch(`${base}/api/analyses/rerun`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=truncation' });
+    const form = await fetch(`${base}/api/analyses/rerun`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=guardrails' });
     expect(form.status).toBe(415);
   });
 

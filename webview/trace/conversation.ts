@@ -11,6 +11,7 @@ import { button, classToken, h, icon, longText } from '../shared/dom';
 import { jsonView } from '../shared/json-view';
 import { looksLikeMarkdown, MARKDOWN_LIMIT, renderMarkdown } from '../shared/markdown';
 import { annotationIcon } from './annotations';
+import { partText } from '../../src/core/guardrails/text';
 
 /**
  * What reading a call needs from the view: copying through the host, opening a link through the
@@ -122,8 +123,16 @@ export class CallAnnotations {
 const NO_ANNOTATIONS = new CallAnnotations([]);
 
 function annotationTitle(a: AnnotationDto): string {
+  // A guardrail hit: its rule, category and severity, then why.
+  const severity = typeof a.attributes?.severity === 'string' ? a.attributes.severity : null;
+  if (a.kind === 'guardrail') {
+    const facts = [a.label, severity].filter((x) => x).join(', ');
+    return `${a.name}${facts ? ` (${facts})` : ''}${a.explanation ? `: ${a.explanation}` : ''}`;
+  }
   return [a.name, a.label, a.explanation].filter((x) => x !== null && x !== '').join(': ');
 }
+
+const hasRange = (a: AnnotationDto) => a.location?.start !== undefined && a.location?.end !== undefined && a.location.end > a.location.start;
 
 function annotationBadges(list: readonly AnnotationDto[]): HTMLElement | null {
   if (list.length === 0) return null;
@@ -154,8 +163,9 @@ export function markedText(text: string, annotations: readonly AnnotationDto[], 
       continue;
     }
     const top = run.marks[0]!;
+    const severity = typeof top.attributes?.severity === 'string' ? ` severity-${classToken(top.attributes.severity)}` : '';
     el.append(h('mark', {
-      class: `annotated kind-${classToken(top.kind)}${run.marks.length > 1 ? ' overlap' : ''}`,
+      class: `annotated kind-${classToken(top.kind)}${severity}${run.marks.length > 1 ? ' overlap' : ''}`,
       title: run.marks.map(annotationTitle).join('\n'),
       data: { 'annotation-id': top.id, 'annotation-ids': run.marks.map((m) => m.id).join(' '), start: run.start, end: run.end },
     }, piece));
@@ -242,6 +252,20 @@ export function renderMessage(message: ChatMessage, direction: 'system' | 'input
   return h('div', { class: `message role-${classToken(role)} message-${direction}`, data: { key } }, header, body);
 }
 
+/**
+ * A tool call or result with hits inside it: shown as the text the ranges count in (the value as
+ * it came when a string, else its compact JSON), so each hit is marked where it is.
+ */
+function toolPartMarked(part: MessagePart, p: Record<string, unknown>, annotations: readonly AnnotationDto[]): HTMLElement {
+  const call = part.type === 'tool_call';
+  return h(
+    'div',
+    { class: `part ${call ? 'part-tool-call' : 'part-tool-result'}` },
+    h('div', { class: 'tool-call-header' }, icon(call ? 'tools' : 'output'), h('span', call ? { class: 'tool-name' } : {}, call ? str(p.name) || '(unnamed tool)' : 'Tool result'), p.id ? h('span', { class: 'tool-call-id' }, str(p.id)) : null),
+    markedText(partText(part) ?? '', annotations, `json ${call ? 'tool-arguments' : 'tool-response'} marked-text`),
+  );
+}
+
 export interface PartOptions {
   reading: Reading;
   /** Text parts as rendered markdown (else raw text). */
@@ -276,6 +300,7 @@ export function renderPart(part: MessagePart, annotations: readonly AnnotationDt
       return h('details', { class: 'part part-reasoning' }, h('summary', {}, icon('lightbulb'), h('span', {}, `Reasoning (${formatInteger(text.length)} characters)`)), longText(text, 50_000, 'div', 'reasoning-text'));
     }
     case 'tool_call':
+      if (annotations.some(hasRange)) return toolPartMarked(part, p, annotations);
       return h(
         'div',
         { class: 'part part-tool-call' },
@@ -284,6 +309,7 @@ export function renderPart(part: MessagePart, annotations: readonly AnnotationDt
         valueBlock(p.arguments, 'tool-arguments'),
       );
     case 'tool_call_response':
+      if (annotations.some(hasRange)) return toolPartMarked(part, p, annotations);
       return h(
         'div',
         { class: 'part part-tool-result' },

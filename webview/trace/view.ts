@@ -79,6 +79,8 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   const store = new OutlineStore();
   let layout: WaterfallLayout<OutlineSpan> | null = null;
   let selected: string | null = deps.persisted?.selectedSpanId ?? deps.initial?.selectedSpanId ?? null;
+  /** An annotation to scroll to once the selected span's details show (see revealIn). */
+  let revealAnnotation: string | null = null;
   const details = new Map<string, SpanDetail>();
   /** Cached details a patch said changed: still shown, asked for again. */
   const stale = new Set<string>();
@@ -507,6 +509,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     focus?.restore(detailsPane);
     // After the scroll is restored: revealing a match scrolls to it.
     if (detail) markFound(revealFind);
+    if (detail && revealAnnotation) revealIn(detailsPane, revealAnnotation);
   }
 
   /** Marks the find query's matches in the shown details; `reveal` scrolls to the first. */
@@ -518,6 +521,18 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       revealFind = false;
       first?.scrollIntoView({ block: 'center' });
     }
+  }
+
+  /** Asked to show an annotation (a guardrail hit opened from the Guardrails view): its marked range, else its entry in the list. */
+  function revealIn(pane: HTMLElement, id: string): void {
+    const selector = `[data-annotation-id="${CSS.escape(id)}"]`;
+    const target = pane.querySelector<HTMLElement>(`mark${selector}`) ?? pane.querySelector<HTMLElement>(selector);
+    if (!target) return;
+    revealAnnotation = null;
+    target.scrollIntoView?.({ block: 'center' });
+    target.classList.add('revealed');
+    target.setAttribute('tabindex', '-1');
+    target.focus({ preventScroll: true });
   }
 
   function select(spanId: string | null, notify = true): void {
@@ -651,8 +666,12 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       }, 0));
     }
   });
-  endpoint.handleCommand('selectSpan', ({ spanId }) => {
-    if (store.get(spanId)) select(spanId, false);
+  endpoint.handleCommand('selectSpan', ({ spanId, annotationId }) => {
+    revealAnnotation = annotationId ?? null;
+    if (store.get(spanId)) {
+      if (spanId === selected) renderDetails();
+      else select(spanId, false);
+    }
     else selected = spanId; // not here yet: chosen when the outline brings it
   });
 

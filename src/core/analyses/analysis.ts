@@ -4,7 +4,7 @@
 // calls again when asked. Guardrail checks are analyses too.
 
 import type { AnnotationFacts } from '../annotations/model';
-import type { PricedCall, StatusCodeValue } from '../model';
+import type { Attributes, PricedCall, StatusCodeValue } from '../model';
 
 /** What an analysis sees of a stored call. */
 export interface AnalysedCall {
@@ -16,13 +16,18 @@ export interface AnalysedCall {
   /** The call's revision: bumped each time late log records changed its reading. */
   revision: number;
   call: PricedCall;
+  /** The span's attributes (`gen_ai.output.type`, the Vercel AI SDK's `ai.schema`, …). */
+  attributes?: Attributes;
+  /** Proxy captures: the request body as sent (a Gemini `responseSchema` lives only there). */
+  requestBody?: string | null;
 }
 
 export interface Analysis {
   /** Stable id; its annotations carry the source `rule:<name>`. */
   name: string;
-  /** Bump when a change would give other annotations for the same calls. */
-  version: number;
+  /** Changes when a change would give other annotations for the same calls (rules, their data, the configuration). */
+  version: number | string;
   description: string;
-  analyse(call: AnalysedCall): AnnotationFacts[];
+  /** May answer later (some checks read in libraries that work asynchronously). */
+  analyse(call: AnalysedCall): AnnotationFacts[] | Promise<AnnotationFacts[]>;
 }

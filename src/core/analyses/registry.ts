@@ -1,10 +1,16 @@
-// The analyses the runner applies to every stored call. Later checks (guardrails) register here.
+// The analyses the runner applies to every stored call, under the configuration the collector was
+// given. The guardrails' truncation rule is the one truncation check (no separate analysis counts
+// the same cut-off call twice).
 
+import type { GuardrailsConfig } from '../guardrails';
 import type { Analysis } from './analysis';
-import { truncation } from './truncation';
+import { guardrailsAnalysis } from './guardrails';
 
-export const ANALYSES: readonly Analysis[] = [truncation];
+/** What the analyses are configured by (the workspace's guardrails configuration). */
+export interface AnalysesConfig {
+  guardrails?: GuardrailsConfig;
+}
 
-export function analysisNamed(name: string, registry: readonly Analysis[] = ANALYSES): Analysis | undefined {
-  return registry.find((a) => a.name === name);
+export function analysesFor(config: AnalysesConfig = {}): Analysis[] {
+  return [guardrailsAnalysis(config.guardrails ?? {})];
 }

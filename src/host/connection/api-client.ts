@@ -5,9 +5,14 @@
 
 import * as http from 'node:http';
 import type {
+  AnalysesDto,
   AnnotationDto,
   AnnotationPage,
   AnnotationQuery,
+  GuardrailConfigDto,
+  GuardrailConfigRequest,
+  GuardrailPage,
+  GuardrailQuery,
   HealthDto,
   NewUserAnnotation,
   PromptComparisonDto,
@@ -282,6 +287,24 @@ export class ApiClient {
 
   listAnnotations(query: AnnotationQuery = {}): Promise<AnnotationPage> {
     return this.json('GET', `/api/annotations${queryString(query)}`);
+  }
+
+  listGuardrails(query: GuardrailQuery = {}): Promise<GuardrailPage> {
+    return this.json('GET', `/api/guardrails${queryString(query)}`);
+  }
+
+  /** Sends the workspace's guardrails configuration; a 400 carries the validation errors. */
+  putGuardrailConfig(req: GuardrailConfigRequest): Promise<GuardrailConfigDto> {
+    return this.json('PUT', '/api/guardrails/config', { data: JSON.stringify(req), contentType: 'application/json' });
+  }
+
+  analyses(): Promise<AnalysesDto> {
+    return this.json('GET', '/api/analyses');
+  }
+
+  /** Analyses every stored call again (one analysis by name, or all). */
+  rerunAnalyses(name?: string): Promise<AnalysesDto> {
+    return this.json('POST', '/api/analyses/rerun', { data: JSON.stringify(name === undefined ? {} : { name }), contentType: 'application/json' });
   }
 
   stats(query: StatsQuery = {}): Promise<StatsDto> {

@@ -125,11 +125,12 @@ export class TracePanels implements vscode.Disposable {
     return [...this.traces.keys()];
   }
 
-  async showTrace(traceId: string, spanId: string | null): Promise<void> {
+  /** `annotationId`: scroll the span's details to that annotation (a guardrail hit opened from the Guardrails view). */
+  async showTrace(traceId: string, spanId: string | null, annotationId?: string): Promise<void> {
     const open = this.traces.get(traceId);
     if (open) {
       open.panel.reveal();
-      if (spanId) open.controller.selectSpan(spanId);
+      if (spanId) open.controller.selectSpan(spanId, annotationId);
       return;
     }
     const panel = vscode.window.createWebviewPanel(TRACE_VIEW_TYPE, traceTitle(traceId, null), vscode.ViewColumn.Active, {
@@ -137,6 +138,7 @@ export class TracePanels implements vscode.Disposable {
       enableFindWidget: true,
     });
     this.attachTrace(panel, traceId, spanId);
+    if (spanId && annotationId !== undefined) this.traces.get(traceId)?.controller.selectSpan(spanId, annotationId);
   }
 
   async restoreTrace(panel: vscode.WebviewPanel, state: unknown): Promise<void> {

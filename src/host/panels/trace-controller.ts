@@ -122,10 +122,10 @@ export class TraceController extends PanelController<TracePanelState, TraceHostT
       });
   }
 
-  /** Select a span in the webview (the panel was opened from an LLM call in the tree). */
-  selectSpan(spanId: string): void {
+  /** Select a span in the webview (the panel was opened from an LLM call in the tree), and scroll to one of its annotations (a guardrail hit). */
+  selectSpan(spanId: string, annotationId?: string): void {
     this.current = { ...this.current, selectedSpanId: spanId };
-    this.endpoint.command('selectSpan', { spanId });
+    this.endpoint.command('selectSpan', annotationId === undefined ? { spanId } : { spanId, annotationId });
   }
 
   onCollectorEvent(event: CollectorEvent): void {

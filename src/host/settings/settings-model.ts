@@ -19,6 +19,7 @@ export const CAPTURE_SETTINGS = [
   'forward.endpoint',
   'capture.maxBodySizeMb',
   'collector.nodePath',
+  'guardrails.privacyMode',
 ] as const;
 
 export const TERMINAL_SETTINGS = ['terminal.injectEnvironment', 'terminal.injectProxyBaseUrls'] as const;

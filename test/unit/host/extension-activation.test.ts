@@ -127,7 +127,7 @@ describe('activation', () => {
 
   it('the settings the code reads are the ones package.json contributes', () => {
     const src = fs.readdirSync(path.join(ROOT, 'src/host'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, 'src/host', f), 'utf8')).join('\n');
-    const read = new Set([...src.matchAll(/'((?:capture|terminal|retention|prices|proxy|privacy|forward|collector|alerts)\.[A-Za-z0-9.]+|httpPort|grpcPort|databasePath)'/g)].map((m) => `spyglass.${m[1]}`));
+    const read = new Set([...src.matchAll(/'((?:capture|terminal|retention|prices|proxy|privacy|forward|collector|alerts|guardrails)\.[A-Za-z0-9.]+|httpPort|grpcPort|databasePath)'/g)].map((m) => `spyglass.${m[1]}`));
     const contributed = Object.keys(pkg.contributes.configuration.properties);
     for (const key of read) expect(contributed, key).toContain(key);
     for (const key of contributed) expect([...read], key).toContain(key);

@@ -180,6 +180,7 @@ function span(over: Partial<SpanDto>): SpanDto {
     links: [],
     llm: null,
     annotations: [],
+    guardrails: [],
     ...over,
   };
 }

@@ -72,6 +72,7 @@ export function spanDto(spanId: string, parentSpanId: string | null, startOffset
     links: [],
     llm: null,
     annotations: [],
+    guardrails: [],
     ...overrides,
   };
 }

@@ -216,11 +216,37 @@ describe('annotations inside a call', () => {
     const user = h.root.querySelector('.messages-input .message.role-user .part-text')!;
     const marks = [...user.querySelectorAll('mark.annotated')];
     expect(marks.map((m) => m.textContent)).toEqual(['Paris', HOSTILE]); // the second range is clipped to the text
-    expect(marks[0].getAttribute('title')).toBe('pii.location: hit');
+    expect(marks[0].getAttribute('title')).toBe('pii.location (hit)');
     expect(marks[1].getAttribute('title')).toBe(`injection ${HOSTILE}`);
     expect(user.textContent).toBe(`What is the weather in Paris? ${HOSTILE}`); // the text itself is unchanged
     expect(h.root.querySelector('.messages-output .message .message-header .inline-annotation.kind-evaluation')!.getAttribute('title')).toBe('tone: friendly');
     expect(h.root.querySelector('.role-system mark.annotated')!.textContent).toBe('You');
+    expect(document.querySelectorAll('img, b, script')).toHaveLength(0);
+  });
+});
+
+describe('guardrail hits inside tool calls and results', () => {
+  it('marks a hit in a tool result where its range points (the text the checks read), and scrolls to a hit when asked', async () => {
+    const detail = hostileTrace();
+    const call = detail.spans[1];
+    const toolIndex = call.llm!.inputMessages.findIndex((m) => m.role === 'tool');
+    // The checks read a tool result that is not a string as its JSON: {"temp":21,"note":…}; "temp" is characters 2–6.
+    call.annotations.push({
+      id: 't1', traceId: TRACE_ID, spanId: call.spanId, kind: 'guardrail', name: 'injection.hidden-text', label: 'injection', score: null,
+      explanation: 'Instructions hidden in a tool result', source: 'rule:guardrails', location: { side: 'input', messageIndex: toolIndex, partIndex: 0, start: 2, end: 6 },
+      attributes: { category: 'injection', severity: 'high', rule: 'injection.hidden-text' }, createdAt: 1, callRevision: 0,
+    });
+    const h = mount(detail);
+    await h.view.detailShown();
+    const mark = h.root.querySelector<HTMLElement>('.part-tool-result mark.annotated')!;
+    expect(mark.textContent).toBe('temp');
+    expect(mark.classList.contains('severity-high')).toBe(true);
+    expect(mark.getAttribute('title')).toBe('injection.hidden-text (injection, high): Instructions hidden in a tool result');
+    expect(h.root.querySelector('.part-tool-result')!.textContent).toContain(`"note":${JSON.stringify(HOSTILE)}`);
+    expect(mark.classList.contains('revealed')).toBe(false);
+    h.host.command('selectSpan', { spanId: call.spanId, annotationId: 't1' });
+    await expect.poll(() => h.root.querySelector('.part-tool-result mark.annotated')?.classList.contains('revealed')).toBe(true);
+    expect(document.activeElement?.getAttribute('data-annotation-id')).toBe('t1');
     expect(document.querySelectorAll('img, b, script')).toHaveLength(0);
   });
 });
