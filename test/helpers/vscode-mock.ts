@@ -74,6 +74,12 @@ export enum FileType {
   Directory = 2,
 }
 
+export enum ExtensionMode {
+  Production = 1,
+  Development = 2,
+  Test = 3,
+}
+
 export class ThemeColor {
   constructor(readonly id: string) {}
 }
