@@ -1,6 +1,8 @@
 // Runaway loops: an agent that has gone wrong calls far faster than it did a moment ago, or calls
 // the same model with the same input over and over. Both are P1 at once (rules.ts).
 
+import { hashString } from '../hash';
+
 export const RUNAWAY = {
   /** A burst: at least this many calls in the last minute from one service … */
   minBurstCalls: 30,
@@ -84,14 +86,7 @@ export function findRepeats(calls: readonly RecentCall[]): RepeatFinding[] {
   return [...inTrace, ...inService.filter((f) => !seen.has(`${f.service}\u0000${f.model}`))];
 }
 
-/** A short, stable key for an input (FNV-1a, 52 bits, base 36): repeats are compared by it, not by text. */
+/** A short, stable key for an input: repeats are compared by it, not by text. */
 export function inputKeyOf(text: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 16777619);
-    h2 = Math.imul(h2 ^ c, 2246822519);
-  }
-  return ((h1 >>> 0) * 2 ** 20 + ((h2 >>> 0) & 0xfffff)).toString(36);
+  return hashString(text);
 }

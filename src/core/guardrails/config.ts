@@ -5,7 +5,7 @@
 import type { GuardrailCategory, GuardrailSeverity } from './types';
 import { AnchorIndex, compilePatterns, mergeLexicons, type Attempt, type CompiledPattern, type PatternData, type PatternEntry } from './rules/patterns';
 import { guardrailsConfigSchema } from './config-schema';
-import { hashString, stableStringify } from './hash';
+import { hashString, stableStringify } from '../hash';
 import injectionData from './data/injection.json';
 import refusalData from './data/refusal.json';
 import toxicityData from './data/toxicity.json';

@@ -5,7 +5,8 @@
 // from the call alone (a stored column); the group needs the span's service and name too.
 
 import type { LlmCall } from '../model';
-import { callSystemText, textHash } from './text';
+import { hashString } from '../hash';
+import { callSystemText } from './text';
 
 export type PromptSource = 'template' | 'system' | 'experiment';
 
@@ -18,7 +19,7 @@ export function promptTextOf(call: Pick<LlmCall, 'prompt' | 'systemInstructions'
 export function promptHashOf(call: LlmCall): string | null {
   const text = promptTextOf(call);
   if (text === '' && call.promptName === null && !call.prompt?.variant) return null;
-  return textHash(text);
+  return hashString(text);
 }
 
 /** Stored with the call: how its prompt is known. */
@@ -67,5 +68,5 @@ export function promptKeysOf(c: PromptColumns, serviceName: string | null, spanN
 
 /** A prompt's id in URLs and the API: short, stable, and free of characters a path would need to escape. */
 export function promptIdOf(groupKey: string): string {
-  return textHash(groupKey);
+  return hashString(groupKey);
 }

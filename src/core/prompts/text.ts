@@ -18,23 +18,6 @@ export function callSystemText(call: Pick<LlmCall, 'systemInstructions' | 'input
   return call.inputMessages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => systemText(m.parts)).join('\n');
 }
 
-/**
- * A 53-bit string hash (cyrb53) as 14 hex digits: stable across processes and versions, with no
- * Node crypto (core is pure). Collisions among one prompt's few texts are out of reach in practice.
- */
-export function textHash(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
-}
-
 /** Words, runs of white space, and single other characters: a one-word edit is one token. */
 export function tokenize(text: string): string[] {
   return text.match(/[\p{L}\p{N}_]+|\s+|[^\p{L}\p{N}_\s]/gu) ?? [];

@@ -8,7 +8,8 @@
 // too unlike each other to align (a rewrite) are versions of their own. Pure.
 
 import { diffArrays } from 'diff';
-import { textHash, tokenize } from './text';
+import { hashString } from '../hash';
+import { tokenize } from './text';
 
 /** A distinct text a prompt's calls were sent with (one hash). */
 export interface SeenText {
@@ -188,7 +189,7 @@ function clusters(texts: SeenText[]): SeenText[][] {
 function finish(drafts: Draft[], declared: boolean): DerivedVersion[] {
   const versions = drafts.map((d) => ({
     version: declared ? d.texts[0]!.declaredVersion! : '',
-    hash: textHash(d.template),
+    hash: hashString(d.template),
     template: d.template,
     textHashes: d.texts.map((t) => t.hash),
     calls: d.texts.reduce((n, t) => n + t.calls, 0),

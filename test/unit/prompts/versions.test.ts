@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { promptRefOf } from '../../../src/core/prompts/attributes';
 import { promptKeysOf } from '../../../src/core/prompts/identity';
-import { textHash } from '../../../src/core/prompts/text';
+import { hashString } from '../../../src/core/hash';
 import { deriveVersions, isVariable, SLOT, type SeenText } from '../../../src/core/prompts/versions';
 
 const MIN = 60_000_000;
@@ -9,7 +9,7 @@ let clock = 0;
 /** One distinct text, used by `calls` calls over a stretch of time starting at `atMin` minutes. */
 function seen(text: string, calls: number, atMin: number, spanMin = 1, declaredVersion: string | null = null): SeenText {
   clock++;
-  return { hash: textHash(text + (declaredVersion ?? '')), text, declaredVersion, calls, firstUs: atMin * MIN + clock, lastUs: (atMin + spanMin) * MIN + clock };
+  return { hash: hashString(text + (declaredVersion ?? '')), text, declaredVersion, calls, firstUs: atMin * MIN + clock, lastUs: (atMin + spanMin) * MIN + clock };
 }
 
 describe('versions from rendered system prompts', () => {

@@ -12,7 +12,7 @@ import type { AttrValue } from '../../model';
 import type { CallText, GuardrailHit, GuardrailSubject } from '../types';
 import type { GuardrailLibs } from '../libs';
 import { locate, partText } from '../text';
-import { hashString, stableStringify } from '../hash';
+import { hashString, stableStringify } from '../../hash';
 import type { RuleContext } from './context';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,6 @@
-// A stable text of a JSON value and a short hash of a string: pure, for configuration versions
-// and the compiled-schema cache (core may not use node:crypto).
+// A stable text of a JSON value and a short hash of a string, stable across processes and
+// versions: configuration versions, the compiled-schema cache, prompt texts, repeated inputs.
+// Pure: core may not use node:crypto.
 
 /** JSON with object keys sorted, so equal values give equal text. */
 export function stableStringify(v: unknown): string {
