@@ -79,7 +79,11 @@ describe('alerts and the circuit breaker in the headless collector', () => {
       return proxied ? proxied.serviceName : undefined;
     });
     expect(services).toBe('billing');
-    const byRoute = await getJson<TraceListPage>(`${cli.base}/api/traces?service=openai`);
+    // The plain call's trace is stored after its answer: wait for it rather than read once.
+    const byRoute = await eventually(async () => {
+      const page = await getJson<TraceListPage>(`${cli.base}/api/traces?service=openai`);
+      return page.traces.length > 0 ? page : undefined;
+    });
     expect(byRoute.traces.length).toBe(1);
     expect((await getJson<TraceListPage>(`${cli.base}/api/traces?service=checkout`)).traces.length).toBe(1);
   });
