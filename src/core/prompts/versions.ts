@@ -48,10 +48,34 @@ interface Hunk {
   text: string;
 }
 
+/**
+ * Tokens (and words) the two texts could have in common at most: their multisets' intersection.
+ * An alignment shares no more, so a pair below the bars cannot align and is not diffed (a diff of
+ * two unlike texts runs to its whole edit budget: it was seconds over a few hundred texts).
+ */
+function mostInCommon(ref: string[], tokens: string[]): { tokens: number; words: number } {
+  const counts = new Map<string, number>();
+  for (const t of ref) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let shared = 0;
+  let sharedWords = 0;
+  for (const t of tokens) {
+    const n = counts.get(t);
+    if (!n) continue;
+    counts.set(t, n - 1);
+    shared++;
+    if (t.trim() !== '') sharedWords++;
+  }
+  return { tokens: shared, words: sharedWords };
+}
+
 /** Where `tokens` differs from `ref`, as ranges of `ref` with their replacement; null when too unlike. */
 function hunks(ref: string[], tokens: string[]): Hunk[] | null {
   const words = (xs: string[]) => xs.filter((t) => t.trim() !== '').length;
   const budget = Math.ceil((1 - MIN_SIMILARITY) * (ref.length + tokens.length)) + 1;
+  const most = mostInCommon(ref, tokens);
+  const totalWords = words(ref) + words(tokens);
+  if (ref.length + tokens.length - 2 * most.tokens > budget) return null;
+  if (totalWords > 0 && (2 * most.words) / totalWords < MIN_SIMILARITY) return null;
   const changes = diffArrays(ref, tokens, { maxEditLength: budget });
   if (!changes) return null;
   const out: Hunk[] = [];
