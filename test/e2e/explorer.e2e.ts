@@ -145,7 +145,8 @@ describe('finding traces in code-server', () => {
 
   it('finds last week\'s slowest call in three clicks: explorer, Duration, the first row', async () => {
     await wb!.openViewContainer('Spyglass');
-    // 1: the explorer button on the Traces view's title
+    // 1: the explorer button on the Traces view's title (beside other views, a pane shows its title actions while hovered)
+    await wb!.page.locator('.part.sidebar .pane-header').filter({ hasText: /Traces/i }).first().hover();
     await (await seen(wb!.page.locator('.part.sidebar .action-label[aria-label="Open Trace Explorer"]'), 'the explorer button on the Traces view', 30_000)).click();
     const explorer = await panelFrame('explorer');
     await seen(explorer.locator('#explorer-rows .trace-row'), 'the explorer\'s rows', 30_000);
