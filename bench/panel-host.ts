@@ -33,8 +33,8 @@ async function openTrace(wb: Workbench, traceId: string): Promise<number> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill('>Spyglass: Open Trace');
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'Spyglass: Open Trace' }).first().click();
+  await input.fill('>Spyglass: Open Trace…');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'Spyglass: Open Trace…' }).first().click();
   await input.fill(traceId);
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: traceId }).first().waitFor({ timeout: 30_000 });
   const t0 = Date.now();

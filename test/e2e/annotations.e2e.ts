@@ -72,7 +72,7 @@ async function panelTimeline(t0: number): Promise<string> {
 /** "Spyglass: Open Trace…", the trace id typed into its picker; resolves on Enter. */
 async function openFromPalette(traceId: string): Promise<number> {
   const page = wb!.page;
-  await wb!.runCommand('Spyglass: Open Trace');
+  await wb!.runCommand('Spyglass: Open Trace…');
   const input = page.locator('.quick-input-widget input.input');
   await input.fill(traceId);
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: traceId }).first().waitFor({ timeout: 30_000 });

@@ -171,7 +171,7 @@ describe('reading a call and the waterfall in code-server', () => {
     const [busy] = [...perSecond].sort((a, b) => b[1] - a[1])[0]!;
     const centre = busy * 1000 + 500;
 
-    await wb!.runCommand('Spyglass: Open Trace');
+    await wb!.runCommand('Spyglass: Open Trace…');
     await wb!.page.locator('.quick-input-widget input.input').fill(bigTraceId);
     await wb!.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: bigTraceId }).first().click();
     await wb!.waitInWebview('#waterfall .span-row');
