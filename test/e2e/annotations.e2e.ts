@@ -130,6 +130,8 @@ describe('annotations and the trace panel in code-server', () => {
   });
 
   it('opens the 10,000-span trace from the palette and shows its rows without freezing', async () => {
+    // The fixture's failing calls raise an alert, whose notification can sit over the panel.
+    await wb!.runCommand('Notifications: Clear All Notifications');
     await wb!.openViewContainer('Spyglass');
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {

@@ -139,6 +139,8 @@ describe('reading a call and the waterfall in code-server', () => {
   });
 
   it('shows the attributes as a key/value table with the JSON value foldable', async () => {
+    // The fixture's failing calls raise an alert, whose notification can sit over the panel.
+    await wb!.runCommand('Notifications: Clear All Notifications');
     const section = panel().locator('details.section').filter({ has: panel().locator('#attributes') });
     await section.locator('> summary').click();
     const row = panel().locator('#attributes tr[data-key="app.request.options"]');
@@ -164,6 +166,8 @@ describe('reading a call and the waterfall in code-server', () => {
   });
 
   it('zooms the 10,000-span trace into its busiest second', async () => {
+    // The fixture's failing calls raise an alert, whose notification can sit over the panel.
+    await wb!.runCommand('Notifications: Clear All Notifications');
     // the busiest second by span starts, from the collector's outline
     const outline = await api<TraceOutline>(`/api/traces/${bigTraceId}/outline`);
     const perSecond = new Map<number, number>();
