@@ -136,7 +136,13 @@ describe('annotations and the trace panel in code-server', () => {
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = await openFromPalette(bigTraceId);
-      samples.push((await wb!.waitInWebview('#waterfall .span-row')) - t0);
+      // The frame watcher times the first paint; should it lose the panel's frame (a webview swaps
+      // frames as it loads), the rows are still looked for the ordinary way, and the time is then coarser.
+      const shownAt = await wb!.waitInWebview('#waterfall .span-row', 20_000).catch(async () => {
+        await seen(panel().locator('#waterfall .span-row'), 'the trace panel\'s rows', 40_000);
+        return Date.now();
+      });
+      samples.push(shownAt - t0);
       console.log(`[e2e] open ${i + 1}: ${await panelTimeline(t0)}`);
       if (i === 0) {
         await textMatching(panel().locator('#trace-header'), /10,000/, 'the span count in the header', 30_000);
