@@ -104,7 +104,8 @@ describe('replay and compare in code-server', () => {
 
   it('opens the failing call and its request as editable JSON titled with provider and model', async () => {
     await wb!.openViewContainer('Spyglass');
-    const row = wb!.sidebarRows(/chat gpt-4o-mini/);
+    // The trace's row in the Traces view (the Prompts view beside it names a prompt the same way).
+    const row = wb!.page.locator('.part.sidebar .pane').filter({ has: wb!.page.locator('.pane-header', { hasText: /^Traces/i }) }).locator('.monaco-list-row').filter({ hasText: /chat gpt-4o-mini/ });
     await seen(row, 'the failed trace in the tree', 30_000);
     await row.first().click();
     const panel = lastPanel();
