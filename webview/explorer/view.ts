@@ -182,6 +182,7 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
   let typing: ReturnType<typeof setTimeout> | undefined;
   const changed = () => {
     clearTimeout(typing);
+    typing = undefined;
     setQuery(fromInputs());
   };
   const typed = () => {
@@ -328,8 +329,16 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
   function apply(next: ExplorerState): void {
     const key = queryKey(next.query);
     if (key !== queryKey(query)) {
-      // The answer to a query the user has changed since: applying it would overwrite what they are typing.
+      // The answer to a query the user has changed since, or any state while an edit waits to be
+      // sent (a webview brought back to view gets its state after the user may have typed):
+      // applying it would overwrite what they are typing, and their query follows anyway.
       if (asked.has(key)) return;
+      if (typing !== undefined) {
+        // The order comes from the host; the filters from what is being typed.
+        query = { ...query, sort: next.query.sort, order: next.query.order };
+        renderHead();
+        return;
+      }
       // A query set from outside (a command, a restored panel): the inputs show it.
       query = next.query;
       toInputs(query);

@@ -2,7 +2,7 @@
 // The explorer and session webviews: captured text stays text, headers sort, the keyboard moves
 // and opens, two selected rows offer Compare, and a late answer never overwrites what the user
 // is typing.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionTurn, TraceSummary } from '../../../src/protocol/api';
 import type { ExplorerHostToWebview, ExplorerState, ExplorerWebviewToHost, SessionHostToWebview, SessionWebviewToHost } from '../../../src/protocol/explorer';
 import { MessageEndpoint, type WireMessage } from '../../../src/protocol/webview';
@@ -23,7 +23,7 @@ function state(over: Partial<ExplorerState> = {}): ExplorerState {
   return { query: { range: '7d', sort: 'time', order: 'desc' }, status: 'ready', rows: [row(1), row(2), row(3)], hasMore: true, total: 12_000, totalExact: false, error: null, readOnly: false, generation: 1, ...over };
 }
 
-function mount(initial = state()) {
+function mount(initial: ExplorerState | null = state()) {
   const posted: WireMessage[] = [];
   const endpoint = new MessageEndpoint<ExplorerWebviewToHost, ExplorerHostToWebview>({ post: (m) => posted.push(m) });
   const root = document.createElement('div');
@@ -92,6 +92,23 @@ describe('explorer view', () => {
     view.apply(state({ query: { range: '24h', sort: 'cost', order: 'desc', service: 'billing' } }));
     expect((root.querySelector('#filter-service') as HTMLInputElement).value).toBe('billing');
     expect((root.querySelector('#explorer-range') as HTMLSelectElement).value).toBe('24h');
+  });
+
+  it('keeps what the user typed before the state of a panel brought back to view arrives', () => {
+    vi.useFakeTimers();
+    try {
+      // the HTML holds the state of when the panel was made; the host has sorted by duration since
+      const { root, view, sent } = mount(state());
+      const search = root.querySelector('#explorer-search') as HTMLInputElement;
+      search.value = 'order #1100';
+      search.dispatchEvent(new Event('input'));
+      view.apply(state({ query: { range: '7d', sort: 'duration', order: 'desc' } }));
+      expect(search.value).toBe('order #1100');
+      vi.advanceTimersByTime(300);
+      expect(sent('setQuery').at(-1)!.params.query).toMatchObject({ text: 'order #1100', sort: 'duration' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says when it reads stored data with capture stopped, and when there is nothing to read', () => {
