@@ -7,23 +7,15 @@
 //   - sees the app's evaluation on its span, and the late one appear without a reload;
 //   - gives the call a thumbs down with a comment in the panel, sees the mark in the Traces tree,
 //     and still sees it after the collector and the window restarted; filters the tree by it.
-// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanDetail, TraceListPage } from '../../src/protocol/api';
 import { analysesSettled, storeBigTraces } from '../../bench/lib/panel-fixture';
 import { runApp } from './harness/apps';
-import { freePort } from './harness/ports';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
 import { seen, textMatching } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'annotations');
 const APP_ROOT = 'e2e support agent';
 /**
  * The Open command to visible rows of the 10,000-span trace. The figure (issue 9: at least twice as
@@ -33,9 +25,7 @@ const APP_ROOT = 'e2e support agent';
  */
 const FROZEN_MS = 6_000;
 
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let httpPort = 0;
 let bigTraceId = '';
 let app: { traceId: string; chatSpanId: string } | undefined;
@@ -47,7 +37,7 @@ async function api<T>(p: string): Promise<T> {
 }
 
 function runEvaluatedApp(env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const log = path.join(out, `app-output${env.EVALUATE_LATER ? '-late' : ''}.log`);
+  const log = path.join(session!.out, `app-output${env.EVALUATE_LATER ? '-late' : ''}.log`);
   return runApp(path.join(import.meta.dirname, 'app', 'evaluated-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, ...env }, log);
 }
 
@@ -81,43 +71,18 @@ async function openFromPalette(traceId: string): Promise<number> {
   return t0;
 }
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-annotations-'));
-  let vsix: string;
-  if (process.env.SPYGLASS_E2E_VSIX) {
-    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
-    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
-  } else {
-    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-    writeFileSync(path.join(out, 'package-output.log'), packed.output);
-    vsix = packed.vsix;
-  }
   // The store already holds a long agent session (written through the real writer, as ingest would).
-  const db = path.join(home, 'spyglass.db');
-  [{ traceId: bigTraceId }] = storeBigTraces(db, [10_000], () => undefined);
-
-  httpPort = await freePort();
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    settings: { 'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': db },
+  session = await startSession('annotations', {
+    prepare: ({ db }) => {
+      [{ traceId: bigTraceId }] = storeBigTraces(db, [10_000], () => undefined);
+    },
   });
-  server.installExtension(vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  ({ wb, httpPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session));
 
 describe('annotations and the trace panel in code-server', () => {
   it('starts the collector on the store that holds the 10,000-span trace', async () => {
@@ -165,7 +130,7 @@ describe('annotations and the trace panel in code-server', () => {
     }, { timeoutMs: 15_000 });
     expect(detail.annotations.find((a) => a.kind === 'evaluation')).toMatchObject({ name: 'relevance', label: 'irrelevant', score: 0.12, source: 'instrumentation' });
 
-    const row = wb!.sidebarRows(APP_ROOT);
+    const row = wb!.viewRows('Traces', APP_ROOT);
     await seen(row, `tree row "${APP_ROOT}"`, 15_000);
     await row.first().click();
     const item = panel().locator('#annotations .annotation.kind-evaluation');
@@ -202,7 +167,7 @@ describe('annotations and the trace panel in code-server', () => {
     expect(stored.annotations.filter((a) => a.kind === 'feedback')).toMatchObject([{ label: 'down', source: 'user', explanation: 'Answered about shipping; the user wanted a refund.' }]);
     await wb!.screenshot('04-thumbs-down-in-panel');
 
-    const row = wb!.sidebarRows(APP_ROOT).first();
+    const row = wb!.viewRows('Traces', APP_ROOT).first();
     await textMatching(row, /1 thumbs down/, 'the trace row counting the thumbs down', 15_000);
     await seen(row.locator('.codicon-thumbsdown'), 'the thumbs-down icon on the trace row', 5_000);
     if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
@@ -220,19 +185,19 @@ describe('annotations and the trace panel in code-server', () => {
     await wb!.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     await seen(statusItem(), 'the status bar after the window reloaded', 90_000);
     await wb!.openViewContainer('Spyglass');
-    const row = wb!.sidebarRows(APP_ROOT).first();
+    const row = wb!.viewRows('Traces', APP_ROOT).first();
     await textMatching(row, /1 thumbs down/, 'the trace row after the restarts', 30_000);
     await seen(row.locator('.codicon-thumbsdown'), 'the thumbs-down icon after the restarts', 5_000);
 
     await wb!.runCommand('Spyglass: Filter Traces');
     await wb!.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'Rated thumbs down' }).first().click();
     // the long session (in "Last hour", never rated) leaves the tree; the rated trace stays
-    await waitFor('only the rated trace in the tree', async () => ((await wb!.sidebarRows(/^Last hour/).count()) === 0 && (await wb!.sidebarRows(APP_ROOT).count()) === 1 ? true : undefined), { timeoutMs: 15_000 });
+    await waitFor('only the rated trace in the tree', async () => ((await wb!.viewRows('Traces', /^Last hour/).count()) === 0 && (await wb!.viewRows('Traces', APP_ROOT).count()) === 1 ? true : undefined), { timeoutMs: 15_000 });
     await textMatching(wb!.page.locator('.part.sidebar .composite.title, .part.sidebar .pane-header').filter({ hasText: /Filtered/ }).first(), /thumbs down/, 'the filter in the view description', 10_000);
     const filtered = await api<TraceListPage>('/api/traces?feedback=down');
     expect(filtered.traces.map((t) => t.traceId)).toEqual([app!.traceId]);
     await wb!.screenshot('06-filtered-by-thumbs-down');
     await wb!.runCommand('Spyglass: Clear Trace Filter');
-    await seen(wb!.sidebarRows(/^Last hour/), 'the other traces back after clearing the filter', 15_000);
+    await seen(wb!.viewRows('Traces', /^Last hour/), 'the other traces back after clearing the filter', 15_000);
   });
 });

@@ -5,24 +5,16 @@
 // agent session shows as an agent run: the subagent under the tool call that started it, the
 // agent spans not counted as calls, per-agent totals; its GenAI metrics are stored; then
 // "Stop Tracing Copilot Chat" puts the user's settings back.
-// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenAiMetricsDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
-import { CodeServer } from './harness/code-server';
-import { freePort } from './harness/ports';
-import { outputRoot } from './harness/paths';
 import { seen, textMatching } from './harness/ui-wait';
 import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'copilot');
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let httpPort = 0;
 let settingsFile = '';
 let traceId = '';
@@ -36,51 +28,24 @@ async function api<T>(p: string): Promise<T> {
 
 const userSettings = (): Record<string, unknown> => JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-copilot-'));
-  let vsix = process.env.SPYGLASS_E2E_VSIX ? path.resolve(process.env.SPYGLASS_E2E_VSIX) : '';
-  if (vsix && !existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
-  if (!vsix) {
-    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-    writeFileSync(path.join(out, 'package-output.log'), packed.output);
-    vsix = packed.vsix;
-  }
-  const standIn = path.join(home, 'stand-in');
-  cpSync(path.join(import.meta.dirname, 'copilot-stand-in'), standIn, { recursive: true });
-  mkdirSync(path.join(standIn, 'dist'));
-  cpSync(path.join(standIn, 'extension.js'), path.join(standIn, 'dist', 'extension.js'));
-  const standInVsix = packageVsix({ root: standIn, out: path.join(home, 'stand-in.vsix'), build: false }).vsix;
-
-  httpPort = await freePort();
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    settings: {
-      'spyglass.httpPort': httpPort,
-      'spyglass.grpcPort': await freePort(),
-      'spyglass.databasePath': path.join(home, 'spyglass.db'),
-      // The user's own value, which undo must give back.
-      'github.copilot.chat.otel.otlpEndpoint': 'http://collector.example:4318',
+  session = await startSession('copilot', {
+    // The user's own value, which undo must give back.
+    settings: { 'github.copilot.chat.otel.otlpEndpoint': 'http://collector.example:4318' },
+    prepare: ({ home, server }) => {
+      const standIn = path.join(home, 'stand-in');
+      cpSync(path.join(import.meta.dirname, 'copilot-stand-in'), standIn, { recursive: true });
+      mkdirSync(path.join(standIn, 'dist'));
+      cpSync(path.join(standIn, 'extension.js'), path.join(standIn, 'dist', 'extension.js'));
+      server.installExtension(packageVsix({ root: standIn, out: path.join(home, 'stand-in.vsix'), build: false }).vsix);
+      settingsFile = path.join(server.userDataDir, 'User', 'settings.json');
     },
   });
-  settingsFile = path.join(server.userDataDir, 'User', 'settings.json');
-  server.installExtension(vsix);
-  server.installExtension(standInVsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  ({ wb, httpPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session));
 
 describe('Copilot Chat traced with Spyglass, in code-server', () => {
   it('turns Copilot tracing on with one command and says what it changed', async () => {
@@ -146,10 +111,10 @@ describe('Copilot Chat traced with Spyglass, in code-server', () => {
   it('shows the agent run in the trace panel: turns, tools, the subagent under runSubagent, per-agent totals', async () => {
     await wb!.openViewContainer('Spyglass');
     // Copilot's traces carry gen_ai.conversation.id, so the tree groups them under their session.
-    const session = wb!.sidebarRows(/Session conv-/);
+    const session = wb!.viewRows('Traces', /Session conv-/);
     await seen(session, 'the Copilot session in the Traces tree', 30_000);
     if ((await session.first().getAttribute('aria-expanded')) !== 'true') await session.first().locator('.monaco-tl-twistie').click();
-    const row = wb!.sidebarRows('invoke_agent copilot');
+    const row = wb!.viewRows('Traces', 'invoke_agent copilot');
     await seen(row, 'the Copilot agent trace under its session', 15_000);
     await wb!.screenshot('03-copilot-in-tree');
     await row.first().click();

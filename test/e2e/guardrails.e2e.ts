@@ -6,27 +6,17 @@
 //   - sees the Guardrails view list the three hits by category and rule;
 //   - clicks a hit and the trace panel opens on that call, scrolled to the marked range, with all
 //     three hits highlighted where they are and the rule on hover.
-// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardrailPage, SpanDetail } from '../../src/protocol/api';
 import { runApp } from './harness/apps';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
-import { freePort } from './harness/ports';
 import { seen, textMatching } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'guardrails');
 const APP_ROOT = 'guarded support agent';
 
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let httpPort = 0;
 let call: { traceId: string; chatSpanId: string } | undefined;
 
@@ -38,50 +28,20 @@ async function api<T>(p: string): Promise<T> {
 
 const panel = () => wb!.webviewContent();
 const statusItem = () => wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);
-/** The rows of the Guardrails view (its own pane in the Spyglass container). */
-const guardrailRows = (text?: string | RegExp) => {
-  const rows = wb!.page.locator('.part.sidebar .pane').filter({ has: wb!.page.locator('.pane-header', { hasText: /^Guardrails/ }) }).locator('.monaco-list-row');
-  return text === undefined ? rows : rows.filter({ hasText: text });
-};
+const guardrailRows = (text?: string | RegExp) => wb!.viewRows('Guardrails', text);
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-guardrails-'));
-  let vsix: string;
-  if (process.env.SPYGLASS_E2E_VSIX) {
-    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
-    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
-  } else {
-    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-    writeFileSync(path.join(out, 'package-output.log'), packed.output);
-    vsix = packed.vsix;
-  }
-  httpPort = await freePort();
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    settings: { 'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': path.join(home, 'spyglass.db') },
-  });
-  server.installExtension(vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  session = await startSession('guardrails');
+  ({ wb, httpPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session));
 
 describe('guardrails in code-server', () => {
   it('checks the call an app sends and finds the e-mail address, the key and the hidden instruction', async () => {
     await seen(statusItem(), `status bar item "Spyglass: listening on port ${httpPort}"`, 90_000);
-    call = await runApp(path.join(import.meta.dirname, 'app', 'guarded-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(out, 'app-output.log'));
+    call = await runApp(path.join(import.meta.dirname, 'app', 'guarded-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(session!.out, 'app-output.log'));
     const span = await waitFor('the three hits on the call', async () => {
       const d = await api<SpanDetail>(`/api/traces/${call!.traceId}/spans/${call!.chatSpanId}`).catch(() => undefined);
       return d && d.guardrails.length >= 3 ? d : undefined;
@@ -94,14 +54,14 @@ describe('guardrails in code-server', () => {
     // The container's item carries the Guardrails view's badge, which keeps Playwright from seeing it as stable: click it as a user would.
     await wb!.activityBarItem('Spyglass').click({ force: true });
     await seen(wb!.page.locator('.part.sidebar .composite.title h2').filter({ hasText: 'Spyglass' }).first(), 'the Spyglass side bar', 30_000);
-    const traceRow = wb!.sidebarRows(APP_ROOT).first();
+    const traceRow = wb!.viewRows('Traces', APP_ROOT).first();
     await textMatching(traceRow, /3 guardrail hits/, 'the trace row counting its guardrail hits', 30_000);
     await seen(traceRow.locator('.codicon-shield'), 'the shield on the trace row', 10_000);
 
     await seen(guardrailRows('Personal data (PII)'), 'the PII category in the Guardrails view', 30_000);
-    await seen(guardrailRows('Secrets'), 'the secrets category', 10_000);
-    await seen(guardrailRows('Prompt injection'), 'the injection category', 10_000);
-    await seen(guardrailRows('pii.email'), 'the e-mail rule', 10_000);
+    await seen(guardrailRows('Secrets'), 'the secrets category', 30_000);
+    await seen(guardrailRows('Prompt injection'), 'the injection category', 30_000);
+    await seen(guardrailRows('pii.email'), 'the e-mail rule', 30_000);
     await seen(guardrailRows('secret.openai'), 'the OpenAI key rule', 10_000);
     await seen(guardrailRows('injection.hidden-text'), 'the hidden-instruction rule', 10_000);
     const page = await api<GuardrailPage>('/api/guardrails');

@@ -8,28 +8,18 @@
 //   - copies the answer and the whole span as JSON (the clipboard holds them);
 //   - reads the tool call's arguments and result as formatted blocks;
 //   - zooms the long trace's time axis into its busiest second (Ctrl + wheel, then a drag).
-// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceOutline } from '../../src/protocol/api';
 import { storeBigTraces } from '../../bench/lib/panel-fixture';
 import { runApp } from './harness/apps';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
-import { freePort } from './harness/ports';
 import { seen, textMatching } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'reading');
 const APP_ROOT = 'travel planner';
 
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let httpPort = 0;
 let grpcPort = 0;
 let bigTraceId = '';
@@ -45,53 +35,28 @@ const panel = () => wb!.webviewContent();
 const statusItem = () => wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);
 const clipboard = () => wb!.page.evaluate(() => navigator.clipboard.readText());
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-reading-'));
-  let vsix: string;
-  if (process.env.SPYGLASS_E2E_VSIX) {
-    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
-    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
-  } else {
-    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-    writeFileSync(path.join(out, 'package-output.log'), packed.output);
-    vsix = packed.vsix;
-  }
-  const db = path.join(home, 'spyglass.db');
-  [{ traceId: bigTraceId }] = storeBigTraces(db, [10_000], () => undefined);
-  httpPort = await freePort();
-  grpcPort = await freePort();
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    settings: { 'spyglass.httpPort': httpPort, 'spyglass.grpcPort': grpcPort, 'spyglass.databasePath': db },
+  session = await startSession('reading', {
+    prepare: ({ db }) => {
+      [{ traceId: bigTraceId }] = storeBigTraces(db, [10_000], () => undefined);
+    },
   });
-  server.installExtension(vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  ({ wb, httpPort, grpcPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session));
 
 describe('reading a call and the waterfall in code-server', () => {
   it('captures the app\'s call with a markdown answer and a tool call', async () => {
     await seen(statusItem(), `status bar item "Spyglass: listening on port ${httpPort}"`, 90_000);
-    app = await runApp(path.join(import.meta.dirname, 'app', 'markdown-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(out, 'app-output.log'));
+    app = await runApp(path.join(import.meta.dirname, 'app', 'markdown-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(session!.out, 'app-output.log'));
     await waitFor('the app\'s trace stored', async () => (await api<TraceOutline>(`/api/traces/${app!.traceId}/outline`).catch(() => undefined))?.spanId.length === 3 ? true : undefined, { timeoutMs: 15_000 });
   });
 
   it('renders the call\'s markdown answer: formatting, no remote image, raw HTML as text, links through VS Code', async () => {
     await wb!.openViewContainer('Spyglass');
-    const row = wb!.sidebarRows(APP_ROOT);
+    const row = wb!.viewRows('Traces', APP_ROOT);
     await seen(row, `tree row "${APP_ROOT}"`, 15_000);
     await row.first().click();
     const answer = panel().locator('.message-output .part-markdown');

@@ -8,29 +8,18 @@
 //   - watches the answer stream into a document beside it, then sees the new trace open, linked
 //     to the original both ways;
 //   - compares the replay's answer with the original's in the native diff editor.
-// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanDetail, TraceListPage } from '../../src/protocol/api';
 import type { FakeServer } from '../fakes/fake-server';
 import { openaiError, startFakeOpenAI } from '../fakes/openai-fake';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
-import { freePort } from './harness/ports';
 import { seen, textMatching } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'replay');
 const ANSWER = 'Here are three short tips for a calm morning: wake at one time, drink water, and plan one task.';
 
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let fake: FakeServer;
 let httpPort = 0;
 let original: { traceId: string; spanId: string };
@@ -45,48 +34,19 @@ async function api<T>(p: string): Promise<T> {
 /** The most recently opened webview's content (the trace panel of the replay, once it opened). */
 const lastPanel = () => wb!.page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('#active-frame');
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-replay-'));
-  let vsix: string;
-  if (process.env.SPYGLASS_E2E_VSIX) {
-    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
-    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
-  } else {
-    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-    writeFileSync(path.join(out, 'package-output.log'), packed.output);
-    vsix = packed.vsix;
-  }
   // A provider that streams its answers a token at a time and refuses what the real API refuses.
   fake = await startFakeOpenAI({ strict: true, chat: { content: ANSWER, usage: { prompt: 31, completion: 24 } }, firstDelayMs: 150, delayMs: 60 });
-  httpPort = await freePort();
-  // No OPENAI_API_KEY anywhere (an empty one counts as none): the key must come from the Set API Key flow.
-  const env = { OPENAI_API_KEY: '' };
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    env,
-    settings: {
-      'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': path.join(home, 'spyglass.db'),
-      'spyglass.proxy.upstreams': { openai: fake.url },
-    },
+  session = await startSession('replay', {
+    // No OPENAI_API_KEY anywhere (an empty one counts as none): the key must come from the Set API Key flow.
+    env: { OPENAI_API_KEY: '' },
+    settings: { 'spyglass.proxy.upstreams': { openai: fake.url } },
   });
-  server.installExtension(vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  ({ wb, httpPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  await fake?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session, fake));
 
 describe('replay and compare in code-server', () => {
   it('records an app call that fails', async () => {
@@ -105,7 +65,7 @@ describe('replay and compare in code-server', () => {
   it('opens the failing call and its request as editable JSON titled with provider and model', async () => {
     await wb!.openViewContainer('Spyglass');
     // The trace's row in the Traces view (the Prompts view beside it names a prompt the same way).
-    const row = wb!.page.locator('.part.sidebar .pane').filter({ has: wb!.page.locator('.pane-header', { hasText: /^Traces/i }) }).locator('.monaco-list-row').filter({ hasText: /chat gpt-4o-mini/ });
+    const row = wb!.viewRows('Traces', /chat gpt-4o-mini/);
     await seen(row, 'the failed trace in the tree', 30_000);
     await row.first().click();
     const panel = lastPanel();

@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
     include: ['test/e2e/**/*.e2e.ts'],
+    globalSetup: ['./test/e2e/harness/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 420_000,
     pool: 'forks',

@@ -76,6 +76,13 @@ export class Workbench {
     return this.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text });
   }
 
+  /** The rows of one view in a container of several (its own pane), so a same-named row elsewhere is never taken. */
+  viewRows(view: string, text?: string | RegExp): Locator {
+    const header = this.page.locator('.pane-header', { hasText: new RegExp(`^${view.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i') });
+    const rows = this.page.locator('.part.sidebar .pane').filter({ has: header }).locator('.monaco-list-row');
+    return text === undefined ? rows : rows.filter({ hasText: text });
+  }
+
   statusBarItem(text: string | RegExp): Locator {
     return this.page.locator('#workbench\\.parts\\.statusbar .statusbar-item').filter({ hasText: text });
   }
