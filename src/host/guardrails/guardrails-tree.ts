@@ -14,6 +14,7 @@ export const GUARDRAILS_VIEW_ID = 'spyglass.guardrails';
 export const OPEN_HIT_COMMAND = 'spyglass.guardrails.openHit';
 /** The newest hits listed; the counts cover them all. */
 const LIST_LIMIT = 500;
+const SETTLE_MS = 1500;
 
 export type GuardrailNode =
   | { kind: 'category'; group: CategoryGroup }
@@ -32,6 +33,9 @@ export class GuardrailsTreeProvider implements vscode.TreeDataProvider<Guardrail
   private view: vscode.TreeView<GuardrailNode> | null = null;
   /** What the last load listed (total and hit ids). */
   private shown: string | null = null;
+  /** The category and rule rows of the last load. */
+  private structure = '';
+  private settle: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly opts: { getApi: () => ApiClient | null; onError: (message: string) => void }) {
     this.throttle = new Throttle(1000, () => this.reload());
@@ -88,6 +92,15 @@ export class GuardrailsTreeProvider implements vscode.TreeDataProvider<Guardrail
     }
     // The same hits: no refresh (each one makes the workbench fetch every expanded row again).
     if (!same) this.changed.fire(undefined);
+    // New category or rule rows: the workbench can show one expanded with no children when a
+    // refresh lands while it fetches them (seen under load). One more refresh once the rows have
+    // settled fetches every expanded row again.
+    const structure = this.groups.map((g) => `${g.category}:${g.rules.map((r) => r.rule).join(',')}`).join('|');
+    if (structure !== this.structure) {
+      this.structure = structure;
+      clearTimeout(this.settle);
+      this.settle = setTimeout(() => this.changed.fire(undefined), SETTLE_MS);
+    }
   }
 
   getChildren(node?: GuardrailNode): GuardrailNode[] {
@@ -128,6 +141,7 @@ export class GuardrailsTreeProvider implements vscode.TreeDataProvider<Guardrail
   }
 
   dispose(): void {
+    clearTimeout(this.settle);
     this.throttle.dispose();
     this.changed.dispose();
   }

@@ -20,6 +20,10 @@ import { parseOutlineMessage } from '../../../src/protocol/webview';
 import { llmTrace } from './otlp-payload';
 import { namedPort } from '../../helpers/ports';
 
+/** A collector starting on a machine as loaded as CI's can be: a deadline, not a figure. */
+const COLLECTOR_START_MS = 45_000;
+vi.setConfig({ testTimeout: 120_000 });
+
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   contributes: { commands: { command: string }[]; configuration: { properties: Record<string, { default: unknown }> } };
@@ -41,7 +45,7 @@ afterAll(() => fs.rmSync(storage, { recursive: true, force: true }));
 
 /** Waits until this window owns a collector and returns the port it got (settings ask for port 0). */
 async function ownedPort(a: SpyglassApi): Promise<number> {
-  await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+  await expect.poll(() => a.state.kind, { timeout: COLLECTOR_START_MS }).toBe('owner');
   return a.state.kind === 'owner' ? a.state.httpPort : -1;
 }
 
@@ -135,7 +139,7 @@ describe('activation', () => {
 });
 
 describe('live tree and status bar', () => {
-  it('shows a trace within a second of its arrival, with its calls, and updates rows in place', async () => {
+  it('shows a trace moments after its arrival, with its calls, and updates rows in place', async () => {
     const a = start({ 'spyglass.httpPort': 0, 'spyglass.grpcPort': 0 });
     const port = await ownedPort(a);
     await children();
@@ -337,7 +341,7 @@ describe('sharing a collector that another process runs', () => {
     await post(port, llmTrace({ rootName: 'captured headless' }).body);
 
     const a = start({ 'spyglass.httpPort': port, 'spyglass.grpcPort': 0 });
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('reader');
+    await expect.poll(() => a.state.kind, { timeout: COLLECTOR_START_MS }).toBe('reader');
     expect(a.state.kind === 'reader' && a.state.ownerPid).toBe(cli.pid);
     expect(a.state.kind === 'reader' && a.state.dbPath).toBe(db);
     await expect.poll(() => statusItem().text, { timeout: 5000 }).toMatch(new RegExp(`^\\$\\(telescope\\) :${port} \\(shared\\) · 1 call`));
@@ -345,7 +349,7 @@ describe('sharing a collector that another process runs', () => {
     await expect.poll(() => outline(), { timeout: 3000 }).toEqual(['Last 5 minutes', '  captured headless']);
 
     cli.kill('SIGTERM');
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    await expect.poll(() => a.state.kind, { timeout: COLLECTOR_START_MS }).toBe('owner');
     // this window's own collector, on the same port, with its own database (its settings)
     expect(a.state.kind === 'owner' && a.state.pid).not.toBe(cli.pid);
     expect((await probeHealth(port)).kind).toBe('spyglass');
@@ -368,13 +372,13 @@ describe('settings changes and port conflicts', () => {
         return String(next);
       });
     });
-    await expect.poll(() => mock.messages.find((m) => m.level === 'error'), { timeout: 15_000 }).toBeDefined();
+    await expect.poll(() => mock.messages.find((m) => m.level === 'error'), { timeout: COLLECTOR_START_MS }).toBeDefined();
     const msg = mock.messages.find((m) => m.level === 'error')!;
     expect(msg.message).toBe(
       `Spyglass cannot capture: port ${taken} (OTLP/HTTP and proxy) is used by another program that is not Spyglass. Choose another port for Spyglass, or stop that program and start capture again.`,
     );
     expect(msg.items).toEqual(['Choose Another Port', 'Open Settings']);
-    await expect.poll(() => a.state.kind, { timeout: 15_000 }).toBe('owner');
+    await expect.poll(() => a.state.kind, { timeout: COLLECTOR_START_MS }).toBe('owner');
     expect(mock.config.get('spyglass.httpPort')).toBe(next);
     expect(validation).toEqual(['Enter a port number from 1 to 65535', 'Enter a port number from 1 to 65535', undefined]);
     expect(a.apiBase()).toBe(`http://127.0.0.1:${next}`);
@@ -386,7 +390,7 @@ describe('settings changes and port conflicts', () => {
     const pid = a.state.kind === 'owner' ? a.state.pid : null;
     const moved = await namedPort();
     await vscode.workspace.getConfiguration('spyglass').update('httpPort', moved);
-    await expect.poll(() => a.state.kind === 'owner' && a.state.httpPort, { timeout: 15_000 }).toBe(moved);
+    await expect.poll(() => a.state.kind === 'owner' && a.state.httpPort, { timeout: COLLECTOR_START_MS }).toBe(moved);
     expect(a.state.kind === 'owner' && a.state.pid).not.toBe(pid);
     expect((await probeHealth(port)).kind).toBe('none');
   });
