@@ -273,8 +273,8 @@ export class Waterfall {
     track.addEventListener('pointercancel', end);
   }
 
-  /** Bars of the rows in the DOM, the axis, the minimap's window: what a zoom or pan changes. */
   /**
+   * Bars of the rows in the DOM, the axis, the minimap's window: what a zoom or pan changes.
    * `box`: the sizes render() read before writing anything (a read after a write lays the page
    * out again, and the first paint of a large trace paid for several).
    */
