@@ -4,6 +4,10 @@
 //
 //   npm run bench:ingest -- [--spans 100000] [--warmup 10240] [--batch 512] [--concurrency 8]
 //                           [--encodings protobuf,json] [--repeat 3] [--analyses on|off]
+//                           [--without-index NAME]
+//
+// --without-index NAME: what one index costs. Each round also runs the receiver with that index
+// dropped, and the medians are compared (with / without).
 //
 // The collector runs in this process with a fresh database file per encoding: its own thread
 // answers HTTP and runs SQL, its preparing thread decodes and analyses bodies, its checkpoint
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
   const captured = captureRaw(plan);
   const raws: Rates[] = [];
   const got: Record<string, Rates[]> = {};
+  const without: Record<string, Rates[]> = {};
   for (let round = 0; round < plan.repeat; round++) {
     // Rounds interleave the three measures, so a busy spell on the machine hits all of them.
     const raw = measureRaw(captured);
@@ -49,6 +54,12 @@ async function main(): Promise<void> {
       const r = await measureReceiver(plan, encoding, raw.counts, { analyses: plan.analyses });
       (got[encoding] ??= []).push(r);
       console.log(`round ${round + 1}: ingest ${encoding}: wall ${int(r.rate)} spans/s, cpu ${int(r.cpuRate)} spans/s, all cpu ${int(r.allCpuRate)} spans/s [${r.mb.toFixed(1)} MB of bodies]`);
+      if (plan.withoutIndex) {
+        const w = await measureReceiver(plan, encoding, raw.counts, { analyses: plan.analyses }, plan.withoutIndex);
+        (without[encoding] ??= []).push(w);
+        console.log(`round ${round + 1}: ingest ${encoding} without ${plan.withoutIndex}: wall ${int(w.rate)} spans/s, cpu ${int(w.cpuRate)} spans/s, all cpu ${int(w.allCpuRate)} spans/s; ` +
+          `with/without: wall ${(r.rate / w.rate).toFixed(3)}, cpu ${(r.cpuRate / w.cpuRate).toFixed(3)}`);
+      }
     }
   }
   const raw = medianRates(raws);
@@ -60,6 +71,10 @@ async function main(): Promise<void> {
     const cpu = verdict(r, raw, 'cpuRate');
     ok &&= wall.met;
     console.log(`ingest ${encoding}: wall ${wall.text}; cpu ${cpu.text}; all cpu ${int(r.allCpuRate)} spans/s (${(1e6 / r.allCpuRate).toFixed(0)} µs a span)`);
+    if (without[encoding]) {
+      const w = medianRates(without[encoding]);
+      console.log(`  the index ${plan.withoutIndex}: with/without, medians: wall ${(r.rate / w.rate).toFixed(3)}, cpu ${(r.cpuRate / w.cpuRate).toFixed(3)}, all cpu ${(r.allCpuRate / w.allCpuRate).toFixed(3)} (below 1: the index costs ingest)`);
+    }
   }
   console.log(`targets ${ok ? 'all met' : 'NOT all met'} (wall clock); ${machineNote()}`);
   process.exitCode = ok ? 0 : 1;

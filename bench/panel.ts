@@ -1,6 +1,8 @@
 // Trace panel figures (issue 9, "the trace panel loads what it shows"), in Chromium with the real
 // webview bundle, its real host-side controller and the real collector (dist/cli.js serve),
-// each against the same measure on the reference code (today's `main`) in the same run:
+// each against the same measure on the reference code (today's `main`) in the same run. Each
+// variant is whole: the reference's own collector (its dist built from its checkout) serves a
+// store its own code wrote, so a change in the collector or the schema shows in the ratio:
 //
 //   first paint  from the webview's request (its Reload button) to the first painted rows, for
 //                a 10,000-span trace (target ≤ 300 ms) and a 100,000-span trace (≤ 1.5 s);
@@ -18,7 +20,7 @@
 //   npm run bench:panel -- [--runs 5] [--sizes 10000,100000] [--base-ref main | --base DIR]
 //   npm run bench:waterfall -- [--runs 5] [--base-ref main | --base DIR]   (10,000 spans, with frame times)
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +47,8 @@ function arg(name: string, dflt: string): string {
 }
 
 interface HostModule {
+  /** The variant's own fixture writer, when its checkout has one. */
+  storeBigTraces?: typeof storeBigTraces;
   create(webview: unknown, port: number, traceId: string): { snapshotForHtml(): unknown; dispose(): void; endpoint: { isReady: boolean } };
   renderWebviewHtml(o: { title: string; cspSource: string; scriptUri: string; styleUris: string[]; initialState: unknown; panel: string }): string;
 }
@@ -53,6 +57,7 @@ interface Variant {
   name: string;
   label: string;
   dir: string;
+  root: string;
   host: HostModule;
 }
 
@@ -66,7 +71,7 @@ async function buildVariant(name: string, label: string, root: string, out: stri
   // The reference keeps its panels in src/host/webview with a fetch-based client on a base URL;
   // this branch has src/host/panels and the host's one client on a port.
   const current = fs.existsSync(path.join(root, 'src/host/panels/trace-controller.ts'));
-  const adapter = current
+  let adapter = current
     ? `import { TraceController } from './src/host/panels/trace-controller';
        import { ApiClient } from './src/host/connection/api-client';
        export { renderWebviewHtml } from './src/host/panels/html';
@@ -75,14 +80,17 @@ async function buildVariant(name: string, label: string, root: string, out: stri
        import { ApiClient } from './src/host/webview/api-client';
        export { renderWebviewHtml } from './src/host/webview/html';
        export function create(webview, port, traceId) { return new TraceController({ webview, api: new ApiClient(() => 'http://127.0.0.1:' + port, ${PAINT_CAP_MS}), traceId, reloadDelayMs: 0 }); }`;
-  const hostFile = path.join(dir, 'host.cjs');
-  await esbuild.build({ absWorkingDir: root, stdin: { contents: adapter, resolveDir: root, loader: 'ts' }, outfile: hostFile, bundle: true, platform: 'node', format: 'cjs', target: 'node22', logLevel: 'warning', external: ['vscode'] });
+  const fixture = fs.existsSync(path.join(root, 'bench/lib/panel-fixture.ts')) ? `export { storeBigTraces } from './bench/lib/panel-fixture';` : '';
+  adapter += fixture;
+  // Under this checkout's node_modules, where the fixture's better-sqlite3 is found.
+  const hostFile = path.join(ROOT, 'node_modules/.cache/bench-panel', name, 'host.cjs');
+  await esbuild.build({ absWorkingDir: root, stdin: { contents: adapter, resolveDir: root, loader: 'ts' }, outfile: hostFile, bundle: true, platform: 'node', format: 'cjs', target: 'node22', logLevel: 'warning', external: ['vscode', 'better-sqlite3'] });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return { name, label, dir, host: require(hostFile) as HostModule };
+  return { name, label, dir, root, host: require(hostFile) as HostModule };
 }
 
-async function startCollector(dbPath: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const proc: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'serve', '--port', '0', '--grpc-port', '0', '--db', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startCollector(root: string, dbPath: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const proc: ChildProcess = spawn(process.execPath, [path.join(root, 'dist/cli.js'), 'serve', '--port', '0', '--grpc-port', '0', '--db', dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   const first = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: proc.stdout! }).once('line', resolve);
     proc.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
@@ -291,7 +299,7 @@ async function main(): Promise<void> {
   console.log(`panel bench: traces of ${sizes.map(int).join(', ')} spans, ${runs} fresh pages per size and variant, node ${process.version}, ${machineNote()}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-bench-panel-'));
   const reference = referenceCheckout(ROOT, process.argv);
-  let collector: { port: number; stop(): Promise<void> } | null = null;
+  const collectors: { port: number; stop(): Promise<void> }[] = [];
   let browser: Browser | null = null;
   let server: { origin: string; close(): void } | null = null;
   let ok = true;
@@ -300,9 +308,20 @@ async function main(): Promise<void> {
       await buildVariant('current', 'this branch', ROOT, work),
       await buildVariant('reference', `reference (${reference.ref} @ ${reference.commit})`, reference.root, work),
     ];
-    const traces: StoredTrace[] = storeBigTraces(path.join(work, 'panel.db'), sizes);
-    collector = await startCollector(path.join(work, 'panel.db'));
-    console.log(`  the collector's analyses caught up with the store after ${ms(await analysesSettled(collector.port))} ms`);
+    // The reference's collector is its own build; this branch's was built by the npm script.
+    if (variants[1]!.root !== ROOT) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: variants[1]!.root, stdio: 'ignore' });
+    // One store per variant, each written by its own code (same generator, so the same trace ids).
+    let traces: StoredTrace[] = [];
+    const ports = new Map<string, number>();
+    for (const v of variants) {
+      const db = path.join(work, `${v.name}.db`);
+      console.log(`  ${v.label}:`);
+      traces = (v.host.storeBigTraces ?? storeBigTraces)(db, sizes);
+      const collector = await startCollector(v.root, db);
+      collectors.push(collector);
+      ports.set(v.name, collector.port);
+      console.log(`  its collector's analyses caught up with the store after ${ms(await analysesSettled(collector.port))} ms`);
+    }
     server = await serve(variants);
     const launch = () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     browser = await launch();
@@ -314,7 +333,7 @@ async function main(): Promise<void> {
         for (const v of i % 2 === 0 ? variants : [...variants].reverse()) {
           let s: Sample & { scroll?: Frames[] };
           try {
-            s = await openOnce(browser, server.origin, v, collector.port, t.traceId, t.size === 10_000 && (i === 0 || WATERFALL));
+            s = await openOnce(browser, server.origin, v, ports.get(v.name)!, t.traceId, t.size === 10_000 && (i === 0 || WATERFALL));
           } catch (err) {
             // e.g. a message larger than the DevTools transport carries (100 MB): it did not open
             s = { paintMs: null, hostMs: null, rows: 0, heapMb: null, error: (err as Error).message.split('\n')[0] };
@@ -364,7 +383,7 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
     server?.close();
-    await collector?.stop();
+    for (const c of collectors) await c.stop();
     reference.remove();
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -24,6 +24,8 @@ export interface Plan {
   baseUs: number;
   /** The post-capture analysis runner on (as shipped) or off. */
   analyses: boolean;
+  /** An index whose cost is measured: each round also runs the receiver with it dropped. */
+  withoutIndex: string | null;
 }
 
 const WARM_SEED = 7;
@@ -43,9 +45,16 @@ export function parseArgs(argv: string[]): Plan {
     encodings,
     repeat: Number(get('repeat', '3')),
     analyses: get('analyses', 'on') !== 'off',
+    withoutIndex: indexName(get('without-index', '')),
     // An hour ago, so every span is recent and lands in a handful of minute rollups.
     baseUs: Math.floor(Date.now() / 60_000) * 60_000_000 - 3_600_000_000,
   };
+}
+
+function indexName(name: string): string | null {
+  if (name === '') return null;
+  if (!/^\w+$/.test(name)) throw new Error(`--without-index: not an index name: ${name}`);
+  return name;
 }
 
 function batchesOf(plan: Plan) {
@@ -134,10 +143,14 @@ function processCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** One receiver run: a collector (with `options`) on a fresh file, fed by the sender thread. */
-export async function measureReceiver(plan: Plan, encoding: Encoding, expect: Counts, options: Partial<CollectorOptions> = {}): Promise<Rates & { mb: number }> {
+/**
+ * One receiver run: a collector (with `options`) on a fresh file, fed by the sender thread;
+ * `dropIndex`: without that index (dropped before the first span arrives).
+ */
+export async function measureReceiver(plan: Plan, encoding: Encoding, expect: Counts, options: Partial<CollectorOptions> = {}, dropIndex: string | null = null): Promise<Rates & { mb: number }> {
   const file = tempDb(encoding);
   const collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath: file, ...options });
+  if (dropIndex) collector.store.db.exec(`DROP INDEX ${dropIndex}`);
   const worker = new Worker(__filename, { workerData: { plan, encoding, port: collector.httpPort } });
   try {
     const result = await new Promise<{ elapsedMs: number; cpuMs: number; allCpuMs: number; failures: string[]; bytes: number }>((resolve, reject) => {

@@ -7,7 +7,8 @@
 // Span rows are wide (attributes), so a large trace's rows span more pages than the page cache
 // holds: read in the trace index's order (by span id, i.e. at random) every row is a miss, and a
 // 100,000-span trace took ~4× longer than read in row order. So the rows are found through the
-// index and then read in row order. A patch reads through the revision index the spans changed
+// index and then read in row order. A preview (the first N by start) walks the start index and
+// reads only its N rows. A patch reads through the revision index the spans changed
 // since, when there are fewer of those (in all traces) than spans in the trace.
 
 import type Database from 'better-sqlite3';
@@ -43,7 +44,11 @@ export class OutlineQuery {
 
   constructor(db: Database.Database, schema: SchemaInfo, private readonly sources: OutlineSources) {
     this.all = db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id`).raw();
-    this.first = db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id LIMIT ?`).raw();
+    // With the start index the first N spans are its first N entries of the trace; an older
+    // file without it reads the whole trace and sorts it.
+    this.first = schema.hasIndex('spans_by_trace_start')
+      ? db.prepare(`${SELECT.replace('FROM spans s', 'FROM spans s INDEXED BY spans_by_trace_start')} WHERE s.trace_id = ? ORDER BY s.start_us, s.id LIMIT ?`).raw()
+      : db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} ORDER BY s.start_us, s.id LIMIT ?`).raw();
     const revisions = schema.hasColumn('spans', 'store_rev');
     const byRevision = revisions && schema.hasIndex('spans_by_rev');
     this.sinceByTrace = revisions ? db.prepare(`${SELECT} WHERE ${TRACE_ROWS_IN_ROW_ORDER} AND s.store_rev > ? ORDER BY s.start_us, s.id`).raw() : null;

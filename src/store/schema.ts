@@ -292,6 +292,10 @@ const MIGRATIONS: Migration[] = [
   CREATE INDEX IF NOT EXISTS llm_calls_by_cost ON llm_calls (cost_usd) WHERE cost_usd IS NOT NULL;
   CREATE INDEX IF NOT EXISTS llm_calls_by_duration ON llm_calls (duration_us);
   CREATE INDEX IF NOT EXISTS llm_calls_by_prompt ON llm_calls (prompt_name, prompt_version) WHERE prompt_name IS NOT NULL;`,
+  /* 13: a trace's spans by start time, so the trace panel's first screenful (outline?limit=N) reads
+     N rows and stops instead of reading and sorting the whole trace. A trace's spans arrive
+     together, so its entries sit side by side: an insert touches the page it touched last. */
+  `CREATE INDEX IF NOT EXISTS spans_by_trace_start ON spans (trace_id, start_us);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

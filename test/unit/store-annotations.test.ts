@@ -139,6 +139,32 @@ describe('store revisions and the outline', () => {
     expect(fits.spanId).toHaveLength(21);
   });
 
+  it('reads a preview through the start index, N rows and no sort; a store without that index reads the same spans', () => {
+    const traceId = hexId(16);
+    const root = span({ traceId, name: 'session', startUs: T0, endUs: T0 + 100_000 });
+    // Ties in start time (a batch of tool calls fired together) come in the order they were stored.
+    const kids = Array.from({ length: 30 }, (_, i) => span({ traceId, parentSpanId: root.spanId, name: `tool ${i}`, startUs: T0 + Math.floor((30 - i) / 3) * 1_000, endUs: T0 + 50_000 }));
+    write([...kids, root]);
+    // Another trace's spans start earlier and later: none of them may leak into the preview.
+    write([span({ startUs: T0 - 5 }), span({ startUs: T0 + 1 })]);
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN SELECT s.span_id FROM spans s INDEXED BY spans_by_trace_start WHERE s.trace_id = ? ORDER BY s.start_us, s.id LIMIT 5`)
+      .all(traceId) as { detail: string }[]).map((r) => r.detail).join('\n');
+    expect(plan).toContain('spans_by_trace_start');
+    expect(plan).not.toContain('TEMP B-TREE');
+    const withIndex = store.queries.outline(traceId, undefined, 10)!;
+    const stored = [...kids, root];
+    const byStart = [...stored].sort((a, b) => a.startUs - b.startUs || stored.indexOf(a) - stored.indexOf(b));
+    expect(withIndex.spanId).toEqual(byStart.slice(0, 10).map((x) => x.spanId));
+    const file = path.join(dir, 'without-start-index.db');
+    store.db.exec(`VACUUM INTO '${file}'`);
+    const older = new Store(file, testAnalyzer);
+    older.db.exec('DROP INDEX spans_by_trace_start');
+    older.close();
+    const reader = new Store(file, null, { readonly: true });
+    expect(reader.queries.outline(traceId, undefined, 10)).toEqual(withIndex);
+    reader.close();
+  });
+
   it('stamps what each write stores or changes, and answers what changed since a revision', () => {
     const traceId = hexId(16);
     const root = span({ traceId, name: 'agent', startUs: T0, endUs: T0 + 9_000 });
@@ -277,7 +303,7 @@ describe('older stores', () => {
     const old = new Store(file, testAnalyzer);
     const s = llmSpan();
     old.writer.write([{ spans: [s], logs: [] }]);
-    old.db.exec(`DROP TABLE annotations; DROP INDEX spans_by_rev; DROP INDEX llm_calls_by_rev; DROP INDEX traces_feedback_up; DROP INDEX traces_feedback_down; DROP INDEX traces_annotated; DROP INDEX traces_rated;
+    old.db.exec(`DROP TABLE annotations; DROP INDEX spans_by_rev; DROP INDEX llm_calls_by_rev; DROP INDEX traces_feedback_up; DROP INDEX traces_feedback_down; DROP INDEX traces_annotated; DROP INDEX traces_rated; DROP INDEX spans_by_trace_start;
       ALTER TABLE spans DROP COLUMN store_rev; ALTER TABLE llm_calls DROP COLUMN revision; ALTER TABLE llm_calls DROP COLUMN store_rev;
       ALTER TABLE traces DROP COLUMN annotation_counts; ALTER TABLE traces DROP COLUMN feedback_up; ALTER TABLE traces DROP COLUMN feedback_down;
       PRAGMA user_version = 6`);

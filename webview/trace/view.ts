@@ -114,6 +114,9 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
   const header = h('header', { id: 'trace-header', class: 'trace-header' });
   const banner = h('div', { id: 'trace-status', class: 'banner', role: 'status', attrs: { hidden: true } });
   const detailsPane = h('section', { id: 'span-details', class: 'details-pane', attrs: { 'aria-live': 'polite' } });
+  /** Whether the details pane may be scrolled away from the top (known from its scroll events, without a layout). */
+  let detailsScrolled = false;
+  detailsPane.addEventListener('scroll', () => (detailsScrolled = detailsPane.scrollTop > 0), { passive: true });
   // Splitter sizes: this panel's own (kept through a reload), else the last the user chose anywhere.
   let layoutSizes: TraceLayout = deps.persisted?.layout ?? deps.initial?.layout ?? { waterfallPx: null, namePx: null };
   const saveLayout = (next: Partial<TraceLayout>) => {
@@ -477,7 +480,8 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
     }
     const row = layout.rows[rowIndex];
     const parent = row.parentIndex >= 0 ? layout.rows[row.parentIndex].span.name : null;
-    const scrollTop = detailsPane.scrollTop;
+    // Reading or setting scrollTop lays the page out there and then: only when it must move.
+    const scrollTop = keepScroll ? detailsPane.scrollTop : 0;
     const focus = keepScroll ? focusedField(detailsPane) : null;
     const detail = details.get(selected);
     if (detail) {
@@ -505,7 +509,7 @@ export function mountTraceView(root: HTMLElement, deps: TraceViewDeps): TraceVie
       replaceChildren(detailsPane, renderSpanPlaceholder(row.span, row, parent, { onSelect: (id) => select(id) }, failed.get(selected) ?? null));
       if (!failed.has(selected)) void requestDetail(selected).catch(() => undefined);
     }
-    detailsPane.scrollTop = keepScroll ? scrollTop : 0;
+    if (keepScroll || detailsScrolled) detailsPane.scrollTop = scrollTop;
     focus?.restore(detailsPane);
     // After the scroll is restored: revealing a match scrolls to it.
     if (detail) markFound(revealFind);

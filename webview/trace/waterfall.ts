@@ -273,8 +273,12 @@ export class Waterfall {
     track.addEventListener('pointercancel', end);
   }
 
-  /** Bars of the rows in the DOM, the axis, the minimap's window: what a zoom or pan changes. */
-  private applyView(): void {
+  /**
+   * Bars of the rows in the DOM, the axis, the minimap's window: what a zoom or pan changes.
+   * `box`: the sizes render() read before writing anything (a read after a write lays the page
+   * out again, and the first paint of a large trace paid for several).
+   */
+  private applyView(box: { axisWidth: number; minimapWidth: number }): void {
     this.viewDirty = false;
     const layout = this.layout;
     for (const el of this.rendered.values()) {
@@ -283,23 +287,23 @@ export class Waterfall {
       const bar = el.querySelector<HTMLElement>('.span-bar');
       if (row && bar) placeBar(bar, this.view, row.offsetMs, row.durationMs);
     }
-    this.drawAxis();
-    const box = minimapBox(this.view, this.totalMs);
-    this.minimapBox.style.left = `${box.left * 100}%`;
-    this.minimapBox.style.width = `${box.width * 100}%`;
+    this.drawAxis(box.axisWidth);
+    const mini = minimapBox(this.view, this.totalMs);
+    this.minimapBox.style.left = `${mini.left * 100}%`;
+    this.minimapBox.style.width = `${mini.width * 100}%`;
     const zoomed = !isFull(this.view, this.totalMs);
     this.element.classList.toggle('zoomed', zoomed);
     // The window in ms, for tests and tools that read the panel (not for styling).
     this.element.dataset.windowStart = String(this.view.start);
     this.element.dataset.windowEnd = String(this.view.end);
     this.zoomLabel.textContent = zoomed ? `${formatDuration(this.view.start)} – ${formatDuration(this.view.end)}` : '';
-    this.drawMinimap();
+    this.drawMinimap(box.minimapWidth);
   }
 
   /** The whole trace's activity, drawn once per layout and size (not on every zoom). */
-  private drawMinimap(): void {
+  private drawMinimap(cssWidth: number): void {
     const layout = this.layout;
-    const width = Math.max(1, Math.floor(this.minimap.clientWidth || 300));
+    const width = Math.max(1, Math.floor(cssWidth || 300));
     const key = `${layout?.rows.length ?? 0}:${layout?.totalMs ?? 0}:${width}`;
     if (key === this.minimapDrawn) return;
     this.minimapDrawn = key;
@@ -438,8 +442,11 @@ export class Waterfall {
   private render(): void {
     const layout = this.layout;
     if (!layout) return;
-    if (this.viewDirty) this.applyView();
-    const { first, end } = visibleWindow(this.scroller.scrollTop, this.viewportHeight(), ROW_HEIGHT, this.visible.length, OVERSCAN);
+    // Every size first, then the writes: one layout, not one per read.
+    const scrollTop = this.scroller.scrollTop;
+    const viewport = this.viewportHeight();
+    if (this.viewDirty) this.applyView({ axisWidth: this.axis.clientWidth, minimapWidth: this.minimap.clientWidth });
+    const { first, end } = visibleWindow(scrollTop, viewport, ROW_HEIGHT, this.visible.length, OVERSCAN);
     for (const [pos, el] of this.rendered) {
       if (pos < first || pos >= end) {
         el.remove();
@@ -515,11 +522,11 @@ export class Waterfall {
     return el;
   }
 
-  private drawAxis(): void {
+  private drawAxis(cssWidth: number): void {
     const layout = this.layout;
     this.axis.replaceChildren();
     if (!layout) return;
-    const width = this.axis.clientWidth || 400;
+    const width = cssWidth || 400;
     const span = this.view.end - this.view.start;
     // Zoomed in, times far into a long trace print alike ("17m 34s" twice): ticks then count from
     // the window's start, which the zoom label gives.
