@@ -6,6 +6,7 @@
 // ≤ 300 ms, full-text ≤ 300 ms (p95).
 //
 //   npm run bench:explorer -- [--traces 1000000] [--days 30] [--reps 30]
+//   npm run bench:explorer -- --index-cost [--reps 7]   (what the list's indexes cost ingest)
 //
 // The store is built once through the real SpanWriter (one chat call per trace, with messages,
 // sessions, users, errors, feedback and guardrail annotations) and cached under
@@ -20,6 +21,7 @@ import type { IngestSpan } from '../src/core/model';
 import type { TraceListQuery } from '../src/protocol/api';
 import { Store } from '../src/store/store';
 import { repoRoot } from './lib/bench-db';
+import { measureListIndexCost } from './lib/list-index-cost';
 import { Rng } from './lib/rng';
 import { int, machineNote, ms, nowMs, sample } from './lib/timing';
 
@@ -115,6 +117,7 @@ const TARGETS = { first: 100, sort: 300, filter: 300, text: 300 };
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
+  if (process.argv.includes('--index-cost')) return indexCost(a.reps);
   const root = repoRoot();
   const file = path.join(root, 'node_modules/.cache/bench', `explorer-g${GENERATOR}-${a.traces}-${a.days}d.db`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -187,6 +190,17 @@ async function main(): Promise<void> {
 }
 
 /** The bare page of ids and the bare capped count for the same WHERE and ORDER BY. */
+/** `--index-cost`: the writing thread's CPU with the list's indexes against without them. */
+function indexCost(rounds: number): void {
+  const spans = 40_000;
+  console.log(`list index cost: ${int(spans)} spans in exports of 512 (in the order they end), ${rounds} rounds, node ${process.version}, ${machineNote()}`);
+  const r = measureListIndexCost(spans, rounds);
+  const median = (v: number[]) => v.slice().sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
+  const show = (v: number[]) => v.map((x) => x.toFixed(0)).join(', ');
+  console.log(`writer CPU ms with the indexes: ${show(r.withMs)}; without: ${show(r.withoutMs)}`);
+  console.log(`with/without: median ${(median(r.withMs) / median(r.withoutMs)).toFixed(3)}, best ${(Math.min(...r.withMs) / Math.min(...r.withoutMs)).toFixed(3)}`);
+}
+
 function floorOf(db: Database.Database, f: Case['floor']): () => unknown {
   const where = f.where ? `WHERE ${f.where}` : '';
   const ids = db.prepare(`SELECT t.trace_id FROM traces t ${where} ORDER BY ${f.order} LIMIT 51`).pluck();

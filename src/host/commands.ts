@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { openTraceDocument } from './documents/trace-documents';
 import { appEnvironment, defaultShell, formatEnvSnippet, SHELL_LABELS, upstreamBaseUrl, type ShellKind } from './settings/env-model';
 import type { SpyglassHost } from './spyglass-host';
+import { openWalkthrough } from './walkthrough/open-walkthrough';
 import { readStartOptions, updateSetting } from './settings/settings';
 import { tracePickItems } from './tree/trace-tree-model';
 import type { TracesTreeNode } from './tree/traces-tree';
@@ -223,10 +224,6 @@ export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
     reg('spyglass.showLog', () => host.log.show()),
     reg('spyglass.choosePort', (setting) => choosePort(host, setting)),
     reg('spyglass.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${host.context.extension.id}`)),
-    // The `{ category }` form: with a bare string, the Welcome page of VS Code 1.117 (code-server)
-    // showed its own first walkthrough ("Setup VS Code Web") instead of Spyglass's.
-    reg('spyglass.openWalkthrough', () =>
-      vscode.commands.executeCommand('workbench.action.openWalkthrough', { category: `${host.context.extension.id}#spyglass.gettingStarted` }, false),
-    ),
+    reg('spyglass.openWalkthrough', () => openWalkthrough(host.context)),
   ];
 }

@@ -22,6 +22,7 @@ import { filterSummary, isFilterActive, type TraceFilter } from './tree/trace-tr
 import { TracesTreeProvider, type TracesTreeNode } from './tree/traces-tree';
 import { registerCopilotTracing } from './settings/copilot-tracing';
 import { WalkthroughPorts } from './walkthrough/walkthrough-ports';
+import { tickStep } from './walkthrough/open-walkthrough';
 import { Guardrails } from './guardrails/register';
 
 export const TRACES_VIEW_ID = 'spyglass.traces';
@@ -159,6 +160,8 @@ export class SpyglassHost implements vscode.Disposable {
     void this.setContext('spyglass.captureState', state.kind);
     void this.setContext('spyglass.capturing', state.kind === 'owner' || state.kind === 'reader');
     if (state.kind === 'owner' || state.kind === 'reader') void this.walkthroughPorts?.update({ httpPort: state.httpPort, grpcPort: state.grpcPort });
+    const wasCapturing = previous.kind === 'owner' || previous.kind === 'reader';
+    if ((state.kind === 'owner' || state.kind === 'reader') && !wasCapturing) void tickStep(this.context, 'spyglass.start');
     if (previous.kind !== state.kind || (state.kind === 'owner' || state.kind === 'reader')) {
       this.tree.refresh();
       this.prompts.handleConnectionChanged();

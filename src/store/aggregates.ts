@@ -202,7 +202,8 @@ export class BatchAggregates {
             session_id: d.sessionId,
             ...previews,
           };
-      stmts.putTrace.run(row);
+      if (!old) stmts.putTrace.run(row);
+      else updateChanged(stmts, old, row);
     }
     applyRollupDeltas(stmts.rollups, this.rollups.values());
     this.traces.clear();
@@ -259,15 +260,41 @@ export function splitModels(models: string): string[] {
   return models.split('|').filter(Boolean);
 }
 
+/**
+ * Writes only the columns whose values changed: SQLite rewrites the entry of every index over a
+ * column an UPDATE sets, changed or not, and the trace list keeps an index per sort and filter
+ * (schema 11). A trace's spans arrive over several exports; most of them change its span count
+ * and end, few its errors, session, user, service or previews.
+ */
+function updateChanged(stmts: AggregateStatements, old: TraceRow, row: TraceTotals & TracePreviews): void {
+  const changed = (Object.keys(row) as (keyof typeof row)[]).filter((c) => c !== 'trace_id' && (row[c] ?? null) !== (old[c] ?? null));
+  if (changed.length === 0) return;
+  const key = changed.join(',');
+  let update = stmts.updates.get(key);
+  if (!update) {
+    update = stmts.db.prepare(`UPDATE traces SET ${changed.map((c) => `${c} = @${c}`).join(', ')} WHERE trace_id = @trace_id`);
+    stmts.updates.set(key, update);
+  }
+  const values: Record<string, unknown> = { trace_id: row.trace_id };
+  for (const c of changed) values[c] = row[c];
+  update.run(values);
+}
+
 export interface AggregateStatements {
+  db: Database.Database;
   getTrace: Database.Statement;
+  /** Inserts a new trace's row. */
   putTrace: Database.Statement;
+  /** UPDATEs of an existing row by the set of columns they write (a few dozen sets occur). */
+  updates: Map<string, Database.Statement>;
   /** Per rollup level, finest first. */
   rollups: RollupStatements[];
 }
 
 export function prepareAggregateStatements(db: Database.Database): AggregateStatements {
   return {
+    db,
+    updates: new Map(),
     getTrace: db.prepare('SELECT * FROM traces WHERE trace_id = ?'),
     putTrace: db.prepare(upsertSql('traces', ['trace_id', 'start_us', 'end_us', 'span_count', 'llm_call_count', 'error_count',
       'cost_usd', 'cost_estimated', 'input_tokens', 'output_tokens', 'root_name', 'root_rank', 'service_name', 'models', 'session_id',

@@ -143,6 +143,33 @@ describe('finding traces in code-server', () => {
     expect(page.total).toBe(144);
   });
 
+  it('"Get Started" opens Spyglass\'s own walkthrough with its steps', async () => {
+    // Right after start, as a new user would: VS Code registers an extension's walkthroughs a
+    // moment after activation, and the page must still land on Spyglass's, not VS Code's own.
+    await wb!.runCommand('Spyglass: Get Started');
+    const details = wb!.page.locator('.gettingStartedSlideDetails');
+    await textMatching(details, /Get Started with Spyglass/, 'Spyglass\'s walkthrough on the Welcome page', 30_000);
+    const steps = details.locator('.getting-started-step .step-title');
+    const titles = await waitFor('its four steps', async () => {
+      const t = (await steps.allInnerTexts()).map((s) => s.trim());
+      return t.length === 4 ? t : undefined;
+    }, { timeoutMs: 15_000 });
+    expect(titles).toEqual(['Start capture', 'Connect an app', 'Open a trace', 'Open the dashboard']);
+    // Capture is on, so its step is ticked (completion event onContext:spyglass.capturing).
+    await seen(details.locator('.getting-started-step[aria-checked="true"]').filter({ hasText: 'Start capture' }), 'the "Start capture" step ticked', 15_000);
+    expect(await details.innerText()).not.toMatch(/Setup VS Code|Get Started with VS Code/);
+    // The next step, selected, shows its page with the port this window's collector really uses.
+    await waitFor(`the "Connect an app" page naming 127.0.0.1:${httpPort}`, async () => {
+      for (const f of wb!.page.frames()) {
+        const text = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+        if (text.includes('Connect an app') && text.includes(`127.0.0.1:${httpPort}`)) return true;
+      }
+      return undefined;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    await wb!.screenshot('00-walkthrough');
+    await wb!.runCommand('View: Close All Editors');
+  });
+
   it('finds last week\'s slowest call in three clicks: explorer, Duration, the first row', async () => {
     await wb!.openViewContainer('Spyglass');
     // 1: the explorer button on the Traces view's title (beside other views, a pane shows its title actions while hovered)

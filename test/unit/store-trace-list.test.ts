@@ -209,3 +209,28 @@ describe('sessions', () => {
     expect(recent.sessions[0]!.traceCount).toBe(3);
   });
 });
+
+describe('keeping the list\'s indexes cheap to write', () => {
+  it('a trace arriving over several exports rewrites only the columns that changed, and ends with the right totals', () => {
+    // SQLite fires `UPDATE OF col` triggers for every column an UPDATE sets (and rewrites the
+    // index entries over those columns), changed or not.
+    store.db.exec(`CREATE TEMP TABLE writes (col TEXT);
+      CREATE TEMP TRIGGER w_errors AFTER UPDATE OF error_count ON traces BEGIN INSERT INTO writes VALUES ('error_count'); END;
+      CREATE TEMP TRIGGER w_session AFTER UPDATE OF session_id ON traces BEGIN INSERT INTO writes VALUES ('session_id'); END;
+      CREATE TEMP TRIGGER w_service AFTER UPDATE OF service_name ON traces BEGIN INSERT INTO writes VALUES ('service_name'); END;
+      CREATE TEMP TRIGGER w_spans AFTER UPDATE OF span_count ON traces BEGIN INSERT INTO writes VALUES ('span_count'); END;
+      CREATE TEMP TRIGGER w_calls AFTER UPDATE OF llm_call_count ON traces BEGIN INSERT INTO writes VALUES ('llm_call_count'); END;`);
+    const [root, first, second] = trace(1, { calls: 2, errors: 0, durationUs: 5_000_000, tokens: 7, session: 'conv-a' });
+    // As an SDK exports: the calls as they end, the root (which names the session) last.
+    store.writer.write([{ spans: [first!], logs: [] }]);
+    store.writer.write([{ spans: [second!], logs: [] }]);
+    store.writer.write([{ spans: [root!], logs: [] }]);
+    const writes = (store.db.prepare('SELECT col FROM writes').pluck().all() as string[]);
+    expect(writes.filter((c) => c === 'span_count')).toHaveLength(2);
+    expect(writes.filter((c) => c === 'llm_call_count')).toHaveLength(1);
+    expect(writes.filter((c) => c === 'session_id')).toHaveLength(1);
+    expect(writes).not.toContain('error_count');
+    const t = store.queries.listTraces({}).traces[0]!;
+    expect(t).toMatchObject({ spanCount: 3, llmCallCount: 2, errorCount: 0, inputTokens: 14, sessionId: 'conv-a', rootName: 'request 1', durationMs: 5_000 });
+  });
+});

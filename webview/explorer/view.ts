@@ -44,6 +44,9 @@ function marks(t: TraceSummary): Node {
   return out;
 }
 
+/** Rows rendered beyond each edge of the view, so a quick scroll shows rows, not blank space. */
+const OVERSCAN = 12;
+
 const COLUMNS: Column[] = [
   { id: 'time', label: 'Time', sort: 'time', cell: (t) => formatDateTime(t.startTime) },
   {
@@ -117,7 +120,7 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
   const headRow = h('tr', { role: 'row' });
   const body = h('tbody', { id: 'explorer-rows' });
   const table = h('table', { id: 'explorer-table', class: 'explorer-table', role: 'grid', attrs: { 'aria-label': 'Traces', 'aria-multiselectable': 'true' } }, h('thead', {}, headRow), body);
-  const scroller = h('div', { class: 'table-scroll', id: 'explorer-scroll' }, table);
+  const scroller = h('div', { class: 'table-scroll', id: 'explorer-scroll', attrs: { tabindex: -1 } }, table);
   const more = button('Load more', 'fold-down', () => void endpoint.request('loadMore', {}).then(apply, () => undefined), { id: 'load-more', class: 'secondary' });
   const footer = h('div', { class: 'explorer-footer' }, more);
 
@@ -222,35 +225,148 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
   }
 
   // ---- rows ----
+  // Virtualised: only the rows in view (and a few either side) are in the DOM, between two spacer
+  // rows whose heights stand for the rest, so thousands of loaded rows scroll as a page does.
+  // Heights are measured as rows are shown; a row not shown yet is estimated from its line count
+  // (name, question, answer). Rows kept across a re-render stay the same nodes (never removed and
+  // re-inserted), so the focused row keeps the focus while the window moves.
   const rowById = new Map<string, HTMLTableRowElement>();
-  function renderRows(rows: TraceSummary[]): void {
-    rowById.clear();
-    const frag = document.createDocumentFragment();
-    for (const t of rows) {
-      const tr = h('tr', {
-        class: 'trace-row', role: 'row', data: { traceId: t.traceId }, id: `row-${t.traceId}`,
-        attrs: { tabindex: -1, 'aria-selected': selected.has(t.traceId) ? 'true' : 'false' },
-      });
-      const box = h('input', { class: 'row-check', attrs: { type: 'checkbox', tabindex: -1, 'aria-label': `Select ${t.rootName ?? t.traceId}` } });
-      box.checked = selected.has(t.traceId);
-      box.addEventListener('click', (e) => {
-        e.stopPropagation();
-        focusRow(t.traceId, false);
-        toggle(t.traceId);
-      });
-      tr.appendChild(h('td', { class: 'col-select', role: 'gridcell' }, box));
-      for (const c of COLUMNS) tr.appendChild(h('td', { class: `col-${c.id}${c.numeric ? ' numeric' : ''}`, role: 'gridcell' }, c.cell(t)));
-      // A click opens the trace (as in Langfuse and Phoenix); Ctrl/Cmd/Shift+click selects for Compare.
-      tr.addEventListener('click', (e) => {
-        focusRow(t.traceId, false);
-        if (e.ctrlKey || e.metaKey || e.shiftKey) toggle(t.traceId);
-        else endpoint.command('openTrace', { traceId: t.traceId });
-      });
-      rowById.set(t.traceId, tr);
-      frag.appendChild(tr);
+  const measured = new Map<string, number>();
+  const typical = new Map<number, number>();
+  const topSpacer = h('tr', { class: 'spacer', attrs: { 'aria-hidden': 'true' } });
+  const bottomSpacer = h('tr', { class: 'spacer', attrs: { 'aria-hidden': 'true' } });
+  let offsets: number[] = [0];
+  let shown: [first: number, last: number] = [0, 0];
+  const lineCount = (t: TraceSummary) => 1 + (t.inputPreview ? 1 : 0) + (t.outputPreview ? 1 : 0);
+  const estimate = (t: TraceSummary) => measured.get(t.traceId) ?? typical.get(lineCount(t)) ?? 8 + 18 * lineCount(t);
+
+  function layout(rows: TraceSummary[]): void {
+    offsets = new Array<number>(rows.length + 1);
+    let y = 0;
+    rows.forEach((t, i) => {
+      offsets[i] = y;
+      y += estimate(t);
+    });
+    offsets[rows.length] = y;
+  }
+
+  /** The index of the row at `y` (from the top of the rows). */
+  function indexAt(y: number): number {
+    let lo = 0;
+    let hi = Math.max(0, offsets.length - 2);
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (offsets[mid]! <= y) lo = mid;
+      else hi = mid - 1;
     }
-    replaceChildren(body, frag);
-    if (rows.length === 0) body.appendChild(h('tr', {}, h('td', { class: 'empty', attrs: { colspan: COLUMNS.length + 1 } }, state?.status === 'loading' ? 'Loading…' : 'No traces match.')));
+    return lo;
+  }
+
+  /** The visible part of the rows, in the rows' own coordinates (the header row sits above them). */
+  function viewport(): { top: number; bottom: number } {
+    // The header row sticks to the top and covers what scrolls under it. Without layout (a hidden
+    // panel) a screenful is assumed, so the first rows are there when it shows.
+    const below = scroller.scrollTop - body.offsetTop;
+    return { top: below + headRow.offsetHeight, bottom: below + (scroller.clientHeight || 800) };
+  }
+
+  function buildRow(t: TraceSummary): HTMLTableRowElement {
+    const tr = h('tr', {
+      class: 'trace-row', role: 'row', data: { traceId: t.traceId }, id: `row-${t.traceId}`,
+      attrs: { tabindex: t.traceId === focusedId ? 0 : -1, 'aria-selected': selected.has(t.traceId) ? 'true' : 'false' },
+    });
+    const box = h('input', { class: 'row-check', attrs: { type: 'checkbox', tabindex: -1, 'aria-label': `Select ${t.rootName ?? t.traceId}` } });
+    box.checked = selected.has(t.traceId);
+    box.addEventListener('click', (e) => {
+      e.stopPropagation();
+      focusRow(t.traceId, false);
+      toggle(t.traceId);
+    });
+    tr.appendChild(h('td', { class: 'col-select', role: 'gridcell' }, box));
+    for (const c of COLUMNS) tr.appendChild(h('td', { class: `col-${c.id}${c.numeric ? ' numeric' : ''}`, role: 'gridcell' }, c.cell(t)));
+    // A click opens the trace (as in Langfuse and Phoenix); Ctrl/Cmd/Shift+click selects for Compare.
+    tr.addEventListener('click', (e) => {
+      focusRow(t.traceId, false);
+      if (e.ctrlKey || e.metaKey || e.shiftKey) toggle(t.traceId);
+      else endpoint.command('openTrace', { traceId: t.traceId });
+    });
+    rowById.set(t.traceId, tr);
+    return tr;
+  }
+
+  /** Shows the rows in view; `force` after the rows changed. */
+  function renderWindow(force = false): void {
+    const rows = state?.rows ?? [];
+    if (rows.length === 0) {
+      replaceChildren(body, h('tr', {}, h('td', { class: 'empty', attrs: { colspan: COLUMNS.length + 1 } }, state?.status === 'loading' ? 'Loading…' : 'No traces match.')));
+      shown = [0, 0];
+      return;
+    }
+    const { top, bottom } = viewport();
+    const first = Math.max(0, indexAt(top) - OVERSCAN);
+    const last = Math.min(rows.length, indexAt(bottom) + 1 + OVERSCAN);
+    if (!force && first === shown[0] && last === shown[1] && body.firstChild === topSpacer) return;
+    shown = [first, last];
+    const wanted = new Set<Node>();
+    for (let i = first; i < last; i++) wanted.add(rowById.get(rows[i]!.traceId) ?? buildRow(rows[i]!));
+    for (const child of [...body.children]) if (child !== topSpacer && child !== bottomSpacer && !wanted.has(child)) child.remove();
+    if (body.firstChild !== topSpacer) body.insertBefore(topSpacer, body.firstChild);
+    let cursor = topSpacer.nextSibling;
+    for (let i = first; i < last; i++) {
+      const tr = rowById.get(rows[i]!.traceId)!;
+      tr.setAttribute('aria-rowindex', String(i + 2));
+      if (cursor === tr) cursor = cursor.nextSibling;
+      else body.insertBefore(tr, cursor);
+    }
+    if (bottomSpacer.parentNode !== body || bottomSpacer.nextSibling) body.appendChild(bottomSpacer);
+    // Measure what is shown; estimates that were off move the rows below, not the ones in view.
+    let changed = false;
+    for (let i = first; i < last; i++) {
+      const t = rows[i]!;
+      const height = rowById.get(t.traceId)!.offsetHeight;
+      if (height > 0 && height !== estimate(t)) {
+        measured.set(t.traceId, height);
+        typical.set(lineCount(t), height);
+        changed = true;
+      }
+    }
+    if (changed) layout(rows);
+    topSpacer.style.height = `${offsets[first]}px`;
+    bottomSpacer.style.height = `${offsets[rows.length]! - offsets[last]!}px`;
+    table.setAttribute('aria-rowcount', String(rows.length + 1));
+  }
+
+  let scrollFrame = 0;
+  scroller.addEventListener('scroll', () => {
+    if (scrollFrame) return;
+    scrollFrame = requestAnimationFrame(() => {
+      scrollFrame = 0;
+      renderWindow();
+    });
+  });
+
+  /** New rows: rebuilt (their figures may have changed), the focus kept on the same trace. */
+  function renderRows(rows: TraceSummary[]): void {
+    const hadFocus = body.contains(document.activeElement);
+    rowById.clear();
+    for (const child of [...body.children]) if (child !== topSpacer && child !== bottomSpacer) child.remove();
+    layout(rows);
+    renderWindow(true);
+    if (hadFocus && focusedId) rowById.get(focusedId)?.focus({ preventScroll: true });
+  }
+
+  /** Brings a row into the rendered window (scrolling to it) and returns it. */
+  function reveal(id: string, scroll: boolean): HTMLTableRowElement | undefined {
+    const rows = state?.rows ?? [];
+    const i = rows.findIndex((r) => r.traceId === id);
+    if (i < 0) return undefined;
+    if (scroll) {
+      const { top, bottom } = viewport();
+      if (offsets[i]! < top) scroller.scrollTop += offsets[i]! - top;
+      else if (offsets[i + 1]! > bottom) scroller.scrollTop += offsets[i + 1]! - bottom;
+    }
+    if (!rowById.get(id)?.isConnected) renderWindow(true);
+    return rowById.get(id);
   }
 
   function toggle(id: string): void {
@@ -268,7 +384,7 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
   function focusRow(id: string | null, scroll = true): void {
     if (focusedId) rowById.get(focusedId)?.setAttribute('tabindex', '-1');
     focusedId = id;
-    const tr = id ? rowById.get(id) : undefined;
+    const tr = id ? reveal(id, scroll) : undefined;
     if (!tr) return;
     tr.setAttribute('tabindex', '0');
     tr.focus({ preventScroll: !scroll });
@@ -276,7 +392,15 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
     updateActions();
   }
 
-  body.addEventListener('keydown', (e) => {
+  // On the scroller, not the rows: the focused row may have scrolled out of the DOM (the focus
+  // then goes to the scroller, see below) and the keys still move from it.
+  scroller.addEventListener('focusout', (e) => {
+    const leaving = e.target as Node;
+    queueMicrotask(() => {
+      if (!leaving.isConnected && document.activeElement === document.body) scroller.focus({ preventScroll: true });
+    });
+  });
+  scroller.addEventListener('keydown', (e) => {
     const rows = state?.rows ?? [];
     if (rows.length === 0) return;
     const at = Math.max(0, rows.findIndex((r) => r.traceId === focusedId));
@@ -346,21 +470,20 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
     }
     const sameQuery = state !== null && queryKey(state.query) === key;
     // Keep the user's place: the row at the top of the view stays where it was.
-    const anchor = sameQuery ? topVisibleRow() : null;
-    const anchorOffset = anchor ? anchor.getBoundingClientRect().top - scroller.getBoundingClientRect().top : 0;
-    const anchorId = anchor?.dataset.traceId ?? null;
+    const rowsBefore = state?.rows ?? [];
+    const anchorAt = sameQuery && rowsBefore.length && scroller.scrollTop > 0 ? indexAt(viewport().top) : -1;
+    const anchorId = anchorAt >= 0 ? rowsBefore[anchorAt]!.traceId : null;
+    const anchorOffset = anchorAt >= 0 ? viewport().top - offsets[anchorAt]! : 0;
     state = next;
     const ids = new Set(next.rows.map((r) => r.traceId));
     for (const id of [...selected]) if (!ids.has(id)) selected.delete(id);
+    if (!sameQuery) scroller.scrollTop = 0;
+    layout(next.rows);
+    const anchorNow = anchorId ? next.rows.findIndex((r) => r.traceId === anchorId) : -1;
+    if (anchorNow >= 0) scroller.scrollTop += offsets[anchorNow]! + anchorOffset - viewport().top;
     renderRows(next.rows);
-    if (anchorId && rowById.has(anchorId)) {
-      const tr = rowById.get(anchorId)!;
-      scroller.scrollTop += tr.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchorOffset;
-    } else if (!sameQuery) {
-      scroller.scrollTop = 0;
-    }
     if (focusedId && rowById.has(focusedId)) rowById.get(focusedId)!.setAttribute('tabindex', '0');
-    else if (next.rows[0]) rowById.get(next.rows[0].traceId)!.setAttribute('tabindex', '0');
+    else if (next.rows[0]) rowById.get(next.rows[0].traceId)?.setAttribute('tabindex', '0');
     more.hidden = !next.hasMore;
     const total = next.total === null ? '' : `${formatInteger(next.total)}${next.totalExact ? '' : '+'} traces`;
     summary.textContent = [total, next.rows.length && next.total !== next.rows.length ? `${formatInteger(next.rows.length)} shown` : '', next.readOnly ? 'stored data (capture stopped)' : '']
@@ -371,12 +494,6 @@ export function mountExplorer(root: HTMLElement, deps: ExplorerDeps): ExplorerVi
     banner.textContent = message;
     banner.className = `banner ${next.status === 'error' ? 'banner-error' : 'banner-warning'}`;
     updateActions();
-  }
-
-  function topVisibleRow(): HTMLTableRowElement | null {
-    const top = scroller.getBoundingClientRect().top;
-    for (const tr of rowById.values()) if (tr.getBoundingClientRect().bottom > top + 1) return tr;
-    return null;
   }
 
   endpoint.handleNotification('didChangeState', apply);

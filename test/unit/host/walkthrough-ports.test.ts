@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WALKTHROUGH_ID } from '../../../src/host/walkthrough/walkthrough-id';
 import { fillPorts } from '../../../src/host/walkthrough/ports-markdown';
 
 const template = fs.readFileSync(path.resolve(import.meta.dirname, '../../../media/walkthrough/connect-app.template.md'), 'utf8');
@@ -22,5 +23,25 @@ describe('the walkthrough\'s ports', () => {
   it('ships a page that already reads well with the default ports', () => {
     const shipped = fs.readFileSync(path.resolve(import.meta.dirname, '../../../media/walkthrough/connect-app.md'), 'utf8');
     expect(shipped).toBe(fillPorts(template, { httpPort: 4318, grpcPort: 4317 }));
+  });
+});
+
+describe('the walkthrough in package.json', () => {
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    contributes: { walkthroughs: { id: string; steps: { id: string; media: { markdown?: string }; completionEvents: string[] }[] }[] };
+  };
+
+  it('is contributed once, under the id "Get Started" opens, with step ids the host ticks', () => {
+    // A second walkthrough of the same id is dropped by VS Code ("Skipping attempt to overwrite walkthrough").
+    const ids = pkg.contributes.walkthroughs.map((w) => w.id);
+    expect(ids).toEqual([WALKTHROUGH_ID]);
+    const steps = pkg.contributes.walkthroughs[0]!.steps;
+    expect(new Set(steps.map((s) => s.id)).size).toBe(steps.length);
+    expect(steps.map((s) => s.id)).toContain('spyglass.start');
+    for (const s of steps) {
+      expect(fs.existsSync(path.join(root, s.media.markdown ?? '')), s.id).toBe(true);
+      expect(s.completionEvents.length, s.id).toBeGreaterThan(0);
+    }
   });
 });

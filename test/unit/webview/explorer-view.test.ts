@@ -78,6 +78,38 @@ describe('explorer view', () => {
     expect(sent('openSession').at(-1)!.params).toEqual({ sessionId: 'conv-1' });
   });
 
+  it('keeps only the rows in view in the DOM, and the keyboard reaches every loaded row', () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => row(i + 1));
+    const { root, sent } = mount(state({ rows: many, total: 5_000, totalExact: true }));
+    const inDom = () => root.querySelectorAll('.trace-row').length;
+    expect(inDom()).toBeGreaterThan(5);
+    expect(inDom()).toBeLessThan(200);
+    expect(root.querySelector('#explorer-table')!.getAttribute('aria-rowcount')).toBe('5001');
+    // the spacer below stands for the rows not rendered
+    const spacers = root.querySelectorAll<HTMLTableRowElement>('tr.spacer');
+    expect(spacers).toHaveLength(2);
+    expect(parseFloat(spacers[1]!.style.height)).toBeGreaterThan(4_000 * 20);
+    const body = root.querySelector('#explorer-rows')!;
+    const key = (k: string) => body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+    root.querySelector<HTMLTableRowElement>('.trace-row')!.focus();
+    key('End');
+    const last = root.querySelector<HTMLTableRowElement>(`#row-${many[4_999]!.traceId}`);
+    expect(last).not.toBeNull();
+    expect(last!.getAttribute('aria-rowindex')).toBe('5001');
+    expect(document.activeElement).toBe(last);
+    expect(inDom()).toBeLessThan(200);
+    key(' ');
+    key('ArrowUp');
+    key(' ');
+    expect((root.querySelector('#compare') as HTMLButtonElement).disabled).toBe(false);
+    (root.querySelector('#compare') as HTMLButtonElement).click();
+    expect(sent('compare').at(-1)!.params).toEqual({ traceIds: [many[4_999]!.traceId, many[4_998]!.traceId] });
+    key('Home');
+    key('Enter');
+    expect(sent('openTrace').at(-1)!.params).toEqual({ traceId: many[0]!.traceId });
+    expect(root.querySelector(`#row-${many[4_999]!.traceId}`)).toBeNull();
+  });
+
   it('keeps what the user is typing when an answer to an earlier query arrives', () => {
     const { root, view } = mount();
     const search = root.querySelector('#explorer-search') as HTMLInputElement;
