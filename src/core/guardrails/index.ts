@@ -4,7 +4,7 @@
 export * from './types';
 export { partText, collectTexts } from './text';
 export { guardrailAnalysis, createGuardrailAnalysis, runGuardrails, forgetCheckedTexts, hitToAnnotation, GUARDRAIL_ANALYSIS_NAME, GUARDRAIL_RULES_VERSION } from './analysis';
-export { validateGuardrailsConfig, mergeGuardrailsConfigs, resolveGuardrailsConfig, DEFAULT_PHONE_COUNTRIES, type GuardrailsConfig, type ResolvedGuardrailConfig, type CustomRuleConfig, type RuleSetting } from './config';
+export { validateGuardrailsConfig, compileConfigShape, type ConfigShapeValidator, mergeGuardrailsConfigs, resolveGuardrailsConfig, DEFAULT_PHONE_COUNTRIES, type GuardrailsConfig, type ResolvedGuardrailConfig, type CustomRuleConfig, type RuleSetting } from './config';
 export { guardrailsConfigSchema } from './config-schema';
 export { loadGuardrailLibs } from './libs';
 export { redactCall, type Redaction } from './redact';
