@@ -167,7 +167,7 @@ function pct(sorted: number[], p: number): number {
 
 const BODY = JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Benchmark me.' }] });
 // 4 KB of text the checks read, with an e-mail address and a key in it (for --checks).
-const CHECKED_TEXT = `${'Please summarise the refund policy for damaged parcels and tell me the next steps. '.repeat(24)}Mail me at kai.berg@fjordline-mail.no; the staging key is ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8.`;
+const CHECKED_TEXT = `${'Please summarise the refund policy for damaged parcels and tell me the next steps. '.repeat(48)}Mail me at kai.berg@fjordline-mail.no; the staging key is ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8.`;
 const CHECKED_BODY = JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'system', content: 'You are a support assistant.' }, { role: 'user', content: CHECKED_TEXT }] });
 
 /** TTFT direct, through the bare pipe() proxy and through the recording proxy, interleaved. */
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
   const up = await waitMessage<{ paced: string; fast: string }>(upstreamThread);
   // SPYGLASS_BENCH_PROF=<dir> writes a CPU profile of the proxy process there.
   const prof = process.env.SPYGLASS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SPYGLASS_BENCH_PROF}`] : [];
-  const proxyChild = fork(__filename, ['--proxy-role', JSON.stringify({ paced: up.paced, fast: up.fast })], { execArgv: ['--enable-source-maps', ...prof] });
+  const proxyChild = fork(__filename, ['--proxy-role', JSON.stringify({ paced: up.paced, fast: up.fast }), ...(process.argv.includes('--checks') ? ['--checks'] : [])], { execArgv: ['--enable-source-maps', ...prof] });
   const ports = await new Promise<{ recording: number; bare: number; collectors: number[] }>((resolve, reject) => {
     proxyChild.once('message', (m) => resolve(m as { recording: number; bare: number; collectors: number[] }));
     proxyChild.once('error', reject);
