@@ -72,8 +72,11 @@ describe('privacy mode in code-server', () => {
     expect(span.guardrails.map((g) => g.rule).sort()).toEqual(['injection.hidden-text', 'pii.email', 'secret.openai']);
 
     await wb!.activityBarItem('Spyglass').click({ force: true });
-    const hit = guardrailRows(/E-mail address \(redacted before storage\)/).first();
-    await seen(hit, 'the redacted e-mail hit in the Guardrails view', 30_000);
+    await seen(guardrailRows('Personal data (PII)'), 'the PII category in the Guardrails view', 30_000);
+    await seen(guardrailRows('Secrets'), 'the secrets category', 10_000);
+    // The first hit row the short pane shows; the call opens with every hit marked.
+    const hit = guardrailRows(/Instructions hidden in an HTML comment/).first();
+    await seen(hit, 'the injection hit row', 30_000);
     await hit.click();
     await wb!.waitInWebview('#waterfall .span-row');
     const marks = wb!.webviewContent().locator('#conversation mark.annotated.kind-guardrail');
