@@ -4,8 +4,12 @@
 //   (b) throughput with recording on versus a bare `pipe()` proxy on the same machine, with
 //       every body checked byte-identical to the direct answer.
 //
+//   (d) with --checks: time to first token through the real collector's proxy (store, analysis
+//       runner) with the guardrail checks off, on, and on in privacy mode (content redacted before
+//       it is stored), on calls with 4 KB of text holding an e-mail address and a key.
+//
 //   node_modules/.bin/node scripts/run-ts.mjs bench/proxy.ts [--streams 10] [--per-stream 60]
-//        [--requests 3000] [--concurrency 16] [--rounds 3]
+//        [--requests 3000] [--concurrency 16] [--rounds 3] [--checks]
 //
 // This thread is the load client (the app); a worker thread runs the fake upstreams (the
 // provider); a child process runs the two proxies (Spyglass), so their CPU time can be read
@@ -23,6 +27,9 @@ import { RecordingProxy } from '../src/capture/proxy';
 import type { ProxyCapture, SpanSink } from '../src/capture/sink';
 import { FakeServer } from '../test/fakes/fake-server';
 import { chatCompletionFrames } from '../test/fakes/openai-fake';
+import { Collector } from '../src/collector/collector';
+import fs from 'node:fs';
+import path from 'node:path';
 
 interface Plan {
   streams: number;
@@ -105,6 +112,15 @@ async function proxyProcess(upstreams: Record<string, string>): Promise<void> {
   const proxy = new RecordingProxy({ sink, upstreams, onRecordError: (e) => console.error('record error', e) });
   const recording = await startHttpServer({ port: 0, routes: proxy.routes });
   const bare = await startBarePipeProxy(upstreams);
+  // The real collector, three times: checks off, on, on in privacy mode (for --checks).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-proxy-bench-'));
+  const collectors = process.argv.includes('--checks')
+    ? await Promise.all(
+        ([{ analyses: false }, {}, { privacyMode: true }] as const).map((o, i) =>
+          Collector.start({ httpPort: 0, grpcPort: null, dbPath: path.join(dir, `c${i}.db`), upstreams: { paced: upstreams.paced! }, alertsEnabled: false, ...o })),
+      )
+    : [];
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   process.on('message', (msg: string) => {
     if (msg === 'cpu') {
       // Recording finishes after each response; count it in the phase it belongs to.
@@ -114,7 +130,7 @@ async function proxyProcess(upstreams: Record<string, string>): Promise<void> {
       });
     } else if (msg === 'exit') process.exit(0);
   });
-  process.send!({ recording: recording.port, bare: (bare.address() as AddressInfo).port });
+  process.send!({ recording: recording.port, bare: (bare.address() as AddressInfo).port, collectors: collectors.map((c) => c.httpPort) });
 }
 
 // ---- the load client ----
@@ -150,16 +166,19 @@ function pct(sorted: number[], p: number): number {
 }
 
 const BODY = JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Benchmark me.' }] });
+// 4 KB of text the checks read, with an e-mail address and a key in it (for --checks).
+const CHECKED_TEXT = `${'Please summarise the refund policy for damaged parcels and tell me the next steps. '.repeat(48)}Mail me at kai.berg@fjordline-mail.no; the staging key is ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8.`;
+const CHECKED_BODY = JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'system', content: 'You are a support assistant.' }, { role: 'user', content: CHECKED_TEXT }] });
 
 /** TTFT direct, through the bare pipe() proxy and through the recording proxy, interleaved. */
-async function ttftPhase(plan: Plan, targets: string[], expected: Buffer) {
+async function ttftPhase(plan: Plan, targets: string[], expected: Buffer, body = BODY) {
   const samples: number[][] = targets.map(() => []);
   let mismatches = 0;
   const worker = async (w: number) => {
     for (let i = 0; i < plan.perStream * targets.length; i++) {
       // Interleaved, so all targets see the same machine state.
       const t = (i + w) % targets.length;
-      const r = await request(targets[t]!, BODY);
+      const r = await request(targets[t]!, body);
       if (!r.body.equals(expected)) mismatches++;
       samples[t]!.push(r.ttftMs);
     }
@@ -211,15 +230,16 @@ async function main(): Promise<void> {
   const up = await waitMessage<{ paced: string; fast: string }>(upstreamThread);
   // SPYGLASS_BENCH_PROF=<dir> writes a CPU profile of the proxy process there.
   const prof = process.env.SPYGLASS_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SPYGLASS_BENCH_PROF}`] : [];
-  const proxyChild = fork(__filename, ['--proxy-role', JSON.stringify({ paced: up.paced, fast: up.fast })], { execArgv: ['--enable-source-maps', ...prof] });
-  const ports = await new Promise<{ recording: number; bare: number }>((resolve, reject) => {
-    proxyChild.once('message', (m) => resolve(m as { recording: number; bare: number }));
+  const proxyChild = fork(__filename, ['--proxy-role', JSON.stringify({ paced: up.paced, fast: up.fast }), ...(process.argv.includes('--checks') ? ['--checks'] : [])], { execArgv: ['--enable-source-maps', ...prof] });
+  const ports = await new Promise<{ recording: number; bare: number; collectors: number[] }>((resolve, reject) => {
+    proxyChild.once('message', (m) => resolve(m as { recording: number; bare: number; collectors: number[] }));
     proxyChild.once('error', reject);
   });
   const via = (port: number, route: string) => `http://127.0.0.1:${port}/proxy/${route}/v1/chat/completions`;
 
   const pacedExpected = (await request(`${up.paced}/v1/chat/completions`, BODY)).body;
   const fastExpected = (await request(`${up.fast}/v1/chat/completions`, BODY)).body;
+  if (ports.collectors.length > 0) await checksPhase(plan, up.paced, ports.collectors, via, pacedExpected);
 
   const targets = [`${up.paced}/v1/chat/completions`, via(ports.bare, 'paced'), via(ports.recording, 'paced')];
   // Warm-up: connections, JIT.
@@ -267,6 +287,25 @@ async function main(): Promise<void> {
   clientAgent.destroy();
   proxyChild.send('exit');
   await upstreamThread.terminate();
+}
+
+/** (d): direct against the collector's proxy with checks off, on, and on in privacy mode, interleaved. */
+async function checksPhase(plan: Plan, paced: string, collectors: number[], via: (port: number, route: string) => string, expected: Buffer): Promise<void> {
+  const targets = [`${paced}/v1/chat/completions`, ...collectors.map((p) => via(p, 'paced'))];
+  await ttftPhase({ ...plan, perStream: 5 }, targets, expected, CHECKED_BODY);
+  console.log(`# load average at the start of (d): ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+  const rounds = Array.from({ length: plan.rounds }, () => null);
+  const all: Array<Array<{ p50: number; p99: number }>> = [];
+  for (const _ of rounds) all.push((await ttftPhase(plan, targets, expected, CHECKED_BODY)).stats);
+  const names = ['direct', 'collector, checks off', 'collector, checks on', 'collector, checks on + privacy mode'];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const p50 = names.map((_, t) => median(all.map((r) => r[t]!.p50)));
+  const p99 = names.map((_, t) => median(all.map((r) => r[t]!.p99)));
+  console.log(`(d) TTFT through the real collector, ${CHECKED_BODY.length} B requests (medians of ${plan.rounds} rounds):`);
+  names.forEach((n, t) => console.log(`    ${n.padEnd(36)} p50 ${p50[t]!.toFixed(2)} ms  p99 ${p99[t]!.toFixed(2)} ms${t > 0 ? `   added p50 ${(p50[t]! - p50[0]!).toFixed(3)} ms  p99 ${(p99[t]! - p99[0]!).toFixed(3)} ms` : ''}`));
+  for (const t of [2, 3]) {
+    console.log(`    ${names[t]} vs checks off: p50 ratio ${(p50[t]! / p50[1]!).toFixed(3)} (per round ${all.map((r) => (r[t]!.p50 / r[1]!.p50).toFixed(3)).join(' ')}), p99 ratio ${(p99[t]! / p99[1]!).toFixed(3)}`);
+  }
 }
 
 const roleArg = process.argv.indexOf('--proxy-role');

@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { guardrailsConfigShape } from './guardrails-config-shape.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const watch = process.argv.includes('--watch');
@@ -18,7 +19,7 @@ const common = {
 };
 
 const nodeTargets = [
-  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'better-sqlite3'] },
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'better-sqlite3'], plugins: [guardrailsConfigShape] },
   // dist/cli.js is the `spyglass` command: a launcher that runs on any Node and starts the CLI
   // (dist/collector.js) on Node 22+, so it is built for old Nodes.
   { entryPoints: ['src/collector/launcher.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, target: 'node12' },

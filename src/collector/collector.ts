@@ -19,8 +19,9 @@ import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
 import type { AnnotationOp } from '../store/annotation-writes';
 import { createAnalyzer } from './analyzer';
-import { analysesFor } from '../core/analyses/registry';
-import { GUARDRAIL_ANALYSIS_NAME, type GuardrailsConfig } from '../core/guardrails';
+import { analysesFor, type AnalysesConfig } from '../core/analyses/registry';
+import { GUARDRAIL_ANALYSIS_NAME, redactBatch, redactionConfig, type GuardrailsConfig } from '../core/guardrails';
+import type { IngestBatch } from '../core/model';
 import type { GuardrailConfigDto, GuardrailConfigRequest } from '../protocol/api';
 import { checkGuardrailsConfig } from './guardrail-config';
 import { guardrailRoutes } from './guardrail-routes';
@@ -126,13 +127,6 @@ export class Collector {
   }
 
   private constructor(readonly options: CollectorOptions) {
-    if (options.privacyMode && options.storeContent) {
-      // Redaction before the writer (typed placeholders, src/core/guardrails/redact.ts) is not wired
-      // into the preparing step yet: storing no message content at all is the private choice meanwhile.
-      options = { ...options, storeContent: false };
-      this.options = options;
-      options.warn?.('privacy mode: message content is not stored (redaction with typed placeholders before storage is not available yet)');
-    }
     const { analyzer, warnings } = createAnalyzer(options.priceOverrides);
     this.analyzer = analyzer;
     this.priceWarnings = warnings;
@@ -247,10 +241,22 @@ export class Collector {
     return { service, refuse: a && !a.ok ? a.reason ?? 'circuit breaker open' : null };
   }
 
+  /**
+   * What the analyses run under. In privacy mode (with content stored at all) calls are stored
+   * redacted by the preparing step, and the checks read the placeholders as hits.
+   */
+  private analysesConfig(): AnalysesConfig {
+    return { guardrails: this.guardrails.config, privacyMode: this.redacting };
+  }
+
+  private get redacting(): boolean {
+    return this.guardrails.privacyMode && this.options.storeContent;
+  }
+
   /** The guardrails configuration in force. */
   guardrailConfig(): GuardrailConfigDto {
     const version = this.runner?.status().find((a) => a.name === GUARDRAIL_ANALYSIS_NAME)?.version
-      ?? analysesFor({ guardrails: this.guardrails.config }).find((a) => a.name === GUARDRAIL_ANALYSIS_NAME)?.version ?? null;
+      ?? analysesFor(this.analysesConfig()).find((a) => a.name === GUARDRAIL_ANALYSIS_NAME)?.version ?? null;
     return { config: this.guardrails.config, privacyMode: this.guardrails.privacyMode, version };
   }
 
@@ -263,7 +269,7 @@ export class Collector {
     if (!checked.ok) return { errors: checked.errors };
     // Privacy mode decides what the preparing step stores: it applies when the collector starts (the host restarts it).
     this.guardrails = { config: checked.config, privacyMode: this.guardrails.privacyMode };
-    await this.runner?.reconfigure(analysesFor({ guardrails: this.guardrails.config }));
+    await this.runner?.reconfigure(analysesFor(this.analysesConfig()));
     return this.guardrailConfig();
   }
 
@@ -281,7 +287,12 @@ export class Collector {
 
   /** Imports OTLP/JSON: one ExportTraceServiceRequest, or JSONL with one per line. */
   importOtlpJson(text: string): Promise<number> {
-    return importOtlpJson(text, async (batch) => (await this.queue.ingest(batch)).acceptedSpans);
+    return importOtlpJson(text, async (batch) => (await this.queue.ingest(await this.redacted(batch))).acceptedSpans);
+  }
+
+  /** A decoded batch as privacy mode lets it be stored (the preparer redacts the bodies it decodes itself). */
+  private async redacted(batch: IngestBatch): Promise<IngestBatch> {
+    return this.redacting ? redactBatch(batch, redactionConfig(this.guardrails.config)) : batch;
   }
 
   exportOtlpJson(traceId?: string): unknown {
@@ -297,7 +308,7 @@ export class Collector {
 
   /** What the OTLP receivers and the proxy store into: bodies and captures go to the preparer, then to the group-commit queue. */
   private readonly otlpSink: SpanSink = {
-    ingest: (batch) => this.queue.ingest(batch),
+    ingest: async (batch) => this.queue.ingest(await this.redacted(batch)),
     recordProxyCall: async (capture) => this.queue.enqueue(await this.preparer!.prepareProxy(capture)),
     ingestOtlp: async (req) => {
       // A body that will not come after all must not hold up an open transaction waiting for it.
@@ -350,7 +361,7 @@ export class Collector {
     this.preparer = createPreparer(
       this.options.prepareWorker,
       this.analyzer,
-      { priceOverrides: this.options.priceOverrides, storeContent: this.options.storeContent },
+      { priceOverrides: this.options.priceOverrides, storeContent: this.options.storeContent, ...(this.redacting ? { privacy: this.guardrails.config } : {}) },
       (m) => this.options.warn?.(m),
     );
     this.checkpointer = Checkpointer.create(this.store.db, this.options.dbPath, this.options.checkpointWorker);
@@ -359,9 +370,9 @@ export class Collector {
       const backend = chooseBackend(this.options.analysisWorker, this.options.dbPath, this.store.db, warn);
       this.runner = new AnalysisRunner({
         store: this.store,
-        analyses: analysesFor({ guardrails: this.guardrails.config }),
+        analyses: analysesFor(this.analysesConfig()),
         // The configuration as it is when the backend starts: a reconfigure replaces the backend.
-        backend: () => backend({ guardrails: this.guardrails.config }),
+        backend: () => backend(this.analysesConfig()),
         write: async (ops) => {
           await this.writeOps(ops);
           this.forwardHits(ops);

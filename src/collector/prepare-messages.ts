@@ -3,12 +3,15 @@
 
 import type { OtlpIngestOutcome, OtlpIngestRequest, ProxyCapture } from '../capture/sink';
 import type { PreparedBatch } from '../store/prepare';
+import type { GuardrailsConfig } from '../core/guardrails/config';
 import type { PreparedWire } from './prepared-wire';
 
 export interface PrepareWorkerData {
   /** Raw price overrides, validated again in the worker (they are the same as the collector's). */
   priceOverrides: unknown;
   storeContent: boolean;
+  /** Privacy mode: content is stored with PII and secrets redacted under this guardrails configuration. */
+  privacy?: GuardrailsConfig;
 }
 
 export type PrepareTask = ({ kind: 'otlp' } & OtlpIngestRequest & { id: number }) | { kind: 'proxy'; id: number; capture: ProxyCapture };

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { OtlpDecodeError } from '../capture/otlp/context';
 import { createAnalyzer } from './analyzer';
 import type { PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
-import { prepareOtlp, prepareProxyCapture } from './prepare-otlp';
+import { prepareOtlpUnder, prepareProxyCaptureUnder } from './prepare-otlp';
 import { toWire } from './prepared-wire';
 
 const port = parentPort;
@@ -14,13 +14,13 @@ if (!port) throw new Error('prepare-worker.js runs as a worker thread of the col
 const data = workerData as PrepareWorkerData;
 const { analyzer } = createAnalyzer(data.priceOverrides);
 
-port.on('message', (task: PrepareTask) => {
+port.on('message', async (task: PrepareTask) => {
   let reply: PrepareReply;
   try {
     if (task.kind === 'proxy') {
-      reply = { type: 'prepared', id: task.id, outcome: null, wire: toWire(prepareProxyCapture(task.capture, analyzer, data.storeContent)) };
+      reply = { type: 'prepared', id: task.id, outcome: null, wire: toWire(await prepareProxyCaptureUnder(task.capture, analyzer, data)) };
     } else {
-      const { batch, ...outcome } = prepareOtlp(task, analyzer, data.storeContent);
+      const { batch, ...outcome } = await prepareOtlpUnder(task, analyzer, data);
       reply = { type: 'prepared', id: task.id, outcome, wire: toWire(batch) };
     }
   } catch (err) {

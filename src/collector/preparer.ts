@@ -11,7 +11,7 @@ import type { OtlpIngestOutcome, OtlpIngestRequest, ProxyCapture } from '../capt
 import type { Analyzer } from '../store/analyzer';
 import type { PreparedBatch } from '../store/prepare';
 import type { PreparedOtlp, PrepareReply, PrepareTask, PrepareWorkerData } from './prepare-messages';
-import { prepareOtlp, prepareProxyCapture } from './prepare-otlp';
+import { prepareOtlpUnder, prepareProxyCaptureUnder, type ContentPolicy } from './prepare-otlp';
 import { fromWire } from './prepared-wire';
 import { WORKER_RESOURCE_LIMITS } from './heap';
 import { findWorkerScript, onMessages, startWorker } from './worker-threads';
@@ -26,12 +26,12 @@ export interface Preparer {
   close(): Promise<void>;
 }
 
-export function mainThreadPreparer(analyzer: Analyzer, storeContent: boolean): Preparer {
+export function mainThreadPreparer(analyzer: Analyzer, policy: ContentPolicy): Preparer {
   return {
     where: 'main thread',
     inFlight: 0,
-    prepare: async (req) => prepareOtlp(req, analyzer, storeContent),
-    prepareProxy: async (capture) => prepareProxyCapture(capture, analyzer, storeContent),
+    prepare: (req) => prepareOtlpUnder(req, analyzer, policy),
+    prepareProxy: (capture) => prepareProxyCaptureUnder(capture, analyzer, policy),
     close: async () => undefined,
   };
 }
@@ -192,7 +192,7 @@ export class WorkerPreparer implements Preparer {
 
 /** A worker (started with the first body) when there is a second core and a worker script, else this thread. */
 export function createPreparer(script: string | null | undefined, analyzer: Analyzer, data: PrepareWorkerData, warn: (message: string) => void): Preparer {
-  const here = mainThreadPreparer(analyzer, data.storeContent);
+  const here = mainThreadPreparer(analyzer, data);
   const file = script === undefined ? findWorkerScript('prepare-worker') : script;
   if (file === null || os.availableParallelism() < 2) return here;
   return new WorkerPreparer(file, data, { fallback: { preparer: here, warn } });

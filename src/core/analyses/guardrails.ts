@@ -3,7 +3,7 @@
 // configuration marks the stored calls as checked by an older version until they are re-checked.
 
 import type { AnnotationFacts } from '../annotations/model';
-import { createGuardrailAnalysis, GUARDRAIL_ANALYSIS_NAME, type AnnotationDraft, type GuardrailsConfig, type GuardrailSubject } from '../guardrails';
+import { createGuardrailAnalysis, GUARDRAIL_ANALYSIS_NAME, type AnnotationDraft, type GuardrailRunOptions, type GuardrailsConfig, type GuardrailSubject } from '../guardrails';
 import type { Analysis, AnalysedCall } from './analysis';
 
 export { GUARDRAIL_ANALYSIS_NAME };
@@ -32,8 +32,8 @@ function facts(d: AnnotationDraft): AnnotationFacts {
   };
 }
 
-export function guardrailsAnalysis(config: GuardrailsConfig = {}): Analysis {
-  const g = createGuardrailAnalysis(config);
+export function guardrailsAnalysis(config: GuardrailsConfig = {}, options: GuardrailRunOptions = {}): Analysis {
+  const g = createGuardrailAnalysis(config, options);
   return {
     name: g.name,
     version: g.version,

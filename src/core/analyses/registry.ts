@@ -9,8 +9,10 @@ import { guardrailsAnalysis } from './guardrails';
 /** What the analyses are configured by (the workspace's guardrails configuration). */
 export interface AnalysesConfig {
   guardrails?: GuardrailsConfig;
+  /** Privacy mode: calls were stored redacted, and their typed placeholders count as hits. */
+  privacyMode?: boolean;
 }
 
 export function analysesFor(config: AnalysesConfig = {}): Analysis[] {
-  return [guardrailsAnalysis(config.guardrails ?? {})];
+  return [guardrailsAnalysis(config.guardrails ?? {}, { redacted: config.privacyMode === true })];
 }

@@ -17,6 +17,12 @@ import { refusalRule } from './rules/refusal';
 import { formatRule } from './rules/format';
 import { truncationRule } from './rules/truncation';
 import { customRules } from './rules/custom';
+import { redactedRule } from './rules/redacted';
+
+export interface GuardrailRunOptions {
+  /** Privacy mode: the texts were redacted before storage, and their placeholders are hits. */
+  redacted?: boolean;
+}
 
 /** Bumped when a rule's code changes what it finds (the pattern data carry their own versions). */
 export const GUARDRAIL_RULES_VERSION = 1;
@@ -80,7 +86,7 @@ function placed(t: CallText, hits: PlacelessHit[] | undefined): GuardrailHit[] {
 }
 
 /** Every hit in a call under a configuration (defaults when none is given). */
-export async function runGuardrails(call: GuardrailSubject, config: ResolvedGuardrailConfig = resolveGuardrailsConfig()): Promise<GuardrailHit[]> {
+export async function runGuardrails(call: GuardrailSubject, config: ResolvedGuardrailConfig = resolveGuardrailsConfig(), options: GuardrailRunOptions = {}): Promise<GuardrailHit[]> {
   if (!config.enabled) return [];
   const ctx: RuleContext = { libs: await loadGuardrailLibs(), config };
   const texts = collectTexts(call);
@@ -97,6 +103,7 @@ export async function runGuardrails(call: GuardrailSubject, config: ResolvedGuar
   if (familyOn(config, 'format')) hits.push(...formatRule(texts, call, ctx));
   if (familyOn(config, 'truncation')) hits.push(...truncationRule(call));
   config.customRules.forEach((_, k) => hits.push(...of(`custom:${k}`)));
+  if (options.redacted) hits.push(...redactedRule(texts, config).filter((h) => h.rule.startsWith(`${h.category}.`) ? familyOn(config, h.category) : true));
 
   const textAt = new Map(texts.map((t) => [partKey(t.side, t.messageIndex, t.partIndex), t.text]));
   const seen = new Set<string>();
@@ -145,12 +152,12 @@ export function hitToAnnotation(hit: GuardrailHit): AnnotationDraft {
 }
 
 /** The analysis for the runner, under a configuration; its version changes with the configuration. */
-export function createGuardrailAnalysis(config: GuardrailsConfig = {}): GuardrailAnalysis {
+export function createGuardrailAnalysis(config: GuardrailsConfig = {}, options: GuardrailRunOptions = {}): GuardrailAnalysis {
   const resolved = resolveGuardrailsConfig(config);
   return {
     name: GUARDRAIL_ANALYSIS_NAME,
-    version: `${GUARDRAIL_RULES_VERSION}+${resolved.hash}`,
-    run: async (call) => (await runGuardrails(call, resolved)).map(hitToAnnotation),
+    version: `${GUARDRAIL_RULES_VERSION}+${resolved.hash}${options.redacted ? '+redacted' : ''}`,
+    run: async (call) => (await runGuardrails(call, resolved, options)).map(hitToAnnotation),
   };
 }
 

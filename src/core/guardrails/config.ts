@@ -62,17 +62,24 @@ const toxicity = toxicityData as PatternData;
 
 export type ValidationResult = { ok: true; config: GuardrailsConfig } | { ok: false; errors: string[] };
 
-type AjvLike = { compile(schema: object): ((d: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }> | null } };
+/** The schema's compiled validator (Ajv's, or its standalone code in the extension's bundle). */
+export type ConfigShapeValidator = ((d: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }> | null };
 
-let validateShape: ReturnType<AjvLike['compile']> | null = null;
+type AjvLike = new (opts: object) => { compile(schema: object): ConfigShapeValidator };
+
+/** The options the schema is compiled with, everywhere (the build's standalone code too). */
+export const CONFIG_SHAPE_AJV_OPTIONS = { allErrors: true, strict: false } as const;
+
+/** Compiles the schema with `Ajv` (passed in so this module stays free of the library). */
+export function compileConfigShape(Ajv: AjvLike): ConfigShapeValidator {
+  return new Ajv(CONFIG_SHAPE_AJV_OPTIONS).compile(guardrailsConfigSchema);
+}
 
 /**
  * Checks a parsed `.spyglass/guardrails.json` against the schema and compiles every pattern, so a
  * bad regular expression is reported here with its place rather than failing a check later.
- * `Ajv` is passed in so this module stays free of the library until a configuration is read.
  */
-export function validateGuardrailsConfig(value: unknown, Ajv: new (opts: object) => AjvLike): ValidationResult {
-  validateShape ??= new Ajv({ allErrors: true, strict: false }).compile(guardrailsConfigSchema);
+export function validateGuardrailsConfig(value: unknown, validateShape: ConfigShapeValidator): ValidationResult {
   if (!validateShape(value)) {
     const errors = (validateShape.errors ?? []).map((e) => {
       const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';

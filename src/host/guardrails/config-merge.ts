@@ -2,13 +2,13 @@
 // settings, then `.spyglass/guardrails.json` in each workspace folder (stronger; lists add up).
 // A layer with errors is left out and its errors reported, so a typo never turns the checks off.
 
-import Ajv from 'ajv';
 import { mergeGuardrailsConfigs, validateGuardrailsConfig, type GuardrailsConfig } from '../../core/guardrails/config';
 import type { SettingReader } from '../settings/settings-model';
 import { settingsLayer, type EffectiveGuardrails, type GuardrailsFile } from './config-model';
+import { configShape } from './config-shape';
 
 function check(value: unknown, where: string, errors: string[]): GuardrailsConfig | undefined {
-  const result = validateGuardrailsConfig(value, Ajv as never);
+  const result = validateGuardrailsConfig(value, configShape());
   if (result.ok) return result.config;
   errors.push(...result.errors.map((e) => `${where}: ${e}`));
   return undefined;

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { createGuardrailAnalysis, guardrailsConfigSchema, mergeGuardrailsConfigs, resolveGuardrailsConfig, runGuardrails, validateGuardrailsConfig } from '../../../src/core/guardrails';
+import { compileConfigShape, createGuardrailAnalysis, guardrailsConfigSchema, mergeGuardrailsConfigs, resolveGuardrailsConfig, runGuardrails, validateGuardrailsConfig } from '../../../src/core/guardrails';
 import { call } from './helpers';
 
-const validate = (v: unknown) => validateGuardrailsConfig(v, Ajv as never);
+const shape = compileConfigShape(Ajv as never);
+const validate = (v: unknown) => validateGuardrailsConfig(v, shape);
 
 describe('guardrails configuration', () => {
   it('accepts a full configuration', () => {
