@@ -10,7 +10,7 @@ import { promptIdOf, promptKeysOf, promptTextOf, type PromptSource } from '../co
 import { deriveVersions, templateMatcher, type DerivedVersion, type SeenText } from '../core/prompts/versions';
 import { compareRates, compareSamples, verdictText, type Direction } from '../core/stats/compare';
 import type {
-  MetricComparisonDto, PromptComparisonDto, PromptDto, PromptQuery, PromptsDto, PromptVersionDetail, PromptVersionStats,
+  PromptReplayTag, MetricComparisonDto, PromptComparisonDto, PromptDto, PromptQuery, PromptsDto, PromptVersionDetail, PromptVersionStats,
 } from '../protocol/api';
 import type { SchemaInfo } from './schema-info';
 
@@ -182,6 +182,9 @@ export class PromptQueries {
         WHERE c.prompt_hash IS NOT NULL AND c.start_us >= ? AND c.start_us < ? ORDER BY c.start_us DESC`),
       annotations: db.prepare(`SELECT id, trace_id, span_id, kind, label, attributes FROM annotations
         WHERE kind IN ('guardrail', 'feedback') AND at_us >= ? AND at_us < ?`),
+      // Replays sent with another version's text (prompt-replay), few next to the calls.
+      replayTags: db.prepare(`SELECT trace_id, span_id, attributes FROM annotations
+        WHERE kind = 'replay' AND name = 'replay_of' AND attributes LIKE '%"fromVersion"%'`),
     };
   }
 
@@ -210,19 +213,47 @@ export class PromptQueries {
     const g = this.groupById(promptId);
     const v = g?.versions.find((x) => x.version === version);
     if (!g || !v) return null;
-    const recent: PromptVersionDetail['recentCalls'] = [];
-    if (this.stmts) {
-      for (const r of this.stmts.calls.iterate(v.firstUs, v.lastUs + 1) as IterableIterator<CallRow>) {
-        if (this.versionOfCall(g, r) !== v) continue;
-        recent.push({ traceId: r.trace_id, spanId: r.span_id, startTime: r.start_us / 1000 });
-        if (recent.length >= RECENT_CALLS) break;
-      }
-    }
+    const recent = this.callsOf(g, v, RECENT_CALLS).map((r) => ({ traceId: r.trace_id, spanId: r.span_id, startTime: r.start_us / 1000 }));
     return {
       promptId, name: g.name, source: g.source, serviceName: this.serviceOf(g), spanName: g.spanName, version: v.version, hash: v.hash,
       text: v.template, example: g.examples.get(v.version) ?? v.template, variables: v.variables,
       firstSeen: v.firstUs / 1000, lastSeen: v.lastUs / 1000, calls: v.calls, versions: g.versions.map((x) => x.version), recentCalls: recent,
     };
+  }
+
+  /** A version's newest calls as sent (its replays with other versions' texts are not its own), at most `limit`; null for an unknown version. */
+  recentCalls(promptId: string, version: string, limit: number): { traceId: string; spanId: string; serviceName: string | null }[] | null {
+    const g = this.groupById(promptId);
+    const v = g?.versions.find((x) => x.version === version);
+    if (!g || !v) return null;
+    const tags = this.replayTags();
+    return this.callsOf(g, v, limit, tags).map((r) => ({ traceId: r.trace_id, spanId: r.span_id, serviceName: r.service_name }));
+  }
+
+  private callsOf(g: Group, v: DerivedVersion, limit: number, tags?: Map<string, PromptReplayTag>): CallRow[] {
+    const out: CallRow[] = [];
+    if (!this.stmts) return out;
+    for (const r of this.stmts.calls.iterate(v.firstUs, v.lastUs + 1) as IterableIterator<CallRow>) {
+      if (this.versionOfCall(g, r) !== v || tags?.has(r.trace_id + r.span_id)) continue;
+      out.push(r);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Replays sent with a version's text, by replay (trace + span): the version they count for. */
+  private replayTags(): Map<string, PromptReplayTag & { original: string }> {
+    const out = new Map<string, PromptReplayTag & { original: string }>();
+    if (!this.stmts) return out;
+    for (const r of this.stmts.replayTags.iterate() as IterableIterator<{ trace_id: string; span_id: string | null; attributes: string | null }>) {
+      if (r.span_id === null || r.attributes === null) continue;
+      const a = JSON.parse(r.attributes) as Partial<PromptReplayTag> & { traceId?: string; spanId?: string };
+      if (!a.promptId || !a.version || !a.fromPromptId || !a.fromVersion) continue;
+      out.set(r.trace_id + r.span_id, {
+        promptId: a.promptId, version: a.version, fromPromptId: a.fromPromptId, fromVersion: a.fromVersion, original: `${a.traceId ?? ''}${a.spanId ?? ''}`,
+      });
+    }
+    return out;
   }
 
   /** B against A, figure by figure, over the window's calls; null when either is unknown. */
@@ -233,8 +264,24 @@ export class PromptQueries {
     const va = ga?.versions.find((x) => x.version === a.version);
     const vb = gb?.versions.find((x) => x.version === b.version);
     if (!ga || !gb || !va || !vb) return null;
-    const wanted = new Set([ga.groupKey + '\u0000' + va.version, gb.groupKey + '\u0000' + vb.version]);
-    const tallies = this.tally(groups, q, wanted);
+    const idA = ga.groupKey + '\u0000' + va.version;
+    const idB = gb.groupKey + '\u0000' + vb.version;
+    const wanted = new Set([idA, idB]);
+    let only: ((id: string, call: string) => boolean) | null = null;
+    if (q.replays) {
+      // A's calls that were sent again with B's text, against those replays: the same inputs, any time.
+      const tags = this.replayTags();
+      const replays = new Set<string>();
+      const originals = new Set<string>();
+      for (const [call, t] of tags) {
+        if (t.promptId !== b.promptId || t.version !== b.version || t.fromPromptId !== a.promptId || t.fromVersion !== a.version) continue;
+        replays.add(call);
+        originals.add(t.original);
+      }
+      only = (id, call) => (id === idB && replays.has(call)) || (id === idA && originals.has(call) && !replays.has(call));
+      q = { ...q, from: undefined, to: undefined };
+    }
+    const tallies = this.tally(groups, q, wanted, only);
     const ta = tallies.get(ga.groupKey + '\u0000' + va.version) ?? new Tally();
     const tb = tallies.get(gb.groupKey + '\u0000' + vb.version) ?? new Tally();
     const sample = (metric: MetricComparisonDto['metric'], label: string, xa: number[], xb: number[], direction: Direction): MetricComparisonDto => {
@@ -387,9 +434,13 @@ export class PromptQueries {
   }
 
   /** The window's calls, by group and version (only `wanted` ones when given), with their guardrail hits and thumbs. */
-  private tally(groups: Map<string, Group>, q: PromptQuery, wanted: Set<string> | null): Map<string, Tally> {
+  private tally(groups: Map<string, Group>, q: PromptQuery, wanted: Set<string> | null, only: ((id: string, call: string) => boolean) | null = null): Map<string, Tally> {
     const out = new Map<string, Tally>();
     if (!this.stmts) return out;
+    // A replay with another version's text counts for that version, not for the group its own text falls in.
+    const tags = this.replayTags();
+    const byId = new Map<string, Group>();
+    if (tags.size > 0) for (const g of groups.values()) byId.set(g.promptId, g);
     const fromUs = q.from !== undefined ? Math.round(q.from * 1000) : 0;
     const toUs = q.to !== undefined ? Math.round(q.to * 1000) : Number.MAX_SAFE_INTEGER;
     // The annotations first (few, against the calls): each call then looks up its own.
@@ -402,16 +453,25 @@ export class PromptQueries {
     }
     for (const r of this.stmts.calls.iterate(fromUs, toUs) as IterableIterator<CallRow>) {
       if (q.service !== undefined && r.service_name !== q.service) continue;
-      const cols = { promptName: r.prompt_name, promptVersion: r.prompt_version, promptHash: r.prompt_hash, promptSource: r.prompt_source, experiment: r.experiment, variant: r.variant };
-      for (const k of promptKeysOf(cols, r.service_name, r.span_name)) {
-        const v = groups.get(k.groupKey)?.versionOf.get(`${k.hash}\u0000${k.declaredVersion ?? ''}`);
-        if (!v) continue;
-        const id = k.groupKey + '\u0000' + v.version;
+      const span = r.trace_id + r.span_id;
+      const tag = tags.get(span);
+      const targets: string[] = [];
+      if (tag) {
+        const g = byId.get(tag.promptId);
+        if (g?.versions.some((v) => v.version === tag.version)) targets.push(g.groupKey + '\u0000' + tag.version);
+      } else {
+        const cols = { promptName: r.prompt_name, promptVersion: r.prompt_version, promptHash: r.prompt_hash, promptSource: r.prompt_source, experiment: r.experiment, variant: r.variant };
+        for (const k of promptKeysOf(cols, r.service_name, r.span_name)) {
+          const v = groups.get(k.groupKey)?.versionOf.get(`${k.hash}\u0000${k.declaredVersion ?? ''}`);
+          if (v) targets.push(k.groupKey + '\u0000' + v.version);
+        }
+      }
+      for (const id of targets) {
         if (wanted && !wanted.has(id)) continue;
+        if (only && !only(id, span)) continue;
         let t = out.get(id);
         if (!t) out.set(id, (t = new Tally()));
         t.add(r);
-        const span = r.trace_id + r.span_id;
         for (const a of onSpan.get(span) ?? []) t.annotate(a, span);
         // Thumbs on a trace count for every version called in it (once each).
         for (const a of onTrace.get(r.trace_id) ?? []) t.annotate(a, span);
