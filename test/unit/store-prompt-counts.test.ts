@@ -1,6 +1,7 @@
-// prompt_texts counts the calls kept: retention and clearing take a trace's calls off their
-// texts' counts, a text left without calls goes, and the listed versions match the calls left.
-// On a real SQLite file, through the real writer.
+// prompt_texts counts the calls kept, with their figures rolled up: retention and clearing take a
+// trace's calls off their texts' rows, a text left without calls goes, and the versions listed
+// from the rollups match the same versions summed from the calls themselves. On a real SQLite
+// file, through the real writer.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,10 +34,11 @@ function calls(n: number): IngestSpan[] {
     const user = USERS[i % USERS.length]!;
     const system = i < n / 2 ? `You help ${user} plan trips. Answer briefly.` : `You help ${user} plan trips. Answer politely.`;
     const s = span({
-      name: 'chat gpt-4o-mini', startUs: T0 + i * MINUTE_US, endUs: T0 + i * MINUTE_US + 400_000,
+      name: 'chat gpt-4o-mini', startUs: T0 + i * MINUTE_US, endUs: T0 + i * MINUTE_US + 200_000 + ((i * 7919) % 50) * 30_000,
+      statusCode: i % 7 === 3 ? 2 : 0,
       attributes: {
         'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini',
-        'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.output_tokens': 10,
+        'gen_ai.usage.input_tokens': 50 + (i % 5) * 17, 'gen_ai.usage.output_tokens': 10 + (i % 3) * 40,
         'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: system }]),
       },
     });
@@ -94,5 +96,50 @@ describe('prompt_texts after pruning and clearing', () => {
     store.prune({ maxBytes: Math.floor(store.sizeBytes() / 2) });
     expect(kept()).toBeLessThan(200);
     expect(counted()).toBe(kept());
+  });
+});
+
+describe('versions listed from the rollups', () => {
+  /** The list over the whole store (rollups) against the same list with the service filter (every call read). */
+  function expectRollupsMatchCalls(): void {
+    const fromRollups = store.queries.prompts.list();
+    const fromCalls = store.queries.prompts.list({ service: 'test-app' });
+    expect(fromRollups.prompts.map((p) => p.promptId)).toEqual(fromCalls.prompts.map((p) => p.promptId));
+    fromRollups.prompts.forEach((p, i) => {
+      const q = fromCalls.prompts[i]!;
+      expect(p.versions.map((v) => v.version)).toEqual(q.versions.map((v) => v.version));
+      p.versions.forEach((v, j) => {
+        const w = q.versions[j]!;
+        expect({ calls: v.calls, errors: v.errors, inputTokens: v.inputTokens, outputTokens: v.outputTokens, guardrailHits: v.guardrailHits, feedbackUp: v.feedbackUp })
+          .toEqual({ calls: w.calls, errors: w.errors, inputTokens: w.inputTokens, outputTokens: w.outputTokens, guardrailHits: w.guardrailHits, feedbackUp: w.feedbackUp });
+        expect(v.costUsd).toBeCloseTo(w.costUsd, 12);
+        // Percentiles from log buckets: within 2% of the exact nearest-rank ones of the version's calls left.
+        const ms = spansOf(v.version).map((x) => (x.endUs - x.startUs) / 1000).sort((a, b) => a - b);
+        const rank = (q: number) => ms[Math.max(1, Math.ceil(q * ms.length)) - 1]!;
+        expect(Math.abs(v.latencyMs.p50! - rank(0.5)) / rank(0.5)).toBeLessThan(0.02);
+        expect(Math.abs(v.latencyMs.p95! - rank(0.95)) / rank(0.95)).toBeLessThan(0.02);
+      });
+    });
+  }
+
+  let spans: IngestSpan[] = [];
+  const spansOf = (version: string) => {
+    const left = new Set(store.db.prepare('SELECT s.span_id FROM llm_calls c JOIN spans s ON s.id = c.span_row').pluck().all() as string[]);
+    return spans.filter((x, i) => left.has(x.spanId) && (i < spans.length / 2 ? '1' : '2') === version);
+  };
+
+  it('agree with the figures summed from the calls, before and after pruning, with thumbs counted', () => {
+    spans = calls(60);
+    store.writer.write([{ spans, logs: [] }]);
+    const v2call = spans[50]!;
+    store.db.prepare(`INSERT INTO annotations (trace_id, span_id, kind, name, label, source, created_us, at_us, store_rev)
+      VALUES (?, ?, 'feedback', 'user_feedback', 'up', 'user', ?, ?, 1)`).run(v2call.traceId, v2call.spanId, v2call.startUs, v2call.startUs);
+    const listed = store.queries.prompts.list();
+    expect(listed.prompts[0]!.versions.map((v) => [v.version, v.calls, v.errors])).toEqual([['2', 30, 5], ['1', 30, 4]]);
+    expect(listed.prompts[0]!.versions[0]!.feedbackUp).toBe(1);
+    expectRollupsMatchCalls();
+    store.prune({ olderThanMs: (T0 + 21 * MINUTE_US) / 1000 });
+    expectRollupsMatchCalls();
+    expect(store.queries.prompts.list().prompts[0]!.versions.map((v) => v.calls)).toEqual([30, 8]);
   });
 });
