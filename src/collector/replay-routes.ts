@@ -5,6 +5,7 @@
 import type http from 'node:http';
 import { HttpError, sendJson, type Route } from '../capture/http-server';
 import { REDACTED } from '../capture/credentials';
+import { SERVICE_HEADER } from '../capture/proxy';
 import type { ReplayTickets } from '../capture/proxy/replay-tickets';
 import { BUILTIN_UPSTREAMS, type Upstream, type UpstreamTable } from '../capture/proxy/upstreams';
 import type { ProxyCapture } from '../capture/sink';
@@ -12,7 +13,7 @@ import { replayCredentials } from '../capture/replay/credentials';
 import { sendThroughProxy } from '../capture/replay/send';
 import { SOURCE_USER, type NewAnnotation } from '../core/annotations/model';
 import { credentialHeaderNames, exactRequest, modelOf, NotReplayable, rebuildRequest, withModel, type WireRequest } from '../core/replay/rebuild';
-import type { ReplayOutcome, ReplayRequestDto, ReplayRunRequest, ReplayStreamEvent } from '../protocol/api';
+import type { PromptReplayTag, ReplayOutcome, ReplayRequestDto, ReplayRunRequest, ReplayStreamEvent } from '../protocol/api';
 import type { AnnotationOp } from '../store/annotation-writes';
 import type { Store } from '../store/store';
 import { readJson, spanIdParam, traceIdParam } from './url-params';
@@ -73,7 +74,21 @@ function parseRun(b: unknown): ReplayRunRequest {
     }
     out.count = x.count;
   }
+  if (x.service !== undefined && x.service !== null) {
+    if (typeof x.service !== 'string' || x.service === '') throw new HttpError(400, 'invalid replay', 'service must be a non-empty string');
+    out.service = x.service;
+  }
+  if (x.prompt !== undefined && x.prompt !== null) out.prompt = promptTagOf(x.prompt);
   return out;
+}
+
+function promptTagOf(v: unknown): PromptReplayTag {
+  const t = v as Record<string, unknown>;
+  const keys = ['promptId', 'version', 'fromPromptId', 'fromVersion'] as const;
+  if (typeof v !== 'object' || v === null || keys.some((k) => typeof t[k] !== 'string' || t[k] === '')) {
+    throw new HttpError(400, 'invalid replay', 'prompt must be {promptId, version, fromPromptId, fromVersion}, each a non-empty string');
+  }
+  return { promptId: t.promptId as string, version: t.version as string, fromPromptId: t.fromPromptId as string, fromVersion: t.fromVersion as string };
 }
 
 /**
@@ -122,7 +137,7 @@ async function runReplays(ctx: ReplayContext, req: http.IncomingMessage, run: Re
     let sent: { status: number; error: string | null };
     try {
       sent = await sendThroughProxy({
-        port: ctx.port(), upstream: routeName, method: wire.method, path: wire.path, headers: { ...wire.headers, ...creds.headers }, body: wire.body, token, api: wire.api,
+        port: ctx.port(), upstream: routeName, method: wire.method, path: wire.path, headers: { ...wire.headers, ...creds.headers, ...(run.service ? { [SERVICE_HEADER]: run.service } : {}) }, body: wire.body, token, api: wire.api,
         onText: (text) => emit({ type: 'text', index, text }),
       });
     } catch (err) {
@@ -145,7 +160,7 @@ async function runReplays(ctx: ReplayContext, req: http.IncomingMessage, run: Re
       await ctx.write([{
         op: 'add',
         annotations: [
-          link(ids.traceId, ids.spanId, 'replay_of', capture.span.startUs, { traceId: run.traceId, spanId: run.spanId }),
+          link(ids.traceId, ids.spanId, 'replay_of', capture.span.startUs, { traceId: run.traceId, spanId: run.spanId, ...run.prompt }),
           link(run.traceId, run.spanId, 'replayed_as', Math.round(original$.startTime * 1000), { traceId: ids.traceId, spanId: ids.spanId, model, httpStatus }),
         ],
       }]);

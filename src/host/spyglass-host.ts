@@ -70,7 +70,7 @@ export class SpyglassHost implements vscode.Disposable {
     this.tree = new TracesTreeProvider({ getApi: () => this.api, onError: (m) => this.log.warn(m) });
     this.treeView = vscode.window.createTreeView(TRACES_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.panels = new TracePanels(context.extensionUri, this.connection, context.globalState);
-    this.prompts = new PromptsView(context.extensionUri, () => this.api, this.log);
+    this.prompts = new PromptsView(context.extensionUri, () => this.api, this.log, context.secrets);
     this.guardrails = new Guardrails({ getApi: () => this.api, panels: this.panels, log: this.log });
     this.walkthroughPorts = new WalkthroughPorts(context, (m) => this.log.warn(m));
     this.alerts = new AlertsView(() => this.api, (m) => this.log.warn(m));

@@ -378,6 +378,10 @@ export interface ReplayRunRequest {
   model?: string;
   upstream?: string;
   count?: number;
+  /** A prompt version's call sent with another version's text: recorded on the replay's link, the replay counts as that version's call. */
+  prompt?: PromptReplayTag;
+  /** The service the replay is recorded under (`x-spyglass-service`), by default the proxy route's name. */
+  service?: string;
 }
 
 export interface ReplayOutcome {
@@ -638,6 +642,8 @@ export interface PromptQuery {
   /** Epoch ms, exclusive. */
   to?: number;
   service?: string;
+  /** Compare only: A's calls that were replayed with B's text against those replays (any time). */
+  replays?: boolean;
 }
 
 /** p50 and p95 of the calls' figures; null without any. */
@@ -740,4 +746,35 @@ export interface PromptComparisonDto {
   a: { promptId: string; name: string; version: string; stats: PromptVersionStats };
   b: { promptId: string; name: string; version: string; stats: PromptVersionStats };
   metrics: MetricComparisonDto[];
+}
+
+/** What a replay with another prompt version's text records on its link to the original. */
+export interface PromptReplayTag {
+  /** The version whose text the replay was sent with. */
+  promptId: string;
+  version: string;
+  /** The version the original call was sent with. */
+  fromPromptId: string;
+  fromVersion: string;
+}
+
+/**
+ * `GET /api/prompts/replay-plan?a=<promptId>/<version>&b=…&count=N`: A's newest N calls (1 to
+ * 50, default 10), each with its request body carrying B's text in place of A's (the call's own
+ * variable values kept), ready for `POST /api/replay` with `prompt` set; or why it cannot be.
+ */
+export interface PromptReplayPlan {
+  a: { promptId: string; version: string };
+  b: { promptId: string; version: string };
+  items: PromptReplayItem[];
+}
+
+export interface PromptReplayItem {
+  traceId: string;
+  spanId: string;
+  /** The original's service, for the replay to be recorded under. */
+  serviceName: string | null;
+  /** The request body to send; absent when `error` says why this call cannot be carried over. */
+  body?: string;
+  error?: string;
 }

@@ -19,6 +19,8 @@ export interface PromptCompareState {
   error: string | null;
   /** Where each version's text lives in the workspace, when found ("app/prompts.py:12 · abc1234"). */
   sources: { a: string | null; b: string | null };
+  /** A's calls that were replayed with B's text, against those replays (the same inputs on each side). */
+  replays?: boolean;
 }
 
 export type PromptCompareHostToWebview = {
@@ -34,6 +36,8 @@ export type PromptCompareWebviewToHost = {
     /** Shows B against A the other way round. */
     swap: Record<string, never>;
     openSource: { side: 'a' | 'b' };
+    /** Sends A's recent calls again with B's text, then compares A's originals against the replays. */
+    replayWithB: Record<string, never>;
   };
   requests: { reload: RequestSpec<Record<string, never>, PromptCompareState> };
   notifications: Record<never, never>;

@@ -24,8 +24,9 @@ export const TRACE_OWNED_TABLES: readonly TraceOwnedTable[] = [
 /**
  * Tables that belong to no one trace: shared resources, time rollups (pruned by time), the
  * store's own state (meta: the revision and the analysis runner's cursors), the GenAI client metrics
- * received over OTLP (pruned by time), the distinct texts of prompts (counts of what was seen; a
- * pruned sample call is replaced by another of the text, or the text skipped). Cleared with
+ * received over OTLP (pruned by time), the distinct texts of prompts (counts of the calls kept: a
+ * deleted trace's calls are uncounted first, see prompt-writes.ts; a pruned sample call is
+ * replaced by another of the text, or the text skipped). Cleared with
  * everything else except meta.
  */
 export const SHARED_TABLES = { cleared: ['resources', 'genai_metric_points', 'prompt_texts'], kept: ['meta'] } as const;

@@ -4,6 +4,7 @@
 
 import type Database from 'better-sqlite3';
 import { CALL_FIELDS, callFieldColumns } from './call-fields';
+import { recountPromptTexts } from './prompt-writes';
 import { HOUR_US, rebuildRollupLevel } from './rollups';
 
 /** SQL, or a function for a step SQL alone cannot do. */
@@ -296,6 +297,16 @@ const MIGRATIONS: Migration[] = [
      N rows and stops instead of reading and sorting the whole trace. A trace's spans arrive
      together, so its entries sit side by side: an insert touches the page it touched last. */
   `CREATE INDEX IF NOT EXISTS spans_by_trace_start ON spans (trace_id, start_us);`,
+  /* 14: per-text rollups of prompt versions (prompt-writes.ts): each text's errors, cost, tokens and
+     latency and first-token histograms, kept with its count, so listing prompts over the whole
+     store sums these rows instead of reading every call. Counted afresh from the stored calls. */ (db) => {
+    addColumns(db, 'prompt_texts', {
+      errors: 'INTEGER NOT NULL DEFAULT 0', cost_usd: 'REAL NOT NULL DEFAULT 0', input_tokens: 'INTEGER NOT NULL DEFAULT 0',
+      output_tokens: 'INTEGER NOT NULL DEFAULT 0', latency_hist: "TEXT NOT NULL DEFAULT '{}'", ttft_hist: "TEXT NOT NULL DEFAULT '{}'",
+    });
+    addColumns(db, 'llm_calls', callFieldColumns(CALL_FIELDS)); // the figures counted below
+    recountPromptTexts(db);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

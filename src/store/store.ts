@@ -10,6 +10,7 @@ import { openDatabase } from './database';
 import { GenAiMetricStore } from './genai-metrics';
 import { SHARED_TABLES, TRACE_OWNED_TABLES } from './owned-tables';
 import { TraceQueries } from './queries';
+import { PromptWrites } from './prompt-writes';
 import { rebuildRollupLevel, ROLLUP_LEVELS } from './rollups';
 import { SpanWriter, spanFromRow, type WriterOptions } from './writer';
 
@@ -90,8 +91,13 @@ export class Store {
   private deleteTraces(ids: string[]): number {
     if (ids.length === 0) return 0;
     const del = TRACE_OWNED_TABLES.map((o) => this.db.prepare(`DELETE FROM ${o.table} WHERE ${o.ofTrace}`));
+    const prompts = new PromptWrites(this.db);
     this.db.transaction(() => {
-      for (const id of ids) for (const stmt of del) stmt.run(id);
+      for (const id of ids) {
+        prompts.forgetTrace(id);
+        for (const stmt of del) stmt.run(id);
+      }
+      prompts.settle();
       // Pruning goes oldest first, so the rollups to drop are those before the oldest call left.
       this.db.exec(`DELETE FROM llm_rollup WHERE minute_us < coalesce((SELECT min(start_us) FROM llm_calls), 9e18) / 60000000 * 60000000`);
       this.pruneCoarseRollups();

@@ -356,7 +356,7 @@ export class SpanWriter {
       if (old.convention === 'proxy') return false; // the wire is the better witness
       const oldCall: PreparedCall = { ...readCallFields(CALL_FIELDS, old, span), json: stored.call };
       agg.addCall(facts(p, row.service_name, oldCall), -1);
-      this.prompts.note(oldCall, row.service_name, row.name, row.start_us, row.id, -1);
+      this.prompts.note(oldCall, row.service_name, row.name, row.start_us, Math.max(0, row.end_us - row.start_us), row.id, -1);
       revision = stored.revision + 1;
     }
     this.stmts.setCategory.run(p.category, rev, row.id);
@@ -368,7 +368,7 @@ export class SpanWriter {
   private putCall(row: number, p: PreparedSpan, serviceName: string | null, agg: BatchAggregates, revision: number, rev: number): void {
     const c = p.call!;
     this.stmts.insertCall.run(row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), serviceName, ...callArgs(CALL_FIELDS, c), c.json, revision, rev);
-    this.prompts.note(c, serviceName, p.name, p.startUs, row, 1);
+    this.prompts.note(c, serviceName, p.name, p.startUs, Math.max(0, p.endUs - p.startUs), row, 1);
     const f = facts(p, serviceName, c);
     agg.addCall(f);
     this.onCall?.(f);

@@ -7,7 +7,9 @@
 //     a trend marker, and the commit that introduced the new text;
 //   - diffs the two versions in the native diff editor;
 //   - compares them side by side: intervals and a verdict per figure;
-//   - opens the prompt at its source, and the commit that changed it.
+//   - opens the prompt at its source, and the commit that changed it;
+//   - replays v1's calls with v2's text (each user's name kept) and compares the originals
+//     against the replays: the same inputs on both sides.
 // Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,6 +100,8 @@ beforeAll(async () => {
       'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': path.join(home, 'spyglass.db'),
       'spyglass.proxy.upstreams': { openai: fake.url },
     },
+    // Replays take the key from the collector's environment (the Set API Key flow is replay.e2e's).
+    env: { OPENAI_API_KEY: 'sk-e2e-replay-key' },
   });
   workspace = server.workspace;
   mkdirSync(path.join(workspace, 'assistant'), { recursive: true });
@@ -185,5 +189,28 @@ describe('prompt versions in code-server', () => {
     await pickRow(/v2/);
     await textMatching(wb!.page.locator('.editor-instance .view-lines').last(), /Make.the.assistant.thorough/, 'the commit shown', 30_000);
     await wb!.screenshot('05-commit-that-changed-it');
+  });
+
+  it("replays v1's calls with v2's text and compares the originals against the replays", async () => {
+    const before = fake!.requests.length;
+    await wb!.runCommand("Spyglass: Replay Version's Calls with Another Version");
+    await pickRow(/v1/);
+    await pickRow(/^v2/);
+    const input = wb!.page.locator('.quick-input-widget input.input');
+    await input.fill('5');
+    await input.press('Enter');
+    await wb!.waitInWebview('.replay-note', 90_000);
+    const panel = wb!.webviewContent();
+    await textMatching(panel.locator('.replay-note'), /Same inputs on both sides[\s\S]*\(5\)[\s\S]*\(5\)/, 'five originals against five replays', 30_000);
+    await textMatching(panel.locator('tr[data-metric="outputTokens"]'), /higher/, 'more tokens out with v2 on the same inputs', 30_000);
+    await textMatching(panel.locator('tr[data-metric="outputTokens"]'), /n = 5[\s\S]*n = 5/, 'five calls a side', 10_000);
+    // The provider got v2's text with each original user's name.
+    const systems = fake!.requests.slice(before).map((r) => String((requestJson(r).messages as { content: string }[])[0]?.content));
+    expect(systems).toHaveLength(5);
+    for (const s of systems) expect(s).toMatch(/^You are \w+'s trip planning assistant\. Keep every answer thorough and friendly\.$/);
+    expect(new Set(systems).size).toBe(5);
+    await wb!.screenshot('06-replayed-with-v2-compared');
+    const listed = await api<PromptsDto>('/api/prompts');
+    expect(listed.prompts.find((x) => x.promptId === prompt.promptId)!.versions.map((v) => [v.version, v.calls])).toEqual([['2', 13], ['1', 8]]);
   });
 });

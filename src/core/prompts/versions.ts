@@ -255,9 +255,20 @@ const MAX_MATCH_SLOTS = 12;
  * text where a variable goes. Null when the template has too many variables to match this way.
  */
 export function templateMatcher(template: string): ((text: string) => boolean) | null {
+  const re = slotPattern(template);
+  return re && ((text) => re.test(text));
+}
+
+/** The template as a pattern with a group per variable; null with too many variables. */
+function slotPattern(template: string): RegExp | null {
   const pieces = template.split(SLOT);
   if (pieces.length - 1 > MAX_MATCH_SLOTS) return null;
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^${pieces.map(escape).join('[\\s\\S]*?')}$`);
-  return (text) => re.test(text);
+  return new RegExp(`^${pieces.map(escape).join('([\\s\\S]*?)')}$`);
+}
+
+/** What a rendered text put where its template's variables go, in order; null when it is no instance of it. */
+export function slotValues(template: string, text: string): string[] | null {
+  const m = slotPattern(template)?.exec(text);
+  return m ? m.slice(1) : null;
 }

@@ -17,6 +17,7 @@ import type {
   NewUserAnnotation,
   PromptComparisonDto,
   PromptQuery,
+  PromptReplayPlan,
   PromptsDto,
   PromptVersionDetail,
   SessionDetail,
@@ -321,6 +322,11 @@ export class ApiClient {
 
   promptVersion(promptId: string, version: string): Promise<PromptVersionDetail> {
     return this.json('GET', `/api/prompts/${seg(promptId)}/versions/${seg(version)}`);
+  }
+
+  /** A's newest calls with B's text carried into their requests, ready to replay. */
+  promptReplayPlan(a: { promptId: string; version: string }, b: { promptId: string; version: string }, count: number): Promise<PromptReplayPlan> {
+    return this.json('GET', `/api/prompts/replay-plan${queryString({ a: `${a.promptId}/${a.version}`, b: `${b.promptId}/${b.version}`, count })}`);
   }
 
   /** Version B against version A, figure by figure. */

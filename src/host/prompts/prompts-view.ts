@@ -8,8 +8,10 @@ import type { ApiClient } from '../connection/api-client';
 import { panelHtml, webviewOptions } from '../panels/panel-html';
 import { PromptCompareController } from './compare-panel';
 import type { PromptSourceLocation } from './git-source';
+import { ApiKeys, keyProviderOf } from '../replay/api-keys';
 import { PromptDocuments, promptCommitUri, promptVersionUri } from './prompt-documents';
 import { PromptsTreeProvider, type PromptsTreeNode, type SourceNode, type VersionNode } from './prompts-tree';
+import { replayVersionCalls, type VersionReplayResult } from './version-replay';
 
 export const PROMPTS_VIEW_ID = 'spyglass.prompts';
 
@@ -22,7 +24,10 @@ export class PromptsView implements vscode.Disposable {
   private compare: { panel: vscode.WebviewPanel; controller: PromptCompareController } | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly getApi: () => ApiClient | null, private readonly log: vscode.LogOutputChannel) {
+  private readonly keys: ApiKeys | null;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly getApi: () => ApiClient | null, private readonly log: vscode.LogOutputChannel, secrets?: vscode.SecretStorage) {
+    this.keys = secrets ? new ApiKeys(secrets) : null;
     this.tree = new PromptsTreeProvider(getApi, (m) => log.warn(m));
     this.treeView = vscode.window.createTreeView(PROMPTS_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.disposables.push(
@@ -34,6 +39,10 @@ export class PromptsView implements vscode.Disposable {
       vscode.commands.registerCommand('spyglass.openPromptVersion', (arg?: VersionArg) => this.openVersion(arg)),
       vscode.commands.registerCommand('spyglass.diffPromptVersions', (arg?: VersionArg, other?: string) => this.diff(arg, other)),
       vscode.commands.registerCommand('spyglass.comparePromptVersions', (arg?: VersionArg, other?: string) => this.showCompare(arg, other)),
+      vscode.commands.registerCommand('spyglass.replayPromptVersion', (arg?: VersionArg, other?: string, count?: number) => this.replayWith(arg, other, count).catch((e: Error) => {
+        this.log.error(`spyglass.replayPromptVersion: ${e.stack ?? e.message}`);
+        void vscode.window.showErrorMessage(`Spyglass: ${e.message}`);
+      })),
       vscode.commands.registerCommand('spyglass.openPromptSource', (arg?: SourceNode | VersionArg) => this.openSource(arg)),
       vscode.commands.registerCommand('spyglass.showPromptCommit', (arg?: SourceNode | VersionArg) => this.showCommit(arg)),
     );
@@ -118,13 +127,73 @@ export class PromptsView implements vscode.Disposable {
     if (!at) return;
     const other = await this.other(at.prompt, at.version, otherVersion, `Compare v${at.version} of ${at.prompt.name} with…`);
     if (other === null) return;
-    const a = { promptId: at.prompt.promptId, version: other };
-    const b = { promptId: at.prompt.promptId, version: at.version };
-    const title = `Compare ${at.prompt.name} v${a.version} ↔ v${b.version}`;
+    await this.openCompare({ promptId: at.prompt.promptId, version: other }, { promptId: at.prompt.promptId, version: at.version }, at.prompt.name, false);
+  }
+
+  /**
+   * Sends version A's recent calls again with version B's text (each call's own variable values
+   * kept), with progress and cancel, then compares A's originals against the replays.
+   */
+  private async replayWith(arg: VersionArg, otherVersion?: string, countArg?: number): Promise<void> {
+    const at = await this.pick(arg, "Replay which prompt version's calls?");
+    if (!at) return;
+    const other = await this.other(at.prompt, at.version, otherVersion, `Replay v${at.version}'s calls of ${at.prompt.name} with the text of…`);
+    if (other === null) return;
+    let count = countArg;
+    if (count === undefined) {
+      const v = await vscode.window.showInputBox({
+        title: `Spyglass: replay v${at.version}'s calls with v${other}`, prompt: `How many of v${at.version}'s most recent calls to send again (1 to 50); each is a paid call to the provider`, value: '10',
+        validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 && Number(s) <= 50 ? undefined : 'A whole number from 1 to 50'),
+      });
+      if (v === undefined) return;
+      count = Number(v.trim());
+    }
+    const api = this.getApi();
+    if (!api) throw new Error('Spyglass capture is not running: start it to replay.');
+    const a = { promptId: at.prompt.promptId, version: at.version };
+    const b = { promptId: at.prompt.promptId, version: other };
+    // The key goes with the request's own API; every call of a version is sent to the same provider.
+    const first = (await api.promptVersion(a.promptId, a.version)).recentCalls[0];
+    const wire = first ? (await api.callRequest(first.traceId, first.spanId).catch(() => null))?.api ?? null : null;
+    const title = `Spyglass: replaying ${at.prompt.name} v${a.version}'s calls with v${b.version}`;
+    const send = (): Thenable<VersionReplayResult> => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      let last = 0;
+      return replayVersionCalls(api, a, b, count!, {
+        headers: (await this.keys?.headersFor(wire)) ?? {},
+        isCancelled: () => token.isCancellationRequested,
+        onProgress: (done, total) => {
+          progress.report({ message: `${done} of ${total}`, increment: total ? (100 * (done - last)) / total : 0 });
+          last = done;
+        },
+      });
+    });
+    let result: VersionReplayResult;
+    try {
+      result = await send();
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!/missing credentials/.test(message) || !this.keys) throw e;
+      const choice = await vscode.window.showWarningMessage(`Spyglass: ${message}`, 'Set API Key');
+      if (choice !== 'Set API Key' || !(await this.keys.ask(keyProviderOf(wire)))) return;
+      result = await send();
+    }
+    const failed = result.replays.filter((r) => r.error).length;
+    const parts = [`${result.replays.length} of ${result.planned} calls replayed with v${b.version}`];
+    if (failed) parts.push(`${failed} answered with an error`);
+    if (result.skipped.length) parts.push(`${result.skipped.length} skipped (${result.skipped[0]!.reason})`);
+    if (result.cancelled) parts.push('cancelled');
+    for (const s of result.skipped) this.log.warn(`replay with v${b.version}: skipped ${s.traceId}/${s.spanId}: ${s.reason}`);
+    void vscode.window.showInformationMessage(`Spyglass: ${parts.join('; ')}.`);
+    this.tree.refresh();
+    if (result.replays.length > 0) await this.openCompare(a, b, at.prompt.name, true);
+  }
+
+  private async openCompare(a: PromptCompareSide, b: PromptCompareSide, name: string, replays: boolean): Promise<void> {
+    const title = replays ? `Replayed ${name} v${a.version} → v${b.version}` : `Compare ${name} v${a.version} ↔ v${b.version}`;
     if (this.compare) {
       this.compare.panel.title = title;
       this.compare.panel.reveal();
-      await this.compare.controller.show(a, b);
+      await this.compare.controller.show(a, b, replays);
       return;
     }
     const panel = vscode.window.createWebviewPanel(PROMPT_COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: false });
@@ -137,8 +206,9 @@ export class PromptsView implements vscode.Disposable {
       },
       openDiff: (x, y) => this.openDiff(x, y),
       openSource: (loc) => void this.revealSource(loc),
+      replayWithB: (x, y) => void vscode.commands.executeCommand('spyglass.replayPromptVersion', x, y.version),
       onError: (e) => this.log.warn(`prompt comparison: ${e.message}`),
-    });
+    }, replays);
     this.compare = { panel, controller };
     panel.onDidDispose(() => {
       controller.dispose();
