@@ -88,6 +88,8 @@ export function previewOf(text: string | null | undefined): string | null {
 }
 
 /** The user the span was made for: `user.id` (current conventions), `enduser.id` (older ones), Langfuse's. */
+export const USER_ID_ATTRIBUTES = ['user.id', 'enduser.id', 'langfuse.user.id', 'ai.telemetry.metadata.userId'];
+
 export function userIdOf(attrs: Attributes): string | null {
-  return firstString(attrs, ['user.id', 'enduser.id', 'langfuse.user.id', 'ai.telemetry.metadata.userId']);
+  return firstString(attrs, USER_ID_ATTRIBUTES);
 }
