@@ -182,7 +182,7 @@ export class SeriesBuilder {
       this.buckets[cell.bucket]!.cacheSavingsUsd += saved;
       this.total.cacheSavingsUsd += saved;
     }
-    const maxStacks = Math.max(2, this.options.maxStacks ?? 8);
+    const maxStacks = Math.max(2, this.options.maxStacks ?? 6);
     const maxGroups = Math.max(1, this.options.maxGroups ?? 20);
     const stacks = (by: CostStackBy): CostStack[] => {
       const ranked = [...this.stacks[by].entries()]
