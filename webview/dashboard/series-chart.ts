@@ -68,7 +68,8 @@ export class SeriesChart {
         borderColor: color,
         borderWidth: d.type === 'line' ? 2 : 0,
         borderDash: d.dashed ? [5, 4] : undefined,
-        pointRadius: d.type === 'line' && spec.labels.length <= 1 ? 3 : 0,
+        // A point between two empty buckets has no line to be seen on: draw it as a dot.
+        pointRadius: d.type === 'line' ? d.data.map((v, i) => (v !== null && (d.data[i - 1] ?? null) === null && (d.data[i + 1] ?? null) === null ? 3 : 0)) : 0,
         pointHitRadius: 6,
         spanGaps: false,
         maxBarThickness: 48,
@@ -81,7 +82,7 @@ export class SeriesChart {
       stacked: spec.stacked ?? false,
       beginAtZero: true,
       ...(format === 'percent' ? { suggestedMax: 0.1 } : {}),
-      ticks: { color: c.muted, font, maxTicksLimit: 6, callback: (v: string | number) => FORMAT[format](Number(v)) },
+      ticks: { color: c.muted, font, maxTicksLimit: 6, ...(format === 'count' ? { precision: 0 } : {}), callback: (v: string | number) => FORMAT[format](Number(v)) },
       grid: { color: c.grid, drawOnChartArea: position === 'left' },
       border: { display: false },
     });

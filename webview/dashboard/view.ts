@@ -170,7 +170,17 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
     const text = headlines(s);
     const keyOf: Record<SeriesChartKind, keyof typeof text> = { costStack: 'cost', rates: 'rates', latencyTime: 'latency', throughput: 'throughput', cache: 'cache', ttft: 'ttft', tpot: 'tpot' };
     for (const [kind, el] of headlineEls) el.textContent = text[keyOf[kind]];
-    const emptyNote = (kind: SeriesChartKind, n: number, what: string) => seriesCanvases.get(kind)!.setAttribute('aria-label', n === 0 ? `No ${what} in this range.` : `${what}: ${text[keyOf[kind]]}`);
+    // An empty distribution says why instead of drawing bare axes.
+    const emptyNote = (kind: SeriesChartKind, n: number, what: string) => {
+      const c = seriesCanvases.get(kind)!;
+      const box = c.parentElement!;
+      box.hidden = n === 0;
+      let note = box.nextElementSibling as HTMLElement | null;
+      if (!note) box.after((note = h('div', { class: 'empty' })));
+      note.hidden = n > 0;
+      note.textContent = `No ${what} in this range.`;
+      c.setAttribute('aria-label', n === 0 ? note.textContent : `${what}: ${text[keyOf[kind]]}`);
+    };
     emptyNote('ttft', s.ttftHistogram.length, 'calls with a measured time to first token');
     emptyNote('tpot', s.tpotHistogram.length, 'streamed calls with several output tokens');
     renderSpend(spendCard, s.spendBy, spendBy, (next) => {

@@ -92,3 +92,21 @@ describe('dashboard series view', () => {
     expect(h.root.querySelector('#spend .empty')!.textContent).toMatch(/session\.id/);
   });
 });
+
+describe('empty distributions', () => {
+  it('say why instead of drawing bare axes', () => {
+    const b = new SeriesBuilder(T0, T0 + 3_600_000, 300_000, { savingPerCachedToken: () => 0 });
+    b.add(call({ ttftMs: null }));
+    const root = document.createElement('div');
+    document.body.appendChild(root);
+    const endpoint = new MessageEndpoint<DashboardWebviewToHost, DashboardHostToWebview>({ post: () => undefined });
+    mountDashboard(root, {
+      endpoint, initial: dashboardState({ charts: b.build() }), persist: () => undefined,
+      createChart: () => ({ update: () => undefined, setTheme: () => undefined }),
+      createSeriesChart: () => ({ update: () => undefined, setTheme: () => undefined }),
+    });
+    const card = root.querySelector('#card-ttft')!;
+    expect((card.querySelector('.chart-box') as HTMLElement).hidden).toBe(true);
+    expect(card.querySelector('.empty')!.textContent).toMatch(/No calls with a measured time to first token/);
+  });
+});
