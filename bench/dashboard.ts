@@ -6,6 +6,7 @@
 //   npm run bench:dashboard -- [--calls 1000000] [--days 14] [--reps 20]
 
 import { DashboardQueries } from '../src/store/dashboard-queries';
+import { DashboardSeriesReader } from '../src/store/dashboard-series';
 import { Store } from '../src/store/store';
 import { repoRoot } from './lib/bench-db';
 import { CALLS_DB_END_MS, ensureCallsDb } from './lib/calls-db';
@@ -49,5 +50,20 @@ for (const [label, from, target] of [['10% window', CALLS_DB_END_MS - span / 10,
   console.log(`    of which top tables: p50 ${ms(topsOnly.wall.p50)} ms`);
   console.log(`    filtered (model + prompt): p50 ${ms(one.wall.p50)} ms; ${(one.wall.p50 / scan.wall.p50).toFixed(2)}x the scan`);
   console.log(`    reference: COUNT/SUM scan of the same rows: p50 ${ms(scan.wall.p50)} ms`);
+}
+
+// The charts over time (GET /api/dashboard/series): one pass over the range's calls with their
+// span attributes (user, session, feature) and refusal annotations, against the same COUNT/SUM scan.
+const seriesReader = new DashboardSeriesReader(store.db);
+console.log('  series charts (cost stacks, rates, latency percentiles, histograms, spend groups):');
+for (const [label, from] of [['10% window', CALLS_DB_END_MS - span / 10], ['all of it', CALLS_DB_END_MS - span]] as const) {
+  const to = CALLS_DB_END_MS;
+  const bucketMs = Math.max(60_000, Math.round((to - from) / 60 / 60_000) * 60_000);
+  const seriesReps = Math.max(3, Math.floor(reps / 4));
+  const series = sample(() => seriesReader.series({ from, to, bucketMs }), seriesReps, 1);
+  const filtered = sample(() => seriesReader.series({ from, to, bucketMs, model: 'gpt-4o', prompt: 'prompt-3@v1' }), seriesReps, 1);
+  const scan = sample(() => scanStmt.get(from * 1000, to * 1000), reps, 2);
+  console.log(`    ${label}: p50 ${ms(series.wall.p50)} ms (p95 ${ms(series.wall.p95)}), ${(series.wall.p50 / scan.wall.p50).toFixed(2)}x the scan (${ms(scan.wall.p50)} ms);`
+    + ` filtered (model + prompt) p50 ${ms(filtered.wall.p50)} ms, ${(filtered.wall.p50 / scan.wall.p50).toFixed(2)}x`);
 }
 store.close();

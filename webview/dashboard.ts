@@ -2,6 +2,7 @@
 import type { DashboardHostToWebview, DashboardPersistedState, DashboardState, DashboardWebviewToHost } from '../src/protocol/webview';
 import { connect, readInitialState } from './shared/connection';
 import { BarChart } from './dashboard/charts';
+import { SeriesChart } from './dashboard/series-chart';
 import { mountDashboard } from './dashboard/view';
 
 const connection = connect<DashboardWebviewToHost, DashboardHostToWebview, DashboardPersistedState>();
@@ -10,5 +11,6 @@ mountDashboard(document.getElementById('app')!, {
   initial: readInitialState<DashboardState>(),
   persist: connection.persist,
   createChart: (canvas, kind, colors) => new BarChart(canvas, kind, colors),
+  createSeriesChart: (canvas, _kind, colors) => new SeriesChart(canvas, colors),
 });
 connection.start();

@@ -36,6 +36,7 @@ import { AlertService } from './alert-service';
 import { apiRoutes } from './api-routes';
 import { replayRoutes } from './replay-routes';
 import { dashboardRoutes } from './dashboard-routes';
+import { parsePriceOverrides } from '../core/pricing';
 import { EventHub } from './events';
 import { toOtlpJson } from './otlp-export';
 import { importOtlpJson } from './otlp-import';
@@ -351,7 +352,7 @@ export class Collector {
         maxBodyBytes: this.options.maxBodyBytes,
       }),
       ...alertRoutes(() => this.alertService),
-      ...dashboardRoutes(this.store),
+      ...dashboardRoutes(this.store, { priceOverrides: parsePriceOverrides(this.options.priceOverrides ?? []).overrides }),
       ...guardrailRoutes({ store: this.store, config: () => this.guardrailConfig(), configure: (r) => this.configureGuardrails(r) }),
     ];
   }

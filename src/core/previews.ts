@@ -87,7 +87,10 @@ export function previewOf(text: string | null | undefined): string | null {
   return `${line.slice(0, end)}…`;
 }
 
-/** The user the span was made for: `user.id` (current conventions), `enduser.id` (older ones), Langfuse's. */
+/** Where a span names its user: `user.id` (current conventions), `enduser.id` (older ones), Langfuse's, the Vercel AI SDK's. */
+export const USER_ID_ATTRIBUTES = ['user.id', 'enduser.id', 'langfuse.user.id', 'ai.telemetry.metadata.userId'];
+
+/** The user the span was made for. */
 export function userIdOf(attrs: Attributes): string | null {
-  return firstString(attrs, ['user.id', 'enduser.id', 'langfuse.user.id', 'ai.telemetry.metadata.userId']);
+  return firstString(attrs, USER_ID_ATTRIBUTES);
 }

@@ -46,3 +46,9 @@ export interface DashboardTopQuery {
   prompt?: string;
   limit?: number;
 }
+
+
+// The dashboard's series (`GET /api/dashboard/series`): the shapes live with the pure code that builds them.
+export type {
+  CostStack, CostStackBy, DashboardSeries, DashboardSeriesQuery, HistogramBin, Percentiles, SeriesBucket, SpendBy, SpendGroup,
+} from '../core/dashboard/types';

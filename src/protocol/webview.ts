@@ -8,7 +8,7 @@
 // posted to a webview whose script has not started yet is lost.
 
 import type { AlertDto } from './alerts';
-import type { DashboardTops } from './dashboard';
+import type { DashboardSeries, DashboardTops } from './dashboard';
 import type { AgentRun } from '../core/agent-run';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, StatsDto, StatsSeriesDto, TraceOutline, TraceSummary } from './api';
 
@@ -521,6 +521,8 @@ export interface DashboardState {
   /** The alerts firing now. */
   alerts?: AlertDto[];
   filters?: DashboardFilters;
+  /** The charts over time (cost stacks, rates, latency, distributions, spend groups), every filter applied; null from a collector without them. */
+  charts?: DashboardSeries | null;
 }
 
 /** The dashboard's filters: every figure, chart and table is of the calls they keep. */

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsDto, BreakersDto } from '../../src/protocol/alerts';
 import type { StatsDto, TraceListPage } from '../../src/protocol/api';
+import type { DashboardSeries } from '../../src/protocol/dashboard';
+import { formatInteger, formatPercent, formatUsd } from '../../src/core/format';
 import type { FakeServer } from '../fakes/fake-server';
 import { startFakeOpenAI } from '../fakes/openai-fake';
 import { runApp } from './harness/apps';
@@ -137,6 +139,24 @@ describe('budgets, alerts and the dashboard in code-server', () => {
     await textMatching(dash.locator('[data-card="errors"] .card-value'), '1', 'the errors card (the refused call)', 10_000);
     await seen(dash.locator('#dashboard-alerts .dashboard-alert').filter({ hasText: 'runaway' }), 'the active alerts on the dashboard', 10_000);
     await wb!.screenshot('03-dashboard');
+
+    // The charts over time: their headline figures are the calls behind them.
+    const series = await api<DashboardSeries>(`/api/dashboard/series?from=${run!.startedAt - 60_000}&to=${Date.now() + 1}&bucketMs=60000`);
+    expect(series.totals.calls).toBe(stats.calls);
+    expect(series.totals.errors).toBe(stats.errors);
+    expect(series.totals.costUsd).toBeCloseTo(stats.costUsd, 12);
+    expect(series.buckets.reduce((a, b) => a + b.calls, 0)).toBe(LIMIT + 1);
+    expect(series.costBy.service.map((s) => s.key)).toContain('runaway-agent');
+    const rates = dash.locator('[data-headline="rates"]');
+    await textMatching(rates, `${formatInteger(LIMIT + 1)} calls · ${formatPercent(1 / (LIMIT + 1))} errors · 0% refused`, 'the calls and rates chart', 15_000);
+    await textMatching(dash.locator('[data-headline="costStack"]'), formatUsd(stats.costUsd), 'the cost chart\'s total', 10_000);
+    await dash.locator('#cost-stack-by').selectOption('service');
+    await seen(dash.locator('[data-card="cache-savings"]'), 'the cache savings card', 10_000);
+    await seen(dash.locator('#spend'), 'the spend table', 10_000);
+    await dash.locator('#card-rates').scrollIntoViewIfNeeded();
+    await wb!.screenshot('04-dashboard-charts-over-time');
+    await dash.locator('#card-ttft').scrollIntoViewIfNeeded();
+    await wb!.screenshot('05-dashboard-distributions-and-spend');
   });
 
   it('lifting the breaker lets the service call again', async () => {

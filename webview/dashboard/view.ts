@@ -1,8 +1,11 @@
-// The dashboard: totals for a time range, cost over time by model, latency percentiles and
-// tokens by model, a per-model table and the costliest traces.
+// The dashboard: totals for a time range; cost over time stacked by model, service or prompt
+// version; calls, error and refusal rates, latency percentiles, tokens per second and cache savings
+// over time; TTFT and time-per-output-token distributions; spend per user, session or feature;
+// latency and tokens by model, a per-model table and the costliest traces.
 
 import { formatDateTime, formatDuration, formatInteger, formatPercent, formatTokens, formatUsd, formatClock } from '../../src/core/format';
 import type { StatsDto } from '../../src/protocol/api';
+import type { CostStackBy, DashboardSeries, SpendBy } from '../../src/protocol/dashboard';
 import {
   TIME_RANGES,
   type DashboardHostToWebview,
@@ -17,11 +20,20 @@ import { button, h, icon, replaceChildren } from '../shared/dom';
 import { readThemeColors, watchTheme, type ThemeColors } from '../shared/theme';
 import { renderAlerts, renderFilters, renderTopCalls, renderTopGroups } from './tops';
 import { costOverTime, latencyByModel, tokensByModel, type BarData } from './chart-data';
+import { STACK_LABELS, cacheSpec, costStackSpec, headlines, histogramSpec, latencySpec, ratesSpec, throughputSpec, type ChartSpec } from './series-data';
+import { renderSpend } from './spend';
 
 export interface ChartLike {
   update(data: BarData): void;
   setTheme(colors: ThemeColors): void;
 }
+
+export interface SeriesChartLike {
+  update(spec: ChartSpec): void;
+  setTheme(colors: ThemeColors): void;
+}
+
+export type SeriesChartKind = 'costStack' | 'rates' | 'latencyTime' | 'throughput' | 'cache' | 'ttft' | 'tpot';
 
 export interface DashboardDeps {
   endpoint: MessageEndpoint<DashboardWebviewToHost, DashboardHostToWebview>;
@@ -29,6 +41,8 @@ export interface DashboardDeps {
   persist: (state: DashboardPersistedState) => void;
   /** Makes a chart on a canvas; the entry passes chart.js, tests a recorder. */
   createChart: (canvas: HTMLCanvasElement, kind: 'cost' | 'latency' | 'tokens', colors: ThemeColors) => ChartLike;
+  /** Makes a chart of the series over time (or of a distribution). */
+  createSeriesChart: (canvas: HTMLCanvasElement, kind: SeriesChartKind, colors: ThemeColors) => SeriesChartLike;
 }
 
 export interface DashboardView {
@@ -66,6 +80,34 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
   const costliestPrompts = h('div', { id: 'costliest-prompts', class: 'table-card' });
   const costliestServices = h('div', { id: 'costliest-services', class: 'table-card' });
   let filters: DashboardFilters = deps.initial?.filters ?? {};
+  let stackBy: CostStackBy = 'model';
+  let spendBy: SpendBy = 'user';
+  const stackSelect = h('select', { id: 'cost-stack-by', class: 'filter-select', attrs: { 'aria-label': 'Stack cost by' } });
+  for (const [key, label] of Object.entries(STACK_LABELS)) stackSelect.appendChild(h('option', { attrs: { value: key } }, `by ${label.toLowerCase()}`));
+  stackSelect.addEventListener('change', () => {
+    stackBy = stackSelect.value as CostStackBy;
+    if (state?.charts) seriesCharts.costStack.update(costStackSpec(state.charts, stackBy));
+  });
+  const seriesKinds: [SeriesChartKind, string, string][] = [
+    ['costStack', 'card-cost-stacked', 'Cost over time'],
+    ['rates', 'card-rates', 'Calls, error rate and refusal rate'],
+    ['latencyTime', 'card-latency-time', 'Latency over time (p50 / p95 / p99, token-weighted)'],
+    ['throughput', 'card-throughput', 'Tokens per second'],
+    ['cache', 'card-cache', 'Cache hit rate and savings'],
+    ['ttft', 'card-ttft', 'Time to first token'],
+    ['tpot', 'card-tpot', 'Time per output token'],
+  ];
+  const seriesCanvases = new Map<SeriesChartKind, HTMLCanvasElement>();
+  const headlineEls = new Map<SeriesChartKind, HTMLElement>();
+  const seriesCards = seriesKinds.map(([kind, id, title]) => {
+    const c = canvas(`chart-${id.slice(5)}`);
+    seriesCanvases.set(kind, c);
+    const headline = h('span', { class: 'chart-headline', data: { headline: kind } });
+    headlineEls.set(kind, headline);
+    return h('section', { id, class: 'chart-card', attrs: { hidden: true } },
+      h('h3', {}, title, kind === 'costStack' ? stackSelect : null, headline), h('div', { class: 'chart-box' }, c));
+  });
+  const spendCard = h('div', { id: 'spend', class: 'table-card', attrs: { hidden: true } });
 
   replaceChildren(
     root,
@@ -89,11 +131,12 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
       h(
         'div',
         { class: 'chart-grid' },
+        ...seriesCards,
         chartCard('card-cost', 'Cost over time by model', costCanvas, costNote),
         chartCard('card-latency', 'Latency by model (p50 / p95 / p99)', latencyCanvas),
         chartCard('card-tokens', 'Tokens by model', tokensCanvas),
       ),
-      h('div', { class: 'table-grid' }, costliestCalls, slowestCalls, costliestPrompts, costliestServices),
+      h('div', { class: 'table-grid' }, spendCard, costliestCalls, slowestCalls, costliestPrompts, costliestServices),
       h('div', { class: 'table-grid' }, modelTable, topTraces),
     ),
   );
@@ -104,10 +147,47 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
     latency: deps.createChart(latencyCanvas, 'latency', colors),
     tokens: deps.createChart(tokensCanvas, 'tokens', colors),
   };
+  const seriesCharts = Object.fromEntries(seriesKinds.map(([kind]) => [kind, deps.createSeriesChart(seriesCanvases.get(kind)!, kind, colors)])) as Record<SeriesChartKind, SeriesChartLike>;
   watchTheme((next) => {
     colors = next;
     for (const c of Object.values(charts)) c.setTheme(next);
+    for (const c of Object.values(seriesCharts)) c.setTheme(next);
   });
+
+  function renderSeries(s: DashboardSeries | null | undefined): void {
+    for (const card of seriesCards) card.hidden = !s;
+    spendCard.hidden = !s;
+    // The per-model cost chart stays for a collector without the series.
+    costCanvas.closest('section')!.hidden = Boolean(s);
+    if (!s) return;
+    seriesCharts.costStack.update(costStackSpec(s, stackBy));
+    seriesCharts.rates.update(ratesSpec(s));
+    seriesCharts.latencyTime.update(latencySpec(s));
+    seriesCharts.throughput.update(throughputSpec(s));
+    seriesCharts.cache.update(cacheSpec(s));
+    seriesCharts.ttft.update(histogramSpec(s.ttftHistogram, 'Calls'));
+    seriesCharts.tpot.update(histogramSpec(s.tpotHistogram, 'Calls'));
+    const text = headlines(s);
+    const keyOf: Record<SeriesChartKind, keyof typeof text> = { costStack: 'cost', rates: 'rates', latencyTime: 'latency', throughput: 'throughput', cache: 'cache', ttft: 'ttft', tpot: 'tpot' };
+    for (const [kind, el] of headlineEls) el.textContent = text[keyOf[kind]];
+    // An empty distribution says why instead of drawing bare axes.
+    const emptyNote = (kind: SeriesChartKind, n: number, what: string) => {
+      const c = seriesCanvases.get(kind)!;
+      const box = c.parentElement!;
+      box.hidden = n === 0;
+      let note = box.nextElementSibling as HTMLElement | null;
+      if (!note) box.after((note = h('div', { class: 'empty' })));
+      note.hidden = n > 0;
+      note.textContent = `No ${what} in this range.`;
+      c.setAttribute('aria-label', n === 0 ? note.textContent : `${what}: ${text[keyOf[kind]]}`);
+    };
+    emptyNote('ttft', s.ttftHistogram.length, 'calls with a measured time to first token');
+    emptyNote('tpot', s.tpotHistogram.length, 'streamed calls with several output tokens');
+    renderSpend(spendCard, s.spendBy, spendBy, (next) => {
+      spendBy = next;
+      renderSeries(state?.charts);
+    }, (traceId) => endpoint.command('openTrace', { traceId }));
+  }
 
   function showBanner(kind: 'info' | 'warning' | 'error', text: string): void {
     banner.hidden = false;
@@ -139,7 +219,7 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
     endpoint.request('reload', {}).then(apply, (err: Error) => showBanner('error', err.message));
   }
 
-  function renderCards(stats: StatsDto | null): void {
+  function renderCards(stats: StatsDto | null, series: DashboardSeries | null | undefined): void {
     const card = (key: string, label: string, value: string, sub?: string) =>
       h('div', { class: 'card', data: { card: key } }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value' }, value), sub ? h('div', { class: 'card-sub' }, sub) : null);
     if (!stats) {
@@ -156,6 +236,7 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
       card('latency', 'Latency p50 / p95 / p99', [stats.latencyMs.p50, stats.latencyMs.p95, stats.latencyMs.p99].map(formatDuration).join(' / ')),
       card('ttft', 'Time to first token p50 / p95', [stats.ttftMs.p50, stats.ttftMs.p95].map(formatDuration).join(' / ')),
       card('cache', 'Cache hit rate', stats.inputTokens > 0 ? formatPercent(stats.cachedInputTokens / stats.inputTokens) : '—', 'cached input tokens over input tokens'),
+      series ? card('cache-savings', 'Cache savings', formatUsd(series.totals.cacheSavingsUsd), 'at the uncached input price') : null,
     );
   }
 
@@ -214,7 +295,8 @@ export function mountDashboard(root: HTMLElement, deps: DashboardDeps): Dashboar
       showBanner('info', `No LLM calls in the last ${TIME_RANGES[next.range].label}. Point an app at the collector (command "Spyglass: Copy Environment") and its calls appear here.`);
     else banner.hidden = true;
 
-    renderCards(next.stats);
+    renderCards(next.stats, next.charts);
+    renderSeries(next.charts);
     costNote.textContent = next.seriesSource === 'trace-list' ? ' (per trace; traces with several models are shown as one)' : '';
     if (next.series) charts.cost.update(costOverTime(next.series));
     if (next.stats) {

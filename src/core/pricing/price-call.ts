@@ -52,7 +52,9 @@ export function isUnbilled(call: LlmCall): boolean {
 }
 
 /** The model names to price by: the served model first (it is dated and exact), then the requested one. */
-function modelNames(call: LlmCall): string[] {
+type PricedNames = Pick<LlmCall, 'provider' | 'requestModel' | 'responseModel'>;
+
+function modelNames(call: PricedNames): string[] {
   const names: string[] = [];
   for (const m of [call.responseModel, call.requestModel]) {
     const name = m?.trim();
@@ -71,7 +73,7 @@ function overrideCost(usage: TokenUsage, o: PriceOverride): number {
   return perToken / 1e6;
 }
 
-function priceWithUsage(call: LlmCall, usage: TokenUsage | null, tokensEstimated: boolean, opts: PriceCallOptions): CallPrice {
+function priceWithUsage(call: PricedNames, usage: TokenUsage | null, tokensEstimated: boolean, opts: PriceCallOptions): CallPrice {
   const models = modelNames(call);
   const override = models.length > 0 ? findOverride(opts.overrides ?? [], models, call.provider) : null;
   if (override) {
@@ -132,4 +134,18 @@ export function pricedCall(call: LlmCall, opts: PriceCallOptions = {}): PricedCa
   const price = priceWithUsage(filled, usageOf(filled), tokensEstimated, opts);
   // When the cost is unknown, costEstimated must still say the stored counts are ours.
   return { ...filled, ...price, costEstimated: price.costEstimated || tokensEstimated };
+}
+
+const PER = 1_000_000;
+
+/**
+ * USD one cached input token of `model` saved: its input price less its cache-read price, from
+ * the same overrides and table that price the calls (0 for free runtimes and unknown models).
+ */
+export function cacheReadSavingPerToken(model: string, provider: string | null, opts: PriceCallOptions = {}): number {
+  const names = { provider, requestModel: model, responseModel: null };
+  const usage = (cacheRead: number) => ({ input: PER, output: 0, cacheRead, cacheWrite: 0, reasoning: 0 });
+  const full = priceWithUsage(names, usage(0), false, opts).costUsd;
+  const cached = priceWithUsage(names, usage(PER), false, opts).costUsd;
+  return full !== null && cached !== null && full > cached ? (full - cached) / PER : 0;
 }

@@ -37,7 +37,7 @@ import type {
   TraceOutline,
 } from '../../protocol/api';
 import type { AlertsDto, BreakersDto } from '../../protocol/alerts';
-import type { DashboardTopQuery, DashboardTops } from '../../protocol/dashboard';
+import type { DashboardSeries, DashboardSeriesQuery, DashboardTopQuery, DashboardTops } from '../../protocol/dashboard';
 import { LOOPBACK_HOST as LOOPBACK } from './loopback';
 import { isSpyglassHealth, type HealthProbe } from './ownership-model';
 
@@ -336,6 +336,10 @@ export class ApiClient {
 
   dashboardTops(query: DashboardTopQuery = {}): Promise<DashboardTops> {
     return this.json('GET', `/api/dashboard/top${queryString(query)}`);
+  }
+
+  dashboardSeries(query: DashboardSeriesQuery = {}): Promise<DashboardSeries> {
+    return this.json('GET', `/api/dashboard/series${queryString(query)}`);
   }
 
   alerts(state: 'firing' | 'resolved' | 'all' = 'firing'): Promise<AlertsDto> {

@@ -99,7 +99,7 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
     const filters = { ...this.filters };
     const scope = { ...(filters.service ? { service: filters.service } : {}), ...(filters.model ? { model: filters.model } : {}) };
     try {
-      const [stats, firstPage, tops, alerts, series] = await Promise.all([
+      const [stats, firstPage, tops, alerts, series, charts] = await Promise.all([
         this.api.stats({ from, to, ...scope }),
         this.api.listTraces({ from, to, limit: FALLBACK_PAGE, ...scope }),
         this.api.dashboardTops({ from, to, ...scope, ...(filters.prompt ? { prompt: filters.prompt } : {}) }).catch(() => null),
@@ -109,6 +109,7 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
           if (err instanceof ApiRequestError && err.code === 'not-found') return null;
           throw err;
         }),
+        this.api.dashboardSeries({ from, to, bucketMs, ...scope, ...(filters.prompt ? { prompt: filters.prompt } : {}) }).catch(() => null),
       ]);
       let seriesOut = series;
       let source: DashboardState['seriesSource'] = 'api';
@@ -121,13 +122,13 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
         .filter((t) => t.costUsd > 0)
         .sort((a, b) => b.costUsd - a.costUsd)
         .slice(0, TOP_TRACES);
-      return { ...base, status: 'ready', stats, series: seriesOut, seriesSource: source, topTraces, loadedAt: Date.now(), tops, alerts, filters };
+      return { ...base, status: 'ready', stats, series: seriesOut, seriesSource: source, topTraces, loadedAt: Date.now(), tops, alerts, filters, charts };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const status = err instanceof ApiRequestError && err.code === 'no-collector' ? 'no-collector' : 'error';
       const prev = this.current;
       // Keep the last charts of the same range visible under the error.
-      const keep = prev.range === range ? { stats: prev.stats, series: prev.series, seriesSource: prev.seriesSource, topTraces: prev.topTraces, tops: prev.tops, alerts: prev.alerts } : {};
+      const keep = prev.range === range ? { stats: prev.stats, series: prev.series, seriesSource: prev.seriesSource, topTraces: prev.topTraces, tops: prev.tops, alerts: prev.alerts, charts: prev.charts } : {};
       return { ...base, ...keep, status, error: message, loadedAt: prev.loadedAt };
     }
   }

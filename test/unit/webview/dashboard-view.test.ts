@@ -9,8 +9,21 @@ import {
 } from '../../../src/protocol/webview';
 import { OTHER_MODELS, bucketLabel, bucketStarts, costOverTime, latencyByModel, tokensByModel, type BarData } from '../../../webview/dashboard/chart-data';
 import { mountDashboard } from '../../../webview/dashboard/view';
+import type { ChartSpec } from '../../../webview/dashboard/series-data';
 import { readThemeColors, watchTheme, type ThemeColors } from '../../../webview/shared/theme';
 import { HOSTILE, dashboardState, seriesDto, statsDto } from './fixtures';
+
+class RecordingSeriesChart {
+  updates: ChartSpec[] = [];
+  themes: ThemeColors[] = [];
+  constructor(readonly kind: string) {}
+  update(spec: ChartSpec) {
+    this.updates.push(spec);
+  }
+  setTheme(colors: ThemeColors) {
+    this.themes.push(colors);
+  }
+}
 
 class RecordingChart {
   updates: BarData[] = [];
@@ -29,6 +42,7 @@ function mount(initial = dashboardState()) {
   const posted: WireMessage[] = [];
   const persisted: DashboardPersistedState[] = [];
   const charts: RecordingChart[] = [];
+  const seriesCharts: RecordingSeriesChart[] = [];
   const endpoint = new MessageEndpoint<DashboardWebviewToHost, DashboardHostToWebview>({ post: (m) => posted.push(m) });
   const root = document.createElement('div');
   document.body.appendChild(root);
@@ -41,9 +55,15 @@ function mount(initial = dashboardState()) {
       charts.push(c);
       return c;
     },
+    createSeriesChart: (_canvas, kind) => {
+      const c = new RecordingSeriesChart(kind);
+      seriesCharts.push(c);
+      return c;
+    },
   });
   const chart = (kind: string) => charts.find((c) => c.kind === kind)!;
-  return { view, root, posted, persisted, charts, chart, endpoint };
+  const seriesChart = (kind: string) => seriesCharts.find((c) => c.kind === kind)!;
+  return { view, root, posted, persisted, charts, chart, seriesChart, endpoint };
 }
 
 const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { binEdges, histogram, nearestRank, percentiles } from '../../../src/core/dashboard/distribution';
+import { MAX_BUCKETS, NO_SERVICE, OTHER, SeriesBuilder, effectiveBucketMs, tpotMs, type SeriesCall } from '../../../src/core/dashboard/series';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+function randomCalls(r: () => number, n: number, from: number, to: number, bucketMs: number): SeriesCall[] {
+  const calls: SeriesCall[] = [];
+  for (let i = 0; i < n; i++) {
+    // A third of the calls sit exactly on a bucket edge or on the range's ends.
+    const edge = r() < 0.33;
+    const startMs = edge ? pick(r, [from, to, from - 1, to - 1, from + Math.floor(r() * ((to - from) / bucketMs)) * bucketMs]) : from - 1000 + Math.floor(r() * (to - from + 2000));
+    const out = r() < 0.1 ? null : Math.floor(r() * 2000);
+    const input = r() < 0.1 ? null : Math.floor(r() * 5000);
+    const durationMs = r() < 0.02 ? 0 : r() * 20_000;
+    calls.push({
+      startMs, traceId: `t${i}`, model: pick(r, ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet', 'gemini-1.5-pro', 'llama3', 'o3', 'o4-mini', 'mistral-large', 'qwen', 'phi']),
+      provider: pick(r, ['openai', 'anthropic', null]), service: pick(r, ['api', 'worker', null]), prompt: pick(r, ['greet@1', 'greet@2', null]),
+      user: pick(r, ['alice', 'bob', null]), session: pick(r, ['s1', 's2', 's3', null]), feature: pick(r, ['search', 'chat', null]),
+      durationMs, ttftMs: r() < 0.5 ? null : r() * durationMs * 1.2, inputTokens: input, outputTokens: out,
+      cachedInputTokens: input === null || r() < 0.5 ? null : Math.floor(r() * input), costUsd: r() < 0.1 ? null : r() * 0.05,
+      isError: r() < 0.1, refused: r() < 0.05,
+    });
+  }
+  return calls;
+}
+
+const saving = (model: string) => (model.startsWith('gpt') ? 1.25e-6 : model === 'o3' ? 1e-5 : 0);
+
+function bruteRank(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  // The smallest value with at least q of the values at or below it.
+  for (const v of s) if (s.filter((x) => x <= v).length >= q * s.length) return v;
+  return s[s.length - 1]!;
+}
+
+describe('dashboard series over random data', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`matches a brute-force computation (seed ${seed})`, () => {
+      const r = rng(seed);
+      const from = 1_700_000_000_000 + Math.floor(r() * 1e6);
+      const bucketMs = pick(r, [1000, 60_000, 300_000, 7_000]);
+      const to = from + bucketMs * (1 + Math.floor(r() * 12)) - (r() < 0.5 ? Math.floor(r() * bucketMs) : 0);
+      const calls = randomCalls(r, 400, from, to, bucketMs);
+      const b = new SeriesBuilder(from, to, bucketMs, { savingPerCachedToken: saving, maxStacks: 4, maxGroups: 50 });
+      for (const c of calls) b.add(c);
+      const s = b.build();
+      expect(s.bucketMs).toBe(bucketMs);
+      expect(s.buckets.length).toBe(Math.ceil((to - from) / bucketMs));
+      const inRange = calls.filter((c) => c.startMs >= from && c.startMs < to);
+      s.buckets.forEach((bucket, k) => {
+        const lo = from + k * bucketMs;
+        expect(bucket.start).toBe(lo);
+        const mine = inRange.filter((c) => c.startMs >= lo && c.startMs < lo + bucketMs);
+        expect(bucket.calls).toBe(mine.length);
+        expect(bucket.errors).toBe(mine.filter((c) => c.isError).length);
+        expect(bucket.refusals).toBe(mine.filter((c) => c.refused).length);
+        expect(bucket.costUsd).toBeCloseTo(mine.reduce((a, c) => a + (c.costUsd ?? 0), 0), 10);
+        expect(bucket.cachedInputTokens).toBe(mine.reduce((a, c) => a + (c.cachedInputTokens ?? 0), 0));
+        expect(bucket.cacheSavingsUsd).toBeCloseTo(mine.reduce((a, c) => a + (c.cachedInputTokens ?? 0) * saving(c.model), 0), 10);
+        const lat = mine.map((c) => c.durationMs);
+        expect(bucket.latencyMs).toEqual({ p50: bruteRank(lat, 0.5), p95: bruteRank(lat, 0.95), p99: bruteRank(lat, 0.99) });
+        const weighted = mine.filter((c) => (c.inputTokens ?? 0) + (c.outputTokens ?? 0) > 0);
+        const w = weighted.reduce((a, c) => a + (c.inputTokens ?? 0) + (c.outputTokens ?? 0), 0);
+        if (w === 0) expect(bucket.tokenWeightedLatencyMs).toBeNull();
+        else expect(bucket.tokenWeightedLatencyMs!).toBeCloseTo(weighted.reduce((a, c) => a + c.durationMs * ((c.inputTokens ?? 0) + (c.outputTokens ?? 0)), 0) / w, 6);
+        const gen = mine
+          .map((c) => ({ out: c.outputTokens ?? 0, ms: c.ttftMs !== null && c.durationMs > c.ttftMs ? c.durationMs - c.ttftMs : c.durationMs }))
+          .filter((g) => g.out > 0 && g.ms > 0);
+        const genMs = gen.reduce((a, g) => a + g.ms, 0);
+        if (genMs === 0) expect(bucket.tokensPerSecond).toBeNull();
+        else expect(bucket.tokensPerSecond!).toBeCloseTo((gen.reduce((a, g) => a + g.out, 0) * 1000) / genMs, 6);
+      });
+      expect(s.totals.calls).toBe(inRange.length);
+      expect(s.totals.latencyMs.p95).toBe(bruteRank(inRange.map((c) => c.durationMs), 0.95));
+      // Each stack sums, bucket by bucket, to the bucket's cost; at most 4 stacks, the rest as "other".
+      for (const by of ['model', 'service', 'prompt'] as const) {
+        expect(s.costBy[by].length).toBeLessThanOrEqual(4);
+        s.buckets.forEach((bucket, k) => expect(s.costBy[by].reduce((a, st) => a + st.costUsd[k]!, 0)).toBeCloseTo(bucket.costUsd, 10));
+      }
+      expect(s.costBy.model.map((x) => x.key)).toContain(OTHER);
+      const services = new Set(inRange.map((c) => c.service ?? NO_SERVICE));
+      expect(s.costBy.service.map((x) => x.key).sort()).toEqual([...services].sort());
+      for (const by of ['user', 'session', 'feature'] as const) {
+        const keys = new Set(inRange.map((c) => c[by]).filter((k): k is string => k !== null));
+        expect(s.spendBy[by].map((g) => g.key).sort()).toEqual([...keys].sort());
+        for (const g of s.spendBy[by]) {
+          const mine = inRange.filter((c) => c[by] === g.key);
+          expect(g.calls).toBe(mine.length);
+          expect(g.costUsd).toBeCloseTo(mine.reduce((a, c) => a + (c.costUsd ?? 0), 0), 10);
+          const top = Math.max(...mine.map((c) => c.costUsd ?? 0));
+          expect(mine.find((c) => c.traceId === g.traceId)!.costUsd ?? 0).toBe(top);
+        }
+        const costs = s.spendBy[by].map((g) => g.costUsd);
+        expect(costs).toEqual([...costs].sort((a, b) => b - a));
+      }
+      const ttft = inRange.flatMap((c) => (c.ttftMs === null ? [] : [c.ttftMs]));
+      expect(s.ttftHistogram.reduce((a, bin) => a + bin.count, 0)).toBe(ttft.length);
+      for (const bin of s.ttftHistogram) expect(bin.count).toBe(ttft.filter((v) => v >= bin.lo && v < bin.hi).length);
+      const tpot = inRange.flatMap((c) => {
+        const t = tpotMs(c.durationMs, c.ttftMs, c.outputTokens);
+        return t === null ? [] : [t];
+      });
+      expect(s.tpotHistogram.reduce((a, bin) => a + bin.count, 0)).toBe(tpot.length);
+      for (const bin of s.tpotHistogram) expect(bin.count).toBe(tpot.filter((v) => v >= bin.lo && v < bin.hi).length);
+    });
+  }
+
+  it('an empty or reversed range has no buckets and zero totals', () => {
+    for (const [from, to] of [[1000, 1000], [2000, 1000]] as const) {
+      const b = new SeriesBuilder(from, to, 60_000, { savingPerCachedToken: () => 1 });
+      b.add(randomCalls(rng(9), 1, from, from + 1, 1)[0]!);
+      const s = b.build();
+      expect(s.buckets).toEqual([]);
+      expect(s.totals.calls).toBe(0);
+      expect(s.totals.latencyMs).toEqual({ p50: null, p95: null, p99: null });
+      expect(s.costBy.model).toEqual([]);
+      expect(s.ttftHistogram).toEqual([]);
+    }
+  });
+
+  it('a range with no calls has every bucket, all empty', () => {
+    const s = new SeriesBuilder(0, 3_600_000, 300_000, { savingPerCachedToken: () => 0 }).build();
+    expect(s.buckets.map((b) => b.start)).toEqual(Array.from({ length: 12 }, (_, k) => k * 300_000));
+    expect(s.buckets.every((b) => b.calls === 0 && b.tokenWeightedLatencyMs === null && b.tokensPerSecond === null)).toBe(true);
+  });
+
+  it('widens the buckets past MAX_BUCKETS and keeps the last partial bucket', () => {
+    expect(effectiveBucketMs(0, 10_000_000, 1)).toBe(10_000);
+    const s = new SeriesBuilder(0, 10_000_001, 1, { savingPerCachedToken: () => 0 }).build();
+    expect(s.buckets.length).toBeLessThanOrEqual(MAX_BUCKETS + 1);
+    expect(s.buckets.at(-1)!.start + s.bucketMs).toBeGreaterThanOrEqual(10_000_001);
+  });
+});
+
+describe('distribution helpers', () => {
+  it('nearest-rank percentiles agree with brute force on random samples', () => {
+    const r = rng(42);
+    for (let t = 0; t < 200; t++) {
+      const xs = Array.from({ length: 1 + Math.floor(r() * 60) }, () => Math.round(r() * 1000) / 10);
+      const p = percentiles(xs);
+      expect(p).toEqual({ p50: bruteRank(xs, 0.5), p95: bruteRank(xs, 0.95), p99: bruteRank(xs, 0.99) });
+    }
+    expect(nearestRank([], 0.5)).toBeNull();
+    expect(percentiles([7])).toEqual({ p50: 7, p95: 7, p99: 7 });
+  });
+
+  it('bins on the 1-2-5 sequence, covering every value once', () => {
+    expect(binEdges([3, 40, 170])).toEqual([0, 2, 5, 10, 20, 50, 100, 200]);
+    expect(binEdges([0.013, 0.4])).toEqual([0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
+    expect(binEdges([0, 0])).toEqual([0, 1]);
+    expect(binEdges([100])).toEqual([0, 100, 200]);
+    expect(binEdges([])).toEqual([]);
+    const r = rng(7);
+    for (let t = 0; t < 100; t++) {
+      const xs = Array.from({ length: Math.floor(r() * 80) }, () => (r() < 0.05 ? -1 : r() < 0.05 ? 0 : 10 ** (r() * 8 - 3)));
+      const bins = histogram(xs);
+      const valid = xs.filter((x) => x >= 0);
+      expect(bins.reduce((a, b) => a + b.count, 0)).toBe(valid.length);
+      for (const b of bins) expect(b.count).toBe(valid.filter((v) => v >= b.lo && v < b.hi).length);
+      for (let k = 1; k < bins.length; k++) expect(bins[k]!.lo).toBe(bins[k - 1]!.hi);
+    }
+  });
+});
