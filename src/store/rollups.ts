@@ -1,8 +1,9 @@
 // Pre-aggregated LLM calls at several time grains. A minute row sums the calls that started in
 // that minute for one (model, provider, service); an hour row is the exact sum of its sixty
-// minute rows (counts, tokens, cost and histogram buckets). Window statistics read the coarsest
-// rows that fit whole inside the window and the finer ones only at its edges, so a window of
-// two weeks reads a few thousand rows instead of a hundred thousand.
+// minute rows, a day row (UTC) of its twenty-four hour rows (counts, tokens, cost and histogram
+// buckets). Window statistics read the coarsest rows that fit whole inside the window and the
+// finer ones only at its edges (coverRange), so a window of two weeks reads a few hundred rows
+// instead of a million calls.
 
 import type Database from 'better-sqlite3';
 import { mergeHistogram, type SparseHistogram } from '../core/histogram';
@@ -10,6 +11,7 @@ import { upsertSql } from './sql';
 
 export const MINUTE_US = 60_000_000;
 export const HOUR_US = 60 * MINUTE_US;
+export const DAY_US = 24 * HOUR_US;
 
 export interface RollupLevel {
   table: string;
@@ -22,7 +24,40 @@ export interface RollupLevel {
 export const ROLLUP_LEVELS: readonly RollupLevel[] = [
   { table: 'llm_rollup', key: 'minute_us', us: MINUTE_US },
   { table: 'llm_rollup_hour', key: 'hour_us', us: HOUR_US },
+  { table: 'llm_rollup_day', key: 'day_us', us: DAY_US },
 ];
+
+/** A part of a window read from one level (index into the levels given), or from the calls (-1). */
+export interface RangePiece {
+  level: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Cuts [lo, hi) µs into the fewest pieces: whole buckets of the coarsest level that fit, then
+ * finer ones at the edges, then calls below the finest grain. `grains`: the levels' bucket sizes,
+ * finest first, each a multiple of the one before.
+ */
+export function coverRange(lo: number, hi: number, grains: readonly number[], out: RangePiece[] = []): RangePiece[] {
+  const cut = (a: number, b: number, level: number): void => {
+    if (!(a < b)) return;
+    if (level < 0) {
+      out.push({ level: -1, lo: a, hi: b });
+      return;
+    }
+    const g = grains[level]!;
+    const first = Math.ceil(a / g) * g;
+    const last = Math.floor(b / g) * g;
+    if (first < last) {
+      out.push({ level, lo: first, hi: last });
+      cut(a, first, level - 1);
+      cut(last, b, level - 1);
+    } else cut(a, b, level - 1);
+  };
+  cut(lo, hi, grains.length - 1);
+  return out;
+}
 
 export const ROLLUP_DIMENSIONS = ['model', 'provider', 'service_name'] as const;
 export const ROLLUP_VALUES = ['calls', 'errors', 'cost_usd', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens',

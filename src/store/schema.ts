@@ -4,7 +4,8 @@
 
 import type Database from 'better-sqlite3';
 import { CALL_FIELDS, callFieldColumns } from './call-fields';
-import { HOUR_US, rebuildRollupLevel } from './rollups';
+import { createPromptRollups } from './prompt-rollups';
+import { DAY_US, HOUR_US, rebuildRollupLevel } from './rollups';
 
 /** SQL, or a function for a step SQL alone cannot do. */
 type Migration = string | ((db: Database.Database) => void);
@@ -292,6 +293,38 @@ const MIGRATIONS: Migration[] = [
   CREATE INDEX IF NOT EXISTS llm_calls_by_cost ON llm_calls (cost_usd) WHERE cost_usd IS NOT NULL;
   CREATE INDEX IF NOT EXISTS llm_calls_by_duration ON llm_calls (duration_us);
   CREATE INDEX IF NOT EXISTS llm_calls_by_prompt ON llm_calls (prompt_name, prompt_version) WHERE prompt_name IS NOT NULL;`,
+  /* 13: day rollups (UTC days), each the sum of its hour rows, filled from the hours: the dashboard
+     over two weeks and this month's spend read a few hundred rows (see rollups.ts). Prompt
+     rollups by hour and day: the dashboard's costliest prompts over any range without reading its
+     calls (prompt-rollups.ts). The costliest call of a prompt or a service in a range is the first
+     one inside it along an index by group and cost. */ (db) => {
+    db.exec(`
+    CREATE TABLE IF NOT EXISTS llm_rollup_day (
+      day_us INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      provider TEXT NOT NULL,
+      service_name TEXT NOT NULL,
+      calls INTEGER NOT NULL,
+      errors INTEGER NOT NULL,
+      cost_usd REAL NOT NULL,
+      input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL,
+      cached_input_tokens INTEGER NOT NULL,
+      reasoning_tokens INTEGER NOT NULL,
+      latency_hist TEXT NOT NULL,
+      ttft_hist TEXT NOT NULL,
+      PRIMARY KEY (day_us, model, provider, service_name)
+    ) WITHOUT ROWID;`);
+    const bounds = db.prepare('SELECT min(hour_us) AS lo, max(hour_us) AS hi FROM llm_rollup_hour').get() as { lo: number | null; hi: number | null };
+    if (bounds.lo !== null && bounds.hi !== null) {
+      rebuildRollupLevel(db, 2, Math.floor(bounds.lo / DAY_US) * DAY_US, Math.floor(bounds.hi / DAY_US) * DAY_US + DAY_US);
+    }
+    createPromptRollups(db);
+    db.exec(`
+    DROP INDEX IF EXISTS llm_calls_by_prompt;
+    CREATE INDEX IF NOT EXISTS llm_calls_by_prompt_cost ON llm_calls (prompt_name, prompt_version, cost_usd) WHERE prompt_name IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS llm_calls_by_service_cost ON llm_calls (service_name, cost_usd);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
