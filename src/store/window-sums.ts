@@ -17,7 +17,7 @@ export interface WindowSum {
   outputTokens: number;
 }
 
-/** Levels whose whole buckets are kept between reads (hours and coarser). */
+/** Levels whose whole buckets are kept between reads (ten minutes and coarser). */
 const CACHED_FROM_LEVEL = 1;
 
 export class WindowSums {
@@ -26,7 +26,7 @@ export class WindowSums {
   private readonly grains: number[];
   private readonly calls: Database.Statement;
   /**
-   * Sums of whole past hours and days, kept between reads when `cacheHours` is on: the alert rules
+   * Sums of whole past ten minutes, hours and days, kept between reads when `cacheHours` is on: the alert rules
    * read today's and this month's spend every second while calls arrive, and those buckets do not
    * change (a late export into one is picked up at the next clearCache, once a minute).
    */
@@ -38,8 +38,7 @@ export class WindowSums {
         sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens FROM ${table} WHERE ${key} >= ? AND ${key} < ? GROUP BY service_name, model`);
     // A reader may open a file its owner has not migrated yet: the levels it has, finest first.
     const schema = schemaInfo(db);
-    const missing = ROLLUP_LEVELS.findIndex((l) => !schema.hasTable(l.table));
-    const present = missing < 0 ? ROLLUP_LEVELS : ROLLUP_LEVELS.slice(0, Math.max(1, missing));
+    const present = ROLLUP_LEVELS.filter((l) => schema.hasTable(l.table));
     this.levels = present.map((l) => rollup(l.table, l.key));
     this.grains = present.map((l) => l.us);
     this.calls = db.prepare(`SELECT coalesce(service_name, '') AS service, model, count(*) AS calls, sum(is_error) AS errors, coalesce(sum(cost_usd), 0) AS costUsd,
@@ -56,7 +55,7 @@ export class WindowSums {
     const key = `${p.level}:${p.lo}:${p.hi}`;
     let rows = this.hourCache.get(key);
     if (!rows) {
-      if (this.hourCache.size > 32) this.hourCache.clear();
+      if (this.hourCache.size > 64) this.hourCache.clear();
       this.hourCache.set(key, (rows = stmt.all(p.lo, p.hi) as WindowSum[]));
     }
     return rows;

@@ -1,4 +1,4 @@
-// Day rollups and prompt rollups: each day row must stay the exact sum of its hour rows, each
+// Ten-minute, day and prompt rollups: each row must stay the exact sum of the finer level's rows, each
 // prompt row the sum of its calls (after writes, after pruning cuts into a day), and the window
 // statistics and the cost series read through them must equal brute force over the calls.
 import fs from 'node:fs';
@@ -54,13 +54,13 @@ function write(spans: IngestSpan[]): void {
   for (let i = 0; i < spans.length; i += 250) store.writer.write([{ spans: spans.slice(i, i + 250), logs: [] }]);
 }
 
-/** Day rows against the sums of their hour rows, by SQL over the tables themselves. */
-function dayRowsMismatch(db: Database.Database): unknown[] {
-  const sums = db.prepare(`SELECT (hour_us / ${DAY_US}) * ${DAY_US} AS day_us, model, provider, service_name, sum(calls) AS calls, sum(errors) AS errors,
+/** Rows of a level against the sums of the finer level's rows, by SQL over the tables themselves. */
+function levelMismatch(db: Database.Database, fine: string, fineKey: string, coarse: string, coarseKey: string, us: number): unknown[] {
+  const sums = db.prepare(`SELECT (${fineKey} / ${us}) * ${us} AS b, model, provider, service_name, sum(calls) AS calls, sum(errors) AS errors,
       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, round(sum(cost_usd), 9) AS cost, group_concat(latency_hist, ';') AS parts
-    FROM llm_rollup_hour GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`).all() as Record<string, unknown>[];
-  const days = db.prepare(`SELECT day_us, model, provider, service_name, calls, errors, input_tokens, output_tokens, round(cost_usd, 9) AS cost, latency_hist
-    FROM llm_rollup_day ORDER BY 1, 2, 3, 4`).all() as Record<string, unknown>[];
+    FROM ${fine} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`).all() as Record<string, unknown>[];
+  const days = db.prepare(`SELECT ${coarseKey} AS b, model, provider, service_name, calls, errors, input_tokens, output_tokens, round(cost_usd, 9) AS cost, latency_hist
+    FROM ${coarse} ORDER BY 1, 2, 3, 4`).all() as Record<string, unknown>[];
   const bad: unknown[] = [];
   if (sums.length !== days.length) bad.push({ hourGroups: sums.length, dayRows: days.length });
   sums.forEach((h, i) => {
@@ -74,6 +74,14 @@ function dayRowsMismatch(db: Database.Database): unknown[] {
     if (JSON.stringify(hSums) !== JSON.stringify(dSums) || JSON.stringify(merged) !== JSON.stringify(JSON.parse(String(latency_hist)))) bad.push({ hours: hSums, day: dSums });
   });
   return bad;
+}
+
+function dayRowsMismatch(db: Database.Database): unknown[] {
+  return [
+    ...levelMismatch(db, 'llm_rollup', 'minute_us', 'llm_rollup_10m', 'bucket_us', 10 * MINUTE_US),
+    ...levelMismatch(db, 'llm_rollup_10m', 'bucket_us', 'llm_rollup_hour', 'hour_us', HOUR_US),
+    ...levelMismatch(db, 'llm_rollup_hour', 'hour_us', 'llm_rollup_day', 'day_us', DAY_US),
+  ];
 }
 
 /** Prompt rows of both levels against the calls. */
@@ -152,20 +160,21 @@ describe('day and prompt rollups', () => {
     expect(promptRowsMismatch(store.db)).toEqual([]);
     expect(store.db.prepare('SELECT min(day_us) FROM llm_rollup_day').pluck().get()).toBe(Math.floor((cutMs * 1000) / DAY_US) * DAY_US);
     store.clear();
-    for (const t of ['llm_rollup_day', 'llm_prompt_hour', 'llm_prompt_day']) expect(store.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()).toBe(0);
+    for (const t of ['llm_rollup_10m', 'llm_rollup_day', 'llm_prompt_hour', 'llm_prompt_day']) expect(store.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()).toBe(0);
   });
 
   it('are filled from the hours and the calls when an older database is opened', () => {
     write(calls(900, 3));
-    const before = ['llm_rollup_day', 'llm_prompt_hour', 'llm_prompt_day'].map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all());
-    store.db.exec('DROP TABLE llm_rollup_day; DROP TABLE llm_prompt_hour; DROP TABLE llm_prompt_day');
+    const tables = ['llm_rollup_10m', 'llm_rollup_day', 'llm_prompt_hour', 'llm_prompt_day'];
+    const before = tables.map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all());
+    for (const t of tables) store.db.exec(`DROP TABLE ${t}`);
     store.db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
     store.close();
     const reader = new Store(path.join(dir, 'traces.db'), null, { readonly: true });
     expect(reader.queries.stats().calls).toBe(900);
     reader.close();
     store = new Store(path.join(dir, 'traces.db'), testAnalyzer);
-    const after = ['llm_rollup_day', 'llm_prompt_hour', 'llm_prompt_day'].map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all());
+    const after = tables.map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all());
     expect(after.map((rows) => rows.length)).toEqual(before.map((rows) => rows.length));
     expect(dayRowsMismatch(store.db)).toEqual([]);
     expect(promptRowsMismatch(store.db)).toEqual([]);
