@@ -21,7 +21,7 @@ import { int, nowMs } from './timing';
 
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'gemini-2.5-flash', 'gemini-2.5-pro'];
 const SERVICES = ['checkout-agent', 'support-bot', 'search', 'summarizer', 'evals', 'batch-jobs'];
-const VERSION = 2;
+const VERSION = 3;
 
 export interface CallsDbSpec {
   calls: number;
@@ -81,7 +81,7 @@ export function ensureCallsDb(root: string, spec: CallsDbSpec, log: (s: string) 
   const insertResource = db.prepare('INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?)');
   const insertSpan = db.prepare(`INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, category, start_us,
     end_us, status_code, status_message, service_name, resource_id, scope_name, scope_version, attributes, events, links, store_rev)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const cols = ['span_row', 'trace_id', 'start_us', 'duration_us', 'service_name', ...callColumns(CALL_FIELDS), 'call', 'revision', 'store_rev'];
   const insertCall = db.prepare(`INSERT INTO llm_calls (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
   const aggStmts = prepareAggregateStatements(db);
@@ -100,18 +100,18 @@ export function ensureCallsDb(root: string, spec: CallsDbSpec, log: (s: string) 
         }
         const p = prepareSpan(span, [], analyzer, true, 0);
         const row = Number(insertSpan.run(p.traceId, p.spanId, p.parentSpanId, p.name, p.kind, p.category, p.startUs, p.endUs, p.statusCode,
-          p.statusMessage, service, resourceId, p.scopeName, p.scopeVersion, p.attributes, p.events, p.links).lastInsertRowid);
+          p.statusMessage, service, resourceId, p.scopeName, p.scopeVersion, p.attributes, p.events, p.links, done + 1).lastInsertRowid);
         agg.addSpan(p, service, p.sessionId, p.userId);
         agg.addPreviews(p);
         const c = p.call!;
-        insertCall.run(row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), service, ...callArgs(CALL_FIELDS, c), c.json, 0, 1);
+        // Each call its own store revision, as if the calls arrived one by one (bench/alerts.ts replays their arrival).
+        insertCall.run(row, p.traceId, p.startUs, Math.max(0, p.endUs - p.startUs), service, ...callArgs(CALL_FIELDS, c), c.json, 0, ++done);
         agg.addCall({ traceId: p.traceId, startUs: p.startUs, durationUs: Math.max(0, p.endUs - p.startUs), model: c.model, provider: c.provider, service, isError: c.isError, call: c });
       }
       agg.flush(db, aggStmts);
-      done += spans.length;
       if (done % 100_000 === 0) log(`  building ${path.basename(file)}: ${int(done)} calls, ${int((done / (nowMs() - t0)) * 1000)} calls/s`);
     }
-    db.prepare(`INSERT INTO meta (key, value) VALUES ('revision', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run();
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(done));
   })();
   store.close();
   fs.renameSync(tmp, file);
