@@ -275,7 +275,8 @@ export class AlertFigureReader {
 
   private spend(config: AlertConfig, now: number, timeZone: string | undefined, rows: CallRow[]): SpendFigures[] {
     const scoped = Object.entries(config.scopedDailyBudgetsUsd ?? {});
-    if (config.budgetDailyUsd === null && config.budgetMonthlyUsd === null && scoped.length === 0) return [];
+    const scopedMonthly = Object.entries(config.scopedMonthlyBudgetsUsd ?? {});
+    if (config.budgetDailyUsd === null && config.budgetMonthlyUsd === null && scoped.length === 0 && scopedMonthly.length === 0) return [];
     const costliest = [...rows].sort((a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0));
     const tracesOf = (filter: { service?: string; model?: string }) =>
       [...new Set(costliest.filter((r) => (!filter.service || r.service === filter.service) && (!filter.model || r.model === filter.model)).map((r) => r.trace_id))].slice(0, 20);
@@ -290,18 +291,23 @@ export class AlertFigureReader {
         rateWindowMs: now - rateFrom, start: bounds.start, end: bounds.end, traceIds: tracesOf(filter),
       });
     };
+    const addScoped = (period: 'day' | 'month', budgets: [string, number][], sums: WindowSum[], bounds: { start: number; end: number }) => {
+      for (const [key, usd] of budgets) {
+        const m = /^(service|model):(.+)$/.exec(key);
+        if (m && usd > 0) add(period, usd, sums, bounds, m[1] === 'service' ? { service: m[2]! } : { model: m[2]! });
+      }
+    };
     const day = periodBounds(now, 'day', timeZone);
     if (config.budgetDailyUsd !== null || scoped.length > 0) {
       const today = this.spendSince(day.start, rows);
       if (config.budgetDailyUsd !== null) add('day', config.budgetDailyUsd, today, day, {});
-      for (const [key, usd] of scoped) {
-        const m = /^(service|model):(.+)$/.exec(key);
-        if (m && usd > 0) add('day', usd, today, day, m[1] === 'service' ? { service: m[2]! } : { model: m[2]! });
-      }
+      addScoped('day', scoped, today, day);
     }
-    if (config.budgetMonthlyUsd !== null) {
+    if (config.budgetMonthlyUsd !== null || scopedMonthly.length > 0) {
       const month = periodBounds(now, 'month', timeZone);
-      add('month', config.budgetMonthlyUsd, this.spendSince(month.start, rows), month, {});
+      const sums = this.spendSince(month.start, rows);
+      if (config.budgetMonthlyUsd !== null) add('month', config.budgetMonthlyUsd, sums, month, {});
+      addScoped('month', scopedMonthly, sums, month);
     }
     return out;
   }

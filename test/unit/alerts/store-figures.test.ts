@@ -115,7 +115,7 @@ describe('AlertFigureReader', () => {
 
   it('a fast read after a full one reads only the calls stored since, and agrees with a full read', () => {
     write(calls(3000, 30, 9));
-    const cfg = { ...DEFAULT_ALERT_CONFIG, budgetDailyUsd: 1, budgetMonthlyUsd: 10, scopedDailyBudgetsUsd: { 'service:svc-a': 1 } };
+    const cfg = { ...DEFAULT_ALERT_CONFIG, budgetDailyUsd: 1, budgetMonthlyUsd: 10, scopedDailyBudgetsUsd: { 'service:svc-a': 1 }, scopedMonthlyBudgetsUsd: { 'model:gpt-4o': 0.000001 } };
     const reader = new AlertFigureReader(store.db);
     reader.read(cfg, NOW_MS, { timeZone: 'UTC' });
     // Calls arriving after the full read, spread over the next 50 s (new minutes included), with their own revisions.
@@ -131,7 +131,12 @@ describe('AlertFigureReader', () => {
     for (let i = 0; i < fresh.length; i += 7) write(fresh.slice(i, i + 7));
     const fast = reader.read(cfg, later, { fast: true, timeZone: 'UTC' });
     const full = new AlertFigureReader(store.db).read(cfg, later, { timeZone: 'UTC' });
-    expect(fast.spend.length).toBe(3);
+    expect(fast.spend.map((s) => [s.period, s.scope])).toEqual([['day', {}], ['day', { service: 'svc-a' }], ['month', {}], ['month', { model: 'gpt-4o' }]]);
+    const monthOne = allCalls().filter((r) => r.model === 'gpt-4o' && r.start_us >= fast.spend[3]!.start * 1000).reduce((n, r) => n + (r.cost_usd ?? 0), 0);
+    expect(fast.spend[3]!.spentUsd).toBeCloseTo(monthOne, 9);
+    // A crossed monthly budget of one model is its own alert, apart from a daily one of the same scope.
+    const alerts = evaluateRules(cfg, fast, FAST_RULES);
+    expect(alerts.find((a) => a.rule === 'budget-scoped-monthly')).toMatchObject({ scope: { model: 'gpt-4o' }, severity: 'P1' });
     fast.spend.forEach((s, i) => {
       const f = full.spend[i]!;
       expect([s.period, s.scope, s.rateWindowMs]).toEqual([f.period, f.scope, f.rateWindowMs]);
