@@ -1,7 +1,7 @@
 // Dashboard data at 1,000,000 stored calls (issue 15, "Figures"): everything the dashboard loads
 // for a range (totals and percentiles, cost series, top tables, filter options) for a 10% window
 // (target ≤ 40 ms) and for all of it (≤ 200 ms), each as a ratio against a COUNT/SUM scan of the
-// same rows, measured in the same run.
+// same rows, measured in the same run. The store (bench/lib/calls-db.ts) is built on first use.
 //
 //   npm run bench:dashboard -- [--calls 1000000] [--days 14] [--reps 20]
 

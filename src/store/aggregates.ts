@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { addToHistogram } from '../core/histogram';
 import type { IngestSpan } from '../core/model';
 import type { CallNumbers } from './prepare';
+import { preparePromptRollupStatements, PromptRollupDeltas } from './prompt-rollups';
 import { applyRollupDeltas, MINUTE_US, prepareRollupStatements, type RollupDelta, type RollupStatements, type StoredRollup } from './rollups';
 import { upsertSql } from './sql';
 
@@ -65,6 +66,7 @@ function rootRank(span: SpanFacts): number {
 export class BatchAggregates {
   private traces = new Map<string, TraceDelta>();
   private rollups = new Map<string, RollupDelta>();
+  private prompts = new PromptRollupDeltas();
 
   private trace(traceId: string, startUs: number, endUs: number): TraceDelta {
     let d = this.traces.get(traceId);
@@ -142,6 +144,7 @@ export class BatchAggregates {
     r.reasoningTokens += sign * (f.call.reasoningTokens ?? 0);
     addToHistogram(r.latency, f.durationUs / 1000, sign);
     if (f.call.ttftMs !== null) addToHistogram(r.ttft, f.call.ttftMs, sign);
+    this.prompts.add(f.startUs, f.call.promptName, f.call.promptVersion, f.call.costUsd, sign);
   }
 
   get touchedTraceIds(): string[] {
@@ -206,6 +209,7 @@ export class BatchAggregates {
       else updateChanged(stmts, old, row);
     }
     applyRollupDeltas(stmts.rollups, this.rollups.values());
+    this.prompts.flush(stmts.prompts);
     this.traces.clear();
     this.rollups.clear();
     return created;
@@ -289,6 +293,8 @@ export interface AggregateStatements {
   updates: Map<string, Database.Statement>;
   /** Per rollup level, finest first. */
   rollups: RollupStatements[];
+  /** Per prompt rollup level (prompt-rollups.ts). */
+  prompts: Database.Statement[];
 }
 
 export function prepareAggregateStatements(db: Database.Database): AggregateStatements {
@@ -301,5 +307,6 @@ export function prepareAggregateStatements(db: Database.Database): AggregateStat
       'user_id', 'input_preview', 'input_preview_us', 'output_preview', 'output_preview_us'],
       ['trace_id'], true)),
     rollups: prepareRollupStatements(db),
+    prompts: preparePromptRollupStatements(db),
   };
 }

@@ -2,6 +2,12 @@
 // current anomaly buckets, bursts and repeats), a handful of hour rollups for the baselines, and
 // spend sums over the budget periods. Every read is bounded by recent traffic or by a few hundred
 // rollup rows, never by the size of the store (see bench/alerts.ts).
+//
+// A full read (once a minute) loads the window's calls and notes the store revision it saw and
+// the minute it started in (the split). The fast reads in between (at most one a second, as calls
+// arrive) read only the calls stored since that revision, keep the window in memory, and sum
+// spend as the rollups up to the split (read once per full read) plus the window's calls after
+// it. A late call that started before the split, or a call taken away, shows at the next full read.
 
 import type Database from 'better-sqlite3';
 import { quantiles, type SparseHistogram } from '../core/histogram';
@@ -24,6 +30,8 @@ const RECENT_HOURS = 6;
 const DAY_MS = 86_400_000;
 
 interface CallRow {
+  span_row: number;
+  store_rev: number;
   trace_id: string;
   service: string;
   model: string;
@@ -55,6 +63,9 @@ interface GuardrailRow {
   model: string | null;
 }
 
+const CALL_COLUMNS = `span_row, store_rev, trace_id, coalesce(service_name, '') AS service, model, is_error, start_us, duration_us, ttft_ms,
+  output_tokens, input_tokens, cost_usd, input_key`;
+
 export interface AlertReadOptions {
   /** Only what the fast rules (runaway loops, budgets) need. */
   fast?: boolean;
@@ -80,15 +91,30 @@ export function tpotOf(durationMs: number, ttftMs: number | null, outputTokens: 
   return (durationMs - ttftMs) / (outputTokens - 1);
 }
 
+/** The window's calls between full reads. */
+interface WindowState {
+  byRow: Map<number, CallRow>;
+  seenRev: number;
+  loadedAt: number;
+  /** µs, a minute boundary: spend before it comes from the rollups, after it from `byRow`. */
+  splitUs: number;
+}
+
 export class AlertFigureReader {
   private readonly sums: WindowSums;
   private readonly stmts;
+  private state: WindowState | null = null;
+  /** Rollup sums up to the split, per period start; and the rate rollups of the current half hour. */
+  private readonly baseSums = new Map<string, WindowSum[]>();
+  private rateMinutes: { hi: number; rows: { minute_us: number; service: string; calls: number }[] } | null = null;
 
   constructor(db: Database.Database) {
     this.sums = new WindowSums(db);
     this.stmts = {
-      calls: db.prepare(`SELECT trace_id, coalesce(service_name, '') AS service, model, is_error, start_us, duration_us, ttft_ms, output_tokens,
-        input_tokens, cost_usd, input_key FROM llm_calls WHERE start_us >= ? AND start_us <= ? ORDER BY start_us DESC LIMIT ${MAX_WINDOW_CALLS}`),
+      calls: db.prepare(`SELECT ${CALL_COLUMNS} FROM llm_calls WHERE start_us >= ? AND start_us <= ? ORDER BY start_us DESC LIMIT ${MAX_WINDOW_CALLS}`),
+      // Calls stored since a revision (llm_calls_by_rev): new ones and new readings of stored ones.
+      newCalls: db.prepare(`SELECT ${CALL_COLUMNS} FROM llm_calls WHERE store_rev > ? AND start_us <= ?`),
+      revision: db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'revision'`).pluck(),
       minutes: db.prepare('SELECT minute_us, service_name AS service, sum(calls) AS calls FROM llm_rollup WHERE minute_us >= ? AND minute_us < ? GROUP BY 1, 2'),
       hours: db.prepare(`SELECT hour_us, service_name AS service, model, calls, cost_usd, input_tokens + output_tokens AS tokens, latency_hist
         FROM llm_rollup_hour WHERE hour_us IN (SELECT value FROM json_each(?))`),
@@ -100,9 +126,7 @@ export class AlertFigureReader {
 
   read(config: AlertConfig, now: number, opts: AlertReadOptions = {}): AlertFigures {
     const from = now - WINDOW_MS;
-    // A full evaluation (once a minute) reads every hour afresh; the fast ones in between reuse them.
-    if (!opts.fast) this.sums.clearCache();
-    const rows = this.stmts.calls.all(Math.floor(from * 1000), Math.floor(now * 1000)) as CallRow[];
+    const rows = this.windowCalls(from, now, !opts.fast);
     const figures: AlertFigures = {
       now,
       windows: [],
@@ -126,6 +150,62 @@ export class AlertFigureReader {
     }
     if (config.anomalies) figures.anomalies = this.anomalies(rows, now);
     return figures;
+  }
+
+  /** The window's calls, newest first: all of them read on a full read, only those stored since on a fast one. */
+  private windowCalls(from: number, now: number, full: boolean): CallRow[] {
+    const lo = Math.floor(from * 1000);
+    const hi = Math.floor(now * 1000);
+    const st = this.state;
+    if (full || !st || now < st.loadedAt || now - st.loadedAt > WINDOW_MS / 2) {
+      const rows = this.stmts.calls.all(lo, hi) as CallRow[];
+      this.sums.clearCache();
+      this.baseSums.clear();
+      this.state = {
+        byRow: new Map(rows.map((r) => [r.span_row, r])),
+        // The newest reading in the window; with none, the store's revision (so a fast read never walks old revisions).
+        seenRev: rows.length ? rows.reduce((m, r) => Math.max(m, r.store_rev), 0) : ((this.stmts.revision.get() as number | null) ?? 0),
+        loadedAt: now,
+        splitUs: Math.floor(hi / MINUTE_US) * MINUTE_US,
+      };
+      return rows;
+    }
+    for (const r of this.stmts.newCalls.all(st.seenRev, hi) as CallRow[]) {
+      st.byRow.set(r.span_row, r);
+      if (r.store_rev > st.seenRev) st.seenRev = r.store_rev;
+    }
+    const rows: CallRow[] = [];
+    for (const [key, r] of st.byRow) {
+      if (r.start_us < lo) st.byRow.delete(key);
+      else if (r.start_us <= hi) rows.push(r);
+    }
+    rows.sort((a, b) => b.start_us - a.start_us);
+    return rows.length > MAX_WINDOW_CALLS ? rows.slice(0, MAX_WINDOW_CALLS) : rows;
+  }
+
+  /** Sums per (service, model) of the calls that started in [fromMs, now]: rollups up to the split, the window's calls after it. */
+  private spendSince(fromMs: number, rows: CallRow[]): WindowSum[] {
+    const split = this.state!.splitUs;
+    const lo = Math.floor(fromMs * 1000);
+    const key = String(lo);
+    let base = this.baseSums.get(key);
+    if (!base) {
+      if (this.baseSums.size > 16) this.baseSums.clear();
+      this.baseSums.set(key, (base = this.sums.byScopeUs(lo, split, true)));
+    }
+    const acc = new Map<string, WindowSum>(base.map((b) => [`${b.service}\u0000${b.model}`, { ...b }]));
+    for (const r of rows) {
+      if (r.start_us < split || r.start_us < lo) continue;
+      const k = `${r.service}\u0000${r.model}`;
+      let a = acc.get(k);
+      if (!a) acc.set(k, (a = { service: r.service, model: r.model, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 }));
+      a.calls += 1;
+      a.errors += r.is_error;
+      a.costUsd += r.cost_usd ?? 0;
+      a.inputTokens += r.input_tokens ?? 0;
+      a.outputTokens += r.output_tokens ?? 0;
+    }
+    return [...acc.values()];
   }
 
   private windows(rows: CallRow[], guardrails: GuardrailRow[], from: number, to: number): WindowFigures[] {
@@ -177,7 +257,9 @@ export class AlertFigureReader {
     const hi = Math.floor(((now - 60_000) * 1000) / MINUTE_US) * MINUTE_US;
     const lo = hi - 30 * MINUTE_US;
     const per = new Map<string, Map<number, number>>();
-    for (const m of this.stmts.minutes.all(lo, hi) as { minute_us: number; service: string; calls: number }[]) {
+    // Whole minutes before the last one: read once a minute.
+    if (this.rateMinutes?.hi !== hi) this.rateMinutes = { hi, rows: this.stmts.minutes.all(lo, hi) as { minute_us: number; service: string; calls: number }[] };
+    for (const m of this.rateMinutes.rows) {
       if (!lastMinute.has(m.service)) continue;
       let byMinute = per.get(m.service);
       if (!byMinute) per.set(m.service, (byMinute = new Map()));
@@ -193,31 +275,39 @@ export class AlertFigureReader {
 
   private spend(config: AlertConfig, now: number, timeZone: string | undefined, rows: CallRow[]): SpendFigures[] {
     const scoped = Object.entries(config.scopedDailyBudgetsUsd ?? {});
-    if (config.budgetDailyUsd === null && config.budgetMonthlyUsd === null && scoped.length === 0) return [];
+    const scopedMonthly = Object.entries(config.scopedMonthlyBudgetsUsd ?? {});
+    if (config.budgetDailyUsd === null && config.budgetMonthlyUsd === null && scoped.length === 0 && scopedMonthly.length === 0) return [];
     const costliest = [...rows].sort((a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0));
     const tracesOf = (filter: { service?: string; model?: string }) =>
       [...new Set(costliest.filter((r) => (!filter.service || r.service === filter.service) && (!filter.model || r.model === filter.model)).map((r) => r.trace_id))].slice(0, 20);
-    const recent = this.sums.byScope(now - RATE_WINDOW_MS, now + 1, true);
+    // The rate window starts on a minute, so its rollup part is read once a minute.
+    const rateFrom = Math.floor((now - RATE_WINDOW_MS) / 60_000) * 60_000;
+    const recent = this.spendSince(rateFrom, rows);
     const out: SpendFigures[] = [];
     const add = (period: 'day' | 'month', budgetUsd: number, sums: WindowSum[], bounds: { start: number; end: number }, scope: AlertScope) => {
       const filter = { ...(scope.service ? { service: scope.service } : {}), ...(scope.model ? { model: scope.model } : {}) };
       out.push({
         scope, period, budgetUsd, spentUsd: totalOf(sums, filter).costUsd, recentUsd: totalOf(recent, filter).costUsd,
-        rateWindowMs: RATE_WINDOW_MS, start: bounds.start, end: bounds.end, traceIds: tracesOf(filter),
+        rateWindowMs: now - rateFrom, start: bounds.start, end: bounds.end, traceIds: tracesOf(filter),
       });
+    };
+    const addScoped = (period: 'day' | 'month', budgets: [string, number][], sums: WindowSum[], bounds: { start: number; end: number }) => {
+      for (const [key, usd] of budgets) {
+        const m = /^(service|model):(.+)$/.exec(key);
+        if (m && usd > 0) add(period, usd, sums, bounds, m[1] === 'service' ? { service: m[2]! } : { model: m[2]! });
+      }
     };
     const day = periodBounds(now, 'day', timeZone);
     if (config.budgetDailyUsd !== null || scoped.length > 0) {
-      const today = this.sums.byScope(day.start, now + 1, true);
+      const today = this.spendSince(day.start, rows);
       if (config.budgetDailyUsd !== null) add('day', config.budgetDailyUsd, today, day, {});
-      for (const [key, usd] of scoped) {
-        const m = /^(service|model):(.+)$/.exec(key);
-        if (m && usd > 0) add('day', usd, today, day, m[1] === 'service' ? { service: m[2]! } : { model: m[2]! });
-      }
+      addScoped('day', scoped, today, day);
     }
-    if (config.budgetMonthlyUsd !== null) {
+    if (config.budgetMonthlyUsd !== null || scopedMonthly.length > 0) {
       const month = periodBounds(now, 'month', timeZone);
-      add('month', config.budgetMonthlyUsd, this.sums.byScope(month.start, now + 1, true), month, {});
+      const sums = this.spendSince(month.start, rows);
+      if (config.budgetMonthlyUsd !== null) add('month', config.budgetMonthlyUsd, sums, month, {});
+      addScoped('month', scopedMonthly, sums, month);
     }
     return out;
   }

@@ -1,10 +1,13 @@
 // The dashboard's top tables over a whole range: the costliest and slowest calls walk the cost and
-// duration indexes from the top (stopping after `limit` calls inside the range), prompts are
-// summed over the range's calls, services come from the rollups. Nothing reads "the newest few
-// hundred traces".
+// duration indexes from the top (stopping after `limit` calls inside the range), prompts and
+// services are summed from the rollups (the range's calls only when a filter cuts across them),
+// and each group's costliest call is found the same way as the costliest calls. Nothing reads
+// "the newest few hundred traces", and no unfiltered range reads all of its calls.
 
 import type Database from 'better-sqlite3';
 import type { DashboardTopQuery, DashboardTops, TopCall, TopGroup } from '../protocol/dashboard';
+import { PromptSums } from './prompt-rollups';
+import { schemaInfo } from './schema-info';
 import { WindowSums } from './window-sums';
 
 interface CallRow {
@@ -36,10 +39,13 @@ export function promptKey(name: string, version: string | null): string {
 
 export class DashboardQueries {
   private readonly sums: WindowSums;
+  /** Null on a file its owner has not migrated yet: prompts are then summed from the calls. */
+  private readonly promptSums: PromptSums | null;
   private readonly cache = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.sums = new WindowSums(db);
+    this.promptSums = schemaInfo(db).hasTable('llm_prompt_day') ? new PromptSums(db) : null;
   }
 
   private stmt(sql: string): Database.Statement {
@@ -83,12 +89,30 @@ export class DashboardQueries {
       (this.stmt(`SELECT c.trace_id, s.span_id, s.name, c.model, c.service_name, c.start_us, c.duration_us, c.cost_usd, c.input_tokens, c.output_tokens, c.is_error
         FROM llm_calls c ${wide ? `INDEXED BY ${order === 'cost_usd' ? 'llm_calls_by_cost' : 'llm_calls_by_duration'}` : ''} JOIN spans s ON s.id = c.span_row
         WHERE ${cond} AND c.${order} IS NOT NULL ORDER BY c.${order} DESC LIMIT ${limit}`).all(...args) as CallRow[]).map(topCall);
-    // SQLite fills the bare trace_id from the row that holds max(cost_usd): each prompt's costliest trace in the same pass.
-    const prompts = (this.stmt(`SELECT c.prompt_name AS name, c.prompt_version AS version, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
-        max(c.cost_usd) AS top_cost, c.trace_id AS trace_id
-        FROM llm_calls c WHERE ${cond} AND c.prompt_name IS NOT NULL GROUP BY 1, 2 ORDER BY cost DESC LIMIT ${limit}`)
-      .all(...args) as { name: string; version: string | null; calls: number; cost: number; trace_id: string | null }[])
-      .map((p): TopGroup => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.cost, traceId: p.trace_id }));
+    // A group's costliest call in the range: down the group's calls by cost for a wide range, through the range's calls for a narrow one.
+    const wideRange = stored > 0 && overlap / stored > 0.05;
+    const costliestTrace = (index: string, cond: string, condArgs: (string | null)[]): string | null =>
+      (this.stmt(`SELECT trace_id FROM llm_calls INDEXED BY ${wideRange ? index : 'llm_calls_by_time'} WHERE start_us >= ? AND start_us < ? AND ${cond}
+        AND cost_usd IS NOT NULL ORDER BY cost_usd DESC LIMIT 1`).pluck().get(args[0], args[1], ...condArgs) as string | undefined) ?? null;
+    const promptFilter = q.prompt ? { at: q.prompt.lastIndexOf('@'), key: q.prompt } : null;
+    const matchesPrompt = (name: string, version: string | null) => !promptFilter
+      || (promptFilter.at > 0 ? promptKey(name, version) === promptFilter.key : name === promptFilter.key);
+    let prompts: TopGroup[];
+    if (this.promptSums && !q.service && !q.model) {
+      prompts = this.promptSums.byPrompt(args[0] as number, args[1] as number)
+        .filter((p) => matchesPrompt(p.name, p.version))
+        .sort((a, b) => b.costUsd - a.costUsd)
+        .slice(0, limit)
+        .map((p) => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.costUsd,
+          traceId: costliestTrace('llm_calls_by_prompt_cost', 'prompt_name = ? AND prompt_version IS ?', [p.name, p.version]) }));
+    } else {
+      // SQLite fills the bare trace_id from the row that holds max(cost_usd): each prompt's costliest trace in the same pass.
+      prompts = (this.stmt(`SELECT c.prompt_name AS name, c.prompt_version AS version, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
+          max(c.cost_usd) AS top_cost, c.trace_id AS trace_id
+          FROM llm_calls c WHERE ${cond} AND c.prompt_name IS NOT NULL GROUP BY 1, 2 ORDER BY cost DESC LIMIT ${limit}`)
+        .all(...args) as { name: string; version: string | null; calls: number; cost: number; trace_id: string | null }[])
+        .map((p): TopGroup => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.cost, traceId: p.trace_id }));
+    }
     const byScope = this.sums.byScope(from, to);
     const services = new Map<string, TopGroup>();
     for (const s of byScope) {
@@ -100,12 +124,10 @@ export class DashboardQueries {
       services.set(key, g);
     }
     const costliestServices = [...services.values()].sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls).slice(0, limit);
-    for (const g of costliestServices) {
-      const svc = g.key === '(no service)' ? null : g.key;
-      g.traceId = (this.stmt(`SELECT trace_id FROM llm_calls WHERE start_us >= ? AND start_us < ? AND service_name IS ? ORDER BY cost_usd DESC LIMIT 1`)
-        .pluck().get(args[0], args[1], svc) as string | undefined) ?? null;
-    }
-    const promptNames = this.stmt(`SELECT DISTINCT prompt_name, prompt_version FROM llm_calls INDEXED BY llm_calls_by_prompt WHERE prompt_name IS NOT NULL`)
+    for (const g of costliestServices) g.traceId = costliestTrace('llm_calls_by_service_cost', 'service_name IS ?', [g.key === '(no service)' ? null : g.key]);
+    const promptNames = this.stmt(this.promptSums
+      ? `SELECT DISTINCT prompt_name, nullif(prompt_version, '') AS prompt_version FROM llm_prompt_day`
+      : `SELECT DISTINCT prompt_name, prompt_version FROM llm_calls WHERE prompt_name IS NOT NULL`)
       .all() as { prompt_name: string; prompt_version: string | null }[];
     return {
       from, to,

@@ -26,7 +26,7 @@ export const TRACE_OWNED_TABLES: readonly TraceOwnedTable[] = [
  * store's own state (meta: the revision and the analysis runner's cursors), the GenAI client metrics
  * received over OTLP (pruned by time), the distinct texts of prompts (counts of the calls kept: a
  * deleted trace's calls are uncounted first, see prompt-writes.ts; a pruned sample call is
- * replaced by another of the text, or the text skipped). Cleared with
- * everything else except meta.
+ * replaced by another of the text, or the text skipped), the prompt rollups (prompt-rollups.ts,
+ * pruned by time). Cleared with everything else except meta.
  */
-export const SHARED_TABLES = { cleared: ['resources', 'genai_metric_points', 'prompt_texts'], kept: ['meta'] } as const;
+export const SHARED_TABLES = { cleared: ['resources', 'genai_metric_points', 'prompt_texts', 'llm_prompt_hour', 'llm_prompt_day'], kept: ['meta'] } as const;

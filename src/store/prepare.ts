@@ -16,7 +16,7 @@ import { dropRepeatedLines } from './search-docs';
 /** The numbers of a stored call that feed the trace summaries, the rollups and the metrics. */
 export type CallNumbers = Pick<
   PricedCall,
-  'costUsd' | 'costEstimated' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'ttftMs' | 'conversationId'
+  'costUsd' | 'costEstimated' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'ttftMs' | 'conversationId' | 'promptName' | 'promptVersion'
 >;
 
 /** A call ready to store: its fields (call-fields.ts) and the whole PricedCall as JSON (the llm_calls.call column). */

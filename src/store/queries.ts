@@ -20,6 +20,7 @@ import { SessionQueries } from './sessions';
 import { TraceList } from './trace-list';
 import { schemaInfo } from './schema-info';
 import { ROLLUP_LEVELS } from './rollups';
+import { WindowSums } from './window-sums';
 
 /** A rollup row of any level, without its time key. */
 type RollupValues = Omit<RollupRow, 'minute_us'>;
@@ -71,6 +72,7 @@ export class TraceQueries {
   private readonly stmts;
   private readonly traceList: TraceList;
   private readonly sessionQueries: SessionQueries;
+  private readonly sums: WindowSums;
   /** The call's columns the API shows (call-fields.ts): they, not the JSON's copies, are what the aggregates sum. */
   private readonly callApi: ReturnType<typeof apiColumns>;
 
@@ -79,6 +81,7 @@ export class TraceQueries {
     const schema = schemaInfo(db);
     this.traceList = new TraceList(db, { schema, summary: traceSummaryFromRow });
     this.sessionQueries = new SessionQueries(db, schema, traceSummaryFromRow);
+    this.sums = new WindowSums(db);
     this.annotations = new AnnotationQueries(db, schema);
     this.prompts = new PromptQueries(db, schema);
     this.guardrails = new GuardrailQueries(db, schema);
@@ -91,7 +94,6 @@ export class TraceQueries {
       exchange: db.prepare(`SELECT x.method, x.path, x.request_headers, x.request_body, x.response_body, x.http_status
         FROM spans s JOIN proxy_exchanges x ON x.span_row = s.id WHERE s.trace_id = ? AND s.span_id = ?`),
       revision: db.prepare("SELECT value FROM meta WHERE key = 'revision'").pluck(),
-      rollups: db.prepare('SELECT * FROM llm_rollup WHERE minute_us >= ? AND minute_us < ?'),
       levelRows: ROLLUP_LEVELS.filter((l) => schema.hasTable(l.table))
         .map((l) => ({ us: l.us, rows: db.prepare(`SELECT * FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`) })),
       edgeCalls: db.prepare(`SELECT model, provider, service_name, is_error, duration_us, ttft_ms, cost_usd, input_tokens,
@@ -192,30 +194,40 @@ export class TraceQueries {
     }
   }
 
-  /** Cost and calls per time bucket and model, from the minute rollups (bucket ≥ 1 minute). */
+  /**
+   * Cost and calls per time bucket and model (bucket ≥ 1 minute): each minute's calls count in the
+   * bucket its minute starts in, read through the coarsest rollups that fit in the bucket.
+   */
   series(q: StatsSeriesQuery = {}): StatsSeriesDto {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - 24 * 3_600_000;
     const minuteMs = MINUTE_US / 1000;
     const bucketMs = Math.max(minuteMs, Math.round((q.bucketMs ?? (to - from) / 60) / minuteMs) * minuteMs);
     const cells = new Map<string, StatsSeriesPoint>();
+    const minuteAt = (us: number) => Math.ceil(us / MINUTE_US) * MINUTE_US;
     const lo = Math.floor(from / minuteMs) * MINUTE_US;
-    for (const r of this.stmts.rollups.iterate(lo, to * 1000) as IterableIterator<RollupRow>) {
-      if (r.calls <= 0 || (q.model && q.model !== r.model) || (q.service && q.service !== r.service_name)) continue;
-      const bucketStart = from + Math.floor((r.minute_us / 1000 - from) / bucketMs) * bucketMs;
-      const key = `${bucketStart}|${r.model}`;
-      let cell = cells.get(key);
-      if (!cell) {
-        cell = { bucketStart, model: r.model, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 };
-        cells.set(key, cell);
+    const end = minuteAt(to * 1000);
+    for (let k = Math.floor((lo / 1000 - from) / bucketMs); ; k++) {
+      const a = Math.max(lo, minuteAt((from + k * bucketMs) * 1000));
+      if (a >= end) break;
+      const bucketStart = from + k * bucketMs;
+      for (const r of this.sums.byScopeUs(a, Math.min(end, minuteAt((from + (k + 1) * bucketMs) * 1000)))) {
+        if ((q.model && q.model !== r.model) || (q.service && q.service !== r.service)) continue;
+        const key = `${bucketStart}|${r.model}`;
+        let cell = cells.get(key);
+        if (!cell) {
+          cell = { bucketStart, model: r.model, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 };
+          cells.set(key, cell);
+        }
+        cell.calls += r.calls;
+        cell.errors += r.errors;
+        cell.costUsd += r.costUsd;
+        cell.inputTokens += r.inputTokens;
+        cell.outputTokens += r.outputTokens;
       }
-      cell.calls += r.calls;
-      cell.errors += r.errors;
-      cell.costUsd += r.cost_usd;
-      cell.inputTokens += r.input_tokens;
-      cell.outputTokens += r.output_tokens;
     }
     const points = [...cells.values()]
+      .filter((c) => c.calls > 0)
       .map((c) => ({ ...c, costUsd: roundCost(c.costUsd) }))
       .sort((a, b) => a.bucketStart - b.bucketStart || a.model.localeCompare(b.model));
     return { from, to, bucketMs, points };

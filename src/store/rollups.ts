@@ -1,15 +1,18 @@
 // Pre-aggregated LLM calls at several time grains. A minute row sums the calls that started in
-// that minute for one (model, provider, service); an hour row is the exact sum of its sixty
-// minute rows (counts, tokens, cost and histogram buckets). Window statistics read the coarsest
-// rows that fit whole inside the window and the finer ones only at its edges, so a window of
-// two weeks reads a few thousand rows instead of a hundred thousand.
+// that minute for one (model, provider, service); a ten-minute row is the exact sum of its ten
+// minute rows, an hour row of its six ten-minute rows, a day row (UTC) of its twenty-four hour
+// rows (counts, tokens, cost and histogram buckets). Window statistics read the coarsest rows that fit whole inside the window and the
+// finer ones only at its edges (coverRange), so a window of two weeks reads a few hundred rows
+// instead of a million calls.
 
 import type Database from 'better-sqlite3';
 import { mergeHistogram, type SparseHistogram } from '../core/histogram';
 import { upsertSql } from './sql';
 
 export const MINUTE_US = 60_000_000;
+export const TEN_MINUTES_US = 10 * MINUTE_US;
 export const HOUR_US = 60 * MINUTE_US;
+export const DAY_US = 24 * HOUR_US;
 
 export interface RollupLevel {
   table: string;
@@ -21,8 +24,42 @@ export interface RollupLevel {
 /** Finest first. Every level's rows are kept equal to the sum of the previous level's rows. */
 export const ROLLUP_LEVELS: readonly RollupLevel[] = [
   { table: 'llm_rollup', key: 'minute_us', us: MINUTE_US },
+  { table: 'llm_rollup_10m', key: 'bucket_us', us: TEN_MINUTES_US },
   { table: 'llm_rollup_hour', key: 'hour_us', us: HOUR_US },
+  { table: 'llm_rollup_day', key: 'day_us', us: DAY_US },
 ];
+
+/** A part of a window read from one level (index into the levels given), or from the calls (-1). */
+export interface RangePiece {
+  level: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Cuts [lo, hi) µs into the fewest pieces: whole buckets of the coarsest level that fit, then
+ * finer ones at the edges, then calls below the finest grain. `grains`: the levels' bucket sizes,
+ * finest first, each a multiple of the one before.
+ */
+export function coverRange(lo: number, hi: number, grains: readonly number[], out: RangePiece[] = []): RangePiece[] {
+  const cut = (a: number, b: number, level: number): void => {
+    if (!(a < b)) return;
+    if (level < 0) {
+      out.push({ level: -1, lo: a, hi: b });
+      return;
+    }
+    const g = grains[level]!;
+    const first = Math.ceil(a / g) * g;
+    const last = Math.floor(b / g) * g;
+    if (first < last) {
+      out.push({ level, lo: first, hi: last });
+      cut(a, first, level - 1);
+      cut(last, b, level - 1);
+    } else cut(a, b, level - 1);
+  };
+  cut(lo, hi, grains.length - 1);
+  return out;
+}
 
 export const ROLLUP_DIMENSIONS = ['model', 'provider', 'service_name'] as const;
 export const ROLLUP_VALUES = ['calls', 'errors', 'cost_usd', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens',
@@ -67,11 +104,20 @@ export interface RollupStatements {
   put: Database.Statement;
 }
 
-export function prepareRollupStatements(db: Database.Database): RollupStatements[] {
-  return ROLLUP_LEVELS.map((l) => ({
+/** The level whose rows live in `table`. */
+export function rollupLevelIndex(table: string): number {
+  return ROLLUP_LEVELS.findIndex((l) => l.table === table);
+}
+
+function prepareLevel(db: Database.Database, l: RollupLevel): RollupStatements {
+  return {
     get: db.prepare(`SELECT ${l.key} AS bucket_us, * FROM ${l.table} WHERE ${l.key} = ? AND model = ? AND provider = ? AND service_name = ?`),
     put: db.prepare(upsertSql(l.table, [l.key, ...ROLLUP_DIMENSIONS, ...ROLLUP_VALUES], [l.key, ...ROLLUP_DIMENSIONS], true)),
-  }));
+  };
+}
+
+export function prepareRollupStatements(db: Database.Database): RollupStatements[] {
+  return ROLLUP_LEVELS.map((l) => prepareLevel(db, l));
 }
 
 /** Adds counts, keeping zero and negative ones (unlike mergeHistogram): deltas must sum exactly. */
@@ -138,10 +184,10 @@ function applyDelta(stmts: RollupStatements, level: RollupLevel, d: RollupDelta)
 
 /** Applies minute-level deltas to every level. */
 export function applyRollupDeltas(stmts: RollupStatements[], minuteDeltas: Iterable<RollupDelta>): void {
-  let deltas: RollupDelta[] = [...minuteDeltas];
+  // Each level from the minutes themselves: the same float additions in the same order as a rebuild from the minutes.
+  const minutes: RollupDelta[] = [...minuteDeltas];
   ROLLUP_LEVELS.forEach((level, i) => {
-    if (i > 0) deltas = coarsen(deltas, level.us);
-    for (const d of deltas) applyDelta(stmts[i]!, level, d);
+    for (const d of i > 0 ? coarsen(minutes, level.us) : minutes) applyDelta(stmts[i]!, level, d);
   });
 }
 
@@ -154,12 +200,13 @@ function deltaFromStored(r: StoredRollup, bucketUs: number): RollupDelta {
 }
 
 /**
- * Recomputes the rows of level `index` (≥ 1) whose buckets start in [fromUs, toUs) from the
- * finer level: after rows of the finer level were deleted (pruning) or when the level is new.
+ * Recomputes the rows of level `index` (≥ 1) whose buckets start in [fromUs, toUs) from a finer
+ * level (by default the next finer; a migration names the one that exists at its step): after
+ * rows of the finer level were deleted (pruning) or when the level is new.
  */
-export function rebuildRollupLevel(db: Database.Database, index: number, fromUs: number, toUs: number): void {
+export function rebuildRollupLevel(db: Database.Database, index: number, fromUs: number, toUs: number, finerIndex = index - 1): void {
   const level = ROLLUP_LEVELS[index]!;
-  const finer = ROLLUP_LEVELS[index - 1]!;
+  const finer = ROLLUP_LEVELS[finerIndex]!;
   db.prepare(`DELETE FROM ${level.table} WHERE ${level.key} >= ? AND ${level.key} < ?`).run(fromUs, toUs);
   const rows = db
     .prepare(`SELECT ${finer.key} AS bucket_us, * FROM ${finer.table} WHERE ${finer.key} >= ? AND ${finer.key} < ?`)
@@ -167,6 +214,6 @@ export function rebuildRollupLevel(db: Database.Database, index: number, fromUs:
   const deltas = coarsen((function* () {
     for (const r of rows) yield deltaFromStored(r, r.bucket_us);
   })(), level.us);
-  const put = prepareRollupStatements(db)[index]!;
+  const put = prepareLevel(db, level);
   for (const d of deltas) applyDelta(put, level, d);
 }

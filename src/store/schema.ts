@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3';
 import { CALL_FIELDS, callFieldColumns } from './call-fields';
 import { recountPromptTexts } from './prompt-writes';
-import { HOUR_US, rebuildRollupLevel } from './rollups';
+import { createPromptRollups } from './prompt-rollups';
+import { DAY_US, HOUR_US, rebuildRollupLevel, rollupLevelIndex } from './rollups';
 
 /** SQL, or a function for a step SQL alone cannot do. */
 type Migration = string | ((db: Database.Database) => void);
@@ -153,7 +154,8 @@ const MIGRATIONS: Migration[] = [
     ) WITHOUT ROWID;`);
     const bounds = db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup').get() as { lo: number | null; hi: number | null };
     if (bounds.lo !== null && bounds.hi !== null) {
-      rebuildRollupLevel(db, 1, Math.floor(bounds.lo / HOUR_US) * HOUR_US, Math.floor(bounds.hi / HOUR_US) * HOUR_US + HOUR_US);
+      rebuildRollupLevel(db, rollupLevelIndex('llm_rollup_hour'), Math.floor(bounds.lo / HOUR_US) * HOUR_US, Math.floor(bounds.hi / HOUR_US) * HOUR_US + HOUR_US,
+        rollupLevelIndex('llm_rollup'));
     }
   },
   /* 3: the full-text index keeps no copy of the text (it is in spans and llm_calls already):
@@ -306,6 +308,44 @@ const MIGRATIONS: Migration[] = [
     });
     addColumns(db, 'llm_calls', callFieldColumns(CALL_FIELDS)); // the figures counted below
     recountPromptTexts(db);
+  },
+  /* 15: ten-minute rollups between the minutes and the hours, and day rollups (UTC days) above
+     the hours, each the sum of the level below, filled from it: a dashboard series of 34-minute
+     buckets over a day and a half, the dashboard over two weeks and this month's spend read a
+     few thousand rows (see rollups.ts). Prompt rollups by hour and day: the dashboard's costliest
+     prompts over any range without reading its calls (prompt-rollups.ts). The costliest call of a
+     prompt or a service in a range is the first one inside it along an index by group and cost. */ (db) => {
+    for (const [table, key] of [['llm_rollup_10m', 'bucket_us'], ['llm_rollup_day', 'day_us']]) {
+      db.exec(`
+      CREATE TABLE IF NOT EXISTS ${table} (
+        ${key} INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        service_name TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cached_input_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        latency_hist TEXT NOT NULL,
+        ttft_hist TEXT NOT NULL,
+        PRIMARY KEY (${key}, model, provider, service_name)
+      ) WITHOUT ROWID;`);
+    }
+    const bounds = db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup').get() as { lo: number | null; hi: number | null };
+    if (bounds.lo !== null && bounds.hi !== null) {
+      const lo = Math.floor(bounds.lo / DAY_US) * DAY_US;
+      const hi = Math.floor(bounds.hi / DAY_US) * DAY_US + DAY_US;
+      rebuildRollupLevel(db, rollupLevelIndex('llm_rollup_10m'), lo, hi, rollupLevelIndex('llm_rollup'));
+      rebuildRollupLevel(db, rollupLevelIndex('llm_rollup_day'), lo, hi, rollupLevelIndex('llm_rollup_hour'));
+    }
+    createPromptRollups(db);
+    db.exec(`
+    DROP INDEX IF EXISTS llm_calls_by_prompt;
+    CREATE INDEX IF NOT EXISTS llm_calls_by_prompt_cost ON llm_calls (prompt_name, prompt_version, cost_usd) WHERE prompt_name IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS llm_calls_by_service_cost ON llm_calls (service_name, cost_usd);`);
   },
 ];
 

@@ -11,6 +11,7 @@ import { GenAiMetricStore } from './genai-metrics';
 import { SHARED_TABLES, TRACE_OWNED_TABLES } from './owned-tables';
 import { TraceQueries } from './queries';
 import { PromptWrites } from './prompt-writes';
+import { prunePromptRollups } from './prompt-rollups';
 import { rebuildRollupLevel, ROLLUP_LEVELS } from './rollups';
 import { SpanWriter, spanFromRow, type WriterOptions } from './writer';
 
@@ -101,6 +102,7 @@ export class Store {
       // Pruning goes oldest first, so the rollups to drop are those before the oldest call left.
       this.db.exec(`DELETE FROM llm_rollup WHERE minute_us < coalesce((SELECT min(start_us) FROM llm_calls), 9e18) / 60000000 * 60000000`);
       this.pruneCoarseRollups();
+      prunePromptRollups(this.db);
     })();
     return ids.length;
   }

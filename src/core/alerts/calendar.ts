@@ -60,7 +60,20 @@ function startOfWallDate(year: number, month: number, day: number, timeZone: str
 }
 
 /** [start, end) of the day or month containing `now`, in epoch ms. */
+/** The last bounds found per (period, zone): evaluations every second ask for the same day and month. */
+const lastBounds = new Map<string, { start: number; end: number }>();
+
 export function periodBounds(now: number, period: Period, timeZone = localTimeZone()): { start: number; end: number } {
+  const key = `${period}\u0000${timeZone}`;
+  const last = lastBounds.get(key);
+  if (last && now >= last.start && now < last.end) return { ...last };
+  const b = computeBounds(now, period, timeZone);
+  if (lastBounds.size > 16) lastBounds.clear();
+  lastBounds.set(key, b);
+  return { ...b };
+}
+
+function computeBounds(now: number, period: Period, timeZone: string): { start: number; end: number } {
   const w = wallClock(now, timeZone);
   if (period === 'day') {
     const next = new Date(Date.UTC(w.year, w.month - 1, w.day + 1));

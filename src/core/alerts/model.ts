@@ -67,6 +67,8 @@ export interface AlertConfig {
   budgetMonthlyUsd: number | null;
   /** Budgets per service or model: `{"service:checkout": 5, "model:gpt-4o": 10}` (daily USD). */
   scopedDailyBudgetsUsd: Record<string, number>;
+  /** Monthly budgets per service or model, keyed the same way (USD). */
+  scopedMonthlyBudgetsUsd?: Record<string, number>;
   latencyP95Ms: number | null;
   ttftP95Ms: number | null;
   tpotP95Ms: number | null;

@@ -87,7 +87,7 @@ export interface AlertCandidate {
 export const MIN_CALLS = { rate: 5, p95: 10 } as const;
 
 /** The rules that read fresh data at once (on new calls); the others run every minute. */
-export const FAST_RULES: ReadonlySet<string> = new Set(['runaway-burst', 'runaway-repeat', 'budget-daily', 'budget-monthly', 'budget-scoped']);
+export const FAST_RULES: ReadonlySet<string> = new Set(['runaway-burst', 'runaway-repeat', 'budget-daily', 'budget-monthly', 'budget-scoped', 'budget-scoped-monthly']);
 
 export function alertId(rule: string, scope: AlertScope): string {
   return `${rule}|${scope.service ?? ''}|${scope.model ?? ''}|${scope.prompt ?? ''}`;
@@ -157,7 +157,8 @@ export function evaluateRules(config: AlertConfig, f: AlertFigures, only?: Reado
   }
 
   for (const s of f.spend) {
-    const rule = s.scope.service || s.scope.model ? 'budget-scoped' : s.period === 'day' ? 'budget-daily' : 'budget-monthly';
+    const scoped = Boolean(s.scope.service || s.scope.model);
+    const rule = scoped ? (s.period === 'day' ? 'budget-scoped' : 'budget-scoped-monthly') : s.period === 'day' ? 'budget-daily' : 'budget-monthly';
     if (!wants(rule)) continue;
     const p = projectBudget({ budgetUsd: s.budgetUsd, spentUsd: s.spentUsd, recentUsd: s.recentUsd, rateWindowMs: s.rateWindowMs, now: f.now, periodEnd: s.end });
     if (p.status === 'ok') continue;

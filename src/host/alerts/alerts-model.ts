@@ -47,6 +47,7 @@ const RULE_LABELS: Record<string, string> = {
   'budget-daily': 'daily budget',
   'budget-monthly': 'monthly budget',
   'budget-scoped': 'budget',
+  'budget-scoped-monthly': 'monthly budget',
   'runaway-burst': 'runaway loop',
   'runaway-repeat': 'runaway loop',
   'circuit-open': 'calls refused',

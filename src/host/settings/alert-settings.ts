@@ -8,7 +8,7 @@ type SettingReader = (key: string) => unknown;
 
 /** Settings that restart the collector when they change. */
 export const ALERT_SETTINGS = [
-  'alerts.budgetDailyUsd', 'alerts.budgetMonthlyUsd', 'alerts.scopedDailyBudgetsUsd', 'alerts.latencyP95Ms', 'alerts.ttftP95Ms', 'alerts.tpotP95Ms',
+  'alerts.budgetDailyUsd', 'alerts.budgetMonthlyUsd', 'alerts.scopedDailyBudgetsUsd', 'alerts.scopedMonthlyBudgetsUsd', 'alerts.latencyP95Ms', 'alerts.ttftP95Ms', 'alerts.tpotP95Ms',
   'alerts.errorRate', 'alerts.refusalRate', 'alerts.guardrailHits', 'alerts.maxCallsPerMinute', 'alerts.anomalies', 'alerts.webhookUrl',
 ] as const;
 
@@ -39,16 +39,24 @@ export function alertSettings(get: SettingReader, warnings: string[]): AlertConf
     if (/^https?:\/\//i.test(hook.trim()) && URL.canParse(hook.trim())) c.webhookUrl = hook.trim();
     else warnings.push('spyglass.alerts.webhookUrl must be an http(s) URL; no webhook');
   }
-  const scoped = get('alerts.scopedDailyBudgetsUsd');
-  if (scoped !== undefined && scoped !== null) {
-    if (typeof scoped !== 'object' || Array.isArray(scoped)) warnings.push('spyglass.alerts.scopedDailyBudgetsUsd must be an object such as {"service:checkout": 5}; ignored');
-    else {
-      for (const [key, usd] of Object.entries(scoped as Record<string, unknown>)) {
-        if (!/^(service|model):.+$/.test(key)) warnings.push(`spyglass.alerts.scopedDailyBudgetsUsd: "${key}" must start with "service:" or "model:"; ignored`);
-        else if (typeof usd !== 'number' || !(usd > 0)) warnings.push(`spyglass.alerts.scopedDailyBudgetsUsd.${key} must be a number above 0; ignored`);
-        else c.scopedDailyBudgetsUsd[key] = usd;
-      }
-    }
-  }
+  c.scopedDailyBudgetsUsd = scopedBudgets('scopedDailyBudgetsUsd', get('alerts.scopedDailyBudgetsUsd'), warnings);
+  const monthly = scopedBudgets('scopedMonthlyBudgetsUsd', get('alerts.scopedMonthlyBudgetsUsd'), warnings);
+  if (Object.keys(monthly).length > 0) c.scopedMonthlyBudgetsUsd = monthly;
   return c;
+}
+
+/** `{"service:checkout": 5, "model:gpt-4o": 10}`: entries that are not are left out with a warning. */
+function scopedBudgets(name: string, value: unknown, warnings: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (value === undefined || value === null) return out;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    warnings.push(`spyglass.alerts.${name} must be an object such as {"service:checkout": 5}; ignored`);
+    return out;
+  }
+  for (const [key, usd] of Object.entries(value as Record<string, unknown>)) {
+    if (!/^(service|model):.+$/.test(key)) warnings.push(`spyglass.alerts.${name}: "${key}" must start with "service:" or "model:"; ignored`);
+    else if (typeof usd !== 'number' || !(usd > 0)) warnings.push(`spyglass.alerts.${name}.${key} must be a number above 0; ignored`);
+    else out[key] = usd;
+  }
+  return out;
 }

@@ -109,7 +109,44 @@ describe('AlertFigureReader', () => {
     const all = allCalls();
     expect(day.start).toBe(dayStart);
     expect(day.spentUsd).toBeCloseTo(all.filter((r) => r.start_us >= dayStart * 1000).reduce((n, r) => n + (r.cost_usd ?? 0), 0), 9);
-    expect(day.recentUsd).toBeCloseTo(all.filter((r) => r.start_us >= (NOW_MS - 3_600_000) * 1000).reduce((n, r) => n + (r.cost_usd ?? 0), 0), 9);
+    expect(day.rateWindowMs).toBeGreaterThanOrEqual(3_600_000);
+    expect(day.recentUsd).toBeCloseTo(all.filter((r) => r.start_us >= (NOW_MS - day.rateWindowMs) * 1000).reduce((n, r) => n + (r.cost_usd ?? 0), 0), 9);
+  });
+
+  it('a fast read after a full one reads only the calls stored since, and agrees with a full read', () => {
+    write(calls(3000, 30, 9));
+    const cfg = { ...DEFAULT_ALERT_CONFIG, budgetDailyUsd: 1, budgetMonthlyUsd: 10, scopedDailyBudgetsUsd: { 'service:svc-a': 1 }, scopedMonthlyBudgetsUsd: { 'model:gpt-4o': 0.000001 } };
+    const reader = new AlertFigureReader(store.db);
+    reader.read(cfg, NOW_MS, { timeZone: 'UTC' });
+    // Calls arriving after the full read, spread over the next 50 s (new minutes included), with their own revisions.
+    const later = NOW_MS + 50_000;
+    const rnd = rand(17);
+    const fresh = Array.from({ length: 40 }, (_, i) => {
+      const start = (NOW_MS + 500 + i * 1200) * 1000;
+      return span({
+        startUs: start, endUs: start + 300_000, resource: { 'service.name': SERVICES[i % SERVICES.length]! },
+        attributes: { 'gen_ai.request.model': MODELS[i % MODELS.length]!, 'gen_ai.usage.input_tokens': Math.floor(rnd() * 5000), 'gen_ai.usage.output_tokens': 20 },
+      });
+    });
+    for (let i = 0; i < fresh.length; i += 7) write(fresh.slice(i, i + 7));
+    const fast = reader.read(cfg, later, { fast: true, timeZone: 'UTC' });
+    const full = new AlertFigureReader(store.db).read(cfg, later, { timeZone: 'UTC' });
+    expect(fast.spend.map((s) => [s.period, s.scope])).toEqual([['day', {}], ['day', { service: 'svc-a' }], ['month', {}], ['month', { model: 'gpt-4o' }]]);
+    const monthOne = allCalls().filter((r) => r.model === 'gpt-4o' && r.start_us >= fast.spend[3]!.start * 1000).reduce((n, r) => n + (r.cost_usd ?? 0), 0);
+    expect(fast.spend[3]!.spentUsd).toBeCloseTo(monthOne, 9);
+    // A crossed monthly budget of one model is its own alert, apart from a daily one of the same scope.
+    const alerts = evaluateRules(cfg, fast, FAST_RULES);
+    expect(alerts.find((a) => a.rule === 'budget-scoped-monthly')).toMatchObject({ scope: { model: 'gpt-4o' }, severity: 'P1' });
+    fast.spend.forEach((s, i) => {
+      const f = full.spend[i]!;
+      expect([s.period, s.scope, s.rateWindowMs]).toEqual([f.period, f.scope, f.rateWindowMs]);
+      expect(s.spentUsd).toBeCloseTo(f.spentUsd, 9);
+      expect(s.recentUsd).toBeCloseTo(f.recentUsd, 9);
+    });
+    const allCost = allCalls().filter((r) => r.start_us >= fast.spend[0]!.start * 1000).reduce((n, r) => n + (r.cost_usd ?? 0), 0);
+    expect(fast.spend[0]!.spentUsd).toBeCloseTo(allCost, 9);
+    expect(fast.rates).toEqual(full.rates);
+    expect(fast.rates.reduce((n, r) => n + r.lastMinute, 0)).toBeGreaterThanOrEqual(40);
   });
 
   it('an empty store reads nothing and raises nothing', () => {

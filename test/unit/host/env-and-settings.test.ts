@@ -93,6 +93,7 @@ describe('settings → collector start options', () => {
         'capture.maxBodySizeMb': 8,
         'alerts.budgetDailyUsd': 25,
         'alerts.scopedDailyBudgetsUsd': { 'service:checkout': 5 },
+        'alerts.scopedMonthlyBudgetsUsd': { 'model:gpt-4o': 300 },
         'alerts.maxCallsPerMinute': 120,
         'alerts.errorRate': 0,
         'alerts.latencyP95Ms': 4000,
@@ -113,7 +114,8 @@ describe('settings → collector start options', () => {
       priceOverrides: [{ model: 'my-ft', inputPerMTok: 1, outputPerMTok: 2 }],
       maxBodyBytes: 8 * 1024 * 1024,
       alerts: {
-        ...DEFAULT_ALERT_CONFIG, budgetDailyUsd: 25, scopedDailyBudgetsUsd: { 'service:checkout': 5 }, maxCallsPerMinute: 120, errorRate: null,
+        ...DEFAULT_ALERT_CONFIG, budgetDailyUsd: 25, scopedDailyBudgetsUsd: { 'service:checkout': 5 }, scopedMonthlyBudgetsUsd: { 'model:gpt-4o': 300 },
+        maxCallsPerMinute: 120, errorRate: null,
         latencyP95Ms: 4000, webhookUrl: 'http://127.0.0.1:9000/hook',
       },
     });
@@ -147,6 +149,7 @@ describe('settings → collector start options', () => {
         'alerts.errorRate': 3,
         'alerts.budgetDailyUsd': 'lots',
         'alerts.scopedDailyBudgetsUsd': { checkout: 5, 'model:x': -1, 'service:ok': 2 },
+        'alerts.scopedMonthlyBudgetsUsd': [5],
         'alerts.webhookUrl': 'file:///etc/passwd',
       }),
       env,
@@ -158,6 +161,7 @@ describe('settings → collector start options', () => {
       'spyglass.alerts.webhookUrl must be an http(s) URL; no webhook',
       'spyglass.alerts.scopedDailyBudgetsUsd: "checkout" must start with "service:" or "model:"; ignored',
       'spyglass.alerts.scopedDailyBudgetsUsd.model:x must be a number above 0; ignored',
+      'spyglass.alerts.scopedMonthlyBudgetsUsd must be an object such as {"service:checkout": 5}; ignored',
     ]);
   });
 
