@@ -19,6 +19,7 @@ import { RUNAWAY } from '../core/alerts/runaway';
 import type { AlertConfig, AlertScope } from '../protocol/alerts';
 import { HOUR_US, MINUTE_US } from './rollups';
 import { totalOf, WindowSums, type WindowSum } from './window-sums';
+import { tpotMs } from '../core/dashboard/series';
 
 export const WINDOW_MS = 15 * 60_000;
 const BUCKET_MS = 5 * 60_000;
@@ -86,11 +87,6 @@ function medianOf(values: number[]): number | null {
 }
 
 /** Time per output token: the streaming time after the first token, per token after the first. */
-export function tpotOf(durationMs: number, ttftMs: number | null, outputTokens: number | null): number | null {
-  if (ttftMs === null || outputTokens === null || outputTokens < 2 || durationMs < ttftMs) return null;
-  return (durationMs - ttftMs) / (outputTokens - 1);
-}
-
 /** The window's calls between full reads. */
 interface WindowState {
   byRow: Map<number, CallRow>;
@@ -235,7 +231,7 @@ export class AlertFigureReader {
       const ttft: number[] = [];
       for (const r of g.rows) {
         if (r.ttft_ms !== null) ttft.push(r.ttft_ms);
-        const t = tpotOf(r.duration_us / 1000, r.ttft_ms, r.output_tokens);
+        const t = tpotMs(r.duration_us / 1000, r.ttft_ms, r.output_tokens);
         if (t !== null) tpot.push(t);
       }
       const errors = g.rows.filter((r) => r.is_error === 1);

@@ -9,6 +9,7 @@ import type { DashboardTopQuery, DashboardTops, TopCall, TopGroup } from '../pro
 import { PromptSums } from './prompt-rollups';
 import { schemaInfo } from './schema-info';
 import { WindowSums } from './window-sums';
+import { callFilterSql } from './call-filter';
 
 interface CallRow {
   trace_id: string;
@@ -58,26 +59,7 @@ export class DashboardQueries {
     const to = q.to ?? Date.now();
     const from = q.from ?? 0;
     const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 10)), MAX_LIMIT);
-    const where = ['c.start_us >= ?', 'c.start_us < ?'];
-    const args: (string | number)[] = [Math.floor(from * 1000), Math.floor(to * 1000)];
-    if (q.service) {
-      where.push('c.service_name = ?');
-      args.push(q.service);
-    }
-    if (q.model) {
-      where.push('c.model = ?');
-      args.push(q.model);
-    }
-    if (q.prompt) {
-      const at = q.prompt.lastIndexOf('@');
-      if (at > 0) {
-        where.push('c.prompt_name = ? AND c.prompt_version = ?');
-        args.push(q.prompt.slice(0, at), q.prompt.slice(at + 1));
-      } else {
-        where.push('c.prompt_name = ?');
-        args.push(q.prompt);
-      }
-    }
+    const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
     const cond = where.join(' AND ');
     // A wide range walks the cost (duration) index from the top and stops after `limit` calls inside
     // it; a narrow one reads its calls by time and sorts them. SQLite has no statistics to choose.

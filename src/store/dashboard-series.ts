@@ -8,6 +8,7 @@ import { FEATURE_ATTRIBUTES, SESSION_ID_ATTRIBUTES, USER_ID_ATTRIBUTES } from '.
 import { SeriesBuilder, type SeriesCall } from '../core/dashboard/series';
 import type { DashboardSeries, DashboardSeriesQuery } from '../core/dashboard/types';
 import { cacheReadSavingPerToken, type PriceOverride } from '../core/pricing';
+import { callFilterSql } from './call-filter';
 
 interface Row {
   start_us: number;
@@ -60,13 +61,6 @@ function attribution(json: string | null): (string | null)[] {
 }
 
 /** A prompt filter `name@version` (or a bare `name`, every version) as SQL. */
-export function promptCondition(prompt: string): { sql: string; args: string[] } {
-  const at = prompt.lastIndexOf('@');
-  return at > 0
-    ? { sql: 'c.prompt_name = ? AND c.prompt_version = ?', args: [prompt.slice(0, at), prompt.slice(at + 1)] }
-    : { sql: 'c.prompt_name = ?', args: [prompt] };
-}
-
 export class DashboardSeriesReader {
   private readonly cache = new Map<string, Database.Statement>();
 
@@ -88,21 +82,7 @@ export class DashboardSeriesReader {
       savingPerCachedToken: this.savings(),
     });
     if (!(to > from)) return builder.build();
-    const where = ['c.start_us >= ?', 'c.start_us < ?'];
-    const args: (string | number)[] = [Math.floor(from * 1000), Math.ceil(to * 1000)];
-    if (q.service) {
-      where.push('c.service_name = ?');
-      args.push(q.service);
-    }
-    if (q.model) {
-      where.push('c.model = ?');
-      args.push(q.model);
-    }
-    if (q.prompt) {
-      const p = promptCondition(q.prompt);
-      where.push(p.sql);
-      args.push(...p.args);
-    }
+    const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
     const sql = `SELECT c.start_us, c.trace_id, c.model, c.provider, c.service_name, c.prompt_name, c.prompt_version,
         t.user_id AS trace_user, c.conversation_id AS session_id, t.session_id AS trace_session, ${ATTRIBUTES_SQL} AS attrs,
         c.duration_us, c.ttft_ms, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cost_usd, c.is_error,

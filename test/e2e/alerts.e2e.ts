@@ -6,8 +6,6 @@
 //   - the crossed daily budget shows in the Alerts view with its projection;
 //   - the dashboard's figures match the calls behind them (read back from the JSON API);
 //   - lifting the breaker lets the service call again.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsDto, BreakersDto } from '../../src/protocol/alerts';
@@ -16,69 +14,38 @@ import type { DashboardSeries } from '../../src/protocol/dashboard';
 import { formatInteger, formatPercent, formatUsd } from '../../src/core/format';
 import type { FakeServer } from '../fakes/fake-server';
 import { startFakeOpenAI } from '../fakes/openai-fake';
+import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
-import { freePort } from './harness/ports';
 import { seen, textMatching } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'alerts');
 const LIMIT = 40;
 const BUDGET_USD = 0.00005;
 
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let fake: FakeServer | undefined;
 let httpPort = 0;
 let run: { startedAt: number; ok: number; refused: { status: number; code: string; message: string; at: number } | null } | undefined;
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
 const statusItem = () => wb!.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Spyglass"]').first();
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-alerts-'));
-  const packed = process.env.SPYGLASS_E2E_VSIX ? { vsix: path.resolve(process.env.SPYGLASS_E2E_VSIX), output: '' } : packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-  writeFileSync(path.join(out, 'package-output.log'), packed.output);
   fake = await startFakeOpenAI();
-  httpPort = await freePort();
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
+  session = await startSession('alerts', {
     settings: {
-      'spyglass.httpPort': httpPort,
-      'spyglass.grpcPort': await freePort(),
-      'spyglass.databasePath': path.join(home, 'spyglass.db'),
       'spyglass.proxy.upstreams': { fakeai: fake.url },
       'spyglass.alerts.maxCallsPerMinute': LIMIT,
       'spyglass.alerts.budgetDailyUsd': BUDGET_USD,
     },
   });
-  server.installExtension(packed.vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  ({ wb, httpPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  await fake?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session, fake));
 
 describe('budgets, alerts and the dashboard in code-server', () => {
   it('starts the collector with the alert settings', async () => {
@@ -90,7 +57,7 @@ describe('budgets, alerts and the dashboard in code-server', () => {
   it('a runaway loop raises a P1 in the status bar and a notification within ten seconds; the hard limit stops it', async () => {
     const app = runApp<NonNullable<typeof run>>(path.join(import.meta.dirname, 'app', 'runaway-app.mjs'), {
       SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, ROUTE: 'fakeai', SERVICE: 'runaway-agent', MAX_CALLS: '500',
-    }, path.join(out, 'runaway-app.log'));
+    }, path.join(session!.out, 'runaway-app.log'));
     // The loop starts with its first call at the provider (the app's Node and SDK take a while to load on a busy machine).
     await waitFor('the loop\'s first call', async () => (fake!.requests.length > 0 ? true : undefined), { timeoutMs: 30_000 });
     const started = Date.now();
@@ -122,10 +89,10 @@ describe('budgets, alerts and the dashboard in code-server', () => {
     expect(budget.severity).toBe('P1');
     expect(budget.projectedUsd).toBeGreaterThan(BUDGET_USD);
     await wb!.runCommand('Spyglass: Show Alerts');
-    const row = wb!.sidebarRows(/P1 daily budget/);
+    const row = wb!.viewRows('Alerts', /P1 daily budget/);
     await textMatching(row.first(), /projected \$/, 'the budget row with its projection', 15_000);
-    await seen(wb!.sidebarRows(/P1 runaway loop/), 'the runaway loop row', 5_000);
-    await seen(wb!.sidebarRows(/P1 calls refused/), 'the open breaker row', 5_000);
+    await seen(wb!.viewRows('Alerts', /P1 runaway loop/), 'the runaway loop row', 5_000);
+    await seen(wb!.viewRows('Alerts', /P1 calls refused/), 'the open breaker row', 5_000);
     await row.first().hover();
     await wb!.screenshot('02-alerts-view-budget-projection');
   });
@@ -167,7 +134,7 @@ describe('budgets, alerts and the dashboard in code-server', () => {
     await waitFor('the breaker lifted', async () => ((await api<BreakersDto>('/api/breakers')).breakers.length === 0 ? true : undefined), { timeoutMs: 10_000 });
     const again = await runApp<NonNullable<typeof run>>(path.join(import.meta.dirname, 'app', 'runaway-app.mjs'), {
       SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, ROUTE: 'fakeai', SERVICE: 'runaway-agent', MAX_CALLS: '1',
-    }, path.join(out, 'after-lift.log'));
+    }, path.join(session!.out, 'after-lift.log'));
     expect(again).toMatchObject({ ok: 1, refused: null });
   });
 });

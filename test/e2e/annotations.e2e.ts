@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanDetail, TraceListPage } from '../../src/protocol/api';
 import { analysesSettled, storeBigTraces } from '../../bench/lib/panel-fixture';
+import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
@@ -30,11 +31,7 @@ let httpPort = 0;
 let bigTraceId = '';
 let app: { traceId: string; chatSpanId: string } | undefined;
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
 function runEvaluatedApp(env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const log = path.join(session!.out, `app-output${env.EVALUATE_LATER ? '-late' : ''}.log`);

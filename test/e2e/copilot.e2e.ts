@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenAiMetricsDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
+import { getJson } from './harness/collector-api';
 import { seen, textMatching } from './harness/ui-wait';
 import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
@@ -20,11 +21,7 @@ let settingsFile = '';
 let traceId = '';
 
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
 const userSettings = (): Record<string, unknown> => JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
 

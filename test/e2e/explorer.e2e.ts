@@ -5,39 +5,25 @@
 //     the Duration header, the first row (its trace panel opens);
 //   - reads a session (three turns spread over a day) as a conversation;
 //   - stops capture, and the explorer and the tree still show the stored traces.
-// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../../src/collector/analyzer';
 import type { IngestSpan } from '../../src/core/model';
 import type { TraceListPage } from '../../src/protocol/api';
 import { Store } from '../../src/store/store';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
-import { freePort } from './harness/ports';
+import { getJson } from './harness/collector-api';
 import { seen, textMatching } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'explorer');
 const SESSION = 'conv-e2e-refund';
 const SLOWEST = 'nightly report';
 
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let httpPort = 0;
 let slowestId = '';
 
-async function api<T>(p: string, port = httpPort): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string, port = httpPort) => getJson<T>(port, p);
 
 let idSeq = 0;
 const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
@@ -99,41 +85,13 @@ function panelFrame(panel: string, timeoutMs = 60_000): Promise<Frame> {
 
 const statusItem = () => wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-explorer-'));
-  let vsix: string;
-  if (process.env.SPYGLASS_E2E_VSIX) {
-    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
-    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
-  } else {
-    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-    writeFileSync(path.join(out, 'package-output.log'), packed.output);
-    vsix = packed.vsix;
-  }
-  const db = path.join(home, 'spyglass.db');
-  seedStore(db);
-  httpPort = await freePort();
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    settings: { 'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': db },
-  });
-  server.installExtension(vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  session = await startSession('explorer', { prepare: ({ db }) => seedStore(db) });
+  ({ wb, httpPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session));
 
 describe('finding traces in code-server', () => {
   it('starts on a store with a week of traces', async () => {
@@ -228,8 +186,8 @@ describe('finding traces in code-server', () => {
     await textMatching(explorer.locator('#explorer-summary'), /144 traces[\s\S]*stored data \(capture stopped\)/, 'the explorer reading the store', 30_000);
     await seen(explorer.locator('#explorer-rows .trace-row'), 'its rows', 15_000);
     await wb!.openViewContainer('Spyglass');
-    await seen(wb!.sidebarRows(/^Session conv-e2e-refund/), 'the session node in the tree', 30_000);
-    await textMatching(wb!.sidebarRows(/^Session conv-e2e-refund/).first(), /3 traces/, 'all three turns counted on one session node', 15_000);
+    await seen(wb!.viewRows('Traces', /^Session conv-e2e-refund/), 'the session node in the tree', 30_000);
+    await textMatching(wb!.viewRows('Traces', /^Session conv-e2e-refund/).first(), /3 traces/, 'all three turns counted on one session node', 15_000);
     await wb!.screenshot('06-capture-stopped-still-readable');
   });
 });

@@ -3,68 +3,37 @@
 // instruction. The collector stores it with typed placeholders; the developer sees the three hits
 // in the Guardrails view and, opening the call, `[EMAIL]` and `[SECRET:openai]` highlighted where
 // the originals were, which the database file never held.
-import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanDetail } from '../../src/protocol/api';
+import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
-import { freePort } from './harness/ports';
 import { seen } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'guardrails-privacy');
 
-let home: string;
 let dbPath: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let httpPort = 0;
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
-const guardrailRows = (text: string | RegExp) =>
-  wb!.page.locator('.part.sidebar .pane').filter({ has: wb!.page.locator('.pane-header', { hasText: /^Guardrails/ }) }).locator('.monaco-list-row').filter({ hasText: text });
+const guardrailRows = (text: string | RegExp) => wb!.viewRows('Guardrails', text);
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-privacy-'));
-  const vsix = process.env.SPYGLASS_E2E_VSIX ? path.resolve(process.env.SPYGLASS_E2E_VSIX) : packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true }).vsix;
-  httpPort = await freePort();
-  dbPath = path.join(home, 'spyglass.db');
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    settings: { 'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': dbPath, 'spyglass.guardrails.privacyMode': true },
-  });
-  server.installExtension(vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  session = await startSession('guardrails-privacy', { settings: { 'spyglass.guardrails.privacyMode': true } });
+  ({ wb, httpPort, db: dbPath } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session));
 
 describe('privacy mode in code-server', () => {
   it('stores the call redacted and shows each placeholder as its hit, where it is', async () => {
     await seen(wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`), 'the collector listening', 90_000);
-    const call: { traceId: string; chatSpanId: string } = await runApp(path.join(import.meta.dirname, 'app', 'guarded-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(out, 'app-output.log'));
+    const call: { traceId: string; chatSpanId: string } = await runApp(path.join(import.meta.dirname, 'app', 'guarded-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(session!.out, 'app-output.log'));
     const span = await waitFor('the three hits on the call', async () => {
       const d = await api<SpanDetail>(`/api/traces/${call.traceId}/spans/${call.chatSpanId}`).catch(() => undefined);
       return d && d.guardrails.length >= 3 ? d : undefined;

@@ -10,31 +10,23 @@
 //   - opens the prompt at its source, and the commit that changed it;
 //   - replays v1's calls with v2's text (each user's name kept) and compares the originals
 //     against the replays: the same inputs on both sides.
-// Set SPYGLASS_E2E_VSIX=<file> to test an existing VSIX instead of packaging one.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PromptsDto, PromptDto } from '../../src/protocol/api';
 import { requestJson, type FakeServer } from '../fakes/fake-server';
 import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
+import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
-import { CodeServer } from './harness/code-server';
-import { outputRoot } from './harness/paths';
-import { freePort } from './harness/ports';
 import { seen, textMatching } from './harness/ui-wait';
-import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { Workbench } from './harness/workbench';
+import { endSession, startSession, type E2eSession } from './harness/session';
 
-const out = path.join(outputRoot, 'prompts');
 const BRIEF = "You are ${user}'s trip planning assistant. Keep every answer brief and friendly.";
 const THOROUGH = "You are ${user}'s trip planning assistant. Keep every answer thorough and friendly.";
 
-let home: string;
-let server: CodeServer | undefined;
-let wb: Workbench | undefined;
+let wb: E2eSession['wb'] | undefined;
 let fake: FakeServer | undefined;
 let httpPort = 0;
 let workspace = '';
@@ -50,15 +42,11 @@ function writePrompt(text: string, message: string): string {
   return git('rev-parse', '--short', 'HEAD');
 }
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
 function runAssistant(run: string): Promise<{ calls: number }> {
   return runApp(path.join(import.meta.dirname, 'app', 'prompt-app.mjs'),
-    { SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, PROMPT_MODULE: path.join(workspace, 'assistant', 'prompts.mjs') }, path.join(out, `app-${run}.log`));
+    { SPYGLASS_URL: `http://127.0.0.1:${httpPort}`, PROMPT_MODULE: path.join(workspace, 'assistant', 'prompts.mjs') }, path.join(session!.out, `app-${run}.log`));
 }
 
 /** Picks the quick-pick row with this text. */
@@ -68,20 +56,8 @@ async function pickRow(text: string | RegExp): Promise<void> {
   await row.click();
 }
 
+let session: E2eSession | undefined;
 beforeAll(async () => {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  home = mkdtempSync(path.join(os.tmpdir(), 'spyglass-e2e-prompts-'));
-  let vsix: string;
-  if (process.env.SPYGLASS_E2E_VSIX) {
-    vsix = path.resolve(process.env.SPYGLASS_E2E_VSIX);
-    if (!existsSync(vsix)) throw new Error(`SPYGLASS_E2E_VSIX=${vsix} does not exist`);
-  } else {
-    const packed = packageVsix({ out: path.join(home, 'spyglass.vsix'), build: true });
-    writeFileSync(path.join(out, 'package-output.log'), packed.output);
-    vsix = packed.vsix;
-  }
-
   // The fake OpenAI streams: a brief answer soon, a thorough one later and longer.
   fake = await startFakeOpenAI();
   fake.setHandler((req) => {
@@ -91,37 +67,21 @@ beforeAll(async () => {
     return chatReply({ content: thorough ? 'Morning: Alfama. Noon: Belém. Evening: Bairro Alto.' : 'Alfama, then Belém.', usage: { prompt: 40, completion: thorough ? 420 : 12 } },
       body, { firstDelayMs: thorough ? 400 : 5 });
   });
-
-  httpPort = await freePort();
-  server = new CodeServer({
-    home: path.join(home, 'cs'),
-    logDir: out,
-    settings: {
-      'spyglass.httpPort': httpPort, 'spyglass.grpcPort': await freePort(), 'spyglass.databasePath': path.join(home, 'spyglass.db'),
-      'spyglass.proxy.upstreams': { openai: fake.url },
-    },
+  session = await startSession('prompts', {
+    settings: { 'spyglass.proxy.upstreams': { openai: fake.url } },
     // Replays take the key from the collector's environment (the Set API Key flow is replay.e2e's).
     env: { OPENAI_API_KEY: 'sk-e2e-replay-key' },
+    prepare: ({ server }) => {
+      workspace = server.workspace;
+      mkdirSync(path.join(workspace, 'assistant'), { recursive: true });
+      git('init', '-q');
+      writePrompt(BRIEF, 'Add the trip planning assistant');
+    },
   });
-  workspace = server.workspace;
-  mkdirSync(path.join(workspace, 'assistant'), { recursive: true });
-  git('init', '-q');
-  writePrompt(BRIEF, 'Add the trip planning assistant');
-  server.installExtension(vsix);
-  await server.start();
-  wb = await Workbench.open(server.workbenchUrl(), out);
+  ({ wb, httpPort } = session);
 });
 
-afterAll(async () => {
-  if (wb) {
-    await wb.screenshot('zz-final').catch(() => undefined);
-    writeFileSync(path.join(out, 'browser-console-errors.log'), wb.consoleErrors.join('\n'));
-    await wb.close().catch(() => undefined);
-  }
-  await server?.stop();
-  await fake?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => endSession(session, fake));
 
 describe('prompt versions in code-server', () => {
   it('groups the runs before and after a one-word change into two versions', async () => {
@@ -139,13 +99,13 @@ describe('prompt versions in code-server', () => {
 
   it('lists them in the Prompts view, newest first, with figures, a trend marker and the commit', async () => {
     await wb!.openViewContainer('Spyglass');
-    const promptRow = wb!.sidebarRows(prompt.name).filter({ hasText: '2 versions' });
+    const promptRow = wb!.viewRows('Prompts', prompt.name).filter({ hasText: '2 versions' });
     await seen(promptRow, `Prompts row "${prompt.name}"`, 30_000);
     await promptRow.first().click();
-    const v2 = wb!.sidebarRows(/^v2/);
+    const v2 = wb!.viewRows('Prompts', /^v2/);
     // The newer version: its calls, its commit, and the verdict against v1 (slower: worse latency).
     await textMatching(v2.first(), new RegExp(`8 calls[\\s\\S]*worse than v1[\\s\\S]*${thoroughCommit}`), 'v2 with its calls, trend and commit', 60_000);
-    await textMatching(wb!.sidebarRows(/^v1/).first(), /8 calls/, 'v1 below it', 10_000);
+    await textMatching(wb!.viewRows('Prompts', /^v1/).first(), /8 calls/, 'v1 below it', 10_000);
     await wb!.screenshot('01-prompts-view-two-versions');
   });
 

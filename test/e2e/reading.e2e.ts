@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceOutline } from '../../src/protocol/api';
 import { storeBigTraces } from '../../bench/lib/panel-fixture';
+import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
@@ -25,11 +26,7 @@ let grpcPort = 0;
 let bigTraceId = '';
 let app: { traceId: string; chatSpanId: string; toolSpanId: string } | undefined;
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
 const panel = () => wb!.webviewContent();
 const statusItem = () => wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);

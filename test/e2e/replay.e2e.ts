@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanDetail, TraceListPage } from '../../src/protocol/api';
 import type { FakeServer } from '../fakes/fake-server';
 import { openaiError, startFakeOpenAI } from '../fakes/openai-fake';
+import { getJson } from './harness/collector-api';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
 import { endSession, startSession, type E2eSession } from './harness/session';
@@ -25,11 +26,7 @@ let httpPort = 0;
 let original: { traceId: string; spanId: string };
 let replayed: { traceId: string; spanId: string };
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
 /** The most recently opened webview's content (the trace panel of the replay, once it opened). */
 const lastPanel = () => wb!.page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('#active-frame');

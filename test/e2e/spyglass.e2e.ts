@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthDto, TraceDetail, TraceListPage } from '../../src/protocol/api';
 import { requestJson, type FakeServer } from '../fakes/fake-server';
 import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
+import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
@@ -30,11 +31,7 @@ interface AppResult {
 }
 let app: AppResult | undefined;
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}${p}`);
-  if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(p: string) => getJson<T>(httpPort, p);
 
 function runAppTrace(): Promise<AppResult> {
   return runApp<AppResult>(path.join(import.meta.dirname, 'app', 'traced-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(session!.out, 'app-output.log'));

@@ -11,7 +11,8 @@ import { evaluateRules, FAST_RULES } from '../../../src/core/alerts/rules';
 import { findBursts, findRepeats } from '../../../src/core/alerts/runaway';
 import type { IngestSpan } from '../../../src/core/model';
 import { DEFAULT_ALERT_CONFIG } from '../../../src/protocol/alerts';
-import { AlertFigureReader, tpotOf } from '../../../src/store/alert-figures';
+import { tpotMs } from '../../../src/core/dashboard/series';
+import { AlertFigureReader } from '../../../src/store/alert-figures';
 import { HOUR_US } from '../../../src/store/rollups';
 import { Store } from '../../../src/store/store';
 import { WindowSums } from '../../../src/store/window-sums';
@@ -101,7 +102,7 @@ describe('AlertFigureReader', () => {
       expect(w.errors).toBe(mine.filter((r) => r.is_error).length);
       expect(w.latencyP95Ms).toBe(p95(mine.map((r) => r.duration_us / 1000)));
       expect(w.ttftP95Ms).toBe(p95(mine.filter((r) => r.ttft_ms !== null).map((r) => r.ttft_ms!)));
-      expect(w.tpotP95Ms).toBe(p95(mine.map((r) => tpotOf(r.duration_us / 1000, r.ttft_ms, r.output_tokens)).filter((v): v is number => v !== null)));
+      expect(w.tpotP95Ms).toBe(p95(mine.map((r) => tpotMs(r.duration_us / 1000, r.ttft_ms, r.output_tokens)).filter((v): v is number => v !== null)));
     }
     expect(f.windows.length).toBe(1 + SERVICES.length + MODELS.length);
     const day = f.spend.find((s) => s.period === 'day')!;
