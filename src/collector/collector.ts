@@ -157,6 +157,9 @@ export class Collector {
     if (!checked.ok) options.warn?.(`guardrails: the configuration was not valid, checking with the defaults (${checked.errors.join('; ')})`);
     this.guardrails = { config: checked.ok ? checked.config : {}, privacyMode: options.privacyMode === true };
     this.forwarder = options.forwardEndpoint ? createForwarder({ endpoint: options.forwardEndpoint }) : undefined;
+    if (this.forwarder && this.redacting) {
+      options.warn?.('privacy mode: the OTLP received is not forwarded (it holds the text before redaction); the guardrail hits still are');
+    }
     this.events = new EventHub(() => ({
       type: 'hello',
       version: VERSION,
@@ -250,6 +253,11 @@ export class Collector {
     return { guardrails: this.guardrails.config, privacyMode: this.redacting };
   }
 
+  /** Where received OTLP goes on as it came: nowhere in privacy mode, where it holds what redaction takes out. */
+  private get rawForwarder(): ReturnType<typeof createForwarder> | undefined {
+    return this.redacting ? undefined : this.forwarder;
+  }
+
   private get redacting(): boolean {
     return this.guardrails.privacyMode && this.options.storeContent;
   }
@@ -326,7 +334,7 @@ export class Collector {
     const tickets = new ReplayTickets();
     this.proxy = new RecordingProxy({ sink: this.otlpSink, upstreams: this.options.upstreams, replays: tickets, admit: (o) => this.admitProxyCall(o) });
     return [
-      ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.forwarder, metrics: this.otlpMetrics }),
+      ...otlpHttpRoutes(this.otlpSink, { maxBodyBytes: this.options.maxBodyBytes, forwarder: this.rawForwarder, metrics: this.otlpMetrics }),
       ...this.proxy.routes,
       ...apiRoutes({
         store: this.store,
@@ -400,7 +408,7 @@ export class Collector {
           port: this.options.grpcPort,
           sink: this.otlpSink,
           maxMessageBytes: this.options.maxBodyBytes,
-          forwarder: this.forwarder,
+          forwarder: this.rawForwarder,
           metrics: this.otlpMetrics,
         });
       } catch (err) {

@@ -3,8 +3,11 @@
 // sends one through the recording proxy (to a fake OpenAI) with an e-mail address and a card number
 // in the request and an address in the answer. What is stored holds typed placeholders; the API
 // shows them, the checks report a hit on each placeholder, search finds nothing of the originals,
-// and the database's bytes (main file and write-ahead log) hold none of them.
+// and the database's bytes (main file and write-ahead log) hold none of them. With forwarding on,
+// the backend gets the guardrail hits and none of the originals.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -21,6 +24,16 @@ let collector: Collector;
 let fake: FakeServer;
 let base: string;
 let app: { traceId: string; chatSpanId: string };
+/** The team's OTLP backend: every body it receives, by path. */
+const forwarded: { url: string; body: Buffer }[] = [];
+const backend = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    forwarded.push({ url: req.url ?? '', body: Buffer.concat(chunks) });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
 
 const EMAIL = 'dana.whitfield@northwind-mail.com';
 const KEY_BODY = 'Qm7Vx2Lr9TfK4bZp8NcW1yHs6DjA3uEo'; // a stretch of the app's (never issued) key
@@ -59,7 +72,9 @@ beforeAll(async () => {
   dbPath = path.join(dir, 'spyglass.db');
   fake = await startFakeOpenAI();
   fake.setHandler((req) => chatReply({ content: `Write to ${ANSWER_EMAIL} and we will refund you.` }, JSON.parse(req.body.toString())));
-  collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath, privacyMode: true, upstreams: { oai: fake.url } });
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  const forwardEndpoint = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath, privacyMode: true, upstreams: { oai: fake.url }, forwardEndpoint });
   base = `http://127.0.0.1:${collector.httpPort}`;
   app = await runApp(path.join(import.meta.dirname, '..', 'e2e', 'app', 'guarded-app.mjs'), { SPYGLASS_URL: base }, path.join(dir, 'app.log'));
   await stored(app.traceId, app.chatSpanId);
@@ -80,6 +95,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await collector?.stop();
   await fake?.close();
+  backend.closeAllConnections();
+  await new Promise((r) => backend.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -127,5 +144,17 @@ describe('privacy mode', () => {
     for (const original of [EMAIL, 'northwind-mail', KEY_BODY, PROXY_EMAIL, 'brightwater', CARD, CARD.replace(/ /g, ''), ANSWER_EMAIL, 'kestrel-outfitters']) {
       expect(bytes.includes(original), original).toBe(false);
     }
+  });
+
+  it('forwards the guardrail hits to the backend, and nothing of the originals', async () => {
+    // The hits follow once the checks ran; the bodies as received would have gone before them.
+    const deadline = Date.now() + 20_000;
+    while (!forwarded.some((f) => f.url === '/v1/logs' && f.body.includes('gen_ai.guardrail.result'))) {
+      if (Date.now() > deadline) throw new Error(`no guardrail hits forwarded: ${forwarded.map((f) => f.url).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(forwarded.some((f) => f.url === '/v1/traces')).toBe(false);
+    const all = Buffer.concat(forwarded.map((f) => f.body));
+    for (const original of [EMAIL, 'northwind-mail', KEY_BODY, PROXY_EMAIL, CARD, ANSWER_EMAIL]) expect(all.includes(original), original).toBe(false);
   });
 });
