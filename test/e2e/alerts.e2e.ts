@@ -18,7 +18,7 @@ import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const LIMIT = 40;
 const BUDGET_USD = 0.00005;
@@ -33,6 +33,7 @@ const api = <T>(p: string) => getJson<T>(httpPort, p);
 const statusItem = () => wb!.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Spyglass"]').first();
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   session = await startSession('alerts', {

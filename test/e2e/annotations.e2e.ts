@@ -15,7 +15,7 @@ import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const APP_ROOT = 'e2e support agent';
 /**
@@ -69,6 +69,7 @@ async function openFromPalette(traceId: string): Promise<number> {
 }
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   // The store already holds a long agent session (written through the real writer, as ingest would).
   session = await startSession('annotations', {

@@ -13,7 +13,7 @@ import { getJson } from './harness/collector-api';
 import { seen, textMatching } from './harness/ui-wait';
 import { packageVsix } from './harness/vsix';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 let wb: E2eSession['wb'] | undefined;
 let httpPort = 0;
@@ -26,6 +26,7 @@ const api = <T>(p: string) => getJson<T>(httpPort, p);
 const userSettings = (): Record<string, unknown> => JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   session = await startSession('copilot', {
     // The user's own value, which undo must give back.

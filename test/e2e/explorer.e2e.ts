@@ -14,7 +14,7 @@ import { Store } from '../../src/store/store';
 import { getJson } from './harness/collector-api';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const SESSION = 'conv-e2e-refund';
 const SLOWEST = 'nightly report';
@@ -86,6 +86,7 @@ function panelFrame(panel: string, timeoutMs = 60_000): Promise<Frame> {
 const statusItem = () => wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-label^="Spyglass: listening on port ${httpPort}"]`);
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   session = await startSession('explorer', { prepare: ({ db }) => seedStore(db) });
   ({ wb, httpPort } = session);
@@ -99,33 +100,6 @@ describe('finding traces in code-server', () => {
     const page = await api<TraceListPage>('/api/traces?sort=duration&limit=1');
     expect(page.traces[0]!.traceId).toBe(slowestId);
     expect(page.total).toBe(144);
-  });
-
-  it('"Get Started" opens Spyglass\'s own walkthrough with its steps', async () => {
-    // Right after start, as a new user would: VS Code registers an extension's walkthroughs a
-    // moment after activation, and the page must still land on Spyglass's, not VS Code's own.
-    await wb!.runCommand('Spyglass: Get Started');
-    const details = wb!.page.locator('.gettingStartedSlideDetails');
-    await textMatching(details, /Get Started with Spyglass/, 'Spyglass\'s walkthrough on the Welcome page', 30_000);
-    const steps = details.locator('.getting-started-step .step-title');
-    const titles = await waitFor('its four steps', async () => {
-      const t = (await steps.allInnerTexts()).map((s) => s.trim());
-      return t.length === 4 ? t : undefined;
-    }, { timeoutMs: 15_000 });
-    expect(titles).toEqual(['Start capture', 'Connect an app', 'Open a trace', 'Open the dashboard']);
-    // Capture is on, so its step is ticked (completion event onContext:spyglass.capturing).
-    await seen(details.locator('.getting-started-step[aria-checked="true"]').filter({ hasText: 'Start capture' }), 'the "Start capture" step ticked', 15_000);
-    expect(await details.innerText()).not.toMatch(/Setup VS Code|Get Started with VS Code/);
-    // The next step, selected, shows its page with the port this window's collector really uses.
-    await waitFor(`the "Connect an app" page naming 127.0.0.1:${httpPort}`, async () => {
-      for (const f of wb!.page.frames()) {
-        const text = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-        if (text.includes('Connect an app') && text.includes(`127.0.0.1:${httpPort}`)) return true;
-      }
-      return undefined;
-    }, { timeoutMs: 20_000, intervalMs: 200 });
-    await wb!.screenshot('00-walkthrough');
-    await wb!.runCommand('View: Close All Editors');
   });
 
   it('finds last week\'s slowest call in three clicks: explorer, Duration, the first row', async () => {
@@ -175,6 +149,33 @@ describe('finding traces in code-server', () => {
     await textMatching(turns.nth(2), /Turn 3[\s\S]*When will I see the money\?[\s\S]*3 to 5 business days/, 'the last turn', 5_000);
     await textMatching(session.locator('#session-totals'), /3 turns[\s\S]*3 calls[\s\S]*dana/, 'the session totals', 5_000);
     await wb!.screenshot('05-session-conversation');
+  });
+
+  it('"Get Started" opens Spyglass\'s own walkthrough with its steps', async () => {
+    // VS Code registers an extension's walkthroughs some time after activation (see
+    // open-walkthrough.ts); the page must land on Spyglass's, not VS Code's own.
+    await wb!.runCommand('Spyglass: Get Started');
+    const details = wb!.page.locator('.gettingStartedSlideDetails');
+    await textMatching(details, /Get Started with Spyglass/, 'Spyglass\'s walkthrough on the Welcome page', 30_000);
+    const steps = details.locator('.getting-started-step .step-title');
+    const titles = await waitFor('its four steps', async () => {
+      const t = (await steps.allInnerTexts()).map((s) => s.trim());
+      return t.length === 4 ? t : undefined;
+    }, { timeoutMs: 15_000 });
+    expect(titles).toEqual(['Start capture', 'Connect an app', 'Open a trace', 'Open the dashboard']);
+    // Capture is on, so its step is ticked (completion event onContext:spyglass.capturing).
+    await seen(details.locator('.getting-started-step[aria-checked="true"]').filter({ hasText: 'Start capture' }), 'the "Start capture" step ticked', 15_000);
+    expect(await details.innerText()).not.toMatch(/Setup VS Code|Get Started with VS Code/);
+    // The next step, selected, shows its page with the port this window's collector really uses.
+    await waitFor(`the "Connect an app" page naming 127.0.0.1:${httpPort}`, async () => {
+      for (const f of wb!.page.frames()) {
+        const text = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+        if (text.includes('Connect an app') && text.includes(`127.0.0.1:${httpPort}`)) return true;
+      }
+      return undefined;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    await wb!.screenshot('00-walkthrough');
+    await wb!.runCommand('View: Close All Editors');
   });
 
   it('still shows the stored traces in the explorer and the tree with capture stopped', async () => {

@@ -11,7 +11,7 @@ import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 
 let dbPath: string;
@@ -23,6 +23,7 @@ const api = <T>(p: string) => getJson<T>(httpPort, p);
 const guardrailRows = (text: string | RegExp) => wb!.viewRows('Guardrails', text);
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   session = await startSession('guardrails-privacy', { settings: { 'spyglass.guardrails.privacyMode': true } });
   ({ wb, httpPort, db: dbPath } = session);

@@ -13,7 +13,7 @@ import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const APP_ROOT = 'guarded support agent';
 
@@ -28,6 +28,7 @@ const statusItem = () => wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-
 const guardrailRows = (text?: string | RegExp) => wb!.viewRows('Guardrails', text);
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   session = await startSession('guardrails');
   ({ wb, httpPort } = session);

@@ -21,7 +21,7 @@ import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const BRIEF = "You are ${user}'s trip planning assistant. Keep every answer brief and friendly.";
 const THOROUGH = "You are ${user}'s trip planning assistant. Keep every answer thorough and friendly.";
@@ -57,6 +57,7 @@ async function pickRow(text: string | RegExp): Promise<void> {
 }
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   // The fake OpenAI streams: a brief answer soon, a thorough one later and longer.
   fake = await startFakeOpenAI();

@@ -16,7 +16,7 @@ import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const APP_ROOT = 'travel planner';
 
@@ -33,6 +33,7 @@ const statusItem = () => wb!.page.locator(`#workbench\\.parts\\.statusbar [aria-
 const clipboard = () => wb!.page.evaluate(() => navigator.clipboard.readText());
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   session = await startSession('reading', {
     prepare: ({ db }) => {

@@ -16,7 +16,7 @@ import { openaiError, startFakeOpenAI } from '../fakes/openai-fake';
 import { getJson } from './harness/collector-api';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const ANSWER = 'Here are three short tips for a calm morning: wake at one time, drink water, and plan one task.';
 
@@ -32,6 +32,7 @@ const api = <T>(p: string) => getJson<T>(httpPort, p);
 const lastPanel = () => wb!.page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('#active-frame');
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   // A provider that streams its answers a token at a time and refuses what the real API refuses.
   fake = await startFakeOpenAI({ strict: true, chat: { content: ANSWER, usage: { prompt: 31, completion: 24 } }, firstDelayMs: 150, delayMs: 60 });

@@ -12,7 +12,7 @@ import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
 import { waitFor } from './harness/wait';
-import { endSession, startSession, type E2eSession } from './harness/session';
+import { endSession, screenshotOnFailure, startSession, type E2eSession } from './harness/session';
 
 const ROOT_NAME = 'e2e checkout agent';
 const PROXIED_ANSWER = 'Your parcel left the warehouse this morning.';
@@ -38,6 +38,7 @@ function runAppTrace(): Promise<AppResult> {
 }
 
 let session: E2eSession | undefined;
+screenshotOnFailure(() => session);
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   // The first proxied call is answered plainly, the second (streamed) as SSE with usage.

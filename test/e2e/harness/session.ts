@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { CodeServer } from './code-server';
 import { outputRoot } from './paths';
 import { freePort } from './ports';
@@ -73,4 +73,13 @@ export async function endSession(s: E2eSession | undefined, ...others: (Closable
   }
   for (const o of others) await o?.close();
   if (s) rmSync(s.home, { recursive: true, force: true });
+}
+
+/** Keeps the page as it was when a test failed: test-output/e2e/<file>/fail-<test>.png. */
+export function screenshotOnFailure(session: () => E2eSession | undefined): void {
+  afterEach(async (ctx) => {
+    const s = session();
+    if (!s || ctx.task.result?.state !== 'fail') return;
+    await s.wb.screenshot(`fail-${ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => undefined);
+  });
 }
