@@ -112,6 +112,7 @@ export class Workbench {
     const deadline = Date.now() + timeoutMs;
     const watched = new Set<Frame>();
     let matchedAt: number | null = null;
+    let lastSweep = Date.now();
     while (matchedAt === null) {
       // Frames come and go as panels open; each new one gets its own watcher. A frame that
       // navigates (a webview's inner frame does, as it loads) ends its watcher: it is watched again.
@@ -122,6 +123,16 @@ export class Workbench {
           .waitForFunction((sel) => document.querySelector(sel) !== null, selector, { polling: 'raf', timeout: Math.max(1, deadline - Date.now()) })
           .then(() => (matchedAt ??= Date.now()), () => watched.delete(frame));
       }
+      // A watcher can stall without settling (a frame whose animation frames stop): every quarter
+      // second every frame is also asked directly.
+      if (Date.now() - lastSweep >= 250) {
+        lastSweep = Date.now();
+        for (const frame of this.page.frames()) {
+          if (frame === this.page.mainFrame()) continue;
+          if (await frame.evaluate((sel) => document.querySelector(sel) !== null, selector).catch(() => false)) matchedAt ??= Date.now();
+        }
+      }
+      if (matchedAt !== null) break;
       if (Date.now() > deadline) throw new Error(`no webview showed ${selector} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 10));
     }
