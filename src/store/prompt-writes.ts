@@ -95,5 +95,12 @@ export class PromptWrites {
 export function recountPromptTexts(db: Database.Database): void {
   db.exec('DELETE FROM prompt_texts');
   const writes = new PromptWrites(db);
-  for (const c of db.prepare(STORED_CALLS).iterate() as IterableIterator<StoredPromptCall>) writes.note(c, c.serviceName, c.spanName, c.startUs, c.durationUs, c.row, 1);
+  // In pages: the connection cannot write while a statement's iterator is open.
+  const page = db.prepare(`${STORED_CALLS} AND c.rowid > ? ORDER BY c.rowid LIMIT 5000`.replace('SELECT ', 'SELECT c.rowid AS rid, '));
+  for (let after = 0; ;) {
+    const calls = page.all(after) as (StoredPromptCall & { rid: number })[];
+    if (calls.length === 0) return;
+    for (const c of calls) writes.note(c, c.serviceName, c.spanName, c.startUs, c.durationUs, c.row, 1);
+    after = calls[calls.length - 1]!.rid;
+  }
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../../src/collector/analyzer';
 import type { IngestSpan } from '../../src/core/model';
@@ -141,5 +142,21 @@ describe('versions listed from the rollups', () => {
     store.prune({ olderThanMs: (T0 + 21 * MINUTE_US) / 1000 });
     expectRollupsMatchCalls();
     expect(store.queries.prompts.list().prompts[0]!.versions.map((v) => v.calls)).toEqual([30, 8]);
+  });
+
+  it('counts an older store\'s calls afresh when it is opened (the migration that added the rollups)', () => {
+    store.writer.write([{ spans: calls(12), logs: [] }]);
+    const rows = () => store.db.prepare('SELECT group_key, hash, version, calls, errors, cost_usd, input_tokens, output_tokens FROM prompt_texts ORDER BY group_key, hash, version').all();
+    const expected = rows();
+    const file = path.join(dir, 'traces.db');
+    store.close();
+    // A store of schema 13: migration 14 (the rollup columns, counted afresh) and those after it run.
+    const raw = new Database(file);
+    raw.exec('DELETE FROM prompt_texts');
+    raw.pragma('user_version = 13');
+    raw.close();
+    store = new Store(file, createAnalyzer([]).analyzer);
+    expect(rows()).toEqual(expected);
+    expect(counted()).toBe(12);
   });
 });
