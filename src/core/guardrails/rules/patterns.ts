@@ -112,7 +112,7 @@ const PHRASE = /^[\p{L}\p{N}]+(?:(?: |\{S\}|\\s\+?|['’-]|\['’\])[\p{L}\p{N}]
 
 /** The words a pattern must start with, when it visibly starts with a placeholder or a plain word alternation. */
 function deriveAnchors(source: string, lexicon: Record<string, string[]>): string[] | null {
-  if (hasTopLevelAlternative(source)) return null;
+  if (splitTopLevel(source).length > 1) return null;
   const rest = source.replace(/^(?:\{B\})?/, '');
   const placeholder = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest) ?? /^\(\?:\{([A-Za-z_][A-Za-z0-9_]*)\}\)(?![?*+]|\{\d)/.exec(rest);
   if (placeholder && !RAW_KEYS.has(placeholder[1]!)) return lexicon[placeholder[1]!]?.map((w) => w.toLowerCase()) ?? null;
@@ -379,25 +379,4 @@ function splitTopLevel(source: string): string[] {
   }
   out.push(source.slice(from));
   return out;
-}
-
-function hasTopLevelAlternative(source: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
-  }
-  return false;
 }
