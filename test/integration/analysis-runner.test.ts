@@ -19,6 +19,7 @@ import { Collector } from '../../src/collector/collector';
 import type { AnalysesDto, ApiError, SpanDetail } from '../../src/protocol/api';
 import { Store } from '../../src/store/store';
 import { span as makeSpan } from '../helpers/spans';
+import { analysed } from '../helpers/analyses-settled';
 
 let dir: string;
 let dbPath: string;
@@ -45,18 +46,6 @@ afterAll(async () => {
 });
 
 const getJson = async <T>(p: string): Promise<T> => (await (await fetch(base + p)).json()) as T;
-
-/** Waits, with a deadline, until the runner has analysed everything stored so far. */
-async function analysed(): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    await collector.analysisRunner!.idle();
-    const { analyses } = await getJson<AnalysesDto>('/api/analyses');
-    if (analyses.every((a) => a.pending === 0)) return;
-    if (Date.now() > deadline) throw new Error(`analyses still pending: ${JSON.stringify(analyses)}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 const ruleAnnotations = async (traceId: string, spanId: string) =>
   (await getJson<SpanDetail>(`/api/traces/${traceId}/spans/${spanId}`)).annotations.filter((a) => a.source === 'rule:guardrails' && a.label === 'truncation');
@@ -91,7 +80,7 @@ describe('the analysis runner', () => {
     cut = { traceId: a.spanContext().traceId, spanId: a.spanContext().spanId };
     late = { traceId: b.spanContext().traceId, spanId: b.spanContext().spanId };
     await flush();
-    await analysed();
+    await analysed(collector, 20_000);
     const [hit] = await ruleAnnotations(cut.traceId, cut.spanId);
     expect(hit).toMatchObject({ kind: 'guardrail', name: 'truncation.length', label: 'truncation', callRevision: 0, attributes: { category: 'truncation', rule: 'truncation.length' } });
     expect(await ruleAnnotations(late.traceId, late.spanId)).toEqual([]);
@@ -103,7 +92,7 @@ describe('the analysis runner', () => {
       body: { index: 0, finish_reason: 'length', message: { role: 'assistant', content: 'The report covers three areas: first' } },
     });
     await done();
-    await analysed();
+    await analysed(collector, 20_000);
     const detail = await getJson<SpanDetail>(`/api/traces/${late.traceId}/spans/${late.spanId}`);
     expect(detail.llm!.revision).toBe(1);
     expect(await ruleAnnotations(late.traceId, late.spanId)).toEqual([
@@ -123,7 +112,7 @@ describe('the analysis runner', () => {
     offline.writer.write([{ spans: [s], logs: [] }]);
     offline.close();
     await start();
-    await analysed();
+    await analysed(collector, 20_000);
     // Only the one new call was read: the others were analysed before the restart.
     expect(collector.analysisRunner!.callsAnalysed).toBe(1);
     expect(await ruleAnnotations(s.traceId, s.spanId)).toEqual([expect.objectContaining({ name: 'truncation.length' })]);
@@ -140,13 +129,13 @@ describe('the analysis runner', () => {
     store.db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(JSON.stringify(state), STATE_KEY);
     store.close();
     await start();
-    await analysed();
+    await analysed(collector, 20_000);
     expect((await getJson<AnalysesDto>('/api/analyses')).analyses).toEqual([
       expect.objectContaining({ name: 'guardrails', version: current, pending: 0, stale: true }),
     ]);
     const res = await fetch(`${base}/api/analyses/rerun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(202);
-    await analysed();
+    await analysed(collector, 20_000);
     expect((await getJson<AnalysesDto>('/api/analyses')).analyses[0]).toMatchObject({ stale: false, pending: 0 });
     expect(collector.analysisRunner!.callsAnalysed).toBe(4);
     const after = await ruleAnnotations(cut.traceId, cut.spanId);

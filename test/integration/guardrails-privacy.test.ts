@@ -13,10 +13,11 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../src/collector/collector';
-import type { AnalysesDto, SpanDetail, TraceListPage } from '../../src/protocol/api';
+import type { SpanDetail, TraceListPage } from '../../src/protocol/api';
 import { runApp } from '../e2e/harness/apps';
 import type { FakeServer } from '../fakes/fake-server';
 import { chatReply, startFakeOpenAI } from '../fakes/openai-fake';
+import { analysed } from '../helpers/analyses-settled';
 
 let dir: string;
 let dbPath: string;
@@ -46,17 +47,6 @@ const getJson = async <T>(p: string): Promise<T> => {
   if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 };
-
-async function analysed(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    await collector.analysisRunner!.idle();
-    const { analyses } = await getJson<AnalysesDto>('/api/analyses');
-    if (analyses.every((a) => a.pending === 0)) return;
-    if (Date.now() > deadline) throw new Error(`analyses still pending: ${JSON.stringify(analyses)}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 async function stored(traceId: string, spanId?: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -89,7 +79,7 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error('the proxied calls were not stored');
     await new Promise((r) => setTimeout(r, 50));
   }
-  await analysed();
+  await analysed(collector, 30_000);
 }, 90_000);
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../src/collector/collector';
 import type { AnalysesDto, ApiError, GuardrailConfigDto, GuardrailPage, SpanDetail, TraceListPage } from '../../src/protocol/api';
 import { runApp } from '../e2e/harness/apps';
+import { analysed } from '../helpers/analyses-settled';
 
 let dir: string;
 let collector: Collector;
@@ -24,18 +25,6 @@ const getJson = async <T>(p: string): Promise<T> => {
 };
 const put = (p: string, body: unknown, type = 'application/json') => fetch(base + p, { method: 'PUT', headers: { 'content-type': type }, body: JSON.stringify(body) });
 
-/** Waits, with a deadline, until the runner has analysed everything stored so far. */
-async function analysed(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    await collector.analysisRunner!.idle();
-    const { analyses } = await getJson<AnalysesDto>('/api/analyses');
-    if (analyses.every((a) => a.pending === 0)) return;
-    if (Date.now() > deadline) throw new Error(`analyses still pending: ${JSON.stringify(analyses)}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-guardrails-'));
   collector = await Collector.start({ httpPort: 0, grpcPort: null, dbPath: path.join(dir, 'spyglass.db') });
@@ -46,7 +35,7 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error('the app\'s call was not stored');
     await new Promise((r) => setTimeout(r, 50));
   }
-  await analysed();
+  await analysed(collector, 30_000);
 }, 90_000);
 
 afterAll(async () => {
@@ -117,13 +106,13 @@ describe('guardrails on stored calls', () => {
     expect(res.status).toBe(200);
     const after = (await res.json()) as GuardrailConfigDto;
     expect(after.version).not.toBe(before.version);
-    await analysed();
+    await analysed(collector, 30_000);
     // The stored hits stay until a rerun; the analysis says they came from another version.
     expect((await getJson<AnalysesDto>('/api/analyses')).analyses).toEqual([expect.objectContaining({ name: 'guardrails', version: after.version, stale: true })]);
     expect((await getJson<GuardrailPage>('/api/guardrails')).counts.total).toBe(3);
     const rerun = await fetch(`${base}/api/analyses/rerun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(rerun.status).toBe(202);
-    await analysed();
+    await analysed(collector, 30_000);
     expect((await getJson<GuardrailPage>('/api/guardrails')).counts.byCategory).toEqual({ secret: 1, injection: 1 });
   });
 
