@@ -2,11 +2,10 @@
 // rollup changes, applied to the tables once per batch instead of once per span.
 
 import type Database from 'better-sqlite3';
-import { addToHistogram } from '../core/histogram';
 import type { IngestSpan } from '../core/model';
 import type { CallNumbers } from './prepare';
 import { preparePromptRollupStatements, PromptRollupDeltas } from './prompt-rollups';
-import { applyRollupDeltas, MINUTE_US, prepareRollupStatements, type RollupDelta, type RollupStatements, type StoredRollup } from './rollups';
+import { addCallToRollups, applyRollupDeltas, prepareRollupStatements, type RollupDelta, type RollupStatements, type StoredRollup } from './rollups';
 import { upsertSql } from './sql';
 
 export { MINUTE_US } from './rollups';
@@ -32,6 +31,8 @@ interface TraceDelta {
   inputPreviewUs: number;
   outputPreview: string | null;
   outputPreviewUs: number;
+  /** A call of the trace was stored or stored again in this batch. */
+  callsWritten: boolean;
 }
 
 /** What a span says the trace was asked and answered. */
@@ -75,6 +76,7 @@ export class BatchAggregates {
         startUs, endUs, spans: 0, llmCalls: 0, errors: 0, costUsd: 0, costEstimated: false,
         inputTokens: 0, outputTokens: 0, rootName: null, rootRank: 0, serviceName: null,
         models: new Set(), sessionId: null, userId: null, inputPreview: null, inputPreviewUs: 0, outputPreview: null, outputPreviewUs: 0,
+        callsWritten: false,
       };
       this.traces.set(traceId, d);
     }
@@ -116,6 +118,7 @@ export class BatchAggregates {
   addCall(f: CallFacts, sign: 1 | -1 = 1): void {
     const d = this.trace(f.traceId, f.startUs, f.startUs + f.durationUs);
     d.llmCalls += sign;
+    if (sign > 0) d.callsWritten = true;
     d.costUsd += sign * (f.call.costUsd ?? 0);
     if (sign > 0 && f.call.costEstimated) d.costEstimated = true;
     d.inputTokens += sign * (f.call.inputTokens ?? 0);
@@ -123,27 +126,7 @@ export class BatchAggregates {
     if (sign > 0) d.models.add(f.model);
     if (sign > 0 && f.call.conversationId && !d.sessionId) d.sessionId = f.call.conversationId;
 
-    const minuteUs = Math.floor(f.startUs / MINUTE_US) * MINUTE_US;
-    const provider = f.provider ?? '';
-    const service = f.service ?? '';
-    const key = `${minuteUs}\u0000${f.model}\u0000${provider}\u0000${service}`;
-    let r = this.rollups.get(key);
-    if (!r) {
-      r = {
-        bucketUs: minuteUs, model: f.model, provider, service, calls: 0, errors: 0, costUsd: 0, inputTokens: 0,
-        outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, latency: {}, ttft: {},
-      };
-      this.rollups.set(key, r);
-    }
-    r.calls += sign;
-    r.errors += sign * (f.isError ? 1 : 0);
-    r.costUsd += sign * (f.call.costUsd ?? 0);
-    r.inputTokens += sign * (f.call.inputTokens ?? 0);
-    r.outputTokens += sign * (f.call.outputTokens ?? 0);
-    r.cachedInputTokens += sign * (f.call.cachedInputTokens ?? 0);
-    r.reasoningTokens += sign * (f.call.reasoningTokens ?? 0);
-    addToHistogram(r.latency, f.durationUs / 1000, sign);
-    if (f.call.ttftMs !== null) addToHistogram(r.ttft, f.call.ttftMs, sign);
+    addCallToRollups(this.rollups, f, sign);
     this.prompts.add(f.startUs, f.call.promptName, f.call.promptVersion, f.call.costUsd, sign);
   }
 
@@ -207,6 +190,10 @@ export class BatchAggregates {
           };
       if (!old) stmts.putTrace.run(row);
       else updateChanged(stmts, old, row);
+      // A call's spend goes to its trace's user and session where its own span names none; the
+      // trace may learn them before or after its calls arrive (a root span usually ends last).
+      if (row.user_id !== null && (d.callsWritten || old?.user_id == null)) stmts.fillUser.run(row.user_id, traceId);
+      if (row.session_id !== null && (d.callsWritten || old?.session_id == null)) stmts.fillSession.run(row.session_id, traceId);
     }
     applyRollupDeltas(stmts.rollups, this.rollups.values());
     this.prompts.flush(stmts.prompts);
@@ -295,6 +282,9 @@ export interface AggregateStatements {
   rollups: RollupStatements[];
   /** Per prompt rollup level (prompt-rollups.ts). */
   prompts: Database.Statement[];
+  /** Give a trace's calls that name no user (session) of their own the trace's. */
+  fillUser: Database.Statement;
+  fillSession: Database.Statement;
 }
 
 export function prepareAggregateStatements(db: Database.Database): AggregateStatements {
@@ -308,5 +298,7 @@ export function prepareAggregateStatements(db: Database.Database): AggregateStat
       ['trace_id'], true)),
     rollups: prepareRollupStatements(db),
     prompts: preparePromptRollupStatements(db),
+    fillUser: db.prepare('UPDATE llm_calls SET user_id = ? WHERE span_row IN (SELECT id FROM spans WHERE trace_id = ?) AND user_id IS NULL'),
+    fillSession: db.prepare('UPDATE llm_calls SET session_id = ? WHERE span_row IN (SELECT id FROM spans WHERE trace_id = ?) AND session_id IS NULL'),
   };
 }

@@ -8,8 +8,15 @@
 // here (and its line in src/protocol/api.ts when the API should show it).
 
 import { inputKeyOf } from '../core/alerts/runaway';
+import { attributeOf, FEATURE_ATTRIBUTES, SESSION_ID_ATTRIBUTES, USER_ID_ATTRIBUTES } from '../core/dashboard/attribution';
 import type { PricedCall, StatusCodeValue } from '../core/model';
 import { promptHashOf, promptSourceOf } from '../core/prompts/identity';
+
+/** What a field may read of the call's span. */
+export interface CallSpan {
+  statusCode: StatusCodeValue;
+  attributes?: Readonly<Record<string, unknown>>;
+}
 
 /** How a field is stored and carried: text and numbers as they are, booleans as 0/1. */
 export type FieldKind = 'text' | 'integer' | 'real' | 'boolean';
@@ -19,8 +26,8 @@ export interface CallField<V> {
   kind: FieldKind;
   /** False: never null (NOT NULL column). */
   nullable: boolean;
-  /** The value for a call of a span with this status. */
-  read(call: PricedCall, span: { statusCode: StatusCodeValue }): V;
+  /** The value for a call of a span with this status and these attributes. */
+  read(call: PricedCall, span: CallSpan): V;
   /** The LlmCallDto field of the same name comes from this column. */
   api?: true;
 }
@@ -56,6 +63,14 @@ export const CALL_FIELDS = {
   variant: text('variant', (c) => c.prompt?.variant ?? null),
   /** A hash of the call's input: a loop calling a model with the same input again and again is found by it (core/alerts/runaway.ts). */
   inputKey: text('input_key', (c) => (c.inputMessages.length > 0 ? inputKeyOf(JSON.stringify([c.systemInstructions, c.inputMessages])) : null)),
+  /**
+   * Whom and what the call's spend belongs to (the dashboard's spend per user, session, feature),
+   * from its span's attributes; the writer fills the trace's user and session where the span names
+   * none (aggregates.ts).
+   */
+  userId: text('user_id', (_c, s) => attributeOf(s.attributes, USER_ID_ATTRIBUTES)),
+  sessionId: text('session_id', (c, s) => c.conversationId ?? attributeOf(s.attributes, SESSION_ID_ATTRIBUTES)),
+  feature: text('feature', (_c, s) => attributeOf(s.attributes, FEATURE_ATTRIBUTES)),
 };
 
 /** A list of call fields by name (CALL_FIELDS, or a test's). */
@@ -65,7 +80,7 @@ export type CallFieldList = Record<string, CallField<unknown>>;
 export type CallValues<L extends CallFieldList> = { [K in keyof L]: L[K] extends CallField<infer V> ? V : never };
 
 /** Reads every field of a call. */
-export function readCallFields<L extends CallFieldList>(fields: L, call: PricedCall, span: { statusCode: StatusCodeValue }): CallValues<L> {
+export function readCallFields<L extends CallFieldList>(fields: L, call: PricedCall, span: CallSpan): CallValues<L> {
   const out: Record<string, unknown> = {};
   for (const name in fields) out[name] = fields[name]!.read(call, span);
   return out as CallValues<L>;

@@ -1,16 +1,24 @@
-// The dashboard's charts over a range: one pass over the range's calls (by the time index) feeds
-// the pure series builder (src/core/dashboard/series.ts). The filters (service, model, prompt
-// version) apply to every series. User, session and feature come from the call's span attributes,
-// else from its trace; a refusal is a guardrail annotation of category `refusal` on the call.
+// The dashboard's charts over a range (GET /api/dashboard/series), fed to the pure series builder
+// (src/core/dashboard/series.ts). Without a filter each bucket is read from the rollups
+// (rollups.ts for the sums, latency histograms and TTFT/TPOT bins per model, provider and
+// service; prompt-rollups.ts for the cost per prompt version): whole ten-minute, hour or day rows
+// where they fit inside the bucket, minute rows at its edges, and the calls themselves only below
+// a minute (coverRange). With a service, model or prompt filter the range's calls of that group
+// are read through an index with the filter column leading. Spend per user, session and feature
+// reads the attribution columns of the calls that have one (filled at write time, schema 16),
+// refusals the guardrail annotations of category `refusal`: both are few beside the calls.
 
 import type Database from 'better-sqlite3';
-import { FEATURE_ATTRIBUTES, SESSION_ID_ATTRIBUTES, USER_ID_ATTRIBUTES } from '../core/dashboard/attribution';
 import { SeriesBuilder, type SeriesCall } from '../core/dashboard/series';
 import type { DashboardSeries, DashboardSeriesQuery } from '../core/dashboard/types';
 import { cacheReadSavingPerToken, type PriceOverride } from '../core/pricing';
 import { callFilterSql } from './call-filter';
+import { HistogramSum } from './histogram-sum';
+import { PROMPT_LEVELS } from './prompt-rollups';
+import { coverRange, ROLLUP_LEVELS, ROLLUP_SERIES_COLUMNS } from './rollups';
+import { schemaInfo } from './schema-info';
 
-interface Row {
+interface CallRow {
   start_us: number;
   trace_id: string;
   model: string;
@@ -18,10 +26,9 @@ interface Row {
   service_name: string | null;
   prompt_name: string | null;
   prompt_version: string | null;
-  trace_user: string | null;
+  user_id: string | null;
   session_id: string | null;
-  trace_session: string | null;
-  attrs: string | null;
+  feature: string | null;
   duration_us: number;
   ttft_ms: number | null;
   input_tokens: number | null;
@@ -29,7 +36,34 @@ interface Row {
   cached_input_tokens: number | null;
   cost_usd: number | null;
   is_error: number;
-  refused: number;
+}
+
+interface RollupRow {
+  model: string;
+  provider: string;
+  service_name: string;
+  calls: number;
+  errors: number;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  weighted_ms: number;
+  weight: number;
+  gen_output: number;
+  gen_ms: number;
+  latency_hist: string;
+  ttft_bins: string;
+  tpot_bins: string;
+}
+
+interface AttributedRow {
+  start_us: number;
+  trace_id: string;
+  user_id: string | null;
+  session_id: string | null;
+  feature: string | null;
+  cost_usd: number | null;
 }
 
 export interface DashboardSeriesOptions {
@@ -37,37 +71,33 @@ export interface DashboardSeriesOptions {
   priceOverrides?: readonly PriceOverride[];
 }
 
-const ATTRIBUTE_KEYS = [USER_ID_ATTRIBUTES, SESSION_ID_ATTRIBUTES, FEATURE_ATTRIBUTES];
-const quote = (k: string) => k.replace(/'/g, "''").replace(/"/g, '');
+const CALL_COLUMNS = `c.start_us, c.trace_id, c.model, c.provider, c.service_name, c.prompt_name, c.prompt_version, c.duration_us, c.ttft_ms,
+  c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cost_usd, c.is_error`;
+const ATTRIBUTED = 'c.user_id IS NOT NULL OR c.session_id IS NOT NULL OR c.feature IS NOT NULL';
 
-/**
- * Every attribute the attribution reads, in one json_extract: SQLite parses the span's attributes
- * once and answers a JSON array (one json_extract per key parsed them once per key, 15x slower).
- */
-const ATTRIBUTES_SQL = `json_extract(s.attributes, ${ATTRIBUTE_KEYS.flat().map((k) => `'$."${quote(k)}"'`).join(', ')})`;
-
-/** The first value present of each key group, from the array ATTRIBUTES_SQL answers. */
-function attribution(json: string | null): (string | null)[] {
-  const values = json ? (JSON.parse(json) as unknown[]) : [];
-  let at = 0;
-  return ATTRIBUTE_KEYS.map((keys) => {
-    let found: string | null = null;
-    for (let k = 0; k < keys.length; k++, at++) {
-      const v = values[at];
-      if (found === null && (typeof v === 'string' ? v !== '' : typeof v === 'number')) found = String(v);
-    }
-    return found;
-  });
+function seriesCall(r: CallRow): SeriesCall {
+  return {
+    startMs: r.start_us / 1000, traceId: r.trace_id, model: r.model, provider: r.provider, service: r.service_name,
+    prompt: r.prompt_name === null ? null : r.prompt_version ? `${r.prompt_name}@${r.prompt_version}` : r.prompt_name,
+    user: r.user_id, session: r.session_id, feature: r.feature,
+    durationMs: r.duration_us / 1000, ttftMs: r.ttft_ms, inputTokens: r.input_tokens, outputTokens: r.output_tokens,
+    cachedInputTokens: r.cached_input_tokens, costUsd: r.cost_usd, isError: r.is_error === 1, refused: false,
+  };
 }
 
-/** A prompt filter `name@version` (or a bare `name`, every version) as SQL. */
 export class DashboardSeriesReader {
   private readonly cache = new Map<string, Database.Statement>();
+  /** False on a file its owner has not migrated to schema 16 yet: every series then reads the calls, without attribution. */
+  private readonly migrated: boolean;
 
   constructor(
     private readonly db: Database.Database,
     private readonly options: DashboardSeriesOptions = {},
-  ) {}
+  ) {
+    const schema = schemaInfo(db);
+    this.migrated = schema.hasColumn('llm_calls', 'feature') && schema.hasTable(PROMPT_LEVELS[0].table)
+      && ROLLUP_LEVELS.every((l) => schema.hasColumn(l.table, Object.keys(ROLLUP_SERIES_COLUMNS)[0]!));
+  }
 
   private stmt(sql: string): Database.Statement {
     let s = this.cache.get(sql);
@@ -82,26 +112,102 @@ export class DashboardSeriesReader {
       savingPerCachedToken: this.savings(),
     });
     if (!(to > from)) return builder.build();
-    const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
-    const sql = `SELECT c.start_us, c.trace_id, c.model, c.provider, c.service_name, c.prompt_name, c.prompt_version,
-        t.user_id AS trace_user, c.conversation_id AS session_id, t.session_id AS trace_session, ${ATTRIBUTES_SQL} AS attrs,
-        c.duration_us, c.ttft_ms, c.input_tokens, c.output_tokens, c.cached_input_tokens, c.cost_usd, c.is_error,
-        EXISTS (SELECT 1 FROM annotations a WHERE a.trace_id = c.trace_id AND a.span_id = s.span_id AND a.kind = 'guardrail'
-          AND json_extract(a.attributes, '$.category') = 'refusal') AS refused
-      FROM llm_calls c INDEXED BY llm_calls_by_time JOIN spans s ON s.id = c.span_row LEFT JOIN traces t ON t.trace_id = c.trace_id
-      WHERE ${where.join(' AND ')}`;
-    for (const r of this.stmt(sql).iterate(...args) as IterableIterator<Row>) {
-      const [user, session, feature] = attribution(r.attrs);
-      const call: SeriesCall = {
-        startMs: r.start_us / 1000, traceId: r.trace_id, model: r.model, provider: r.provider, service: r.service_name,
-        prompt: r.prompt_name === null ? null : r.prompt_version ? `${r.prompt_name}@${r.prompt_version}` : r.prompt_name,
-        user: user ?? r.trace_user, session: r.session_id ?? session ?? r.trace_session, feature,
-        durationMs: r.duration_us / 1000, ttftMs: r.ttft_ms, inputTokens: r.input_tokens, outputTokens: r.output_tokens,
-        cachedInputTokens: r.cached_input_tokens, costUsd: r.cost_usd, isError: r.is_error === 1, refused: r.refused === 1,
-      };
-      builder.add(call);
+    const filtered = Boolean(q.service || q.model || q.prompt);
+    if (filtered || !this.migrated) this.fromCalls(builder, q, from, to);
+    else {
+      this.fromRollups(builder, from, to);
+      this.spend(builder, from, to);
     }
+    if (this.migrated) this.refusals(builder, q, from, to);
     return builder.build();
+  }
+
+  /** Every call of the range (of the filter's group, through its index). */
+  private fromCalls(builder: SeriesBuilder, q: DashboardSeriesQuery, from: number, to: number): void {
+    const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
+    // The filter column leads the index; the time range follows it (schema 16).
+    const index = q.prompt ? 'llm_calls_by_prompt_time' : q.model ? 'llm_calls_by_model_time' : q.service ? 'llm_calls_by_service_time' : 'llm_calls_by_time';
+    const attribution = this.migrated ? 'c.user_id, c.session_id, c.feature' : 'NULL AS user_id, NULL AS session_id, NULL AS feature';
+    const sql = `SELECT ${CALL_COLUMNS}, ${attribution} FROM llm_calls c ${this.migrated ? `INDEXED BY ${index}` : ''} WHERE ${where.join(' AND ')}`;
+    for (const r of this.stmt(sql).iterate(...args) as IterableIterator<CallRow>) builder.add(seriesCall(r));
+  }
+
+  /** Each bucket from the coarsest rollup rows inside it; the calls only in its pieces under a minute. */
+  private fromRollups(builder: SeriesBuilder, from: number, to: number): void {
+    const grains = ROLLUP_LEVELS.map((l) => l.us);
+    const rows = ROLLUP_LEVELS.map((l) => this.stmt(`SELECT model, provider, service_name, calls, errors, cost_usd, input_tokens, output_tokens,
+      cached_input_tokens, weighted_ms, weight, gen_output, gen_ms, latency_hist, ttft_bins, tpot_bins FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`));
+    const prompts = PROMPT_LEVELS.map((l) => this.stmt(`SELECT prompt_name, prompt_version, sum(calls) AS calls, sum(cost_usd) AS cost FROM ${l.table}
+      WHERE bucket_us >= ? AND bucket_us < ? GROUP BY 1, 2`));
+    const edgeCalls = this.stmt(`SELECT ${CALL_COLUMNS}, NULL AS user_id, NULL AS session_id, NULL AS feature FROM llm_calls c INDEXED BY llm_calls_by_time
+      WHERE c.start_us >= ? AND c.start_us < ?`);
+    const ttft = new HistogramSum();
+    const tpot = new HistogramSum();
+    const fromUs = Math.floor(from * 1000);
+    const toUs = Math.ceil(to * 1000);
+    const n = builder.bucketCount;
+    for (let k = 0; k < n; k++) {
+      // The bucket's calls are those with from + k·width ≤ start < from + (k+1)·width (ms), in whole µs.
+      const lo = k === 0 ? fromUs : Math.ceil((from + k * builder.bucketMs) * 1000);
+      const hi = k === n - 1 ? toUs : Math.ceil((from + (k + 1) * builder.bucketMs) * 1000);
+      const latency = new HistogramSum();
+      for (const p of coverRange(lo, hi, grains)) {
+        if (p.level < 0) {
+          // Spend and refusals are read for the whole range apart; an edge call adds the rest.
+          for (const r of edgeCalls.iterate(p.lo, p.hi) as IterableIterator<CallRow>) builder.add(seriesCall(r));
+          continue;
+        }
+        let calls = 0;
+        let cost = 0;
+        for (const r of rows[p.level]!.iterate(p.lo, p.hi) as IterableIterator<RollupRow>) {
+          if (r.calls <= 0) continue;
+          calls += r.calls;
+          cost += r.cost_usd;
+          builder.addRollup(k, {
+            model: r.model, provider: r.provider || null, service: r.service_name || null, calls: r.calls, errors: r.errors,
+            costUsd: r.cost_usd, inputTokens: r.input_tokens, outputTokens: r.output_tokens, cachedInputTokens: r.cached_input_tokens,
+            weightedMs: r.weighted_ms, weight: r.weight, genOutput: r.gen_output, genMs: r.gen_ms,
+          });
+          latency.addStored(r.latency_hist);
+          ttft.addStored(r.ttft_bins);
+          tpot.addStored(r.tpot_bins);
+        }
+        for (const r of prompts[p.level]!.all(p.lo, p.hi) as { prompt_name: string; prompt_version: string; calls: number; cost: number }[]) {
+          builder.addPromptCost(k, r.prompt_version ? `${r.prompt_name}@${r.prompt_version}` : r.prompt_name, r.cost);
+          calls -= r.calls;
+          cost -= r.cost;
+        }
+        // The prompt rollups hold the calls that name a prompt; the rest of the piece named none.
+        if (calls > 0) builder.addPromptCost(k, null, cost);
+      }
+      builder.addLatency(k, latency.toSparse());
+    }
+    builder.addDistributions(ttft.toSparse(), tpot.toSparse());
+  }
+
+  /** Spend per user, session and feature: the range's calls that name one, along a partial index of them. */
+  private spend(builder: SeriesBuilder, from: number, to: number): void {
+    const sql = `SELECT c.start_us, c.trace_id, c.user_id, c.session_id, c.feature, c.cost_usd FROM llm_calls c INDEXED BY llm_calls_attributed
+      WHERE c.start_us >= ? AND c.start_us < ? AND (${ATTRIBUTED})`;
+    for (const r of this.stmt(sql).iterate(Math.floor(from * 1000), Math.ceil(to * 1000)) as IterableIterator<AttributedRow>) {
+      if (builder.bucketOf(r.start_us / 1000) < 0) continue;
+      const cost = r.cost_usd ?? 0;
+      builder.addSpend('user', r.user_id, 1, cost, r.trace_id);
+      builder.addSpend('session', r.session_id, 1, cost, r.trace_id);
+      builder.addSpend('feature', r.feature, 1, cost, r.trace_id);
+    }
+  }
+
+  /** Calls with a guardrail hit of category `refusal` (each call once, however many hits). */
+  private refusals(builder: SeriesBuilder, q: DashboardSeriesQuery, from: number, to: number): void {
+    const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
+    const sql = `SELECT DISTINCT c.span_row, c.start_us FROM annotations a INDEXED BY annotations_by_kind
+      JOIN spans s ON s.trace_id = a.trace_id AND s.span_id = a.span_id JOIN llm_calls c ON c.span_row = s.id
+      WHERE a.kind = 'guardrail' AND json_extract(a.attributes, '$.category') = 'refusal' AND ${where.join(' AND ')}`;
+    for (const r of this.stmt(sql).all(...args) as { start_us: number }[]) {
+      const k = builder.bucketOf(r.start_us / 1000);
+      if (k >= 0) builder.addRefusal(k);
+    }
   }
 
   /** Savings per cached token, priced once per model, provider and day (table prices change by date). */

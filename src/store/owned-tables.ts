@@ -29,4 +29,4 @@ export const TRACE_OWNED_TABLES: readonly TraceOwnedTable[] = [
  * replaced by another of the text, or the text skipped), the prompt rollups (prompt-rollups.ts,
  * pruned by time). Cleared with everything else except meta.
  */
-export const SHARED_TABLES = { cleared: ['resources', 'genai_metric_points', 'prompt_texts', 'llm_prompt_hour', 'llm_prompt_day'], kept: ['meta'] } as const;
+export const SHARED_TABLES = { cleared: ['resources', 'genai_metric_points', 'prompt_texts', 'llm_prompt_hour', 'llm_prompt_day', 'llm_prompt_minute', 'llm_prompt_10m'], kept: ['meta'] } as const;

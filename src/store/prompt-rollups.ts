@@ -1,16 +1,22 @@
-// Calls and spend per prompt version by hour and by (UTC) day, kept as calls are stored: the
-// dashboard's costliest prompts over two weeks read a few hundred rows instead of every call.
+// Calls and spend per prompt version by minute, ten minutes, hour and (UTC) day (the grains of
+// the model rollups, rollups.ts), kept as calls are stored: the dashboard's costliest prompts over
+// two weeks read a few hundred rows instead of every call, and its cost-by-prompt series reads
+// whole buckets from them.
 // Unlike the model rollups these need no histograms, so every change is one additive upsert and
 // every rebuild one GROUP BY. A call without a version is stored under version '' (a key column
 // cannot be null).
 
 import type Database from 'better-sqlite3';
-import { coverRange, DAY_US, HOUR_US } from './rollups';
+import { coverRange, DAY_US, HOUR_US, MINUTE_US, TEN_MINUTES_US } from './rollups';
 
-const LEVELS = [
+/** Finest first; each level's rows are the sums of the finer level's. */
+export const PROMPT_LEVELS = [
+  { table: 'llm_prompt_minute', us: MINUTE_US },
+  { table: 'llm_prompt_10m', us: TEN_MINUTES_US },
   { table: 'llm_prompt_hour', us: HOUR_US },
   { table: 'llm_prompt_day', us: DAY_US },
 ] as const;
+const LEVELS = PROMPT_LEVELS;
 
 export interface PromptSum {
   name: string;
@@ -33,27 +39,30 @@ export function createPromptRollups(db: Database.Database): void {
   rebuildPromptRollups(db, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 }
 
-/** Sums the hours again from the calls, then the days from the hours, over whole days around [fromUs, toUs). */
+/** Sums the minutes again from the calls, then each level from the one below, over whole days around [fromUs, toUs). */
 export function rebuildPromptRollups(db: Database.Database, fromUs: number, toUs: number): void {
   const lo = Math.floor(fromUs / DAY_US) * DAY_US;
   const hi = Math.ceil(toUs / DAY_US) * DAY_US;
   for (const l of LEVELS) db.prepare(`DELETE FROM ${l.table} WHERE bucket_us >= ? AND bucket_us < ?`).run(lo, hi);
-  db.prepare(`INSERT INTO llm_prompt_hour SELECT start_us / ${HOUR_US} * ${HOUR_US}, prompt_name, coalesce(prompt_version, ''), count(*), coalesce(sum(cost_usd), 0)
+  db.prepare(`INSERT INTO ${LEVELS[0].table} SELECT start_us / ${MINUTE_US} * ${MINUTE_US}, prompt_name, coalesce(prompt_version, ''), count(*), coalesce(sum(cost_usd), 0)
     FROM llm_calls WHERE prompt_name IS NOT NULL AND start_us >= ? AND start_us < ? GROUP BY 1, 2, 3`).run(lo, hi);
-  db.prepare(`INSERT INTO llm_prompt_day SELECT bucket_us / ${DAY_US} * ${DAY_US}, prompt_name, prompt_version, sum(calls), sum(cost_usd)
-    FROM llm_prompt_hour WHERE bucket_us >= ? AND bucket_us < ? GROUP BY 1, 2, 3`).run(lo, hi);
+  for (let i = 1; i < LEVELS.length; i++) {
+    const l = LEVELS[i]!;
+    db.prepare(`INSERT INTO ${l.table} SELECT bucket_us / ${l.us} * ${l.us}, prompt_name, prompt_version, sum(calls), sum(cost_usd)
+      FROM ${LEVELS[i - 1]!.table} WHERE bucket_us >= ? AND bucket_us < ? GROUP BY 1, 2, 3`).run(lo, hi);
+  }
 }
 
 /** The prompt rows of one write transaction, added once at its end. */
 export class PromptRollupDeltas {
-  private readonly deltas = new Map<string, { hour: number; name: string; version: string; calls: number; cost: number }>();
+  private readonly deltas = new Map<string, { minute: number; name: string; version: string; calls: number; cost: number }>();
 
   add(startUs: number, name: string | null, version: string | null, costUsd: number | null, sign: 1 | -1): void {
     if (name === null) return;
-    const hour = Math.floor(startUs / HOUR_US) * HOUR_US;
-    const key = `${hour}\u0000${name}\u0000${version ?? ''}`;
+    const minute = Math.floor(startUs / MINUTE_US) * MINUTE_US;
+    const key = `${minute}\u0000${name}\u0000${version ?? ''}`;
     let d = this.deltas.get(key);
-    if (!d) this.deltas.set(key, (d = { hour, name, version: version ?? '', calls: 0, cost: 0 }));
+    if (!d) this.deltas.set(key, (d = { minute, name, version: version ?? '', calls: 0, cost: 0 }));
     d.calls += sign;
     d.cost += sign * (costUsd ?? 0);
   }
@@ -61,7 +70,7 @@ export class PromptRollupDeltas {
   flush(stmts: Database.Statement[]): void {
     for (const d of this.deltas.values()) {
       if (d.calls === 0 && d.cost === 0) continue;
-      LEVELS.forEach((l, i) => stmts[i]!.run(Math.floor(d.hour / l.us) * l.us, d.name, d.version, d.calls, d.cost));
+      LEVELS.forEach((l, i) => stmts[i]!.run(Math.floor(d.minute / l.us) * l.us, d.name, d.version, d.calls, d.cost));
     }
     this.deltas.clear();
   }

@@ -19,7 +19,7 @@ import { PromptQueries } from './prompt-queries';
 import { SessionQueries } from './sessions';
 import { TraceList } from './trace-list';
 import { schemaInfo } from './schema-info';
-import { ROLLUP_LEVELS } from './rollups';
+import { ROLLUP_LEVELS, type ROLLUP_SERIES_COLUMNS } from './rollups';
 import { WindowSums } from './window-sums';
 
 /** A rollup row of any level, without its time key. */
@@ -317,7 +317,7 @@ class StatsAccumulator {
   }
 
   /** Adds the sums; returns the model's accumulator for the histograms, or null when filtered out. */
-  private add(r: Omit<RollupValues, 'latency_hist' | 'ttft_hist'>): ModelAcc | null {
+  private add(r: Omit<RollupValues, 'latency_hist' | 'ttft_hist' | keyof typeof ROLLUP_SERIES_COLUMNS>): ModelAcc | null {
     if (!this.accepts(r.model, r.service_name)) return null;
     this.calls += r.calls;
     this.errors += r.errors;

@@ -6,7 +6,10 @@
 // instead of a million calls.
 
 import type Database from 'better-sqlite3';
-import { mergeHistogram, type SparseHistogram } from '../core/histogram';
+import { addToBins, type BinCounts } from '../core/dashboard/distribution';
+import { callSeriesSums, tpotMs } from '../core/dashboard/series';
+import { addToHistogram, mergeHistogram, type SparseHistogram } from '../core/histogram';
+import type { CallNumbers } from './prepare';
 import { upsertSql } from './sql';
 
 export const MINUTE_US = 60_000_000;
@@ -61,9 +64,24 @@ export function coverRange(lo: number, hi: number, grains: readonly number[], ou
   return out;
 }
 
+/**
+ * What the dashboard's series reads besides the counts (schema 16): token-weighted latency and
+ * tokens per second as sums, the TTFT and time-per-output-token distributions as 1-2-5 bin counts
+ * (core/dashboard/distribution.ts), so a series over rollup rows equals one over the calls.
+ */
+export const ROLLUP_SERIES_COLUMNS = {
+  weighted_ms: 'REAL NOT NULL DEFAULT 0',
+  weight: 'INTEGER NOT NULL DEFAULT 0',
+  gen_output: 'INTEGER NOT NULL DEFAULT 0',
+  gen_ms: 'REAL NOT NULL DEFAULT 0',
+  ttft_bins: "TEXT NOT NULL DEFAULT '{}'",
+  tpot_bins: "TEXT NOT NULL DEFAULT '{}'",
+} as const;
+const SERIES_COLUMNS_NAMES = Object.keys(ROLLUP_SERIES_COLUMNS) as (keyof typeof ROLLUP_SERIES_COLUMNS)[];
+
 export const ROLLUP_DIMENSIONS = ['model', 'provider', 'service_name'] as const;
 export const ROLLUP_VALUES = ['calls', 'errors', 'cost_usd', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens',
-  'latency_hist', 'ttft_hist'] as const;
+  'latency_hist', 'ttft_hist', ...SERIES_COLUMNS_NAMES] as const;
 
 /** A change to one rollup row; histogram counts may be negative (a call taken back). */
 export interface RollupDelta {
@@ -80,6 +98,12 @@ export interface RollupDelta {
   reasoningTokens: number;
   latency: SparseHistogram;
   ttft: SparseHistogram;
+  weightedMs: number;
+  weight: number;
+  genOutput: number;
+  genMs: number;
+  ttftBins: BinCounts;
+  tpotBins: BinCounts;
 }
 
 /** A stored row of any level; `bucket_us` is its level's time key. */
@@ -97,6 +121,12 @@ export interface StoredRollup {
   reasoning_tokens: number;
   latency_hist: string;
   ttft_hist: string;
+  weighted_ms: number;
+  weight: number;
+  gen_output: number;
+  gen_ms: number;
+  ttft_bins: string;
+  tpot_bins: string;
 }
 
 export interface RollupStatements {
@@ -131,7 +161,7 @@ function addCounts(into: SparseHistogram, from: SparseHistogram): void {
 function emptyDelta(bucketUs: number, model: string, provider: string, service: string): RollupDelta {
   return {
     bucketUs, model, provider, service, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0,
-    cachedInputTokens: 0, reasoningTokens: 0, latency: {}, ttft: {},
+    cachedInputTokens: 0, reasoningTokens: 0, latency: {}, ttft: {}, weightedMs: 0, weight: 0, genOutput: 0, genMs: 0, ttftBins: {}, tpotBins: {},
   };
 }
 
@@ -145,6 +175,51 @@ function addDelta(into: RollupDelta, d: RollupDelta): void {
   into.reasoningTokens += d.reasoningTokens;
   addCounts(into.latency, d.latency);
   addCounts(into.ttft, d.ttft);
+  into.weightedMs += d.weightedMs;
+  into.weight += d.weight;
+  into.genOutput += d.genOutput;
+  into.genMs += d.genMs;
+  addCounts(into.ttftBins, d.ttftBins);
+  addCounts(into.tpotBins, d.tpotBins);
+}
+
+/** What one call adds to its minute's rollup row. */
+export interface RollupCall {
+  startUs: number;
+  durationUs: number;
+  model: string;
+  provider: string | null;
+  service: string | null;
+  isError: boolean;
+  call: Pick<CallNumbers, 'costUsd' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'ttftMs'>;
+}
+
+/** Adds (sign 1) or takes back (-1) a call in the minute deltas, keyed by minute, model, provider and service. */
+export function addCallToRollups(deltas: Map<string, RollupDelta>, f: RollupCall, sign: 1 | -1): void {
+  const minuteUs = Math.floor(f.startUs / MINUTE_US) * MINUTE_US;
+  const provider = f.provider ?? '';
+  const service = f.service ?? '';
+  const key = `${minuteUs}\u0000${f.model}\u0000${provider}\u0000${service}`;
+  let r = deltas.get(key);
+  if (!r) deltas.set(key, (r = emptyDelta(minuteUs, f.model, provider, service)));
+  const durationMs = f.durationUs / 1000;
+  r.calls += sign;
+  r.errors += sign * (f.isError ? 1 : 0);
+  r.costUsd += sign * (f.call.costUsd ?? 0);
+  r.inputTokens += sign * (f.call.inputTokens ?? 0);
+  r.outputTokens += sign * (f.call.outputTokens ?? 0);
+  r.cachedInputTokens += sign * (f.call.cachedInputTokens ?? 0);
+  r.reasoningTokens += sign * (f.call.reasoningTokens ?? 0);
+  addToHistogram(r.latency, durationMs, sign);
+  if (f.call.ttftMs !== null) addToHistogram(r.ttft, f.call.ttftMs, sign);
+  const series = callSeriesSums({ ...f.call, isError: f.isError, durationMs });
+  r.weightedMs += sign * series.weightedMs;
+  r.weight += sign * series.weight;
+  r.genOutput += sign * series.genOutput;
+  r.genMs += sign * series.genMs;
+  if (f.call.ttftMs !== null && f.call.ttftMs >= 0) addToBins(r.ttftBins, f.call.ttftMs, sign);
+  const tpot = tpotMs(durationMs, f.call.ttftMs, f.call.outputTokens);
+  if (tpot !== null) addToBins(r.tpotBins, tpot, sign);
 }
 
 function coarsen(deltas: Iterable<RollupDelta>, us: number): RollupDelta[] {
@@ -163,8 +238,12 @@ function applyDelta(stmts: RollupStatements, level: RollupLevel, d: RollupDelta)
   const old = stmts.get.get(d.bucketUs, d.model, d.provider, d.service) as StoredRollup | undefined;
   const latency: SparseHistogram = old ? JSON.parse(old.latency_hist) : {};
   const ttft: SparseHistogram = old ? JSON.parse(old.ttft_hist) : {};
+  const ttftBins: BinCounts = old ? JSON.parse(old.ttft_bins) : {};
+  const tpotBins: BinCounts = old ? JSON.parse(old.tpot_bins) : {};
   mergeHistogram(latency, d.latency);
   mergeHistogram(ttft, d.ttft);
+  mergeHistogram(ttftBins, d.ttftBins);
+  mergeHistogram(tpotBins, d.tpotBins);
   stmts.put.run({
     [level.key]: d.bucketUs,
     model: d.model,
@@ -179,6 +258,12 @@ function applyDelta(stmts: RollupStatements, level: RollupLevel, d: RollupDelta)
     reasoning_tokens: (old?.reasoning_tokens ?? 0) + d.reasoningTokens,
     latency_hist: JSON.stringify(latency),
     ttft_hist: JSON.stringify(ttft),
+    weighted_ms: (old?.weighted_ms ?? 0) + d.weightedMs,
+    weight: (old?.weight ?? 0) + d.weight,
+    gen_output: (old?.gen_output ?? 0) + d.genOutput,
+    gen_ms: (old?.gen_ms ?? 0) + d.genMs,
+    ttft_bins: JSON.stringify(ttftBins),
+    tpot_bins: JSON.stringify(tpotBins),
   });
 }
 
@@ -196,6 +281,7 @@ function deltaFromStored(r: StoredRollup, bucketUs: number): RollupDelta {
     bucketUs, model: r.model, provider: r.provider, service: r.service_name, calls: r.calls, errors: r.errors,
     costUsd: r.cost_usd, inputTokens: r.input_tokens, outputTokens: r.output_tokens, cachedInputTokens: r.cached_input_tokens,
     reasoningTokens: r.reasoning_tokens, latency: JSON.parse(r.latency_hist), ttft: JSON.parse(r.ttft_hist),
+    weightedMs: r.weighted_ms, weight: r.weight, genOutput: r.gen_output, genMs: r.gen_ms, ttftBins: JSON.parse(r.ttft_bins), tpotBins: JSON.parse(r.tpot_bins),
   };
 }
 
@@ -216,4 +302,46 @@ export function rebuildRollupLevel(db: Database.Database, index: number, fromUs:
   })(), level.us);
   const put = prepareLevel(db, level);
   for (const d of deltas) applyDelta(put, level, d);
+}
+
+/** Adds the series columns (schema 16) to every level's table that lacks them. */
+export function addRollupSeriesColumns(db: Database.Database, addColumns: (db: Database.Database, table: string, columns: Record<string, string>) => void): void {
+  for (const l of ROLLUP_LEVELS) if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(l.table)) addColumns(db, l.table, ROLLUP_SERIES_COLUMNS);
+}
+
+/**
+ * Counts the minute rows over the stored calls' span again from the calls, in pages (no write
+ * while a read is open on the connection), then every coarser level from the one below over
+ * whole days: what an older store's rows lack (the series columns) is filled, the rest stays equal.
+ */
+export function recountRollupsFromCalls(db: Database.Database, pageSize = 5000): void {
+  const bounds = db.prepare('SELECT min(start_us) AS lo, max(start_us) AS hi FROM llm_calls').get() as { lo: number | null; hi: number | null };
+  if (bounds.lo === null || bounds.hi === null) return;
+  const minute = ROLLUP_LEVELS[0]!;
+  const firstMinute = Math.floor(bounds.lo / MINUTE_US) * MINUTE_US;
+  db.prepare(`DELETE FROM ${minute.table} WHERE ${minute.key} >= ? AND ${minute.key} <= ?`).run(firstMinute, bounds.hi);
+  const page = db.prepare(`SELECT span_row, start_us, duration_us, model, provider, service_name, is_error, cost_usd, input_tokens, output_tokens,
+    cached_input_tokens, reasoning_tokens, ttft_ms FROM llm_calls INDEXED BY llm_calls_by_time WHERE (start_us, span_row) > (?, ?) ORDER BY start_us, span_row LIMIT ?`);
+  const stmts = prepareLevel(db, minute);
+  let after: [number, number] = [-Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+  for (;;) {
+    const rows = page.all(after[0], after[1], pageSize) as {
+      span_row: number; start_us: number; duration_us: number; model: string; provider: string | null; service_name: string | null; is_error: number;
+      cost_usd: number | null; input_tokens: number | null; output_tokens: number | null; cached_input_tokens: number | null; reasoning_tokens: number | null; ttft_ms: number | null;
+    }[];
+    if (rows.length === 0) break;
+    const deltas = new Map<string, RollupDelta>();
+    for (const r of rows) {
+      addCallToRollups(deltas, {
+        startUs: r.start_us, durationUs: r.duration_us, model: r.model, provider: r.provider, service: r.service_name, isError: r.is_error === 1,
+        call: { costUsd: r.cost_usd, inputTokens: r.input_tokens, outputTokens: r.output_tokens, cachedInputTokens: r.cached_input_tokens, reasoningTokens: r.reasoning_tokens, ttftMs: r.ttft_ms },
+      }, 1);
+    }
+    for (const d of deltas.values()) applyDelta(stmts, minute, d);
+    const last = rows[rows.length - 1]!;
+    after = [last.start_us, last.span_row];
+  }
+  const lo = Math.floor(bounds.lo / DAY_US) * DAY_US;
+  const hi = Math.floor(bounds.hi / DAY_US) * DAY_US + DAY_US;
+  for (let i = 1; i < ROLLUP_LEVELS.length; i++) rebuildRollupLevel(db, i, lo, hi);
 }

@@ -6,7 +6,8 @@ import type Database from 'better-sqlite3';
 import { CALL_FIELDS, callFieldColumns } from './call-fields';
 import { recountPromptTexts } from './prompt-writes';
 import { createPromptRollups } from './prompt-rollups';
-import { DAY_US, HOUR_US, rebuildRollupLevel, rollupLevelIndex } from './rollups';
+import { addRollupSeriesColumns, DAY_US, HOUR_US, rebuildRollupLevel, recountRollupsFromCalls, rollupLevelIndex } from './rollups';
+import { backfillCallAttribution } from './dashboard-attribution';
 
 /** SQL, or a function for a step SQL alone cannot do. */
 type Migration = string | ((db: Database.Database) => void);
@@ -152,6 +153,7 @@ const MIGRATIONS: Migration[] = [
       ttft_hist TEXT NOT NULL,
       PRIMARY KEY (hour_us, model, provider, service_name)
     ) WITHOUT ROWID;`);
+    addRollupSeriesColumns(db, addColumns); // the rollups' columns of today's code (schema 16), which the rebuild below reads and writes
     const bounds = db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup').get() as { lo: number | null; hi: number | null };
     if (bounds.lo !== null && bounds.hi !== null) {
       rebuildRollupLevel(db, rollupLevelIndex('llm_rollup_hour'), Math.floor(bounds.lo / HOUR_US) * HOUR_US, Math.floor(bounds.hi / HOUR_US) * HOUR_US + HOUR_US,
@@ -334,6 +336,7 @@ const MIGRATIONS: Migration[] = [
         PRIMARY KEY (${key}, model, provider, service_name)
       ) WITHOUT ROWID;`);
     }
+    addRollupSeriesColumns(db, addColumns); // as in migration 2
     const bounds = db.prepare('SELECT min(minute_us) AS lo, max(minute_us) AS hi FROM llm_rollup').get() as { lo: number | null; hi: number | null };
     if (bounds.lo !== null && bounds.hi !== null) {
       const lo = Math.floor(bounds.lo / DAY_US) * DAY_US;
@@ -346,6 +349,24 @@ const MIGRATIONS: Migration[] = [
     DROP INDEX IF EXISTS llm_calls_by_prompt;
     CREATE INDEX IF NOT EXISTS llm_calls_by_prompt_cost ON llm_calls (prompt_name, prompt_version, cost_usd) WHERE prompt_name IS NOT NULL;
     CREATE INDEX IF NOT EXISTS llm_calls_by_service_cost ON llm_calls (service_name, cost_usd);`);
+  },
+  /* 16: the dashboard's series from rollups (dashboard-series.ts). Each call carries whom and what
+     its spend belongs to (user, session, feature: call-fields.ts), filled here from its span and
+     trace; the rollups gain token-weighted latency, tokens per second and TTFT/TPOT bin counts,
+     counted again from the calls; prompt rollups by minute and ten minutes. Indexes with a filter
+     column leading, so a series or a top table of one service, model or prompt version reads
+     that group's calls of the range only; a partial one over the attributed calls for spend. */ (db) => {
+    addColumns(db, 'llm_calls', callFieldColumns(CALL_FIELDS));
+    backfillCallAttribution(db);
+    addRollupSeriesColumns(db, addColumns);
+    recountRollupsFromCalls(db);
+    createPromptRollups(db);
+    db.exec(`
+    CREATE INDEX IF NOT EXISTS llm_calls_by_model_time ON llm_calls (model, start_us);
+    CREATE INDEX IF NOT EXISTS llm_calls_by_service_time ON llm_calls (service_name, start_us);
+    CREATE INDEX IF NOT EXISTS llm_calls_by_prompt_time ON llm_calls (prompt_name, prompt_version, start_us) WHERE prompt_name IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS llm_calls_attributed ON llm_calls (start_us, user_id, session_id, feature, cost_usd, trace_id)
+      WHERE user_id IS NOT NULL OR session_id IS NOT NULL OR feature IS NOT NULL;`);
   },
 ];
 

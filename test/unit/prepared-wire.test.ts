@@ -33,7 +33,7 @@ describe('prepared batch wire', () => {
           call: {
             model: 'gpt-4o', provider: 'openai', operation: 'chat', isError: true, promptName: null, promptVersion: 'v2',
             costUsd: 0.000123, costEstimated: true, inputTokens: 0, outputTokens: null, cachedInputTokens: 12, reasoningTokens: null,
-            ttftMs: 12.5, conversationId: null, promptHash: '00a1b2c3d4e5f6', promptSource: 'system', experiment: 'exp ✓', variant: 'B', inputKey: 'k1',
+            ttftMs: 12.5, conversationId: null, promptHash: '00a1b2c3d4e5f6', promptSource: 'system', experiment: 'exp ✓', variant: 'B', inputKey: 'k1', userId: 'u-7', sessionId: null, feature: 'checkout ✓',
             json: '{"convention":"genai"}',
           },
           exchange: { method: 'POST', path: '/v1/chat/completions', headers: { a: 'b' }, requestBody: '{}', responseBody: 'data: x', httpStatus: null, outcome: 'cancelled', warnings: ['w'] },
@@ -41,7 +41,7 @@ describe('prepared batch wire', () => {
         },
         { ...base, spanId: 'd'.repeat(16), call: { model: 'm', provider: null, operation: 'embeddings', isError: false, promptName: null, promptVersion: null,
           costUsd: null, costEstimated: false, inputTokens: 5, outputTokens: 0, cachedInputTokens: null, reasoningTokens: null, ttftMs: null,
-          conversationId: 'c', promptHash: null, promptSource: null, experiment: null, variant: null, inputKey: null, json: '' } },
+          conversationId: 'c', promptHash: null, promptSource: null, experiment: null, variant: null, inputKey: null, userId: null, sessionId: 'c', feature: null, json: '' } },
       ],
     };
     const back = fromWire(structuredClone(toWire(batch)));

@@ -11,3 +11,13 @@ export const FEATURE_ATTRIBUTES = [
   'langfuse.trace.metadata.feature', 'traceloop.association.properties.feature', 'ai.telemetry.metadata.feature',
   'ai.telemetry.functionId', 'langfuse.trace.name',
 ];
+
+/** The first of `keys` whose value is a non-empty string or a number, as text; null for none. */
+export function attributeOf(attrs: Readonly<Record<string, unknown>> | undefined, keys: readonly string[]): string | null {
+  if (!attrs) return null;
+  for (const k of keys) {
+    const v = attrs[k];
+    if (typeof v === 'string' ? v !== '' : typeof v === 'number') return String(v);
+  }
+  return null;
+}

@@ -1,10 +1,15 @@
 // The dashboard's series over time, built from the calls of a range in one pass: cost stacked by
 // model, service or prompt version, spend per user, session or feature, cache savings, latency
 // percentiles, token-weighted latency, tokens per second, error and refusal counts per bucket,
-// and the TTFT and time-per-output-token distributions. Pure: the store feeds it rows.
+// and the TTFT and time-per-output-token distributions. Pure: the store feeds it calls, or sums
+// of calls (rollup rows) that lie wholly inside one bucket. Everything it keeps adds up, so both
+// give the same series: latency percentiles come from the log histogram the stats use (each
+// within 1% of the exact nearest-rank value, core/histogram.ts), the TTFT and TPOT histograms
+// from 1-2-5 bin counts (exact).
 
-import type { CostStack, CostStackBy, DashboardSeries, SeriesBucket, SpendBy, SpendGroup } from './types';
-import { histogram, percentiles } from './distribution';
+import { addToHistogram, mergeHistogram, quantiles, type SparseHistogram } from '../histogram';
+import type { CostStack, CostStackBy, DashboardSeries, Percentiles, SeriesBucket, SpendBy, SpendGroup } from './types';
+import { addToBins, histogramFromBins, type BinCounts } from './distribution';
 
 export interface SeriesCall {
   startMs: number;
@@ -55,8 +60,41 @@ export function tpotMs(durationMs: number, ttftMs: number | null, outputTokens: 
 }
 
 /** The time spent producing output: after the first token where that is known, else the whole call. */
-function generationMs(c: SeriesCall): number {
+function generationMs(c: Pick<SeriesCall, 'durationMs' | 'ttftMs'>): number {
   return c.ttftMs !== null && c.ttftMs >= 0 && c.durationMs > c.ttftMs ? c.durationMs - c.ttftMs : c.durationMs;
+}
+
+/** What a call adds to the sums a rollup row keeps for the series (rollups.ts stores these per bucket). */
+export interface SeriesSums {
+  calls: number;
+  errors: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  /** Sum of duration × tokens over calls with tokens, and of their tokens. */
+  weightedMs: number;
+  weight: number;
+  /** Output tokens and generation time of calls that produced output. */
+  genOutput: number;
+  genMs: number;
+}
+
+/** The series sums of one call. */
+export function callSeriesSums(c: Pick<SeriesCall, 'isError' | 'costUsd' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'durationMs' | 'ttftMs'>): SeriesSums {
+  const tokens = (c.inputTokens ?? 0) + (c.outputTokens ?? 0);
+  const gen = generationMs(c);
+  const generated = (c.outputTokens ?? 0) > 0 && gen > 0;
+  return {
+    calls: 1, errors: c.isError ? 1 : 0, costUsd: c.costUsd ?? 0, inputTokens: c.inputTokens ?? 0, outputTokens: c.outputTokens ?? 0,
+    cachedInputTokens: c.cachedInputTokens ?? 0, weightedMs: tokens > 0 ? c.durationMs * tokens : 0, weight: tokens > 0 ? tokens : 0,
+    genOutput: generated ? c.outputTokens! : 0, genMs: generated ? gen : 0,
+  };
+}
+
+function percentilesOf(h: SparseHistogram): Percentiles {
+  const [p50, p95, p99] = quantiles(h, [0.5, 0.95, 0.99]);
+  return { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null };
 }
 
 class Acc {
@@ -68,42 +106,41 @@ class Acc {
   outputTokens = 0;
   cachedInputTokens = 0;
   cacheSavingsUsd = 0;
-  latencies: number[] = [];
+  latency: SparseHistogram = {};
   weightedMs = 0;
   weight = 0;
   genOutput = 0;
   genMs = 0;
 
-  add(c: SeriesCall): void {
-    this.calls += 1;
-    if (c.isError) this.errors += 1;
-    if (c.refused) this.refusals += 1;
-    this.costUsd += c.costUsd ?? 0;
-    this.inputTokens += c.inputTokens ?? 0;
-    this.outputTokens += c.outputTokens ?? 0;
-    this.cachedInputTokens += c.cachedInputTokens ?? 0;
-    this.latencies.push(c.durationMs);
-    const tokens = (c.inputTokens ?? 0) + (c.outputTokens ?? 0);
-    if (tokens > 0) {
-      this.weightedMs += c.durationMs * tokens;
-      this.weight += tokens;
-    }
-    const gen = generationMs(c);
-    if ((c.outputTokens ?? 0) > 0 && gen > 0) {
-      this.genOutput += c.outputTokens!;
-      this.genMs += gen;
-    }
+  addSums(s: SeriesSums): void {
+    this.calls += s.calls;
+    this.errors += s.errors;
+    this.costUsd += s.costUsd;
+    this.inputTokens += s.inputTokens;
+    this.outputTokens += s.outputTokens;
+    this.cachedInputTokens += s.cachedInputTokens;
+    this.weightedMs += s.weightedMs;
+    this.weight += s.weight;
+    this.genOutput += s.genOutput;
+    this.genMs += s.genMs;
   }
 
   figures(): Omit<SeriesBucket, 'start'> {
     return {
       calls: this.calls, errors: this.errors, refusals: this.refusals, costUsd: this.costUsd,
       inputTokens: this.inputTokens, outputTokens: this.outputTokens, cachedInputTokens: this.cachedInputTokens, cacheSavingsUsd: this.cacheSavingsUsd,
-      latencyMs: percentiles(this.latencies),
+      latencyMs: percentilesOf(this.latency),
       tokenWeightedLatencyMs: this.weight > 0 ? this.weightedMs / this.weight : null,
       tokensPerSecond: this.genMs > 0 ? (this.genOutput * 1000) / this.genMs : null,
     };
   }
+}
+
+/** A rollup row's figures, all from calls that started inside one bucket. */
+export interface SeriesRollup extends SeriesSums {
+  model: string;
+  provider: string | null;
+  service: string | null;
 }
 
 interface Group {
@@ -121,8 +158,8 @@ export class SeriesBuilder {
   private readonly spend: Record<SpendBy, Map<string, Group>> = { user: new Map(), session: new Map(), feature: new Map() };
   /** Cached input tokens per bucket, model and provider: priced once per cell when the series is built. */
   private readonly cached = new Map<string, { bucket: number; model: string; provider: string | null; tokens: number }>();
-  private readonly ttft: number[] = [];
-  private readonly tpot: number[] = [];
+  private readonly ttft: BinCounts = {};
+  private readonly tpot: BinCounts = {};
 
   constructor(
     readonly from: number,
@@ -135,44 +172,87 @@ export class SeriesBuilder {
     this.buckets = Array.from({ length: n }, () => new Acc());
   }
 
+  get bucketCount(): number {
+    return this.buckets.length;
+  }
+
+  /** The bucket a time falls in, or -1 outside [from, to). */
+  bucketOf(ms: number): number {
+    if (!(ms >= this.from && ms < this.to)) return -1;
+    return Math.min(this.buckets.length - 1, Math.floor((ms - this.from) / this.bucketMs));
+  }
+
   /** Adds one call; calls outside [from, to) are ignored. */
   add(c: SeriesCall): void {
-    if (!(c.startMs >= this.from && c.startMs < this.to)) return;
-    const k = Math.min(this.buckets.length - 1, Math.floor((c.startMs - this.from) / this.bucketMs));
-    this.buckets[k]!.add(c);
-    this.total.add(c);
-    const cost = c.costUsd ?? 0;
-    const stack = (by: CostStackBy, key: string) => {
-      let row = this.stacks[by].get(key);
-      if (!row) this.stacks[by].set(key, (row = new Array<number>(this.buckets.length).fill(0)));
-      row[k] += cost;
-    };
-    stack('model', c.model);
-    stack('service', c.service ?? NO_SERVICE);
-    stack('prompt', c.prompt ?? NO_PROMPT);
-    const spend = (by: SpendBy, key: string | null) => {
-      if (key === null || key === '') return;
-      let g = this.spend[by].get(key);
-      if (!g) this.spend[by].set(key, (g = { calls: 0, costUsd: 0, topCost: -1, traceId: null }));
-      g.calls += 1;
-      g.costUsd += cost;
-      if (cost > g.topCost) {
-        g.topCost = cost;
-        g.traceId = c.traceId;
-      }
-    };
-    spend('user', c.user);
-    spend('session', c.session);
-    spend('feature', c.feature);
-    if ((c.cachedInputTokens ?? 0) > 0) {
-      const key = `${k}\u0000${c.model}\u0000${c.provider ?? ''}`;
-      const cell = this.cached.get(key);
-      if (cell) cell.tokens += c.cachedInputTokens!;
-      else this.cached.set(key, { bucket: k, model: c.model, provider: c.provider, tokens: c.cachedInputTokens! });
-    }
-    if (c.ttftMs !== null && c.ttftMs >= 0) this.ttft.push(c.ttftMs);
+    const k = this.bucketOf(c.startMs);
+    if (k < 0) return;
+    const sums = callSeriesSums(c);
+    this.addRollup(k, { ...sums, model: c.model, provider: c.provider, service: c.service });
+    addToHistogram(this.buckets[k]!.latency, c.durationMs);
+    addToHistogram(this.total.latency, c.durationMs);
+    this.addPromptCost(k, c.prompt, sums.costUsd);
+    if (c.refused) this.addRefusal(k);
+    this.addSpend('user', c.user, 1, sums.costUsd, c.traceId);
+    this.addSpend('session', c.session, 1, sums.costUsd, c.traceId);
+    this.addSpend('feature', c.feature, 1, sums.costUsd, c.traceId);
+    if (c.ttftMs !== null && c.ttftMs >= 0) addToBins(this.ttft, c.ttftMs);
     const t = tpotMs(c.durationMs, c.ttftMs, c.outputTokens);
-    if (t !== null) this.tpot.push(t);
+    if (t !== null) addToBins(this.tpot, t);
+  }
+
+  /** Adds the sums of calls of bucket `k` of one model, provider and service (their latency, prompts and the rest apart). */
+  addRollup(k: number, r: SeriesRollup): void {
+    this.buckets[k]!.addSums(r);
+    this.total.addSums(r);
+    this.stack('model', r.model, k, r.costUsd);
+    this.stack('service', r.service ?? NO_SERVICE, k, r.costUsd);
+    if (r.cachedInputTokens > 0) {
+      const key = `${k}\u0000${r.model}\u0000${r.provider ?? ''}`;
+      const cell = this.cached.get(key);
+      if (cell) cell.tokens += r.cachedInputTokens;
+      else this.cached.set(key, { bucket: k, model: r.model, provider: r.provider, tokens: r.cachedInputTokens });
+    }
+  }
+
+  /** Adds a latency histogram of bucket `k`'s calls. */
+  addLatency(k: number, h: SparseHistogram): void {
+    mergeHistogram(this.buckets[k]!.latency, h);
+    mergeHistogram(this.total.latency, h);
+  }
+
+  /** Adds TTFT and TPOT bin counts of calls in the range. */
+  addDistributions(ttft: BinCounts, tpot: BinCounts): void {
+    mergeHistogram(this.ttft, ttft);
+    mergeHistogram(this.tpot, tpot);
+  }
+
+  /** Adds cost of bucket `k` to a prompt version's stack (`name` or `name@version`; null: no prompt). */
+  addPromptCost(k: number, prompt: string | null, costUsd: number): void {
+    this.stack('prompt', prompt ?? NO_PROMPT, k, costUsd);
+  }
+
+  addRefusal(k: number): void {
+    this.buckets[k]!.refusals += 1;
+    this.total.refusals += 1;
+  }
+
+  /** Adds calls to a user's, session's or feature's spend; `traceId` holds the costliest of them (`topCost`, else `costUsd`). */
+  addSpend(by: SpendBy, key: string | null, calls: number, costUsd: number, traceId: string | null, topCost = costUsd): void {
+    if (key === null || key === '') return;
+    let g = this.spend[by].get(key);
+    if (!g) this.spend[by].set(key, (g = { calls: 0, costUsd: 0, topCost: -1, traceId: null }));
+    g.calls += calls;
+    g.costUsd += costUsd;
+    if (topCost > g.topCost) {
+      g.topCost = topCost;
+      g.traceId = traceId;
+    }
+  }
+
+  private stack(by: CostStackBy, key: string, k: number, cost: number): void {
+    let row = this.stacks[by].get(key);
+    if (!row) this.stacks[by].set(key, (row = new Array<number>(this.buckets.length).fill(0)));
+    row[k] += cost;
   }
 
   build(): DashboardSeries {
@@ -205,8 +285,8 @@ export class SeriesBuilder {
       bucketMs: this.bucketMs,
       buckets: this.buckets.map((b, k) => ({ start: this.from + k * this.bucketMs, ...b.figures() })),
       costBy: { model: stacks('model'), service: stacks('service'), prompt: stacks('prompt') },
-      ttftHistogram: histogram(this.ttft),
-      tpotHistogram: histogram(this.tpot),
+      ttftHistogram: histogramFromBins(this.ttft),
+      tpotHistogram: histogramFromBins(this.tpot),
       spendBy: { user: groups('user'), session: groups('session'), feature: groups('feature') },
       totals: this.total.figures(),
     };
