@@ -43,9 +43,12 @@ export class DashboardQueries {
   /** Null on a file its owner has not migrated yet: prompts are then summed from the calls. */
   private readonly promptSums: PromptSums | null;
   private readonly cache = new Map<string, Database.Statement>();
+  /** The indexes by filter column and time or cost (schema 16); absent on a file its owner has not migrated yet. */
+  private readonly filterIndexes: boolean;
 
   constructor(private readonly db: Database.Database) {
     this.sums = new WindowSums(db);
+    this.filterIndexes = schemaInfo(db).hasIndex('llm_calls_by_model_cost');
     this.promptSums = schemaInfo(db).hasTable('llm_prompt_day') ? new PromptSums(db) : null;
   }
 
@@ -62,17 +65,24 @@ export class DashboardQueries {
     const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
     const cond = where.join(' AND ');
     // A wide range walks the cost (duration) index from the top and stops after `limit` calls inside
-    // it; a narrow one reads its calls by time and sorts them. SQLite has no statistics to choose.
+    // it (the filter's group's own cost index when a filter names one); a narrow one reads its calls
+    // (of the filter's group, by an index with the filter column leading) by time and sorts them.
+    // SQLite has no statistics to choose.
     const bounds = this.stmt('SELECT (SELECT min(start_us) FROM llm_calls) AS lo, (SELECT max(start_us) FROM llm_calls) AS hi').get() as { lo: number | null; hi: number | null };
     const stored = bounds.lo === null || bounds.hi === null ? 0 : bounds.hi - bounds.lo + 1;
     const overlap = stored ? Math.max(0, Math.min(to * 1000, bounds.hi! + 1) - Math.max(from * 1000, bounds.lo!)) : 0;
-    const wide = !q.service && !q.model && !q.prompt && stored > 0 && overlap / stored > 0.05;
+    const wideRange = stored > 0 && overlap / stored > 0.05;
+    const group = q.prompt ? 'prompt' : q.model ? 'model' : q.service ? 'service' : null;
+    const index = (order: 'cost_usd' | 'duration_us'): string => {
+      if (!wideRange) return group ? `llm_calls_by_${group}_time` : 'llm_calls_by_time';
+      if (order === 'duration_us') return 'llm_calls_by_duration';
+      return group ? `llm_calls_by_${group}_cost` : 'llm_calls_by_cost';
+    };
     const calls = (order: 'cost_usd' | 'duration_us') =>
       (this.stmt(`SELECT c.trace_id, s.span_id, s.name, c.model, c.service_name, c.start_us, c.duration_us, c.cost_usd, c.input_tokens, c.output_tokens, c.is_error
-        FROM llm_calls c ${wide ? `INDEXED BY ${order === 'cost_usd' ? 'llm_calls_by_cost' : 'llm_calls_by_duration'}` : ''} JOIN spans s ON s.id = c.span_row
+        FROM llm_calls c ${this.filterIndexes || !group ? `INDEXED BY ${index(order)}` : ''} JOIN spans s ON s.id = c.span_row
         WHERE ${cond} AND c.${order} IS NOT NULL ORDER BY c.${order} DESC LIMIT ${limit}`).all(...args) as CallRow[]).map(topCall);
     // A group's costliest call in the range: down the group's calls by cost for a wide range, through the range's calls for a narrow one.
-    const wideRange = stored > 0 && overlap / stored > 0.05;
     const costliestTrace = (index: string, cond: string, condArgs: (string | null)[]): string | null =>
       (this.stmt(`SELECT trace_id FROM llm_calls INDEXED BY ${wideRange ? index : 'llm_calls_by_time'} WHERE start_us >= ? AND start_us < ? AND ${cond}
         AND cost_usd IS NOT NULL ORDER BY cost_usd DESC LIMIT 1`).pluck().get(args[0], args[1], ...condArgs) as string | undefined) ?? null;

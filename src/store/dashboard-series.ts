@@ -52,9 +52,6 @@ interface RollupRow {
   weight: number;
   gen_output: number;
   gen_ms: number;
-  latency_hist: string;
-  ttft_bins: string;
-  tpot_bins: string;
 }
 
 interface AttributedRow {
@@ -135,8 +132,13 @@ export class DashboardSeriesReader {
   /** Each bucket from the coarsest rollup rows inside it; the calls only in its pieces under a minute. */
   private fromRollups(builder: SeriesBuilder, from: number, to: number): void {
     const grains = ROLLUP_LEVELS.map((l) => l.us);
-    const rows = ROLLUP_LEVELS.map((l) => this.stmt(`SELECT model, provider, service_name, calls, errors, cost_usd, input_tokens, output_tokens,
-      cached_input_tokens, weighted_ms, weight, gen_output, gen_ms, latency_hist, ttft_bins, tpot_bins FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ?`));
+    // The sums in SQL, grouped over the piece's rows; the histograms' text apart, as bare arrays (no row objects).
+    const sums = ROLLUP_LEVELS.map((l) => this.stmt(`SELECT model, provider, service_name, sum(calls) AS calls, sum(errors) AS errors, sum(cost_usd) AS cost_usd,
+      sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cached_input_tokens) AS cached_input_tokens, sum(weighted_ms) AS weighted_ms,
+      sum(weight) AS weight, sum(gen_output) AS gen_output, sum(gen_ms) AS gen_ms FROM ${l.table} WHERE ${l.key} >= ? AND ${l.key} < ? AND calls > 0
+      GROUP BY model, provider, service_name`));
+    const histograms = ROLLUP_LEVELS.map((l) => this.stmt(`SELECT latency_hist, ttft_bins, tpot_bins FROM ${l.table}
+      WHERE ${l.key} >= ? AND ${l.key} < ? AND calls > 0`).raw());
     const prompts = PROMPT_LEVELS.map((l) => this.stmt(`SELECT prompt_name, prompt_version, sum(calls) AS calls, sum(cost_usd) AS cost FROM ${l.table}
       WHERE bucket_us >= ? AND bucket_us < ? GROUP BY 1, 2`));
     const edgeCalls = this.stmt(`SELECT ${CALL_COLUMNS}, NULL AS user_id, NULL AS session_id, NULL AS feature FROM llm_calls c INDEXED BY llm_calls_by_time
@@ -159,8 +161,7 @@ export class DashboardSeriesReader {
         }
         let calls = 0;
         let cost = 0;
-        for (const r of rows[p.level]!.iterate(p.lo, p.hi) as IterableIterator<RollupRow>) {
-          if (r.calls <= 0) continue;
+        for (const r of sums[p.level]!.all(p.lo, p.hi) as RollupRow[]) {
           calls += r.calls;
           cost += r.cost_usd;
           builder.addRollup(k, {
@@ -168,9 +169,11 @@ export class DashboardSeriesReader {
             costUsd: r.cost_usd, inputTokens: r.input_tokens, outputTokens: r.output_tokens, cachedInputTokens: r.cached_input_tokens,
             weightedMs: r.weighted_ms, weight: r.weight, genOutput: r.gen_output, genMs: r.gen_ms,
           });
-          latency.addStored(r.latency_hist);
-          ttft.addStored(r.ttft_bins);
-          tpot.addStored(r.tpot_bins);
+        }
+        for (const [l, t, p2] of histograms[p.level]!.iterate(p.lo, p.hi) as IterableIterator<[string, string, string]>) {
+          latency.addStored(l);
+          ttft.addStored(t);
+          tpot.addStored(p2);
         }
         for (const r of prompts[p.level]!.all(p.lo, p.hi) as { prompt_name: string; prompt_version: string; calls: number; cost: number }[]) {
           builder.addPromptCost(k, r.prompt_version ? `${r.prompt_name}@${r.prompt_version}` : r.prompt_name, r.cost);

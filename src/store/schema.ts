@@ -363,6 +363,7 @@ const MIGRATIONS: Migration[] = [
     createPromptRollups(db);
     db.exec(`
     CREATE INDEX IF NOT EXISTS llm_calls_by_model_time ON llm_calls (model, start_us);
+    CREATE INDEX IF NOT EXISTS llm_calls_by_model_cost ON llm_calls (model, cost_usd);
     CREATE INDEX IF NOT EXISTS llm_calls_by_service_time ON llm_calls (service_name, start_us);
     CREATE INDEX IF NOT EXISTS llm_calls_by_prompt_time ON llm_calls (prompt_name, prompt_version, start_us) WHERE prompt_name IS NOT NULL;
     CREATE INDEX IF NOT EXISTS llm_calls_attributed ON llm_calls (start_us, user_id, session_id, feature, cost_usd, trace_id)
