@@ -43,9 +43,9 @@ describe('DashboardQueries.tops', () => {
     const rows = store.db.prepare('SELECT trace_id, service_name, model, start_us, duration_us, cost_usd, prompt_name FROM llm_calls').all() as Row[];
     const q = new DashboardQueries(store.db);
     for (const [from, to] of [[T0, T0 + 3_600_000], [T0, T0 + 48 * 3_600_000], [T0 + 10 * 3_600_000, T0 + 30 * 3_600_000], [T0 - 10, T0 - 5]]) {
-      for (const filter of [{}, { service: 'b' }, { model: 'gpt-4o', prompt: 'p2' }]) {
+      for (const filter of [{}, { service: 'b' }, { model: 'gpt-4o', prompt: 'p2' }, { model: 'gpt-4o' }, { prompt: 'p2' }] as { service?: string; model?: string; prompt?: string }[]) {
         const inside = rows.filter((r) => r.start_us >= from * 1000 && r.start_us < to * 1000 && (!('service' in filter) || r.service_name === filter.service)
-          && (!('model' in filter) || (r.model === filter.model && r.prompt_name === 'p2')));
+          && (!filter.model || r.model === filter.model) && (!filter.prompt || r.prompt_name === filter.prompt));
         const got = q.tops({ from, to, ...filter });
         const byCost = [...inside].sort((a, b) => b.cost_usd - a.cost_usd).slice(0, 10);
         expect(got.costliestCalls.map((c) => c.costUsd)).toEqual(byCost.map((r) => r.cost_usd));
