@@ -5,6 +5,7 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 import { formatDuration, formatTokens, formatUsd } from '../../src/core/format';
 import type { ThemeColors } from '../shared/theme';
 import type { BarData } from './chart-data';
+import { baseChartOptions } from './chart-options';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -107,24 +108,11 @@ export class BarChart {
       type: 'bar',
       data: { labels: data.labels, datasets: this.datasets(data) },
       options: {
+        ...baseChartOptions<'bar'>(c, (item) => {
+          const v = byModel ? item.parsed.x : item.parsed.y;
+          return `${item.dataset.label ?? ''}: ${v === null ? '—' : format(v)}`;
+        }),
         indexAxis: byModel ? 'y' : 'x',
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        color: c.foreground,
-        font,
-        interaction: { mode: 'index', intersect: false },
-        plugins: {
-          legend: { position: 'bottom', labels: { color: c.foreground, boxWidth: 12, font } },
-          tooltip: {
-            callbacks: {
-              label: (item) => {
-                const v = byModel ? item.parsed.x : item.parsed.y;
-                return `${item.dataset.label ?? ''}: ${v === null ? '—' : format(v)}`;
-              },
-            },
-          },
-        },
         scales: byModel ? { x: amount, y: category } : { x: category, y: amount },
       },
     };

@@ -4,6 +4,7 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
 import { formatDuration, formatInteger, formatPercent, formatUsd } from '../../src/core/format';
 import type { ThemeColors } from '../shared/theme';
+import { baseChartOptions } from './chart-options';
 import { canvasSupported } from './charts';
 import type { AxisFormat, ChartSpec } from './series-data';
 
@@ -101,24 +102,11 @@ export class SeriesChart {
       type: 'bar',
       data: { labels: spec.labels, datasets: datasets as Config['data']['datasets'] },
       options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        color: c.foreground,
-        font,
-        interaction: { mode: 'index', intersect: false },
-        plugins: {
-          legend: { position: 'bottom', labels: { color: c.foreground, boxWidth: 12, font } },
-          tooltip: {
-            callbacks: {
-              label: (item) => {
-                const v = item.parsed.y;
-                const axis = (item.dataset as { yAxisID?: string }).yAxisID ?? 'y';
-                return `${item.dataset.label ?? ''}: ${v === null || v === undefined ? '—' : formatOf(axis)(v)}`;
-              },
-            },
-          },
-        },
+        ...baseChartOptions<'bar' | 'line'>(c, (item) => {
+          const v = item.parsed.y;
+          const axis = (item.dataset as { yAxisID?: string }).yAxisID ?? 'y';
+          return `${item.dataset.label ?? ''}: ${v === null || v === undefined ? '—' : formatOf(axis)(v)}`;
+        }),
         scales,
       },
     };
