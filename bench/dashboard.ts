@@ -58,8 +58,9 @@ for (const [label, from, target] of [['10% window', CALLS_DB_END_MS - span / 10,
   console.log(`    reference: COUNT/SUM scan of the same rows: p50 ${ms(scan.wall.p50)} ms`);
 }
 
-// The charts over time (GET /api/dashboard/series): one pass over the range's calls with their
-// span attributes (user, session, feature) and refusal annotations, against the same COUNT/SUM scan.
+// The charts over time (GET /api/dashboard/series): unfiltered from the rollups (the calls only
+// below a minute at bucket edges), filtered from that group's calls by its index, against the same
+// COUNT/SUM scan.
 const seriesReader = new DashboardSeriesReader(store.db);
 console.log('  series charts (cost stacks, rates, latency percentiles, histograms, spend groups):');
 for (const [label, from] of [['10% window', CALLS_DB_END_MS - span / 10], ['all of it', CALLS_DB_END_MS - span]] as const) {
