@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import type { IngestSpan } from '../core/model';
 import type { CallNumbers } from './prepare';
 import { preparePromptRollupStatements, PromptRollupDeltas } from './prompt-rollups';
-import { addCallToRollups, applyRollupDeltas, prepareRollupStatements, type RollupDelta, type RollupStatements, type StoredRollup } from './rollups';
+import { addCallToRollups, applyRollupDeltas, prepareRollupStatements, type RollupCall, type RollupDelta, type RollupStatements, type StoredRollup } from './rollups';
 import { upsertSql } from './sql';
 
 export { MINUTE_US } from './rollups';
@@ -48,14 +48,8 @@ export interface SpanPreviews {
 export type SpanFacts = Pick<IngestSpan, 'traceId' | 'parentSpanId' | 'name' | 'startUs' | 'endUs' | 'statusCode'>;
 
 /** What one stored LLM call contributes to its trace and its rollup row. */
-export interface CallFacts {
+export interface CallFacts extends RollupCall {
   traceId: string;
-  startUs: number;
-  durationUs: number;
-  model: string;
-  provider: string | null;
-  service: string | null;
-  isError: boolean;
   call: CallNumbers;
 }
 

@@ -15,7 +15,7 @@ import { cacheReadSavingPerToken, type PriceOverride } from '../core/pricing';
 import { callFilterSql } from './call-filter';
 import { HistogramSum } from './histogram-sum';
 import { PROMPT_LEVELS } from './prompt-rollups';
-import { coverRange, ROLLUP_LEVELS, ROLLUP_SERIES_COLUMNS } from './rollups';
+import { coverRange, ROLLUP_LEVELS, ROLLUP_SERIES_COLUMNS, type StoredRollup } from './rollups';
 import { schemaInfo } from './schema-info';
 
 interface CallRow {
@@ -38,21 +38,8 @@ interface CallRow {
   is_error: number;
 }
 
-interface RollupRow {
-  model: string;
-  provider: string;
-  service_name: string;
-  calls: number;
-  errors: number;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  weighted_ms: number;
-  weight: number;
-  gen_output: number;
-  gen_ms: number;
-}
+/** A level's sums over a piece, per model, provider and service. */
+type RollupRow = Omit<StoredRollup, 'bucket_us' | 'reasoning_tokens' | 'latency_hist' | 'ttft_hist' | 'ttft_bins' | 'tpot_bins'>;
 
 interface AttributedRow {
   start_us: number;
@@ -139,8 +126,9 @@ export class DashboardSeriesReader {
       GROUP BY model, provider, service_name`));
     const histograms = ROLLUP_LEVELS.map((l) => this.stmt(`SELECT latency_hist, ttft_bins, tpot_bins FROM ${l.table}
       WHERE ${l.key} >= ? AND ${l.key} < ? AND calls > 0`).raw());
-    const prompts = PROMPT_LEVELS.map((l) => this.stmt(`SELECT prompt_name, prompt_version, sum(calls) AS calls, sum(cost_usd) AS cost FROM ${l.table}
-      WHERE bucket_us >= ? AND bucket_us < ? GROUP BY 1, 2`));
+    // Bare rows, keyed in JS: a GROUP BY sorts them first, which cost more than adding them up here.
+    const prompts = PROMPT_LEVELS.map((l) => this.stmt(`SELECT prompt_name, prompt_version, calls, cost_usd FROM ${l.table}
+      WHERE bucket_us >= ? AND bucket_us < ?`).raw());
     const edgeCalls = this.stmt(`SELECT ${CALL_COLUMNS}, NULL AS user_id, NULL AS session_id, NULL AS feature FROM llm_calls c INDEXED BY llm_calls_by_time
       WHERE c.start_us >= ? AND c.start_us < ?`);
     const ttft = new HistogramSum();
@@ -175,10 +163,10 @@ export class DashboardSeriesReader {
           ttft.addStored(t);
           tpot.addStored(p2);
         }
-        for (const r of prompts[p.level]!.all(p.lo, p.hi) as { prompt_name: string; prompt_version: string; calls: number; cost: number }[]) {
-          builder.addPromptCost(k, r.prompt_version ? `${r.prompt_name}@${r.prompt_version}` : r.prompt_name, r.cost);
-          calls -= r.calls;
-          cost -= r.cost;
+        for (const [name, version, n, c] of prompts[p.level]!.iterate(p.lo, p.hi) as IterableIterator<[string, string, number, number]>) {
+          builder.addPromptCost(k, version ? `${name}@${version}` : name, c);
+          calls -= n;
+          cost -= c;
         }
         // The prompt rollups hold the calls that name a prompt; the rest of the piece named none.
         if (calls > 0) builder.addPromptCost(k, null, cost);
