@@ -77,7 +77,11 @@ describe('budgets, alerts and the dashboard in code-server', () => {
     expect(run.refused!.message).toMatch(/runaway-agent.*hard limit/);
     expect(run.ok).toBe(LIMIT);
     expect(fake!.requests.length).toBe(LIMIT);
-    const refusedCalls = await api<TraceListPage>('/api/traces?service=runaway-agent&status=error');
+    // The refused call is recorded through the write queue: it lands shortly after the app has its 429.
+    const refusedCalls = await waitFor('the refused call recorded', async () => {
+      const page = await api<TraceListPage>('/api/traces?service=runaway-agent&status=error');
+      return page.traces.length > 0 ? page : undefined;
+    }, { timeoutMs: 10_000 });
     expect(refusedCalls.traces.length).toBe(1);
   });
 
