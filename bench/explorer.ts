@@ -18,9 +18,10 @@ import type Database from 'better-sqlite3';
 import { createAnalyzer } from '../src/collector/analyzer';
 import type { NewAnnotation } from '../src/core/annotations/model';
 import type { IngestSpan } from '../src/core/model';
-import type { TraceListQuery } from '../src/protocol/api';
+import type { TraceListQuery, TraceSortKey } from '../src/protocol/api';
 import { SCHEMA_VERSION } from '../src/store/schema';
 import { Store } from '../src/store/store';
+import { TEXT_TOTAL_CAP, TRACE_TOTAL_CAP } from '../src/store/trace-list';
 import { repoRoot } from './lib/bench-db';
 import { measureListIndexCost } from './lib/list-index-cost';
 import { Rng } from './lib/rng';
@@ -94,7 +95,6 @@ function buildStore(file: string, a: Args): void {
   writer.commit();
   const tIndex = nowMs();
   for (const ix of deferred) db.exec(ix.sql);
-  db.pragma('optimize');
   console.log(`  indexes created in ${((nowMs() - tIndex) / 1000).toFixed(1)} s`);
   store.close();
   fs.renameSync(tmp, file);
@@ -143,8 +143,12 @@ interface Case {
   name: string;
   kind: 'first' | 'sort' | 'filter' | 'text';
   query: TraceListQuery;
-  /** The floor: the bare ids of the page (same WHERE, ORDER BY and index) and the bare capped count. */
-  floor: { where: string; order: string; args?: (string | number)[] };
+  /**
+   * The floor: the bare ids of the page and the bare capped count, each with the WHERE, ORDER BY
+   * and index the list uses. `unindexed` is the WHERE with the range filter in the form the list
+   * uses when many traces match (see TraceList.pageWhere), for a range on `rangeSort`'s index.
+   */
+  floor: { where: string; order: string; args?: (string | number)[]; unindexed?: string; rangeSort?: TraceSortKey };
 }
 
 const TARGETS = { first: 100, sort: 300, filter: 300, text: 300 };
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
       return { name: `sort by ${sort}`, kind: 'sort', query: { sort }, floor: { where: '', order: `${e} DESC, t.start_us DESC, t.trace_id DESC` } };
     }),
     { name: 'sort by cost, ascending', kind: 'sort', query: { sort: 'cost', order: 'asc' }, floor: { where: '', order: 't.cost_usd ASC, t.start_us ASC, t.trace_id ASC' } },
-    { name: 'last 7 days, slowest first', kind: 'sort', query: { from: weekAgo, sort: 'duration' }, floor: { where: 't.start_us >= ?', order: `${dur} DESC, t.start_us DESC, t.trace_id DESC`, args: [weekAgo * 1000] } },
+    { name: 'last 7 days, slowest first', kind: 'sort', query: { from: weekAgo, sort: 'duration' }, floor: { where: 't.start_us >= ?', order: `${dur} DESC, t.start_us DESC, t.trace_id DESC`, args: [weekAgo * 1000], unindexed: '+t.start_us >= ?', rangeSort: 'time' } },
     { name: 'service', kind: 'filter', query: { service: 'order-agent' }, floor: { where: 't.service_name = ?', order: byTime, args: ['order-agent'] } },
     { name: 'model', kind: 'filter', query: { model: 'gpt-4.1' }, floor: { where: "instr(t.models, '|' || ? || '|') > 0", order: byTime, args: ['gpt-4.1'] } },
     { name: 'status = error', kind: 'filter', query: { status: 'error' }, floor: { where: 't.error_count > 0', order: byTime } },
@@ -184,10 +188,10 @@ async function main(): Promise<void> {
     { name: 'user', kind: 'filter', query: { user }, floor: { where: 't.user_id = ?', order: byTime, args: [user] } },
     { name: 'feedback (any)', kind: 'filter', query: { feedback: 'any' }, floor: { where: '(t.feedback_up > 0 OR t.feedback_down > 0)', order: byTime } },
     { name: 'guardrail marks', kind: 'filter', query: { annotation: 'guardrail' }, floor: { where: "t.annotation_counts IS NOT NULL AND json_extract(t.annotation_counts, '$.\"guardrail\"') > 0", order: byTime } },
-    { name: 'cost ≥ $0.01', kind: 'filter', query: { minCost: 0.01 }, floor: { where: 't.cost_usd >= ?', order: byTime, args: [0.01] } },
-    { name: 'latency 5–10 s', kind: 'filter', query: { minDurationMs: 5_000, maxDurationMs: 10_000 }, floor: { where: `${dur} >= ? AND ${dur} <= ?`, order: byTime, args: [5_000_000, 10_000_000] } },
-    { name: 'last 24 hours', kind: 'filter', query: { from: endMs - day }, floor: { where: 't.start_us >= ?', order: byTime, args: [(endMs - day) * 1000] } },
-    { name: 'errors, slowest first, last 7 days', kind: 'filter', query: { status: 'error', sort: 'duration', from: weekAgo }, floor: { where: 't.error_count > 0 AND t.start_us >= ?', order: `${dur} DESC, t.start_us DESC, t.trace_id DESC`, args: [weekAgo * 1000] } },
+    { name: 'cost ≥ $0.01', kind: 'filter', query: { minCost: 0.01 }, floor: { where: 't.cost_usd >= ?', order: byTime, args: [0.01], unindexed: '+t.cost_usd >= ?', rangeSort: 'cost' } },
+    { name: 'latency 5–10 s', kind: 'filter', query: { minDurationMs: 5_000, maxDurationMs: 10_000 }, floor: { where: `${dur} >= ? AND ${dur} <= ?`, order: byTime, args: [5_000_000, 10_000_000], unindexed: `+${dur} >= ? AND +${dur} <= ?`, rangeSort: 'duration' } },
+    { name: 'last 24 hours', kind: 'filter', query: { from: endMs - day }, floor: { where: 't.start_us >= ?', order: byTime, args: [(endMs - day) * 1000], unindexed: '+t.start_us >= ?', rangeSort: 'time' } },
+    { name: 'errors, slowest first, last 7 days', kind: 'filter', query: { status: 'error', sort: 'duration', from: weekAgo }, floor: { where: 't.error_count > 0 AND t.start_us >= ?', order: `${dur} DESC, t.start_us DESC, t.trace_id DESC`, args: [weekAgo * 1000], unindexed: 't.error_count > 0 AND +t.start_us >= ?', rangeSort: 'time' } },
     { name: 'text: a rare word', kind: 'text', query: { text: 'zanzibar' }, floor: { where: "t.trace_id IN (SELECT s.trace_id FROM search JOIN spans s ON s.id = search.rowid WHERE search MATCH 'zanzibar*')", order: byTime } },
     { name: 'text: two common words', kind: 'text', query: { text: 'refund warranty' }, floor: {
       where: "EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.id IN (SELECT rowid FROM search WHERE search MATCH 'refund*')) AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.id IN (SELECT rowid FROM search WHERE search MATCH 'warranty*'))",
@@ -199,7 +203,7 @@ async function main(): Promise<void> {
     const query = { ...c.query, limit: 50 };
     const first = q.listTraces(query);
     const measured = sample(() => q.listTraces(query), a.reps, 3);
-    const floor = floorOf(db, c.floor);
+    const floor = floorOf(db, c.floor, c.query.sort ?? 'time', c.kind === 'text');
     const floorSampled = sample(() => floor(), a.reps, 3);
     // The second page under the same sort: the cursor walks the index from where the first stopped.
     let second = '';
@@ -235,12 +239,18 @@ function indexCost(rounds: number): void {
   console.log(`with/without: median ${(median(r.withMs) / median(r.withoutMs)).toFixed(3)}, best ${(Math.min(...r.withMs) / Math.min(...r.withoutMs)).toFixed(3)}`);
 }
 
-function floorOf(db: Database.Database, f: Case['floor']): () => unknown {
-  const where = f.where ? `WHERE ${f.where}` : '';
-  const ids = db.prepare(`SELECT t.trace_id FROM traces t ${where} ORDER BY ${f.order} LIMIT 51`).pluck();
-  const count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM traces t ${where} LIMIT ${f.where.includes('search') ? 1001 : 10001})`).pluck();
+function floorOf(db: Database.Database, f: Case['floor'], sort: TraceSortKey, text: boolean): () => unknown {
+  const cap = text ? TEXT_TOTAL_CAP : TRACE_TOTAL_CAP;
+  const count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM traces t ${f.where ? `WHERE ${f.where}` : ''} LIMIT ${cap + 1})`).pluck();
   const args = f.args ?? [];
-  return () => [ids.all(...args), count.get(...args)];
+  // The plan the list takes (TraceList.list): by how many match, counted first.
+  const n = f.where && !text ? (count.get(...args) as number) : undefined;
+  const many = n !== undefined && n > cap;
+  const where = many && f.unindexed && f.rangeSort !== sort ? f.unindexed : f.where;
+  const ids = db.prepare(n !== undefined && !many
+    ? `SELECT t.trace_id FROM traces t WHERE t.trace_id IN (SELECT t.trace_id FROM traces t WHERE ${where} LIMIT ${cap + 1}) ORDER BY +${f.order} LIMIT 51`
+    : `SELECT t.trace_id FROM traces t ${where ? `WHERE ${where}` : ''} ORDER BY ${f.order} LIMIT 51`).pluck();
+  return () => [count.get(...args), ids.all(...args)];
 }
 
 main().catch((err) => {

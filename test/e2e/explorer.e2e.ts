@@ -101,7 +101,16 @@ describe('finding traces in code-server', () => {
     // First in the file, as soon as the command exists: VS Code registers an extension's
     // walkthroughs seconds after activation (see open-walkthrough.ts), and the page must land on
     // Spyglass's, not VS Code's own, however early "Get Started" runs.
-    await wb!.runCommand('Spyglass: Get Started');
+    // The palette lists what the window knew when it opened: asked again until Spyglass's commands are in.
+    await waitFor('"Spyglass: Get Started" in the command palette', async () => {
+      try {
+        await wb!.runCommand('Spyglass: Get Started', 3_000);
+        return true;
+      } catch {
+        await wb!.page.keyboard.press('Escape');
+        return undefined;
+      }
+    }, { timeoutMs: 90_000, intervalMs: 250 });
     console.log(`"Get Started" ran ${((Date.now() - windowOpenedAt) / 1000).toFixed(1)} s after the window opened`);
     const details = wb!.page.locator('.gettingStartedSlideDetails');
     // The command waits (with progress) until VS Code has registered the walkthrough, then opens it.
@@ -115,7 +124,9 @@ describe('finding traces in code-server', () => {
     // Capture is on, so its step is ticked (completion event onContext:spyglass.capturing).
     await seen(details.locator('.getting-started-step[aria-checked="true"]').filter({ hasText: 'Start capture' }), 'the "Start capture" step ticked', 60_000);
     expect(await details.innerText()).not.toMatch(/Setup VS Code|Get Started with VS Code/);
-    // The next step, selected, shows its page with the port this window's collector really uses.
+    // The next step shows its page with the port this window's collector really uses. (Run this
+    // early, the page may have opened before capture started, with the first step selected.)
+    await details.locator('.getting-started-step').filter({ hasText: 'Connect an app' }).first().click();
     await waitFor(`the "Connect an app" page naming 127.0.0.1:${httpPort}`, async () => {
       for (const f of wb!.page.frames()) {
         const text = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '');
@@ -125,7 +136,7 @@ describe('finding traces in code-server', () => {
     }, { timeoutMs: 20_000, intervalMs: 200 });
     await wb!.screenshot('00-walkthrough');
     await wb!.runCommand('View: Close All Editors');
-  });
+  }, 240_000);
 
   it('starts on a store with a week of traces', async () => {
     await seen(statusItem(), `status bar item "Spyglass: listening on port ${httpPort}"`, 90_000);
