@@ -247,8 +247,10 @@ function floorOf(db: Database.Database, f: Case['floor'], sort: TraceSortKey, te
   const n = f.where && !text ? (count.get(...args) as number) : undefined;
   const many = n !== undefined && n > cap;
   const where = many && f.unindexed && f.rangeSort !== sort ? f.unindexed : f.where;
+  const keys = f.order.split(', ').map((k) => ({ expr: k.replace(/ (DESC|ASC)$/, ''), dir: k.endsWith('ASC') ? 'ASC' : 'DESC' }));
   const ids = db.prepare(n !== undefined && !many
-    ? `SELECT t.trace_id FROM traces t WHERE t.trace_id IN (SELECT t.trace_id FROM traces t WHERE ${where} LIMIT ${cap + 1}) ORDER BY +${f.order} LIMIT 51`
+    ? `SELECT trace_id FROM (SELECT t.trace_id, ${keys.map((k, i) => `${k.expr} AS k${i}`).join(', ')} FROM traces t WHERE ${where} LIMIT ${cap + 1})
+      ORDER BY ${keys.map((k, i) => `k${i} ${k.dir}`).join(', ')} LIMIT 51`
     : `SELECT t.trace_id FROM traces t ${where ? `WHERE ${where}` : ''} ORDER BY ${f.order} LIMIT 51`).pluck();
   return () => [count.get(...args), ids.all(...args)];
 }
