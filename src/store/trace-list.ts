@@ -57,6 +57,22 @@ interface Filter {
   ranges: Map<number, { sort: TraceSortKey; unindexed: string }>;
 }
 
+/** Above this many index words a prefix stands for, it is searched as a prefix. */
+const MAX_PREFIX_TERMS = 8;
+
+/**
+ * The index's words from a lower bound up, through an fts5vocab table (made in this connection's
+ * temporary schema: nothing is written to the file). Null where it cannot be made.
+ */
+function vocabulary(db: Database.Database): Database.Statement | null {
+  try {
+    db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_words USING fts5vocab(main, 'search', 'row')");
+    return db.prepare('SELECT term FROM temp.search_words WHERE term >= ? AND term < ? LIMIT ?').pluck();
+  } catch {
+    return null;
+  }
+}
+
 export interface TraceListOptions {
   /** False in a file an older Spyglass made and still owns. */
   schema: SchemaInfo;
@@ -66,11 +82,13 @@ export interface TraceListOptions {
 export class TraceList {
   private readonly lists: StatementCache;
   private readonly docsWithWord: Database.Statement;
+  private readonly vocabulary: Database.Statement | null;
   private readonly has: { feedback: boolean; annotations: boolean; explorer: boolean };
 
   constructor(db: Database.Database, private readonly opts: TraceListOptions) {
     this.lists = new StatementCache(db);
     this.docsWithWord = db.prepare('SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)').pluck();
+    this.vocabulary = vocabulary(db);
     this.has = {
       feedback: opts.schema.hasColumn('traces', 'feedback_up'),
       annotations: opts.schema.hasColumn('traces', 'annotation_counts'),
@@ -217,8 +235,9 @@ export class TraceList {
     const alternatives: string[] = [];
     const args: string[] = [];
     if (words) {
-      alternatives.push(words.map((w) => this.wordCondition(w)).join(' AND '));
-      args.push(...words);
+      const exact = words.map((w) => this.expandPrefix(w));
+      alternatives.push(exact.map((w) => this.wordCondition(w)).join(' AND '));
+      args.push(...exact);
     }
     if (idLike) {
       // A key range, not LIKE (which SQLite cannot walk on a case-sensitive key): hex sorts below 'g'.
@@ -227,6 +246,22 @@ export class TraceList {
     }
     if (alternatives.length === 0) return null;
     return { cond: `(${alternatives.join(' OR ')})`, args };
+  }
+
+  /**
+   * A lone prefix term (`"refund"*`) as the few words of the index it stands for
+   * (`"refund" OR "refunds"`), when there are few: FTS5 gathers a prefix's documents by merging
+   * every matching term's list into a new one, two to three times the work of reading the lists
+   * of the same terms named. The prefix is folded as the index's tokenizer folds (case, and
+   * diacritics); with no such word, or many, the prefix stays.
+   */
+  private expandPrefix(match: string): string {
+    const prefix = /^"([^"]+)"\*$/.exec(match)?.[1];
+    if (!prefix || !this.vocabulary) return match;
+    const folded = prefix.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    const terms = this.vocabulary.all(folded, `${folded}\u{10FFFF}`, MAX_PREFIX_TERMS + 1) as string[];
+    if (terms.length === 0 || terms.length > MAX_PREFIX_TERMS || !terms.every((t) => t.startsWith(folded))) return match;
+    return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
   }
 
   /**
