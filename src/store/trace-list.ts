@@ -125,7 +125,7 @@ export class TraceList {
       }
     }
     const dir = order === 'desc' ? 'DESC' : 'ASC';
-    const orderBy = () => `${expr ? `${expr} ${dir}, ` : ''}t.start_us ${dir}, t.trace_id ${dir}`;
+    const orderBy = `${expr ? `${expr} ${dir}, ` : ''}t.start_us ${dir}, t.trace_id ${dir}`;
     const whereOf = (terms: string[]) => (terms.length ? `WHERE ${terms.join(' AND ')}` : '');
     const select = `SELECT t.*${expr ? `, ${expr} AS sort_value` : ''} FROM traces t`;
     let rows: (TraceRow & { sort_value?: number })[];
@@ -133,9 +133,9 @@ export class TraceList {
     if (hasText && !q.cursor) {
       // One walk finds the page and counts: each full-text word's documents are gathered once
       // per statement, and that is most of the cost.
-      const ids = this.lists.get(`SELECT t.trace_id FROM traces t ${whereOf(where)} ORDER BY ${orderBy()} LIMIT ${cap + 1}`).pluck().all(...filter.args) as string[];
+      const ids = this.lists.get(`SELECT t.trace_id FROM traces t ${whereOf(where)} ORDER BY ${orderBy} LIMIT ${cap + 1}`).pluck().all(...filter.args) as string[];
       n = ids.length;
-      rows = this.lists.get(`${select} WHERE t.trace_id IN (SELECT value FROM json_each(?)) ORDER BY ${orderBy()}`).all(JSON.stringify(ids.slice(0, limit + 1))) as typeof rows;
+      rows = this.lists.get(`${select} WHERE t.trace_id IN (SELECT value FROM json_each(?)) ORDER BY ${orderBy}`).all(JSON.stringify(ids.slice(0, limit + 1))) as typeof rows;
     } else {
       // The page's ids first, then its rows (only the page's rows are read whole).
       const few = total !== undefined && total <= cap;
@@ -146,8 +146,8 @@ export class TraceList {
       const ids = few
         ? `SELECT m.trace_id FROM (SELECT t.trace_id, t.start_us${expr ? `, ${expr} AS v` : ''} FROM traces t ${whereOf(where)} LIMIT ${cap + 1}) m
           ${q.cursor ? `WHERE (${m}) ${cmp} (${expr ? '?, ' : ''}?, ?)` : ''} ORDER BY ${m.split(', ').map((k) => `${k} ${dir}`).join(', ')} LIMIT ${limit + 1}`
-        : `SELECT t.trace_id FROM traces t ${whereOf([...where, ...after])} ORDER BY ${orderBy()} LIMIT ${limit + 1}`;
-      rows = this.lists.get(`${select} WHERE t.trace_id IN (${ids}) ORDER BY ${orderBy()}`).all(...filter.args, ...afterArgs) as typeof rows;
+        : `SELECT t.trace_id FROM traces t ${whereOf([...where, ...after])} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
+      rows = this.lists.get(`${select} WHERE t.trace_id IN (${ids}) ORDER BY ${orderBy}`).all(...filter.args, ...afterArgs) as typeof rows;
     }
     const { page, nextCursor } = pageOf(rows, limit, (last) => encodeListCursor([sort, order, last.sort_value ?? last.start_us, last.start_us, last.trace_id]));
     const result: TraceListPage = { traces: page.map(this.opts.summary), nextCursor };
