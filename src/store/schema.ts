@@ -365,6 +365,16 @@ const MIGRATIONS: Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * The schema version just before the first migration whose code names `text`: a test that
+ * replays a migration on an older file sets this version, whatever migrations came after it.
+ */
+export function versionBefore(text: string): number {
+  const i = MIGRATIONS.findIndex((m) => String(m).includes(text));
+  if (i < 0) throw new Error(`no migration names ${text}`);
+  return i;
+}
+
 /** Adds the columns a table lacks (existing rows take the default). */
 export function addColumns(db: Database.Database, table: string, columns: Record<string, string>): void {
   const have = new Set((db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]));
