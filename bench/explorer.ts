@@ -229,7 +229,6 @@ async function main(): Promise<void> {
   process.exitCode = missed.length ? 1 : 0;
 }
 
-/** The bare page of ids and the bare capped count for the same WHERE and ORDER BY. */
 /** `--index-cost`: the writing thread's CPU with the list's indexes against without them. */
 function indexCost(rounds: number): void {
   const spans = 40_000;
@@ -241,6 +240,7 @@ function indexCost(rounds: number): void {
   console.log(`with/without: median ${(median(r.withMs) / median(r.withoutMs)).toFixed(3)}, best ${(Math.min(...r.withMs) / Math.min(...r.withoutMs)).toFixed(3)}`);
 }
 
+/** The bare page of ids and the bare capped count, with the WHERE, ORDER BY and plan the list uses. */
 function floorOf(db: Database.Database, f: Case['floor'], sort: TraceSortKey, text: boolean): () => unknown {
   const cap = text ? TEXT_TOTAL_CAP : TRACE_TOTAL_CAP;
   const count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM traces t ${f.where ? `WHERE ${f.where}` : ''} LIMIT ${cap + 1})`).pluck();
