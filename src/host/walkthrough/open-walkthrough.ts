@@ -8,7 +8,8 @@
 // walkthrough is registered, and no fixed wait is long enough under load, so "Get Started" asks:
 // `welcome.markStepIncomplete` on a step that is never shown (`when: false`, see package.json)
 // fails while VS Code does not know the step and succeeds once the walkthrough (its category and
-// steps, registered together) is known. Un-marking a step nobody can mark changes nothing.
+// steps, registered together) is known. Un-marking a step nobody can mark changes nothing it
+// keeps; it is asked only until the first yes in a window, before Spyglass's page is open.
 
 import * as vscode from 'vscode';
 import { REGISTRATION_PROBE_STEP, WALKTHROUGH_ID } from './walkthrough-id';
