@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addToHistogram, quantiles, type SparseHistogram } from '../../src/core/histogram';
 import type { IngestSpan } from '../../src/core/model';
 import { DAY_US, HOUR_US, MINUTE_US } from '../../src/store/rollups';
+import { versionBefore } from '../../src/store/schema';
 import { Store } from '../../src/store/store';
 import { span } from '../helpers/spans';
 import { testAnalyzer } from '../helpers/test-analyzer';
@@ -167,7 +168,7 @@ describe('day and prompt rollups', () => {
     const tables = ['llm_rollup_10m', 'llm_rollup_day', 'llm_prompt_hour', 'llm_prompt_day'];
     const before = tables.map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all());
     for (const t of tables) store.db.exec(`DROP TABLE ${t}`);
-    store.db.pragma('user_version = 14'); // before migration 15, which made these tables
+    store.db.pragma(`user_version = ${versionBefore('llm_rollup_day')}`);
     store.close();
     const reader = new Store(path.join(dir, 'traces.db'), null, { readonly: true });
     expect(reader.queries.stats().calls).toBe(900);

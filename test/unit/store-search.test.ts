@@ -95,6 +95,25 @@ describe('full-text index', () => {
     store.close();
   });
 
+  it('finds a word by its start, folded as the index folds it, whether the start stands for a few words or many', () => {
+    const store = new Store(file, testAnalyzer);
+    const refunds = ['refund asked', 'Refunds sent', 'REFUNDED twice', 'ärger about a refundable fee'].map((name, i) => span({ name, startUs: T0 + i }));
+    // Twelve words starting "item": more than a prefix is spelled out as.
+    const items = Array.from({ length: 12 }, (_, i) => span({ name: `item${String.fromCharCode(97 + i)} listed`, startUs: T0 + 100 + i }));
+    const other = span({ name: 'refinance plan', startUs: T0 + 200 });
+    store.writer.write([{ spans: [...refunds, ...items, other], logs: [] }]);
+    const found = (text: string) => new Set(store.queries.listTraces({ text, limit: 100 }).traces.map((t) => t.traceId));
+    expect(found('Refund')).toEqual(new Set(refunds.map((s) => s.traceId)));
+    expect(found('REFUNDE')).toEqual(new Set([refunds[2]!.traceId]));
+    expect(found('Ärger refund')).toEqual(new Set([refunds[3]!.traceId]));
+    expect(found('arg')).toEqual(new Set([refunds[3]!.traceId]));
+    expect(found('item')).toEqual(new Set(items.map((s) => s.traceId)));
+    expect(found('itemk listed')).toEqual(new Set([items[10]!.traceId]));
+    expect(found('ref')).toEqual(new Set([...refunds, other].map((s) => s.traceId)));
+    expect(found('refundz')).toEqual(new Set());
+    store.close();
+  });
+
   it('indexes what log records arriving later add to a span, keeping what the trace said before', () => {
     const store = new Store(file, testAnalyzer);
     const root = span({ name: 'support request', startUs: T0 });

@@ -7,20 +7,17 @@
 // Env: SPYGLASS_URL (http://127.0.0.1:<port>).
 import { context, trace, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { finishTracing, serviceResource, spyglassUrl, startTracing } from './otel.mjs';
 
-const base = process.env.SPYGLASS_URL;
-if (!base) throw new Error('SPYGLASS_URL is required');
-const resource = resourceFromAttributes({ 'service.name': 'e2e-support' });
+const base = spyglassUrl();
+const service = 'e2e-support';
 
 if (process.env.EVALUATE_LATER) {
   const traceId = process.env.TRACE_ID;
   const spanId = process.env.SPAN_ID;
   if (!traceId || !spanId) throw new Error('TRACE_ID and SPAN_ID are required');
-  const logs = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }) })] });
+  const logs = new LoggerProvider({ resource: serviceResource(service), processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }) })] });
   const callContext = trace.setSpanContext(context.active(), { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
   logs.getLogger('e2e-support-evals', '1.0.0').emit({
     eventName: 'gen_ai.evaluation.result',
@@ -37,8 +34,7 @@ if (process.env.EVALUATE_LATER) {
   await logs.shutdown();
   process.stdout.write(`${JSON.stringify({ exportedAt })}\n`);
 } else {
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }))] });
-  provider.register();
+  const provider = startTracing(service);
   const tracer = trace.getTracer('e2e-support-agent', '1.0.0');
   const question = 'Can I get a refund for order #2077?';
   const answer = 'Your parcel ships on Monday.';
@@ -69,8 +65,6 @@ if (process.env.EVALUATE_LATER) {
     root.end();
     return { traceId: root.spanContext().traceId, chatSpanId: chat.spanContext().spanId };
   });
-  await provider.forceFlush();
-  const exportedAt = Date.now();
-  await provider.shutdown();
+  const exportedAt = await finishTracing(provider);
   process.stdout.write(`${JSON.stringify({ ...result, exportedAt })}\n`);
 }

@@ -5,12 +5,7 @@
 // suite and integration test as a child process on Node 22. Prints {traceId, chatSpanId, exportedAt}.
 // Env: SPYGLASS_URL (http://127.0.0.1:<port>).
 import { trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-
-const base = process.env.SPYGLASS_URL;
-if (!base) throw new Error('SPYGLASS_URL is required');
+import { finishTracing, startTracing } from './otel.mjs';
 
 // Looks like an OpenAI project key (right prefix, length and alphabet); it was never issued.
 const KEY = ['sk-proj-', 'Qm7Vx2Lr9TfK4bZp8NcW1yHs6DjA3uEo', 'T5gR0iYkX7nM2qBv9LwC4aPz8HtJ6fUd', 'S1eG3oK5rN'].join('');
@@ -22,11 +17,7 @@ const page = [
 ].join('\n');
 const answer = 'Your order is within the 30-day window, so it can be refunded to your original payment method within 5 business days.';
 
-const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'e2e-guarded-support' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }))],
-});
-provider.register();
+const provider = startTracing('e2e-guarded-support');
 const tracer = trace.getTracer('e2e-guarded-agent', '1.0.0');
 const result = await tracer.startActiveSpan('guarded support agent', { kind: SpanKind.INTERNAL }, async (root) => {
   const chat = tracer.startSpan('chat gpt-4o-mini', {
@@ -53,7 +44,5 @@ const result = await tracer.startActiveSpan('guarded support agent', { kind: Spa
   root.end();
   return { traceId: root.spanContext().traceId, chatSpanId: chat.spanContext().spanId };
 });
-await provider.forceFlush();
-const exportedAt = Date.now();
-await provider.shutdown();
+const exportedAt = await finishTracing(provider);
 process.stdout.write(`${JSON.stringify({ ...result, exportedAt })}\n`);

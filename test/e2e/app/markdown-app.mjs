@@ -5,18 +5,9 @@
 // tool span with its arguments and result (`gen_ai.tool.call.arguments` / `.result`).
 // Env: SPYGLASS_URL. Prints one JSON line with the ids.
 import { trace, SpanKind } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { finishTracing, startTracing } from './otel.mjs';
 
-const base = process.env.SPYGLASS_URL;
-if (!base) throw new Error('SPYGLASS_URL is required');
-
-const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'e2e-travel' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }))],
-});
-provider.register();
+const provider = startTracing('e2e-travel');
 const tracer = trace.getTracer('e2e-travel-agent', '1.0.0');
 
 const answer = [
@@ -70,6 +61,5 @@ const ids = await tracer.startActiveSpan('travel planner', { kind: SpanKind.INTE
   return { traceId: root.spanContext().traceId, chatSpanId: chat.spanContext().spanId, toolSpanId: tool.spanContext().spanId };
 });
 
-await provider.forceFlush();
-await provider.shutdown();
+await finishTracing(provider);
 console.log(JSON.stringify(ids));

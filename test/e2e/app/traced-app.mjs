@@ -6,19 +6,11 @@
 //   streamed with no trace context (a separate trace, as for an app with no instrumentation).
 // Env: SPYGLASS_URL (http://127.0.0.1:<port>). Prints one JSON line with what it did.
 import { context, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
+import { finishTracing, spyglassUrl, startTracing } from './otel.mjs';
 
-const base = process.env.SPYGLASS_URL;
-if (!base) throw new Error('SPYGLASS_URL is required');
-
-const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'e2e-shop' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }))],
-});
-provider.register();
+const base = spyglassUrl();
+const provider = startTracing('e2e-shop');
 const tracer = trace.getTracer('e2e-shop-agent', '1.0.0');
 
 const question = 'Where is my order #1042?';
@@ -73,8 +65,5 @@ const plain = await context.with(trace.deleteSpan(context.active()), async () =>
   return text;
 });
 
-// The OTLP export has been answered once forceFlush resolves: the spans have arrived.
-await provider.forceFlush();
-const exportedAt = Date.now();
-await provider.shutdown();
+const exportedAt = await finishTracing(provider);
 process.stdout.write(`${JSON.stringify({ ...result, streamedAnswer: plain, exportedAt })}\n`);

@@ -13,7 +13,7 @@ import type { DashboardSeries } from '../../../src/protocol/dashboard';
 import { SeriesBuilder } from '../../../src/core/dashboard/series';
 import { bucketOf, bucketValue } from '../../../src/core/histogram';
 import { DashboardSeriesReader } from '../../../src/store/dashboard-series';
-import { SCHEMA_VERSION } from '../../../src/store/schema';
+import { SCHEMA_VERSION, versionBefore } from '../../../src/store/schema';
 import { Store } from '../../../src/store/store';
 import { span } from '../../helpers/spans';
 
@@ -195,14 +195,14 @@ describe('DashboardSeriesReader', () => {
     expect(s.spendBy.session.map((g) => [g.key, g.calls])).toEqual([['s-dave', 2]]);
   });
 
-  it('fills the attribution and the series rollups of a store written before them (schema 16)', () => {
+  it('fills the attribution and the series rollups of a store written before them', () => {
     const file = path.join(dir, 'd.db');
     const reader = () => new DashboardSeriesReader(store.db);
     const want = RANGES.map(([from, to, bucketMs]) => reader().series({ from, to, bucketMs }));
     store.db.exec(`UPDATE llm_calls SET user_id = NULL, session_id = NULL, feature = NULL;
       UPDATE llm_rollup SET weighted_ms = 0, weight = 0, gen_output = 0, gen_ms = 0, ttft_bins = '{}', tpot_bins = '{}';
       DROP TABLE llm_prompt_minute; DROP TABLE llm_prompt_10m;`);
-    store.db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    store.db.pragma(`user_version = ${versionBefore('backfillCallAttribution')}`);
     store.close();
     store = new Store(file, createAnalyzer([]).analyzer);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
