@@ -79,7 +79,12 @@ const FNV_START = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 export const HASH_MASK = 0x3fffffff;
 
-/** Scratch for the words of the text being scanned; each scan keeps an exact-size copy. */
+/**
+ * Scratch for the words of the text being scanned, in three regions of `cap` (starts, ends,
+ * hashes); each scan keeps an exact-size copy in one buffer. One buffer, not three: a typed array
+ * of more than a few words has its own off-heap store, and allocating (and collecting) those was
+ * the larger part of a scan.
+ */
 let scratch = new Int32Array(3 * 1024);
 
 export function scanText(text: string): TextScan {
@@ -89,8 +94,9 @@ export function scanText(text: string): TextScan {
   // read from the original text and lower-cased one by one.
   const src = sameLength ? lower : text;
   const n = src.length;
-  // At most one word per two characters, plus one.
-  if (scratch.length < 3 * (n / 2 + 2)) scratch = new Int32Array(3 * (n + 4));
+  // At most one word per character (Han and kana characters are words of one).
+  const cap = n + 1;
+  if (scratch.length < 3 * cap) scratch = new Int32Array(3 * cap);
   const w = scratch;
   let words = 0;
   const tokens: number[] = [];
@@ -120,18 +126,18 @@ export function scanText(text: string): TextScan {
     if ((cls & WORD) === 0 || (cls & SINGLE) !== 0) {
       // A word ends here (a Han or kana character ends the one before it and is one itself).
       if (wordStart >= 0) {
-        w[3 * words] = wordStart;
-        w[3 * words + 1] = i;
-        w[3 * words + 2] = sameLength ? hash & HASH_MASK : fnv(text.slice(wordStart, i).toLowerCase());
+        w[words] = wordStart;
+        w[cap + words] = i;
+        w[2 * cap + words] = sameLength ? hash & HASH_MASK : fnv(text.slice(wordStart, i).toLowerCase());
         words++;
         wordStart = -1;
       }
       if (cls & SINGLE) {
         hash = FNV_START;
         for (let k = 0; k < width; k++) hash = Math.imul(hash ^ src.charCodeAt(i + k), FNV_PRIME);
-        w[3 * words] = i;
-        w[3 * words + 1] = i + width;
-        w[3 * words + 2] = sameLength ? hash & HASH_MASK : fnv(text.slice(i, i + width).toLowerCase());
+        w[words] = i;
+        w[cap + words] = i + width;
+        w[2 * cap + words] = sameLength ? hash & HASH_MASK : fnv(text.slice(i, i + width).toLowerCase());
         words++;
       }
     } else {
@@ -162,14 +168,13 @@ export function scanText(text: string): TextScan {
     }
     i += width - 1;
   }
-  const wordStarts = new Int32Array(words);
-  const wordEnds = new Int32Array(words);
-  const wordHashes = new Int32Array(words);
-  for (let k = 0; k < words; k++) {
-    wordStarts[k] = w[3 * k]!;
-    wordEnds[k] = w[3 * k + 1]!;
-    wordHashes[k] = w[3 * k + 2]!;
-  }
+  const all = new Int32Array(3 * words);
+  all.set(w.subarray(0, words), 0);
+  all.set(w.subarray(cap, cap + words), words);
+  all.set(w.subarray(2 * cap, 2 * cap + words), 2 * words);
+  const wordStarts = all.subarray(0, words);
+  const wordEnds = all.subarray(words, 2 * words);
+  const wordHashes = all.subarray(2 * words);
   return { text, lower, sameLength, ascii, wordCount: words, wordStarts, wordEnds, wordHashes, tokens, clusters, memo: new Map() };
 }
 
