@@ -79,13 +79,29 @@ const FNV_START = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 export const HASH_MASK = 0x3fffffff;
 
-/**
- * Scratch for the words of the text being scanned, in three regions of `cap` (starts, ends,
- * hashes); each scan keeps an exact-size copy in one buffer. One buffer, not three: a typed array
- * of more than a few words has its own off-heap store, and allocating (and collecting) those was
- * the larger part of a scan.
- */
+/** Scratch for the words of the text being scanned, in three regions of `cap` (starts, ends, hashes). */
 let scratch = new Int32Array(3 * 1024);
+
+/**
+ * Each scan's words are kept in a slice of a shared arena, not in arrays of their own: a typed
+ * array of more than a few words gets its own off-heap store, and allocating and collecting those
+ * was most of a scan's time. A full arena is left to the scans that still use it and a new one
+ * started; only a text of very many words gets a buffer of its own.
+ */
+const ARENA = 1 << 18; // Int32 entries: 1 MB, about a hundred 4 KB texts
+let arena = new Int32Array(ARENA);
+let arenaUsed = 0;
+
+function slice(n: number): Int32Array {
+  if (n > ARENA / 8) return new Int32Array(n);
+  if (arenaUsed + n > ARENA) {
+    arena = new Int32Array(ARENA);
+    arenaUsed = 0;
+  }
+  const v = arena.subarray(arenaUsed, arenaUsed + n);
+  arenaUsed += n;
+  return v;
+}
 
 export function scanText(text: string): TextScan {
   const lower = text.toLowerCase();
@@ -168,13 +184,14 @@ export function scanText(text: string): TextScan {
     }
     i += width - 1;
   }
-  const all = new Int32Array(3 * words);
-  all.set(w.subarray(0, words), 0);
-  all.set(w.subarray(cap, cap + words), words);
-  all.set(w.subarray(2 * cap, 2 * cap + words), 2 * words);
-  const wordStarts = all.subarray(0, words);
-  const wordEnds = all.subarray(words, 2 * words);
-  const wordHashes = all.subarray(2 * words);
+  const wordStarts = slice(words);
+  const wordEnds = slice(words);
+  const wordHashes = slice(words);
+  for (let k = 0; k < words; k++) {
+    wordStarts[k] = w[k]!;
+    wordEnds[k] = w[cap + k]!;
+    wordHashes[k] = w[2 * cap + k]!;
+  }
   return { text, lower, sameLength, ascii, wordCount: words, wordStarts, wordEnds, wordHashes, tokens, clusters, memo: new Map() };
 }
 
