@@ -183,6 +183,16 @@ export function scanText(text: string): TextScan {
       clusterStart = -1;
     }
     i += width - 1;
+    // More lower-case ASCII letters after one: the word and the key-like run go on, a cluster
+    // stays ended, so there is nothing to do but hash them (most of a text is such runs).
+    if (c >= 97 && c <= 122) {
+      while (i + 1 < n) {
+        const d = src.charCodeAt(i + 1);
+        if (d < 97 || d > 122) break;
+        hash = Math.imul(hash ^ d, FNV_PRIME);
+        i++;
+      }
+    }
   }
   const wordStarts = slice(words);
   const wordEnds = slice(words);
