@@ -202,6 +202,8 @@ export function scanText(text: string): TextScan {
     wordEnds[k] = w[cap + k]!;
     wordHashes[k] = w[2 * cap + k]!;
   }
+  // A huge text's scratch is not kept for the ordinary ones (12 bytes a character).
+  if (scratch.length > 3 * 65536) scratch = new Int32Array(3 * 1024);
   return { text, lower, sameLength, ascii, wordCount: words, wordStarts, wordEnds, wordHashes, tokens, clusters, memo: new Map() };
 }
 
