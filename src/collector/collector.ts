@@ -26,6 +26,7 @@ import type { GuardrailConfigDto, GuardrailConfigRequest } from '../protocol/api
 import { checkGuardrailsConfig } from './guardrail-config';
 import { guardrailRoutes } from './guardrail-routes';
 import { guardrailLogsBody } from './forward-hits';
+import { redactedOtlpBodies } from './forward-redacted';
 import { chooseBackend } from './analysis-backends';
 import { analysisRoutes } from './analysis-routes';
 import { AnalysisRunner } from './analysis-runner';
@@ -158,7 +159,7 @@ export class Collector {
     this.guardrails = { config: checked.ok ? checked.config : {}, privacyMode: options.privacyMode === true };
     this.forwarder = options.forwardEndpoint ? createForwarder({ endpoint: options.forwardEndpoint }) : undefined;
     if (this.forwarder && this.redacting) {
-      options.warn?.('privacy mode: the OTLP received is not forwarded (it holds the text before redaction); the guardrail hits still are');
+      options.warn?.('privacy mode: what is forwarded is the spans and log records as stored, with PII and secrets replaced by placeholders (never the OTLP as received), and the guardrail hits');
     }
     this.events = new EventHub(() => ({
       type: 'hello',
@@ -253,9 +254,14 @@ export class Collector {
     return { guardrails: this.guardrails.config, privacyMode: this.redacting };
   }
 
-  /** Where received OTLP goes on as it came: nowhere in privacy mode, where it holds what redaction takes out. */
+  /** Where received OTLP goes on as it came: nowhere in privacy mode, where it holds what redaction takes out (see redactedForwarder). */
   private get rawForwarder(): ReturnType<typeof createForwarder> | undefined {
     return this.redacting ? undefined : this.forwarder;
+  }
+
+  /** Where the redacted batches go in privacy mode, encoded again: the forwarder then, else nowhere. */
+  private get redactedForwarder(): ReturnType<typeof createForwarder> | undefined {
+    return this.redacting ? this.forwarder : undefined;
   }
 
   private get redacting(): boolean {
@@ -325,6 +331,8 @@ export class Collector {
         this.queue.schedule();
         throw err;
       });
+      const redactedForwarder = this.redactedForwarder;
+      if (redactedForwarder) for (const b of redactedOtlpBodies(batch)) redactedForwarder.forward(b.signal, b.body, 'application/json');
       if (batch.spans.length > 0 || batch.logs.length > 0) await this.queue.enqueue(batch);
       return outcome;
     },

@@ -5,27 +5,27 @@
 
 import { annotationEvent } from '../core/annotations/export-events';
 import type { NewAnnotation } from '../core/annotations/model';
-import { keyValues } from './otlp-export';
+import type { IngestLogRecord } from '../core/model';
+import { toOtlpLogsJson } from './otlp-export';
 
 /** An OTLP/JSON ExportLogsServiceRequest of the guardrail annotations among `annotations`; null when there are none. */
 export function guardrailLogsBody(annotations: readonly NewAnnotation[], nowUs = Date.now() * 1000): Uint8Array | null {
-  const records = annotations.filter((a) => a.kind === 'guardrail' && a.spanId !== null).map((a) => {
+  const records = annotations.filter((a) => a.kind === 'guardrail' && a.spanId !== null).map((a): IngestLogRecord => {
     const event = annotationEvent({ ...a, createdUs: a.createdUs ?? nowUs, callRevision: a.callRevision ?? null });
     return {
-      timeUnixNano: String(BigInt(Math.round(a.atUs)) * 1000n),
-      observedTimeUnixNano: String(BigInt(Math.round(nowUs)) * 1000n),
-      eventName: event.name,
+      timeUs: a.atUs,
+      observedTimeUs: nowUs,
       traceId: a.traceId,
       spanId: a.spanId,
-      attributes: keyValues({ ...event.attributes, 'event.name': event.name }),
+      severityNumber: 0,
+      severityText: '',
+      eventName: event.name,
+      body: null,
+      attributes: { ...event.attributes, 'event.name': event.name },
+      resource: { 'service.name': 'spyglass' },
+      scope: { name: 'spyglass.guardrails' },
     };
   });
   if (records.length === 0) return null;
-  const body = {
-    resourceLogs: [{
-      resource: { attributes: keyValues({ 'service.name': 'spyglass' }) },
-      scopeLogs: [{ scope: { name: 'spyglass.guardrails' }, logRecords: records }],
-    }],
-  };
-  return new TextEncoder().encode(JSON.stringify(body));
+  return new TextEncoder().encode(JSON.stringify(toOtlpLogsJson(records)));
 }

@@ -4,7 +4,8 @@
 // in the request and an address in the answer. What is stored holds typed placeholders; the API
 // shows them, the checks report a hit on each placeholder, search finds nothing of the originals,
 // and the database's bytes (main file and write-ahead log) hold none of them. With forwarding on,
-// the backend gets the guardrail hits and none of the originals.
+// the backend gets every span of the app's trace, redacted (re-encoded as OTLP/JSON, with the
+// placeholders), and the guardrail hits, and none of the originals.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -136,14 +137,27 @@ describe('privacy mode', () => {
     }
   });
 
-  it('forwards the guardrail hits to the backend, and nothing of the originals', async () => {
-    // The hits follow once the checks ran; the bodies as received would have gone before them.
+  it('forwards the spans redacted and the guardrail hits to the backend, and nothing of the originals', async () => {
+    // The hits follow once the checks ran; the spans go on as they are stored.
     const deadline = Date.now() + 20_000;
     while (!forwarded.some((f) => f.url === '/v1/logs' && f.body.includes('gen_ai.guardrail.result'))) {
       if (Date.now() > deadline) throw new Error(`no guardrail hits forwarded: ${forwarded.map((f) => f.url).join(', ')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(forwarded.some((f) => f.url === '/v1/traces')).toBe(false);
+    type KeyValue = { key: string; value: { stringValue?: string } };
+    type OtlpSpan = { traceId: string; spanId: string; name: string; attributes: KeyValue[] };
+    const spans = forwarded
+      .filter((f) => f.url === '/v1/traces')
+      .flatMap((f) => (JSON.parse(f.body.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }).resourceSpans)
+      .flatMap((r) => r.scopeSpans.flatMap((sc) => sc.spans));
+    // Every span of the app's trace, as the store has it.
+    const stored = await getJson<{ spans: SpanDetail[] }>(`/api/traces/${app.traceId}`);
+    expect(spans.filter((sp) => sp.traceId === app.traceId).map((sp) => sp.spanId).sort()).toEqual(stored.spans.map((sp) => sp.spanId).sort());
+    const chat = spans.find((sp) => sp.spanId === app.chatSpanId)!;
+    const input = chat.attributes.find((a) => a.key === 'gen_ai.input.messages')!.value.stringValue!;
+    expect(input).toContain('send the refund confirmation to [EMAIL].');
+    expect(input).toContain('our billing API key is [SECRET:openai].');
+    expect(input).toContain('ignore all previous instructions');
     const all = Buffer.concat(forwarded.map((f) => f.body));
     for (const original of [EMAIL, 'northwind-mail', KEY_BODY, PROXY_EMAIL, CARD, ANSWER_EMAIL]) expect(all.includes(original), original).toBe(false);
   });

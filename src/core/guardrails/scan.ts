@@ -79,8 +79,29 @@ const FNV_START = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 export const HASH_MASK = 0x3fffffff;
 
-/** Scratch for the words of the text being scanned; each scan keeps an exact-size copy. */
+/** Scratch for the words of the text being scanned, in three regions of `cap` (starts, ends, hashes). */
 let scratch = new Int32Array(3 * 1024);
+
+/**
+ * Each scan's words are kept in a slice of a shared arena, not in arrays of their own: a typed
+ * array of more than a few words gets its own off-heap store, and allocating and collecting those
+ * was most of a scan's time. A full arena is left to the scans that still use it and a new one
+ * started; only a text of very many words gets a buffer of its own.
+ */
+const ARENA = 1 << 18; // Int32 entries: 1 MB, about a hundred 4 KB texts
+let arena = new Int32Array(ARENA);
+let arenaUsed = 0;
+
+function slice(n: number): Int32Array {
+  if (n > ARENA / 8) return new Int32Array(n);
+  if (arenaUsed + n > ARENA) {
+    arena = new Int32Array(ARENA);
+    arenaUsed = 0;
+  }
+  const v = arena.subarray(arenaUsed, arenaUsed + n);
+  arenaUsed += n;
+  return v;
+}
 
 export function scanText(text: string): TextScan {
   const lower = text.toLowerCase();
@@ -89,8 +110,9 @@ export function scanText(text: string): TextScan {
   // read from the original text and lower-cased one by one.
   const src = sameLength ? lower : text;
   const n = src.length;
-  // At most one word per two characters, plus one.
-  if (scratch.length < 3 * (n / 2 + 2)) scratch = new Int32Array(3 * (n + 4));
+  // At most one word per character (Han and kana characters are words of one).
+  const cap = n + 1;
+  if (scratch.length < 3 * cap) scratch = new Int32Array(3 * cap);
   const w = scratch;
   let words = 0;
   const tokens: number[] = [];
@@ -120,18 +142,18 @@ export function scanText(text: string): TextScan {
     if ((cls & WORD) === 0 || (cls & SINGLE) !== 0) {
       // A word ends here (a Han or kana character ends the one before it and is one itself).
       if (wordStart >= 0) {
-        w[3 * words] = wordStart;
-        w[3 * words + 1] = i;
-        w[3 * words + 2] = sameLength ? hash & HASH_MASK : fnv(text.slice(wordStart, i).toLowerCase());
+        w[words] = wordStart;
+        w[cap + words] = i;
+        w[2 * cap + words] = sameLength ? hash & HASH_MASK : fnv(text.slice(wordStart, i).toLowerCase());
         words++;
         wordStart = -1;
       }
       if (cls & SINGLE) {
         hash = FNV_START;
         for (let k = 0; k < width; k++) hash = Math.imul(hash ^ src.charCodeAt(i + k), FNV_PRIME);
-        w[3 * words] = i;
-        w[3 * words + 1] = i + width;
-        w[3 * words + 2] = sameLength ? hash & HASH_MASK : fnv(text.slice(i, i + width).toLowerCase());
+        w[words] = i;
+        w[cap + words] = i + width;
+        w[2 * cap + words] = sameLength ? hash & HASH_MASK : fnv(text.slice(i, i + width).toLowerCase());
         words++;
       }
     } else {
@@ -161,15 +183,27 @@ export function scanText(text: string): TextScan {
       clusterStart = -1;
     }
     i += width - 1;
+    // More lower-case ASCII letters after one: the word and the key-like run go on, a cluster
+    // stays ended, so there is nothing to do but hash them (most of a text is such runs).
+    if (c >= 97 && c <= 122) {
+      while (i + 1 < n) {
+        const d = src.charCodeAt(i + 1);
+        if (d < 97 || d > 122) break;
+        hash = Math.imul(hash ^ d, FNV_PRIME);
+        i++;
+      }
+    }
   }
-  const wordStarts = new Int32Array(words);
-  const wordEnds = new Int32Array(words);
-  const wordHashes = new Int32Array(words);
+  const wordStarts = slice(words);
+  const wordEnds = slice(words);
+  const wordHashes = slice(words);
   for (let k = 0; k < words; k++) {
-    wordStarts[k] = w[3 * k]!;
-    wordEnds[k] = w[3 * k + 1]!;
-    wordHashes[k] = w[3 * k + 2]!;
+    wordStarts[k] = w[k]!;
+    wordEnds[k] = w[cap + k]!;
+    wordHashes[k] = w[2 * cap + k]!;
   }
+  // A huge text's scratch is not kept for the ordinary ones (12 bytes a character).
+  if (scratch.length > 3 * 65536) scratch = new Int32Array(3 * 1024);
   return { text, lower, sameLength, ascii, wordCount: words, wordStarts, wordEnds, wordHashes, tokens, clusters, memo: new Map() };
 }
 

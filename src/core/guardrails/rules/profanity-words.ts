@@ -146,33 +146,40 @@ export function candidateLines(text: string, libs: GuardrailLibs): Set<number> {
       i++;
       continue;
     }
-    // A chunk between whitespace; ASCII chunks are squeezed here, others by squeeze().
+    // A chunk between whitespace: squeezed here while it is ASCII (in the same pass that finds
+    // its end), else as a whole by squeeze().
     const start = i;
     let ascii = true;
-    while (i < n) {
+    let len = 0;
+    let hash = 0x811c9dc5 | 0;
+    // A chunk of digits alone is a number, not leetspeak (see toxicity.ts).
+    let letters = false;
+    for (; i < n; i++) {
       const d = text.charCodeAt(i);
-      if (isSpace(d)) break;
-      if (d >= 128) ascii = false;
-      i++;
-    }
-    if (buf.length < i - start) buf = new Uint16Array(2 * (i - start));
-    const words: string[] | null = ascii ? null : LETTERLIKE.test(text.slice(start, i)) ? squeeze(text.slice(start, i)).split(/[ \n\t\r\f\v]+/).filter((w) => w !== '') : [];
-    let bad = false;
-    if (ascii) {
-      let len = 0;
-      let hash = 0x811c9dc5 | 0;
-      // A chunk of digits alone is a number, not leetspeak (see toxicity.ts).
-      let letters = false;
-      for (let k = start; k < i; k++) {
-        const d = text.charCodeAt(k);
-        const s = SQUEEZE[d]!;
-        if (s === 0) continue;
-        if (d > 57 || d < 48) letters = true;
-        // Runs of a letter cut to two.
-        if (len >= 2 && s >= 97 && buf[len - 1] === s && buf[len - 2] === s) continue;
-        buf[len++] = s;
-        hash = Math.imul(hash ^ s, 0x01000193);
+      if (d >= 128) {
+        ascii = false;
+        while (i < n && !isSpace(text.charCodeAt(i))) i++;
+        break;
       }
+      const s = SQUEEZE[d]!;
+      if (s === 0) {
+        if (isSpace(d)) break;
+        continue;
+      }
+      if (d > 57 || d < 48) letters = true;
+      // Runs of a letter cut to two.
+      if (len >= 2 && s >= 97 && buf[len - 1] === s && buf[len - 2] === s) continue;
+      if (len === buf.length) {
+        const grown = new Uint16Array(2 * len);
+        grown.set(buf);
+        buf = grown;
+      }
+      buf[len++] = s;
+      hash = Math.imul(hash ^ s, 0x01000193);
+    }
+    let bad = false;
+    const words: string[] | null = ascii ? null : LETTERLIKE.test(text.slice(start, i)) ? squeeze(text.slice(start, i)).split(/[ \n\t\r\f\v]+/).filter((w) => w !== '') : [];
+    if (ascii) {
       if (len > 0 && letters) {
         bad = judged(p, hash & 0x3fffffff, len) || (prev !== null && judge(p, `${prev} ${bufString(0, len)}`));
         prev = spacedHead(p, len) ? bufString(0, len) : null;

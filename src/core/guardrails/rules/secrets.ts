@@ -19,9 +19,13 @@ const CONTEXT = 100;
  */
 function secretWindows(text: string, forSecretlint = false): Array<[number, number]> {
   let spans: Array<[number, number]> = longTokens(text, 16);
-  if (forSecretlint) spans = spans.filter(([s, e]) => !NUMBER_LIKE.test(text.slice(s, e)));
-  // A URL's credentials reach up to 200 characters past the scheme.
-  for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) spans.push([i, Math.min(text.length, i + 200)]);
+  if (forSecretlint) spans = spans.filter(([s, e]) => generatedLike(text, s, e));
+  // A URL's credentials reach up to 200 characters past the scheme; secretlint's URL rules all
+  // want them (`user:password@`), so it reads a URL only when an @ follows in it.
+  for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) {
+    const end = Math.min(text.length, i + 200);
+    if (!forSecretlint || credentialsIn(text, i + 3, end)) spans.push([i, end]);
+  }
   for (let i = text.indexOf('-----BEGIN'); i >= 0; i = text.indexOf('-----BEGIN', i + 10)) {
     const end = text.indexOf('-----END', i);
     spans.push([i, end < 0 ? text.length : Math.min(text.length, text.indexOf('-----', end + 8) + 5)]);
@@ -40,12 +44,36 @@ function secretWindows(text: string, forSecretlint = false): Array<[number, numb
 }
 
 /**
- * A run of hex digits, dots and dashes only: a number, date, version, UUID or hash. None of
- * secretlint's rules reads one as a secret (each wants a prefix with other letters, a PEM block, a
- * password in a URL or a key name beside the value, which are windows of their own), so such a
- * run alone does not make secretlint read its surroundings; it costs a run of secretlint per call.
+ * Whether a run of key-like characters can hold what a secretlint rule reports, so that it is
+ * worth a run of secretlint (per call) over its surroundings:
+ * - not hex digits, dots and dashes only (a number, date, version, UUID or hash): none of
+ *   secretlint's rules reads one as a secret (each wants a prefix with other letters, a PEM block,
+ *   a password in a URL or a key name beside the value, which are windows of their own);
+ * - a digit or a capital letter in it. Every rule's secret is a fixed prefix with one (`AKIA`,
+ *   `SG.`, `T3BlbkFJ`, `xoxb-1-`) or a generated part of 16 and more letters and digits, which is
+ *   all lower-case letters once in 10^6 at 16 characters (and ever more rarely when longer); a
+ *   path or a host name (`//example.org/releases`) is neither.
  */
-const NUMBER_LIKE = /^[0-9A-Fa-f.-]+$/;
+function generatedLike(text: string, s: number, e: number): boolean {
+  let upperOrDigit = false;
+  let notHex = false;
+  for (let k = s; k < e && !(upperOrDigit && notHex); k++) {
+    const c = text.charCodeAt(k);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) upperOrDigit = true;
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46 || c === 45)) notHex = true;
+  }
+  return upperOrDigit && notHex;
+}
+
+/** Whether an @ stands in the URL whose scheme ends at `from` (before whitespace or a quote). */
+function credentialsIn(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 64) return true;
+    if (c <= 32 || c === 34 || c === 39 || c === 96 || c === 60 || c === 62) return false;
+  }
+  return false;
+}
 
 const ASSIGNMENT_WORDS = /key|secret|token|passw|pwd|bearer/gi;
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
