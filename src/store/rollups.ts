@@ -7,7 +7,7 @@
 
 import type Database from 'better-sqlite3';
 import { addToBins, type BinCounts } from '../core/dashboard/distribution';
-import { callSeriesSums, tpotMs } from '../core/dashboard/series';
+import { callSeriesSums, tpotMs, type SeriesSums } from '../core/dashboard/series';
 import { addToHistogram, mergeHistogram, type SparseHistogram } from '../core/histogram';
 import type { CallNumbers } from './prepare';
 import { upsertSql } from './sql';
@@ -84,24 +84,14 @@ export const ROLLUP_VALUES = ['calls', 'errors', 'cost_usd', 'input_tokens', 'ou
   'latency_hist', 'ttft_hist', ...SERIES_COLUMNS_NAMES] as const;
 
 /** A change to one rollup row; histogram counts may be negative (a call taken back). */
-export interface RollupDelta {
+export interface RollupDelta extends SeriesSums {
   bucketUs: number;
   model: string;
   provider: string;
   service: string;
-  calls: number;
-  errors: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
   reasoningTokens: number;
   latency: SparseHistogram;
   ttft: SparseHistogram;
-  weightedMs: number;
-  weight: number;
-  genOutput: number;
-  genMs: number;
   ttftBins: BinCounts;
   tpotBins: BinCounts;
 }
