@@ -43,12 +43,12 @@ export class DashboardQueries {
   /** Null on a file its owner has not migrated yet: prompts are then summed from the calls. */
   private readonly promptSums: PromptSums | null;
   private readonly cache = new Map<string, Database.Statement>();
-  /** The indexes by filter column and time or cost (schema 16); absent on a file its owner has not migrated yet. */
+  /** The prompt's index by time (schema 16); absent on a file its owner has not migrated yet. */
   private readonly filterIndexes: boolean;
 
   constructor(private readonly db: Database.Database) {
     this.sums = new WindowSums(db);
-    this.filterIndexes = schemaInfo(db).hasIndex('llm_calls_by_model_cost');
+    this.filterIndexes = schemaInfo(db).hasIndex('llm_calls_by_prompt_time');
     this.promptSums = schemaInfo(db).hasTable('llm_prompt_day') ? new PromptSums(db) : null;
   }
 
@@ -65,18 +65,17 @@ export class DashboardQueries {
     const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
     const cond = where.join(' AND ');
     // A wide range walks the cost (duration) index from the top and stops after `limit` calls inside
-    // it (the filter's group's own cost index when a filter names one); a narrow one reads its calls
-    // (of the filter's group, by an index with the filter column leading) by time and sorts them.
-    // SQLite has no statistics to choose.
+    // it (a service's or prompt's own cost index when a filter names one); a narrow one reads its
+    // calls by time (a prompt's by its own index) and sorts them. SQLite has no statistics to choose.
     const bounds = this.stmt('SELECT (SELECT min(start_us) FROM llm_calls) AS lo, (SELECT max(start_us) FROM llm_calls) AS hi').get() as { lo: number | null; hi: number | null };
     const stored = bounds.lo === null || bounds.hi === null ? 0 : bounds.hi - bounds.lo + 1;
     const overlap = stored ? Math.max(0, Math.min(to * 1000, bounds.hi! + 1) - Math.max(from * 1000, bounds.lo!)) : 0;
     const wideRange = stored > 0 && overlap / stored > 0.05;
     const group = q.prompt ? 'prompt' : q.model ? 'model' : q.service ? 'service' : null;
     const index = (order: 'cost_usd' | 'duration_us'): string => {
-      if (!wideRange) return group ? `llm_calls_by_${group}_time` : 'llm_calls_by_time';
+      if (!wideRange) return group === 'prompt' ? 'llm_calls_by_prompt_time' : 'llm_calls_by_time';
       if (order === 'duration_us') return 'llm_calls_by_duration';
-      return group ? `llm_calls_by_${group}_cost` : 'llm_calls_by_cost';
+      return group === 'prompt' || group === 'service' ? `llm_calls_by_${group}_cost` : 'llm_calls_by_cost';
     };
     const calls = (order: 'cost_usd' | 'duration_us') =>
       (this.stmt(`SELECT c.trace_id, s.span_id, s.name, c.model, c.service_name, c.start_us, c.duration_us, c.cost_usd, c.input_tokens, c.output_tokens, c.is_error
@@ -99,9 +98,11 @@ export class DashboardQueries {
           traceId: costliestTrace('llm_calls_by_prompt_cost', 'prompt_name = ? AND prompt_version IS ?', [p.name, p.version]) }));
     } else {
       // SQLite fills the bare trace_id from the row that holds max(cost_usd): each prompt's costliest trace in the same pass.
+      // By time: without statistics SQLite would take a service's cost index and read all of its calls, in the range or not.
       prompts = (this.stmt(`SELECT c.prompt_name AS name, c.prompt_version AS version, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
           max(c.cost_usd) AS top_cost, c.trace_id AS trace_id
-          FROM llm_calls c WHERE ${cond} AND c.prompt_name IS NOT NULL GROUP BY 1, 2 ORDER BY cost DESC LIMIT ${limit}`)
+          FROM llm_calls c INDEXED BY ${q.prompt && this.filterIndexes ? 'llm_calls_by_prompt_time' : 'llm_calls_by_time'}
+          WHERE ${cond} AND c.prompt_name IS NOT NULL GROUP BY 1, 2 ORDER BY cost DESC LIMIT ${limit}`)
         .all(...args) as { name: string; version: string | null; calls: number; cost: number; trace_id: string | null }[])
         .map((p): TopGroup => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.cost, traceId: p.trace_id }));
     }

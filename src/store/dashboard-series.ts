@@ -109,8 +109,8 @@ export class DashboardSeriesReader {
   /** Every call of the range (of the filter's group, through its index). */
   private fromCalls(builder: SeriesBuilder, q: DashboardSeriesQuery, from: number, to: number): void {
     const { where, args } = callFilterSql({ from, to, service: q.service, model: q.model, prompt: q.prompt });
-    // The filter column leads the index; the time range follows it (schema 16).
-    const index = q.prompt ? 'llm_calls_by_prompt_time' : q.model ? 'llm_calls_by_model_time' : q.service ? 'llm_calls_by_service_time' : 'llm_calls_by_time';
+    // A prompt version's calls by its own index (schema 16); a model's or service's are most of the range's, read by time.
+    const index = q.prompt ? 'llm_calls_by_prompt_time' : 'llm_calls_by_time';
     const attribution = this.migrated ? 'c.user_id, c.session_id, c.feature' : 'NULL AS user_id, NULL AS session_id, NULL AS feature';
     const sql = `SELECT ${CALL_COLUMNS}, ${attribution} FROM llm_calls c ${this.migrated ? `INDEXED BY ${index}` : ''} WHERE ${where.join(' AND ')}`;
     for (const r of this.stmt(sql).iterate(...args) as IterableIterator<CallRow>) builder.add(seriesCall(r));

@@ -353,18 +353,18 @@ const MIGRATIONS: Migration[] = [
   /* 16: the dashboard's series from rollups (dashboard-series.ts). Each call carries whom and what
      its spend belongs to (user, session, feature: call-fields.ts), filled here from its span and
      trace; the rollups gain token-weighted latency, tokens per second and TTFT/TPOT bin counts,
-     counted again from the calls; prompt rollups by minute and ten minutes. Indexes with a filter
-     column leading, so a series or a top table of one service, model or prompt version reads
-     that group's calls of the range only; a partial one over the attributed calls for spend. */ (db) => {
+     counted again from the calls; prompt rollups by minute and ten minutes. An index with the prompt
+     leading, so a series or a top table of one prompt version reads that prompt's calls of the
+     range only; a partial one over the attributed calls for spend. Models and services have no
+     index of their own by time or cost: they are few, so their calls are most of a range's, and
+     three more full indexes on the calls cost ingest 22% of its writing thread's CPU
+     (bench:ingest) for little. */ (db) => {
     addColumns(db, 'llm_calls', callFieldColumns(CALL_FIELDS));
     backfillCallAttribution(db);
     addRollupSeriesColumns(db, addColumns);
     recountRollupsFromCalls(db);
     createPromptRollups(db);
     db.exec(`
-    CREATE INDEX IF NOT EXISTS llm_calls_by_model_time ON llm_calls (model, start_us);
-    CREATE INDEX IF NOT EXISTS llm_calls_by_model_cost ON llm_calls (model, cost_usd);
-    CREATE INDEX IF NOT EXISTS llm_calls_by_service_time ON llm_calls (service_name, start_us);
     CREATE INDEX IF NOT EXISTS llm_calls_by_prompt_time ON llm_calls (prompt_name, prompt_version, start_us) WHERE prompt_name IS NOT NULL;
     CREATE INDEX IF NOT EXISTS llm_calls_attributed ON llm_calls (start_us, user_id, session_id, feature, cost_usd, trace_id)
       WHERE user_id IS NOT NULL OR session_id IS NOT NULL OR feature IS NOT NULL;`);
