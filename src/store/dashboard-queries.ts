@@ -117,7 +117,11 @@ export class DashboardQueries {
       services.set(key, g);
     }
     const costliestServices = [...services.values()].sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls).slice(0, limit);
-    for (const g of costliestServices) g.traceId = costliestTrace('llm_calls_by_service_cost', 'service_name IS ?', [g.key === '(no service)' ? null : g.key]);
+    // With a model filter, a service's costliest call of that model.
+    for (const g of costliestServices) {
+      g.traceId = costliestTrace('llm_calls_by_service_cost', q.model ? 'service_name IS ? AND model = ?' : 'service_name IS ?',
+        [g.key === '(no service)' ? null : g.key, ...(q.model ? [q.model] : [])]);
+    }
     const promptNames = this.stmt(this.promptSums
       ? `SELECT DISTINCT prompt_name, nullif(prompt_version, '') AS prompt_version FROM llm_prompt_day`
       : `SELECT DISTINCT prompt_name, prompt_version FROM llm_calls WHERE prompt_name IS NOT NULL`)

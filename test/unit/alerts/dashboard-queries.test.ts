@@ -43,7 +43,7 @@ describe('DashboardQueries.tops', () => {
     const rows = store.db.prepare('SELECT trace_id, service_name, model, start_us, duration_us, cost_usd, prompt_name FROM llm_calls').all() as Row[];
     const q = new DashboardQueries(store.db);
     for (const [from, to] of [[T0, T0 + 3_600_000], [T0, T0 + 48 * 3_600_000], [T0 + 10 * 3_600_000, T0 + 30 * 3_600_000], [T0 - 10, T0 - 5]]) {
-      for (const filter of [{}, { service: 'b' }, { model: 'gpt-4o', prompt: 'p2' }, { model: 'gpt-4o' }, { prompt: 'p2' }] as { service?: string; model?: string; prompt?: string }[]) {
+      for (const filter of [{}, { service: 'b' }, { model: 'gpt-4o', prompt: 'p2' }, { model: 'gpt-4o' }, { model: 'gpt-4o-mini' }, { prompt: 'p2' }] as { service?: string; model?: string; prompt?: string }[]) {
         const inside = rows.filter((r) => r.start_us >= from * 1000 && r.start_us < to * 1000 && (!('service' in filter) || r.service_name === filter.service)
           && (!filter.model || r.model === filter.model) && (!filter.prompt || r.prompt_name === filter.prompt));
         const got = q.tops({ from, to, ...filter });
@@ -66,6 +66,15 @@ describe('DashboardQueries.tops', () => {
           expect(g.traceId).toBe(want.top.trace_id);
         }
         expect(got.costliestPrompts.length).toBe(prompts.size);
+        // Services are summed by service and model (the rollups have no prompt): each with its costliest call of the filter's model.
+        if (!filter.prompt) {
+          for (const g of got.costliestServices) {
+            const mine = inside.filter((r) => (r.service_name || '(no service)') === g.key);
+            expect(g.calls).toBe(mine.length);
+            expect(g.traceId).toBe(mine.reduce((a, b) => (b.cost_usd > a.cost_usd ? b : a)).trace_id);
+          }
+          expect(got.costliestServices.length).toBe(new Set(inside.map((r) => r.service_name)).size);
+        }
       }
     }
   });
