@@ -10,6 +10,7 @@ import { addToHistogram, quantiles, type SparseHistogram } from '../../src/core/
 import type { IngestSpan } from '../../src/core/model';
 import { HOUR_US, MINUTE_US } from '../../src/store/rollups';
 import { Store } from '../../src/store/store';
+import { levelMismatch } from '../helpers/rollup-levels';
 import { span } from '../helpers/spans';
 import { testAnalyzer } from '../helpers/test-analyzer';
 
@@ -57,30 +58,8 @@ function expected(spans: IngestSpan[], fromMs: number, toMs: number, model?: str
   return { calls: inside.length, input, output, cost: (input + output) * 1e-6, latency: { p50, p95, p99 } };
 }
 
-/** Every hour row against the sum of its minute rows, by SQL over the tables themselves. */
-function hourRowsMismatch(db: Database.Database): unknown[] {
-  const sums = db.prepare(`SELECT (minute_us / ${HOUR_US}) * ${HOUR_US} AS hour_us, model, provider, service_name,
-      sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-      round(sum(cost_usd), 9) AS cost, group_concat(latency_hist, ';') AS minutes_hist
-    FROM llm_rollup GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`).all() as Record<string, unknown>[];
-  const hours = db.prepare(`SELECT hour_us, model, provider, service_name, calls, errors, input_tokens, output_tokens,
-      round(cost_usd, 9) AS cost, latency_hist FROM llm_rollup_hour ORDER BY 1, 2, 3, 4`).all() as Record<string, unknown>[];
-  const bad: unknown[] = [];
-  if (sums.length !== hours.length) bad.push({ minuteGroups: sums.length, hourRows: hours.length });
-  sums.forEach((m, i) => {
-    const h = hours[i] ?? {};
-    const merged: SparseHistogram = {};
-    for (const part of String(m.minutes_hist).split(';')) {
-      for (const [b, c] of Object.entries(JSON.parse(part) as SparseHistogram)) merged[Number(b)] = (merged[Number(b)] ?? 0) + c;
-    }
-    const { minutes_hist: _, ...mSums } = m;
-    const { latency_hist, ...hSums } = h;
-    if (JSON.stringify(mSums) !== JSON.stringify(hSums) || JSON.stringify(merged) !== JSON.stringify(JSON.parse(String(latency_hist)))) {
-      bad.push({ minutes: mSums, hour: hSums });
-    }
-  });
-  return bad;
-}
+/** Every hour row against the sum of its minute rows. */
+const hourRowsMismatch = (db: Database.Database): unknown[] => levelMismatch(db, 'llm_rollup', 'minute_us', 'llm_rollup_hour', 'hour_us', HOUR_US);
 
 function roundReals(rows: unknown[]): unknown[] {
   return rows.map((r) => Object.fromEntries(Object.entries(r as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(12)) : v])));
