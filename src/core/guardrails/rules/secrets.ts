@@ -15,21 +15,30 @@ const CONTEXT = 100;
 /**
  * The parts of a text where a secret can be: long tokens, credentials in URLs and PEM blocks,
  * each with the text around it, merged. Every secret this rule knows lies inside one of them, so
- * secretlint and the rule's own patterns read only these; most of a prose text is none of them.
+ * the rule's own patterns read only these (`all`); secretlint reads the fewer of them that can
+ * hold what its rules report (`lint`, a subset). Both from one pass over the text.
  */
-function secretWindows(text: string, forSecretlint = false): Array<[number, number]> {
-  let spans: Array<[number, number]> = longTokens(text, 16);
-  if (forSecretlint) spans = spans.filter(([s, e]) => generatedLike(text, s, e));
+function secretWindows(text: string): { all: Array<[number, number]>; lint: Array<[number, number]> } {
+  const all: Array<[number, number]> = longTokens(text, 16);
+  const lint = all.filter(([s, e]) => generatedLike(text, s, e));
   // A URL's credentials reach up to 200 characters past the scheme; secretlint's URL rules all
   // want them (`user:password@`), so it reads a URL only when an @ follows in it.
   for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) {
     const end = Math.min(text.length, i + 200);
-    if (!forSecretlint || credentialsIn(text, i + 3, end)) spans.push([i, end]);
+    all.push([i, end]);
+    if (credentialsIn(text, i + 3, end)) lint.push([i, end]);
   }
   for (let i = text.indexOf('-----BEGIN'); i >= 0; i = text.indexOf('-----BEGIN', i + 10)) {
     const end = text.indexOf('-----END', i);
-    spans.push([i, end < 0 ? text.length : Math.min(text.length, text.indexOf('-----', end + 8) + 5)]);
+    const pem: [number, number] = [i, end < 0 ? text.length : Math.min(text.length, text.indexOf('-----', end + 8) + 5)];
+    all.push(pem);
+    lint.push(pem);
   }
+  return { all: withContext(text, all), lint: withContext(text, lint) };
+}
+
+/** The spans widened by CONTEXT on each side, in order, overlapping ones merged. */
+function withContext(text: string, spans: Array<[number, number]>): Array<[number, number]> {
   if (spans.length === 0) return [];
   spans.sort((a, b) => a[0] - b[0]);
   const out: Array<[number, number]> = [];
@@ -126,8 +135,8 @@ interface Found {
 
 export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<GuardrailHit[]> {
   const windows = texts.map((t) => secretWindows(t.text));
-  const candidates = texts.filter((_, i) => windows[i]!.length > 0);
-  const candidateWindows = windows.filter((w) => w.length > 0);
+  const candidates = texts.filter((_, i) => windows[i]!.all.length > 0);
+  const candidateWindows = windows.filter((w) => w.all.length > 0);
   if (candidates.length === 0) return [];
   const found = candidates.map(() => [] as Found[]);
   const add = (i: number, f: Found): void => {
@@ -141,7 +150,7 @@ export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<G
   const pieces: Array<{ at: number; text: number; from: number; to: number }> = [];
   let joined = '';
   candidates.forEach((t, i) => {
-    for (const [from, to] of secretWindows(t.text, true)) {
+    for (const [from, to] of candidateWindows[i]!.lint) {
       pieces.push({ at: joined.length, text: i, from, to });
       joined += `${t.text.slice(from, to)}\n\n`;
     }
@@ -167,7 +176,7 @@ export async function secretRule(texts: CallText[], ctx: RuleContext): Promise<G
   }
   candidates.forEach((t, i) => {
     const text = t.text;
-    const w = candidateWindows[i]!;
+    const w = candidateWindows[i]!.all;
     if (text.includes('-----BEGIN')) {
       for (const m of matchesWithin(PEM, text, w)) {
         const body = m[2]!.replace(/\s|\\n|\\r/g, '');
