@@ -224,6 +224,6 @@ export function registerCommands(host: SpyglassHost): vscode.Disposable[] {
     reg('spyglass.showLog', () => host.log.show()),
     reg('spyglass.choosePort', (setting) => choosePort(host, setting)),
     reg('spyglass.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${host.context.extension.id}`)),
-    reg('spyglass.openWalkthrough', () => openWalkthrough(host.context)),
+    reg('spyglass.openWalkthrough', () => openWalkthrough(host.context, () => host.walkthroughPagesReady())),
   ];
 }

@@ -92,8 +92,31 @@ export class SpyglassHost implements vscode.Disposable {
     void this.setContext('spyglass.captureState', autoStartEnabled() ? 'starting' : 'stopped');
   }
 
+  /**
+   * Resolves once the capture that activation starts has started or failed (at once without one)
+   * and the walkthrough's "Connect an app" page names the ports in use: "Get Started" run in the
+   * first seconds would otherwise show the page with the default port, and VS Code does not read
+   * it again while the Welcome page is open.
+   */
+  async walkthroughPagesReady(): Promise<void> {
+    await this.firstStart;
+    await this.walkthroughPorts.written();
+  }
+
+  private firstStart: Promise<void> = Promise.resolve();
+
   /** Starts capture after activation has returned, so activation itself stays cheap. */
   startup(): void {
+    if (autoStartEnabled()) {
+      this.firstStart = new Promise((resolve) => {
+        const sub = this.connection.onDidChangeState((s) => {
+          if (s.kind === 'starting') return;
+          sub.dispose();
+          resolve();
+        });
+        this.disposables.push(sub);
+      });
+    }
     if (!autoStartEnabled()) {
       this.onState({ kind: 'stopped' });
       // Not capturing, but what is stored is still there to read.

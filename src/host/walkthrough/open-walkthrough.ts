@@ -44,13 +44,18 @@ async function whenRegistered(context: vscode.ExtensionContext, deadlineMs: numb
   }
 }
 
-export async function openWalkthrough(context: vscode.ExtensionContext): Promise<void> {
-  if (!registered) {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Opening the Spyglass walkthrough…' },
-      () => whenRegistered(context, REGISTRATION_DEADLINE_MS),
-    );
-  }
+/** Waits for `done`, at most `ms`. */
+function atMost(done: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** `pagesReady`: resolves once the steps' pages say what they should (the ports in use); VS Code reads a page once. */
+export async function openWalkthrough(context: vscode.ExtensionContext, pagesReady: () => Promise<void>): Promise<void> {
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Opening the Spyglass walkthrough…' },
+    () => Promise.all([whenRegistered(context, REGISTRATION_DEADLINE_MS), atMost(pagesReady(), REGISTRATION_DEADLINE_MS)]),
+  );
   // The `{ category }` form: with a bare string, the Welcome page of VS Code 1.117 (code-server)
   // showed its own first walkthrough instead of Spyglass's.
   await vscode.commands.executeCommand('workbench.action.openWalkthrough', { category: categoryId(context) }, false);

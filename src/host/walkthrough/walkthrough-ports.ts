@@ -9,14 +9,26 @@ import { fillPorts, type PortsInUse } from './ports-markdown';
 
 export class WalkthroughPorts {
   private last = '';
+  /** The newest write: VS Code reads the page once per Welcome page, so it must be on disk before the page opens. */
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly warn: (message: string) => void) {}
 
-  async update(ports: PortsInUse): Promise<void> {
-    if (this.context.extensionMode !== vscode.ExtensionMode.Production) return;
+  update(ports: PortsInUse): Promise<void> {
+    if (this.context.extensionMode !== vscode.ExtensionMode.Production) return this.pending;
     const key = `${ports.httpPort}/${ports.grpcPort}`;
-    if (key === this.last) return;
+    if (key === this.last) return this.pending;
     this.last = key;
+    this.pending = this.pending.then(() => this.write(ports));
+    return this.pending;
+  }
+
+  /** Resolves once the page names the ports of the newest update. */
+  written(): Promise<void> {
+    return this.pending;
+  }
+
+  private async write(ports: PortsInUse): Promise<void> {
     const dir = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'walkthrough');
     try {
       const template = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, 'connect-app.template.md')));
