@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AlertConfig } from '../protocol/alerts';
 import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../protocol/collector-ipc';
+import { formatBytes } from '../core/format';
 import { Store } from '../store/store';
 import { createAnalyzer } from './analyzer';
 import { Collector, CollectorStartError, DEFAULT_OPTIONS, VERSION, type CollectorOptions } from './collector';
@@ -160,6 +161,14 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
   return { options, ipc: values.ipc ?? false, readOnly: values['read-only'] ?? false, portGiven: port !== undefined };
 }
 
+function fileBytes(file: string): number | null {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return null;
+  }
+}
+
 function send(msg: CollectorToHost): void {
   process.send?.(msg);
 }
@@ -206,6 +215,12 @@ async function serve(args: string[]): Promise<void> {
       // Forked by the extension, which logs the child's stderr too: one line, not two.
       warn: (message) => (ipc ? send({ type: 'log', level: 'warn', message }) : process.stderr.write(`spyglass: ${message}\n`)),
       reportAlert: (line) => (ipc ? send({ type: 'log', level: 'info', message: line }) : process.stderr.write(`spyglass: ${line}\n`)),
+      onUpgrade: (u) => {
+        const dbPath = options.dbPath ?? DEFAULT_OPTIONS.dbPath;
+        const bytes = fileBytes(dbPath);
+        if (ipc) send({ type: 'upgrading', ...u, bytes });
+        else process.stderr.write(`spyglass: upgrading ${dbPath}${bytes === null ? '' : ` (${formatBytes(bytes)})`} from schema ${u.fromSchema} to ${u.toSchema}; on a large store this takes minutes, once\n`);
+      },
     });
   } catch (err) {
     const e = err instanceof CollectorStartError ? err : new CollectorStartError('OTHER', null, (err as Error).message);

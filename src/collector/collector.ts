@@ -15,6 +15,7 @@ import type { HealthDto } from '../protocol/api';
 import { DEFAULT_ALERT_CONFIG } from '../protocol/alerts';
 import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
+import type { SchemaUpgrade } from '../store/schema';
 import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
 import type { AnnotationOp } from '../store/annotation-writes';
@@ -66,6 +67,8 @@ export type CollectorOptions = CollectorStartOptions & {
   warn?: (message: string) => void;
   /** Told of each alert raised or resolved (the CLI prints it on stderr). */
   reportAlert?: (line: string) => void;
+  /** Told before an existing store is upgraded to this version's schema, which can take minutes. */
+  onUpgrade?: (u: SchemaUpgrade) => void;
   /** False: no alert evaluation and no circuit breaker. */
   alertsEnabled?: boolean;
 };
@@ -135,6 +138,7 @@ export class Collector {
     try {
       this.store = new Store(options.dbPath, analyzer, {
         storeContent: options.storeContent,
+        onUpgrade: options.onUpgrade,
         onCall: (f) =>
           this.metrics.observeCall({
             model: f.model,

@@ -76,6 +76,20 @@ export function formatTokens(count: number | null | undefined): string {
   return `${trimZeros((n / 1e9).toFixed(2))}B`;
 }
 
+/** A size in bytes, binary units: 512 B, 1.5 KB, 2.25 GB. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (!isNum(bytes)) return DASH;
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = Math.max(0, bytes);
+  let u = 0;
+  // 1023.97 KB shows as 1 MB, not "1024 KB".
+  while (u < units.length - 1 && v >= (u === 0 ? 1024 : 1023.95)) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${Math.round(v)} B` : `${trimZeros(v.toFixed(v < 10 ? 2 : 1))} ${units[u]}`;
+}
+
 /** A fraction as a percentage: 0.1234 → "12.3%". */
 export function formatPercent(fraction: number | null | undefined): string {
   if (!isNum(fraction)) return DASH;

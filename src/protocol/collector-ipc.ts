@@ -33,4 +33,13 @@ export type HostToCollector =
 export type CollectorToHost =
   | { type: 'listening'; httpPort: number; grpcPort: number | null; dbPath: string }
   | { type: 'start-failed'; code: 'EADDRINUSE' | 'EACCES' | 'DB' | 'OTHER'; port: number | null; message: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** The store is being upgraded to this version's schema before the collector listens: minutes on a large store. */
+  | ({ type: 'upgrading' } & StoreUpgrade);
+
+export interface StoreUpgrade {
+  fromSchema: number;
+  toSchema: number;
+  /** The file's size before the upgrade. */
+  bytes: number | null;
+}

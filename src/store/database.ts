@@ -4,10 +4,12 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrate } from './schema';
+import { migrate, type SchemaUpgrade } from './schema';
 
 export interface OpenOptions {
   readonly?: boolean;
+  /** Told when an existing file is about to be upgraded to this version's schema. */
+  onUpgrade?: (u: SchemaUpgrade) => void;
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Database.Database {
@@ -24,7 +26,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     // the last transactions, which is the right trade for a local trace store.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = OFF');
-    migrate(db);
+    migrate(db, opts.onUpgrade);
   }
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');

@@ -403,9 +403,34 @@ export function addColumns(db: Database.Database, table: string, columns: Record
   for (const [name, type] of Object.entries(columns)) if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
 }
 
-export function migrate(db: Database.Database): void {
-  // The version is read inside an IMMEDIATE transaction: two processes opening a new file at
-  // the same moment (two windows starting) must not both create the tables.
+/** An existing store about to be upgraded to this version's schema. */
+export interface SchemaUpgrade {
+  fromSchema: number;
+  toSchema: number;
+}
+
+export function migrate(db: Database.Database, onUpgrade?: (u: SchemaUpgrade) => void): void {
+  // Told before the write lock is taken: an upgrade of a large store takes minutes (and may wait
+  // for another process's lock), and whoever waits for this process must know why.
+  const found = db.pragma('user_version', { simple: true }) as number;
+  const upgrading = found > 0 && found < SCHEMA_VERSION;
+  if (upgrading) onUpgrade?.({ fromSchema: found, toSchema: SCHEMA_VERSION });
+  // Another process may be upgrading the same file (a second window starting): wait for it as
+  // long as an upgrade can take, then find the file current.
+  const busyMs = db.pragma('busy_timeout', { simple: true }) as number;
+  if (upgrading) db.pragma(`busy_timeout = ${UPGRADE_LOCK_WAIT_MS}`);
+  try {
+    migrateLocked(db);
+  } finally {
+    if (upgrading) db.pragma(`busy_timeout = ${busyMs}`);
+  }
+}
+
+const UPGRADE_LOCK_WAIT_MS = 15 * 60_000;
+
+function migrateLocked(db: Database.Database): void {
+  // The version is read again inside an IMMEDIATE transaction: two processes opening a new file
+  // at the same moment (two windows starting) must not both create the tables.
   db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > SCHEMA_VERSION) {

@@ -6,7 +6,7 @@ import type { IngestSpan } from '../core/model';
 import type { Analyzer } from './analyzer';
 import { annotationEvent, carriedBySpan } from '../core/annotations/export-events';
 import type { StoredAnnotation } from '../core/annotations/model';
-import { openDatabase } from './database';
+import { openDatabase, type OpenOptions } from './database';
 import { GenAiMetricStore } from './genai-metrics';
 import { SHARED_TABLES, TRACE_OWNED_TABLES } from './owned-tables';
 import { TraceQueries } from './queries';
@@ -19,6 +19,7 @@ export interface StoreOptions {
   readonly?: boolean;
   storeContent?: boolean;
   onCall?: WriterOptions['onCall'];
+  onUpgrade?: OpenOptions['onUpgrade'];
 }
 
 export class Store {
@@ -32,7 +33,7 @@ export class Store {
     private readonly analyzer: Analyzer | null,
     private readonly opts: StoreOptions = {},
   ) {
-    this.db = openDatabase(file, { readonly: opts.readonly });
+    this.db = openDatabase(file, { readonly: opts.readonly, onUpgrade: opts.onUpgrade });
     this.queries = new TraceQueries(this.db);
   }
 

@@ -8,10 +8,14 @@
 //   - copies the answer and the whole span as JSON (the clipboard holds them);
 //   - reads the tool call's arguments and result as formatted blocks;
 //   - zooms the long trace's time axis into its busiest second (Ctrl + wheel, then a drag).
+// The store is as the previous version left it, and another process holds its write lock at first:
+// the window says it is upgrading the store (status bar and notification) until capture starts.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceOutline } from '../../src/protocol/api';
+import Database from 'better-sqlite3';
 import { storeBigTraces } from '../../bench/lib/panel-fixture';
+import { SCHEMA_VERSION } from '../../src/store/schema';
 import { getJson } from './harness/collector-api';
 import { runApp } from './harness/apps';
 import { seen, textMatching } from './harness/ui-wait';
@@ -25,6 +29,8 @@ let httpPort = 0;
 let grpcPort = 0;
 let bigTraceId = '';
 let app: { traceId: string; chatSpanId: string; toolSpanId: string } | undefined;
+/** Holds the store's write lock until the upgrade has been seen. */
+let lock: Database.Database | undefined;
 
 const api = <T>(p: string) => getJson<T>(httpPort, p);
 
@@ -38,14 +44,32 @@ beforeAll(async () => {
   session = await startSession('reading', {
     prepare: ({ db }) => {
       [{ traceId: bigTraceId }] = storeBigTraces(db, [10_000], () => undefined);
+      lock = new Database(db);
+      lock.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+      lock.exec('BEGIN IMMEDIATE');
     },
   });
   ({ wb, httpPort, grpcPort } = session);
 });
 
-afterAll(() => endSession(session));
+afterAll(async () => {
+  if (lock?.inTransaction) lock.exec('COMMIT');
+  lock?.close();
+  await endSession(session);
+});
 
 describe('reading a call and the waterfall in code-server', () => {
+  it('says it is upgrading a store the previous version left, then captures', async () => {
+    const upgrading = wb!.page.locator('#workbench\\.parts\\.statusbar [aria-label="Spyglass: upgrading the trace store"]');
+    await seen(upgrading, 'status bar item "Spyglass: upgrading the trace store"', 90_000);
+    await seen(wb!.notification(new RegExp(`upgrading the trace store \\(.+\\) for this version.*\\(schema ${SCHEMA_VERSION - 1} → ${SCHEMA_VERSION}\\)`)), 'the upgrade notification', 15_000);
+    await wb!.screenshot('00-upgrading-store');
+    lock!.exec('COMMIT');
+    lock!.close();
+    await seen(statusItem(), `status bar item "Spyglass: listening on port ${httpPort}"`, 60_000);
+    expect(await upgrading.count()).toBe(0);
+  });
+
   it('captures the app\'s call with a markdown answer and a tool call', async () => {
     await seen(statusItem(), `status bar item "Spyglass: listening on port ${httpPort}"`, 90_000);
     app = await runApp(path.join(import.meta.dirname, 'app', 'markdown-app.mjs'), { SPYGLASS_URL: `http://127.0.0.1:${httpPort}` }, path.join(session!.out, 'app-output.log'));

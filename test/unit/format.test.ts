@@ -8,6 +8,7 @@ import {
   formatJson,
   formatPercent,
   formatTokens,
+  formatBytes,
   formatUsd,
 } from '../../src/core/format';
 
@@ -78,6 +79,24 @@ describe('formatTokens', () => {
     [2_000_000_000, '2B'],
   ])('%s → %s', (n, text) => {
     expect(formatTokens(n)).toBe(text);
+  });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1 KB'],
+    [1536, '1.5 KB'],
+    [1024 * 1023.97, '1 MB'],
+    [2.25 * 1024 ** 3, '2.25 GB'],
+    [123.4 * 1024 ** 2, '123.4 MB'],
+  ])('%s → %s', (n, text) => {
+    expect(formatBytes(n)).toBe(text);
+  });
+
+  it('shows a dash for nothing', () => {
+    expect(formatBytes(null)).toBe('—');
   });
 });
 

@@ -150,6 +150,9 @@ export class CollectorClient {
         execPath: this.opts.execPath,
         startTimeoutMs: this.opts.startTimeoutMs,
         onLog: (level, message) => this.log(level, `[collector] ${message}`),
+        onUpgrading: (upgrade) => {
+          if (!cancelled()) this.setState({ kind: 'starting', upgrade });
+        },
       });
       if (cancelled()) {
         if (result.kind === 'listening') await result.process.stop(this.opts.stopTimeoutMs);

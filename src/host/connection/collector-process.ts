@@ -2,7 +2,7 @@
 // decoding and writing spans never run on the extension host's thread, and stops it again.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import type { CollectorStartOptions, CollectorToHost, HostToCollector } from '../../protocol/collector-ipc';
+import type { CollectorStartOptions, CollectorToHost, HostToCollector, StoreUpgrade } from '../../protocol/collector-ipc';
 import { COLLECTOR_NODE_FLAGS } from '../../collector/node-flags';
 import type { StartOutcome } from './ownership-model';
 
@@ -17,6 +17,8 @@ export interface ForkCollectorOptions {
   nodeFlags?: readonly string[];
   startTimeoutMs?: number;
   onLog?: (level: LogLevel, message: string) => void;
+  /** The collector is upgrading an existing store first: the start deadline no longer applies. */
+  onUpgrading?: (u: StoreUpgrade) => void;
   /** More `serve` arguments (`--read-only --port 0` for the store without capture). */
   extraArgs?: readonly string[];
 }
@@ -165,6 +167,13 @@ export function forkCollector(opts: ForkCollectorOptions): Promise<ForkResult> {
           break;
         case 'log':
           log(m.level, m.message);
+          break;
+        case 'upgrading':
+          // An upgrade of a large store takes minutes; it ends in 'listening', 'start-failed'
+          // (the store stayed locked, a migration failed) or an exit, each settled here.
+          clearTimeout(timer);
+          log('info', `upgrading the store from schema ${m.fromSchema} to ${m.toSchema}${m.bytes === null ? '' : ` (${m.bytes} bytes)`}`);
+          opts.onUpgrading?.({ fromSchema: m.fromSchema, toSchema: m.toSchema, bytes: m.bytes });
           break;
       }
     });

@@ -3,12 +3,13 @@
 // (a child process it forked); every other window reads from it over the HTTP API.
 
 import type { HealthDto } from '../../protocol/api';
-import type { CollectorToHost } from '../../protocol/collector-ipc';
+import type { CollectorToHost, StoreUpgrade } from '../../protocol/collector-ipc';
 
 /** What this window's relation to the collector is right now. */
 export type CollectorState =
   | { kind: 'stopped' }
-  | { kind: 'starting' }
+  /** `upgrade`: the collector is upgrading an existing store to this version's schema first. */
+  | { kind: 'starting'; upgrade?: StoreUpgrade }
   | { kind: 'owner'; httpPort: number; grpcPort: number | null; dbPath: string; pid: number | null }
   | { kind: 'reader'; httpPort: number; grpcPort: number | null; dbPath: string; ownerPid: number }
   | { kind: 'port-conflict'; port: number; setting: 'httpPort' | 'grpcPort'; detail: string }

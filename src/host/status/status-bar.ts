@@ -4,9 +4,10 @@
 import * as vscode from 'vscode';
 import type { CollectorEvent, TodaySummaryDto } from '../../protocol/api';
 import type { AlertDto } from '../../protocol/alerts';
+import type { StoreUpgrade } from '../../protocol/collector-ipc';
 import type { ApiClient } from '../connection/api-client';
 import type { CollectorState } from '../connection/ownership-model';
-import { STATUS_TOOLTIP_COMMANDS, statusView } from './status-model';
+import { STATUS_TOOLTIP_COMMANDS, statusView, upgradeMessage } from './status-model';
 import { Throttle } from '../connection/throttle';
 
 export const STATUS_BAR_ID = 'spyglass.status';
@@ -18,6 +19,8 @@ export class SpyglassStatusBar implements vscode.Disposable {
   private alerts: readonly AlertDto[] = [];
   private readonly throttle: Throttle;
   private readonly timer: NodeJS.Timeout;
+  /** Ends the "upgrading the trace store" notification. */
+  private upgradeShown: (() => void) | null = null;
 
   constructor(
     private readonly getApi: () => ApiClient | null,
@@ -44,6 +47,21 @@ export class SpyglassStatusBar implements vscode.Disposable {
     if (state.kind !== 'owner' && state.kind !== 'reader') this.summary = null;
     this.render();
     if (state.kind === 'owner' || state.kind === 'reader') this.throttle.flush();
+    this.showUpgrade(state.kind === 'starting' ? state.upgrade ?? null : null);
+  }
+
+  /** An upgrade of a large store takes minutes before capture starts: a notification says why. */
+  private showUpgrade(upgrade: StoreUpgrade | null): void {
+    if (!upgrade) {
+      this.upgradeShown?.();
+      this.upgradeShown = null;
+      return;
+    }
+    if (this.upgradeShown) return;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spyglass' }, (progress) => {
+      progress.report({ message: upgradeMessage(upgrade) });
+      return new Promise<void>((resolve) => (this.upgradeShown = resolve));
+    });
   }
 
   /** The firing alerts: the worst shows first, coloured by its severity. */
@@ -86,6 +104,7 @@ export class SpyglassStatusBar implements vscode.Disposable {
 
   dispose(): void {
     clearInterval(this.timer);
+    this.upgradeShown?.();
     this.throttle.dispose();
     this.item.dispose();
   }

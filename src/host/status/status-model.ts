@@ -2,10 +2,11 @@
 // exact texts are unit-tested; status-bar.ts only copies them onto the vscode item.
 
 import type { TodaySummaryDto } from '../../protocol/api';
-import { escapeMarkdown, formatUsd, plural } from '../../core/format';
+import { escapeMarkdown, formatBytes, formatUsd, plural } from '../../core/format';
 import type { AlertDto } from '../../protocol/alerts';
 import { alertStatus, worstAlert } from '../alerts/alerts-model';
 import type { CollectorState } from '../connection/ownership-model';
+import type { StoreUpgrade } from '../../protocol/collector-ipc';
 
 export interface StatusView {
   /** With `$(codicon)` references. */
@@ -54,9 +55,24 @@ export const STATUS_TOOLTIP_COMMANDS = [
   'spyglass.showAlerts',
 ];
 
+/** Why capture has not started yet: said once in the status bar's tooltip and once as a notification. */
+export function upgradeMessage({ fromSchema, toSchema, bytes }: StoreUpgrade): string {
+  const size = bytes === null ? '' : ` (${formatBytes(bytes)})`;
+  return `upgrading the trace store${size} for this version; capture starts when it is done. `
+    + `On a large store this takes minutes, once (schema ${fromSchema} → ${toSchema}).`;
+}
+
 export function statusView(state: CollectorState, summary: TodaySummaryDto | null, alerts: readonly AlertDto[] = []): StatusView {
   switch (state.kind) {
     case 'starting':
+      if (state.upgrade) {
+        return {
+          text: '$(loading~spin) Spyglass: upgrading store',
+          tooltip: `**Spyglass**: ${upgradeMessage(state.upgrade)}\n\n${LINKS.log}`,
+          accessibilityLabel: 'Spyglass: upgrading the trace store',
+          background: 'none',
+        };
+      }
       return {
         text: '$(loading~spin) Spyglass',
         tooltip: '**Spyglass** is starting the trace collector…',

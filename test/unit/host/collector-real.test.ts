@@ -12,6 +12,9 @@ import type { CollectorStartOptions } from '../../../src/protocol/collector-ipc'
 import { ApiClient, rawRequest } from '../../../src/host/connection/api-client';
 import { CollectorClient } from '../../../src/host/connection/collector-client';
 import { forkCollector, type CollectorProcess } from '../../../src/host/connection/collector-process';
+import Database from 'better-sqlite3';
+import type { CollectorState } from '../../../src/host/connection/ownership-model';
+import { SCHEMA_VERSION } from '../../../src/store/schema';
 import { llmTrace } from './otlp-payload';
 import { namedPort } from '../../helpers/ports';
 
@@ -123,6 +126,44 @@ describe('collector process (forked dist/cli.js)', () => {
     expect(await proc.stop(5000)).toBe('exited');
     expect(proc.exited).toBe(true);
     expect(isAlive(proc.pid!)).toBe(false);
+  });
+
+  it('upgrades an older store past the start deadline, saying so first, and keeps its traces', async () => {
+    const opts = options();
+    const first = await forkCollector({ cliPath: CLI, options: opts });
+    if (first.kind !== 'listening') throw new Error(`first start: ${first.kind}`);
+    const t = llmTrace({ rootName: 'kept across the upgrade' });
+    expect(await postOtlp(first.httpPort, t.body)).toBe(200);
+    await expect.poll(async () => (await new ApiClient(first.httpPort).listTraces()).traces.length, { timeout: 5000 }).toBe(1);
+    expect(await first.process.stop(5000)).toBe('exited');
+    // The file as the previous version left it, and another process holding its write lock past
+    // the start deadline: the upgrade waits for the lock, as a long migration takes its time.
+    const older = SCHEMA_VERSION - 1;
+    const lock = new Database(opts.dbPath);
+    lock.pragma(`user_version = ${older}`);
+    lock.exec('BEGIN IMMEDIATE');
+    const startTimeoutMs = 2500;
+    const states: CollectorState[] = [];
+    const c = new CollectorClient({ cliPath: CLI, getStartOptions: () => opts, startTimeoutMs, stopTimeoutMs: 5000, log: () => undefined });
+    cleanups.push(() => c.dispose());
+    c.onDidChangeState((st) => states.push(st));
+    const t0 = Date.now();
+    const started = c.start();
+    await expect.poll(() => states.some((st) => st.kind === 'starting' && st.upgrade), { timeout: startTimeoutMs }).toBe(true);
+    // Let the start deadline pass while the upgrade waits, then let it go on.
+    await new Promise((r) => setTimeout(r, startTimeoutMs + 300 - (Date.now() - t0)));
+    lock.exec('COMMIT');
+    lock.close();
+    const state = await started;
+    expect(Date.now() - t0).toBeGreaterThan(startTimeoutMs);
+    expect(state.kind).toBe('owner');
+    const upgrade = states.find((st) => st.kind === 'starting' && st.upgrade);
+    expect(upgrade).toMatchObject({ upgrade: { fromSchema: older, toSchema: SCHEMA_VERSION, bytes: fs.statSync(opts.dbPath).size } });
+    if (state.kind !== 'owner') return;
+    expect((await new ApiClient(state.httpPort).listTraces()).traces.map((x) => x.traceId)).toEqual([t.traceId]);
+    const check = new Database(opts.dbPath, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
   });
 
   it('reports EADDRINUSE when its port is taken', async () => {

@@ -73,6 +73,11 @@ describe('status bar view', () => {
     expect(f.accessibilityLabel).toBe('Spyglass: capture failed: database is locked');
     expect(statusView({ kind: 'stopped' }, null).text).toBe('$(telescope) Spyglass: off');
     expect(statusView({ kind: 'starting' }, null).text).toBe('$(loading~spin) Spyglass');
+    const upgrading = statusView({ kind: 'starting', upgrade: { fromSchema: 15, toSchema: 17, bytes: 2.25 * 1024 ** 3 } }, null);
+    expect(upgrading.text).toBe('$(loading~spin) Spyglass: upgrading store');
+    expect(upgrading.tooltip).toContain('upgrading the trace store (2.25 GB) for this version');
+    expect(upgrading.tooltip).toContain('(schema 15 → 17)');
+    expect(upgrading.tooltip).toContain('command:spyglass.showLog');
   });
 
   it('escapes the database path in the trusted tooltip', () => {
