@@ -1,8 +1,9 @@
 // The dashboard's top tables over a whole range: the costliest and slowest calls walk the cost and
 // duration indexes from the top (stopping after `limit` calls inside the range), prompts and
-// services are summed from the rollups (the range's calls only when a filter cuts across them),
-// and each group's costliest call is found the same way as the costliest calls. Nothing reads
-// "the newest few hundred traces", and no unfiltered range reads all of its calls.
+// services are summed from the rollups (the range's calls only when a filter cuts across them: a
+// prompt version's by its own index), and each group's costliest call is found the same way as
+// the costliest calls. Nothing reads "the newest few hundred traces", and no unfiltered range
+// reads all of its calls.
 
 import type Database from 'better-sqlite3';
 import type { DashboardTopQuery, DashboardTops, TopCall, TopGroup } from '../protocol/dashboard';
@@ -107,20 +108,31 @@ export class DashboardQueries {
         .map((p): TopGroup => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.cost, traceId: p.trace_id }));
     }
     const byScope = this.sums.byScope(from, to);
-    const services = new Map<string, TopGroup>();
-    for (const s of byScope) {
-      if ((q.model && s.model !== q.model) || (q.service && s.service !== q.service)) continue;
-      const key = s.service || '(no service)';
-      const g = services.get(key) ?? { key, calls: 0, costUsd: 0, traceId: null };
-      g.calls += s.calls;
-      g.costUsd += s.costUsd;
-      services.set(key, g);
-    }
-    const costliestServices = [...services.values()].sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls).slice(0, limit);
-    // With a model filter, a service's costliest call of that model.
-    for (const g of costliestServices) {
-      g.traceId = costliestTrace('llm_calls_by_service_cost', q.model ? 'service_name IS ? AND model = ?' : 'service_name IS ?',
-        [g.key === '(no service)' ? null : g.key, ...(q.model ? [q.model] : [])]);
+    let costliestServices: TopGroup[];
+    if (q.prompt) {
+      // The rollups have no prompt: a prompt's calls are few, read by its own index, each service's costliest in the same pass.
+      costliestServices = (this.stmt(`SELECT coalesce(c.service_name, '(no service)') AS key, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
+          max(c.cost_usd) AS top_cost, c.trace_id AS trace_id
+          FROM llm_calls c ${this.filterIndexes ? 'INDEXED BY llm_calls_by_prompt_time' : ''}
+          WHERE ${cond} GROUP BY 1 ORDER BY cost DESC, calls DESC LIMIT ${limit}`)
+        .all(...args) as { key: string; calls: number; cost: number; trace_id: string | null }[])
+        .map((g): TopGroup => ({ key: g.key, calls: g.calls, costUsd: g.cost, traceId: g.trace_id }));
+    } else {
+      const services = new Map<string, TopGroup>();
+      for (const s of byScope) {
+        if ((q.model && s.model !== q.model) || (q.service && s.service !== q.service)) continue;
+        const key = s.service || '(no service)';
+        const g = services.get(key) ?? { key, calls: 0, costUsd: 0, traceId: null };
+        g.calls += s.calls;
+        g.costUsd += s.costUsd;
+        services.set(key, g);
+      }
+      costliestServices = [...services.values()].sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls).slice(0, limit);
+      // With a model filter, a service's costliest call of that model.
+      for (const g of costliestServices) {
+        g.traceId = costliestTrace('llm_calls_by_service_cost', q.model ? 'service_name IS ? AND model = ?' : 'service_name IS ?',
+          [g.key === '(no service)' ? null : g.key, ...(q.model ? [q.model] : [])]);
+      }
     }
     const promptNames = this.stmt(this.promptSums
       ? `SELECT DISTINCT prompt_name, nullif(prompt_version, '') AS prompt_version FROM llm_prompt_day`

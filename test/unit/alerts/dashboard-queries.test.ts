@@ -66,15 +66,14 @@ describe('DashboardQueries.tops', () => {
           expect(g.traceId).toBe(want.top.trace_id);
         }
         expect(got.costliestPrompts.length).toBe(prompts.size);
-        // Services are summed by service and model (the rollups have no prompt): each with its costliest call of the filter's model.
-        if (!filter.prompt) {
-          for (const g of got.costliestServices) {
-            const mine = inside.filter((r) => (r.service_name || '(no service)') === g.key);
-            expect(g.calls).toBe(mine.length);
-            expect(g.traceId).toBe(mine.reduce((a, b) => (b.cost_usd > a.cost_usd ? b : a)).trace_id);
-          }
-          expect(got.costliestServices.length).toBe(new Set(inside.map((r) => r.service_name)).size);
+        // Each service with its calls of the filter (model, prompt) and its costliest call among them.
+        for (const g of got.costliestServices) {
+          const mine = inside.filter((r) => (r.service_name || '(no service)') === g.key);
+          expect(g.calls).toBe(mine.length);
+          expect(g.costUsd).toBeCloseTo(mine.reduce((sum, r) => sum + r.cost_usd, 0), 9);
+          expect(g.traceId).toBe(mine.reduce((a, b) => (b.cost_usd > a.cost_usd ? b : a)).trace_id);
         }
+        expect(got.costliestServices.length).toBe(new Set(inside.map((r) => r.service_name)).size);
       }
     }
   });
