@@ -110,13 +110,17 @@ export class DashboardQueries {
     const byScope = this.sums.byScope(from, to);
     let costliestServices: TopGroup[];
     if (q.prompt) {
-      // The rollups have no prompt: a prompt's calls are few, read by its own index, each service's costliest in the same pass.
-      costliestServices = (this.stmt(`SELECT coalesce(c.service_name, '(no service)') AS key, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
-          max(c.cost_usd) AS top_cost, c.trace_id AS trace_id
+      // The rollups have no prompt: a prompt's calls, summed per service from its index alone (schema 18). SQLite fills the
+      // bare span_row (the index's rowid) from the entry that holds max(cost_usd): each service's costliest call in the same pass.
+      const groups = this.stmt(`SELECT coalesce(c.service_name, '(no service)') AS key, count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost,
+          max(c.cost_usd) AS top_cost, c.span_row AS top_row
           FROM llm_calls c ${this.filterIndexes ? 'INDEXED BY llm_calls_by_prompt_time' : ''}
           WHERE ${cond} GROUP BY 1 ORDER BY cost DESC, calls DESC LIMIT ${limit}`)
-        .all(...args) as { key: string; calls: number; cost: number; trace_id: string | null }[])
-        .map((g): TopGroup => ({ key: g.key, calls: g.calls, costUsd: g.cost, traceId: g.trace_id }));
+        .all(...args) as { key: string; calls: number; cost: number; top_cost: number | null; top_row: number }[];
+      const traceOf = this.stmt('SELECT trace_id FROM llm_calls WHERE span_row = ?').pluck();
+      costliestServices = groups.map((g): TopGroup => ({
+        key: g.key, calls: g.calls, costUsd: g.cost, traceId: g.top_cost === null ? null : (traceOf.get(g.top_row) as string),
+      }));
     } else {
       const services = new Map<string, TopGroup>();
       for (const s of byScope) {
