@@ -460,7 +460,7 @@ export interface GuardrailCounts {
 }
 
 export interface GuardrailBucket {
-  /** Epoch ms where the bucket starts: `from` for the first, a multiple of the width for the others. */
+  /** Epoch ms where the bucket starts. */
   bucketStart: number;
   /** Hits per category; categories with none left out. */
   byCategory: Record<string, number>;
