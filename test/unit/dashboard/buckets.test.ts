@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BucketGrid, DASHBOARD_BUCKETS, NICE_BUCKET_MS, gridOrigin, niceBucketMs } from '../../../src/core/dashboard/buckets';
+import { coverRange, ROLLUP_LEVELS } from '../../../src/store/rollups';
 import { gridEdges } from '../../helpers/grid-edges';
 
 const MIN = 60_000;
@@ -52,6 +53,19 @@ describe('BucketGrid', () => {
         const k = g.indexOf(ms);
         if (ms < from || ms >= to) expect(k).toBe(-1);
         else expect(ms >= edges[k]! && ms < edges[k + 1]!).toBe(true);
+      }
+    }
+  });
+
+  it('reads inner buckets of widths that are multiples of ten minutes from ten-minute, hour and day rollup rows alone', () => {
+    const grains = ROLLUP_LEVELS.map((l) => l.us);
+    const r = rng(9);
+    for (const width of NICE_BUCKET_MS.filter((w) => w % (10 * MIN) === 0)) {
+      const from = 1_700_000_000_000 + Math.floor(r() * DAY) + 0.5;
+      const g = new BucketGrid(from, from + 20 * width + Math.floor(r() * width), width);
+      for (let k = 1; k < g.count - 1; k++) {
+        const pieces = coverRange(g.start(k) * 1000, g.end(k) * 1000, grains);
+        expect(pieces.every((p) => p.level >= 1), `bucket ${k} of ${width} ms`).toBe(true);
       }
     }
   });
