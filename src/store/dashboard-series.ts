@@ -136,10 +136,10 @@ export class DashboardSeriesReader {
     const tpot = new HistogramSum();
     const { grid } = builder;
     for (let k = 0; k < grid.count; k++) {
-      // The bucket's calls are those with start ≤ start time < end (ms), in whole µs: inner edges lie
-      // on the grid, so only the range's two ends cut rollup rows.
-      const lo = k === 0 ? Math.floor(from * 1000) : Math.ceil(grid.start(k) * 1000);
-      const hi = k === grid.count - 1 ? Math.ceil(to * 1000) : Math.ceil(grid.end(k) * 1000);
+      // The bucket's calls are those with start ≤ start time < end (ms): in whole µs, ceil(start) ≤
+      // start_us < ceil(end). Inner edges lie on the grid, so only the range's two ends cut rollup rows.
+      const lo = Math.ceil(grid.start(k) * 1000);
+      const hi = Math.ceil(grid.end(k) * 1000);
       const latency = new HistogramSum();
       for (const p of coverRange(lo, hi, grains)) {
         if (p.level < 0) {

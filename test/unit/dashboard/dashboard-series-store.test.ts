@@ -201,6 +201,16 @@ describe('DashboardSeriesReader', () => {
     expect(s.spendBy.session.map((g) => [g.key, g.calls])).toEqual([['s-dave', 2]]);
   });
 
+  it('keeps a call on a minute edge out of a range that starts a fraction of a millisecond after it', () => {
+    const edgeUs = (T0 + 9 * HOUR) * 1000;
+    store.writer.write([{ spans: [span({ startUs: edgeUs, endUs: edgeUs + 1_000_000, attributes: { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.system': 'openai' } })], logs: [] }]);
+    const reader = new DashboardSeriesReader(store.db);
+    const count = (from: number) => reader.series({ from, to: T0 + 10 * HOUR, bucketMs: 600_000 }).totals.calls;
+    expect(count(edgeUs / 1000)).toBe(1);
+    expect(count(edgeUs / 1000 + 0.0004)).toBe(0);
+    expect(count(edgeUs / 1000 - 0.0004)).toBe(1);
+  });
+
   it('fills the attribution and the series rollups of a store written before them', () => {
     const file = path.join(dir, 'd.db');
     const reader = () => new DashboardSeriesReader(store.db);
