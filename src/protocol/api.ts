@@ -565,7 +565,10 @@ export interface TodaySummaryDto {
 export interface StatsSeriesQuery {
   from?: number;
   to?: number;
-  /** Bucket width in ms; buckets start at `from + k * bucketMs`. */
+  /**
+   * Bucket width in ms, whole minutes. Buckets lie on the calendar grid of the width (multiples of
+   * it since the epoch, UTC; whole weeks from a Monday), the first starting at `from`.
+   */
   bucketMs?: number;
   service?: string;
   model?: string;
@@ -573,7 +576,7 @@ export interface StatsSeriesQuery {
 
 /** One (bucket, model) cell; empty cells are left out. */
 export interface StatsSeriesPoint {
-  /** Epoch ms where the bucket starts. */
+  /** Epoch ms where the bucket starts: `from` for the first, a multiple of the width for the others. */
   bucketStart: number;
   model: string;
   calls: number;

@@ -10,6 +10,7 @@
 import type { AlertDto } from './alerts';
 import type { DashboardSeries, DashboardTops } from './dashboard';
 import type { AgentRun } from '../core/agent-run';
+import { DASHBOARD_BUCKETS, niceBucketMs } from '../core/dashboard/buckets';
 import type { AnnotationDto, NewUserAnnotation, SpanDetail, StatsDto, StatsSeriesDto, TraceOutline, TraceSummary } from './api';
 
 // ---------------------------------------------------------------------------------------------
@@ -491,11 +492,12 @@ export type TraceWebviewToHost = {
 
 export type TimeRangeKey = '15m' | '1h' | '24h' | '7d';
 
+/** Each range's bucket width is the nice width for the dashboard's bucket count (1 min, 5 min, 1 h, 6 h). */
 export const TIME_RANGES: Record<TimeRangeKey, { label: string; durationMs: number; bucketMs: number }> = {
-  '15m': { label: '15 min', durationMs: 15 * 60_000, bucketMs: 60_000 },
-  '1h': { label: '1 hour', durationMs: 60 * 60_000, bucketMs: 5 * 60_000 },
-  '24h': { label: '24 hours', durationMs: 24 * 3_600_000, bucketMs: 3_600_000 },
-  '7d': { label: '7 days', durationMs: 7 * 86_400_000, bucketMs: 6 * 3_600_000 },
+  '15m': { label: '15 min', durationMs: 15 * 60_000, bucketMs: niceBucketMs(15 * 60_000, DASHBOARD_BUCKETS) },
+  '1h': { label: '1 hour', durationMs: 60 * 60_000, bucketMs: niceBucketMs(60 * 60_000, DASHBOARD_BUCKETS) },
+  '24h': { label: '24 hours', durationMs: 24 * 3_600_000, bucketMs: niceBucketMs(24 * 3_600_000, DASHBOARD_BUCKETS) },
+  '7d': { label: '7 days', durationMs: 7 * 86_400_000, bucketMs: niceBucketMs(7 * 86_400_000, DASHBOARD_BUCKETS) },
 };
 
 export function isTimeRangeKey(value: unknown): value is TimeRangeKey {

@@ -9,6 +9,7 @@
 // refusals the guardrail annotations of category `refusal`: both are few beside the calls.
 
 import type Database from 'better-sqlite3';
+import { DASHBOARD_BUCKETS, niceBucketMs } from '../core/dashboard/buckets';
 import { SeriesBuilder, type SeriesCall } from '../core/dashboard/series';
 import type { DashboardSeries, DashboardSeriesQuery } from '../core/dashboard/types';
 import { cacheReadSavingPerToken, type PriceOverride } from '../core/pricing';
@@ -92,7 +93,7 @@ export class DashboardSeriesReader {
   series(q: DashboardSeriesQuery, now = Date.now()): DashboardSeries {
     const to = q.to ?? now;
     const from = q.from ?? to - 3_600_000;
-    const builder = new SeriesBuilder(from, to, q.bucketMs ?? Math.max(1, Math.ceil((to - from) / 60)), {
+    const builder = new SeriesBuilder(from, to, q.bucketMs ?? niceBucketMs(to - from, DASHBOARD_BUCKETS), {
       savingPerCachedToken: this.savings(),
     });
     if (!(to > from)) return builder.build();
@@ -133,13 +134,12 @@ export class DashboardSeriesReader {
       WHERE c.start_us >= ? AND c.start_us < ?`);
     const ttft = new HistogramSum();
     const tpot = new HistogramSum();
-    const fromUs = Math.floor(from * 1000);
-    const toUs = Math.ceil(to * 1000);
-    const n = builder.bucketCount;
-    for (let k = 0; k < n; k++) {
-      // The bucket's calls are those with from + k·width ≤ start < from + (k+1)·width (ms), in whole µs.
-      const lo = k === 0 ? fromUs : Math.ceil((from + k * builder.bucketMs) * 1000);
-      const hi = k === n - 1 ? toUs : Math.ceil((from + (k + 1) * builder.bucketMs) * 1000);
+    const { grid } = builder;
+    for (let k = 0; k < grid.count; k++) {
+      // The bucket's calls are those with start ≤ start time < end (ms): in whole µs, ceil(start) ≤
+      // start_us < ceil(end). Inner edges lie on the grid, so only the range's two ends cut rollup rows.
+      const lo = Math.ceil(grid.start(k) * 1000);
+      const hi = Math.ceil(grid.end(k) * 1000);
       const latency = new HistogramSum();
       for (const p of coverRange(lo, hi, grains)) {
         if (p.level < 0) {

@@ -2,6 +2,7 @@
 // (see schema.ts); the API and the extension read only through these.
 
 import type Database from 'better-sqlite3';
+import { BucketGrid, DASHBOARD_BUCKETS, niceBucketMs } from '../core/dashboard/buckets';
 import { bucketOf, quantiles } from '../core/histogram';
 import type { PricedCall, SpanCategory } from '../core/model';
 import type {
@@ -195,23 +196,23 @@ export class TraceQueries {
   }
 
   /**
-   * Cost and calls per time bucket and model (bucket ≥ 1 minute): each minute's calls count in the
-   * bucket its minute starts in, read through the coarsest rollups that fit in the bucket.
+   * Cost and calls per time bucket and model (bucket ≥ 1 minute, on the calendar grid of its width,
+   * the first starting at `from`): each minute's calls count in the bucket its minute starts in,
+   * read through the coarsest rollups that fit in the bucket.
    */
   series(q: StatsSeriesQuery = {}): StatsSeriesDto {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - 24 * 3_600_000;
     const minuteMs = MINUTE_US / 1000;
-    const bucketMs = Math.max(minuteMs, Math.round((q.bucketMs ?? (to - from) / 60) / minuteMs) * minuteMs);
+    const bucketMs = Math.max(minuteMs, Math.round((q.bucketMs ?? niceBucketMs(to - from, DASHBOARD_BUCKETS)) / minuteMs) * minuteMs);
     const cells = new Map<string, StatsSeriesPoint>();
+    const grid = new BucketGrid(from, to, bucketMs);
     const minuteAt = (us: number) => Math.ceil(us / MINUTE_US) * MINUTE_US;
-    const lo = Math.floor(from / minuteMs) * MINUTE_US;
-    const end = minuteAt(to * 1000);
-    for (let k = Math.floor((lo / 1000 - from) / bucketMs); ; k++) {
-      const a = Math.max(lo, minuteAt((from + k * bucketMs) * 1000));
-      if (a >= end) break;
-      const bucketStart = from + k * bucketMs;
-      for (const r of this.sums.byScopeUs(a, Math.min(end, minuteAt((from + (k + 1) * bucketMs) * 1000)))) {
+    // Inner edges are whole minutes; the first bucket holds the minute `from` falls in, the last the one `to` does.
+    for (let k = 0; k < grid.count; k++) {
+      const a = k === 0 ? Math.floor(from / minuteMs) * MINUTE_US : grid.start(k) * 1000;
+      const bucketStart = grid.start(k);
+      for (const r of this.sums.byScopeUs(a, minuteAt(grid.end(k) * 1000))) {
         if ((q.model && q.model !== r.model) || (q.service && q.service !== r.service)) continue;
         const key = `${bucketStart}|${r.model}`;
         let cell = cells.get(key);

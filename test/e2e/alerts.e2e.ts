@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsDto, BreakersDto } from '../../src/protocol/alerts';
 import type { StatsDto, TraceListPage } from '../../src/protocol/api';
+import { NICE_BUCKET_MS } from '../../src/core/dashboard/buckets';
 import type { DashboardSeries } from '../../src/protocol/dashboard';
 import { formatInteger, formatPercent, formatUsd } from '../../src/core/format';
 import type { FakeServer } from '../fakes/fake-server';
@@ -119,6 +120,13 @@ describe('budgets, alerts and the dashboard in code-server', () => {
     expect(series.totals.costUsd).toBeCloseTo(stats.costUsd, 12);
     expect(series.buckets.reduce((a, b) => a + b.calls, 0)).toBe(LIMIT + 1);
     expect(series.costBy.service.map((s) => s.key)).toContain('runaway-agent');
+    // Without a width, the nice one the dashboard would pick; inner bucket edges on its grid, the first clipped to `from`.
+    const from = run!.startedAt - 60_001;
+    const auto = await api<DashboardSeries>(`/api/dashboard/series?from=${from}&to=${Date.now() + 1}`);
+    expect(NICE_BUCKET_MS).toContain(auto.bucketMs);
+    expect(auto.buckets[0]!.start).toBe(from);
+    expect(auto.buckets.slice(1).every((b, k) => b.start % auto.bucketMs === 0 && b.start === auto.buckets[k]!.end)).toBe(true);
+    expect(auto.totals.calls).toBe(stats.calls);
     const rates = dash.locator('[data-headline="rates"]');
     await textMatching(rates, `${formatInteger(LIMIT + 1)} calls · ${formatPercent(1 / (LIMIT + 1))} errors · 0% refused`, 'the calls and rates chart', 15_000);
     await textMatching(dash.locator('[data-headline="costStack"]'), formatUsd(stats.costUsd), 'the cost chart\'s total', 10_000);

@@ -11,6 +11,7 @@ import type { IngestSpan } from '../../src/core/model';
 import { DAY_US, HOUR_US, MINUTE_US } from '../../src/store/rollups';
 import { versionBefore } from '../../src/store/schema';
 import { Store } from '../../src/store/store';
+import { gridEdges } from '../helpers/grid-edges';
 import { levelMismatch } from '../helpers/rollup-levels';
 import { span } from '../helpers/spans';
 import { testAnalyzer } from '../helpers/test-analyzer';
@@ -83,15 +84,16 @@ function expectedStats(spans: IngestSpan[], fromMs: number, toMs: number) {
   return { calls: inside.length, input: inside.reduce((n, s) => n + (s.attributes['gen_ai.usage.input_tokens'] as number), 0), latency: { p50, p95, p99 } };
 }
 
-/** The series by its definition: each call counts in the bucket its minute starts in. */
+/** The series by its definition: each call counts in the bucket (on the grid of the width) its minute starts in. */
 function expectedSeries(spans: IngestSpan[], from: number, to: number, bucketMs: number, model?: string) {
   const lo = Math.floor(from / 60_000) * MINUTE_US;
+  const starts = gridEdges(from, to, bucketMs).slice(0, -1);
   const cells = new Map<string, { bucketStart: number; model: string; calls: number; inputTokens: number }>();
   for (const s of spans) {
     const m = Math.floor(s.startUs / MINUTE_US) * MINUTE_US;
     const name = s.attributes['gen_ai.request.model'] as string;
     if (m < lo || m >= to * 1000 || (model && name !== model)) continue;
-    const bucketStart = from + Math.floor((m / 1000 - from) / bucketMs) * bucketMs;
+    const bucketStart = starts.filter((e) => e <= Math.max(from, m / 1000)).at(-1)!;
     const key = `${bucketStart}|${name}`;
     const c = cells.get(key) ?? { bucketStart, model: name, calls: 0, inputTokens: 0 };
     c.calls += 1;

@@ -1,5 +1,6 @@
 // Shapes API data into chart rows: pure, so it is tested without a canvas.
 
+import { BucketGrid } from '../../src/core/dashboard/buckets';
 import type { StatsDto, StatsSeriesDto } from '../../src/protocol/api';
 
 export interface BarDataset {
@@ -15,11 +16,16 @@ export interface BarData {
 export const OTHER_MODELS = 'other models';
 const MAX_BUCKETS = 1_000;
 
-/** Start of each bucket in [from, to). */
+/** The buckets of [from, to) on the calendar grid of their width, as the collector cuts them; null when there are none to draw. */
+function gridOf(from: number, to: number, bucketMs: number): BucketGrid | null {
+  if (!(bucketMs > 0) || !(to > from)) return null;
+  const grid = new BucketGrid(from, to, bucketMs);
+  return grid.count <= MAX_BUCKETS ? grid : null;
+}
+
+/** Start of each bucket in [from, to): `from`, then the multiples of the width. */
 export function bucketStarts(from: number, to: number, bucketMs: number): number[] {
-  if (!(bucketMs > 0) || !(to > from)) return [];
-  const n = Math.min(MAX_BUCKETS, Math.ceil((to - from) / bucketMs));
-  return Array.from({ length: n }, (_, k) => from + k * bucketMs);
+  return gridOf(from, to, bucketMs)?.starts() ?? [];
 }
 
 const two = (n: number) => String(n).padStart(2, '0');
@@ -36,7 +42,8 @@ export function bucketLabel(startMs: number, bucketMs: number): string {
  * the cheaper ones are summed into one "other models" dataset so the legend stays readable.
  */
 export function costOverTime(series: StatsSeriesDto, maxModels = 6): BarData {
-  const starts = bucketStarts(series.from, series.to, series.bucketMs);
+  const grid = gridOf(series.from, series.to, series.bucketMs);
+  const starts = grid?.starts() ?? [];
   const totals = new Map<string, number>();
   for (const p of series.points) totals.set(p.model, (totals.get(p.model) ?? 0) + p.costUsd);
   const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([m]) => m);
@@ -45,8 +52,9 @@ export function costOverTime(series: StatsSeriesDto, maxModels = 6): BarData {
   const names = ranked.length > kept.length ? [...kept, OTHER_MODELS] : kept;
   const rows = new Map(names.map((m) => [m, new Array<number>(starts.length).fill(0)]));
   for (const p of series.points) {
-    if (starts.length === 0) break;
-    const k = Math.min(starts.length - 1, Math.max(0, Math.floor((p.bucketStart - series.from) / series.bucketMs)));
+    if (!grid) break;
+    // Points outside the range (a collector aligned otherwise) go to the nearest edge bucket.
+    const k = p.bucketStart < series.from ? 0 : p.bucketStart >= series.to ? grid.count - 1 : grid.indexOf(p.bucketStart);
     rows.get(keptSet.has(p.model) ? p.model : OTHER_MODELS)![k] += p.costUsd;
   }
   return {

@@ -8,6 +8,7 @@
 // from 1-2-5 bin counts (exact).
 
 import { addToHistogram, mergeHistogram, quantiles, type SparseHistogram } from '../histogram';
+import { BucketGrid, niceBucketMs } from './buckets';
 import type { CostStack, CostStackBy, DashboardSeries, Percentiles, SeriesBucket, SpendBy, SpendGroup } from './types';
 import { addToBins, histogramFromBins, type BinCounts } from './distribution';
 
@@ -46,11 +47,14 @@ export const OTHER = 'other';
 export const NO_SERVICE = '(no service)';
 export const NO_PROMPT = '(no prompt)';
 
-/** The bucket width actually used: at most MAX_BUCKETS buckets over [from, to). */
+/**
+ * The bucket width actually used: the one asked for, or where that would make more than
+ * MAX_BUCKETS buckets over [from, to) on its grid, the finest nice width that does not.
+ */
 export function effectiveBucketMs(from: number, to: number, bucketMs: number): number {
   const span = Math.max(0, to - from);
   const width = bucketMs > 0 && Number.isFinite(bucketMs) ? bucketMs : Math.max(1, span);
-  return Math.max(width, Math.ceil(span / MAX_BUCKETS), 1);
+  return Math.ceil(span / width) + 1 <= MAX_BUCKETS ? width : Math.max(width, niceBucketMs(span, MAX_BUCKETS));
 }
 
 /** Time per output token after the first, in ms; null where it cannot be told. */
@@ -125,7 +129,7 @@ class Acc {
     this.genMs += s.genMs;
   }
 
-  figures(): Omit<SeriesBucket, 'start'> {
+  figures(): Omit<SeriesBucket, 'start' | 'end'> {
     return {
       calls: this.calls, errors: this.errors, refusals: this.refusals, costUsd: this.costUsd,
       inputTokens: this.inputTokens, outputTokens: this.outputTokens, cachedInputTokens: this.cachedInputTokens, cacheSavingsUsd: this.cacheSavingsUsd,
@@ -152,6 +156,8 @@ interface Group {
 
 export class SeriesBuilder {
   readonly bucketMs: number;
+  /** The buckets on the calendar grid of the width, the first and last clipped to [from, to). */
+  readonly grid: BucketGrid;
   private readonly buckets: Acc[];
   private readonly total = new Acc();
   private readonly stacks: Record<CostStackBy, Map<string, number[]>> = { model: new Map(), service: new Map(), prompt: new Map() };
@@ -168,18 +174,13 @@ export class SeriesBuilder {
     private readonly options: SeriesOptions,
   ) {
     this.bucketMs = effectiveBucketMs(from, to, bucketMs);
-    const n = to > from ? Math.ceil((to - from) / this.bucketMs) : 0;
-    this.buckets = Array.from({ length: n }, () => new Acc());
-  }
-
-  get bucketCount(): number {
-    return this.buckets.length;
+    this.grid = new BucketGrid(from, to, this.bucketMs);
+    this.buckets = Array.from({ length: this.grid.count }, () => new Acc());
   }
 
   /** The bucket a time falls in, or -1 outside [from, to). */
   bucketOf(ms: number): number {
-    if (!(ms >= this.from && ms < this.to)) return -1;
-    return Math.min(this.buckets.length - 1, Math.floor((ms - this.from) / this.bucketMs));
+    return this.grid.indexOf(ms);
   }
 
   /** Adds one call; calls outside [from, to) are ignored. */
@@ -257,7 +258,7 @@ export class SeriesBuilder {
 
   build(): DashboardSeries {
     for (const cell of this.cached.values()) {
-      const saved = cell.tokens * this.options.savingPerCachedToken(cell.model, cell.provider, this.from + cell.bucket * this.bucketMs);
+      const saved = cell.tokens * this.options.savingPerCachedToken(cell.model, cell.provider, this.grid.start(cell.bucket));
       if (!(saved > 0)) continue;
       this.buckets[cell.bucket]!.cacheSavingsUsd += saved;
       this.total.cacheSavingsUsd += saved;
@@ -283,7 +284,7 @@ export class SeriesBuilder {
       from: this.from,
       to: this.to,
       bucketMs: this.bucketMs,
-      buckets: this.buckets.map((b, k) => ({ start: this.from + k * this.bucketMs, ...b.figures() })),
+      buckets: this.buckets.map((b, k) => ({ start: this.grid.start(k), end: this.grid.end(k), ...b.figures() })),
       costBy: { model: stacks('model'), service: stacks('service'), prompt: stacks('prompt') },
       ttftHistogram: histogramFromBins(this.ttft),
       tpotHistogram: histogramFromBins(this.tpot),

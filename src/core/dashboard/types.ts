@@ -9,7 +9,11 @@ export type SpendBy = 'user' | 'session' | 'feature';
 export interface DashboardSeriesQuery {
   from?: number;
   to?: number;
-  /** Bucket width in ms; buckets start at `from + k * bucketMs`. */
+  /**
+   * Bucket width in ms (default: the dashboard's nice width for the range, core/dashboard/buckets.ts).
+   * Buckets lie on the calendar grid of the width: [k·bucketMs, (k+1)·bucketMs) since the epoch
+   * (UTC; whole weeks from a Monday), the first and last clipped to [from, to).
+   */
   bucketMs?: number;
   service?: string;
   model?: string;
@@ -23,9 +27,13 @@ export interface Percentiles {
   p99: number | null;
 }
 
-/** One time bucket, [start, start + bucketMs). Every bucket of the range is there, empty ones too. */
+/**
+ * One time bucket, [start, end): on the grid of `bucketMs`, except that the first starts at the
+ * range's `from` and the last ends at its `to`. Every bucket of the range is there, empty ones too.
+ */
 export interface SeriesBucket {
   start: number;
+  end: number;
   calls: number;
   errors: number;
   /** Calls with a guardrail hit of category `refusal`. */
@@ -77,5 +85,5 @@ export interface DashboardSeries {
   tpotHistogram: HistogramBin[];
   /** Costliest users, sessions and features of the range (calls without one are left out). */
   spendBy: Record<SpendBy, SpendGroup[]>;
-  totals: Omit<SeriesBucket, 'start'>;
+  totals: Omit<SeriesBucket, 'start' | 'end'>;
 }

@@ -2,6 +2,7 @@
 // `/api/stats/series` yet. A trace is one cell: its cost goes to its model, or to the joined
 // names of its models when it used several (splitting it would invent numbers).
 
+import { BucketGrid } from '../../core/dashboard/buckets';
 import type { StatsSeriesDto, StatsSeriesPoint, TraceSummary } from '../../protocol/api';
 
 export function modelLabel(models: readonly string[]): string {
@@ -12,11 +13,13 @@ export function modelLabel(models: readonly string[]): string {
 
 export function seriesFromTraces(traces: readonly TraceSummary[], from: number, to: number, bucketMs: number): StatsSeriesDto {
   if (!(bucketMs > 0)) throw new Error('bucketMs must be positive');
+  const grid = new BucketGrid(from, to, bucketMs);
   const cells = new Map<string, StatsSeriesPoint>();
   for (const t of traces) {
-    if (!(t.startTime >= from && t.startTime < to)) continue;
+    const k = grid.indexOf(t.startTime);
+    if (k < 0) continue;
     if (t.llmCallCount === 0 && t.costUsd === 0) continue;
-    const bucketStart = from + Math.floor((t.startTime - from) / bucketMs) * bucketMs;
+    const bucketStart = grid.start(k);
     const model = modelLabel(t.models);
     const key = `${bucketStart}\u0000${model}`;
     let cell = cells.get(key);

@@ -15,6 +15,7 @@ import { bucketOf, bucketValue } from '../../../src/core/histogram';
 import { DashboardSeriesReader } from '../../../src/store/dashboard-series';
 import { SCHEMA_VERSION, versionBefore } from '../../../src/store/schema';
 import { Store } from '../../../src/store/store';
+import { gridEdges } from '../../helpers/grid-edges';
 import { span } from '../../helpers/spans';
 
 let dir: string;
@@ -85,8 +86,10 @@ function brute(rows: Row[], s: DashboardSeries) {
   expect(s.totals.errors).toBe(inside.filter((r) => r.is_error === 1).length);
   expect(s.totals.refusals).toBe(inside.filter((r) => refused.has(`${r.trace_id}:${r.span_id}`)).length);
   expect(s.totals.costUsd).toBeCloseTo(inside.reduce((a, r) => a + (r.cost_usd ?? 0), 0), 9);
-  s.buckets.forEach((b) => {
-    const mine = inside.filter((r) => r.start_us >= b.start * 1000 && r.start_us < (b.start + s.bucketMs) * 1000);
+  const edges = gridEdges(s.from, s.to, s.bucketMs);
+  expect(s.buckets.map((b) => [b.start, b.end])).toEqual(edges.slice(1).map((e, k) => [edges[k], e]));
+  s.buckets.forEach((b, k) => {
+    const mine = inside.filter((r) => r.start_us >= edges[k]! * 1000 && r.start_us < edges[k + 1]! * 1000);
     expect(b.calls).toBe(mine.length);
     const saved = mine.reduce((a, r) => a + (r.cached_input_tokens ?? 0) * cacheReadSavingPerToken(r.model, r.provider, { at: new Date(b.start) }), 0);
     expect(b.cacheSavingsUsd).toBeCloseTo(saved, 12);
@@ -120,12 +123,15 @@ function brute(rows: Row[], s: DashboardSeries) {
 
 /**
  * Ranges whose buckets the rollups serve whole (hours on the hour, days), cut at minute, ten-minute
- * and hour edges, below a minute, past the stored calls, and empty.
+ * and hour edges, below a minute, past the stored calls, and empty; widths that do not divide ten
+ * minutes (7, 41 min, 25 min + 7 ms) or an hour, and a week (grid from a Monday).
  */
 const RANGES: [number, number, number][] = [
   [T0, T0 + 6 * HOUR, HOUR], [T0 + 1234, T0 + HOUR + 999, 300_000], [T0 - 10, T0 - 5, 1],
   [T0 - 7 * 60_000, T0 + 6 * HOUR + 3 * 60_000, 25 * 60_000 + 7], [T0 - DAY, T0 + DAY, DAY / 4], [T0 + 17 * 60_000 + 30_000, T0 + 4 * HOUR + 250, 41 * 60_000],
   [T0 + 10 * DAY, T0 + 11 * DAY, HOUR], [T0 + 2 * HOUR + 1, T0 + 2 * HOUR + 59_999, 10_000],
+  [T0 + 3 * 60_000 + 17, T0 + 5 * HOUR + 11 * 60_000 + 999, 30 * 60_000], [T0 - 3 * DAY - 5, T0 + 4 * DAY, 7 * DAY], [T0 + 1, T0 + 6 * HOUR, 7 * 60_000],
+  [T0 + 20 * 60_000 + 1, T0 + 20 * 60_000 + 2, 600_000],
 ];
 
 /** The series the builder makes from every stored call one by one: what the rollup path must equal. */
@@ -193,6 +199,16 @@ describe('DashboardSeriesReader', () => {
     expect(s.totals.calls).toBe(2);
     expect(s.spendBy.user).toEqual([{ key: 'dave', calls: 2, costUsd: s.totals.costUsd, traceId }]);
     expect(s.spendBy.session.map((g) => [g.key, g.calls])).toEqual([['s-dave', 2]]);
+  });
+
+  it('keeps a call on a minute edge out of a range that starts a fraction of a millisecond after it', () => {
+    const edgeUs = (T0 + 9 * HOUR) * 1000;
+    store.writer.write([{ spans: [span({ startUs: edgeUs, endUs: edgeUs + 1_000_000, attributes: { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.system': 'openai' } })], logs: [] }]);
+    const reader = new DashboardSeriesReader(store.db);
+    const count = (from: number) => reader.series({ from, to: T0 + 10 * HOUR, bucketMs: 600_000 }).totals.calls;
+    expect(count(edgeUs / 1000)).toBe(1);
+    expect(count(edgeUs / 1000 + 0.0004)).toBe(0);
+    expect(count(edgeUs / 1000 - 0.0004)).toBe(1);
   });
 
   it('fills the attribution and the series rollups of a store written before them', () => {

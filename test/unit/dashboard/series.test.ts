@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketOf, bucketValue } from '../../../src/core/histogram';
 import { binEdges, histogram, nearestRank, percentiles } from '../../../src/core/dashboard/distribution';
+import { gridEdges } from '../../helpers/grid-edges';
 import { MAX_BUCKETS, NO_SERVICE, OTHER, SeriesBuilder, effectiveBucketMs, tpotMs, type SeriesCall } from '../../../src/core/dashboard/series';
 
 function rng(seed: number): () => number {
@@ -21,7 +22,8 @@ function randomCalls(r: () => number, n: number, from: number, to: number, bucke
   for (let i = 0; i < n; i++) {
     // A third of the calls sit exactly on a bucket edge or on the range's ends.
     const edge = r() < 0.33;
-    const startMs = edge ? pick(r, [from, to, from - 1, to - 1, from + Math.floor(r() * ((to - from) / bucketMs)) * bucketMs]) : from - 1000 + Math.floor(r() * (to - from + 2000));
+    const gridEdge = (Math.floor(from / bucketMs) + 1 + Math.floor(r() * ((to - from) / bucketMs))) * bucketMs;
+    const startMs = edge ? pick(r, [from, to, from - 1, to - 1, gridEdge, gridEdge - 1]) : from - 1000 + Math.floor(r() * (to - from + 2000));
     const out = r() < 0.1 ? null : Math.floor(r() * 2000);
     const input = r() < 0.1 ? null : Math.floor(r() * 5000);
     const durationMs = r() < 0.02 ? 0 : r() * 20_000;
@@ -61,20 +63,22 @@ describe('dashboard series over random data', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`matches a brute-force computation (seed ${seed})`, () => {
       const r = rng(seed);
-      const from = 1_700_000_000_000 + Math.floor(r() * 1e6);
-      const bucketMs = pick(r, [1000, 60_000, 300_000, 7_000]);
+      const start = 1_700_000_000_000 + Math.floor(r() * 1e6);
+      // Widths on and off the minute and ten-minute grids; a range starting on the grid or off it.
+      const bucketMs = pick(r, [1000, 60_000, 300_000, 7_000, 420_000, 3_600_000]);
+      const from = r() < 0.3 ? Math.floor(start / bucketMs) * bucketMs : start;
       const to = from + bucketMs * (1 + Math.floor(r() * 12)) - (r() < 0.5 ? Math.floor(r() * bucketMs) : 0);
       const calls = randomCalls(r, 400, from, to, bucketMs);
       const b = new SeriesBuilder(from, to, bucketMs, { savingPerCachedToken: saving, maxStacks: 4, maxGroups: 50 });
       for (const c of calls) b.add(c);
       const s = b.build();
       expect(s.bucketMs).toBe(bucketMs);
-      expect(s.buckets.length).toBe(Math.ceil((to - from) / bucketMs));
+      const edges = gridEdges(from, to, bucketMs);
+      expect(s.buckets.map((x) => [x.start, x.end])).toEqual(edges.slice(1).map((e, k) => [edges[k], e]));
       const inRange = calls.filter((c) => c.startMs >= from && c.startMs < to);
       s.buckets.forEach((bucket, k) => {
-        const lo = from + k * bucketMs;
-        expect(bucket.start).toBe(lo);
-        const mine = inRange.filter((c) => c.startMs >= lo && c.startMs < lo + bucketMs);
+        const [lo, hi] = [edges[k]!, edges[k + 1]!];
+        const mine = inRange.filter((c) => c.startMs >= lo && c.startMs < hi);
         expect(bucket.calls).toBe(mine.length);
         expect(bucket.errors).toBe(mine.filter((c) => c.isError).length);
         expect(bucket.refusals).toBe(mine.filter((c) => c.refused).length);
@@ -148,11 +152,27 @@ describe('dashboard series over random data', () => {
     expect(s.buckets.every((b) => b.calls === 0 && b.tokenWeightedLatencyMs === null && b.tokensPerSecond === null)).toBe(true);
   });
 
-  it('widens the buckets past MAX_BUCKETS and keeps the last partial bucket', () => {
-    expect(effectiveBucketMs(0, 10_000_000, 1)).toBe(10_000);
-    const s = new SeriesBuilder(0, 10_000_001, 1, { savingPerCachedToken: () => 0 }).build();
-    expect(s.buckets.length).toBeLessThanOrEqual(MAX_BUCKETS + 1);
-    expect(s.buckets.at(-1)!.start + s.bucketMs).toBeGreaterThanOrEqual(10_000_001);
+  it('puts inner edges on the grid and clips the first and last bucket to the range', () => {
+    // 14:03:20 to 15:21 UTC in 15-minute buckets: 14:03:20, 14:15, 14:30, 14:45, 15:00, 15:15 to 15:21.
+    const day = Date.UTC(2026, 2, 29);
+    const at = (h: number, m: number, sec = 0) => day + ((h * 60 + m) * 60 + sec) * 1000;
+    const s = new SeriesBuilder(at(14, 3, 20), at(15, 21), 15 * 60_000, { savingPerCachedToken: () => 0 }).build();
+    expect(s.buckets.map((b) => [b.start, b.end])).toEqual([
+      [at(14, 3, 20), at(14, 15)], [at(14, 15), at(14, 30)], [at(14, 30), at(14, 45)], [at(14, 45), at(15, 0)], [at(15, 0), at(15, 15)], [at(15, 15), at(15, 21)],
+    ]);
+    // A range inside one grid bucket is one bucket, the range itself.
+    expect(new SeriesBuilder(at(14, 1), at(14, 2), 15 * 60_000, { savingPerCachedToken: () => 0 }).build().buckets.map((b) => [b.start, b.end])).toEqual([[at(14, 1), at(14, 2)]]);
+  });
+
+  it('widens the buckets past MAX_BUCKETS to a nice width and keeps the last partial bucket', () => {
+    // 10,000 s in 1 ms buckets: 10 s buckets would make 1,001 off the grid, so 15 s.
+    expect(effectiveBucketMs(0, 10_000_000, 1)).toBe(15_000);
+    expect(effectiveBucketMs(0, 10_000_000, 60_000)).toBe(60_000);
+    for (const from of [0, 1234]) {
+      const s = new SeriesBuilder(from, from + 10_000_001, 1, { savingPerCachedToken: () => 0 }).build();
+      expect(s.buckets.length).toBeLessThanOrEqual(MAX_BUCKETS);
+      expect(s.buckets.at(-1)!.end).toBe(from + 10_000_001);
+    }
   });
 });
 

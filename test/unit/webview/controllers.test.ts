@@ -419,6 +419,9 @@ describe('seriesFromTraces', () => {
       { bucketStart: 0, model: 'a', calls: 2, errors: 0, costUsd: 3, inputTokens: 2468, outputTokens: 112 },
       { bucketStart: 60_000, model: 'a + b', calls: 1, errors: 0, costUsd: 4, inputTokens: 1234, outputTokens: 56 },
     ]);
+    // A range off the grid: the first bucket starts at `from`, the others on whole minutes.
+    const off = seriesFromTraces([mk(30_000, ['a'], 1), mk(59_999, ['a'], 2), mk(60_000, ['a'], 4), mk(149_999, ['a'], 8), mk(150_000, ['a'], 16)], 30_000, 150_000, 60_000);
+    expect(off.points.map((p) => [p.bucketStart, p.costUsd])).toEqual([[30_000, 3], [60_000, 4], [120_000, 8]]);
     expect(modelLabel([])).toBe('(no model)');
     expect(() => seriesFromTraces([], 0, 1, 0)).toThrow(/bucketMs/);
   });

@@ -93,17 +93,22 @@ describe('chart data', () => {
     expect(data.datasets[3].data).toEqual([1 + 2 + 3 + 4 + 5 + 6]);
   });
 
-  it('clamps points aligned differently from the range into the edge buckets', () => {
+  it('puts points on the grid of the width, and clamps points outside the range into the edge buckets', () => {
+    // [1 s, 121 s) in minutes: [1 s, 60 s), [60 s, 120 s), [120 s, 121 s).
     const data = costOverTime({ from: 1000, to: 121_000, bucketMs: 60_000, points: [
       { bucketStart: 0, model: 'a', calls: 1, errors: 0, costUsd: 1, inputTokens: 0, outputTokens: 0 },
+      { bucketStart: 60_000, model: 'a', calls: 1, errors: 0, costUsd: 4, inputTokens: 0, outputTokens: 0 },
       { bucketStart: 200_000, model: 'a', calls: 1, errors: 0, costUsd: 2, inputTokens: 0, outputTokens: 0 },
     ] });
-    expect(data.datasets[0].data).toEqual([1, 2]);
+    expect(data.datasets[0].data).toEqual([1, 4, 2]);
+    expect(data.labels).toHaveLength(3);
   });
 
   it('makes bucket starts and labels', () => {
     expect(bucketStarts(0, 250, 100)).toEqual([0, 100, 200]);
     expect(bucketStarts(0, 0, 100)).toEqual([]);
+    // Off the grid: the first bucket starts at `from`, the others on multiples of the width.
+    expect(bucketStarts(50, 250, 100)).toEqual([50, 100, 200]);
     const t = new Date(2026, 10, 22, 9, 5).getTime();
     expect(bucketLabel(t, 60_000)).toBe('09:05');
     expect(bucketLabel(t, 6 * 3_600_000)).toBe('11-22 09:05');

@@ -24,7 +24,7 @@ describe('webview sources', () => {
     for (const f of sources(path.join(root, 'webview'))) {
       for (const [, spec] of readFileSync(f, 'utf8').matchAll(/from '([^']+)'/g)) {
         const ok = spec.startsWith('./') || spec.startsWith('../shared') || spec.startsWith('../trace') || spec.startsWith('../dashboard') || spec.startsWith('../prompt-compare')
-          || /^(\.\.\/)+src\/(protocol\/(webview|api|outline|explorer|prompt-compare|alerts|dashboard)|core\/(span-tree|format|model|agent-run|waterfall-zoom|text-runs|tool-io|guardrails\/text))$/.test(spec)
+          || /^(\.\.\/)+src\/(protocol\/(webview|api|outline|explorer|prompt-compare|alerts|dashboard)|core\/(dashboard\/buckets|span-tree|format|model|agent-run|waterfall-zoom|text-runs|tool-io|guardrails\/text))$/.test(spec)
           // Markdown in captured text: parsed with raw HTML off, then sanitized into DOM nodes (webview/shared/markdown.ts).
           || spec === 'chart.js' || spec === 'markdown-it' || spec === 'dompurify';
         if (!ok) bad.push(`${path.relative(root, f)}: ${spec}`);
