@@ -99,21 +99,23 @@ export class DashboardController extends PanelController<DashboardState, Dashboa
     const filters = { ...this.filters };
     const scope = { ...(filters.service ? { service: filters.service } : {}), ...(filters.model ? { model: filters.model } : {}) };
     try {
+      const chartsLoad = this.api.dashboardSeries({ from, to, bucketMs, ...scope, ...(filters.prompt ? { prompt: filters.prompt } : {}) }).catch(() => null);
       const [stats, firstPage, tops, alerts, series, charts] = await Promise.all([
         this.api.stats({ from, to, ...scope }),
         this.api.listTraces({ from, to, limit: FALLBACK_PAGE, ...scope }),
         this.api.dashboardTops({ from, to, ...scope, ...(filters.prompt ? { prompt: filters.prompt } : {}) }).catch(() => null),
         this.api.alerts('firing').then((a) => a.alerts, () => []),
-        this.api.statsSeries({ from, to, bucketMs, ...scope }).catch((err: unknown) => {
+        // The cost-over-time chart stands in for the charts over time only when the collector has none to give.
+        chartsLoad.then((c) => c ? null : this.api.statsSeries({ from, to, bucketMs, ...scope }).catch((err: unknown) => {
           // An older collector without the endpoint: bucket the trace list instead.
           if (err instanceof ApiRequestError && err.code === 'not-found') return null;
           throw err;
-        }),
-        this.api.dashboardSeries({ from, to, bucketMs, ...scope, ...(filters.prompt ? { prompt: filters.prompt } : {}) }).catch(() => null),
+        })),
+        chartsLoad,
       ]);
       let seriesOut = series;
       let source: DashboardState['seriesSource'] = 'api';
-      if (!seriesOut) {
+      if (!seriesOut && !charts) {
         const traces = await this.allTraces(firstPage, from, to);
         seriesOut = seriesFromTraces(traces, from, to, bucketMs);
         source = 'trace-list';

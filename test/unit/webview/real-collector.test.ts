@@ -179,7 +179,7 @@ describe('panels against the real collector', () => {
     }
   });
 
-  it('feeds the dashboard from /api/stats and /api/stats/series', async () => {
+  it('feeds the dashboard from /api/stats and /api/dashboard/series, without the cost series it stands in for', async () => {
     await sendAgentTrace('gpt-4o-mini');
     const controller = new DashboardController({ webview: recordingWebview(), api: api(), range: '15m', reloadDelayMs: 0 });
     let s = await controller.load();
@@ -192,11 +192,13 @@ describe('panels against the real collector', () => {
     expect(s.seriesSource).toBe('api');
     expect(s.stats!.calls).toBeGreaterThanOrEqual(1);
     expect(s.stats!.byModel.map((m) => m.model)).toContain('gpt-4o-mini');
-    expect(s.series!.bucketMs).toBe(60_000);
-    expect(s.series!.points.some((p) => p.model === 'gpt-4o-mini' && p.calls >= 1)).toBe(true);
-    for (const p of s.series!.points) {
-      expect(p.bucketStart).toBeGreaterThanOrEqual(s.from - s.bucketMs);
-      expect(p.bucketStart).toBeLessThan(s.to);
+    expect(s.series).toBeNull();
+    expect(s.charts!.bucketMs).toBe(60_000);
+    expect(s.charts!.costBy.model.some((c) => c.key === 'gpt-4o-mini')).toBe(true);
+    expect(s.charts!.totals.calls).toBe(s.stats!.calls);
+    for (const b of s.charts!.buckets) {
+      expect(b.start).toBeGreaterThanOrEqual(s.from);
+      expect(b.end).toBeLessThanOrEqual(s.to);
     }
   });
 });
