@@ -139,6 +139,7 @@ export class AlertService {
   /** The store was cleared: its alerts go with it. */
   clear(): void {
     this.book.clear();
+    this.reader.reset();
     this.evaluate(false);
   }
 
