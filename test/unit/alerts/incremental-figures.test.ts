@@ -94,7 +94,7 @@ describe('AlertFigureReader kept between evaluations', () => {
     let checks = 0;
     let pruned = false;
     let cleared = false;
-    const seen = { late: 0, seasonal: 0, ahead: 0, reread: 0, repeats: 0, budgetsCrossed: 0, anomalies: 0 };
+    const seen = { late: 0, minutesLate: 0, seasonal: 0, ahead: 0, reread: 0, repeats: 0, budgetsCrossed: 0, anomalies: 0 };
     while (t < MIDNIGHT + 14 * 60_000) {
       const prev = t;
       t += Math.floor(500 + rnd() * 15_000);
@@ -110,6 +110,10 @@ describe('AlertFigureReader kept between evaluations', () => {
       if (rnd() < 0.25) {
         spans.push(call(t - rnd() * 26 * HOUR)); // late: into the window, the rate hour, the baselines' recent hours, yesterday
         seen.late++;
+      }
+      if (rnd() < 0.3) {
+        spans.push(call(t - 60_000 - rnd() * 30 * 60_000, { service: 'svc-a' })); // minutes late: into the half hour a burst is measured against
+        seen.minutesLate++;
       }
       if (rnd() < 0.1) {
         spans.push(call(t - (1 + Math.floor(rnd() * 7)) * DAY - rnd() * 20 * 60_000)); // into a seasonal baseline hour
