@@ -12,13 +12,13 @@
 // revision going back or its oldest rollup minute going forward, and everything is read again.
 
 import type Database from 'better-sqlite3';
-import { quantiles, type SparseHistogram } from '../core/histogram';
 import { periodBounds } from '../core/alerts/calendar';
 import type { BaselineInput, SignalBucket, SignalKind } from '../core/alerts/baseline';
 import type { AlertFigures, AnomalyFigures, SpendFigures, WindowFigures } from '../core/alerts/rules';
 import type { ServiceRate } from '../core/alerts/runaway';
 import { RUNAWAY } from '../core/alerts/runaway';
 import type { AlertConfig, AlertScope } from '../protocol/alerts';
+import { BaselineReader, type Baselines, type ScopeBaseline } from './alert-baselines';
 import { CallWindow, type CallRow } from './alert-window';
 import { HOUR_US, MINUTE_US } from './rollups';
 import { RunningSpend } from './running-spend';
@@ -30,20 +30,7 @@ const BUCKET_MS = 5 * 60_000;
 const RATE_WINDOW_MS = 60 * 60_000;
 /** The most recent calls read for the windows; a burst beyond this is judged by its newest calls. */
 const MAX_WINDOW_CALLS = 50_000;
-const SEASONAL_DAYS = 7;
-const RECENT_HOURS = 6;
-const DAY_MS = 86_400_000;
 const SIGNAL_KINDS: readonly SignalKind[] = ['latency', 'costPerCall', 'tokensPerCall', 'callRate'];
-
-interface HourRow {
-  hour_us: number;
-  service: string;
-  model: string;
-  calls: number;
-  cost_usd: number;
-  tokens: number;
-  latency_hist: string;
-}
 
 interface GuardrailRow {
   trace_id: string;
@@ -72,22 +59,10 @@ function medianOf(values: number[]): number | null {
   return values.length % 2 ? values[m]! : (values[m - 1]! + values[m]!) / 2;
 }
 
-/** One scope's baseline: each signal's per-call figures at the same hour on previous days, and in the hours before. */
-interface ScopeBaseline {
-  seasonal: Record<SignalKind, number[]>;
-  recent: Record<SignalKind, number[]>;
-}
-
-/** The baselines of every scope for one hour of the day, and the hours they were read from. */
-interface Baselines {
-  hourNow: number;
-  hours: Set<number>;
-  scopes: Map<string, ScopeBaseline>;
-}
-
 export class AlertFigureReader {
   private readonly window: CallWindow;
   private readonly spendSums: RunningSpend;
+  private readonly baselineReader: BaselineReader;
   private readonly stmts;
   private baselines: Baselines | null = null;
   /** The rate rollups of the half hour before the last minute, per service and minute. */
@@ -98,11 +73,10 @@ export class AlertFigureReader {
   constructor(db: Database.Database) {
     this.window = new CallWindow(db);
     this.spendSums = new RunningSpend(new WindowSums(db));
+    this.baselineReader = new BaselineReader(db);
     this.stmts = {
       mark: db.prepare('SELECT (SELECT min(minute_us) FROM llm_rollup) AS oldest, coalesce((SELECT max(store_rev) FROM llm_calls), 0) AS rev'),
       minutes: db.prepare('SELECT minute_us, service_name AS service, sum(calls) AS calls FROM llm_rollup WHERE minute_us >= ? AND minute_us < ? GROUP BY 1, 2'),
-      hours: db.prepare(`SELECT hour_us, service_name AS service, model, calls, cost_usd, input_tokens + output_tokens AS tokens, latency_hist
-        FROM llm_rollup_hour WHERE hour_us IN (SELECT value FROM json_each(?))`),
       guardrails: db.prepare(`SELECT a.trace_id, json_extract(a.attributes, '$.category') AS category, json_extract(a.attributes, '$.severity') AS severity,
         c.service_name AS service, c.model FROM annotations a LEFT JOIN spans s ON s.trace_id = a.trace_id AND s.span_id = a.span_id
         LEFT JOIN llm_calls c ON c.span_row = s.id WHERE a.kind = 'guardrail' AND a.at_us >= ? AND a.at_us <= ?`),
@@ -293,48 +267,11 @@ export class AlertFigureReader {
     return out;
   }
 
-  /** The baselines for the hour the window (mostly) lies in, read from the hour rollups once for all scopes. */
-  private baselinesFor(hourNow: number): Baselines {
-    if (this.baselines?.hourNow === hourNow) return this.baselines;
-    const seasonalHours = Array.from({ length: SEASONAL_DAYS }, (_, k) => hourNow - (k + 1) * DAY_MS * 1000);
-    const recentHours = Array.from({ length: RECENT_HOURS }, (_, k) => hourNow - (k + 1) * HOUR_US);
-    const seasonalSet = new Set(seasonalHours);
-    type Acc = { calls: number; cost: number; tokens: number; latency: SparseHistogram };
-    const accs = new Map<string, { seasonal: Map<number, Acc>; recent: Map<number, Acc> }>();
-    for (const h of this.stmts.hours.all(JSON.stringify([...seasonalHours, ...recentHours])) as HourRow[]) {
-      const hist = JSON.parse(h.latency_hist) as SparseHistogram;
-      for (const key of h.service ? [`m\u0000${h.model}`, `s\u0000${h.service}`] : [`m\u0000${h.model}`]) {
-        let s = accs.get(key);
-        if (!s) accs.set(key, (s = { seasonal: new Map(), recent: new Map() }));
-        const into = seasonalSet.has(h.hour_us) ? s.seasonal : s.recent;
-        let a = into.get(h.hour_us);
-        if (!a) into.set(h.hour_us, (a = { calls: 0, cost: 0, tokens: 0, latency: {} }));
-        a.calls += h.calls;
-        a.cost += h.cost_usd;
-        a.tokens += h.tokens;
-        for (const b in hist) a.latency[b] = (a.latency[b] ?? 0) + hist[b]!;
-      }
-    }
-    const perCall = (hours: Map<number, Acc>): Record<SignalKind, number[]> => {
-      const out: Record<SignalKind, number[]> = { latency: [], costPerCall: [], tokensPerCall: [], callRate: [] };
-      for (const a of hours.values()) {
-        if (a.calls > 0) out.callRate.push((a.calls * BUCKET_MS) / 3_600_000);
-        if (a.calls < 3) continue;
-        out.latency.push(quantiles(a.latency, [0.5])[0]!);
-        out.costPerCall.push(a.cost / a.calls);
-        out.tokensPerCall.push(a.tokens / a.calls);
-      }
-      return out;
-    };
-    const scopes = new Map<string, ScopeBaseline>();
-    for (const [key, s] of accs) scopes.set(key, { seasonal: perCall(s.seasonal), recent: perCall(s.recent) });
-    return (this.baselines = { hourNow, hours: new Set([...seasonalHours, ...recentHours]), scopes });
-  }
-
   private anomalies(rows: CallRow[], now: number): AnomalyFigures[] {
     // The hour the current window (mostly) lies in: at 20:00 the last fifteen minutes are 19:45 to 20:00.
     const hourNow = Math.floor(((now - WINDOW_MS / 2) * 1000) / HOUR_US) * HOUR_US;
-    const baselines = this.baselinesFor(hourNow);
+    if (this.baselines?.hourNow !== hourNow) this.baselines = this.baselineReader.read(hourNow);
+    const baselines = this.baselines;
     const scopes = new Map<string, { scope: AlertScope; buckets: CallRow[][] }>();
     const scopeOf = (key: string, scope: AlertScope) => {
       let s = scopes.get(key);
