@@ -70,8 +70,9 @@ export class AlertFigureReader {
   /** The store's oldest rollup minute and newest revision at the last read: a clear or a prune shows here. */
   private storeMark: { oldest: number | null; rev: number } | null = null;
 
-  constructor(db: Database.Database) {
-    this.window = new CallWindow(db);
+  /** `maxWindowCalls`: the newest calls a window holds; a burst beyond it is judged by its newest calls. */
+  constructor(db: Database.Database, opts: { maxWindowCalls?: number } = {}) {
+    this.window = new CallWindow(db, opts.maxWindowCalls ?? MAX_WINDOW_CALLS);
     this.spendSums = new RunningSpend(new WindowSums(db));
     this.baselineReader = new BaselineReader(db);
     this.stmts = {
@@ -103,13 +104,13 @@ export class AlertFigureReader {
       spend: this.spend(config, now, opts.timeZone),
       anomalies: [],
       rates: this.rates(now),
-      recentCalls: this.window.newestFirst(recentFrom, MAX_WINDOW_CALLS)
+      recentCalls: this.window.newestFirst(recentFrom)
         .filter((r) => r.input_key)
         .map((r) => ({ traceId: r.trace_id, service: r.service, model: r.model, inputKey: r.input_key!, startMs: r.start_us / 1000 })),
       harmful: null,
     };
     if (opts.fast) return figures;
-    const rows = this.window.newestFirst(this.window.lo, MAX_WINDOW_CALLS);
+    const rows = this.window.newestFirst();
     const guardrails = this.stmts.guardrails.all(Math.floor(from * 1000), hi) as GuardrailRow[];
     figures.windows = this.windows(rows, guardrails, from, now);
     const harmful = guardrails.filter((g) => g.category !== 'refusal' && (g.severity === 'high' || g.severity === 'critical'));

@@ -70,13 +70,16 @@ export class CallWindow {
   private byCost: CallRow[] = [];
   private cursor = 0;
   private loUs = 0;
+  /** Every counted call that started at or after this is in the window (above `lo` when the window is full). */
+  private keptFrom = 0;
   private hiUs = -1;
   private loaded = false;
   private readonly stmts;
 
-  constructor(db: Database.Database) {
+  /** `maxRows`: the newest calls kept (a runaway loop's window would hold millions). */
+  constructor(db: Database.Database, private readonly maxRows: number) {
     this.stmts = {
-      window: db.prepare(`SELECT ${CALL_COLUMNS} FROM llm_calls WHERE start_us >= ? AND start_us <= ? ORDER BY start_us, span_row`),
+      window: db.prepare(`SELECT ${CALL_COLUMNS} FROM llm_calls WHERE start_us >= ? AND start_us <= ? ORDER BY start_us DESC, span_row DESC LIMIT ?`),
       // Stored or read again since the cursor (llm_calls_by_rev), in revision order.
       since: db.prepare(`SELECT ${CALL_COLUMNS} FROM llm_calls WHERE store_rev > ? AND start_us <= ? ORDER BY store_rev LIMIT ${MAX_STEP_ROWS + 1}`),
       // Stored before the cursor with a start still to come then (llm_calls_by_time).
@@ -105,12 +108,13 @@ export class CallWindow {
   /** Reads the window [lo, hi] µs from scratch. */
   load(lo: number, hi: number): void {
     this.cursor = (this.stmts.lastRev.get() as number | null) ?? 0;
-    this.rows = this.stmts.window.all(lo, hi) as CallRow[];
+    this.rows = (this.stmts.window.all(lo, hi, this.maxRows) as CallRow[]).reverse();
     this.byRow.clear();
+    this.loUs = this.keptFrom = lo;
+    this.hiUs = hi;
+    if (this.rows.length >= this.maxRows) this.keepNewest(this.maxRows - 1);
     for (const r of this.rows) this.byRow.set(r.span_row, r);
     this.byCost = [...this.rows].sort(byCost);
-    this.loUs = lo;
-    this.hiUs = hi;
     this.loaded = true;
   }
 
@@ -131,7 +135,7 @@ export class CallWindow {
     const arrived = hi > this.hiUs ? (this.stmts.arrived.all(this.hiUs, hi, this.cursor) as CallRow[]) : [];
     if (fresh.length > MAX_STEP_ROWS || arrived.length > MAX_STEP_ROWS) return null;
     const step: WindowStep = { added: [], replaced: [], rereadBefore: [] };
-    const countedFrom = this.loUs;
+    const countedFrom = this.keptFrom;
     for (const r of arrived) this.count(r, countedFrom, lo, step);
     for (const r of fresh) {
       // A call still to start stays past the cursor until it does (then `since` reads it), unless
@@ -143,9 +147,26 @@ export class CallWindow {
     while (expired < this.rows.length && this.rows[expired]!.start_us < lo) this.byRow.delete(this.rows[expired++]!.span_row);
     if (expired > 0) this.rows.splice(0, expired);
     this.loUs = lo;
+    this.keptFrom = Math.max(this.keptFrom, lo);
     this.hiUs = hi;
+    if (this.rows.length > this.maxRows) {
+      for (const r of this.keepNewest(this.maxRows)) this.byRow.delete(r.span_row);
+    }
     if (this.byCost.length > 2 * this.rows.length + 256) this.byCost = this.byCost.filter((r) => this.isCurrent(r));
     return step;
+  }
+
+  /**
+   * Drops the oldest rows down to at most `n`, whole start times at a time, so that every counted
+   * call from `keptFrom` on stays in the window. Returns the rows dropped.
+   */
+  private keepNewest(n: number): CallRow[] {
+    let cut = this.rows.length - n;
+    if (cut <= 0) return [];
+    const edge = this.rows[cut - 1]!.start_us;
+    while (cut < this.rows.length && this.rows[cut]!.start_us === edge) cut++;
+    this.keptFrom = edge + 1;
+    return this.rows.splice(0, cut);
   }
 
   private count(r: CallRow, countedFrom: number, lo: number, step: WindowStep): void {
@@ -159,7 +180,7 @@ export class CallWindow {
     } else {
       step.rereadBefore.push(r);
     }
-    if (r.start_us < lo) {
+    if (r.start_us < Math.max(lo, this.keptFrom)) {
       if (old) this.byRow.delete(r.span_row);
       return;
     }
@@ -181,11 +202,10 @@ export class CallWindow {
     return this.byRow.get(r.span_row) === r;
   }
 
-  /** The window's calls from `fromUs` on, newest first, at most `limit`. */
-  newestFirst(fromUs = this.loUs, limit = Infinity): CallRow[] {
+  /** The window's calls from `fromUs` on, newest first. */
+  newestFirst(fromUs = this.loUs): CallRow[] {
     const out: CallRow[] = [];
-    const first = lowerBound(this.rows, fromUs);
-    for (let i = this.rows.length - 1; i >= first && out.length < limit; i--) out.push(this.rows[i]!);
+    for (let i = this.rows.length - 1, first = lowerBound(this.rows, fromUs); i >= first; i--) out.push(this.rows[i]!);
     return out;
   }
 

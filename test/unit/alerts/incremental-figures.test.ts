@@ -82,10 +82,22 @@ describe('AlertFigureReader kept between evaluations', () => {
     const written: IngestSpan[] = [...history];
 
     const reader = new AlertFigureReader(store.db);
+    // A window that holds only the newest calls (as in a runaway loop): its spend stays exact, its window the newest calls.
+    const CAP = 30;
+    const capped = new AlertFigureReader(store.db, { maxWindowCalls: CAP });
+    let truncated = 0;
     const compare = (t: number, fast: boolean) => {
+      const at = `${fast ? 'fast' : 'full'} read at ${new Date(t).toISOString()}`;
       const kept = store.db.transaction(() => reader.read(CONFIG, t, { fast, timeZone: ZONE }))();
       const fresh = store.db.transaction(() => new AlertFigureReader(store.db).read(CONFIG, t, { fast, timeZone: ZONE }))();
-      expect(rounded(kept), `${fast ? 'fast' : 'full'} read at ${new Date(t).toISOString()}`).toEqual(rounded(fresh));
+      expect(rounded(kept), at).toEqual(rounded(fresh));
+      const few = store.db.transaction(() => capped.read(CONFIG, t, { fast, timeZone: ZONE }))();
+      expect(rounded(few.spend.map((x) => [x.spentUsd, x.recentUsd])), at).toEqual(rounded(fresh.spend.map((x) => [x.spentUsd, x.recentUsd])));
+      expect(few.recentCalls, at).toEqual(fresh.recentCalls.slice(0, few.recentCalls.length));
+      const all = fresh.windows.find((w) => !w.scope.service && !w.scope.model)?.calls ?? 0;
+      const held = few.windows.find((w) => !w.scope.service && !w.scope.model)?.calls ?? 0;
+      if (!fast) expect(held, at).toBeLessThanOrEqual(Math.min(CAP, all));
+      if (!fast && all > CAP) truncated++;
       return kept;
     };
 
@@ -152,6 +164,7 @@ describe('AlertFigureReader kept between evaluations', () => {
     // The walk exercised what it claims to.
     expect(checks).toBeGreaterThan(100);
     expect(pruned && cleared).toBe(true);
+    expect(truncated).toBeGreaterThan(3);
     for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(0);
   });
 });
