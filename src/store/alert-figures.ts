@@ -87,10 +87,14 @@ export class AlertFigureReader {
   /** Forgets everything read: the next read starts from the store alone (after the store was cleared). */
   reset(): void {
     this.window.reset();
+    this.forgetCarried();
+    this.storeMark = null;
+  }
+
+  private forgetCarried(): void {
     this.spendSums.reset();
     this.baselines = null;
     this.rateMinutes = null;
-    this.storeMark = null;
   }
 
   read(config: AlertConfig, now: number, opts: AlertReadOptions = {}): AlertFigures {
@@ -133,9 +137,7 @@ export class AlertFigureReader {
     this.storeMark = mark;
     const step = this.window.step(lo, hi, WINDOW_MS * 1000);
     if (!step) {
-      this.spendSums.reset();
-      this.baselines = null;
-      this.rateMinutes = null;
+      this.forgetCarried();
       this.window.load(lo, hi);
       return;
     }
