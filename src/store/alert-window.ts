@@ -88,21 +88,9 @@ export class CallWindow {
     };
   }
 
-  get isLoaded(): boolean {
-    return this.loaded;
-  }
-
-  /** The revision up to which every stored call is counted (or still to start). */
-  get revision(): number {
-    return this.cursor;
-  }
-
+  /** The window's start (µs). */
   get lo(): number {
     return this.loUs;
-  }
-
-  get hi(): number {
-    return this.hiUs;
   }
 
   /** Reads the window [lo, hi] µs from scratch. */
