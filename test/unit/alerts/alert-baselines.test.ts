@@ -1,26 +1,18 @@
 // The baselines read from the hour rollups against the same hours summed the plain way (each
 // histogram parsed as JSON, merged with core/histogram and its median taken by core quantiles),
 // and the hand-read histogram text against JSON.parse.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { mergeHistogram, quantiles, type SparseHistogram } from '../../../src/core/histogram';
 import { BaselineReader, histogramPairs } from '../../../src/store/alert-baselines';
 import { HOUR_US } from '../../../src/store/rollups';
-import { Store } from '../../../src/store/store';
+import type { Store } from '../../../src/store/store';
+import { useTempStore } from '../../helpers/temp-store';
 import { span } from '../../helpers/spans';
-import { createAnalyzer } from '../../../src/collector/analyzer';
 
-let dir: string;
+const temp = useTempStore('alert-baselines');
 let store: Store;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-alert-baselines-'));
-  store = new Store(path.join(dir, 'traces.db'), createAnalyzer([]).analyzer);
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  store = temp.store;
 });
 
 function rand(seed: number) {

@@ -1,26 +1,18 @@
 // The alert service over a real store: its reader is kept between evaluations, so clearing the
 // store must clear what it carried, even when the calls written next start before all the old ones.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AlertService } from '../../../src/collector/alert-service';
 import { EventHub } from '../../../src/collector/events';
 import type { IngestSpan } from '../../../src/core/model';
 import { DEFAULT_ALERT_CONFIG } from '../../../src/protocol/alerts';
-import { Store } from '../../../src/store/store';
+import type { Store } from '../../../src/store/store';
+import { useTempStore } from '../../helpers/temp-store';
 import { span } from '../../helpers/spans';
-import { createAnalyzer } from '../../../src/collector/analyzer';
 
-let dir: string;
+const temp = useTempStore('alert-service');
 let store: Store;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-alert-service-'));
-  store = new Store(path.join(dir, 'traces.db'), createAnalyzer([]).analyzer);
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  store = temp.store;
 });
 
 const NOW = Date.UTC(2026, 2, 10, 15, 30);

@@ -4,26 +4,18 @@
 // the previous month), ahead of the clock, read again by late log records, and while the store is
 // pruned and cleared. Time crosses local midnight on the first of a month in New York and the
 // baselines' hour, so the day, the month and the baselines all turn under a warm reader.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { IngestLogRecord, IngestSpan } from '../../../src/core/model';
 import { DEFAULT_ALERT_CONFIG, type AlertConfig } from '../../../src/protocol/alerts';
 import { AlertFigureReader } from '../../../src/store/alert-figures';
-import { Store } from '../../../src/store/store';
+import type { Store } from '../../../src/store/store';
+import { useTempStore } from '../../helpers/temp-store';
 import { hexId, logRecord, span } from '../../helpers/spans';
-import { createAnalyzer } from '../../../src/collector/analyzer';
 
-let dir: string;
+const temp = useTempStore('alert-incremental');
 let store: Store;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-alert-incremental-'));
-  store = new Store(path.join(dir, 'traces.db'), createAnalyzer([]).analyzer);
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  store = temp.store;
 });
 
 const ZONE = 'America/New_York';
