@@ -66,7 +66,7 @@ export class AlertFigureReader {
   private readonly stmts;
   private baselines: Baselines | null = null;
   /** The rate rollups of the half hour before the last minute, per service and minute. */
-  private rateMinutes: { lo: number; hi: number; rows: { minute_us: number; service: string; calls: number }[] } | null = null;
+  private rateMinutes: { lo: number; hi: number; byService: Map<string, Map<number, number>> } | null = null;
   /** The store's oldest rollup minute and newest revision at the last read: a clear or a prune shows here. */
   private storeMark: { oldest: number | null; rev: number } | null = null;
 
@@ -143,24 +143,31 @@ export class AlertFigureReader {
     }
     for (const r of step.added) {
       this.spendSums.count(r, 1);
-      this.touched(r.start_us);
+      this.changed(r.start_us);
+      // A call that ran for minutes is stored when it ends, into the half hour a burst is measured against.
+      const m = this.rateMinutes;
+      if (m && r.start_us >= m.lo && r.start_us < m.hi) {
+        const minute = Math.floor(r.start_us / MINUTE_US) * MINUTE_US;
+        let byMinute = m.byService.get(r.service);
+        if (!byMinute) m.byService.set(r.service, (byMinute = new Map()));
+        byMinute.set(minute, (byMinute.get(minute) ?? 0) + 1);
+      }
     }
+    // A new reading changes a call's figures, not when it started or its service: the rate minutes stand.
     for (const { old, row } of step.replaced) {
       this.spendSums.count(old, -1);
       this.spendSums.count(row, 1);
-      this.touched(old.start_us);
-      this.touched(row.start_us);
+      this.changed(row.start_us);
     }
     for (const r of step.rereadBefore) {
       this.spendSums.forget(r.start_us);
-      this.touched(r.start_us);
+      this.changed(r.start_us);
     }
   }
 
-  /** A call that started at `startUs` was counted or changed: the rollups read for that time are stale. */
-  private touched(startUs: number): void {
+  /** The figures of a call that started at `startUs` were counted or changed: baselines read from that hour are stale. */
+  private changed(startUs: number): void {
     if (this.baselines?.hours.has(Math.floor(startUs / HOUR_US) * HOUR_US)) this.baselines = null;
-    if (this.rateMinutes && startUs >= this.rateMinutes.lo && startUs < this.rateMinutes.hi) this.rateMinutes = null;
   }
 
   private windows(rows: CallRow[], guardrails: GuardrailRow[], from: number, to: number): WindowFigures[] {
@@ -210,16 +217,18 @@ export class AlertFigureReader {
     // The half hour before the last minute, in whole minutes of the rollups: read once a minute.
     const hi = Math.floor(((now - 60_000) * 1000) / MINUTE_US) * MINUTE_US;
     const lo = hi - 30 * MINUTE_US;
-    if (this.rateMinutes?.hi !== hi) this.rateMinutes = { lo, hi, rows: this.stmts.minutes.all(lo, hi) as { minute_us: number; service: string; calls: number }[] };
-    const per = new Map<string, Map<number, number>>();
-    for (const m of this.rateMinutes.rows) {
-      if (!lastMinute.has(m.service)) continue;
-      let byMinute = per.get(m.service);
-      if (!byMinute) per.set(m.service, (byMinute = new Map()));
-      byMinute.set(m.minute_us, m.calls);
+    if (this.rateMinutes?.hi !== hi) {
+      const byService = new Map<string, Map<number, number>>();
+      for (const m of this.stmts.minutes.all(lo, hi) as { minute_us: number; service: string; calls: number }[]) {
+        let byMinute = byService.get(m.service);
+        if (!byMinute) byService.set(m.service, (byMinute = new Map()));
+        byMinute.set(m.minute_us, m.calls);
+      }
+      this.rateMinutes = { lo, hi, byService };
     }
+    const { byService } = this.rateMinutes;
     return [...lastMinute].map(([service, n]) => {
-      const byMinute = per.get(service);
+      const byMinute = byService.get(service);
       const before: number[] = [];
       for (let t = lo; t < hi; t += MINUTE_US) before.push(byMinute?.get(t) ?? 0);
       return { service, lastMinute: n, before };
