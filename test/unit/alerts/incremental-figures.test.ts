@@ -1,7 +1,8 @@
 // The alert reader kept between evaluations (a window moved by what was stored since, spend carried
 // forward, baselines read once an hour) against a fresh reader over the same store at every step,
 // while calls arrive at random: on time, late (hours and days back, into the baselines' hours and
-// the previous month), ahead of the clock, read again by late log records, and while the store is
+// the previous month), ahead of the clock, read again by late log records (a new input, or usage
+// that changes the cost), and while the store is
 // pruned and cleared. Time crosses local midnight on the first of a month in New York and the
 // baselines' hour, so the day, the month and the baselines all turn under a warm reader.
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -61,8 +62,8 @@ describe('AlertFigureReader kept between evaluations', () => {
         resource: { 'service.name': over.service ?? pick(SERVICES) },
         attributes: {
           'gen_ai.request.model': pick(MODELS),
-          'gen_ai.usage.input_tokens': Math.floor(rnd() * 2000),
-          'gen_ai.usage.output_tokens': Math.floor(1 + rnd() * 400),
+          // A third carry no usage: it comes later in a log record, and changes the call's cost.
+          ...(rnd() < 0.67 ? { 'gen_ai.usage.input_tokens': Math.floor(rnd() * 2000), 'gen_ai.usage.output_tokens': Math.floor(1 + rnd() * 400) } : {}),
           ...(ttft !== null ? { 'gen_ai.response.time_to_first_chunk': ttft / 1000 } : {}),
           ...(over.input ? { 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: over.input }] }]) } : {}),
         },
@@ -93,12 +94,13 @@ describe('AlertFigureReader kept between evaluations', () => {
       return kept;
     };
 
+    const totalCost = store.db.prepare('SELECT total(cost_usd) FROM llm_calls').pluck();
     let t = T0;
     let lastFull = -Infinity;
     let checks = 0;
     let pruned = false;
     let cleared = false;
-    const seen = { late: 0, minutesLate: 0, seasonal: 0, ahead: 0, reread: 0, repeats: 0, budgetsCrossed: 0, anomalies: 0 };
+    const seen = { late: 0, minutesLate: 0, costChanged: 0, seasonal: 0, ahead: 0, reread: 0, repeats: 0, budgetsCrossed: 0, anomalies: 0 };
     while (t < MIDNIGHT + 14 * 60_000) {
       const prev = t;
       t += Math.floor(500 + rnd() * 15_000);
@@ -128,12 +130,22 @@ describe('AlertFigureReader kept between evaluations', () => {
         seen.ahead++;
       }
       if (rnd() < 0.2 && written.length > 0) {
-        // A late log record reads a stored call again (its input changes): recent or old.
+        // A late log record reads a stored call again, recent or old: its input changes, or its usage and so its cost.
         const s = rnd() < 0.5 ? written[written.length - 1 - Math.floor(rnd() * Math.min(40, written.length))]! : pick(written);
-        logs.push(logRecord({ traceId: s.traceId, spanId: s.spanId, timeUs: s.startUs, observedTimeUs: s.startUs, eventName: 'gen_ai.user.message', body: { content: `again ${n++}` } }));
+        const at = { traceId: s.traceId, spanId: s.spanId, timeUs: s.startUs, observedTimeUs: s.startUs };
+        logs.push(rnd() < 0.5
+          ? logRecord({ ...at, eventName: 'gen_ai.user.message', body: { content: `again ${n++}` } })
+          : logRecord({ ...at, eventName: 'gen_ai.client.inference.operation.details', attributes: {
+            'gen_ai.request.model': String(s.attributes['gen_ai.request.model']), 'gen_ai.usage.input_tokens': Math.floor(rnd() * 50_000), 'gen_ai.usage.output_tokens': Math.floor(rnd() * 5000),
+          } }));
         seen.reread++;
       }
-      write(spans, logs);
+      write(spans);
+      if (logs.length > 0) {
+        const before = totalCost.get() as number;
+        write([], logs);
+        if (totalCost.get() !== before) seen.costChanged++;
+      }
       written.push(...spans);
       if (!pruned && t > T0 + 6 * 60_000) {
         // Retention drops the oldest day: the month's sum and the oldest baselines lose calls.
