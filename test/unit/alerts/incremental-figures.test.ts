@@ -2,9 +2,9 @@
 // forward, baselines read once an hour) against a fresh reader over the same store at every step,
 // while calls arrive at random: on time, late (hours and days back, into the baselines' hours and
 // the previous month), ahead of the clock, read again by late log records (a new input, or usage
-// that changes the cost), and while the store is
-// pruned and cleared. Time crosses local midnight on the first of a month in New York and the
-// baselines' hour, so the day, the month and the baselines all turn under a warm reader.
+// that changes the cost), and while the store is pruned and cleared. Time crosses local midnight
+// on the first of a month in New York and the baselines' hour, so the day, the month and the
+// baselines all turn under a warm reader.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { IngestLogRecord, IngestSpan } from '../../../src/core/model';
 import { DEFAULT_ALERT_CONFIG, type AlertConfig } from '../../../src/protocol/alerts';
