@@ -1,7 +1,8 @@
 // Alert evaluation inside the collector, off the capture path: every minute all rules, and on new
 // calls (at most every FAST_EVERY_MS) the fast ones (runaway loops, budgets, open breakers), so a
-// loop is seen within seconds. Each evaluation reads the store through AlertFigureReader (bounded
-// by recent traffic, not by the store's size) and keeps the alerts' state in an AlertBook; what
+// loop is seen within seconds. Each evaluation reads the store through one AlertFigureReader, kept
+// for the service's life (it reads only what was stored since the evaluation before, and is reset
+// when the store is cleared), and keeps the alerts' state in an AlertBook; what
 // changes is broadcast as `alerts-changed`, printed for the operator and posted to a webhook.
 
 import { AlertBook } from '../core/alerts/alert-book';
@@ -82,6 +83,8 @@ export class AlertService {
       const figures = this.opts.store.db.transaction(() => this.reader.read(this.opts.config, now, { fast, timeZone: this.opts.timeZone }))();
       candidates = evaluateRules(this.opts.config, figures, fast ? FAST_RULES : undefined);
     } catch (err) {
+      // What the reader carried may be half moved: the next evaluation reads afresh.
+      this.reader.reset();
       this.opts.warn?.(`alert evaluation failed: ${(err as Error).message}`);
       return [];
     }
@@ -139,6 +142,7 @@ export class AlertService {
   /** The store was cleared: its alerts go with it. */
   clear(): void {
     this.book.clear();
+    this.reader.reset();
     this.evaluate(false);
   }
 

@@ -3,21 +3,25 @@
 // spend sums over the budget periods. Every read is bounded by recent traffic or by a few hundred
 // rollup rows, never by the size of the store (see bench/alerts.ts).
 //
-// A full read (once a minute) loads the window's calls and notes the store revision it saw and
-// the minute it started in (the split). The fast reads in between (at most one a second, as calls
-// arrive) read only the calls stored since that revision, keep the window in memory, and sum
-// spend as the rollups up to the split (read once per full read) plus the window's calls after
-// it. A late call that started before the split, or a call taken away, shows at the next full read.
+// The reader is kept between evaluations and reads only what changed: the window of calls moves
+// forward by the calls stored since (alert-window.ts), the spend since each period's start is
+// carried and added to (running-spend.ts), and the baselines (hour rollups of the same hour on
+// previous days and of the hours before) are read once an hour. Whatever a moved window learns
+// touches the caches it concerns: a late call in a baseline hour drops the baseline, a new reading
+// of an old call drops the sums it was in. A store cleared or pruned is seen by its newest
+// revision going back or its oldest rollup minute going forward, and everything is read again.
 
 import type Database from 'better-sqlite3';
-import { quantiles, type SparseHistogram } from '../core/histogram';
 import { periodBounds } from '../core/alerts/calendar';
 import type { BaselineInput, SignalBucket, SignalKind } from '../core/alerts/baseline';
 import type { AlertFigures, AnomalyFigures, SpendFigures, WindowFigures } from '../core/alerts/rules';
-import type { RecentCall, ServiceRate } from '../core/alerts/runaway';
+import type { ServiceRate } from '../core/alerts/runaway';
 import { RUNAWAY } from '../core/alerts/runaway';
 import type { AlertConfig, AlertScope } from '../protocol/alerts';
+import { BaselineReader, type Baselines, type ScopeBaseline } from './alert-baselines';
+import { CallWindow, type CallRow } from './alert-window';
 import { HOUR_US, MINUTE_US } from './rollups';
+import { RunningSpend } from './running-spend';
 import { totalOf, WindowSums, type WindowSum } from './window-sums';
 import { tpotMs } from '../core/dashboard/series';
 
@@ -26,35 +30,7 @@ const BUCKET_MS = 5 * 60_000;
 const RATE_WINDOW_MS = 60 * 60_000;
 /** The most recent calls read for the windows; a burst beyond this is judged by its newest calls. */
 const MAX_WINDOW_CALLS = 50_000;
-const SEASONAL_DAYS = 7;
-const RECENT_HOURS = 6;
-const DAY_MS = 86_400_000;
-
-interface CallRow {
-  span_row: number;
-  store_rev: number;
-  trace_id: string;
-  service: string;
-  model: string;
-  is_error: number;
-  start_us: number;
-  duration_us: number;
-  ttft_ms: number | null;
-  output_tokens: number | null;
-  input_tokens: number | null;
-  cost_usd: number | null;
-  input_key: string | null;
-}
-
-interface HourRow {
-  hour_us: number;
-  service: string;
-  model: string;
-  calls: number;
-  cost_usd: number;
-  tokens: number;
-  latency_hist: string;
-}
+const SIGNAL_KINDS: readonly SignalKind[] = ['latency', 'costPerCall', 'tokensPerCall', 'callRate'];
 
 interface GuardrailRow {
   trace_id: string;
@@ -63,9 +39,6 @@ interface GuardrailRow {
   service: string | null;
   model: string | null;
 }
-
-const CALL_COLUMNS = `span_row, store_rev, trace_id, coalesce(service_name, '') AS service, model, is_error, start_us, duration_us, ttft_ms,
-  output_tokens, input_tokens, cost_usd, input_key`;
 
 export interface AlertReadOptions {
   /** Only what the fast rules (runaway loops, budgets) need. */
@@ -86,56 +59,63 @@ function medianOf(values: number[]): number | null {
   return values.length % 2 ? values[m]! : (values[m - 1]! + values[m]!) / 2;
 }
 
-/** Time per output token: the streaming time after the first token, per token after the first. */
-/** The window's calls between full reads. */
-interface WindowState {
-  byRow: Map<number, CallRow>;
-  seenRev: number;
-  loadedAt: number;
-  /** µs, a minute boundary: spend before it comes from the rollups, after it from `byRow`. */
-  splitUs: number;
-}
-
 export class AlertFigureReader {
-  private readonly sums: WindowSums;
+  private readonly window: CallWindow;
+  private readonly spendSums: RunningSpend;
+  private readonly baselineReader: BaselineReader;
   private readonly stmts;
-  private state: WindowState | null = null;
-  /** Rollup sums up to the split, per period start; and the rate rollups of the current half hour. */
-  private readonly baseSums = new Map<string, WindowSum[]>();
-  private rateMinutes: { hi: number; rows: { minute_us: number; service: string; calls: number }[] } | null = null;
+  private baselines: Baselines | null = null;
+  /** The rate rollups of the half hour before the last minute, per service and minute. */
+  private rateMinutes: { lo: number; hi: number; byService: Map<string, Map<number, number>> } | null = null;
+  /** The store's oldest rollup minute and newest revision at the last read: a clear or a prune shows here. */
+  private storeMark: { oldest: number | null; rev: number } | null = null;
 
-  constructor(db: Database.Database) {
-    this.sums = new WindowSums(db);
+  /** `maxWindowCalls`: the newest calls a window holds; a burst beyond it is judged by its newest calls. */
+  constructor(db: Database.Database, opts: { maxWindowCalls?: number } = {}) {
+    this.window = new CallWindow(db, opts.maxWindowCalls ?? MAX_WINDOW_CALLS);
+    this.spendSums = new RunningSpend(new WindowSums(db));
+    this.baselineReader = new BaselineReader(db);
     this.stmts = {
-      calls: db.prepare(`SELECT ${CALL_COLUMNS} FROM llm_calls WHERE start_us >= ? AND start_us <= ? ORDER BY start_us DESC LIMIT ${MAX_WINDOW_CALLS}`),
-      // Calls stored since a revision (llm_calls_by_rev): new ones and new readings of stored ones.
-      newCalls: db.prepare(`SELECT ${CALL_COLUMNS} FROM llm_calls WHERE store_rev > ? AND start_us <= ?`),
-      revision: db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'revision'`).pluck(),
+      mark: db.prepare('SELECT (SELECT min(minute_us) FROM llm_rollup) AS oldest, coalesce((SELECT max(store_rev) FROM llm_calls), 0) AS rev'),
       minutes: db.prepare('SELECT minute_us, service_name AS service, sum(calls) AS calls FROM llm_rollup WHERE minute_us >= ? AND minute_us < ? GROUP BY 1, 2'),
-      hours: db.prepare(`SELECT hour_us, service_name AS service, model, calls, cost_usd, input_tokens + output_tokens AS tokens, latency_hist
-        FROM llm_rollup_hour WHERE hour_us IN (SELECT value FROM json_each(?))`),
       guardrails: db.prepare(`SELECT a.trace_id, json_extract(a.attributes, '$.category') AS category, json_extract(a.attributes, '$.severity') AS severity,
         c.service_name AS service, c.model FROM annotations a LEFT JOIN spans s ON s.trace_id = a.trace_id AND s.span_id = a.span_id
         LEFT JOIN llm_calls c ON c.span_row = s.id WHERE a.kind = 'guardrail' AND a.at_us >= ? AND a.at_us <= ?`),
     };
   }
 
+  /** Forgets everything read: the next read starts from the store alone (after the store was cleared). */
+  reset(): void {
+    this.window.reset();
+    this.forgetCarried();
+    this.storeMark = null;
+  }
+
+  private forgetCarried(): void {
+    this.spendSums.reset();
+    this.baselines = null;
+    this.rateMinutes = null;
+  }
+
   read(config: AlertConfig, now: number, opts: AlertReadOptions = {}): AlertFigures {
     const from = now - WINDOW_MS;
-    const rows = this.windowCalls(from, now, !opts.fast);
+    const hi = Math.floor(now * 1000);
+    this.advance(Math.floor(from * 1000), hi);
+    const recentFrom = Math.ceil((now - RUNAWAY.windowMs) * 1000);
     const figures: AlertFigures = {
       now,
       windows: [],
-      spend: this.spend(config, now, opts.timeZone, rows),
+      spend: this.spend(config, now, opts.timeZone),
       anomalies: [],
-      rates: this.rates(rows, now),
-      recentCalls: rows
-        .filter((r) => r.input_key && r.start_us / 1000 >= now - RUNAWAY.windowMs)
+      rates: this.rates(now),
+      recentCalls: this.window.newestFirst(recentFrom)
+        .filter((r) => r.input_key)
         .map((r) => ({ traceId: r.trace_id, service: r.service, model: r.model, inputKey: r.input_key!, startMs: r.start_us / 1000 })),
       harmful: null,
     };
     if (opts.fast) return figures;
-    const guardrails = this.stmts.guardrails.all(Math.floor(from * 1000), Math.floor(now * 1000)) as GuardrailRow[];
+    const rows = this.window.newestFirst();
+    const guardrails = this.stmts.guardrails.all(Math.floor(from * 1000), hi) as GuardrailRow[];
     figures.windows = this.windows(rows, guardrails, from, now);
     const harmful = guardrails.filter((g) => g.category !== 'refusal' && (g.severity === 'high' || g.severity === 'critical'));
     if (harmful.length > 0) {
@@ -148,60 +128,46 @@ export class AlertFigureReader {
     return figures;
   }
 
-  /** The window's calls, newest first: all of them read on a full read, only those stored since on a fast one. */
-  private windowCalls(from: number, now: number, full: boolean): CallRow[] {
-    const lo = Math.floor(from * 1000);
-    const hi = Math.floor(now * 1000);
-    const st = this.state;
-    if (full || !st || now < st.loadedAt || now - st.loadedAt > WINDOW_MS / 2) {
-      const rows = this.stmts.calls.all(lo, hi) as CallRow[];
-      this.sums.clearCache();
-      this.baseSums.clear();
-      this.state = {
-        byRow: new Map(rows.map((r) => [r.span_row, r])),
-        // The newest reading in the window; with none, the store's revision (so a fast read never walks old revisions).
-        seenRev: rows.length ? rows.reduce((m, r) => Math.max(m, r.store_rev), 0) : ((this.stmts.revision.get() as number | null) ?? 0),
-        loadedAt: now,
-        splitUs: Math.floor(hi / MINUTE_US) * MINUTE_US,
-      };
-      return rows;
+  /** Moves the window to [lo, hi] µs, telling the caches what it learnt; reads it afresh when it cannot move. */
+  private advance(lo: number, hi: number): void {
+    // Two index lookups: a prune or a clear between evaluations shows before anything carried is used.
+    const mark = this.stmts.mark.get() as { oldest: number | null; rev: number };
+    const was = this.storeMark;
+    if (was && (mark.rev < was.rev || (mark.oldest ?? Infinity) > (was.oldest ?? Infinity))) this.reset();
+    this.storeMark = mark;
+    const step = this.window.step(lo, hi, WINDOW_MS * 1000);
+    if (!step) {
+      this.forgetCarried();
+      this.window.load(lo, hi);
+      return;
     }
-    for (const r of this.stmts.newCalls.all(st.seenRev, hi) as CallRow[]) {
-      st.byRow.set(r.span_row, r);
-      if (r.store_rev > st.seenRev) st.seenRev = r.store_rev;
+    for (const r of step.added) {
+      this.spendSums.count(r, 1);
+      this.changed(r.start_us);
+      // A call that ran for minutes is stored when it ends, into the half hour a burst is measured against.
+      const m = this.rateMinutes;
+      if (m && r.start_us >= m.lo && r.start_us < m.hi) {
+        const minute = Math.floor(r.start_us / MINUTE_US) * MINUTE_US;
+        let byMinute = m.byService.get(r.service);
+        if (!byMinute) m.byService.set(r.service, (byMinute = new Map()));
+        byMinute.set(minute, (byMinute.get(minute) ?? 0) + 1);
+      }
     }
-    const rows: CallRow[] = [];
-    for (const [key, r] of st.byRow) {
-      if (r.start_us < lo) st.byRow.delete(key);
-      else if (r.start_us <= hi) rows.push(r);
+    // A new reading changes a call's figures, not when it started or its service: the rate minutes stand.
+    for (const { old, row } of step.replaced) {
+      this.spendSums.count(old, -1);
+      this.spendSums.count(row, 1);
+      this.changed(row.start_us);
     }
-    rows.sort((a, b) => b.start_us - a.start_us);
-    return rows.length > MAX_WINDOW_CALLS ? rows.slice(0, MAX_WINDOW_CALLS) : rows;
+    for (const r of step.rereadBefore) {
+      this.spendSums.forget(r.start_us);
+      this.changed(r.start_us);
+    }
   }
 
-  /** Sums per (service, model) of the calls that started in [fromMs, now]: rollups up to the split, the window's calls after it. */
-  private spendSince(fromMs: number, rows: CallRow[]): WindowSum[] {
-    const split = this.state!.splitUs;
-    const lo = Math.floor(fromMs * 1000);
-    const key = String(lo);
-    let base = this.baseSums.get(key);
-    if (!base) {
-      if (this.baseSums.size > 16) this.baseSums.clear();
-      this.baseSums.set(key, (base = this.sums.byScopeUs(lo, split, true)));
-    }
-    const acc = new Map<string, WindowSum>(base.map((b) => [`${b.service}\u0000${b.model}`, { ...b }]));
-    for (const r of rows) {
-      if (r.start_us < split || r.start_us < lo) continue;
-      const k = `${r.service}\u0000${r.model}`;
-      let a = acc.get(k);
-      if (!a) acc.set(k, (a = { service: r.service, model: r.model, calls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 }));
-      a.calls += 1;
-      a.errors += r.is_error;
-      a.costUsd += r.cost_usd ?? 0;
-      a.inputTokens += r.input_tokens ?? 0;
-      a.outputTokens += r.output_tokens ?? 0;
-    }
-    return [...acc.values()];
+  /** The figures of a call that started at `startUs` were counted or changed: baselines read from that hour are stale. */
+  private changed(startUs: number): void {
+    if (this.baselines?.hours.has(Math.floor(startUs / HOUR_US) * HOUR_US)) this.baselines = null;
   }
 
   private windows(rows: CallRow[], guardrails: GuardrailRow[], from: number, to: number): WindowFigures[] {
@@ -245,46 +211,50 @@ export class AlertFigureReader {
     return out;
   }
 
-  private rates(rows: CallRow[], now: number): ServiceRate[] {
-    const lastMinute = new Map<string, number>();
-    for (const r of rows) if (r.start_us / 1000 > now - 60_000) lastMinute.set(r.service, (lastMinute.get(r.service) ?? 0) + 1);
+  private rates(now: number): ServiceRate[] {
+    const lastMinute = this.window.countSince(Math.floor((now - 60_000) * 1000) + 1);
     if (lastMinute.size === 0) return [];
-    // The half hour before the last minute, in whole minutes of the rollups.
+    // The half hour before the last minute, in whole minutes of the rollups: read once a minute.
     const hi = Math.floor(((now - 60_000) * 1000) / MINUTE_US) * MINUTE_US;
     const lo = hi - 30 * MINUTE_US;
-    const per = new Map<string, Map<number, number>>();
-    // Whole minutes before the last one: read once a minute.
-    if (this.rateMinutes?.hi !== hi) this.rateMinutes = { hi, rows: this.stmts.minutes.all(lo, hi) as { minute_us: number; service: string; calls: number }[] };
-    for (const m of this.rateMinutes.rows) {
-      if (!lastMinute.has(m.service)) continue;
-      let byMinute = per.get(m.service);
-      if (!byMinute) per.set(m.service, (byMinute = new Map()));
-      byMinute.set(m.minute_us, m.calls);
+    if (this.rateMinutes?.hi !== hi) {
+      const byService = new Map<string, Map<number, number>>();
+      for (const m of this.stmts.minutes.all(lo, hi) as { minute_us: number; service: string; calls: number }[]) {
+        let byMinute = byService.get(m.service);
+        if (!byMinute) byService.set(m.service, (byMinute = new Map()));
+        byMinute.set(m.minute_us, m.calls);
+      }
+      this.rateMinutes = { lo, hi, byService };
     }
+    const { byService } = this.rateMinutes;
     return [...lastMinute].map(([service, n]) => {
-      const byMinute = per.get(service);
+      const byMinute = byService.get(service);
       const before: number[] = [];
       for (let t = lo; t < hi; t += MINUTE_US) before.push(byMinute?.get(t) ?? 0);
       return { service, lastMinute: n, before };
     });
   }
 
-  private spend(config: AlertConfig, now: number, timeZone: string | undefined, rows: CallRow[]): SpendFigures[] {
+  private spend(config: AlertConfig, now: number, timeZone: string | undefined): SpendFigures[] {
     const scoped = Object.entries(config.scopedDailyBudgetsUsd ?? {});
     const scopedMonthly = Object.entries(config.scopedMonthlyBudgetsUsd ?? {});
     if (config.budgetDailyUsd === null && config.budgetMonthlyUsd === null && scoped.length === 0 && scopedMonthly.length === 0) return [];
-    const costliest = [...rows].sort((a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0));
-    const tracesOf = (filter: { service?: string; model?: string }) =>
-      [...new Set(costliest.filter((r) => (!filter.service || r.service === filter.service) && (!filter.model || r.model === filter.model)).map((r) => r.trace_id))].slice(0, 20);
-    // The rate window starts on a minute, so its rollup part is read once a minute.
+    const hi = Math.floor(now * 1000);
+    const froms = new Set<number>();
+    const since = (fromMs: number): WindowSum[] => {
+      const lo = Math.floor(fromMs * 1000);
+      froms.add(lo);
+      return this.spendSums.since(lo, hi);
+    };
+    // The rate window starts on a minute, so what it holds is carried a minute at a time.
     const rateFrom = Math.floor((now - RATE_WINDOW_MS) / 60_000) * 60_000;
-    const recent = this.spendSince(rateFrom, rows);
+    const recent = since(rateFrom);
     const out: SpendFigures[] = [];
     const add = (period: 'day' | 'month', budgetUsd: number, sums: WindowSum[], bounds: { start: number; end: number }, scope: AlertScope) => {
       const filter = { ...(scope.service ? { service: scope.service } : {}), ...(scope.model ? { model: scope.model } : {}) };
       out.push({
         scope, period, budgetUsd, spentUsd: totalOf(sums, filter).costUsd, recentUsd: totalOf(recent, filter).costUsd,
-        rateWindowMs: now - rateFrom, start: bounds.start, end: bounds.end, traceIds: tracesOf(filter),
+        rateWindowMs: now - rateFrom, start: bounds.start, end: bounds.end, traceIds: this.window.costliest(filter, 20),
       });
     };
     const addScoped = (period: 'day' | 'month', budgets: [string, number][], sums: WindowSum[], bounds: { start: number; end: number }) => {
@@ -293,34 +263,31 @@ export class AlertFigureReader {
         if (m && usd > 0) add(period, usd, sums, bounds, m[1] === 'service' ? { service: m[2]! } : { model: m[2]! });
       }
     };
-    const day = periodBounds(now, 'day', timeZone);
     if (config.budgetDailyUsd !== null || scoped.length > 0) {
-      const today = this.spendSince(day.start, rows);
+      const day = periodBounds(now, 'day', timeZone);
+      const today = since(day.start);
       if (config.budgetDailyUsd !== null) add('day', config.budgetDailyUsd, today, day, {});
       addScoped('day', scoped, today, day);
     }
     if (config.budgetMonthlyUsd !== null || scopedMonthly.length > 0) {
       const month = periodBounds(now, 'month', timeZone);
-      const sums = this.spendSince(month.start, rows);
+      const sums = since(month.start);
       if (config.budgetMonthlyUsd !== null) add('month', config.budgetMonthlyUsd, sums, month, {});
       addScoped('month', scopedMonthly, sums, month);
     }
+    this.spendSums.keep(froms);
     return out;
   }
 
   private anomalies(rows: CallRow[], now: number): AnomalyFigures[] {
     // The hour the current window (mostly) lies in: at 20:00 the last fifteen minutes are 19:45 to 20:00.
     const hourNow = Math.floor(((now - WINDOW_MS / 2) * 1000) / HOUR_US) * HOUR_US;
-    const seasonalHours = Array.from({ length: SEASONAL_DAYS }, (_, k) => hourNow - (k + 1) * DAY_MS * 1000);
-    const recentHours = Array.from({ length: RECENT_HOURS }, (_, k) => hourNow - (k + 1) * HOUR_US);
-    const hours = this.stmts.hours.all(JSON.stringify([...seasonalHours, ...recentHours])) as HourRow[];
-    const seasonalSet = new Set(seasonalHours);
-
-    type Acc = { calls: number; cost: number; tokens: number; latency: SparseHistogram };
-    const scopes = new Map<string, { scope: AlertScope; seasonal: Map<number, Acc>; recent: Map<number, Acc>; buckets: CallRow[][] }>();
+    if (this.baselines?.hourNow !== hourNow) this.baselines = this.baselineReader.read(hourNow);
+    const baselines = this.baselines;
+    const scopes = new Map<string, { scope: AlertScope; buckets: CallRow[][] }>();
     const scopeOf = (key: string, scope: AlertScope) => {
       let s = scopes.get(key);
-      if (!s) scopes.set(key, (s = { scope, seasonal: new Map(), recent: new Map(), buckets: [[], [], []] }));
+      if (!s) scopes.set(key, (s = { scope, buckets: [[], [], []] }));
       return s;
     };
     const bucketStart = now - 3 * BUCKET_MS;
@@ -331,33 +298,13 @@ export class AlertFigureReader {
       scopeOf(`m\u0000${r.model}`, { model: r.model }).buckets[k]!.push(r);
       if (r.service) scopeOf(`s\u0000${r.service}`, { service: r.service }).buckets[k]!.push(r);
     }
-    for (const h of hours) {
-      const targets = [scopes.get(`m\u0000${h.model}`), h.service ? scopes.get(`s\u0000${h.service}`) : undefined];
-      for (const s of targets) {
-        if (!s) continue;
-        const into = seasonalSet.has(h.hour_us) ? s.seasonal : s.recent;
-        let a = into.get(h.hour_us);
-        if (!a) into.set(h.hour_us, (a = { calls: 0, cost: 0, tokens: 0, latency: {} }));
-        a.calls += h.calls;
-        a.cost += h.cost_usd;
-        a.tokens += h.tokens;
-        const hist = JSON.parse(h.latency_hist) as SparseHistogram;
-        for (const b in hist) a.latency[b] = (a.latency[b] ?? 0) + hist[b]!;
-      }
-    }
-    const perCall = (accs: Iterable<Acc>, kind: SignalKind): number[] => {
-      const out: number[] = [];
-      for (const a of accs) {
-        if (a.calls < 3 && kind !== 'callRate') continue;
-        if (kind === 'latency') out.push(quantiles(a.latency, [0.5])[0]!);
-        else if (kind === 'costPerCall') out.push(a.cost / a.calls);
-        else if (kind === 'tokensPerCall') out.push(a.tokens / a.calls);
-        else if (a.calls > 0) out.push((a.calls * BUCKET_MS) / 3_600_000);
-      }
-      return out;
+    const none: ScopeBaseline = {
+      seasonal: { latency: [], costPerCall: [], tokensPerCall: [], callRate: [] },
+      recent: { latency: [], costPerCall: [], tokensPerCall: [], callRate: [] },
     };
     const out: AnomalyFigures[] = [];
-    for (const s of scopes.values()) {
+    for (const [key, s] of scopes) {
+      const base = baselines.scopes.get(key) ?? none;
       const current = (kind: SignalKind): SignalBucket[] =>
         s.buckets.map((b) => {
           if (kind === 'callRate') return { value: b.length, calls: b.length };
@@ -366,12 +313,12 @@ export class AlertFigureReader {
           if (kind === 'costPerCall') return { value: b.reduce((x, r) => x + (r.cost_usd ?? 0), 0) / b.length, calls: b.length };
           return { value: b.reduce((x, r) => x + (r.input_tokens ?? 0) + (r.output_tokens ?? 0), 0) / b.length, calls: b.length };
         });
-      const signals: BaselineInput[] = (['latency', 'costPerCall', 'tokensPerCall', 'callRate'] as SignalKind[]).map((kind) => ({
+      const signals: BaselineInput[] = SIGNAL_KINDS.map((kind) => ({
         kind,
         current: current(kind),
-        seasonal: perCall(s.seasonal.values(), kind),
+        seasonal: base.seasonal[kind],
         // Call rates are compared with the same hour on other days only: a developer's quiet night is no baseline for the morning.
-        recent: kind === 'callRate' ? [] : perCall(s.recent.values(), kind),
+        recent: kind === 'callRate' ? [] : base.recent[kind],
       }));
       const traceIds = [...new Set(s.buckets.flat().map((r) => r.trace_id))].slice(0, 20);
       out.push({ scope: s.scope, from: bucketStart, to: now, signals, traceIds });

@@ -4,7 +4,7 @@
 // summed in SQLite, with no histogram parsed.
 
 import type Database from 'better-sqlite3';
-import { coverRange, ROLLUP_LEVELS, type RangePiece } from './rollups';
+import { coverRange, ROLLUP_LEVELS } from './rollups';
 import { schemaInfo } from './schema-info';
 
 export interface WindowSum {
@@ -17,21 +17,11 @@ export interface WindowSum {
   outputTokens: number;
 }
 
-/** Levels whose whole buckets are kept between reads (ten minutes and coarser). */
-const CACHED_FROM_LEVEL = 1;
-
 export class WindowSums {
   /** Per rollup level, finest first; then the calls. */
   private readonly levels: Database.Statement[];
   private readonly grains: number[];
   private readonly calls: Database.Statement;
-  /**
-   * Sums of whole past ten minutes, hours and days, kept between reads when `cacheHours` is on: the alert rules
-   * read today's and this month's spend every second while calls arrive, and those buckets do not
-   * change (a late export into one is picked up at the next clearCache, once a minute).
-   */
-  private readonly hourCache = new Map<string, WindowSum[]>();
-
   constructor(db: Database.Database) {
     const rollup = (table: string, key: string) =>
       db.prepare(`SELECT service_name AS service, model, sum(calls) AS calls, sum(errors) AS errors, sum(cost_usd) AS costUsd,
@@ -45,33 +35,17 @@ export class WindowSums {
         coalesce(sum(input_tokens), 0) AS inputTokens, coalesce(sum(output_tokens), 0) AS outputTokens FROM llm_calls WHERE start_us >= ? AND start_us < ? GROUP BY 1, 2`);
   }
 
-  clearCache(): void {
-    this.hourCache.clear();
-  }
-
-  private rows(p: RangePiece, cacheHours: boolean): WindowSum[] {
-    const stmt = p.level < 0 ? this.calls : this.levels[p.level]!;
-    if (p.level < CACHED_FROM_LEVEL || !cacheHours) return stmt.all(p.lo, p.hi) as WindowSum[];
-    const key = `${p.level}:${p.lo}:${p.hi}`;
-    let rows = this.hourCache.get(key);
-    if (!rows) {
-      if (this.hourCache.size > 64) this.hourCache.clear();
-      this.hourCache.set(key, (rows = stmt.all(p.lo, p.hi) as WindowSum[]));
-    }
-    return rows;
-  }
-
   /** Sums per (service, model) of the calls that started in [fromMs, toMs). */
-  byScope(fromMs: number, toMs: number, cacheHours = false): WindowSum[] {
-    return this.byScopeUs(Math.floor(fromMs * 1000), Math.floor(toMs * 1000), cacheHours);
+  byScope(fromMs: number, toMs: number): WindowSum[] {
+    return this.byScopeUs(Math.floor(fromMs * 1000), Math.floor(toMs * 1000));
   }
 
   /** Sums per (service, model) of the calls that started in [lo, hi) µs. */
-  byScopeUs(lo: number, hi: number, cacheHours = false): WindowSum[] {
+  byScopeUs(lo: number, hi: number): WindowSum[] {
     const acc = new Map<string, WindowSum>();
     if (!(hi > lo)) return [];
     for (const p of coverRange(lo, hi, this.grains)) {
-      for (const r of this.rows(p, cacheHours)) {
+      for (const r of (p.level < 0 ? this.calls : this.levels[p.level]!).all(p.lo, p.hi) as WindowSum[]) {
         const key = `${r.service}\u0000${r.model}`;
         const a = acc.get(key);
         if (!a) acc.set(key, { ...r });

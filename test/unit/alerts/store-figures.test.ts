@@ -1,10 +1,7 @@
 // The store's side of alerts, against brute force over the same random calls in a real SQLite
 // file: window sums through hour, minute and call rows; the windows' p95s and counts; the runaway
 // readings; and the rules and alert book on top.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AlertBook } from '../../../src/core/alerts/alert-book';
 import { CircuitBreakers } from '../../../src/core/alerts/breaker';
 import { evaluateRules, FAST_RULES } from '../../../src/core/alerts/rules';
@@ -14,20 +11,15 @@ import { DEFAULT_ALERT_CONFIG } from '../../../src/protocol/alerts';
 import { tpotMs } from '../../../src/core/dashboard/series';
 import { AlertFigureReader } from '../../../src/store/alert-figures';
 import { HOUR_US } from '../../../src/store/rollups';
-import { Store } from '../../../src/store/store';
+import type { Store } from '../../../src/store/store';
+import { useTempStore } from '../../helpers/temp-store';
 import { WindowSums } from '../../../src/store/window-sums';
 import { span } from '../../helpers/spans';
-import { createAnalyzer } from '../../../src/collector/analyzer';
 
-let dir: string;
+const temp = useTempStore('alert-figures');
 let store: Store;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spyglass-alert-figures-'));
-  store = new Store(path.join(dir, 'traces.db'), createAnalyzer([]).analyzer);
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  store = temp.store;
 });
 
 const NOW_MS = 1_764_000_000_000 + 7 * 60_000 + 321;
