@@ -267,8 +267,10 @@ export class AnchorIndex {
   private collect(scan: TextScan): Attempt[][] {
     const { text, lower } = scan;
     const n = text.length;
-    // Offsets would not agree with the lower-case text: try everything everywhere.
-    if (!scan.sameLength) return this.lists.map((patterns) => patterns.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
+    // Offsets would not agree with the lower-case text, or a long s (ſ), which the patterns'
+    // case-insensitive matching reads as an s and lower-casing keeps, may hide an anchor's
+    // word: try everything everywhere.
+    if (!scan.sameLength || (!scan.ascii && lower.includes('\u017f'))) return this.lists.map((patterns) => patterns.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
     const out: Attempt[][] = this.always.map((ps) => ps.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
     if (this.pass === 0x7fffffff) {
       this.pass = 0;
