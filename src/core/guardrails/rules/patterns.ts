@@ -288,8 +288,16 @@ export class AnchorIndex {
         spans[slot]!.length = 0;
       }
       const w = spans[slot]!;
-      if (w.length === 0) windowed[list]!.push({ p, slot });
-      w.push(Math.max(0, at - p.window), Math.min(n, at + p.window));
+      const from = Math.max(0, at - p.window);
+      const to = Math.min(n, at + p.window);
+      const last = w.length - 2;
+      if (last < 0) windowed[list]!.push({ p, slot });
+      // Found in text order (most are), a span that reaches the last one merges with it now.
+      else if (from >= w[last]! && from <= w[last + 1]!) {
+        if (to > w[last + 1]!) w[last + 1] = to;
+        return;
+      }
+      w.push(from, to);
     };
     const { wordCount, wordStarts, wordHashes } = scan;
     for (let i = 0; i < wordCount; i++) {
@@ -328,14 +336,16 @@ export class AnchorIndex {
     windowed.forEach((patterns, list) => {
       for (const { p: pattern, slot } of patterns) {
         const w = spans[slot]!;
-        // Sorted by start (a stable sort of [start, end] pairs by index).
-        const order = Array.from({ length: w.length / 2 }, (_, k) => k);
-        if (order.length > 1) order.sort((a, b) => w[2 * a]! - w[2 * b]!);
-        let curStart = w[2 * order[0]!]!;
-        let curEnd = w[2 * order[0]! + 1]!;
-        for (let k = 1; k < order.length; k++) {
-          const s0 = w[2 * order[k]!]!;
-          const s1 = w[2 * order[k]! + 1]!;
+        let sorted = true;
+        for (let k = 2; k < w.length && sorted; k += 2) sorted = w[k]! >= w[k - 2]!;
+        // Else sorted by start (a stable sort of the [start, end] pairs by their index).
+        const order = sorted ? null : Array.from({ length: w.length / 2 }, (_, k) => k).sort((a, b) => w[2 * a]! - w[2 * b]!);
+        const at = (k: number): number => (order === null ? 2 * k : 2 * order[k]!);
+        let curStart = w[at(0)]!;
+        let curEnd = w[at(0) + 1]!;
+        for (let k = 1; k < w.length / 2; k++) {
+          const s0 = w[at(k)]!;
+          const s1 = w[at(k) + 1]!;
           if (s0 <= curEnd) curEnd = Math.max(curEnd, s1);
           else {
             out[list]!.push({ pattern, start: curStart, end: curEnd, sticky: false });
