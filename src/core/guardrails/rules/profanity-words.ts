@@ -246,15 +246,21 @@ function squeezeAscii(text: string, from: number, to: number): { len: number; le
     const s = SQUEEZE[d]!;
     if (s === 0) continue;
     if (d > 57 || d < 48) letters = true;
-    if (len >= 2 && s >= 97 && buf[len - 1] === s && buf[len - 2] === s) continue;
-    if (len === buf.length) {
-      const grown = new Uint16Array(2 * len);
-      grown.set(buf);
-      buf = grown;
-    }
-    buf[len++] = s;
+    len = append(len, s);
   }
   return { len, letters };
+}
+
+/** Appends a squeezed character to the `len` in `buf`, cutting runs of a letter to two: the new length. */
+function append(len: number, s: number): number {
+  if (len >= 2 && s >= 97 && buf[len - 1] === s && buf[len - 2] === s) return len;
+  if (len === buf.length) {
+    const grown = new Uint16Array(2 * len);
+    grown.set(buf);
+    buf = grown;
+  }
+  buf[len] = s;
+  return len + 1;
 }
 
 /** One chunk between whitespace from `start`, squeezed character by character and judged: where it ends. */
@@ -281,15 +287,9 @@ function chunk(pass: Pass, text: string, start: number): number {
       continue;
     }
     if (d > 57 || d < 48) letters = true;
-    // Runs of a letter cut to two.
-    if (len >= 2 && s >= 97 && buf[len - 1] === s && buf[len - 2] === s) continue;
-    if (len === buf.length) {
-      const grown = new Uint16Array(2 * len);
-      grown.set(buf);
-      buf = grown;
-    }
-    buf[len++] = s;
-    hash = Math.imul(hash ^ s, 0x01000193);
+    const was = len;
+    len = append(len, s);
+    if (len !== was) hash = Math.imul(hash ^ s, 0x01000193);
   }
   let bad = false;
   const words: string[] | null = ascii ? null : LETTERLIKE.test(text.slice(start, i)) ? squeeze(text.slice(start, i)).split(/[ \n\t\r\f\v]+/).filter((w) => w !== '') : [];
