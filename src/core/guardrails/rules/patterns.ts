@@ -177,6 +177,8 @@ interface WordAnchor {
   hashes: number[];
   list: number;
   p: CompiledPattern;
+  /** The pattern's number among every list's patterns. */
+  slot: number;
   /** The match starts at the anchor: the pattern is tried there only. */
   sticky: boolean;
 }
@@ -185,6 +187,7 @@ interface SubstringAnchor {
   anchor: string;
   list: number;
   p: CompiledPattern;
+  slot: number;
 }
 
 /**
@@ -202,11 +205,22 @@ export class AnchorIndex {
   private readonly substringsByFirst = new Map<number, number[]>();
   private readonly firstChars: RegExp | null;
   private readonly always: CompiledPattern[][];
+  /**
+   * Per pattern (by slot), what one text's pass has found so far: valid while its stamp is the
+   * pass's number, so nothing is allocated or cleared per text. The start of its last sticky
+   * attempt, and the windows around its anchors.
+   */
+  private readonly stamp: Int32Array;
+  private readonly lastSticky: Int32Array;
+  private readonly spans: number[][];
+  private pass = 0;
 
   constructor(private readonly lists: CompiledPattern[][]) {
     this.always = lists.map(() => []);
+    let slots = 0;
     lists.forEach((patterns, list) => {
       for (const p of patterns) {
+        const slot = slots++;
         if (p.anchors === null || p.anchors.length === 0) {
           this.always[list]!.push(p);
           continue;
@@ -214,13 +228,13 @@ export class AnchorIndex {
         for (const a of new Set(p.anchors)) {
           const words = anchorWords(a);
           if (!words) {
-            this.substrings.push({ anchor: a, list, p });
+            this.substrings.push({ anchor: a, list, p, slot });
             continue;
           }
           const hashes = words.map(fnv);
           const first = hashes[0]!;
           const entries = this.byFirst.get(first) ?? [];
-          if (!entries.some((e) => e.p === p && e.words.join(' ') === words.join(' '))) entries.push({ words, hashes, list, p, sticky: p.startsWithAnchor });
+          if (!entries.some((e) => e.p === p && e.words.join(' ') === words.join(' '))) entries.push({ words, hashes, list, p, slot, sticky: p.startsWithAnchor });
           this.byFirst.set(first, entries);
           this.bloom[(first & 0xffff) >>> 3]! |= 1 << (first & 7);
         }
@@ -232,6 +246,9 @@ export class AnchorIndex {
       list.push(k);
       this.substringsByFirst.set(c, list);
     });
+    this.stamp = new Int32Array(slots);
+    this.lastSticky = new Int32Array(slots);
+    this.spans = Array.from({ length: slots }, () => []);
     const firsts = [...this.substringsByFirst.keys()];
     this.firstChars = firsts.length === 0 ? null : new RegExp(`[${firsts.map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('')}]`, 'g');
   }
@@ -250,20 +267,39 @@ export class AnchorIndex {
   private collect(scan: TextScan): Attempt[][] {
     const { text, lower } = scan;
     const n = text.length;
-    // Offsets would not agree with the lower-case text: try everything everywhere.
-    if (!scan.sameLength) return this.lists.map((patterns) => patterns.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
+    // Offsets would not agree with the lower-case text, or a long s (ſ), which the patterns'
+    // case-insensitive matching reads as an s and lower-casing keeps, may hide an anchor's
+    // word: try everything everywhere.
+    if (!scan.sameLength || (!scan.ascii && lower.includes('\u017f'))) return this.lists.map((patterns) => patterns.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
     const out: Attempt[][] = this.always.map((ps) => ps.map((pattern) => ({ pattern, start: 0, end: n, sticky: false })));
-    const windows = this.lists.map(() => new Map<CompiledPattern, Array<[number, number]>>());
+    if (this.pass === 0x7fffffff) {
+      this.pass = 0;
+      this.stamp.fill(0);
+    }
+    const pass = ++this.pass;
+    const { stamp, lastSticky, spans } = this;
+    // The patterns with windows, per list in the order their first anchor was found (the order attempts are reported in).
+    const windowed: Array<Array<{ p: CompiledPattern; slot: number }>> = this.lists.map(() => []);
     // Spans are merged once all are known: a pattern's anchors are not found in the order they stand.
-    const addWindow = (list: number, p: CompiledPattern, at: number): void => {
-      const w = windows[list]!;
-      const spans = w.get(p);
-      const span: [number, number] = [Math.max(0, at - p.window), Math.min(n, at + p.window)];
-      if (spans === undefined) w.set(p, [span]);
-      else spans.push(span);
+    const addWindow = (list: number, p: CompiledPattern, slot: number, at: number): void => {
+      if (stamp[slot] !== pass) {
+        stamp[slot] = pass;
+        lastSticky[slot] = -1;
+        spans[slot]!.length = 0;
+      }
+      const w = spans[slot]!;
+      const from = Math.max(0, at - p.window);
+      const to = Math.min(n, at + p.window);
+      const last = w.length - 2;
+      if (last < 0) windowed[list]!.push({ p, slot });
+      // Found in text order (most are), a span that reaches the last one merges with it now.
+      else if (from >= w[last]! && from <= w[last + 1]!) {
+        if (to > w[last + 1]!) w[last + 1] = to;
+        return;
+      }
+      w.push(from, to);
     };
     const { wordCount, wordStarts, wordHashes } = scan;
-    let lastSticky: Map<CompiledPattern, number> | null = null;
     for (let i = 0; i < wordCount; i++) {
       const h = wordHashes[i]!;
       if ((this.bloom[(h & 0xffff) >>> 3]! & (1 << (h & 7))) === 0) continue;
@@ -273,11 +309,14 @@ export class AnchorIndex {
       for (const e of entries) {
         if (!this.wordsAt(scan, i, e)) continue;
         if (e.sticky) {
-          lastSticky ??= new Map();
-          if (lastSticky.get(e.p) === start) continue;
-          lastSticky.set(e.p, start);
+          const slot = e.slot;
+          if (stamp[slot] !== pass) {
+            stamp[slot] = pass;
+            spans[slot]!.length = 0;
+          } else if (lastSticky[slot] === start) continue;
+          lastSticky[slot] = start;
           out[e.list]!.push({ pattern: e.p, start, end: n, sticky: true });
-        } else addWindow(e.list, e.p, start);
+        } else addWindow(e.list, e.p, e.slot, start);
       }
     }
     // Every substring anchor in one pass over the text (not one search per anchor): where a
@@ -290,23 +329,31 @@ export class AnchorIndex {
         const i = m.index;
         for (const k of this.substringsByFirst.get(lower.charCodeAt(i))!) {
           const o = this.substrings[k]!;
-          if (lower.startsWith(o.anchor, i)) addWindow(o.list, o.p, i);
+          if (lower.startsWith(o.anchor, i)) addWindow(o.list, o.p, o.slot, i);
         }
       }
     }
-    windows.forEach((w, list) => {
-      for (const [pattern, spans] of w) {
-        if (spans.length > 1) spans.sort((a, b) => a[0] - b[0]);
-        let cur = spans[0]!;
-        for (let k = 1; k < spans.length; k++) {
-          const sp = spans[k]!;
-          if (sp[0] <= cur[1]) cur[1] = Math.max(cur[1], sp[1]);
+    windowed.forEach((patterns, list) => {
+      for (const { p: pattern, slot } of patterns) {
+        const w = spans[slot]!;
+        let sorted = true;
+        for (let k = 2; k < w.length && sorted; k += 2) sorted = w[k]! >= w[k - 2]!;
+        // Else sorted by start (a stable sort of the [start, end] pairs by their index).
+        const order = sorted ? null : Array.from({ length: w.length / 2 }, (_, k) => k).sort((a, b) => w[2 * a]! - w[2 * b]!);
+        const at = (k: number): number => (order === null ? 2 * k : 2 * order[k]!);
+        let curStart = w[at(0)]!;
+        let curEnd = w[at(0) + 1]!;
+        for (let k = 1; k < w.length / 2; k++) {
+          const s0 = w[at(k)]!;
+          const s1 = w[at(k) + 1]!;
+          if (s0 <= curEnd) curEnd = Math.max(curEnd, s1);
           else {
-            out[list]!.push({ pattern, start: cur[0], end: cur[1], sticky: false });
-            cur = sp;
+            out[list]!.push({ pattern, start: curStart, end: curEnd, sticky: false });
+            curStart = s0;
+            curEnd = s1;
           }
         }
-        out[list]!.push({ pattern, start: cur[0], end: cur[1], sticky: false });
+        out[list]!.push({ pattern, start: curStart, end: curEnd, sticky: false });
       }
     });
     return out;

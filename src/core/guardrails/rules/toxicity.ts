@@ -10,6 +10,7 @@ import { locate } from '../text';
 import { matches, type RuleContext } from './context';
 import { runAttempts } from './patterns';
 import { candidateLines, prefilterFor } from './profanity-words';
+import { scanOf } from '../scan';
 
 const CHECKED = new Set(['user', 'assistant']);
 const SLURS = new Set(['nigger', 'nigga', 'kike', 'chink', 'chingchong', 'fag', 'faggot', 'dyke', 'retard', 'tranny', 'abo', 'abeed', 'africoon', 'arabush', 'boonga', 'negro', 'spastic']);
@@ -63,11 +64,34 @@ function onlyDigits(text: string, start: number, end: number): boolean {
 }
 const LETTERLIKE = /[\p{L}@$!|*?€]/u;
 
+const isLetter = (c: number): boolean => (c | 32) >= 97 && (c | 32) <= 122;
+const isSpelledGap = (c: number): boolean => c === 32 || c === 46 || c === 95 || c === 42 || c === 45;
+
+/**
+ * Whether the text may hold letters spelled out one by one, from the shared scan's words: the
+ * second letter of such a run is a word of one letter with a gap on each side, a letter beyond
+ * each gap and no letter before the first. Most texts have none, and the regular expression
+ * that finds them then does not read the text.
+ */
+function maySpellOut(text: string): boolean {
+  const { wordCount, wordStarts, wordEnds } = scanOf(text);
+  const n = text.length;
+  for (let k = 0; k < wordCount; k++) {
+    const s = wordStarts[k]!;
+    if (wordEnds[k] !== s + 1 || s < 2 || s + 2 >= n) continue;
+    if (!isSpelledGap(text.charCodeAt(s - 1)) || !isSpelledGap(text.charCodeAt(s + 1))) continue;
+    if (!isLetter(text.charCodeAt(s)) || !isLetter(text.charCodeAt(s - 2)) || !isLetter(text.charCodeAt(s + 2))) continue;
+    if (s >= 3 && isLetter(text.charCodeAt(s - 3))) continue;
+    return true;
+  }
+  return false;
+}
+
 export function profanityIn(text: string, libs: GuardrailLibs): Array<{ start: number; end: number; word: string }> {
   const { re, whitelist } = prefilterFor(libs);
   const out: Array<{ start: number; end: number; word: string }> = [];
   // Letters spelled out one by one: "f u c k", "s.h.i.t".
-  if (/(?<![a-z])(?:[a-z][ ._*-]){2,}[a-z](?![a-z])/i.test(text)) {
+  if (maySpellOut(text) && /(?<![a-z])(?:[a-z][ ._*-]){2,}[a-z](?![a-z])/i.test(text)) {
     for (const m of matches(/(?<![a-zA-Z])(?:[a-zA-Z][ ._*-]){2,}[a-zA-Z](?![a-zA-Z])/g, text)) {
       const joined = m[0].toLowerCase().replace(/[^a-z]/g, '');
       const inner = re.exec(joined);
