@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { SignalKind } from '../core/alerts/baseline';
 import { bucketValue } from '../core/histogram';
+import { storedHistogramPairs } from './histogram-sum';
 import { HOUR_US } from './rollups';
 
 const SEASONAL_DAYS = 7;
@@ -78,42 +79,6 @@ class HourAcc {
   }
 }
 
-/**
- * A sparse histogram written as `{"12":3,"15":1}` as `[12, 3, 15, 1]`: read by hand, since the
- * rows hold nothing else (non-negative integer keys and counts); any other text through JSON.parse.
- */
-export function histogramPairs(text: string): number[] {
-  const pairs: number[] = [];
-  const n = text.length;
-  let i = 0;
-  const digits = (): number => {
-    const start = i;
-    let v = 0;
-    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) v = v * 10 + (c - 48);
-    return i > start ? v : -1;
-  };
-  const parsed = (): boolean => {
-    if (text.charCodeAt(i++) !== 123 /* { */) return false;
-    if (text.charCodeAt(i) === 125 /* } */) return i + 1 === n;
-    for (;;) {
-      if (text.charCodeAt(i++) !== 34 /* " */) return false;
-      const key = digits();
-      if (key < 0 || text.charCodeAt(i++) !== 34 || text.charCodeAt(i++) !== 58 /* : */) return false;
-      const count = digits();
-      if (count < 0) return false;
-      pairs.push(key, count);
-      const c = text.charCodeAt(i++);
-      if (c === 125) return i === n;
-      if (c !== 44 /* , */) return false;
-    }
-  };
-  if (parsed()) return pairs;
-  const h = JSON.parse(text) as Record<string, number>;
-  const out: number[] = [];
-  for (const key in h) out.push(Number(key), h[key]!);
-  return out;
-}
-
 function series(hours: Map<number, HourAcc>): SignalSeries {
   const out: SignalSeries = { latency: [], costPerCall: [], tokensPerCall: [], callRate: [] };
   for (const a of hours.values()) {
@@ -143,7 +108,7 @@ export class BaselineReader {
     const seasonalSet = new Set(seasonalHours);
     const accs = new Map<string, { seasonal: Map<number, HourAcc>; recent: Map<number, HourAcc> }>();
     for (const h of this.hours.all(JSON.stringify([...seasonalHours, ...recentHours])) as HourRow[]) {
-      const latency = histogramPairs(h.latency_hist);
+      const latency = storedHistogramPairs(h.latency_hist);
       for (const key of h.service ? [`m\u0000${h.model}`, `s\u0000${h.service}`] : [`m\u0000${h.model}`]) {
         let s = accs.get(key);
         if (!s) accs.set(key, (s = { seasonal: new Map(), recent: new Map() }));

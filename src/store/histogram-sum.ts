@@ -34,7 +34,8 @@ export class HistogramSum {
 
   /** Adds a histogram stored as JSON text. */
   addStored(text: string): void {
-    if (!scanStored(text, this)) this.addSparse(JSON.parse(text) as SparseHistogram);
+    const pairs = storedHistogramPairs(text);
+    for (let k = 0; k < pairs.length; k += 2) this.add(pairs[k]!, pairs[k + 1]!);
   }
 
   toSparse(): SparseHistogram {
@@ -55,42 +56,48 @@ const ZERO = 48;
 const NINE = 57;
 
 /**
- * Adds `{"12":3,"40":1}` (digits only, no spaces) into `sums` and returns true; returns false,
- * having added nothing, for any other shape (left to JSON.parse).
+ * A stored histogram as `[bucket, count, bucket, count, …]`: `{"12":3,"40":1}` (digits only, no
+ * spaces, what the writer stores) is read by hand; any other text goes through JSON.parse.
  */
-function scanStored(text: string, ...sums: HistogramSum[]): boolean {
+export function storedHistogramPairs(text: string): number[] {
+  return scanStored(text) ?? sparsePairs(JSON.parse(text) as SparseHistogram);
+}
+
+function sparsePairs(h: SparseHistogram): number[] {
+  const out: number[] = [];
+  for (const key in h) out.push(Number(key), h[key as unknown as number]!);
+  return out;
+}
+
+/** The pairs of a text in the writer's shape, or null for any other shape. */
+function scanStored(text: string): number[] | null {
   const n = text.length;
-  if (n < 2 || text.charCodeAt(0) !== OPEN || text.charCodeAt(n - 1) !== CLOSE) return false;
-  if (n === 2) return true;
-  // First pass validates, so a malformed text adds nothing before falling back.
+  if (n < 2 || text.charCodeAt(0) !== OPEN || text.charCodeAt(n - 1) !== CLOSE) return null;
   const pairs: number[] = [];
+  if (n === 2) return pairs;
   let i = 1;
   for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) return false;
+    if (text.charCodeAt(i) !== QUOTE) return null;
     i++;
     let bucket = 0;
     const b0 = i;
     for (let c = text.charCodeAt(i); c >= ZERO && c <= NINE; c = text.charCodeAt(++i)) bucket = bucket * 10 + (c - ZERO);
-    if (i === b0 || i - b0 > 6 || text.charCodeAt(i) !== QUOTE || text.charCodeAt(i + 1) !== COLON) return false;
+    if (i === b0 || i - b0 > 6 || text.charCodeAt(i) !== QUOTE || text.charCodeAt(i + 1) !== COLON) return null;
     i += 2;
     let count = 0;
     const c0 = i;
     for (let c = text.charCodeAt(i); c >= ZERO && c <= NINE; c = text.charCodeAt(++i)) count = count * 10 + (c - ZERO);
-    if (i === c0 || i - c0 > 15) return false;
+    if (i === c0 || i - c0 > 15) return null;
     pairs.push(bucket, count);
     const sep = text.charCodeAt(i);
-    if (sep === CLOSE && i === n - 1) break;
-    if (sep !== COMMA) return false;
+    if (sep === CLOSE && i === n - 1) return pairs;
+    if (sep !== COMMA) return null;
     i++;
   }
-  for (const s of sums) for (let k = 0; k < pairs.length; k += 2) s.add(pairs[k]!, pairs[k + 1]!);
-  return true;
 }
 
 /** Adds one stored histogram text to several sums (parsed once). */
 export function addStoredTo(text: string, sums: HistogramSum[]): void {
-  if (!scanStored(text, ...sums)) {
-    const h = JSON.parse(text) as SparseHistogram;
-    for (const s of sums) s.addSparse(h);
-  }
+  const pairs = storedHistogramPairs(text);
+  for (const s of sums) for (let k = 0; k < pairs.length; k += 2) s.add(pairs[k]!, pairs[k + 1]!);
 }

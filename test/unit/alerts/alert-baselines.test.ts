@@ -3,7 +3,8 @@
 // and the hand-read histogram text against JSON.parse.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mergeHistogram, quantiles, type SparseHistogram } from '../../../src/core/histogram';
-import { BaselineReader, histogramPairs } from '../../../src/store/alert-baselines';
+import { BaselineReader } from '../../../src/store/alert-baselines';
+import { storedHistogramPairs } from '../../../src/store/histogram-sum';
 import { HOUR_US } from '../../../src/store/rollups';
 import type { Store } from '../../../src/store/store';
 import { useTempStore } from '../../helpers/temp-store';
@@ -27,13 +28,13 @@ describe('histogramPairs', () => {
       const h: Record<number, number> = {};
       for (let k = Math.floor(rnd() * 50); k > 0; k--) h[Math.floor(rnd() * 1200)] = 1 + Math.floor(rnd() * 10_000);
       const text = JSON.stringify(h);
-      const pairs = histogramPairs(text);
+      const pairs = storedHistogramPairs(text);
       expect(Object.fromEntries(Array.from({ length: pairs.length / 2 }, (_, k) => [pairs[2 * k], pairs[2 * k + 1]]))).toEqual(JSON.parse(text));
     }
-    expect(histogramPairs('{}')).toEqual([]);
-    expect(histogramPairs('{ "3": 2.5, "7": 1 }')).toEqual([3, 2.5, 7, 1]);
-    expect(() => histogramPairs('{"3":2')).toThrow();
-    expect(() => histogramPairs('{"3":2}x')).toThrow();
+    expect(storedHistogramPairs('{}')).toEqual([]);
+    expect(storedHistogramPairs('{ "3": 2.5, "7": 1 }')).toEqual([3, 2.5, 7, 1]);
+    expect(() => storedHistogramPairs('{"3":2')).toThrow();
+    expect(() => storedHistogramPairs('{"3":2}x')).toThrow();
   });
 });
 
