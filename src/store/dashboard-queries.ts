@@ -28,6 +28,14 @@ interface CallRow {
 
 const MAX_LIMIT = 50;
 
+/** A group's sums, and the call that holds its highest cost (SQLite's bare column beside max()). */
+interface GroupSums {
+  calls: number;
+  cost: number;
+  top_cost: number | null;
+  top_row: number;
+}
+
 function topCall(r: CallRow): TopCall {
   return {
     traceId: r.trace_id, spanId: r.span_id, name: r.name, model: r.model, service: r.service_name, startTime: r.start_us / 1000,
@@ -46,11 +54,15 @@ export class DashboardQueries {
   private readonly cache = new Map<string, Database.Statement>();
   /** The prompt's index by time (schema 16); absent on a file its owner has not migrated yet. */
   private readonly filterIndexes: boolean;
+  /** The prompt's index holds the service, model and cost (schema 18). */
+  private readonly promptIndexCovers: boolean;
 
   constructor(private readonly db: Database.Database) {
     this.sums = new WindowSums(db);
-    this.filterIndexes = schemaInfo(db).hasIndex('llm_calls_by_prompt_time');
-    this.promptSums = schemaInfo(db).hasTable('llm_prompt_day') ? new PromptSums(db) : null;
+    const schema = schemaInfo(db);
+    this.filterIndexes = schema.hasIndex('llm_calls_by_prompt_time');
+    this.promptIndexCovers = schema.indexHas('llm_calls_by_prompt_time', 'model');
+    this.promptSums = schema.hasTable('llm_prompt_day') ? new PromptSums(db) : null;
   }
 
   private stmt(sql: string): Database.Statement {
@@ -86,6 +98,12 @@ export class DashboardQueries {
     const costliestTrace = (index: string, cond: string, condArgs: (string | null)[]): string | null =>
       (this.stmt(`SELECT trace_id FROM llm_calls INDEXED BY ${wideRange ? index : 'llm_calls_by_time'} WHERE start_us >= ? AND start_us < ? AND ${cond}
         AND cost_usd IS NOT NULL ORDER BY cost_usd DESC LIMIT 1`).pluck().get(args[0], args[1], ...condArgs) as string | undefined) ?? null;
+    const promptVersions = () => this.stmt(this.promptSums
+      ? `SELECT DISTINCT prompt_name, nullif(prompt_version, '') AS prompt_version FROM llm_prompt_day`
+      : `SELECT DISTINCT prompt_name, prompt_version FROM llm_calls WHERE prompt_name IS NOT NULL`)
+      .all() as { prompt_name: string; prompt_version: string | null }[];
+    const traceOf = this.stmt('SELECT trace_id FROM llm_calls WHERE span_row = ?').pluck();
+    const costliestOf = (g: GroupSums): string | null => (g.top_cost === null ? null : (traceOf.get(g.top_row) as string));
     const promptFilter = q.prompt ? { at: q.prompt.lastIndexOf('@'), key: q.prompt } : null;
     const matchesPrompt = (name: string, version: string | null) => !promptFilter
       || (promptFilter.at > 0 ? promptKey(name, version) === promptFilter.key : name === promptFilter.key);
@@ -97,6 +115,19 @@ export class DashboardQueries {
         .slice(0, limit)
         .map((p) => ({ key: promptKey(p.name, p.version), calls: p.calls, costUsd: p.costUsd,
           traceId: costliestTrace('llm_calls_by_prompt_cost', 'prompt_name = ? AND prompt_version IS ?', [p.name, p.version]) }));
+    } else if (this.promptSums && this.promptIndexCovers) {
+      // One prompt version at a time along its index (schema 18), which holds the service, model and cost a filter reads:
+      // only the range's calls of that version, never a row. The bare span_row is the costliest call's (see services).
+      const { where, args: fargs } = callFilterSql({ from, to, service: q.service, model: q.model });
+      const sums = this.stmt(`SELECT count(*) AS calls, coalesce(sum(c.cost_usd), 0) AS cost, max(c.cost_usd) AS top_cost, c.span_row AS top_row
+        FROM llm_calls c INDEXED BY llm_calls_by_prompt_time WHERE c.prompt_name = ? AND c.prompt_version IS ? AND ${where.join(' AND ')}`);
+      prompts = promptVersions()
+        .filter((v) => matchesPrompt(v.prompt_name, v.prompt_version))
+        .map((v) => ({ v, r: sums.get(v.prompt_name, v.prompt_version, ...fargs) as GroupSums }))
+        .filter(({ r }) => r.calls > 0)
+        .sort((a, b) => b.r.cost - a.r.cost)
+        .slice(0, limit)
+        .map(({ v, r }): TopGroup => ({ key: promptKey(v.prompt_name, v.prompt_version), calls: r.calls, costUsd: r.cost, traceId: costliestOf(r) }));
     } else {
       // SQLite fills the bare trace_id from the row that holds max(cost_usd): each prompt's costliest trace in the same pass.
       // By time: without statistics SQLite would take a service's cost index and read all of its calls, in the range or not.
@@ -116,11 +147,8 @@ export class DashboardQueries {
           max(c.cost_usd) AS top_cost, c.span_row AS top_row
           FROM llm_calls c ${this.filterIndexes ? 'INDEXED BY llm_calls_by_prompt_time' : ''}
           WHERE ${cond} GROUP BY 1 ORDER BY cost DESC, calls DESC LIMIT ${limit}`)
-        .all(...args) as { key: string; calls: number; cost: number; top_cost: number | null; top_row: number }[];
-      const traceOf = this.stmt('SELECT trace_id FROM llm_calls WHERE span_row = ?').pluck();
-      costliestServices = groups.map((g): TopGroup => ({
-        key: g.key, calls: g.calls, costUsd: g.cost, traceId: g.top_cost === null ? null : (traceOf.get(g.top_row) as string),
-      }));
+        .all(...args) as (GroupSums & { key: string })[];
+      costliestServices = groups.map((g): TopGroup => ({ key: g.key, calls: g.calls, costUsd: g.cost, traceId: costliestOf(g) }));
     } else {
       const services = new Map<string, TopGroup>();
       for (const s of byScope) {
@@ -138,10 +166,7 @@ export class DashboardQueries {
           [g.key === '(no service)' ? null : g.key, ...(q.model ? [q.model] : [])]);
       }
     }
-    const promptNames = this.stmt(this.promptSums
-      ? `SELECT DISTINCT prompt_name, nullif(prompt_version, '') AS prompt_version FROM llm_prompt_day`
-      : `SELECT DISTINCT prompt_name, prompt_version FROM llm_calls WHERE prompt_name IS NOT NULL`)
-      .all() as { prompt_name: string; prompt_version: string | null }[];
+    const promptNames = promptVersions();
     return {
       from, to,
       costliestCalls: calls('cost_usd'),

@@ -8,6 +8,8 @@ export interface SchemaInfo {
   hasTable(name: string): boolean;
   hasColumn(table: string, column: string): boolean;
   hasIndex(name: string): boolean;
+  /** The index holds the column (a wider index replaced a narrower one of the same name). */
+  indexHas(index: string, column: string): boolean;
 }
 
 export function schemaInfo(db: Database.Database): SchemaInfo {
@@ -19,6 +21,8 @@ export function schemaInfo(db: Database.Database): SchemaInfo {
   return {
     hasTable: (name) => objects.get(name) === 'table',
     hasIndex: (name) => objects.get(name) === 'index',
+    indexHas: (index, column) => objects.get(index) === 'index'
+      && (db.prepare(`SELECT name FROM pragma_index_info('${index}')`).pluck().all() as string[]).includes(column),
     hasColumn: (table, column) => {
       let set = columns.get(table);
       if (!set) columns.set(table, (set = new Set(db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[])));

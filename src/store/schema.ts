@@ -383,12 +383,14 @@ const MIGRATIONS: Migration[] = [
   CREATE INDEX traces_rated ON traces (start_us, trace_id, feedback_up, feedback_down) WHERE (feedback_up > 0 OR feedback_down > 0);
   DROP INDEX IF EXISTS traces_by_errors;
   CREATE INDEX traces_by_errors ON traces (error_count, start_us, trace_id, end_us);`,
-  /* 18: the dashboard's services under a prompt filter (dashboard-queries.ts) sum a prompt
-     version's calls per service: the prompt's index holds the service and the cost, so the sums
-     read the index alone (its 50,000 calls of 1,000,000: 39 ms instead of 323 ms). The same
-     leading columns: every other use of the index is unchanged. */ `
+  /* 18: the dashboard's top tables under a filter the rollups cannot apply (dashboard-queries.ts):
+     the services of a prompt version, and the prompts of a service or a model, are summed from the
+     prompt's index alone, one prompt version at a time: it holds the service, the model and the
+     cost (a version's 50,000 calls of 1,000,000 by service: 39 ms instead of 323 ms; every
+     version's calls of one model: 84 ms instead of 559 ms). The same leading columns: every
+     other use of the index is unchanged. */ `
   DROP INDEX IF EXISTS llm_calls_by_prompt_time;
-  CREATE INDEX llm_calls_by_prompt_time ON llm_calls (prompt_name, prompt_version, start_us, service_name, cost_usd) WHERE prompt_name IS NOT NULL;`,
+  CREATE INDEX llm_calls_by_prompt_time ON llm_calls (prompt_name, prompt_version, start_us, service_name, model, cost_usd) WHERE prompt_name IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
