@@ -89,12 +89,23 @@ export class Workbench {
 
   /** Runs a command from the palette by its full title (category: title). */
   async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
-    await this.page.keyboard.press('F1');
+    const deadline = Date.now() + timeoutMs;
+    const left = (most = timeoutMs) => Math.max(1, Math.min(most, deadline - Date.now()));
     const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: timeoutMs });
-    await input.fill(`>${title}`);
+    // A webview that held the focus (a walkthrough's page, a panel) can take it back as the palette
+    // opens, and the palette closes again: it is opened again until the title is typed in it.
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: left() });
+        await input.fill(`>${title}`, { timeout: left(5_000) });
+        break;
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+      }
+    }
     const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: title }).first();
-    await row.waitFor({ timeout: timeoutMs });
+    await row.waitFor({ timeout: left() });
     await row.click();
   }
 
