@@ -7,7 +7,7 @@
 
 import type Database from 'better-sqlite3';
 import { addToBins, type BinCounts } from '../core/dashboard/distribution';
-import { callSeriesSums, tpotMs, type SeriesSums } from '../core/dashboard/series';
+import { addSeriesSums, callSeriesSums, tpotMs, type SeriesSums } from '../core/dashboard/series';
 import { addToHistogram, mergeHistogram, type SparseHistogram } from '../core/histogram';
 import type { CallNumbers } from './prepare';
 import { upsertSql } from './sql';
@@ -156,19 +156,10 @@ function emptyDelta(bucketUs: number, model: string, provider: string, service: 
 }
 
 function addDelta(into: RollupDelta, d: RollupDelta): void {
-  into.calls += d.calls;
-  into.errors += d.errors;
-  into.costUsd += d.costUsd;
-  into.inputTokens += d.inputTokens;
-  into.outputTokens += d.outputTokens;
-  into.cachedInputTokens += d.cachedInputTokens;
+  addSeriesSums(into, d);
   into.reasoningTokens += d.reasoningTokens;
   addCounts(into.latency, d.latency);
   addCounts(into.ttft, d.ttft);
-  into.weightedMs += d.weightedMs;
-  into.weight += d.weight;
-  into.genOutput += d.genOutput;
-  into.genMs += d.genMs;
   addCounts(into.ttftBins, d.ttftBins);
   addCounts(into.tpotBins, d.tpotBins);
 }

@@ -96,6 +96,20 @@ export function callSeriesSums(c: Pick<SeriesCall, 'isError' | 'costUsd' | 'inpu
   };
 }
 
+/** Adds `s` into `into`, field by field (a bucket's sums, a rollup row's delta). */
+export function addSeriesSums(into: SeriesSums, s: SeriesSums): void {
+  into.calls += s.calls;
+  into.errors += s.errors;
+  into.costUsd += s.costUsd;
+  into.inputTokens += s.inputTokens;
+  into.outputTokens += s.outputTokens;
+  into.cachedInputTokens += s.cachedInputTokens;
+  into.weightedMs += s.weightedMs;
+  into.weight += s.weight;
+  into.genOutput += s.genOutput;
+  into.genMs += s.genMs;
+}
+
 function percentilesOf(h: SparseHistogram): Percentiles {
   const [p50, p95, p99] = quantiles(h, [0.5, 0.95, 0.99]);
   return { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null };
@@ -117,16 +131,7 @@ class Acc {
   genMs = 0;
 
   addSums(s: SeriesSums): void {
-    this.calls += s.calls;
-    this.errors += s.errors;
-    this.costUsd += s.costUsd;
-    this.inputTokens += s.inputTokens;
-    this.outputTokens += s.outputTokens;
-    this.cachedInputTokens += s.cachedInputTokens;
-    this.weightedMs += s.weightedMs;
-    this.weight += s.weight;
-    this.genOutput += s.genOutput;
-    this.genMs += s.genMs;
+    addSeriesSums(this, s);
   }
 
   figures(): Omit<SeriesBucket, 'start' | 'end'> {
