@@ -161,14 +161,6 @@ export function parseServeOptions(args: string[]): { options: Partial<CollectorO
   return { options, ipc: values.ipc ?? false, readOnly: values['read-only'] ?? false, portGiven: port !== undefined };
 }
 
-function fileBytes(file: string): number | null {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return null;
-  }
-}
-
 function send(msg: CollectorToHost): void {
   process.send?.(msg);
 }
@@ -216,10 +208,8 @@ async function serve(args: string[]): Promise<void> {
       warn: (message) => (ipc ? send({ type: 'log', level: 'warn', message }) : process.stderr.write(`spyglass: ${message}\n`)),
       reportAlert: (line) => (ipc ? send({ type: 'log', level: 'info', message: line }) : process.stderr.write(`spyglass: ${line}\n`)),
       onUpgrade: (u) => {
-        const dbPath = options.dbPath ?? DEFAULT_OPTIONS.dbPath;
-        const bytes = fileBytes(dbPath);
-        if (ipc) send({ type: 'upgrading', ...u, bytes });
-        else process.stderr.write(`spyglass: upgrading ${dbPath}${bytes === null ? '' : ` (${formatBytes(bytes)})`} from schema ${u.fromSchema} to ${u.toSchema}; on a large store this takes minutes, once\n`);
+        if (ipc) send({ type: 'upgrading', ...u });
+        else process.stderr.write(`spyglass: upgrading ${options.dbPath ?? DEFAULT_OPTIONS.dbPath} (${formatBytes(u.bytes)}) from schema ${u.fromSchema} to ${u.toSchema}; on a large store this takes minutes, once\n`);
       },
     });
   } catch (err) {

@@ -15,7 +15,7 @@ import type { HealthDto } from '../protocol/api';
 import { DEFAULT_ALERT_CONFIG } from '../protocol/alerts';
 import type { SpanSink } from '../capture/sink';
 import type { CollectorStartOptions } from '../protocol/collector-ipc';
-import type { SchemaUpgrade } from '../store/schema';
+import type { FileUpgrade } from '../store/database';
 import { Store } from '../store/store';
 import type { Analyzer } from '../store/analyzer';
 import type { AnnotationOp } from '../store/annotation-writes';
@@ -68,7 +68,7 @@ export type CollectorOptions = CollectorStartOptions & {
   /** Told of each alert raised or resolved (the CLI prints it on stderr). */
   reportAlert?: (line: string) => void;
   /** Told before an existing store is upgraded to this version's schema, which can take minutes. */
-  onUpgrade?: (u: SchemaUpgrade) => void;
+  onUpgrade?: (u: FileUpgrade) => void;
   /** False: no alert evaluation and no circuit breaker. */
   alertsEnabled?: boolean;
 };

@@ -41,5 +41,5 @@ export interface StoreUpgrade {
   fromSchema: number;
   toSchema: number;
   /** The file's size before the upgrade. */
-  bytes: number | null;
+  bytes: number;
 }

@@ -9,8 +9,11 @@ import { migrate, type SchemaUpgrade } from './schema';
 export interface OpenOptions {
   readonly?: boolean;
   /** Told when an existing file is about to be upgraded to this version's schema. */
-  onUpgrade?: (u: SchemaUpgrade) => void;
+  onUpgrade?: (u: FileUpgrade) => void;
 }
+
+/** An upgrade of an existing file, and the file's size before it. */
+export type FileUpgrade = SchemaUpgrade & { bytes: number };
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Database.Database {
   if (!opts.readonly && file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -26,7 +29,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database.Dat
     // the last transactions, which is the right trade for a local trace store.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = OFF');
-    migrate(db, opts.onUpgrade);
+    const onUpgrade = opts.onUpgrade;
+    migrate(db, onUpgrade && ((u) => onUpgrade({ ...u, bytes: fs.statSync(file).size })));
   }
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');

@@ -172,7 +172,7 @@ export function forkCollector(opts: ForkCollectorOptions): Promise<ForkResult> {
           // An upgrade of a large store takes minutes; it ends in 'listening', 'start-failed'
           // (the store stayed locked, a migration failed) or an exit, each settled here.
           clearTimeout(timer);
-          log('info', `upgrading the store from schema ${m.fromSchema} to ${m.toSchema}${m.bytes === null ? '' : ` (${m.bytes} bytes)`}`);
+          log('info', `upgrading the store from schema ${m.fromSchema} to ${m.toSchema} (${m.bytes} bytes)`);
           opts.onUpgrading?.({ fromSchema: m.fromSchema, toSchema: m.toSchema, bytes: m.bytes });
           break;
       }

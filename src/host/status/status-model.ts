@@ -57,8 +57,7 @@ export const STATUS_TOOLTIP_COMMANDS = [
 
 /** Why capture has not started yet: said once in the status bar's tooltip and once as a notification. */
 export function upgradeMessage({ fromSchema, toSchema, bytes }: StoreUpgrade): string {
-  const size = bytes === null ? '' : ` (${formatBytes(bytes)})`;
-  return `upgrading the trace store${size} for this version; capture starts when it is done. `
+  return `upgrading the trace store (${formatBytes(bytes)}) for this version; capture starts when it is done. `
     + `On a large store this takes minutes, once (schema ${fromSchema} → ${toSchema}).`;
 }
 
